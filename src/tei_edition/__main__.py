@@ -1,0 +1,5 @@
+"""Allow `python -m tei_edition`."""
+
+from tei_edition.cli import main
+
+main()
