@@ -1,0 +1,74 @@
+"""Diagnostics: one problem in one file, and the report that gathers them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem found in a source file, located by line (1-based) and column (1-based, 0 when unknown)."""
+
+    path: Path
+    line: int
+    column: int
+    severity: Severity
+    message: str
+    rule: str
+
+    def display_path(self, cwd: Path | None = None) -> str:
+        """The path relative to the current folder where that is possible, else as given."""
+        base = cwd or Path.cwd()
+        try:
+            return os.path.relpath(self.path, base) if self.path.is_absolute() else str(self.path)
+        except ValueError:  # another drive on Windows
+            return str(self.path)
+
+
+@dataclass
+class Report:
+    """Every diagnostic from one validation run, plus what was checked."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    documents: int = 0
+    registers: int = 0
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    def extend(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Diagnostics ordered by file, line, column, then message; exact repeats folded."""
+        seen: set[tuple] = set()
+        out: list[Diagnostic] = []
+        for d in sorted(self.diagnostics, key=lambda d: (str(d.path), d.line, d.column, d.severity.value, d.message)):
+            key = (d.path, d.line, d.column, d.severity, d.message, d.rule)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        return out
+
+    def summary(self) -> str:
+        """One line: what was checked and what was found."""
+        docs = f"{self.documents} document{'s' if self.documents != 1 else ''}"
+        regs = f"{self.registers} register{'s' if self.registers != 1 else ''}"
+        ne, nw = len({*self.sorted()} & {*self.errors}), len({*self.sorted()} & {*self.warnings})
+        return f"{docs}, {regs}: {ne} error{'s' if ne != 1 else ''}, {nw} warning{'s' if nw != 1 else ''}"
