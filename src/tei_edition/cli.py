@@ -1,0 +1,85 @@
+"""The `edition` command: each subcommand parses options, loads the config and calls one library function."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import click
+
+from tei_edition import __version__
+from tei_edition.errors import EditionError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CommandError(click.ClickException):
+    """A library error shown as `Error: ...` with the error's own exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def reports_errors(func: F) -> F:
+    """Turn EditionError into a clean `Error: ...` message and exit code instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EditionError as exc:
+            raise CommandError(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise CommandError("interrupted", 130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def config_option(func: F) -> F:
+    """The --config option every edition command takes."""
+    return click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        help="edition.toml to use (default: the nearest one in this folder or a parent).",
+    )(func)
+
+
+def _load(config_path: Path | None) -> Any:
+    from tei_edition.config import load_config
+
+    return load_config(config_path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="edition")
+def main() -> None:
+    """Validate TEI P5 editions and build static HTML and PDF editions from them."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
+              show_default=True, help="How to write the report: text for people, json for tools, junit for CI "
+                                      "dashboards, github for GitHub Actions annotations.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@config_option
+@reports_errors
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool, output: Path | None, config_path: Path | None) -> None:
+    """Check well-formedness, schema, Schematron rules and cross-file references."""
+    from tei_edition.validate import validate_edition
+    from tei_edition.validate.formats import format_report
+
+    config = _load(config_path)
+    report = validate_edition(config, list(paths) or None)
+    text = format_report(report, fmt, strict=strict)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(report.summary(), err=True)
+    else:
+        click.echo(text, nl=False)
+    if report.errors or (strict and report.warnings):
+        sys.exit(1)

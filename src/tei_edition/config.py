@@ -1,0 +1,258 @@
+"""edition.toml -> a frozen EditionConfig; every problem is collected before failing once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from tei_edition.errors import ConfigError, ConfigProblem
+
+CONFIG_NAME = "edition.toml"
+PAPER_SIZES = ("A4", "Letter", "A5", "Legal")
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
+
+
+@dataclass(frozen=True)
+class PrintConfig:
+    """How the PDF editions are laid out."""
+
+    enabled: bool = True
+    paper: str = "A4"
+    margins: tuple[str, str, str, str] = ("22mm", "20mm", "24mm", "20mm")  # top right bottom left
+
+
+@dataclass(frozen=True)
+class EditionConfig:
+    """The edition's configuration, with every path made absolute against the edition's root."""
+
+    root: Path
+    config_path: Path | None
+    title: str
+    subtitle: str = ""
+    editors: tuple[str, ...] = ()
+    publisher: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    base_url: str = ""
+    language: str = "en"
+    version: str = "1.0"
+    introduction: str = ""
+    documents_dir: Path = field(default=Path("tei/documents"))
+    registers_dir: Path = field(default=Path("tei/registers"))
+    schema: Path | None = None
+    schematron: Path | None = None
+    output_dir: Path = field(default=Path("build"))
+    templates_dir: Path | None = None
+    xslt_dir: Path | None = None
+    extra_css: tuple[Path, ...] = ()
+    print: PrintConfig = field(default_factory=PrintConfig)
+
+    @property
+    def html_dir(self) -> Path:
+        return self.output_dir / "html"
+
+    @property
+    def pdf_dir(self) -> Path:
+        return self.output_dir / "pdf"
+
+
+# key -> (type check, description of what is expected)
+_Check = tuple[Callable[[Any], bool], str]
+_STR: _Check = (lambda v: isinstance(v, str), "a string")
+_BOOL: _Check = (lambda v: isinstance(v, bool), "true or false")
+_STR_LIST: _Check = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")
+
+_SCHEMA: dict[str, dict[str, _Check]] = {
+    "edition": {
+        "title": _STR, "subtitle": _STR, "editors": _STR_LIST, "publisher": _STR, "licence": _STR,
+        "licence_url": _STR, "base_url": _STR, "language": _STR, "version": _STR, "introduction": _STR,
+    },
+    "sources": {"documents": _STR, "registers": _STR, "schema": _STR, "schematron": _STR},
+    "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST},
+    "pdf": {"enabled": _BOOL, "paper": _STR, "margins": _STR},
+}
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest edition.toml in `start` (default: the current folder) or one of its parents."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None, start: Path | None = None) -> EditionConfig:
+    """Read and check edition.toml (given, or found from `start` upwards); raise ConfigError listing every problem."""
+    if path is None:
+        path = find_config(start)
+        if path is None:
+            raise ConfigError(None, [ConfigProblem("", f"no {CONFIG_NAME} found in {(start or Path.cwd())} or any "
+                                                       "parent folder; run `edition new DIR` or pass --config")])
+    path = Path(path).resolve()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, [ConfigProblem("", "the file does not exist")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, [ConfigProblem("", f"cannot be read: {exc}")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, [ConfigProblem("", f"is not valid TOML: {exc}")]) from None
+    return config_from_dict(data, path.parent, path)
+
+
+def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None) -> EditionConfig:
+    """Check a parsed configuration table and build the EditionConfig; raise ConfigError with every problem."""
+    problems: list[ConfigProblem] = []
+    values: dict[str, dict[str, Any]] = {}
+    for section, value in data.items():
+        if section not in _SCHEMA:
+            problems.append(ConfigProblem(section, "unknown section" + _did_you_mean(section, _SCHEMA)))
+            continue
+        if not isinstance(value, dict):
+            problems.append(ConfigProblem(section, f"must be a table ([{section}])"))
+            continue
+        values[section] = {}
+        for key, item in value.items():
+            checks = _SCHEMA[section]
+            if key not in checks:
+                problems.append(ConfigProblem(f"{section}.{key}", "unknown key" + _did_you_mean(key, checks)))
+                continue
+            test, expected = checks[key]
+            if not test(item):
+                problems.append(ConfigProblem(f"{section}.{key}", f"must be {expected}, not {item!r}"))
+                continue
+            values[section][key] = item
+
+    edition = values.get("edition", {})
+    sources = values.get("sources", {})
+    output = values.get("output", {})
+    pdf = values.get("pdf", {})
+
+    title = edition.get("title", "")
+    if not title.strip() and "title" not in _bad_keys(problems, "edition"):
+        problems.append(ConfigProblem("edition.title", "is required: the edition's title, shown on every page"))
+    language = edition.get("language", "en")
+    if not _LANG_RE.match(language):
+        problems.append(ConfigProblem("edition.language", f"must be a language tag such as 'en' or 'de-AT', "
+                                                          f"not {language!r}"))
+    base_url = edition.get("base_url", "")
+    if base_url and not re.match(r"^https?://[^\s/]+", base_url):
+        problems.append(ConfigProblem("edition.base_url", f"must be an http(s) URL such as "
+                                                          f"'https://example.org/edition/', not {base_url!r}"))
+    licence_url = edition.get("licence_url", "")
+    if licence_url and not re.match(r"^https?://", licence_url):
+        problems.append(ConfigProblem("edition.licence_url", f"must be an http(s) URL, not {licence_url!r}"))
+
+    def folder(key: str, default: str, must_exist: bool = True) -> Path:
+        rel = sources.get(key, default)
+        resolved = (root / rel).resolve()
+        if must_exist and not resolved.is_dir():
+            problems.append(ConfigProblem(f"sources.{key}", f"folder {rel!r} does not exist (relative to {root})"))
+        return resolved
+
+    def optional_file(table: dict[str, Any], section: str, key: str) -> Path | None:
+        rel = table.get(key)
+        if not rel:
+            return None
+        resolved = (root / rel).resolve()
+        if not resolved.is_file():
+            problems.append(ConfigProblem(f"{section}.{key}", f"file {rel!r} does not exist (relative to {root})"))
+        return resolved
+
+    def optional_dir(table: dict[str, Any], section: str, key: str) -> Path | None:
+        rel = table.get(key)
+        if not rel:
+            return None
+        resolved = (root / rel).resolve()
+        if not resolved.is_dir():
+            problems.append(ConfigProblem(f"{section}.{key}", f"folder {rel!r} does not exist (relative to {root})"))
+        return resolved
+
+    documents_dir = folder("documents", "tei/documents")
+    registers_dir = folder("registers", "tei/registers", must_exist=False)
+    schema = optional_file(sources, "sources", "schema")
+    schematron = optional_file(sources, "sources", "schematron")
+    templates_dir = optional_dir(output, "output", "templates") or _if_dir(root / "templates")
+    xslt_dir = optional_dir(output, "output", "xslt") or _if_dir(root / "xslt")
+    extra_css: list[Path] = []
+    for i, rel in enumerate(output.get("css", [])):
+        css = (root / rel).resolve()
+        if not css.is_file():
+            problems.append(ConfigProblem(f"output.css[{i}]", f"file {rel!r} does not exist (relative to {root})"))
+        extra_css.append(css)
+    output_dir = (root / output.get("dir", "build")).resolve()
+    if output_dir == root.resolve() or root.resolve().is_relative_to(output_dir):
+        problems.append(ConfigProblem("output.dir", "must be a folder inside or beside the edition, not the edition's "
+                                                    "root or one of its parents (the build replaces it)"))
+    for src_key, src in (("sources.documents", documents_dir), ("sources.registers", registers_dir)):
+        if src.is_relative_to(output_dir):
+            problems.append(ConfigProblem("output.dir", f"contains {src_key}: the build would replace your sources"))
+
+    paper = pdf.get("paper", "A4")
+    if paper not in PAPER_SIZES:
+        problems.append(ConfigProblem("pdf.paper", f"must be one of {', '.join(PAPER_SIZES)}, not {paper!r}"))
+    margins = _parse_margins(pdf.get("margins"), problems)
+
+    if problems:
+        raise ConfigError(path, problems)
+    return EditionConfig(
+        root=root.resolve(),
+        config_path=path,
+        title=title.strip(),
+        subtitle=edition.get("subtitle", ""),
+        editors=tuple(edition.get("editors", ())),
+        publisher=edition.get("publisher", ""),
+        licence=edition.get("licence", ""),
+        licence_url=licence_url,
+        base_url=base_url,
+        language=language,
+        version=edition.get("version", "1.0"),
+        introduction=edition.get("introduction", ""),
+        documents_dir=documents_dir,
+        registers_dir=registers_dir,
+        schema=schema,
+        schematron=schematron,
+        output_dir=output_dir,
+        templates_dir=templates_dir,
+        xslt_dir=xslt_dir,
+        extra_css=tuple(extra_css),
+        print=PrintConfig(enabled=pdf.get("enabled", True), paper=paper, margins=margins),
+    )
+
+
+def _parse_margins(value: str | None, problems: list[ConfigProblem]) -> tuple[str, str, str, str]:
+    if value is None:
+        return PrintConfig().margins
+    parts = value.split()
+    if not 1 <= len(parts) <= 4 or not all(_LENGTH_RE.match(p) for p in parts):
+        problems.append(ConfigProblem("pdf.margins", f"must be one to four lengths as in CSS, e.g. '20mm' or "
+                                                     f"'22mm 20mm 24mm 20mm', not {value!r}"))
+        return PrintConfig().margins
+    top, right, bottom, left = (parts * 4)[:4] if len(parts) == 1 else {
+        2: (parts[0], parts[1], parts[0], parts[1]),
+        3: (parts[0], parts[1], parts[2], parts[1]),
+        4: tuple(parts),
+    }[len(parts)]
+    return (top, right, bottom, left)
+
+
+def _if_dir(path: Path) -> Path | None:
+    return path.resolve() if path.is_dir() else None
+
+
+def _bad_keys(problems: list[ConfigProblem], section: str) -> set[str]:
+    return {p.key.split(".", 1)[1] for p in problems if p.key.startswith(section + ".")}
+
+
+def _did_you_mean(word: str, choices: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f" (expected one of: {', '.join(choices)})"

@@ -1,0 +1,1 @@
+"""The TEI model: safe parsing, documents, registers, dates and pointers."""

@@ -1,0 +1,296 @@
+"""The TEI model: register entities, documents and what each document mentions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from tei_edition import TEI_NS, XML_NS
+from tei_edition.tei.dates import DateSpan, date_span
+
+T = f"{{{TEI_NS}}}"
+XML_ID = f"{{{XML_NS}}}id"
+XML_LANG = f"{{{XML_NS}}}lang"
+
+# register kind -> (entry element, list element, name element, output section, label)
+KINDS: dict[str, tuple[str, str, str, str, str]] = {
+    "person": ("person", "listPerson", "persName", "persons", "Persons"),
+    "place": ("place", "listPlace", "placeName", "places", "Places"),
+    "org": ("org", "listOrg", "orgName", "orgs", "Organisations"),
+}
+NAME_KIND = {"persName": "person", "placeName": "place", "orgName": "org"}
+# Elements that receive a mention anchor (the XSLT numbers the same set the same way).
+ANCHORED = (T + "persName", T + "placeName", T + "orgName", T + "rs", T + "date")
+POINTER_ATTRIBUTES = ("ref", "corresp", "target", "who", "hand", "resp", "source")
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of white space to single spaces and strip the ends."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def text_of(el: etree._Element | None) -> str:
+    """All text inside an element, white space normalised; corrections win over source readings."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+    _collect_text(el, parts)
+    return normalise_space("".join(parts))
+
+
+def _collect_text(el: etree._Element, parts: list[str]) -> None:
+    if el.tag in (T + "sic", T + "orig", T + "abbr") and el.getparent() is not None \
+            and el.getparent().tag == T + "choice":
+        pass  # the reading text shows the corrected/regularised/expanded form
+    elif el.tag == T + "note" and el.getparent() is not None and el.getparent().tag != T + "notesStmt":
+        pass  # notes are not part of the running text
+    elif isinstance(el.tag, str):
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            _collect_text(child, parts)
+            if child.tail:
+                parts.append(child.tail)
+        return
+    # skipped element: nothing of its own (its tail is added by the caller)
+
+
+def pointer_targets(value: str) -> list[str]:
+    """The local ids a pointer attribute points to ('#a #b' -> ['a', 'b']); non-local pointers are left out."""
+    return [token[1:] for token in value.split() if token.startswith("#") and len(token) > 1]
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of a register entry."""
+
+    text: str
+    lang: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A register entry: a person, place or organisation with its names, dates and identifiers."""
+
+    id: str
+    kind: str
+    names: tuple[Name, ...]
+    path: Path
+    line: int
+    description: str = ""
+    birth: DateSpan | None = None
+    death: DateSpan | None = None
+    birth_text: str = ""
+    death_text: str = ""
+    geo: tuple[float, float] | None = None
+    idnos: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The preferred name: the one typed 'main' (or 'full'), else the first without a language other than ours."""
+        for n in self.names:
+            if n.type in ("main", "full", "preferred"):
+                return n.text
+        for n in self.names:
+            if not n.lang or n.lang.startswith("en"):
+                return n.text
+        return self.names[0].text if self.names else self.id
+
+    @property
+    def section(self) -> str:
+        return KINDS[self.kind][3]
+
+    @property
+    def sort_key(self) -> str:
+        return self.name.casefold()
+
+    def variants(self) -> list[Name]:
+        """Every name other than the preferred one, without repeats."""
+        seen = {self.name}
+        out = []
+        for n in self.names:
+            if n.text not in seen:
+                seen.add(n.text)
+                out.append(n)
+        return out
+
+    def life_dates(self) -> str:
+        """'1878–1953', '1878–', '' from birth and death."""
+        b = str(self.birth.year) if self.birth and self.birth.year else ""
+        d = str(self.death.year) if self.death and self.death.year else ""
+        return f"{b}–{d}" if (b or d) else ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A tagged name in a document's text that points to a register entry."""
+
+    entity_id: str
+    element: str  # persName, placeName, orgName, rs
+    anchor: str
+    text: str
+    snippet: str
+    line: int
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A tagged date in a document's text."""
+
+    anchor: str
+    text: str
+    span: DateSpan
+    cert: str | None
+    snippet: str
+    line: int
+
+
+@dataclass
+class Document:
+    """One TEI document of the edition: where it is, its tree and what it mentions."""
+
+    id: str
+    path: Path
+    tree: etree._ElementTree
+    title: str
+    date: DateSpan | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+
+
+@dataclass
+class Register:
+    """All entities of one kind, as read from one register file."""
+
+    kind: str
+    path: Path
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+
+def read_document(tree: etree._ElementTree, path: Path) -> Document:
+    """Build the Document (title, date, mentions with anchors and snippets) from a parsed TEI tree."""
+    root = tree.getroot()
+    doc_id = root.get(XML_ID) or path.stem
+    title_el = root.find(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
+    title = text_of(title_el) or doc_id
+    creation_date = root.find(f"{T}teiHeader/{T}profileDesc/{T}creation//{T}date")
+    span = date_span(dict(creation_date.attrib)) if creation_date is not None else None
+    doc = Document(id=doc_id, path=path, tree=tree, title=title, date=span)
+    text = root.find(f"{T}text")
+    if text is None:
+        return doc
+    for index, el in enumerate(text.iter(*ANCHORED), start=1):
+        anchor = el.get(XML_ID) or f"n{index}"
+        local = etree.QName(el).localname
+        if local == "date":
+            date = date_span(dict(el.attrib))
+            if date is not None:
+                doc.dates.append(DateMention(anchor, text_of(el), date, el.get("cert"), snippet_around(el),
+                                             el.sourceline or 0))
+            continue
+        targets = pointer_targets(el.get("ref", ""))
+        if targets:
+            doc.mentions.append(Mention(targets[0], local, anchor, text_of(el), snippet_around(el),
+                                        el.sourceline or 0))
+    return doc
+
+
+def snippet_around(el: etree._Element, width: int = 80) -> str:
+    """The text of the element's paragraph (or nearest block) around the element, about `width` chars each side."""
+    block = el
+    while block.getparent() is not None and etree.QName(block).localname not in (
+            "p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed", "figDesc"):
+        block = block.getparent()
+        if etree.QName(block).localname in ("body", "text", "div"):
+            break
+    marker = "\u0000"
+    # Put a marker where the element starts, read the block's text, then cut around the marker.
+    saved = el.text
+    inner = text_of(el)
+    el.text = marker + (saved or "")
+    try:
+        whole = text_of(block)
+    finally:
+        el.text = saved
+    pos = whole.find(marker)
+    if pos < 0:
+        return inner
+    whole = whole.replace(marker, "")
+    start = max(0, pos - width)
+    end = min(len(whole), pos + len(inner) + width)
+    snippet = whole[start:end]
+    if start > 0:
+        snippet = "…" + snippet[snippet.find(" ") + 1:] if " " in snippet[:20] else "…" + snippet
+    if end < len(whole):
+        snippet = (snippet[:snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
+    return snippet
+
+
+def read_register(tree: etree._ElementTree, path: Path) -> Register | None:
+    """Read the entities of a register file (listPerson/listPlace/listOrg); None when the file holds no such list."""
+    root = tree.getroot()
+    for kind, (entry, list_el, name_el, _section, _label) in KINDS.items():
+        entries = root.findall(f".//{T}{list_el}/{T}{entry}")
+        if not entries and root.find(f".//{T}{list_el}") is None:
+            continue
+        register = Register(kind=kind, path=path)
+        for el in entries:
+            entity = _read_entity(el, kind, name_el, path)
+            if entity is not None and entity.id not in register.entities:
+                register.entities[entity.id] = entity
+        return register
+    return None
+
+
+def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Entity | None:
+    entity_id = el.get(XML_ID)
+    if not entity_id:
+        return None
+    names = tuple(
+        Name(text_of(n), n.get(XML_LANG), n.get("type"))
+        for n in el.findall(f"{T}{name_el}") + el.findall(f"{T}name")
+        if text_of(n)
+    )
+    if kind == "place":
+        names += tuple(Name(text_of(n), n.get(XML_LANG), n.get("type"))
+                       for n in el.findall(f"{T}settlement") + el.findall(f"{T}country") + el.findall(f"{T}geogName")
+                       if text_of(n))
+    note = el.find(f"{T}note")
+    birth, death = el.find(f"{T}birth"), el.find(f"{T}death")
+    geo = None
+    geo_el = el.find(f"{T}location/{T}geo")
+    if geo_el is not None and geo_el.text:
+        try:
+            lat, lon = (float(x) for x in geo_el.text.replace(",", " ").split()[:2])
+            geo = (lat, lon)
+        except ValueError:
+            geo = None
+    idnos = tuple((i.get("type", ""), normalise_space(i.text or "")) for i in el.findall(f"{T}idno") if i.text)
+    return Entity(
+        id=entity_id, kind=kind, names=names, path=path, line=el.sourceline or 0,
+        description=text_of(note),
+        birth=date_span(dict(birth.attrib)) if birth is not None else None,
+        death=date_span(dict(death.attrib)) if death is not None else None,
+        birth_text=text_of(birth), death_text=text_of(death),
+        geo=geo, idnos=idnos,
+    )
+
+
+def authority_url(kind: str, value: str) -> str | None:
+    """The web address of an authority identifier (Wikidata, VIAF, GeoNames, GND, LoC), if it is one we know."""
+    value = value.strip()
+    if value.startswith(("http://", "https://")):
+        return value
+    patterns = {
+        "wikidata": "https://www.wikidata.org/wiki/{}",
+        "viaf": "https://viaf.org/viaf/{}",
+        "geonames": "https://www.geonames.org/{}",
+        "gnd": "https://d-nb.info/gnd/{}",
+        "lccn": "https://id.loc.gov/authorities/names/{}",
+    }
+    pattern = patterns.get(kind.lower())
+    return pattern.format(value) if pattern else None

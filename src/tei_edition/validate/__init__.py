@@ -1,0 +1,160 @@
+"""Validation of a whole edition: well-formedness, RELAX NG, Schematron and cross-file references."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from lxml import etree
+
+from tei_edition.config import EditionConfig
+from tei_edition.errors import SourceError
+from tei_edition.tei.discover import Sources, discover_sources
+from tei_edition.tei.model import T
+from tei_edition.tei.parse import parse_file, require_tei
+from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
+from tei_edition.validate.references import check_pointers, collect_ids, register_paths
+
+RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
+SCHEMATRON_NS = ("http://purl.oclc.org/dsdl/schematron", "http://www.ascc.net/xml/schematron")
+_PSEUDO_ATTR = re.compile(r'([A-Za-z_:][-A-Za-z0-9._:]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+
+
+def package_schema(name: str) -> Path:
+    """The path of one of the schemas shipped with the package (edition.rng, edition.sch)."""
+    return Path(str(resources.files("tei_edition") / "schema" / name))
+
+
+@dataclass
+class ParsedEdition:
+    """The edition's files parsed (those that could be), with the problems met while parsing."""
+
+    sources: Sources
+    trees: dict[Path, etree._ElementTree] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def document_trees(self) -> dict[Path, etree._ElementTree]:
+        return {p: t for p, t in self.trees.items() if p in self.sources.documents}
+
+    @property
+    def register_trees(self) -> dict[Path, etree._ElementTree]:
+        return {p: t for p, t in self.trees.items() if p in self.sources.registers}
+
+
+def parse_edition(config: EditionConfig, sources: Sources | None = None) -> ParsedEdition:
+    """Parse every source file safely; unreadable or non-TEI files become diagnostics, not exceptions."""
+    sources = sources or discover_sources(config)
+    parsed = ParsedEdition(sources)
+    for path in sources.all:
+        try:
+            tree = parse_file(path)
+            root = require_tei(tree, path)
+            if path in sources.documents and root.find(f"{T}text") is None and root.find(f"{T}facsimile") is None \
+                    and root.find(f"{T}sourceDoc") is None:
+                raise SourceError(path, "<TEI> has no <text>: a document needs its transcription in <text><body>",
+                                  line=root.sourceline)
+        except SourceError as exc:
+            parsed.diagnostics.append(Diagnostic(path, exc.line or 0, exc.column or 0, Severity.ERROR,
+                                                 exc.detail, "xml"))
+            continue
+        parsed.trees[path] = tree
+    return parsed
+
+
+def validate_edition(config: EditionConfig, paths: list[Path] | None = None,
+                     parsed: ParsedEdition | None = None) -> Report:
+    """Check the whole edition (or only the named files, still resolving pointers against all) and report every problem."""
+    from tei_edition.validate.relaxng import RelaxNGValidator
+    from tei_edition.validate.schematron import SchematronValidator
+
+    parsed = parsed or parse_edition(config)
+    wanted = {p.resolve() for p in paths} if paths else None
+    report = Report(documents=len(parsed.sources.documents), registers=len(parsed.sources.registers))
+    if wanted is not None:
+        missing = wanted - set(parsed.sources.all)
+        for path in sorted(missing):
+            if not path.exists():
+                report.add(Diagnostic(path, 0, 0, Severity.ERROR, "the file does not exist", "xml"))
+            else:
+                report.add(Diagnostic(path, 0, 0, Severity.ERROR,
+                                      "is not one of the edition's documents or registers (see [sources] in "
+                                      "edition.toml)", "xml"))
+        report.documents = len([p for p in parsed.sources.documents if p in wanted])
+        report.registers = len([p for p in parsed.sources.registers if p in wanted])
+
+    def keep(path: Path) -> bool:
+        return wanted is None or path in wanted
+
+    report.extend([d for d in parsed.diagnostics if keep(d.path)])
+    ids, id_problems = collect_ids(parsed.trees)
+    report.extend([d for d in id_problems if keep(d.path)])
+    registers = register_paths(parsed.register_trees)
+
+    base_rng = config.schema or package_schema("edition.rng")
+    base_sch = [package_schema("edition.sch")] + ([config.schematron] if config.schematron else [])
+    engines: dict[Path, object] = {}
+
+    def engine(kind: str, schema: Path) -> object | None:
+        if schema not in engines:
+            try:
+                engines[schema] = RelaxNGValidator(schema) if kind == "rng" else SchematronValidator(schema)
+            except SourceError as exc:
+                report.add(Diagnostic(exc.path, exc.line or 0, exc.column or 0, Severity.ERROR,
+                                      f"the schema cannot be used: {exc.detail}", "schema-file"))
+                engines[schema] = None  # type: ignore[assignment]
+        return engines[schema]
+
+    for path, tree in parsed.trees.items():
+        if not keep(path):
+            continue
+        extra_rng, extra_sch, pi_problems = _xml_model_schemas(tree, path)
+        report.extend(pi_problems)
+        for schema in dict.fromkeys([base_rng, *extra_rng]):
+            validator = engine("rng", schema)
+            if validator is not None:
+                report.extend(validator.validate(tree, path))  # type: ignore[attr-defined]
+        for schema in dict.fromkeys([*base_sch, *extra_sch]):
+            validator = engine("sch", schema)
+            if validator is not None:
+                report.extend(validator.validate(tree, path))  # type: ignore[attr-defined]
+        report.extend(check_pointers(path, tree, ids, registers))
+    return report
+
+
+def _xml_model_schemas(tree: etree._ElementTree, path: Path) -> tuple[list[Path], list[Path], list[Diagnostic]]:
+    """Local schemas named by <?xml-model?> processing instructions before the root element."""
+    rng: list[Path] = []
+    sch: list[Path] = []
+    problems: list[Diagnostic] = []
+    node = tree.getroot().getprevious()
+    pis = []
+    while node is not None:
+        if isinstance(node, etree._ProcessingInstruction) and node.target == "xml-model":
+            pis.append(node)
+        node = node.getprevious()
+    for pi in reversed(pis):
+        attrs = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+                 for m in _PSEUDO_ATTR.finditer(pi.text or "")}
+        href = attrs.get("href", "")
+        if not href or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href) and not href.startswith("file:"):
+            continue  # remote schemas are never fetched; the edition's own schema still applies
+        target = (path.parent / href.removeprefix("file://")).resolve()
+        if not target.is_file():
+            problems.append(Diagnostic(path, pi.sourceline or 0, 0, Severity.WARNING,
+                                       f"<?xml-model?> points to '{href}', which does not exist; it was skipped",
+                                       "xml-model"))
+            continue
+        ns = attrs.get("schematypens", "")
+        kind = attrs.get("type", "")
+        if ns == RELAXNG_NS or (not ns and target.suffix == ".rng"):
+            rng.append(target)
+        elif ns in SCHEMATRON_NS or (not ns and target.suffix == ".sch"):
+            sch.append(target)
+        elif kind == "application/xml" and target.suffix == ".rnc":
+            problems.append(Diagnostic(path, pi.sourceline or 0, 0, Severity.WARNING,
+                                       f"<?xml-model?> points to the compact-syntax schema '{href}'; only the XML "
+                                       "syntax (.rng) is supported: it was skipped", "xml-model"))
+    return rng, sch, problems

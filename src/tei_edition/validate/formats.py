@@ -1,0 +1,104 @@
+"""Writing a validation report as text, JSON, JUnit XML or GitHub Actions annotations."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from lxml import etree
+
+from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
+
+FORMATS = ("text", "json", "junit", "github")
+
+
+def format_report(report: Report, fmt: str, cwd: Path | None = None, strict: bool = False) -> str:
+    """The whole report in one of FORMATS, ending with a newline."""
+    return {"text": as_text, "json": as_json, "junit": as_junit, "github": as_github}[fmt](report, cwd, strict)
+
+
+def _location(d: Diagnostic, cwd: Path | None) -> str:
+    return f"{d.display_path(cwd)}:{d.line}:{d.column}"
+
+
+def _severity(d: Diagnostic, strict: bool) -> str:
+    return "error" if strict else d.severity.value
+
+
+def as_text(report: Report, cwd: Path | None = None, strict: bool = False) -> str:
+    """`path:line:col: severity: message [rule]` lines, then the summary line."""
+    lines = [f"{_location(d, cwd)}: {d.severity.value}: {d.message} [{d.rule}]" for d in report.sorted()]
+    lines.append(report.summary())
+    return "\n".join(lines) + "\n"
+
+
+def as_json(report: Report, cwd: Path | None = None, strict: bool = False) -> str:
+    """A JSON object with the summary counts and one object per diagnostic."""
+    diagnostics = report.sorted()
+    payload = {
+        "documents": report.documents,
+        "registers": report.registers,
+        "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
+        "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
+        "strict": strict,
+        "summary": report.summary(),
+        "diagnostics": [
+            {"path": d.display_path(cwd), "line": d.line, "column": d.column, "severity": d.severity.value,
+             "message": d.message, "rule": d.rule}
+            for d in diagnostics
+        ],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_junit(report: Report, cwd: Path | None = None, strict: bool = False) -> str:
+    """JUnit XML: one test suite, one test case per file checked that has problems, one failure per error."""
+    diagnostics = report.sorted()
+    by_file: dict[str, list[Diagnostic]] = defaultdict(list)
+    for d in diagnostics:
+        by_file[d.display_path(cwd)].append(d)
+    failing = [d for d in diagnostics if d.severity is Severity.ERROR or strict]
+    suites = etree.Element("testsuites", name="edition validate")
+    suite = etree.SubElement(suites, "testsuite", name="tei-edition", tests=str(max(len(by_file), 1)),
+                             failures=str(len({d.display_path(cwd) for d in failing})), errors="0", skipped="0")
+    if not by_file:
+        etree.SubElement(suite, "testcase", classname="edition", name="edition is valid")
+    for file_name, items in by_file.items():
+        case = etree.SubElement(suite, "testcase", classname="validate", name=file_name, file=file_name)
+        errors = [d for d in items if d.severity is Severity.ERROR or strict]
+        if errors:
+            failure = etree.SubElement(case, "failure", type="validation",
+                                       message=f"{len(errors)} problem(s) in {file_name}")
+            failure.text = "\n".join(f"{_location(d, cwd)}: {d.message} [{d.rule}]" for d in errors)
+        warnings = [d for d in items if d not in errors]
+        if warnings:
+            out = etree.SubElement(case, "system-out")
+            out.text = "\n".join(f"{_location(d, cwd)}: warning: {d.message} [{d.rule}]" for d in warnings)
+    suite.append(etree.Element("properties"))
+    prop = etree.SubElement(suite[-1], "property", name="summary", value=report.summary())
+    del prop
+    return etree.tostring(suites, pretty_print=True, xml_declaration=True, encoding="UTF-8").decode("utf-8")
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(report: Report, cwd: Path | None = None, strict: bool = False) -> str:
+    """GitHub Actions workflow commands: `::error file=...,line=...,col=...,title=...::message` per problem."""
+    lines = []
+    for d in report.sorted():
+        props = [f"file={_escape_property(d.display_path(cwd))}"]
+        if d.line:
+            props.append(f"line={d.line}")
+        if d.column:
+            props.append(f"col={d.column}")
+        props.append(f"title={_escape_property(d.rule)}")
+        lines.append(f"::{_severity(d, strict)} {','.join(props)}::{_escape_data(d.message)}")
+    lines.append(report.summary())
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,105 @@
+"""Cross-file checks: xml:ids unique across the edition, and every local pointer resolves."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from tei_edition.tei.model import KINDS, NAME_KIND, POINTER_ATTRIBUTES, T, XML_ID, pointer_targets
+from tei_edition.validate.diagnostics import Diagnostic, Severity
+
+
+@dataclass(frozen=True)
+class IdSite:
+    """Where an xml:id is declared."""
+
+    path: Path
+    line: int
+    element: str
+
+
+def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite], list[Diagnostic]]:
+    """Map every xml:id of the edition to where it is declared; report ids declared more than once."""
+    sites: dict[str, IdSite] = {}
+    problems: list[Diagnostic] = []
+    for path, tree in trees.items():
+        for el in tree.getroot().iter():
+            if not isinstance(el.tag, str):
+                continue
+            value = el.get(XML_ID)
+            if value is None:
+                continue
+            here = IdSite(path, el.sourceline or 0, etree.QName(el).localname)
+            first = sites.get(value)
+            if first is None:
+                sites[value] = here
+                continue
+            where = "earlier in this file" if first.path == path else f"in {_rel(first.path)}"
+            problems.append(Diagnostic(
+                path, here.line, 0, Severity.ERROR,
+                f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> {where} "
+                f"(line {first.line}); ids must be unique across the whole edition: rename one of them",
+                "id-unique"))
+    return sites, problems
+
+
+def check_pointers(path: Path, tree: etree._ElementTree, ids: dict[str, IdSite],
+                   register_files: dict[str, Path]) -> list[Diagnostic]:
+    """Report every '#id' pointer in the file that matches no xml:id of the edition, with a suggestion."""
+    problems: list[Diagnostic] = []
+    known = list(ids)
+    for el in tree.getroot().iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in POINTER_ATTRIBUTES:
+            value = el.get(attr)
+            if not value:
+                continue
+            for target in pointer_targets(value):
+                if target in ids:
+                    continue
+                local = etree.QName(el).localname
+                kind = _expected_kind(el, local)
+                where = f" in {_rel(register_files[kind])}" if kind in register_files else " in the edition"
+                candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)] or known
+                close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
+                hint = f" (did you mean '#{close[0]}'?)" if close else ""
+                problems.append(Diagnostic(
+                    path, el.sourceline or 0, 0, Severity.ERROR,
+                    f"{local}/@{attr} '#{target}' matches no entry{where}{hint}", "ref-resolves"))
+    return problems
+
+
+def _expected_kind(el: etree._Element, local: str) -> str | None:
+    if local in NAME_KIND:
+        return NAME_KIND[local]
+    if local == "rs" and el.get("type") in KINDS:
+        return el.get("type")
+    return None
+
+
+def _id_kind(site: IdSite, kind: str) -> bool:
+    return site.element == KINDS[kind][0]
+
+
+def _rel(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def register_paths(trees: dict[Path, etree._ElementTree]) -> dict[str, Path]:
+    """Which file holds the register of each kind (person, place, org), judged by its list element."""
+    found: dict[str, Path] = {}
+    for path, tree in trees.items():
+        root = tree.getroot()
+        for kind, (_entry, list_el, *_rest) in KINDS.items():
+            if kind not in found and root.find(f".//{T}{list_el}") is not None \
+                    and root.find(f"{T}text//{T}{list_el}") is not None:
+                found[kind] = path
+    return found
