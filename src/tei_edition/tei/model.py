@@ -41,21 +41,24 @@ def text_of(el: etree._Element | None) -> str:
     return normalise_space("".join(parts))
 
 
-def _collect_text(el: etree._Element, parts: list[str]) -> None:
+def _collect_text(el: etree._Element, parts: list[str], mark: etree._Element | None = None,
+                  found: list[int] | None = None) -> None:
+    """Append the reading text of `el` to `parts`; when `el` is `mark`, record in `found` where it starts."""
+    if el is mark and found is not None:
+        found.append(sum(len(p) for p in parts))
     if el.tag in (T + "sic", T + "orig", T + "abbr") and el.getparent() is not None \
             and el.getparent().tag == T + "choice":
-        pass  # the reading text shows the corrected/regularised/expanded form
-    elif el.tag == T + "note" and el.getparent() is not None and el.getparent().tag != T + "notesStmt":
-        pass  # notes are not part of the running text
-    elif isinstance(el.tag, str):
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            _collect_text(child, parts)
-            if child.tail:
-                parts.append(child.tail)
+        return  # the reading text shows the corrected/regularised/expanded form
+    if el.tag == T + "note" and el.getparent() is not None and el.getparent().tag != T + "notesStmt":
+        return  # notes are not part of the running text
+    if not isinstance(el.tag, str):
         return
-    # skipped element: nothing of its own (its tail is added by the caller)
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect_text(child, parts, mark, found)
+        if child.tail:
+            parts.append(child.tail)
 
 
 def pointer_targets(value: str) -> list[str]:
@@ -207,19 +210,17 @@ def snippet_around(el: etree._Element, width: int = 80) -> str:
         block = block.getparent()
         if etree.QName(block).localname in ("body", "text", "div"):
             break
-    marker = "\u0000"
-    # Put a marker where the element starts, read the block's text, then cut around the marker.
-    saved = el.text
     inner = text_of(el)
-    el.text = marker + (saved or "")
-    try:
-        whole = text_of(block)
-    finally:
-        el.text = saved
-    pos = whole.find(marker)
-    if pos < 0:
+    parts: list[str] = []
+    found: list[int] = []
+    _collect_text(block, parts, el, found)
+    raw = "".join(parts)
+    if not found:
         return inner
-    whole = whole.replace(marker, "")
+    # Normalise the text before and after the element separately so the position survives.
+    before = normalise_space(raw[:found[0]] + "x")[:-1]
+    whole = normalise_space(raw)
+    pos = len(before)
     start = max(0, pos - width)
     end = min(len(whole), pos + len(inner) + width)
     snippet = whole[start:end]

@@ -1,0 +1,351 @@
+"""What a document's teiHeader says, read into plain fields for metadata panels, citations and PDFs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from tei_edition.tei.dates import DateSpan, date_span
+from tei_edition.tei.model import XML_LANG, T, normalise_space, pointer_targets, text_of
+
+
+@dataclass(frozen=True)
+class Party:
+    """A person or body named in the header, with the register entry it points to (if any)."""
+
+    name: str
+    ref: str | None = None
+    kind: str = "person"  # person | org | place
+
+
+@dataclass(frozen=True)
+class SourceCitation:
+    """The bibliographic record of the source."""
+
+    text: str = ""  # the bibl as written, normalised
+    authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    title: str = ""  # the part's title (analytic) or the work's title
+    container: str = ""  # the book, series or site the part is in (monogr title)
+    series: str = ""
+    publisher: str = ""
+    pub_place: str = ""
+    date: str = ""
+    pages: str = ""
+    volume: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Archive:
+    """Where an archival original is kept."""
+
+    country: str = ""
+    settlement: str = ""
+    institution: str = ""
+    repository: str = ""
+    collection: str = ""
+    idno: str = ""
+
+    def display(self) -> str:
+        parts = [self.repository or self.institution, self.settlement, self.collection, self.idno]
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """The header's facts about one document."""
+
+    title: str
+    authors: tuple[Party, ...] = ()
+    editors: tuple[str, ...] = ()
+    doc_type: str = "document"
+    date: DateSpan | None = None
+    date_display: str = ""
+    date_cert: str | None = None
+    place: Party | None = None
+    senders: tuple[Party, ...] = ()
+    recipients: tuple[Party, ...] = ()
+    sent_place: Party | None = None
+    received_place: Party | None = None
+    source: SourceCitation = field(default_factory=SourceCitation)
+    archive: Archive | None = None
+    summary: str = ""
+    original_language: str = ""
+    translator: str = ""
+    funder: str = ""
+    publisher: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    idno: str = ""
+    languages: tuple[tuple[str, str], ...] = ()  # (ident, label)
+    keywords: tuple[str, ...] = ()
+    editorial: tuple[tuple[str, str], ...] = ()  # (section name, paragraph text)
+    notes: tuple[str, ...] = ()  # notesStmt notes: facts the text lacks, with where they come from
+
+    @property
+    def is_correspondence(self) -> bool:
+        return bool(self.senders or self.recipients)
+
+
+def read_header(tree: etree._ElementTree) -> DocumentMeta:
+    """Read the fields of a TEI document's header; missing parts stay empty."""
+    root = tree.getroot()
+    header = root.find(f"{T}teiHeader")
+    if header is None:
+        return DocumentMeta(title=root.get("{http://www.w3.org/XML/1998/namespace}id") or "Untitled")
+    file_desc = header.find(f"{T}fileDesc")
+    title_stmt = file_desc.find(f"{T}titleStmt") if file_desc is not None else None
+    titles = title_stmt.findall(f"{T}title") if title_stmt is not None else []
+    main_titles = [t for t in titles if t.get("type") in (None, "main")] or titles
+    title = text_of(main_titles[0]) if main_titles else "Untitled"
+
+    creation = header.find(f"{T}profileDesc/{T}creation")
+    date_el = creation.find(f".//{T}date") if creation is not None else None
+    span = date_span(dict(date_el.attrib)) if date_el is not None else None
+    place_el = creation.find(f".//{T}placeName") if creation is not None else None
+
+    corresp = header.find(f"{T}profileDesc/{T}correspDesc")
+    senders: list[Party] = []
+    recipients: list[Party] = []
+    sent_place = received_place = None
+    if corresp is not None:
+        for action in corresp.findall(f"{T}correspAction"):
+            parties = _parties(action)
+            place = action.find(f"{T}placeName")
+            if action.get("type") == "sent":
+                senders.extend(parties)
+                sent_place = _party(place, "place") if place is not None else None
+                if span is None:
+                    d = action.find(f"{T}date")
+                    if d is not None:
+                        span, date_el = date_span(dict(d.attrib)), d
+            elif action.get("type") == "received":
+                recipients.extend(parties)
+                received_place = _party(place, "place") if place is not None else None
+
+    source_desc = file_desc.find(f"{T}sourceDesc") if file_desc is not None else None
+    ms_desc = source_desc.find(f".//{T}msDesc") if source_desc is not None else None
+    return DocumentMeta(
+        title=title,
+        authors=tuple(_party(a, "person") for a in (title_stmt.findall(f"{T}author") if title_stmt is not None
+                                                   else [])),
+        editors=tuple(_editors(title_stmt)),
+        doc_type=_doc_type(root, header, corresp is not None, ms_desc is not None),
+        date=span,
+        date_display=(span.display() if span else text_of(date_el)),
+        date_cert=date_el.get("cert") if date_el is not None else None,
+        place=_party(place_el, "place") if place_el is not None else None,
+        senders=tuple(senders),
+        recipients=tuple(recipients),
+        sent_place=sent_place,
+        received_place=received_place,
+        source=_source(source_desc),
+        archive=_archive(ms_desc),
+        summary=_first_text(header, [f"{T}fileDesc/{T}sourceDesc//{T}msContents/{T}summary",
+                                     f"{T}profileDesc/{T}abstract"]),
+        original_language=_original_language(header),
+        translator=_role_name(header, ("translat",)),
+        funder=_first_text(header, [f"{T}fileDesc/{T}titleStmt/{T}funder", f"{T}fileDesc/{T}titleStmt/{T}sponsor",
+                                    f".//{T}sourceDesc//{T}funder"]),
+        publisher=_first_text(header, [f"{T}fileDesc/{T}publicationStmt/{T}publisher",
+                                       f"{T}fileDesc/{T}publicationStmt/{T}authority"]),
+        licence=_first_text(header, [f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}licence",
+                                     f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}p"]),
+        licence_url=_first_attr(header, f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}licence", "target"),
+        idno=_first_text(header, [f"{T}fileDesc/{T}publicationStmt/{T}idno"]),
+        languages=tuple((lang.get("ident", ""), text_of(lang) or lang.get("ident", ""))
+                        for lang in header.findall(f"{T}profileDesc/{T}langUsage/{T}language")),
+        keywords=tuple(text_of(t) for t in header.findall(f"{T}profileDesc/{T}textClass/{T}keywords/{T}term")
+                       if text_of(t)),
+        editorial=tuple(_editorial(header)),
+        notes=tuple(text_of(n) for n in header.findall(f"{T}fileDesc/{T}notesStmt/{T}note") if text_of(n)),
+    )
+
+
+def _party(el: etree._Element, kind: str) -> Party:
+    refs = pointer_targets(el.get("ref", "")) or pointer_targets(el.get("corresp", ""))
+    inner = el.find(f"{T}persName") if kind == "person" else None
+    if inner is not None and not refs:
+        refs = pointer_targets(inner.get("ref", ""))
+    local = etree.QName(el).localname
+    if local == "orgName":
+        kind = "org"
+    elif local == "placeName":
+        kind = "place"
+    return Party(text_of(el), refs[0] if refs else None, kind)
+
+
+def _parties(action: etree._Element) -> list[Party]:
+    return [_party(el, "person") for el in action
+            if isinstance(el.tag, str) and etree.QName(el).localname in ("persName", "orgName", "name", "rs")]
+
+
+def _editors(title_stmt: etree._Element | None) -> list[str]:
+    if title_stmt is None:
+        return []
+    names = [text_of(e) for e in title_stmt.findall(f"{T}editor")]
+    for resp_stmt in title_stmt.findall(f"{T}respStmt"):
+        resp = text_of(resp_stmt.find(f"{T}resp")).lower()
+        if "edit" in resp or "encod" in resp:
+            names.extend(text_of(n) for n in resp_stmt if isinstance(n.tag, str)
+                         and etree.QName(n).localname in ("persName", "orgName", "name"))
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
+    for resp_stmt in header.iter(f"{T}respStmt"):
+        resp = text_of(resp_stmt.find(f"{T}resp")).lower()
+        if any(s in resp for s in stems):
+            names = [text_of(n) for n in resp_stmt if isinstance(n.tag, str)
+                     and etree.QName(n).localname in ("persName", "orgName", "name")]
+            if names:
+                return ", ".join(names)
+    for editor in header.iter(f"{T}editor"):
+        if any(s in (editor.get("role") or "").lower() for s in stems):
+            return text_of(editor)
+    return ""
+
+
+def _doc_type(root: etree._Element, header: etree._Element, corresp: bool, archival: bool) -> str:
+    text = root.find(f"{T}text")
+    if text is not None and text.get("type"):
+        return text.get("type", "")
+    for term in header.findall(f"{T}profileDesc/{T}textClass/{T}keywords/{T}term"):
+        if term.get("type") in ("genre", "doctype", "document-type", "form"):
+            return text_of(term)
+    cat = header.find(f"{T}profileDesc/{T}textClass/{T}classCode")
+    if cat is not None and text_of(cat):
+        return text_of(cat)
+    if corresp:
+        return "correspondence"
+    return "archival document" if archival else "document"
+
+
+def _source(source_desc: etree._Element | None) -> SourceCitation:
+    if source_desc is None:
+        return SourceCitation()
+    struct = source_desc.find(f".//{T}biblStruct")
+    bibl = source_desc.find(f".//{T}bibl")
+    if struct is not None:
+        analytic = struct.find(f"{T}analytic")
+        monogr = struct.find(f"{T}monogr")
+        scope = struct.findall(f".//{T}biblScope")
+        part_title = text_of(analytic.find(f"{T}title")) if analytic is not None else ""
+        work_title = text_of(monogr.find(f"{T}title")) if monogr is not None else ""
+        authors = [text_of(a) for a in (analytic if analytic is not None else monogr).findall(f"{T}author")] \
+            if (analytic is not None or monogr is not None) else []
+        if not authors and monogr is not None:
+            authors = [text_of(a) for a in monogr.findall(f"{T}author")]
+        return SourceCitation(
+            text=_bibl_text(bibl) if bibl is not None else "",
+            authors=tuple(a for a in authors if a),
+            editors=tuple(text_of(e) for e in struct.iter(f"{T}editor") if text_of(e)),
+            title=part_title or work_title,
+            container=work_title if part_title else "",
+            series=text_of(struct.find(f"{T}series/{T}title")),
+            publisher=text_of(struct.find(f".//{T}imprint/{T}publisher")),
+            pub_place=text_of(struct.find(f".//{T}imprint/{T}pubPlace")),
+            date=text_of(struct.find(f".//{T}imprint/{T}date")),
+            pages=next((text_of(s) or _range(s) for s in scope if s.get("unit") in ("page", "pp", "pages")), ""),
+            volume=next((text_of(s) for s in scope if s.get("unit") in ("volume", "vol")), ""),
+            url=_url(struct),
+        )
+    if bibl is not None:
+        return SourceCitation(
+            text=_bibl_text(bibl),
+            authors=tuple(text_of(a) for a in bibl.findall(f"{T}author") if text_of(a)),
+            editors=tuple(text_of(e) for e in bibl.findall(f"{T}editor") if text_of(e)),
+            title=text_of(bibl.find(f"{T}title")),
+            publisher=text_of(bibl.find(f"{T}publisher")),
+            pub_place=text_of(bibl.find(f"{T}pubPlace")),
+            date=text_of(bibl.find(f"{T}date")),
+            pages=next((text_of(s) or _range(s) for s in bibl.findall(f"{T}biblScope")
+                        if s.get("unit") in ("page", "pp", "pages")), ""),
+            url=_url(bibl),
+        )
+    return SourceCitation(text=text_of(source_desc))
+
+
+def _bibl_text(bibl: etree._Element) -> str:
+    return normalise_space("".join(bibl.itertext()))
+
+
+def _range(scope: etree._Element) -> str:
+    a, b = scope.get("from"), scope.get("to")
+    return f"{a}–{b}" if a and b else a or b or ""
+
+
+def _url(el: etree._Element) -> str:
+    for ref in el.iter(f"{T}ref", f"{T}ptr"):
+        target = (ref.get("target") or "").strip()
+        if target.startswith(("http://", "https://")):
+            return target
+    for idno in el.iter(f"{T}idno"):
+        value = text_of(idno)
+        if (idno.get("type") or "").upper() in ("URL", "URI") or value.startswith(("http://", "https://")):
+            return value
+    return ""
+
+
+def _archive(ms_desc: etree._Element | None) -> Archive | None:
+    if ms_desc is None:
+        return None
+    ident = ms_desc.find(f"{T}msIdentifier")
+    if ident is None:
+        return None
+
+    def get(name: str) -> str:
+        return text_of(ident.find(f"{T}{name}"))
+
+    return Archive(country=get("country"), settlement=get("settlement"), institution=get("institution"),
+                   repository=get("repository"), collection=get("collection"), idno=get("idno"))
+
+
+def _original_language(header: etree._Element) -> str:
+    for text_lang in header.iter(f"{T}textLang"):
+        if text_of(text_lang):
+            return text_of(text_lang)
+    for lang in header.findall(f"{T}profileDesc/{T}langUsage/{T}language"):
+        if (lang.get("role") or "").lower() in ("original", "source"):
+            return text_of(lang) or lang.get("ident", "")
+    return ""
+
+
+def _editorial(header: etree._Element) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    decl = header.find(f"{T}encodingDesc/{T}editorialDecl")
+    if decl is None:
+        return out
+    for part in decl:
+        if not isinstance(part.tag, str):
+            continue
+        name = etree.QName(part).localname
+        if name == "p":
+            out.append(("", text_of(part)))
+            continue
+        for p in part.findall(f"{T}p") or [part]:
+            if text_of(p):
+                out.append((name, text_of(p)))
+    return out
+
+
+def _first_text(header: etree._Element, paths: list[str]) -> str:
+    for path in paths:
+        el = header.find(path)
+        if el is not None and text_of(el):
+            return text_of(el)
+    return ""
+
+
+def _first_attr(header: etree._Element, path: str, attr: str) -> str:
+    el = header.find(path)
+    return (el.get(attr) or "") if el is not None else ""
+
+
+def language_of(tree: etree._ElementTree, default: str = "en") -> str:
+    """The document's main language: TEI/@xml:lang, then text/@xml:lang, then `default`."""
+    root = tree.getroot()
+    text = root.find(f"{T}text")
+    return root.get(XML_LANG) or (text.get(XML_LANG) if text is not None else None) or default
