@@ -83,3 +83,33 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, output: Path | Non
         click.echo(text, nl=False)
     if report.errors or (strict and report.warnings):
         sys.exit(1)
+
+
+@main.command()
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF editions.")
+@click.option("--clean", is_flag=True, help="Rebuild everything, ignoring what the last build left.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@click.option("--keep-going", is_flag=True,
+              help="Build a preview even when validation finds errors (documents with errors are marked); "
+                   "exits 1 at the end.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every step.")
+@config_option
+@reports_errors
+def build(no_pdf: bool, clean: bool, jobs: int | None, keep_going: bool, quiet: bool, verbose: bool,
+          config_path: Path | None) -> None:
+    """Build the HTML edition (and PDFs) into the output folder."""
+    from tei_edition.build.pipeline import BuildOptions, build_edition
+
+    config = _load(config_path)
+    say = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+    options = BuildOptions(pdf=not no_pdf, clean=clean, jobs=jobs, keep_going=keep_going)
+    summary = build_edition(config, options, progress=say)
+    if not quiet:
+        phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in summary.timings.items())
+        click.echo(f"Built {summary.documents} documents: {summary.pages} pages, {summary.pdfs} PDFs "
+                   f"into {config.output_dir} ({phases})", err=True)
+    if summary.flagged:
+        click.echo(f"Error: {len(summary.flagged)} document(s) have validation errors and are marked in the "
+                   f"preview: {', '.join(summary.flagged)}", err=True)
+        sys.exit(1)

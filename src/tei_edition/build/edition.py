@@ -1,0 +1,112 @@
+"""The whole edition gathered before anything is written: documents, registers, mentions, chronology."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tei_edition import __version__
+from tei_edition.config import EditionConfig
+from tei_edition.tei.model import (
+    DateMention,
+    Document,
+    Entity,
+    Mention,
+    Register,
+    read_document,
+    read_register,
+)
+from tei_edition.validate import ParsedEdition
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    """A mention of an entity, with the document it is in."""
+
+    document: Document
+    mention: Mention
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """A dated passage of the edition."""
+
+    document: Document
+    date: DateMention
+
+
+@dataclass
+class EditionData:
+    """Everything the writers need, read once: the reduction of all per-document results."""
+
+    config: EditionConfig
+    documents: list[Document]
+    registers: dict[str, Register]
+    entities: dict[str, Entity]
+    mentions: dict[str, list[EntityMention]] = field(default_factory=dict)
+    chronology: list[ChronologyEntry] = field(default_factory=list)
+    build_date: datetime = field(default_factory=lambda: build_time())
+    tool_version: str = __version__
+    flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)
+
+    def document(self, doc_id: str) -> Document:
+        return next(d for d in self.documents if d.id == doc_id)
+
+    def neighbours(self, doc: Document) -> tuple[Document | None, Document | None]:
+        """The previous and next document in the edition's order."""
+        i = self.documents.index(doc)
+        return (self.documents[i - 1] if i > 0 else None,
+                self.documents[i + 1] if i + 1 < len(self.documents) else None)
+
+
+def build_time() -> datetime:
+    """The build's date: SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+
+
+def document_order_key(doc: Document) -> tuple:
+    """Documents are ordered by their date (undated last), then title, then id."""
+    return (doc.date.sort_key if doc.date else (9999, 99, 99, 9), doc.title.casefold(), doc.id)
+
+
+def collect_edition(config: EditionConfig, parsed: ParsedEdition,
+                    documents: list[Document] | None = None) -> EditionData:
+    """Read documents and registers from the parsed trees and reduce their mentions into registers and chronology."""
+    if documents is None:
+        documents = [read_document(tree, path) for path, tree in parsed.document_trees.items()]
+    documents = sorted(documents, key=document_order_key)
+    registers: dict[str, Register] = {}
+    for path, tree in parsed.register_trees.items():
+        register = read_register(tree, path)
+        if register is None:
+            continue
+        if register.kind in registers:
+            registers[register.kind].entities.update(
+                {k: v for k, v in register.entities.items() if k not in registers[register.kind].entities})
+        else:
+            registers[register.kind] = register
+    entities = {e.id: e for r in registers.values() for e in r.entities.values()}
+    mentions: dict[str, list[EntityMention]] = defaultdict(list)
+    chronology: list[ChronologyEntry] = []
+    for doc in documents:
+        for m in doc.mentions:
+            if m.entity_id in entities:
+                mentions[m.entity_id].append(EntityMention(doc, m))
+        chronology.extend(ChronologyEntry(doc, d) for d in doc.dates)
+    chronology.sort(key=lambda c: (c.date.span.sort_key, document_order_key(c.document), c.date.line, c.date.anchor))
+    return EditionData(config=config, documents=documents, registers=registers, entities=entities,
+                       mentions=dict(mentions), chronology=chronology)
+
+
+def relative_source(config: EditionConfig, path: Path) -> str:
+    """A source file's path relative to the edition root, with forward slashes."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,94 @@
+"""The atomic output writer: everything goes to a temporary folder that replaces the target only on success."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from tei_edition.errors import BuildError
+
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+
+
+def safe_segment(name: str) -> str:
+    """A file or folder name made safe for any file system and URL: letters, digits, '.', '_', '~', '-' only."""
+    cleaned = re.sub(r"[^A-Za-z0-9._~-]+", "-", name).strip(".-") or "item"
+    return cleaned[:120]
+
+
+def check_relative(rel: str) -> PurePosixPath:
+    """Reject output paths that are absolute, climb out with '..', or hold unsafe characters."""
+    path = PurePosixPath(rel)
+    if path.is_absolute() or not path.parts or any(p in ("", ".", "..") for p in path.parts):
+        raise BuildError(f"refusing to write outside the output folder: {rel!r}")
+    for part in path.parts:
+        if not _SAFE_SEGMENT.match(part):
+            raise BuildError(f"refusing an unsafe output name {part!r} in {rel!r}")
+    return path
+
+
+class OutputWriter:
+    """Collects the output in a temporary folder beside `target`; `commit()` swaps it in, `abort()` throws it away."""
+
+    def __init__(self, target: Path):
+        self.target = target.resolve()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
+        self.written: set[str] = set()
+
+    def path_for(self, rel: str) -> Path:
+        """The staging path for an output file (its folders created); the same output may not be written twice."""
+        clean = check_relative(rel)
+        key = clean.as_posix()
+        if key in self.written:
+            raise BuildError(f"two outputs were written to the same path {key!r}: check for documents or register "
+                             "entries whose ids differ only in characters that are not allowed in file names")
+        self.written.add(key)
+        out = self.staging.joinpath(*clean.parts)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return out
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write one output file."""
+        self.path_for(rel).write_bytes(data)
+
+    def write_text(self, rel: str, text: str) -> None:
+        """Write one output file as UTF-8."""
+        self.path_for(rel).write_bytes(text.encode("utf-8"))
+
+    def copy_file(self, rel: str, source: Path) -> None:
+        """Copy a file (an asset, a TEI source) into the output."""
+        shutil.copyfile(source, self.path_for(rel))
+
+    def commit(self) -> None:
+        """Replace the target folder with the staged output; the old output is removed only after the swap."""
+        old: Path | None = None
+        if self.target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+            os.rename(self.target, old / "out")
+        try:
+            os.rename(self.staging, self.target)
+        except OSError:
+            if old is not None:
+                os.rename(old / "out", self.target)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Throw the staged output away; the target is left as it was."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def __enter__(self) -> "OutputWriter":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
