@@ -237,11 +237,9 @@ def _parse_margins(value: str | None, problems: list[ConfigProblem]) -> tuple[st
         problems.append(ConfigProblem("pdf.margins", f"must be one to four lengths as in CSS, e.g. '20mm' or "
                                                      f"'22mm 20mm 24mm 20mm', not {value!r}"))
         return PrintConfig().margins
-    top, right, bottom, left = (parts * 4)[:4] if len(parts) == 1 else {
-        2: (parts[0], parts[1], parts[0], parts[1]),
-        3: (parts[0], parts[1], parts[2], parts[1]),
-        4: tuple(parts),
-    }[len(parts)]
+    # CSS shorthand: 1 value = all sides; 2 = vertical horizontal; 3 = top horizontal bottom; 4 = clockwise.
+    expanded = {1: parts * 4, 2: parts * 2, 3: [*parts, parts[1]], 4: parts}[len(parts)]
+    top, right, bottom, left = expanded
     return (top, right, bottom, left)
 
 
