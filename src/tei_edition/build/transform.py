@@ -1,0 +1,119 @@
+"""Turn a TEI document's text into an HTML fragment with the package's XSLT 3.0 stylesheets (saxonche).
+
+The stylesheets live in ``tei_edition/xslt/``; ``edition.xsl`` imports one module per TEI chapter.
+An edition may replace any module with a file of the same name in its own ``xslt/`` folder.
+
+One Saxon processor serves the whole process (saxonche does not support several); a compiled
+``Transformer`` is reused for every document but is not thread-safe: use one per worker process.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from lxml import etree
+from saxonche import PySaxonApiError, PySaxonProcessor
+
+from tei_edition.errors import SourceError
+
+XSLT_DIR = Path(__file__).resolve().parent.parent / "xslt"
+ENTRY_MODULE = "edition.xsl"
+PARAMETERS = ("root", "media", "doc-id")
+MEDIA = ("screen", "print")
+
+# Saxon reports static errors as "... on line 4 column 39 of core.xsl: ..." (file name only).
+_LOCATION = re.compile(r"on line (\d+)(?: column (\d+))? of ([^\s:]+)")
+
+
+@functools.cache
+def saxon_processor() -> PySaxonProcessor:
+    """The process's single Saxon processor, created on first use."""
+    return PySaxonProcessor(license=False)
+
+
+def stylesheet_modules(override_dir: Path | None = None) -> dict[str, Path]:
+    """The stylesheet modules in effect: the package's, each replaced by an edition's file of the same name."""
+    modules = {path.name: path for path in sorted(XSLT_DIR.glob("*.xsl"))}
+    if override_dir is not None and override_dir.is_dir():
+        modules.update({path.name: path.resolve() for path in sorted(override_dir.glob("*.xsl"))})
+    return modules
+
+
+def _first_message_line(message: str) -> str:
+    """The first meaningful line of a Saxon error message, without its 'Error' prefix."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    text = " ".join(lines[:3]) if lines else "unknown error"
+    return re.sub(r"^Error\s*", "", text)
+
+
+class Transformer:
+    """A compiled edition stylesheet that turns TEI documents into HTML fragments."""
+
+    def __init__(self, override_dir: Path | None = None) -> None:
+        """Compile edition.xsl once, with the modules of override_dir (if any) replacing the package's."""
+        self.modules = stylesheet_modules(override_dir)
+        self.fingerprint = hashlib.sha256(
+            b"".join(name.encode() + b"\0" + path.read_bytes() + b"\0" for name, path in sorted(self.modules.items()))
+        ).hexdigest()
+        processor = saxon_processor()
+        compiler = processor.new_xslt30_processor()
+        if all(path.parent == XSLT_DIR for path in self.modules.values()):
+            self._executable = self._compile(compiler, XSLT_DIR)
+        else:
+            # Modules import each other by relative href, so they must sit side by side.
+            with tempfile.TemporaryDirectory(prefix="tei-edition-xslt-") as tmp:
+                folder = Path(tmp)
+                for name, path in self.modules.items():
+                    shutil.copyfile(path, folder / name)
+                self._executable = self._compile(compiler, folder)
+
+    def _compile(self, compiler: object, folder: Path):  # noqa: ANN202 - saxonche has no type stubs
+        """Compile the entry module in folder; stylesheet errors become SourceError at the original file."""
+        entry = folder / ENTRY_MODULE
+        if not entry.is_file():
+            raise SourceError(entry, "the entry stylesheet is missing")
+        try:
+            return compiler.compile_stylesheet(stylesheet_file=str(entry.resolve()))  # type: ignore[attr-defined]
+        except PySaxonApiError as error:
+            raise self._stylesheet_error(str(error)) from None
+
+    def _stylesheet_error(self, message: str) -> SourceError:
+        """A SourceError naming the stylesheet (the edition's own file for an override) and its line."""
+        found = _LOCATION.search(message)
+        if found is None:
+            return SourceError(self.modules[ENTRY_MODULE], f"stylesheet error: {_first_message_line(message)}")
+        line, column, name = int(found.group(1)), found.group(2), found.group(3)
+        path = self.modules.get(name, XSLT_DIR / name)
+        detail = message[found.end():].strip().lstrip(":").strip() or message.strip()
+        return SourceError(path, f"stylesheet error: {_first_message_line(detail)}", line, int(column) if column else None)
+
+    def transform(self, tree: etree._ElementTree, params: Mapping[str, str]) -> str:
+        """Render the document's text as an HTML fragment <div class="tei-text">; params: root, media, doc-id."""
+        unknown = sorted(set(params) - set(PARAMETERS))
+        if unknown:
+            raise ValueError(f"unknown stylesheet parameter(s): {', '.join(unknown)}; expected {', '.join(PARAMETERS)}")
+        media = params.get("media", "screen")
+        if media not in MEDIA:
+            raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
+        root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+        where = (root.getroottree().docinfo.URL or "<document>") if root is not None else "<document>"
+        if root is None:
+            raise SourceError(where, "the document is empty")
+        processor = saxon_processor()
+        # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
+        node = processor.parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
+        executable = self._executable
+        executable.clear_parameters()
+        for name, value in params.items():
+            executable.set_parameter(name, processor.make_string_value(str(value)))
+        try:
+            result = executable.transform_to_string(xdm_node=node)
+        except PySaxonApiError as error:
+            raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
+        return result or ""

@@ -1,0 +1,502 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  TEI Guidelines chapter 3, Elements Available in All TEI Documents: paragraphs, highlighting,
+  lists, quotation, notes, links, line and page breaks, titles, verse, tables.
+-->
+<xsl:stylesheet version="3.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tei="http://www.tei-c.org/ns/1.0"
+    xmlns:ed="urn:x-tei-edition:xslt"
+    exclude-result-prefixes="#all">
+
+  <!-- Parents whose children are blocks: a quote standing here sits between paragraphs. -->
+  <xsl:variable name="ed:block-parents" as="xs:string*"
+      select="('div', 'div1', 'div2', 'div3', 'div4', 'div5', 'div6', 'div7', 'body', 'front', 'back',
+               'note', 'sp', 'epigraph', 'argument', 'postscript', 'opener', 'closer', 'item', 'cell')"/>
+
+  <xsl:variable name="ed:quote-marks" as="xs:string" select="'[&quot;&#x201C;&#x201D;&#x201E;&#x2018;&#x2019;&#xAB;&#xBB;]'"/>
+
+  <xsl:key name="ed:pb-by-token" match="tei:pb" use="ed:token(@n)"/>
+  <xsl:key name="ed:note-by-token" match="tei:note" use="ed:token(ed:note-label(.))"/>
+
+  <!-- ===== paragraphs and highlighting ===== -->
+
+  <xsl:template match="tei:p">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="'p'"/>
+      <xsl:with-param name="class" select="ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:ab">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="'p'"/>
+      <xsl:with-param name="class" select="'ab', ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:hi">
+    <xsl:variable name="rend" select="ed:rend-tokens(.)"/>
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="element" select="
+          if ($rend = ('sup', 'superscript')) then 'sup'
+          else if ($rend = ('sub', 'subscript')) then 'sub'
+          else if ($rend = ('bold', 'b', 'strong')) then 'strong'
+          else if ($rend = ('italic', 'italics', 'i', 'it')) then 'em'
+          else 'span'"/>
+      <xsl:with-param name="class" select="'hi'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:emph">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="element" select="'em'"/>
+      <xsl:with-param name="class" select="'emph'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:title">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="element" select="'cite'"/>
+      <xsl:with-param name="class" select="'title', ed:prefixed-classes('level', @level)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:foreign | tei:term | tei:gloss | tei:mentioned | tei:distinct | tei:soCalled">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="lower-case(local-name())"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:abbr">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="element" select="'abbr'"/>
+      <xsl:with-param name="class" select="'abbr'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:expan">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'expan'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:num">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="element" select="if (@value) then 'data' else 'span'"/>
+      <xsl:with-param name="class" select="'num'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:if test="@value">
+          <xsl:attribute name="value" select="@value"/>
+        </xsl:if>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:measure">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'measure'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:for-each select="@quantity, @unit, @commodity">
+          <xsl:attribute name="data-{local-name()}" select="."/>
+        </xsl:for-each>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- ===== lists ===== -->
+
+  <xsl:function name="ed:is-ordered" as="xs:boolean">
+    <!-- True for a numbered list. -->
+    <xsl:param name="list" as="element()"/>
+    <xsl:sequence select="$list/@type = ('ordered', 'numbered') or ed:rend-tokens($list) = ('numbered', 'ordered')
+                          or exists($list/tei:item/@n)"/>
+  </xsl:function>
+
+  <xsl:template match="tei:list">
+    <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:variable name="glossary" select="exists(tei:label)"/>
+    <xsl:variable name="list" as="element()">
+      <xsl:call-template name="ed:block">
+        <xsl:with-param name="element" select="if ($glossary) then 'dl' else if (ed:is-ordered(.)) then 'ol' else 'ul'"/>
+        <xsl:with-param name="class" select="'list', ed:prefixed-classes('type', @type)"/>
+        <xsl:with-param name="children" select="tei:item | tei:label"/>
+      </xsl:call-template>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="tei:head">
+        <xsl:element name="{if ($ed:inline) then 'span' else 'div'}">
+          <xsl:attribute name="class" select="'list-with-head', if ($ed:inline) then 'block' else ()" separator=" "/>
+          <xsl:apply-templates select="tei:head"/>
+          <xsl:sequence select="$list"/>
+        </xsl:element>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:sequence select="$list"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:list/tei:head">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'head list-head'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!--
+    Only li/dt/dd may sit in an HTML list: anything else between items (pb, note, milestone)
+    is rendered at the start of the next item, or at the end of the last one.
+  -->
+  <xsl:template match="tei:list/tei:item | tei:list/tei:label">
+    <xsl:variable name="list" select=".."/>
+    <xsl:variable name="n" select="normalize-space(@n)"/>
+    <xsl:variable name="glossary" select="exists($list/tei:label)"/>
+    <xsl:variable name="numeric" select="$n castable as xs:integer and not($glossary)"/>
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="if (not($glossary)) then 'li' else if (self::tei:label) then 'dt' else 'dd'"/>
+      <xsl:with-param name="class" select="
+          if (self::tei:label) then 'label' else (),
+          if ($n != '' and not($numeric)) then 'labelled' else ()"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:if test="$numeric">
+          <xsl:attribute name="value" select="xs:integer($n)"/>
+        </xsl:if>
+      </xsl:with-param>
+      <xsl:with-param name="before" as="item()*">
+        <xsl:apply-templates select="preceding-sibling::*[not(self::tei:item | self::tei:label | self::tei:head)]
+                                     [(following-sibling::tei:item | following-sibling::tei:label)[1] is current()]"/>
+        <xsl:if test="$n != '' and not($numeric)">
+          <span class="item-n"><xsl:value-of select="$n"/></span>
+          <xsl:text> </xsl:text>
+        </xsl:if>
+      </xsl:with-param>
+      <xsl:with-param name="after" as="item()*">
+        <xsl:if test="empty(following-sibling::tei:item | following-sibling::tei:label)">
+          <xsl:apply-templates select="following-sibling::*"/>
+        </xsl:if>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- An item outside a list (rare, but valid inside some elements). -->
+  <xsl:template match="tei:item">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'item'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- ===== quotation ===== -->
+
+  <xsl:function name="ed:is-block-quote" as="xs:boolean">
+    <!-- True when a quotation holds paragraphs or stands between them. -->
+    <xsl:param name="q" as="element()"/>
+    <xsl:variable name="parent" select="if ($q/parent::tei:cit) then $q/../.. else $q/.."/>
+    <xsl:sequence select="ed:has-block-children($q)
+        or ($parent/local-name() = $ed:block-parents and $parent/namespace-uri() = 'http://www.tei-c.org/ns/1.0'
+            and not($parent/text()[normalize-space()]))"/>
+  </xsl:function>
+
+  <xsl:function name="ed:has-own-marks" as="xs:boolean">
+    <!-- True when the transcription already carries the quotation marks around the quotation. -->
+    <xsl:param name="q" as="element()"/>
+    <xsl:sequence select="matches(normalize-space(string($q)), '^' || $ed:quote-marks)
+        or matches(string($q/preceding-sibling::node()[1][self::text()]), $ed:quote-marks || '\s*$')"/>
+  </xsl:function>
+
+  <xsl:template match="tei:quote | tei:q | tei:said">
+    <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:variable name="class" select="lower-case(local-name()), ed:prefixed-classes('type', @type)"/>
+    <xsl:choose>
+      <xsl:when test="ed:is-block-quote(.)">
+        <xsl:call-template name="ed:block">
+          <xsl:with-param name="element" select="'blockquote'"/>
+          <xsl:with-param name="class" select="$class"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="ed:inline">
+          <xsl:with-param name="element" select="
+              if (ed:has-own-marks(.) or @direct = 'false' or ed:rend-tokens(.) = ('block', 'no-quotes', 'noquotes'))
+              then 'span' else 'q'"/>
+          <xsl:with-param name="class" select="$class"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:cit">
+    <xsl:choose>
+      <xsl:when test="ed:is-block-quote(.)">
+        <xsl:call-template name="ed:block">
+          <xsl:with-param name="class" select="'cit'"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="ed:inline">
+          <xsl:with-param name="class" select="'cit'"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- ===== notes ===== -->
+
+  <xsl:function name="ed:note-label" as="xs:string">
+    <!-- The note's number: the source's @n, else a running number (letters when the source numbers others). -->
+    <xsl:param name="note" as="element()"/>
+    <xsl:variable name="text" select="$note/ancestor::tei:text[last()]"/>
+    <xsl:choose>
+      <xsl:when test="normalize-space($note/@n) != ''">
+        <xsl:sequence select="normalize-space($note/@n)"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="number" as="xs:string">
+          <xsl:number select="$note" level="any" count="tei:note[normalize-space(@n) = '']"
+              from="tei:text[not(ancestor::tei:text)]"
+              format="{if ($text//tei:note[normalize-space(@n) != '']) then 'a' else '1'}"/>
+        </xsl:variable>
+        <xsl:sequence select="$number"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <xsl:function name="ed:note-key" as="xs:string">
+    <!-- The note's anchor token, unique in the document (a repeated number gets a suffix). -->
+    <xsl:param name="note" as="element()"/>
+    <xsl:variable name="token" select="ed:token(ed:note-label($note))"/>
+    <xsl:variable name="earlier" select="count(key('ed:note-by-token', $token, root($note))[. &lt;&lt; $note])"/>
+    <xsl:sequence select="if ($earlier = 0) then $token else $token || '-' || ($earlier + 1)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:note-classes" as="xs:string*">
+    <!-- Classes telling editorial and translator's notes apart. -->
+    <xsl:param name="note" as="element()"/>
+    <xsl:sequence select="
+        if ($note/@type = 'translator') then 'note-translator'
+        else if ($note/@resp or $note/@type = 'editorial') then 'note-editorial'
+        else (),
+        ed:prefixed-classes('place', $note/@place)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:note-is-missing" as="xs:boolean">
+    <!-- True when the note's text is not transcribed (only a gap, or nothing). -->
+    <xsl:param name="note" as="element()"/>
+    <xsl:sequence select="not($note/text()[normalize-space()]) and empty($note/*[not(self::tei:gap)])"/>
+  </xsl:function>
+
+  <!-- The note's content, with its label and the message for untranscribed notes. -->
+  <xsl:template name="ed:note-content">
+    <xsl:if test="@type = 'translator'">
+      <span class="note-type">Translator's note:</span>
+      <xsl:text> </xsl:text>
+    </xsl:if>
+    <xsl:choose>
+      <xsl:when test="ed:note-is-missing(.)">
+        <span class="note-missing">The note's text is not part of this transcription.</span>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:apply-templates/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- In the text: a numbered reference on screen, the whole note as a footnote in print. -->
+  <xsl:template match="tei:note">
+    <xsl:param name="ed:in-link" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:variable name="key" select="ed:note-key(.)"/>
+    <xsl:choose>
+      <xsl:when test="$ed:print">
+        <span>
+          <xsl:sequence select="ed:attributes(., ('footnote', ed:note-classes(.)))"/>
+          <xsl:attribute name="data-n" select="ed:note-label(.)"/>
+          <xsl:call-template name="ed:note-content">
+            <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+          </xsl:call-template>
+        </span>
+      </xsl:when>
+      <xsl:when test="$ed:in-link">
+        <span class="noteref" id="noteref-{$key}"><xsl:value-of select="ed:note-label(.)"/></span>
+      </xsl:when>
+      <xsl:otherwise>
+        <a class="noteref" id="noteref-{$key}" href="#note-{$key}"><xsl:value-of select="ed:note-label(.)"/></a>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- At the end of the text (screen): one list item per note, with a link back. -->
+  <xsl:template match="tei:note" mode="ed:endnote">
+    <xsl:variable name="key" select="ed:note-key(.)"/>
+    <xsl:variable name="label" select="ed:note-label(.)"/>
+    <xsl:variable name="numeric" select="$label castable as xs:integer"/>
+    <li id="note-{$key}">
+      <xsl:variable name="classes" select="ed:note-classes(.), if ($numeric) then () else 'labelled'"/>
+      <xsl:if test="exists($classes)">
+        <xsl:attribute name="class" select="string-join($classes, ' ')"/>
+      </xsl:if>
+      <xsl:if test="$numeric">
+        <xsl:attribute name="value" select="xs:integer($label)"/>
+      </xsl:if>
+      <xsl:if test="@xml:lang">
+        <xsl:attribute name="lang" select="@xml:lang"/>
+      </xsl:if>
+      <xsl:if test="not($numeric)">
+        <span class="note-label"><xsl:value-of select="$label"/></span>
+        <xsl:text> </xsl:text>
+      </xsl:if>
+      <xsl:call-template name="ed:note-content">
+        <xsl:with-param name="ed:inline" tunnel="yes" select="false()"/>
+        <xsl:with-param name="ed:in-link" tunnel="yes" select="false()"/>
+      </xsl:call-template>
+      <xsl:text> </xsl:text>
+      <a class="noteback" href="#noteref-{$key}" aria-label="Back to note reference {$label}">&#x21A9;</a>
+    </li>
+  </xsl:template>
+
+  <!-- ===== links ===== -->
+
+  <xsl:function name="ed:link-target" as="xs:string?">
+    <!-- Where a safe pointer leads from a document page: another document, an anchor, or as given. -->
+    <xsl:param name="pointer" as="xs:string?"/>
+    <xsl:choose>
+      <xsl:when test="matches(string($pointer), '^[A-Za-z0-9_.\-]+\.xml(#[A-Za-z0-9_.\-]*)?$')">
+        <xsl:sequence select="$ed:root || 'documents/' || substring-before($pointer, '.xml') || '/'
+                              || (if (contains($pointer, '#')) then '#' || substring-after($pointer, '#') else '')"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:sequence select="$pointer"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <xsl:template match="tei:ref | tei:ptr">
+    <xsl:variable name="href" select="ed:link-target(ed:pointer(@target))"/>
+    <xsl:call-template name="ed:link">
+      <xsl:with-param name="href" select="$href"/>
+      <xsl:with-param name="class" select="lower-case(local-name()), if (ed:is-external($href)) then 'external' else ()"/>
+      <xsl:with-param name="text" select="if (self::tei:ptr or not(node())) then string((@target, $href)[1]) else ()"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- ===== breaks and milestones ===== -->
+
+  <xsl:template match="tei:lb">
+    <br/>
+  </xsl:template>
+
+  <xsl:template match="tei:pb">
+    <xsl:variable name="n" select="normalize-space(@n)"/>
+    <xsl:choose>
+      <xsl:when test="$n = ''">
+        <span class="pb pb-unnumbered" role="separator" aria-label="page break"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="token" select="ed:token($n)"/>
+        <xsl:variable name="earlier" select="count(key('ed:pb-by-token', $token)[. &lt;&lt; current()])"/>
+        <xsl:variable name="id" select="'page-' || $token || (if ($earlier = 0) then '' else '-' || ($earlier + 1))"/>
+        <xsl:choose>
+          <xsl:when test="$ed:print">
+            <span class="pb" id="{$id}" data-n="{$n}"><xsl:value-of select="$n"/></span>
+          </xsl:when>
+          <xsl:otherwise>
+            <span class="pb" id="{$id}" data-n="{$n}" role="note" aria-label="page {$n}">
+              <xsl:text>p. </xsl:text>
+              <xsl:value-of select="$n"/>
+            </span>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:cb | tei:milestone">
+    <span>
+      <xsl:sequence select="ed:attributes(., (lower-case(local-name()), ed:prefixed-classes('unit', @unit)))"/>
+      <xsl:if test="@n">
+        <xsl:attribute name="data-n" select="@n"/>
+      </xsl:if>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:anchor">
+    <span>
+      <xsl:sequence select="ed:attributes(., 'anchor')"/>
+    </span>
+  </xsl:template>
+
+  <!-- Index entries are for a back-of-book index, not for the running text: kept, but hidden. -->
+  <xsl:template match="tei:index">
+    <span class="index" hidden="hidden">
+      <xsl:apply-templates/>
+    </span>
+  </xsl:template>
+
+  <!-- ===== verse ===== -->
+
+  <xsl:template match="tei:lg">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'lg', ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:l">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'l'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:if test="@n">
+          <xsl:attribute name="data-n" select="@n"/>
+        </xsl:if>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- ===== tables ===== -->
+
+  <xsl:template match="tei:table">
+    <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:choose>
+      <xsl:when test="$ed:inline">
+        <xsl:call-template name="ed:block">
+          <xsl:with-param name="class" select="'table'"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <table>
+          <xsl:sequence select="ed:attributes(., 'table')"/>
+          <xsl:apply-templates select="tei:head[1]"/>
+          <tbody>
+            <xsl:apply-templates select="tei:row"/>
+          </tbody>
+        </table>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template match="tei:table/tei:head">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="'caption'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:row">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="'tr'"/>
+      <xsl:with-param name="children" select="tei:cell"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:cell">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="if (@role = 'label' or ../@role = 'label') then 'th' else 'td'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:if test="@cols castable as xs:positiveInteger">
+          <xsl:attribute name="colspan" select="xs:integer(@cols)"/>
+        </xsl:if>
+        <xsl:if test="@rows castable as xs:positiveInteger">
+          <xsl:attribute name="rowspan" select="xs:integer(@rows)"/>
+        </xsl:if>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+</xsl:stylesheet>

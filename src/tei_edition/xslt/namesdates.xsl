@@ -1,0 +1,180 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  TEI Guidelines chapter 13, Names, Dates, People, and Places.
+  Every persName, placeName, orgName, rs and date in a text gets an HTML id: its xml:id, else
+  "n" + its position among those elements in the same text (document order, nested ones too).
+  Python code computes the same anchors for the registers, so the rule must not change.
+-->
+<xsl:stylesheet version="3.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tei="http://www.tei-c.org/ns/1.0"
+    xmlns:ed="urn:x-tei-edition:xslt"
+    exclude-result-prefixes="#all">
+
+  <xsl:function name="ed:mention-id" as="xs:string">
+    <!-- The anchor of a mention: its xml:id, else n + its running number in its text. -->
+    <xsl:param name="el" as="element()"/>
+    <xsl:choose>
+      <xsl:when test="$el/@xml:id">
+        <xsl:sequence select="string($el/@xml:id)"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:variable name="number" as="xs:string">
+          <xsl:number select="$el" level="any" from="tei:text"
+              count="tei:persName | tei:placeName | tei:orgName | tei:rs | tei:date"/>
+        </xsl:variable>
+        <xsl:sequence select="'n' || $number"/>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:function>
+
+  <xsl:function name="ed:entity-kind" as="xs:string?">
+    <!-- person, place or org for a name (rs and name by @type); nothing for other kinds. -->
+    <xsl:param name="el" as="element()"/>
+    <xsl:variable name="type" select="lower-case(normalize-space($el/@type))"/>
+    <xsl:sequence select="
+        if ($el/self::tei:persName) then 'person'
+        else if ($el/self::tei:placeName or $el/self::tei:geogName) then 'place'
+        else if ($el/self::tei:orgName) then 'org'
+        else if ($type = ('person', 'place', 'org')) then $type
+        else if ($type = 'organisation' or $type = 'organization') then 'org'
+        else ()"/>
+  </xsl:function>
+
+  <xsl:function name="ed:register-id" as="xs:string?">
+    <!-- The register entry a local pointer names: "#stalin" or "persons.xml#stalin" -> "stalin". -->
+    <xsl:param name="pointer" as="xs:string?"/>
+    <xsl:sequence select="
+        if (contains(string($pointer), '#') and not(matches(string($pointer), '^[A-Za-z][A-Za-z0-9+.\-]*:'))
+            and substring-after($pointer, '#') != '')
+        then substring-after($pointer, '#') else ()"/>
+  </xsl:function>
+
+  <xsl:template match="tei:persName | tei:placeName | tei:orgName | tei:rs | tei:name | tei:geogName">
+    <xsl:param name="ed:in-link" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:variable name="kind" select="ed:entity-kind(.)"/>
+    <xsl:variable name="pointer" select="ed:pointer(@ref)"/>
+    <xsl:variable name="entry" select="ed:register-id($pointer)"/>
+    <xsl:variable name="folder" select="map{'person': 'persons/', 'place': 'places/', 'org': 'orgs/'}($kind)"/>
+    <xsl:variable name="href" select="
+        if ($ed:print or $ed:in-link) then ()
+        else if (exists($entry) and exists($kind)) then $ed:root || $folder || encode-for-uri($entry) || '/'
+        else if (matches(string($pointer), '^https?://', 'i')) then $pointer
+        else ()"/>
+    <xsl:variable name="counted" select="exists(self::tei:persName | self::tei:placeName | self::tei:orgName | self::tei:rs)
+                                         and exists(ancestor::tei:text)"/>
+    <xsl:element name="{if (exists($href)) then 'a' else 'span'}">
+      <xsl:sequence select="ed:attributes(., ('entity', if (exists($kind)) then 'entity-' || $kind else 'entity-other'))"/>
+      <xsl:if test="exists($href)">
+        <xsl:attribute name="href" select="$href"/>
+        <xsl:if test="ed:is-external($href)">
+          <xsl:attribute name="rel" select="'noopener'"/>
+        </xsl:if>
+      </xsl:if>
+      <xsl:if test="exists($entry)">
+        <xsl:attribute name="data-ref" select="$entry"/>
+      </xsl:if>
+      <xsl:if test="$counted">
+        <xsl:attribute name="id" select="ed:mention-id(.)"/>
+      </xsl:if>
+      <xsl:apply-templates>
+        <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+        <xsl:with-param name="ed:in-link" tunnel="yes" select="$ed:in-link or exists($href)"/>
+      </xsl:apply-templates>
+    </xsl:element>
+  </xsl:template>
+
+  <!-- ===== dates ===== -->
+
+  <xsl:function name="ed:is-html-date" as="xs:boolean">
+    <!-- True for a valid HTML datetime of the forms YYYY, YYYY-MM, YYYY-MM-DD. -->
+    <xsl:param name="value" as="xs:string?"/>
+    <xsl:sequence select="
+        if (matches(string($value), '^\d{4}$')) then true()
+        else if (matches(string($value), '^\d{4}-\d{2}$')) then ($value || '-01') castable as xs:date
+        else if (matches(string($value), '^\d{4}-\d{2}-\d{2}$')) then $value castable as xs:date
+        else false()"/>
+  </xsl:function>
+
+  <xsl:function name="ed:human-date" as="xs:string">
+    <!-- "23 August 1951", "August 1951", "1951"; any other value as written. -->
+    <xsl:param name="value" as="xs:string"/>
+    <xsl:sequence select="
+        if (matches($value, '^\d{4}-\d{2}-\d{2}$') and $value castable as xs:date)
+          then format-date(xs:date($value), '[D] [MNn] [Y0001]', 'en', (), ())
+        else if (matches($value, '^\d{4}-\d{2}$') and ($value || '-01') castable as xs:date)
+          then format-date(xs:date($value || '-01'), '[MNn] [Y0001]', 'en', (), ())
+        else $value"/>
+  </xsl:function>
+
+  <xsl:function name="ed:date-title" as="xs:string?">
+    <!-- A reader's description of a date's normalised value, with a hint when it is uncertain. -->
+    <xsl:param name="d" as="element()"/>
+    <xsl:variable name="v" select="function($name as xs:string) as xs:string? {
+        let $a := normalize-space(($d/@*[local-name() = $name], $d/@*[local-name() = $name || '-iso'])[1])
+        return if ($a = '') then () else ed:human-date($a) }"/>
+    <xsl:variable name="when" select="$v('when')"/>
+    <xsl:variable name="from" select="$v('from')"/>
+    <xsl:variable name="to" select="$v('to')"/>
+    <xsl:variable name="nb" select="$v('notBefore')"/>
+    <xsl:variable name="na" select="$v('notAfter')"/>
+    <xsl:variable name="text" select="
+        if (exists($when)) then $when
+        else if (exists($from) and exists($to)) then 'from ' || $from || ' to ' || $to
+        else if (exists($from)) then 'from ' || $from
+        else if (exists($to)) then 'until ' || $to
+        else if (exists($nb) and exists($na)) then 'between ' || $nb || ' and ' || $na
+        else if (exists($nb)) then 'not before ' || $nb
+        else if (exists($na)) then 'not after ' || $na
+        else ()"/>
+    <xsl:variable name="cert" select="normalize-space($d/@cert)"/>
+    <xsl:sequence select="
+        if (empty($text)) then (if ($cert != '' and $cert != 'high') then '(uncertain)' else ())
+        else if ($cert != '' and $cert != 'high') then $text || ' (uncertain)'
+        else $text"/>
+  </xsl:function>
+
+  <xsl:template match="tei:date">
+    <xsl:variable name="when" select="normalize-space((@when, @when-iso)[1])"/>
+    <time>
+      <xsl:sequence select="ed:attributes(., 'date')"/>
+      <xsl:if test="ancestor::tei:text">
+        <xsl:attribute name="id" select="ed:mention-id(.)"/>
+      </xsl:if>
+      <xsl:if test="ed:is-html-date($when)">
+        <xsl:attribute name="datetime" select="$when"/>
+      </xsl:if>
+      <xsl:if test="$when != ''">
+        <xsl:attribute name="data-when" select="$when"/>
+      </xsl:if>
+      <xsl:for-each select="@from, @to, @notBefore, @notAfter">
+        <xsl:attribute name="data-{replace(local-name(), '([A-Z])', '-$1') => lower-case()}" select="normalize-space(.)"/>
+      </xsl:for-each>
+      <xsl:if test="@cert">
+        <xsl:attribute name="data-cert" select="normalize-space(@cert)"/>
+      </xsl:if>
+      <xsl:variable name="title" select="ed:date-title(.)"/>
+      <xsl:if test="exists($title)">
+        <xsl:attribute name="title" select="$title"/>
+      </xsl:if>
+      <xsl:apply-templates>
+        <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+      </xsl:apply-templates>
+    </time>
+  </xsl:template>
+
+  <xsl:template match="tei:time">
+    <xsl:variable name="when" select="normalize-space(@when)"/>
+    <time>
+      <xsl:sequence select="ed:attributes(., 'time')"/>
+      <xsl:if test="matches($when, '^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')">
+        <xsl:attribute name="datetime" select="$when"/>
+      </xsl:if>
+      <xsl:apply-templates>
+        <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+      </xsl:apply-templates>
+    </time>
+  </xsl:template>
+
+</xsl:stylesheet>

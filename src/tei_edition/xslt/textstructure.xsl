@@ -1,0 +1,85 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- TEI Guidelines chapter 4, Default Text Structure: text, front/body/back, div, head, letters' parts. -->
+<xsl:stylesheet version="3.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tei="http://www.tei-c.org/ns/1.0"
+    xmlns:ed="urn:x-tei-edition:xslt"
+    exclude-result-prefixes="#all">
+
+  <xsl:variable name="ed:div-names" as="xs:string*"
+      select="('div', 'div1', 'div2', 'div3', 'div4', 'div5', 'div6', 'div7')"/>
+
+  <!-- The outermost text: the fragment's single root element, followed by the end-notes on screen. -->
+  <xsl:template match="tei:text[not(ancestor::tei:text)]">
+    <xsl:variable name="lang" select="ancestor-or-self::*[@xml:lang][1]/@xml:lang"/>
+    <div class="tei-text">
+      <xsl:if test="$lang">
+        <xsl:attribute name="lang" select="$lang"/>
+      </xsl:if>
+      <xsl:if test="$doc-id != ''">
+        <xsl:attribute name="data-doc" select="$doc-id"/>
+      </xsl:if>
+      <xsl:apply-templates/>
+      <xsl:if test="not($ed:print) and exists(.//tei:note)">
+        <section class="notes" aria-label="Notes">
+          <ol>
+            <xsl:apply-templates select=".//tei:note" mode="ed:endnote"/>
+          </ol>
+        </section>
+      </xsl:if>
+    </div>
+  </xsl:template>
+
+  <!-- A text inside a group or a floatingText. -->
+  <xsl:template match="tei:text">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'text', ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:front | tei:body | tei:back | tei:group">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="local-name()"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:div | tei:div1 | tei:div2 | tei:div3 | tei:div4 | tei:div5 | tei:div6 | tei:div7">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="'section'"/>
+      <xsl:with-param name="class" select="'div', ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- Headings: h2 for a top-level division, one level deeper per nesting (h1 is the page title). -->
+  <xsl:template match="tei:head[parent::*[local-name() = $ed:div-names] or parent::tei:body or parent::tei:front
+                       or parent::tei:back]">
+    <xsl:variable name="depth" select="count(ancestor::*[local-name() = $ed:div-names])"/>
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="element" select="'h' || min((max(($depth, 1)) + 1, 6))"/>
+      <xsl:with-param name="class" select="'head', ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- Any other head (of a note, quote, floatingText...): a block of its own. -->
+  <xsl:template match="tei:head">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'head'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:opener | tei:closer | tei:postscript | tei:trailer | tei:argument | tei:epigraph
+                       | tei:salute | tei:signed | tei:dateline | tei:byline | tei:docAuthor | tei:docDate
+                       | tei:docTitle | tei:titlePage | tei:titlePart">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="lower-case(local-name()), ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:floatingText">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'floatingtext', ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+</xsl:stylesheet>

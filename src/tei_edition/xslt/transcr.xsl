@@ -1,0 +1,268 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  TEI Guidelines chapter 11, Representation of Primary Sources: editorial interventions
+  (choice, sic/corr, orig/reg, abbr/expan, supplied, gap, unclear...) and the physical
+  traces of the source (add, del, handShift, stamp, damage, fw...).
+  On screen the edited reading is shown and the source reading appears on hover or focus;
+  in print the source reading goes to a footnote.
+-->
+<xsl:stylesheet version="3.0"
+    xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:tei="http://www.tei-c.org/ns/1.0"
+    xmlns:ed="urn:x-tei-edition:xslt"
+    exclude-result-prefixes="#all">
+
+  <xsl:function name="ed:reason" as="xs:string?">
+    <!-- A short "(reason, extent)" description of an intervention's attributes, or nothing. -->
+    <xsl:param name="el" as="element()"/>
+    <xsl:variable name="extent" select="
+        if ($el/@extent) then normalize-space($el/@extent)
+        else if ($el/@quantity) then normalize-space(string-join(($el/@quantity, $el/@unit), ' '))
+        else ()"/>
+    <xsl:variable name="parts" select="(normalize-space($el/@reason), $extent)[. != '']"/>
+    <xsl:sequence select="if (exists($parts)) then string-join($parts, ', ') else ()"/>
+  </xsl:function>
+
+  <!-- One reading of a choice, as a span classed by its element name. -->
+  <xsl:template name="ed:reading">
+    <xsl:param name="reading" as="element()?"/>
+    <xsl:param name="title" as="xs:string?" select="()"/>
+    <xsl:for-each select="$reading">
+      <span>
+        <xsl:sequence select="ed:attributes(., lower-case(local-name()))"/>
+        <xsl:if test="exists($title)">
+          <xsl:attribute name="title" select="$title"/>
+        </xsl:if>
+        <xsl:apply-templates>
+          <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+        </xsl:apply-templates>
+      </span>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!--
+    A choice pairs an edited reading (corr, reg, expan) with the source's (sic, orig, abbr).
+    The edited reading comes first whatever the order in the source.
+  -->
+  <xsl:template match="tei:choice[(tei:sic and tei:corr) or (tei:orig and tei:reg) or (tei:abbr and tei:expan)]">
+    <xsl:param name="ed:in-link" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:variable name="pair" select="
+        if (tei:sic and tei:corr) then ('corr', 'sic', 'source reading', 'Source reads: ')
+        else if (tei:orig and tei:reg) then ('reg', 'orig', 'source spelling', 'Source spelling: ')
+        else ('expan', 'abbr', 'abbreviation in the source', ())"/>
+    <xsl:variable name="edited" select="*[local-name() = $pair[1]][1]"/>
+    <xsl:variable name="source" select="*[local-name() = $pair[2]][1]"/>
+    <span>
+      <xsl:sequence select="ed:attributes(., ('choice', if ($pair[1] = 'corr') then () else 'choice-' || $pair[1]))"/>
+      <xsl:if test="not($ed:print or $ed:in-link)">
+        <xsl:attribute name="tabindex" select="0"/>
+      </xsl:if>
+      <xsl:call-template name="ed:reading">
+        <xsl:with-param name="reading" select="$edited"/>
+      </xsl:call-template>
+      <xsl:choose>
+        <xsl:when test="not($ed:print)">
+          <xsl:call-template name="ed:reading">
+            <xsl:with-param name="reading" select="$source"/>
+            <xsl:with-param name="title" select="$pair[3]"/>
+          </xsl:call-template>
+        </xsl:when>
+        <xsl:when test="exists($pair[4])">
+          <span class="footnote note-editorial">
+            <xsl:value-of select="$pair[4]"/>
+            <xsl:call-template name="ed:reading">
+              <xsl:with-param name="reading" select="$source"/>
+            </xsl:call-template>
+          </span>
+        </xsl:when>
+      </xsl:choose>
+    </span>
+  </xsl:template>
+
+  <!-- Any other choice (alternative readings): the first, then the others marked as alternatives. -->
+  <xsl:template match="tei:choice">
+    <span>
+      <xsl:sequence select="ed:attributes(., ('choice', 'choice-other'))"/>
+      <xsl:apply-templates select="*[1]">
+        <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+      </xsl:apply-templates>
+      <xsl:for-each select="*[position() > 1]">
+        <span class="alt" title="alternative reading">
+          <xsl:apply-templates select=".">
+            <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+          </xsl:apply-templates>
+        </span>
+      </xsl:for-each>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:sic">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'sic'"/>
+      <xsl:with-param name="after" as="item()*">
+        <xsl:text> </xsl:text>
+        <span class="sic-mark" title="thus in the source">[sic]</span>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:corr | tei:reg | tei:orig">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="local-name()"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="
+            if (self::tei:corr) then 'corrected by the editor'
+            else if (self::tei:reg) then 'regularised by the editor'
+            else 'spelling of the source'"/>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:supplied">
+    <xsl:variable name="reason" select="ed:reason(.)"/>
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'supplied'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="'supplied by the editor' || (if (exists($reason)) then ' (' || $reason || ')' else '')"/>
+      </xsl:with-param>
+      <xsl:with-param name="before" select="'['"/>
+      <xsl:with-param name="after" select="']'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:gap">
+    <xsl:variable name="reason" select="lower-case(normalize-space(@reason))"/>
+    <xsl:variable name="desc" select="normalize-space(string-join(tei:desc, ' '))"/>
+    <xsl:variable name="extent" select="
+        if (@extent) then normalize-space(@extent)
+        else normalize-space(string-join((@quantity, @unit), ' '))"/>
+    <xsl:variable name="details" select="(if ($reason = 'illegible') then () else normalize-space(@reason), $extent)[. != '']"/>
+    <span>
+      <xsl:sequence select="ed:attributes(., 'gap')"/>
+      <xsl:attribute name="title" select="
+          (if ($reason = 'illegible') then 'illegible in the source' else 'not transcribed')
+          || (if (exists($details)) then ' (' || string-join($details, ', ') || ')' else '')
+          || (if ($desc != '') then ': ' || $desc else '')"/>
+      <xsl:value-of select="
+          if ($desc != '') then '[' || $desc || ']'
+          else if ($reason = 'illegible') then '[illegible]'
+          else if ($reason = ('damage', 'damaged')) then '[damaged]'
+          else '[&#x2026;]'"/>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:unclear">
+    <xsl:variable name="reason" select="ed:reason(.)"/>
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'unclear'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="'unclear in the source' || (if (exists($reason)) then ' (' || $reason || ')' else '')"/>
+      </xsl:with-param>
+      <xsl:with-param name="after" as="item()*">
+        <span class="unclear-mark">?</span>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:surplus">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'surplus'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="'superfluous in the source'"/>
+      </xsl:with-param>
+      <xsl:with-param name="before" select="'{'"/>
+      <xsl:with-param name="after" select="'}'"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:damage">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'damage'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="'damaged in the source'"/>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <!-- ===== the writing itself: additions, deletions, hands, stamps ===== -->
+
+  <xsl:function name="ed:is-handwritten" as="xs:boolean">
+    <!-- True when an addition or hand shift is in manuscript. -->
+    <xsl:param name="el" as="element()"/>
+    <xsl:variable name="words" select="lower-case(string-join(($el/@hand, $el/@type, $el/@rend, $el/@medium, $el/@new), ' '))"/>
+    <xsl:sequence select="exists($el/@hand) or matches($words, 'hand|manuscript|pencil|ink|pen')"/>
+  </xsl:function>
+
+  <xsl:template match="tei:add">
+    <xsl:variable name="label" select="if (ed:is-handwritten(.)) then 'handwritten' else 'added'"/>
+    <xsl:variable name="place" select="normalize-space(@place)"/>
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'add', 'add-' || $label, ed:prefixed-classes('place', @place)"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="$label || (if ($place != '') then ' (' || $place || ')' else '')"/>
+      </xsl:with-param>
+      <xsl:with-param name="before" as="item()*">
+        <span class="mark-label">[<xsl:value-of select="$label"/>]</span>
+        <xsl:text> </xsl:text>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:del">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="element" select="'del'"/>
+      <xsl:with-param name="class" select="'del'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="'deleted in the source'"/>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:subst | tei:mod | tei:restore | tei:retrace">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="lower-case(local-name())"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:handShift">
+    <xsl:variable name="label" select="
+        if (matches(lower-case(string(@medium)), 'typ')) then 'typewritten'
+        else if (ed:is-handwritten(.)) then 'handwritten'
+        else 'change of hand'"/>
+    <xsl:variable name="details" select="string-join((@medium, @script)[normalize-space()] ! normalize-space(), ', ')"/>
+    <span>
+      <xsl:sequence select="ed:attributes(., ('handshift', 'mark-label'))"/>
+      <xsl:attribute name="title" select="'change of hand' || (if ($details != '') then ' (' || $details || ')' else '')"/>
+      <xsl:value-of select="'[' || $label || ']'"/>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:stamp">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'stamp', ed:prefixed-classes('type', @type)"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="'stamp'"/>
+      </xsl:with-param>
+      <xsl:with-param name="before" as="item()*">
+        <span class="mark-label">[stamp]</span>
+        <xsl:text> </xsl:text>
+      </xsl:with-param>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template match="tei:space">
+    <span>
+      <xsl:sequence select="ed:attributes(., 'space')"/>
+      <xsl:attribute name="title" select="'space left blank in the source'"/>
+      <xsl:text>&#x2003;</xsl:text>
+    </span>
+  </xsl:template>
+
+  <xsl:template match="tei:fw | tei:metamark">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="lower-case(local-name()), ed:prefixed-classes('type', @type)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+</xsl:stylesheet>
