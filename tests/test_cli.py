@@ -1,0 +1,133 @@
+"""The `edition` command line: help, exit codes and every report format."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from lxml import etree
+
+from tei_edition.cli import main
+
+from test_validate import break_edition
+
+
+def run(args: list[str], cwd: Path | None = None) -> Result:
+    """Invoke `edition ARGS` in `cwd` (default: here), as a user would from a terminal."""
+    with contextlib.chdir(cwd or Path.cwd()):
+        return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def test_every_command_has_help() -> None:
+    result = run(["--help"])
+    assert result.exit_code == 0
+    commands = sorted(main.commands)
+    assert {"validate", "build"} <= set(commands)
+    for name in commands:
+        assert re.search(rf"^\s+{name}\s+\S", result.output, re.M), f"{name} has no summary in --help"
+        sub = run([name, "--help"])
+        assert sub.exit_code == 0
+        assert "Usage: edition " + name in sub.output
+        assert main.commands[name].help, f"{name} has no help text"
+
+
+def test_version() -> None:
+    result = run(["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("edition, version ")
+
+
+def test_validate_clean_edition(minimal_edition: Path) -> None:
+    result = run(["validate"], cwd=minimal_edition)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "2 documents, 2 registers: 0 errors, 0 warnings"
+
+
+def test_validate_broken_edition_text(minimal_edition: Path) -> None:
+    where = break_edition(minimal_edition)
+    result = run(["validate"], cwd=minimal_edition)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    ref_path, ref_line = where["ref"]
+    assert any(line.startswith(f"tei/documents/letter-a.xml:{ref_line}:0: error: persName/@ref '#babage'")
+               and line.endswith("[ref-resolves]") for line in lines), result.output
+    assert any(line.startswith("tei/documents/letter-d.xml:") and "[xml]" in line for line in lines)
+    assert any(line.startswith(f"tei/documents/letter-c.xml:{where['dup'][1]}:") and "[id-unique]" in line
+               for line in lines)
+    assert re.match(r"^4 documents, 2 registers: \d+ errors?, \d+ warnings?$", lines[-1])
+    body = [line for line in lines[:-1]]
+    keys = [(m.group(1), int(m.group(2))) for m in (re.match(r"^(.*?):(\d+):", line) for line in body) if m]
+    assert keys == sorted(keys), "diagnostics are sorted by file and line"
+
+
+def test_validate_json(minimal_edition: Path) -> None:
+    where = break_edition(minimal_edition)
+    result = run(["validate", "--format", "json"], cwd=minimal_edition)
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["errors"] >= 4
+    assert {"path": "tei/documents/letter-a.xml", "line": where["ref"][1]}.items() <= next(
+        d for d in data["diagnostics"] if d["rule"] == "ref-resolves").items()
+
+
+def test_validate_junit(minimal_edition: Path) -> None:
+    break_edition(minimal_edition)
+    result = run(["validate", "--format", "junit"], cwd=minimal_edition)
+    assert result.exit_code == 1
+    root = etree.fromstring(result.output.encode())
+    assert root.tag == "testsuites"
+    failures = root.findall(".//failure")
+    assert {f.getparent().get("name") for f in failures} >= {"tei/documents/letter-a.xml",
+                                                             "tei/documents/letter-c.xml",
+                                                             "tei/documents/letter-d.xml"}
+
+
+def test_validate_github(minimal_edition: Path) -> None:
+    where = break_edition(minimal_edition)
+    result = run(["validate", "--format", "github"], cwd=minimal_edition)
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    pattern = re.compile(r"^::(error|warning) file=[^,:]+(,line=\d+)?(,col=\d+)?,title=[^:,]+::.+$")
+    assert all(pattern.match(line) for line in lines[:-1]), lines
+    assert f"::error file=tei/documents/letter-a.xml,line={where['ref'][1]},title=ref-resolves::" in result.output
+
+
+def test_strict_turns_warnings_into_failure(minimal_edition: Path) -> None:
+    a = minimal_edition / "tei" / "documents" / "letter-a.xml"
+    a.write_text(a.read_text(encoding="utf-8").replace('<placeName ref="#london">', "<placeName>"),
+                 encoding="utf-8")
+    assert run(["validate"], cwd=minimal_edition).exit_code == 0
+    result = run(["validate", "--strict"], cwd=minimal_edition)
+    assert result.exit_code == 1
+    assert "[name-ref]" in result.output
+
+
+def test_bad_config_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "edition.toml").write_text('[edition]\ntitel = "x"\n', encoding="utf-8")
+    result = run(["validate"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ")
+    assert "edition.titel: unknown key (did you mean 'title'?)" in result.output
+    assert "edition.title: is required" in result.output
+
+
+def test_no_config_exit_2(tmp_path: Path) -> None:
+    result = run(["validate"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "no edition.toml found" in result.output
+
+
+def test_unknown_format_is_usage_error(minimal_edition: Path) -> None:
+    result = run(["validate", "--format", "xml"], cwd=minimal_edition)
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github"])
+def test_report_to_file(minimal_edition: Path, fmt: str) -> None:
+    result = run(["validate", "--format", fmt, "--output", "report.out"], cwd=minimal_edition)
+    assert result.exit_code == 0
+    assert (minimal_edition / "report.out").read_text(encoding="utf-8")
