@@ -15,6 +15,7 @@ from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.model import T
 from tei_edition.tei.parse import parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
+from tei_edition.validate.encoding import check_edition_encoding
 from tei_edition.validate.references import check_pointers, collect_ids, register_paths
 
 RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
@@ -121,6 +122,7 @@ def validate_edition(config: EditionConfig, paths: list[Path] | None = None,
             if validator is not None:
                 report.extend(validator.validate(tree, path))  # type: ignore[attr-defined]
         report.extend(check_pointers(path, tree, ids, registers))
+    report.extend([d for d in check_edition_encoding(parsed) if keep(d.path)])
     return report
 
 

@@ -1,0 +1,216 @@
+"""Recognising register names and English date expressions in running text."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from tei_edition.tei.model import Entity, normalise_space
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+_MONTH_ABBR = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Sept": 9,
+               "Oct": 10, "Nov": 11, "Dec": 12}
+
+
+@dataclass(frozen=True)
+class NameHit:
+    """A register name or variant found in a text: where, as written, and the entries that carry that name."""
+
+    start: int
+    end: int
+    text: str
+    entities: tuple[Entity, ...]
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.entities) > 1
+
+
+class NameMatcher:
+    """Finds every name and variant of the given entities in a text: longest match first, whole words only."""
+
+    def __init__(self, entities: Iterable[Entity], min_length: int = 2):
+        self.by_name: dict[str, list[Entity]] = {}
+        for entity in entities:
+            for name in entity.names:
+                text = normalise_space(name.text)
+                if len(text) < min_length:
+                    continue
+                owners = self.by_name.setdefault(text, [])
+                if entity not in owners:
+                    owners.append(entity)
+        # Alternatives are tried in order, so the longest name wins at any position ("Kim Il Sung" before "Kim").
+        names = sorted(self.by_name, key=lambda n: (-len(n), n))
+        alternatives = [r"\s+".join(re.escape(word) for word in name.split()) for name in names]
+        # No letter or digit may touch the name; a possessive ("Stalin's") is left outside the match.
+        self.pattern = re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])") if names else None
+
+    def __bool__(self) -> bool:
+        return self.pattern is not None
+
+    def find(self, text: str) -> Iterator[NameHit]:
+        """Every non-overlapping name in `text`, left to right."""
+        if self.pattern is None:
+            return
+        for match in self.pattern.finditer(text):
+            written = normalise_space(match.group(0))
+            yield NameHit(match.start(), match.end(), match.group(0), tuple(self.by_name[written]))
+
+
+# Dates ---------------------------------------------------------------------------------------------------------
+
+_M = (r"(?:" + "|".join(MONTH_NAMES) + r"|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.)")
+_Y = r"(?:1\d{3}|20\d{2})(?!\d)"
+_D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
+_DATE_RE = re.compile(
+    r"(?<![\w/.-])(?:"
+    rf"(?P<md>{_M})\s+(?P<md_d>{_D})(?:,?\s+(?P<md_y>{_Y}))?"
+    rf"|(?P<dm_d>{_D})\s+(?:of\s+)?(?P<dm>{_M})(?:,?\s+(?P<dm_y>{_Y}))?"
+    rf"|(?P<season_the>the\s+)?(?P<season>[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)\s+(?:of\s+)?(?P<s_y>{_Y})"
+    rf"|(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[-\s](?P<pm>{_M})(?:,?\s+(?:of\s+)?(?P<pm_y>{_Y}))?"
+    rf"|(?P<party>[Ee]arly|[Mm]id|[Ll]ate)[-\s](?P<py>{_Y})"
+    rf"|(?P<my>{_M}),?\s+(?:of\s+)?(?P<my_y>{_Y})"
+    rf"|(?P<r1>{_Y})\s*[-–—]\s*(?P<r2>{_Y}|\d{{2}}(?!\d))"
+    rf"|(?P<nd>{_D})\.\s?(?P<nm>1[0-2]|0?[1-9])\.\s?(?P<ny>{_Y})"
+    rf"|(?P<mo>{_M})"
+    rf"|(?P<y>{_Y})"
+    r")(?![\w])"
+)
+# A year standing alone is not a year after these words ("page 1945", "No. 1981").
+_NOT_YEAR_BEFORE = re.compile(r"(?:\b(?:page|pages|p|pp|no|nos|number|file|sign|vol|volume|fig|figure|doc|"
+                              r"document|item|box|folder|fond|opis|delo|list|tel|telegram|dispatch|despatch)\.?"
+                              r"|[#№§$£€])\s*$", re.IGNORECASE)
+_NOT_YEAR_AFTER = re.compile(r"^(?:[/:,]\d|-\d|\.\d|\s*(?:years?|km|kilomet|miles?|tons?|tonnes?|people|men|troops|"
+                             r"soldiers|copies|pages|dollars|roubles|rubles|yen|won|metres|meters|feet|hours|"
+                             r"%|percent|per cent)\b)", re.IGNORECASE)
+# A month standing alone is a date only after one of these words ("in October", "through the month of October").
+_MONTH_ALONE_AFTER = re.compile(r"\b(?:in|of|since|until|till|by|through|throughout|during|from|to|before|after|"
+                                r"early|late|last|next|this|that|mid)\s+$", re.IGNORECASE)
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2)}
+_PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+_PART_OF_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
+
+
+@dataclass(frozen=True)
+class DateHit:
+    """A date expression found in a text with its TEI attributes (empty when the year cannot be known)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # day, month, season, part, year, range, month-alone
+    attrs: dict[str, str] = field(default_factory=dict)
+    inferred: bool = False  # the year (or month) comes from the context, not from the expression itself
+
+    @property
+    def explicit(self) -> bool:
+        """True for what reads as a date on its own: a month with a day or year, a year, a range."""
+        return self.kind != "month-alone" and not (self.kind in ("day", "part") and self.inferred)
+
+
+def _month(token: str) -> int:
+    token = token.rstrip(".")
+    if token in MONTH_NAMES:
+        return MONTH_NAMES.index(token) + 1
+    return _MONTH_ABBR[token]
+
+
+def _day(token: str) -> int:
+    return int(re.match(r"\d+", token).group(0))  # type: ignore[union-attr]
+
+
+def _iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """YYYY[-MM[-DD]], or None for an impossible day."""
+    if month is None:
+        return f"{year:04d}"
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+class DateFinder:
+    """Finds date expressions in the texts of one document, read in order; a year seen earlier dates later
+    expressions that lack one ("On August 28" after "August 23, 1951")."""
+
+    def __init__(self, year: int | None = None):
+        self.year = year
+
+    def find(self, text: str) -> list[DateHit]:
+        """The date expressions in `text`, left to right."""
+        hits: list[DateHit] = []
+        for match in _DATE_RE.finditer(text):
+            hit = self._read(match, text)
+            if hit is not None:
+                hits.append(hit)
+        return hits
+
+    def _read(self, m: re.Match[str], text: str) -> DateHit | None:
+        g = m.groupdict()
+        before, after = text[:m.start()], text[m.end():]
+        year_given = next((g[k] for k in ("md_y", "dm_y", "s_y", "pm_y", "py", "my_y", "r1", "ny", "y") if g[k]),
+                          None)
+        if g["y"] and (_NOT_YEAR_BEFORE.search(before[-12:]) or _NOT_YEAR_AFTER.match(after[:14])):
+            return None
+        if g["mo"]:
+            if not _MONTH_ALONE_AFTER.search(before[-16:]) or after.startswith("-"):
+                return None
+        year = int(year_given) if year_given else self.year
+        inferred = year_given is None
+        attrs: dict[str, str] = {}
+        kind = "year"
+        if g["md"] or g["dm"]:
+            kind = "day"
+            month = _month(g["md"] or g["dm"])
+            day = _day(g["md_d"] or g["dm_d"])
+            value = _iso(year, month, day) if year else None
+            if year and value is None:
+                return None
+            if value:
+                attrs["when"] = value
+        elif g["season"]:
+            kind = "season"
+            first, last = _SEASONS[g["season"].lower()]
+            assert year is not None
+            end_year = year + 1 if first > last else year
+            attrs["notBefore"], attrs["notAfter"] = f"{year:04d}-{first:02d}", f"{end_year:04d}-{last:02d}"
+        elif g["part"]:
+            kind = "part"
+            month = _month(g["pm"])
+            first, last = _PART_OF_MONTH[g["part"].lower()]
+            if year:
+                last = min(last, calendar.monthrange(year, month)[1])
+                attrs["notBefore"], attrs["notAfter"] = _iso(year, month, first), _iso(year, month, last)  # type: ignore[assignment]
+        elif g["party"]:
+            kind = "part"
+            first, last = _PART_OF_YEAR[g["party"].lower()]
+            attrs["notBefore"], attrs["notAfter"] = f"{year:04d}-{first:02d}", f"{year:04d}-{last:02d}"
+        elif g["my"]:
+            kind = "month"
+            attrs["when"] = f"{year:04d}-{_month(g['my']):02d}"
+        elif g["r1"]:
+            kind = "range"
+            start = int(g["r1"])
+            end = int(g["r2"]) if len(g["r2"]) == 4 else start // 100 * 100 + int(g["r2"])
+            if end <= start:
+                return None
+            attrs["from"], attrs["to"] = f"{start:04d}", f"{end:04d}"
+        elif g["nd"]:
+            kind = "day"
+            value = _iso(int(g["ny"]), int(g["nm"]), _day(g["nd"]))
+            if value is None:
+                return None
+            attrs["when"] = value
+        elif g["mo"]:
+            kind = "month-alone"
+            if year:
+                attrs["when"] = f"{year:04d}-{_month(g['mo']):02d}"
+        else:
+            attrs["when"] = f"{year:04d}"
+        if year_given:
+            self.year = int(g["r2"]) if g["r2"] and len(g["r2"]) == 4 else int(year_given)
+        return DateHit(m.start(), m.end(), m.group(0), kind, attrs, inferred)

@@ -1,0 +1,161 @@
+"""Encoding checks: names and dates left untagged, register entries never used or without an authority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from lxml import etree
+
+from tei_edition.importer.recognise import DateFinder, NameMatcher
+from tei_edition.tei.model import KINDS, POINTER_ATTRIBUTES, XML_ID, Entity, T, pointer_targets
+from tei_edition.validate.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from tei_edition.validate import ParsedEdition
+
+# Text inside these elements is already tagged, or is not the reading text.
+SKIPPED = frozenset(T + name for name in (
+    "persName", "placeName", "orgName", "rs", "name", "date", "time", "geogName", "country", "settlement",
+    "region", "bloc", "district", "objectName", "sic", "orig", "abbr", "idno", "ptr", "gap", "fw",
+    "term", "title", "bibl", "biblStruct",
+))
+RULES = ("untagged-name", "unused-entry", "no-authority", "untagged-date")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Untagged text that looks like a register name or a date."""
+
+    path: Path
+    line: int
+    text: str
+    rule: str  # untagged-name | untagged-date
+    entities: tuple[Entity, ...] = ()
+
+
+def iter_untagged_text(el: etree._Element) -> Iterator[tuple[str, int]]:
+    """Every stretch of text below `el` that is outside tagged names, dates and source readings, with its line."""
+    yield from _walk(el, el.sourceline or 1)
+
+
+def _walk(el: etree._Element, line: int) -> Iterator[tuple[str, int]]:
+    # lxml gives each element the line where its start tag ends; text lines are counted from there.
+    if el.text:
+        yield el.text, line
+        line += el.text.count("\n")
+    for child in el:
+        if isinstance(child.tag, str):
+            start = child.sourceline or line
+            if child.tag not in SKIPPED:
+                yield from _walk(child, start)
+            line = _end_line(child, start)
+        else:  # comment or processing instruction: sourceline is where it ends
+            line = child.sourceline or line
+        if child.tail:
+            yield child.tail, line
+            line += child.tail.count("\n")
+
+
+def _end_line(el: etree._Element, start: int) -> int:
+    line = start + (el.text or "").count("\n")
+    for child in el:
+        if isinstance(child.tag, str):
+            line = _end_line(child, child.sourceline or line)
+        else:
+            line = child.sourceline or line
+        line += (child.tail or "").count("\n")
+    return line
+
+
+def find_candidates(path: Path, tree: etree._ElementTree, matcher: NameMatcher) -> list[Candidate]:
+    """Register names and date expressions in the document's text that are not tagged (one pass over the text)."""
+    text_el = tree.getroot().find(f"{T}text")
+    if text_el is None:
+        return []
+    found: list[Candidate] = []
+    dates = DateFinder()
+    for chunk, line in iter_untagged_text(text_el):
+        if not chunk.strip():
+            continue
+        for hit in matcher.find(chunk):
+            found.append(Candidate(path, line + chunk.count("\n", 0, hit.start), " ".join(hit.text.split()),
+                                   "untagged-name", hit.entities))
+        for date in dates.find(chunk):
+            if date.explicit:
+                found.append(Candidate(path, line + chunk.count("\n", 0, date.start), " ".join(date.text.split()),
+                                       "untagged-date"))
+    return found
+
+
+def candidate_diagnostic(candidate: Candidate, severity: Severity = Severity.WARNING) -> Diagnostic:
+    """The warning for one untagged name or date."""
+    if candidate.rule == "untagged-name":
+        owners = ", ".join(f"the {KINDS[e.kind][3]} register has #{e.id}" for e in candidate.entities)
+        element = KINDS[candidate.entities[0].kind][2]
+        hint = (f"tag it as <{element} ref=\"#{candidate.entities[0].id}\">" if len(candidate.entities) == 1
+                else "tag it with the right one")
+        message = f"'{candidate.text}' is not tagged; {owners} ({hint}, or <rs> if it is a description)"
+    else:
+        message = f"'{candidate.text}' looks like a date but is not tagged (tag it as <date when=\"...\">)"
+    return Diagnostic(candidate.path, candidate.line, 0, severity, message, candidate.rule)
+
+
+def check_encoding(documents: dict[Path, etree._ElementTree], entities: Iterable[Entity],
+                   severity: Severity = Severity.WARNING) -> list[Diagnostic]:
+    """Untagged names and dates in the documents, register entries never mentioned, entries without an idno."""
+    entity_list = list(entities)
+    matcher = NameMatcher(entity_list)
+    problems: list[Diagnostic] = []
+    mentioned: set[str] = set()
+    for path, tree in documents.items():
+        seen: set[tuple[int, str]] = set()
+        for candidate in find_candidates(path, tree, matcher):
+            if (candidate.line, candidate.text) not in seen:  # one warning per name per line is enough
+                seen.add((candidate.line, candidate.text))
+                problems.append(candidate_diagnostic(candidate, severity))
+        mentioned |= pointed_ids(tree)
+    for entity in entity_list:
+        label = f"#{entity.id} ({entity.name})"
+        if entity.id not in mentioned and documents:
+            problems.append(Diagnostic(entity.path, entity.line, 0, severity,
+                                       f"register entry {label} is never mentioned in any document",
+                                       "unused-entry"))
+        if not entity.idnos:
+            problems.append(Diagnostic(entity.path, entity.line, 0, severity,
+                                       f"register entry {label} has no authority identifier: add an <idno "
+                                       "type=\"wikidata\"> (or VIAF, GeoNames) once it is verified",
+                                       "no-authority"))
+    return problems
+
+
+def pointed_ids(tree: etree._ElementTree) -> set[str]:
+    """Every local id a pointer attribute in the tree points to."""
+    out: set[str] = set()
+    for el in tree.getroot().iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in POINTER_ATTRIBUTES:
+            value = el.get(attr)
+            if value:
+                out.update(pointer_targets(value))
+    return out
+
+
+def declared_ids(tree: etree._ElementTree) -> set[str]:
+    """Every xml:id declared in the tree."""
+    return {el.get(XML_ID) for el in tree.getroot().iter() if isinstance(el.tag, str) and el.get(XML_ID)}  # type: ignore[misc]
+
+
+def check_edition_encoding(parsed: "ParsedEdition") -> list[Diagnostic]:
+    """The encoding checks over a parsed edition: its documents against all of its registers."""
+    from tei_edition.tei.model import read_register
+
+    entities: dict[str, Entity] = {}
+    for path, tree in parsed.register_trees.items():
+        register = read_register(tree, path)
+        if register is not None:
+            for entity in register.entities.values():
+                entities.setdefault(entity.id, entity)
+    return check_encoding(parsed.document_trees, entities.values())
