@@ -49,7 +49,7 @@ def _first_message_line(message: str) -> str:
     """The first meaningful line of a Saxon error message, without its 'Error' prefix."""
     lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
     text = " ".join(lines[:3]) if lines else "unknown error"
-    return re.sub(r"^Error\s*", "", text)
+    return re.sub(r"\s+", " ", re.sub(r"^Error\s*", "", text))
 
 
 class Transformer:
@@ -90,7 +90,8 @@ class Transformer:
             return SourceError(self.modules[ENTRY_MODULE], f"stylesheet error: {_first_message_line(message)}")
         line, column, name = int(found.group(1)), found.group(2), found.group(3)
         path = self.modules.get(name, XSLT_DIR / name)
-        detail = message[found.end():].strip().lstrip(":").strip() or message.strip()
+        # Saxon lists every static error; the first one is the one to fix first.
+        detail = re.split(r"\n\s*Error\b", message[found.end():])[0].strip().lstrip(":").strip() or message.strip()
         return SourceError(path, f"stylesheet error: {_first_message_line(detail)}", line, int(column) if column else None)
 
     def transform(self, tree: etree._ElementTree, params: Mapping[str, str]) -> str:

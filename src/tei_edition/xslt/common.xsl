@@ -183,7 +183,7 @@
   <xsl:template match="*" priority="-10">
     <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
     <xsl:choose>
-      <xsl:when test="not($ed:inline) and ed:has-block-children(.)">
+      <xsl:when test="not($ed:inline) and (ed:has-block-children(.) or local-name() = $ed:block-names)">
         <xsl:call-template name="ed:block">
           <xsl:with-param name="class" select="'tei-' || local-name()"/>
         </xsl:call-template>

@@ -2,8 +2,10 @@
 <!--
   TEI P5 text (front, body, back) -> HTML5 fragment <div class="tei-text">.
   Entry point: imports one module per TEI Guidelines chapter and declares the parameters.
-  Later imports take precedence over earlier ones; common.xsl (building blocks and the
-  fallback rule) comes first so that every specific rule wins over the fallback.
+  Later imports take precedence over earlier ones, whatever the priorities: common.xsl (building
+  blocks and the fallback rule) comes first so that every specific rule wins over the fallback, and
+  textstructure.xsl (with the generic head rule) before core.xsl and figures.xsl (heads of lists,
+  tables and figures).
   An edition may replace any module by a file of the same name in its own xslt/ folder.
 -->
 <xsl:stylesheet version="3.0"
@@ -14,8 +16,8 @@
     exclude-result-prefixes="#all">
 
   <xsl:import href="common.xsl"/>
-  <xsl:import href="core.xsl"/>
   <xsl:import href="textstructure.xsl"/>
+  <xsl:import href="core.xsl"/>
   <xsl:import href="namesdates.xsl"/>
   <xsl:import href="transcr.xsl"/>
   <xsl:import href="figures.xsl"/>

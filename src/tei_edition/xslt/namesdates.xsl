@@ -75,6 +75,10 @@
       <xsl:if test="exists($entry)">
         <xsl:attribute name="data-ref" select="$entry"/>
       </xsl:if>
+      <xsl:if test="@cert and normalize-space(@cert) != 'high'">
+        <xsl:attribute name="data-cert" select="normalize-space(@cert)"/>
+        <xsl:attribute name="title" select="'identification uncertain'"/>
+      </xsl:if>
       <xsl:if test="$counted">
         <xsl:attribute name="id" select="ed:mention-id(.)"/>
       </xsl:if>
