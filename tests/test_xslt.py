@@ -305,6 +305,22 @@ def test_editorial_and_translator_notes(transformer: Transformer) -> None:
             in out)
 
 
+def test_inline_notes_stay_in_the_running_text(transformer: Transformer) -> None:
+    content = '<p>Gorkyi <note type="translator" place="inline">(today\'s Nizhnyi Novgorod)</note>.<note>e</note></p>'
+    assert body(transformer, content) == (
+        '<p>Gorkyi <span class="note-inline type-translator note-translator place-inline" '
+        'title="Translator&#39;s note">(today\'s Nizhnyi Novgorod)</span>.'
+        '<a class="noteref" id="noteref-1" href="#note-1">1</a></p>'.replace("&#39;", "'"))
+    assert body(transformer, content, "print").startswith('<p>Gorkyi <span class="note-inline')
+
+
+def test_notes_in_the_header_do_not_count(transformer: Transformer) -> None:
+    source = (f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><notesStmt><note>h</note></notesStmt></fileDesc>'
+              '</teiHeader><text><body><p>a<note>one</note><pb n="1"/></p></body></text></TEI>')
+    out = transformer.transform(etree.ElementTree(etree.fromstring(source)), {})
+    assert '<a class="noteref" id="noteref-1" href="#note-1">1</a>' in out and 'id="page-1"' in out
+
+
 def test_print_notes_stay_inline_as_footnotes(transformer: Transformer) -> None:
     out = normalise(render_doc(transformer, '<body><p>text<note n="40"><p>The note.</p></note></p></body>', "print"))
     assert '<p>text<span class="footnote" data-n="40"><span class="p block">The note.</span></span></p>' in out

@@ -17,8 +17,8 @@
 
   <xsl:variable name="ed:quote-marks" as="xs:string" select="'[&quot;&#x201C;&#x201D;&#x201E;&#x2018;&#x2019;&#xAB;&#xBB;]'"/>
 
-  <xsl:key name="ed:pb-by-token" match="tei:pb" use="ed:token(@n)"/>
-  <xsl:key name="ed:note-by-token" match="tei:note" use="ed:token(ed:note-label(.))"/>
+  <xsl:key name="ed:pb-by-token" match="tei:text//tei:pb" use="ed:token(@n)"/>
+  <xsl:key name="ed:note-by-token" match="tei:text//tei:note[not(@place = 'inline')]" use="ed:token(ed:note-label(.))"/>
 
   <!-- ===== paragraphs and highlighting ===== -->
 
@@ -252,9 +252,9 @@
       </xsl:when>
       <xsl:otherwise>
         <xsl:variable name="number" as="xs:string">
-          <xsl:number select="$note" level="any" count="tei:note[normalize-space(@n) = '']"
+          <xsl:number select="$note" level="any" count="tei:note[normalize-space(@n) = ''][not(@place = 'inline')]"
               from="tei:text[not(ancestor::tei:text)]"
-              format="{if ($text//tei:note[normalize-space(@n) != '']) then 'a' else '1'}"/>
+              format="{if ($text//tei:note[normalize-space(@n) != ''][not(@place = 'inline')]) then 'a' else '1'}"/>
         </xsl:variable>
         <xsl:sequence select="$number"/>
       </xsl:otherwise>
@@ -322,6 +322,18 @@
         <a class="noteref" id="noteref-{$key}" href="#note-{$key}"><xsl:value-of select="ed:note-label(.)"/></a>
       </xsl:otherwise>
     </xsl:choose>
+  </xsl:template>
+
+  <!-- A note the source prints in the running text (a gloss, a translator's aside) stays there. -->
+  <xsl:template match="tei:note[@place = 'inline']" priority="1">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'note-inline', ed:prefixed-classes('type', @type), ed:note-classes(.)"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="if (@type = 'translator') then 'Translator''s note'
+                                            else if (ed:note-classes(.) = 'note-editorial') then 'Editorial note'
+                                            else 'Note'"/>
+      </xsl:with-param>
+    </xsl:call-template>
   </xsl:template>
 
   <!-- At the end of the text (screen): one list item per note, with a link back. -->
