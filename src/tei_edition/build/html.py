@@ -1,0 +1,61 @@
+"""The HTML edition: Jinja2 pages around the transformed texts, registers, chronology, downloads and search."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+
+from tei_edition.build.edition import EditionData
+from tei_edition.build.site.chronology import render_chronology
+from tei_edition.build.site.context import Site
+from tei_edition.build.site.documents import render_documents, render_home
+from tei_edition.build.site.downloads import render_downloads
+from tei_edition.build.site.pages import copy_assets, render_about, render_search_page, write_sitemap
+from tei_edition.build.site.registers import render_registers
+from tei_edition.build.site.search import index_site
+from tei_edition.build.writer import OutputWriter
+from tei_edition.config import EditionConfig
+from tei_edition.errors import BuildError
+
+
+def package_templates() -> Path:
+    """The folder of the templates shipped with the package."""
+    return Path(str(resources.files("tei_edition") / "templates"))
+
+
+def make_env(config: EditionConfig) -> Environment:
+    """The Jinja2 environment: the edition's own templates/ first, then the package's; autoescape on."""
+    folders = [config.templates_dir] if config.templates_dir else []
+    loader = ChoiceLoader([FileSystemLoader(str(f)) for f in [*folders, package_templates()]])
+    env = Environment(
+        loader=loader,
+        autoescape=select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render_site(data: EditionData, bodies: dict[str, str], out: OutputWriter) -> int:
+    """Render every page of the HTML edition into `out`, index it for search; return the number of pages."""
+    site = Site(data, make_env(data.config), out)
+    try:
+        copy_assets(site)
+        render_home(site)
+        render_documents(site, bodies)
+        render_registers(site)
+        render_chronology(site)
+        render_about(site)
+        render_downloads(site)
+        render_search_page(site)
+        write_sitemap(site)
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "a template"
+        line = getattr(exc, "lineno", None)
+        raise BuildError(f"{where}{f':{line}' if line else ''}: template error: {exc}") from None
+    index_site(site)
+    return len(site.pages)

@@ -1,0 +1,1 @@
+"""The parts of the HTML edition: pages, registers, chronology, citations, downloads, search."""

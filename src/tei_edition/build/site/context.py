@@ -1,0 +1,132 @@
+"""What every page shares: the edition's facts, the navigation, the typed template context and the page writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypedDict
+
+from jinja2 import Environment
+
+from tei_edition.build.edition import EditionData
+from tei_edition.build.writer import OutputWriter, safe_segment
+from tei_edition.tei.dates import MONTHS
+
+# (navigation key, label, folder)
+NAVIGATION: tuple[tuple[str, str, str], ...] = (
+    ("documents", "Documents", ""),
+    ("persons", "Persons", "persons/"),
+    ("places", "Places", "places/"),
+    ("orgs", "Organisations", "orgs/"),
+    ("chronology", "Chronology", "chronology/"),
+    ("search", "Search", "search/"),
+    ("about", "About", "about/"),
+)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """The edition-wide facts every page shows: title, editors, licence, version and build date."""
+
+    title: str
+    subtitle: str
+    editors: tuple[str, ...]
+    publisher: str
+    licence: str
+    licence_url: str
+    base_url: str
+    language: str
+    version: str
+    tool_version: str
+    build_date: datetime
+    stylesheets: tuple[str, ...]  # relative to the site root
+    navigation: tuple[tuple[str, str, str], ...] = NAVIGATION
+
+    @property
+    def build_iso(self) -> str:
+        return self.build_date.date().isoformat()
+
+    @property
+    def build_display(self) -> str:
+        d = self.build_date
+        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+    @property
+    def editors_display(self) -> str:
+        return join_names(self.editors)
+
+    def absolute(self, path: str) -> str:
+        """The public URL of a site path, or '' when the edition has no base_url."""
+        if not self.base_url:
+            return ""
+        return self.base_url.rstrip("/") + "/" + path
+
+
+class PageContext(TypedDict):
+    """The context every template receives."""
+
+    site: SiteInfo
+    root: str  # relative path from the page to the site root: './', '../', '../../'
+    path: str  # the page's folder below the site root, '' for the home page
+    page_title: str
+    section: str  # navigation key of the current section
+    description: str
+
+
+@dataclass
+class Site:
+    """The renderer's state: the gathered edition, the template environment, the writer and the pages written."""
+
+    data: EditionData
+    env: Environment
+    out: OutputWriter
+    pages: list[str] = field(default_factory=list)  # folders of the HTML pages, for the sitemap and search
+    cache: dict[str, Any] = field(default_factory=dict)  # views computed once and shared by several pages
+    info: SiteInfo = field(init=False)
+
+    def __post_init__(self) -> None:
+        config = self.data.config
+        self.info = SiteInfo(
+            title=config.title, subtitle=config.subtitle, editors=config.editors, publisher=config.publisher,
+            licence=config.licence, licence_url=config.licence_url, base_url=config.base_url,
+            language=config.language, version=config.version, tool_version=self.data.tool_version,
+            build_date=self.data.build_date, stylesheets=(),
+        )
+
+    def base(self, path: str, page_title: str, section: str, description: str = "") -> PageContext:
+        """The shared part of a page's context for the page in folder `path` ('' or 'a/b/')."""
+        depth = path.count("/")
+        return PageContext(site=self.info, root="../" * depth or "./", path=path, page_title=page_title,
+                           section=section, description=description or self.info.subtitle or self.info.title)
+
+    def page(self, template: str, context: PageContext | Any) -> None:
+        """Render a template into `<path>index.html`."""
+        html = self.env.get_template(template).render(**context)
+        self.out.write_text(f"{context['path']}index.html", html)
+        self.pages.append(context["path"])
+
+
+def folder(section: str, item_id: str | None = None) -> str:
+    """The output folder of a page, with a trailing slash: 'documents/<id>/', 'persons/'."""
+    return f"{section}/{safe_segment(item_id)}/" if item_id else f"{section}/"
+
+
+def tei_href(doc_id: str) -> str:
+    """Where a document's TEI source is published, relative to the site root."""
+    return f"downloads/tei/{safe_segment(doc_id)}.xml"
+
+
+def join_names(names: tuple[str, ...] | list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = [n for n in names if n]
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def split_snippet(snippet: str, text: str) -> tuple[str, str, str]:
+    """The snippet cut around the first occurrence of `text`, so that pages can highlight it."""
+    pos = snippet.find(text) if text else -1
+    if pos < 0:
+        return snippet, "", ""
+    return snippet[:pos], text, snippet[pos + len(text):]

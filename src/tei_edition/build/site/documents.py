@@ -1,0 +1,289 @@
+"""Document pages (text, metadata panel, citation, navigation) and the home page's list of documents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from tei_edition.build.site.citations import Citation, cite_document
+from tei_edition.build.site.context import PageContext, Site, folder, join_names, tei_href
+from tei_edition.errors import BuildError
+from tei_edition.tei.dates import DateSpan
+from tei_edition.tei.header import DocumentMeta, Party, read_header
+from tei_edition.tei.model import KINDS, Document, Entity, authority_url
+
+SCHEMA_TYPES = {"person": "Person", "place": "Place", "org": "Organization"}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A piece of text, linked when it has somewhere to go."""
+
+    text: str
+    href: str = ""
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class MetaRow:
+    """One line of a metadata panel: a label and its values."""
+
+    label: str
+    values: tuple[Link, ...]
+    datetime: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """What templates need to know about a document besides its text."""
+
+    id: str
+    folder: str  # 'documents/<id>/'
+    source: str  # the TEI file, from the site root
+    title: str
+    meta: DocumentMeta
+    date_iso: str
+    date_attr: str  # a valid HTML datetime value (the start of a range), or ''
+    date_display: str
+    date_sort: str
+    year: str
+    doc_type: str
+    people: str  # authors, or sender -> recipient, for lists
+    place: str
+    lang: str
+    rows: tuple[MetaRow, ...] = ()
+    filters: tuple[tuple[str, str], ...] = ()  # Pagefind filters (name, value)
+
+
+@dataclass(frozen=True)
+class EntityCard:
+    """The data of an entity's hover card."""
+
+    id: str
+    kind: str
+    name: str
+    dates: str
+    description: str
+
+
+class DocumentPage(PageContext):
+    """The context of a document page."""
+
+    doc: DocumentView
+    body: Markup
+    previous: DocumentView | None
+    next: DocumentView | None
+    cards: list[EntityCard]
+    citation: Citation
+    jsonld: Markup
+    flagged: bool
+    canonical: str
+
+
+class HomePage(PageContext):
+    """The context of the home page."""
+
+    introduction: list[str]
+    documents: list[DocumentView]
+
+
+def document_views(site: Site) -> dict[str, DocumentView]:
+    """Views of all documents in edition order (cached on the site)."""
+    if "documents" not in site.cache:
+        site.cache["documents"] = {doc.id: _view(site, doc) for doc in site.data.documents}
+    return site.cache["documents"]  # type: ignore[no-any-return]
+
+
+def _view(site: Site, doc: Document) -> DocumentView:
+    meta = read_header(doc.tree)
+    span = meta.date or doc.date
+    people = _people(meta)
+    place = (meta.place or meta.sent_place)
+    types = {m.entity_id for m in doc.mentions}
+    entities = [site.data.entities[e] for e in sorted(types) if e in site.data.entities]
+    filters = [("type", meta.doc_type)]
+    if span and span.year:
+        filters.append(("year", str(span.year)))
+    filters += [(KINDS[e.kind][4].lower(), e.name) for e in sorted(entities, key=lambda e: e.sort_key)]
+    root_lang = doc.tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    return DocumentView(
+        id=doc.id, folder=folder("documents", doc.id), source=tei_href(doc.id), title=meta.title or doc.title, meta=meta,
+        date_iso=span.iso() if span else "", date_attr=_datetime_attr(span), date_display=meta.date_display or (span.display() if span else ""),
+        date_sort=_sort_string(span.sort_key) if span else "9999", year=str(span.year) if span and span.year else "",
+        doc_type=meta.doc_type, people=people, place=place.name if place else "", lang=root_lang,
+        rows=tuple(_rows(site, meta, root_lang)), filters=tuple(filters),
+    )
+
+
+def _datetime_attr(span: DateSpan | None) -> str:
+    point = (span.when or span.start) if span else None
+    return point.iso() if point and point.year > 0 else ""
+
+
+def _sort_string(key: tuple[int, int, int, int]) -> str:
+    y, m, d, p = key
+    return f"{y:05d}-{m:02d}-{d:02d}-{p}"
+
+
+def _people(meta: DocumentMeta) -> str:
+    if meta.is_correspondence:
+        senders = join_names([p.name for p in meta.senders])
+        recipients = join_names([p.name for p in meta.recipients])
+        return f"{senders} to {recipients}" if senders and recipients else senders or recipients
+    return join_names([a.name for a in meta.authors])
+
+
+def _party_link(site: Site, party: Party, root: str) -> Link:
+    if party.ref and party.ref in site.data.entities:
+        entity = site.data.entities[party.ref]
+        return Link(party.name or entity.name, f"{root}{folder(entity.section, entity.id)}")
+    return Link(party.name)
+
+
+def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
+    root = "../../"
+    rows: list[MetaRow] = []
+
+    def add(label: str, *values: Link | str, when: str = "") -> None:
+        links = tuple(v if isinstance(v, Link) else Link(v) for v in values if v)
+        if links and any(link.text for link in links):
+            rows.append(MetaRow(label, links, when))
+
+    date_text = meta.date_display + (" (uncertain)" if meta.date_cert in ("low", "medium", "unknown") else "")
+    add("Date", date_text, when=meta.date.iso() if meta.date and meta.date.when else "")
+    if meta.is_correspondence:
+        add("From", *[_party_link(site, p, root) for p in meta.senders],
+            *([_party_link(site, meta.sent_place, root)] if meta.sent_place else []))
+        add("To", *[_party_link(site, p, root) for p in meta.recipients],
+            *([_party_link(site, meta.received_place, root)] if meta.received_place else []))
+    if meta.place and not (meta.is_correspondence and meta.sent_place == meta.place):
+        add("Place", _party_link(site, meta.place, root))
+    add("Author" if len(meta.authors) < 2 else "Authors", *[_party_link(site, a, root) for a in meta.authors])
+    add("Editor" if len(meta.editors) < 2 else "Editors", *meta.editors)
+    add("Type", meta.doc_type)
+    source = meta.source
+    if source.text or source.title:
+        add("Source", Link(source.text or _source_text(meta)), Link("online", source.url) if source.url else "")
+    if meta.archive is not None:
+        add("Archive", meta.archive.display())
+    add("Original language", meta.original_language)
+    add("Translator", meta.translator)
+    add("Funding", meta.funder)
+    if meta.languages and len(meta.languages) > 1:
+        add("Languages", *[Link(label, lang=ident) for ident, label in meta.languages])
+    add("Keywords", *meta.keywords)
+    for note in meta.notes:
+        add("Note", note)
+    licence = meta.licence or site.info.licence
+    licence_url = meta.licence_url or (site.info.licence_url if not meta.licence else "")
+    add("Licence", Link(licence, licence_url))
+    add("Identifier", meta.idno)
+    return rows
+
+
+def _source_text(meta: DocumentMeta) -> str:
+    s = meta.source
+    parts = [join_names(list(s.authors)), s.title, s.container,
+             f"ed. {join_names(list(s.editors))}" if s.editors else "",
+             ", ".join(p for p in (s.pub_place, s.publisher, s.date) if p), s.pages]
+    return ", ".join(p for p in parts if p)
+
+
+def entity_card(entity: Entity) -> EntityCard:
+    """The hover card of an entity."""
+    return EntityCard(id=entity.id, kind=entity.kind, name=entity.name, dates=entity.life_dates(),
+                      description=entity.description)
+
+
+def render_documents(site: Site, bodies: dict[str, str]) -> None:
+    """Write one page per document, with its citation files."""
+    views = document_views(site)
+    for doc in site.data.documents:
+        if doc.id not in bodies:
+            raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
+        view = views[doc.id]
+        previous, following = site.data.neighbours(doc)
+        citation = cite_document(site.info, view)
+        mentioned = sorted({m.entity_id for m in doc.mentions} |
+                           {p.ref for p in (*view.meta.senders, *view.meta.recipients, *view.meta.authors)
+                            if p.ref}, key=str)
+        cards = [entity_card(site.data.entities[e]) for e in mentioned if e in site.data.entities]
+        context = DocumentPage(
+            **site.base(view.folder, view.title, "documents", view.meta.summary or view.title),
+            doc=view, body=Markup(bodies[doc.id]),
+            previous=views[previous.id] if previous else None, next=views[following.id] if following else None,
+            cards=cards, citation=citation, jsonld=json_ld(site, view, doc), flagged=doc.id in site.data.flagged,
+            canonical=site.info.absolute(view.folder),
+        )
+        site.page("document.html", context)
+        site.out.write_text(f"{view.folder}cite.bib", citation.bibtex)
+        site.out.write_text(f"{view.folder}cite.json", citation.csl_json)
+
+
+def render_home(site: Site) -> None:
+    """Write the home page: title, introduction and the list of documents."""
+    intro = [p.strip() for p in site.data.config.introduction.split("\n\n") if p.strip()]
+    context = HomePage(**site.base("", site.info.title, "documents"), introduction=intro,
+                       documents=list(document_views(site).values()))
+    site.page("home.html", context)
+
+
+def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:
+    """The schema.org description of a document, as JSON safe to place in a <script> element."""
+    meta = view.meta
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Message" if meta.is_correspondence else "CreativeWork",
+        "name": view.title,
+        "identifier": view.id,
+        "isPartOf": {"@type": "Collection", "name": site.info.title, "version": site.info.version},
+    }
+    url = site.info.absolute(view.folder)
+    if url:
+        data["url"] = url
+    if view.date_iso:
+        data["dateCreated"] = view.date_iso
+    if view.lang:
+        data["inLanguage"] = view.lang
+    if meta.authors:
+        data["author"] = [_ld_party(site, p) for p in meta.authors]
+    if meta.senders:
+        data["sender"] = [_ld_party(site, p) for p in meta.senders]
+    if meta.recipients:
+        data["recipient"] = [_ld_party(site, p) for p in meta.recipients]
+    editors = meta.editors or site.info.editors
+    if editors:
+        data["editor"] = [{"@type": "Person", "name": n} for n in editors]
+    if site.info.publisher:
+        data["publisher"] = {"@type": "Organization", "name": site.info.publisher}
+    if meta.licence_url or site.info.licence_url:
+        data["license"] = meta.licence_url or site.info.licence_url
+    if meta.summary:
+        data["abstract"] = meta.summary
+    if meta.keywords:
+        data["keywords"] = list(meta.keywords)
+    if meta.translator:
+        data["translator"] = {"@type": "Person", "name": meta.translator}
+    mentioned = sorted({m.entity_id for m in doc.mentions if m.entity_id in site.data.entities})
+    if mentioned:
+        data["mentions"] = [_ld_entity(site.data.entities[e]) for e in mentioned]
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    # '<', '>' and '&' escaped so the data can never close the <script> element it sits in.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def _ld_party(site: Site, party: Party) -> dict[str, object]:
+    if party.ref and party.ref in site.data.entities:
+        return _ld_entity(site.data.entities[party.ref])
+    return {"@type": SCHEMA_TYPES.get(party.kind, "Thing"), "name": party.name}
+
+
+def _ld_entity(entity: Entity) -> dict[str, object]:
+    out: dict[str, object] = {"@type": SCHEMA_TYPES[entity.kind], "name": entity.name}
+    same = [u for kind, value in entity.idnos if (u := authority_url(kind, value))]
+    if same:
+        out["sameAs"] = same
+    return out

@@ -1,0 +1,47 @@
+"""Full-text search: Pagefind indexes the staged site (document texts only) before it is swapped in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+from tei_edition.build.site.context import Site
+from tei_edition.errors import BuildError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchIndexStats:
+    """What indexing did: pages indexed and the seconds it took."""
+
+    pages: int
+    seconds: float
+
+
+def index_site(site: Site) -> SearchIndexStats:
+    """Run Pagefind over the staged output; its bundle goes to `pagefind/` beside the pages."""
+    start = time.perf_counter()
+    try:
+        pages = asyncio.run(_index(str(site.out.staging), site.info.language.split("-")[0].lower()))
+    except BuildError:
+        raise
+    except Exception as exc:  # the Pagefind service reports its failures as assorted exception types
+        raise BuildError(f"the search index could not be built with Pagefind: {exc}") from None
+    stats = SearchIndexStats(pages, time.perf_counter() - start)
+    site.cache["search"] = stats
+    log.info("search index: %d pages in %.2f s", stats.pages, stats.seconds)
+    return stats
+
+
+async def _index(staging: str, language: str) -> int:
+    from pagefind.index import PagefindIndex
+
+    config = {"output_path": f"{staging}/pagefind", "force_language": language, "verbose": False}
+    async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
+        result = await index.add_directory(staging)
+    if result.get("errors"):
+        raise BuildError("Pagefind could not index the site: " + "; ".join(map(str, result["errors"])))
+    return int(result.get("page_count", 0))

@@ -1,0 +1,150 @@
+// The search page: loads the Pagefind index built with the site and shows results with filter checkboxes.
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-input");
+const status = document.getElementById("search-status");
+const filtersBox = document.getElementById("search-filters");
+const resultsList = document.getElementById("search-results");
+
+const FILTER_LABELS = { year: "Year", type: "Type of document", persons: "Persons", places: "Places",
+                        organisations: "Organisations" };
+const FILTER_ORDER = ["year", "type", "persons", "places", "organisations"];
+const PAGE_SIZE = 20;
+
+function say(message, isError = false) {
+  status.textContent = message;
+  status.classList.toggle("is-error", isError);
+}
+
+// Pagefind's excerpts are HTML with <mark> around the hits: keep the text and the marks, nothing else.
+function excerptNodes(html) {
+  const doc = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
+  const out = [];
+  doc.body.firstChild.childNodes.forEach((node) => {
+    if (node.nodeType === Node.TEXT_NODE) out.push(document.createTextNode(node.textContent));
+    else if (node.nodeName === "MARK") {
+      const mark = document.createElement("mark");
+      mark.textContent = node.textContent;
+      out.push(mark);
+    } else out.push(document.createTextNode(node.textContent));
+  });
+  return out;
+}
+
+function selectedFilters() {
+  const chosen = {};
+  filtersBox.querySelectorAll("input[type=checkbox]:checked").forEach((box) => {
+    (chosen[box.name] ||= []).push(box.value);
+  });
+  return chosen;
+}
+
+function renderFilters(available) {
+  filtersBox.replaceChildren();
+  const keys = Object.keys(available).sort((a, b) => {
+    const ia = FILTER_ORDER.indexOf(a), ib = FILTER_ORDER.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  for (const key of keys) {
+    const values = Object.keys(available[key]).sort();
+    if (!values.length) continue;
+    const fieldset = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = FILTER_LABELS[key] || key;
+    fieldset.appendChild(legend);
+    for (const value of values) {
+      const label = document.createElement("label");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = key;
+      box.value = value;
+      box.addEventListener("change", () => runSearch());
+      const text = document.createElement("span");
+      text.textContent = value;
+      const count = document.createElement("span");
+      count.className = "filter-count";
+      count.textContent = available[key][value];
+      label.append(box, text, count);
+      fieldset.appendChild(label);
+    }
+    filtersBox.appendChild(fieldset);
+  }
+  filtersBox.hidden = !filtersBox.childElementCount;
+}
+
+let pagefind = null;
+let searchCounter = 0;
+
+async function runSearch() {
+  if (!pagefind) return;
+  const query = input.value.trim();
+  const filters = selectedFilters();
+  const url = new URL(window.location.href);
+  if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
+  window.history.replaceState(null, "", url);
+  if (!query && !Object.keys(filters).length) {
+    resultsList.replaceChildren();
+    say("Type a word or name, or choose a filter.");
+    return;
+  }
+  const ticket = ++searchCounter;
+  const search = await pagefind.search(query || null, { filters });
+  if (ticket !== searchCounter) return; // a newer search has started
+  const results = await Promise.all(search.results.slice(0, PAGE_SIZE).map((r) => r.data()));
+  if (ticket !== searchCounter) return;
+  resultsList.replaceChildren(...results.map(renderResult));
+  const n = search.results.length;
+  say(n ? `${n} ${n === 1 ? "document" : "documents"} found${n > PAGE_SIZE ? `; the first ${PAGE_SIZE} are shown` : ""}.`
+        : "No document matches.");
+}
+
+function renderResult(data) {
+  const item = document.createElement("li");
+  const title = document.createElement("a");
+  title.className = "result-title";
+  title.href = data.url;
+  title.textContent = data.meta.title || data.url;
+  item.appendChild(title);
+  const details = [data.meta.date, data.meta.type].filter(Boolean).join(" · ");
+  if (details) {
+    const meta = document.createElement("p");
+    meta.className = "result-meta";
+    meta.textContent = details;
+    item.appendChild(meta);
+  }
+  const excerpt = document.createElement("p");
+  excerpt.className = "result-excerpt";
+  excerpt.append(...excerptNodes(data.excerpt || ""));
+  item.appendChild(excerpt);
+  return item;
+}
+
+async function start() {
+  if (window.location.protocol === "file:") {
+    say("Search works only when the edition is served from a web server (it cannot load its index from files " +
+        "opened directly). Every document is also listed on the home page and in the registers.", true);
+    return;
+  }
+  const bundle = form.getAttribute("data-bundle");
+  try {
+    pagefind = await import(new URL(bundle + "pagefind.js", window.location.href).href);
+    // Result links are made relative to the site's folder, wherever the site is published.
+    await pagefind.options({ baseUrl: new URL(bundle + "../", window.location.href).pathname });
+    await pagefind.init();
+    renderFilters(await pagefind.filters());
+  } catch (error) {
+    pagefind = null;
+    say("The search index could not be loaded, so search is unavailable here.", true);
+    return;
+  }
+  say("Ready to search.");
+  form.addEventListener("submit", (event) => { event.preventDefault(); runSearch(); });
+  let timer = null;
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(runSearch, 250); });
+  const initial = new URL(window.location.href).searchParams.get("q");
+  if (initial) {
+    input.value = initial;
+    runSearch();
+  }
+}
+
+start();
