@@ -46,8 +46,10 @@
   <xsl:function name="ed:pointer" as="xs:string?">
     <!-- The first safe pointer of a TEI pointer list (@target, @ref, @url, @facs). -->
     <xsl:param name="value" as="xs:string?"/>
+    <!-- A same-document pointer ("#stalin"), by far the most common, needs no scheme check. -->
     <xsl:sequence select="
-        if (empty(ed:safe-url($value))) then ()
+        if (starts-with(string($value), '#')) then tokenize(normalize-space($value), ' ')[1]
+        else if (empty(ed:safe-url($value))) then ()
         else ed:safe-url(tokenize(normalize-space($value), ' ')[1])"/>
   </xsl:function>
 
