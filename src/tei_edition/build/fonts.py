@@ -1,0 +1,209 @@
+"""Fonts for the PDF editions: a serif text face for Latin, Greek and Cyrillic, and CJK faces cut to the text used.
+
+The text face comes from the `fontpkg-eb-garamond` package (EB Garamond, a variable font with upright and italic
+files); without it the PDFs fall back to the system's DejaVu Serif. Chinese, Japanese and Korean come from the
+`noto-cjk-sans-otc` collection (one 19 MB .ttc): letting WeasyPrint subset the whole collection costs seconds per
+PDF, so each face that is needed is extracted once per build and cut down to the characters the edition uses.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from tei_edition.errors import BuildError
+
+TEXT_FAMILY = "EB Garamond"
+FALLBACK_FAMILY = "DejaVu Serif"
+CJK_REQUIREMENT = "noto-cjk-sans-otc>=0.0.1"
+TEXT_REQUIREMENT = "fontpkg-eb-garamond>=1.3"
+
+# Script blocks drawn from the CJK collection: Hangul Jamo, CJK radicals to Yi (punctuation, kana, bopomofo,
+# Hangul compatibility jamo, CJK Unified Ideographs and Extension A), Hangul syllables, compatibility ideographs,
+# vertical and small forms, half- and full-width forms, and the supplementary ideograph planes.
+_CJK_RE = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u3190-\u31ff"
+    "\u3200-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff\uf900-\ufaff"
+    "\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
+)
+
+# language tag prefix -> (face name in the collection, our family name); first match wins, SC is the default.
+_CJK_FACES: tuple[tuple[str, str, str], ...] = (
+    ("ko", "Noto Sans CJK KR", "Edition CJK KR"),
+    ("ja", "Noto Sans CJK JP", "Edition CJK JP"),
+    ("zh-hant", "Noto Sans CJK TC", "Edition CJK TC"),
+    ("zh-tw", "Noto Sans CJK TC", "Edition CJK TC"),
+    ("zh-hk", "Noto Sans CJK HK", "Edition CJK HK"),
+    ("zh", "Noto Sans CJK SC", "Edition CJK SC"),
+)
+_DEFAULT_CJK = ("Noto Sans CJK SC", "Edition CJK SC")
+_LANG_ATTR_RE = re.compile(r"""\blang=["']([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)["']""")
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One font file offered to the print stylesheet through @font-face."""
+
+    family: str
+    path: Path
+    style: str = "normal"
+    weight: str = "400"
+
+    def css(self) -> str:
+        """The @font-face rule for this file."""
+        return (f"@font-face {{ font-family: '{self.family}'; font-style: {self.style}; "
+                f"font-weight: {self.weight}; src: url('{self.path.as_uri()}'); }}")
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The faces of one build and the font-family lists the stylesheet uses, per language where they differ."""
+
+    faces: tuple[FontFace, ...]
+    text_family: str
+    cjk_families: tuple[tuple[str, str], ...]  # (language prefix, family), most specific first
+    default_cjk_family: str | None
+
+    def font_face_css(self) -> str:
+        """Every @font-face rule of the set."""
+        return "\n".join(face.css() for face in self.faces)
+
+    def stack(self, cjk_family: str | None = None) -> str:
+        """A CSS font-family list: the text face, a CJK face, then fallbacks."""
+        families = [self.text_family]
+        cjk = cjk_family or self.default_cjk_family
+        if cjk:
+            families.append(cjk)
+        families += [FALLBACK_FAMILY, "serif"]
+        return ", ".join(f"'{f}'" if " " in f else f for f in families)
+
+    def language_rules(self) -> str:
+        """`:lang()` rules giving Korean, Japanese and traditional Chinese text their own CJK face."""
+        rules = []
+        for prefix, family in self.cjk_families:
+            if family != self.default_cjk_family:
+                rules.append(f":lang({prefix}) {{ font-family: {self.stack(family)}; }}")
+        return "\n".join(rules)
+
+
+def cjk_characters(texts: Iterable[str]) -> str:
+    """The distinct CJK characters in the texts, sorted (so the subset, and the PDF, do not depend on order)."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(_CJK_RE.findall(text))
+    return "".join(sorted(found))
+
+
+def text_faces(cache: Path | None = None) -> tuple[FontFace, ...]:
+    """The serif text face: static instances (regular, italic, bold, bold italic) cached in `cache`.
+
+    EB Garamond ships as variable fonts, which WeasyPrint turns into static ones on every PDF it writes (about
+    0.15 s per face and PDF); making the instances once and keeping them removes that cost from every later build.
+    Without a usable cache the variable files are used as they are. Without the package, no face: DejaVu Serif.
+    """
+    try:
+        import fontpkg_eb_garamond  # type: ignore[import-not-found]
+    except ImportError:
+        return ()
+    folder = Path(fontpkg_eb_garamond.ROOT) / "files"
+    sources = {"normal": folder / "EBGaramond[wght].ttf", "italic": folder / "EBGaramond-Italic[wght].ttf"}
+    if not all(path.is_file() for path in sources.values()):
+        return ()
+    variable = tuple(FontFace(TEXT_FAMILY, path, style, "400 800") for style, path in sources.items())
+    if cache is None:
+        return variable
+    faces = []
+    for style, weight in (("normal", 400), ("italic", 400), ("normal", 700), ("italic", 700)):
+        source = sources[style]
+        target = cache / f"EBGaramond-{style}-{weight}-{source.stat().st_size}.ttf"
+        try:
+            if not target.is_file():
+                _instantiate(source, weight, target)
+        except OSError:
+            return variable
+        faces.append(FontFace(TEXT_FAMILY, target, style, str(weight)))
+    return tuple(faces)
+
+
+def font_cache() -> Path | None:
+    """The folder where prepared fonts are kept between builds ($XDG_CACHE_HOME/tei-edition/fonts), if writable."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "tei-edition" / "fonts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _instantiate(source: Path, weight: int, target: Path) -> None:
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = instancer.instantiateVariableFont(TTFont(str(source), recalcTimestamp=False), {"wght": weight},
+                                             static=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    font.save(str(partial))
+    os.replace(partial, target)  # another build running at the same time sees a whole file or none
+
+
+def cjk_collection() -> Path:
+    """The path of the Noto Sans CJK collection; a BuildError saying what to install when it is missing."""
+    try:
+        import noto_cjk_sans_otc  # type: ignore[import-not-found]
+    except ImportError:
+        raise BuildError(
+            "the edition contains Chinese, Japanese or Korean characters, and the PDF needs a font for them: "
+            f"install it with `pip install \"{CJK_REQUIREMENT}\"` (or build without PDFs: --no-pdf)") from None
+    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
+    if not path.is_file():
+        raise BuildError(f"the CJK font collection is missing at {path}: reinstall {CJK_REQUIREMENT}")
+    return path
+
+
+def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None) -> FontSet:
+    """Pick the faces for these texts, extracting and subsetting the CJK faces they need into `workdir`."""
+    texts = list(texts)
+    text = text_faces(cache)
+    characters = cjk_characters(texts)
+    if not characters:
+        return FontSet(faces=text, text_family=TEXT_FAMILY if text else FALLBACK_FAMILY, cjk_families=(),
+                       default_cjk_family=None)
+    languages = {lang.lower() for t in texts for lang in _LANG_ATTR_RE.findall(t)}
+    wanted: dict[str, str] = {_DEFAULT_CJK[0]: _DEFAULT_CJK[1]}
+    families: list[tuple[str, str]] = []
+    for prefix, face_name, family in _CJK_FACES:
+        if any(lang == prefix or lang.startswith(prefix + "-") for lang in languages):
+            wanted[face_name] = family
+            families.append((prefix, family))
+    collection = cjk_collection()
+    faces = list(text)
+    for face_name, family in sorted(wanted.items()):
+        path = workdir / (family.replace(" ", "-") + ".otf")
+        subset_face(collection, face_name, characters, path)
+        faces.append(FontFace(family, path))
+    return FontSet(faces=tuple(faces), text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
+                   cjk_families=tuple(families), default_cjk_family=_DEFAULT_CJK[1])
+
+
+def subset_face(collection: Path, face_name: str, characters: str, target: Path) -> None:
+    """Extract the face called `face_name` from a font collection, keep only `characters`, save it as `target`."""
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection, TTFont
+
+    names = [font["name"].getDebugName(4) for font in TTCollection(str(collection), lazy=True).fonts]
+    if face_name not in names:
+        raise BuildError(f"the font collection {collection} has no face {face_name!r} (it has: {', '.join(names)})")
+    # recalcTimestamp=False keeps the file, and so the PDF, byte-identical across builds.
+    font = TTFont(str(collection), fontNumber=names.index(face_name), lazy=True, recalcTimestamp=False)
+    options = subset.Options()
+    options.layout_features = ["*"]  # keep vertical and locale forms; they cost little once cut down
+    options.name_IDs = ["*"]
+    options.hinting = False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    font.save(str(target), reorderTables=True)

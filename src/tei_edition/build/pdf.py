@@ -1,0 +1,366 @@
+"""The PDF editions: the whole edition as one book (edition.pdf) and one PDF per document, laid out by WeasyPrint.
+
+Each PDF is laid out twice. The first layout tells on which page every name mention falls; the indexes are then
+made with one link per entity and page (the first mention on that page), so that no page number repeats, and the
+second layout prints each number with target-counter(), so a number is always the page its link leads to. The
+indexes come last, so the pages before them are the same in both layouts.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, TypedDict
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import lxml.html
+from lxml import etree
+from markupsafe import Markup
+
+from tei_edition.build.edition import EditionData, EntityMention
+from tei_edition.build.fonts import FontSet, font_cache, prepare_fonts
+from tei_edition.build.writer import OutputWriter, safe_segment
+from tei_edition.config import EditionConfig
+from tei_edition.errors import BuildError
+from tei_edition.tei.model import KINDS, Document, Entity, Name
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.document import Document as LaidOutDocument
+    from weasyprint.text.fonts import FontConfiguration
+
+ID_SEPARATOR = "--"
+PAGE_SIZES = {"A4": "A4", "Letter": "letter", "A5": "A5", "Legal": "legal"}
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    """What goes into the PDF's document information: title, authors, subject, keywords, language, date."""
+
+    title: str
+    authors: tuple[str, ...]
+    subject: str
+    keywords: tuple[str, ...]
+    lang: str
+    date: str  # ISO 8601, UTC
+
+
+@dataclass
+class PrintDocument:
+    """One document ready for the print templates: its header facts and its text with edition-wide ids."""
+
+    source: Document
+    number: int
+    meta: Any  # tei.header.DocumentMeta
+    body: Markup
+    flagged: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+    @property
+    def title(self) -> str:
+        return self.meta.title or self.source.title
+
+
+@dataclass
+class IndexEntry:
+    """One register entry in a printed index, with one link per page on which it is mentioned."""
+
+    entity: Entity
+    originals: tuple[Name, ...]
+    hrefs: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.entity.name
+
+    @property
+    def letter(self) -> str:
+        first = self.entity.sort_key[:1].upper()
+        return first if first.isalpha() else "#"
+
+
+@dataclass
+class PrintIndex:
+    """A printed index of one register kind (persons, places, organisations)."""
+
+    kind: str
+    label: str
+    id: str
+    entries: list[IndexEntry]
+
+    def by_letter(self) -> list[tuple[str, list[IndexEntry]]]:
+        """The entries grouped under their initial letter, in order."""
+        groups: dict[str, list[IndexEntry]] = {}
+        for entry in self.entries:
+            groups.setdefault(entry.letter, []).append(entry)
+        return list(groups.items())
+
+
+class PrintContext(TypedDict):
+    """What the print templates receive."""
+
+    config: EditionConfig
+    meta: PdfMetadata
+    documents: list[PrintDocument]
+    indexes: list[PrintIndex]
+    build_date: str
+    tool_version: str
+    single: bool
+
+
+def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter) -> int:
+    """Write edition.pdf and documents/<id>.pdf for every document; return how many PDFs were written."""
+    try:
+        import weasyprint  # noqa: F401  (imported here: it costs most of a second)
+    except ImportError as exc:
+        raise BuildError(f"the PDF editions need WeasyPrint, which cannot be loaded ({exc}); "
+                         "install it with `pip install weasyprint` or build with --no-pdf") from None
+    env = make_print_env(data.config)
+    documents = [prepare_document(data, doc, number, print_bodies)
+                 for number, doc in enumerate(data.documents, start=1)]
+    with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
+        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache())
+        renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
+        out.write_bytes("edition.pdf", renderer.render_edition(documents))
+        for doc in documents:
+            out.write_bytes(f"documents/{safe_segment(doc.id)}.pdf", renderer.render_document(doc))
+    return 1 + len(documents)
+
+
+def make_print_env(config: EditionConfig) -> jinja2.Environment:
+    """The Jinja2 environment for the print templates: the edition's own templates/ first, then the package's."""
+    loaders: list[jinja2.BaseLoader] = []
+    if config.templates_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(config.templates_dir)))
+    loaders.append(jinja2.PackageLoader("tei_edition", "templates"))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders),
+                             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(value: str) -> str:
+    """A value written as a CSS string literal, for content: and string-set: in the print stylesheet."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def prepare_document(data: EditionData, doc: Document, number: int, print_bodies: dict[str, str]) -> PrintDocument:
+    """Read a document's header and make its print body's ids unique in the edition."""
+    from tei_edition.tei.header import read_header
+
+    if doc.id not in print_bodies:
+        raise BuildError(f"{doc.path}: no print text was made for document {doc.id!r}")
+    body = prefix_ids(print_bodies[doc.id], doc.id, doc.path)
+    return PrintDocument(source=doc, number=number, meta=read_header(doc.tree), body=Markup(body),
+                         flagged=doc.id in data.flagged)
+
+
+def prefixed(doc_id: str, anchor: str) -> str:
+    """An id made unique across the edition: 'DOCID--n12'."""
+    return f"{doc_id}{ID_SEPARATOR}{anchor}"
+
+
+def prefix_ids(fragment: str, doc_id: str, source: Path | str = "") -> str:
+    """Prefix every id and internal link of a print body with the document's id; mark source page breaks in the text.
+
+    Links to other files cannot work inside a PDF, so they become plain text; web links stay.
+    """
+    try:
+        wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError) as exc:
+        raise BuildError(f"{source}: the print text of document {doc_id!r} is not HTML the PDF can use: {exc}") \
+            from None
+    wrapper.set("class", "print-body")
+    for el in wrapper.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("id"):
+            el.set("id", prefixed(doc_id, el.get("id")))
+        href = el.get("href")
+        if href is not None:
+            if href.startswith("#") and len(href) > 1:
+                el.set("href", "#" + prefixed(doc_id, href[1:]))
+            elif not href.startswith(("http://", "https://", "mailto:")):
+                del el.attrib["href"]
+        if "pb" in (el.get("class") or "").split():
+            # The number goes to the margin; a bar marks the exact place of the break in the line.
+            bar = lxml.html.Element("span")
+            bar.set("class", "pb-bar")
+            bar.text = "|"
+            el.addprevious(bar)
+    return lxml.html.tostring(wrapper, encoding="unicode")
+
+
+def texts_in_use(data: EditionData, documents: Iterable[PrintDocument]) -> list[str]:
+    """Every text that may be printed, for choosing and cutting fonts."""
+    texts = [data.config.title, data.config.subtitle, data.config.introduction, *data.config.editors]
+    for doc in documents:
+        texts.append(str(doc.body))
+        texts.append(repr(doc.meta))
+    for entity in data.entities.values():
+        texts.append(" ".join(n.text for n in entity.names) + entity.description)
+        texts.extend(f'lang="{n.lang}"' for n in entity.names if n.lang)
+    return texts
+
+
+class PdfRenderer:
+    """Lays out and writes the edition's PDFs with one stylesheet and one font configuration."""
+
+    def __init__(self, env: jinja2.Environment, data: EditionData, fonts: FontSet, extra_roots: tuple[Path, ...] = ()):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.env = env
+        self.data = data
+        self.config = data.config
+        self.font_config: FontConfiguration = FontConfiguration()
+        roots = [self.config.root, Path(str(jinja2_package_templates())), *extra_roots]
+        roots += [face.path.parent for face in fonts.faces]
+        self.fetcher = _local_fetcher(roots)
+        css_text = env.get_template("print/print.css").render(
+            config=self.config, fonts=fonts, page_size=PAGE_SIZES.get(self.config.print.paper, "A4"),
+            margins=self.config.print.margins)
+        self.stylesheet: CSS = CSS(string=css_text, font_config=self.font_config, url_fetcher=self.fetcher,
+                                   base_url=str(self.config.root) + "/")
+
+    def render_edition(self, documents: list[PrintDocument]) -> bytes:
+        """The whole edition: title page, contents, introduction, documents, indexes."""
+        config = self.config
+        keywords = _unique(k for doc in documents for k in (doc.meta.keywords or ()))
+        meta = PdfMetadata(title=config.title, authors=config.editors, subject=config.subtitle or config.title,
+                           keywords=tuple(keywords), lang=config.language, date=self._date())
+        return self._render("print/edition.html", meta, documents, single=False)
+
+    def render_document(self, doc: PrintDocument) -> bytes:
+        """One document with its source note and an index of the names in it."""
+        authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
+            s.name for s in (doc.meta.senders or ())) or self.config.editors
+        subject = doc.meta.summary or f"{self.config.title}, document {doc.number}"
+        meta = PdfMetadata(title=doc.title, authors=authors, subject=subject,
+                           keywords=tuple(doc.meta.keywords or ()), lang=self.config.language, date=self._date())
+        return self._render("print/document.html", meta, [doc], single=True)
+
+    def _date(self) -> str:
+        return self.data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> bytes:
+        template = self.env.get_template(template_name)
+        context = PrintContext(config=self.config, meta=meta, documents=documents, indexes=[],
+                               build_date=self.data.build_date.strftime("%-d %B %Y"),
+                               tool_version=self.data.tool_version, single=single)
+        context["indexes"] = index_skeleton(self.data, documents)
+        first = self._layout(template.render(**context), template_name)
+        if not context["indexes"]:
+            return first.write_pdf()
+        pages = anchor_pages(first)
+        context["indexes"] = build_indexes(self.data, documents, pages)
+        return self._layout(template.render(**context), template_name).write_pdf()
+
+    def _layout(self, html: str, template_name: str) -> LaidOutDocument:
+        from weasyprint import HTML
+
+        logger = logging.getLogger("weasyprint")
+        level = logger.level
+        logger.setLevel(logging.ERROR)  # unsupported-CSS and missing-image chatter is not the user's business
+        try:
+            return HTML(string=html, base_url=str(self.config.root) + "/", url_fetcher=self.fetcher).render(
+                stylesheets=[self.stylesheet], font_config=self.font_config)
+        except Exception as exc:  # WeasyPrint raises assorted errors on broken input; name what was being laid out
+            raise BuildError(f"laying out the PDF from the template {template_name!r} failed: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            logger.setLevel(level)
+
+
+def jinja2_package_templates() -> Path:
+    """The package's own templates folder."""
+    from importlib import resources
+
+    return Path(str(resources.files("tei_edition") / "templates"))
+
+
+def _local_fetcher(roots: list[Path]) -> Any:
+    """A WeasyPrint URL fetcher that reads only local files under `roots` (and data: URLs): no network, ever."""
+    from weasyprint.urls import URLFetcher
+
+    allowed = [r.resolve() for r in roots]
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if not any(path.is_relative_to(root) for root in allowed):
+                    raise ValueError(f"the PDF may only use files of the edition, not {path}")
+            elif parts.scheme != "data":
+                raise ValueError(f"the PDF does not fetch remote resources ({url})")
+            return super().fetch(url, headers)
+
+    return LocalFetcher(allowed_protocols=("file", "data"), timeout=5)
+
+
+def anchor_pages(document: LaidOutDocument) -> dict[str, int]:
+    """Anchor id -> index of the page it falls on, from a laid-out document."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def _mentions_in(data: EditionData, documents: list[PrintDocument]) -> dict[str, list[EntityMention]]:
+    wanted = {doc.id for doc in documents}
+    return {entity_id: [m for m in mentions if m.document.id in wanted]
+            for entity_id, mentions in data.mentions.items()
+            if any(m.document.id in wanted for m in mentions)}
+
+
+def _originals(entity: Entity) -> tuple[Name, ...]:
+    """The entity's names in other languages or scripts (Сталин, 김일성, 毛泽东)."""
+    return tuple(n for n in entity.variants() if n.lang and not n.lang.startswith("en"))
+
+
+def index_skeleton(data: EditionData, documents: list[PrintDocument]) -> list[PrintIndex]:
+    """The indexes that will be printed, without entries: all the first layout needs, as the indexes come last."""
+    mentions = _mentions_in(data, documents)
+    kinds = {data.entities[e].kind for e in mentions if e in data.entities}
+    return [PrintIndex(kind, label, f"index-{section}", [])
+            for kind, (_entry, _list, _name, section, label) in KINDS.items() if kind in kinds]
+
+
+def build_indexes(data: EditionData, documents: list[PrintDocument], pages: dict[str, int]) -> list[PrintIndex]:
+    """The indexes with one link per entity and page: the first mention on each page where the entity is named."""
+    indexes = index_skeleton(data, documents)
+    by_kind = {index.kind: index for index in indexes}
+    for entity_id, mentions in _mentions_in(data, documents).items():
+        entity = data.entities.get(entity_id)
+        if entity is None:
+            continue
+        first_on_page: dict[int, str] = {}
+        for mention in mentions:
+            anchor = prefixed(mention.document.id, mention.mention.anchor)
+            page = pages.get(anchor)
+            if page is not None and page not in first_on_page:
+                first_on_page[page] = anchor
+        if first_on_page:
+            hrefs = ["#" + first_on_page[p] for p in sorted(first_on_page)]
+            by_kind[entity.kind].entries.append(IndexEntry(entity, _originals(entity), hrefs))
+    for index in indexes:
+        index.entries.sort(key=lambda e: (e.entity.sort_key, e.entity.id))
+    return indexes
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item and item not in seen:
+            seen[item] = None
+    return list(seen)
