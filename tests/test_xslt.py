@@ -212,6 +212,17 @@ def test_quote_with_paragraphs_inside_a_paragraph(transformer: Transformer) -> N
         '<p>he wrote <span class="quote blockquote block"><span class="p block">one</span></span></p>')
 
 
+def test_quote_marked_as_block_inside_a_paragraph(transformer: Transformer) -> None:
+    assert body(transformer, '<p>that <quote rend="block">we agree</quote></p><quote rend="block">b</quote>') == (
+        '<p>that <span class="quote blockquote block rend-block">we agree</span></p>'
+        '<blockquote class="quote rend-block">b</blockquote>')
+
+
+def test_milestone_drawn_as_a_rule(transformer: Transformer) -> None:
+    assert body(transformer, '<milestone unit="section" rend="rule"/><p>a<milestone unit="x"/></p>') == (
+        '<hr class="milestone unit-section rend-rule"><p>a<span class="milestone unit-x"></span></p>')
+
+
 def test_inline_quotations(transformer: Transformer) -> None:
     assert body(transformer, '<p><quote>a</quote> <q>b</q> <said>c</said> <said direct="false">d</said></p>') == (
         '<p><q class="quote">a</q> <q class="q">b</q> <q class="said">c</q> <span class="said">d</span></p>')
@@ -482,6 +493,7 @@ def test_supplied(transformer: Transformer) -> None:
      '<span class="gap" title="illegible in the source (2 words)">[illegible]</span>'),
     ('<gap reason="omitted" quantity="3" unit="lines"/>',
      '<span class="gap" title="not transcribed (omitted, 3 lines)">[…]</span>'),
+    ('<gap reason="not-in-excerpt"/>', '<span class="gap" title="not transcribed (not in excerpt)">[…]</span>'),
     ('<gap><desc>signature</desc></gap>', '<span class="gap" title="not transcribed: signature">[signature]</span>'),
 ])
 def test_gap(transformer: Transformer, gap: str, expected: str) -> None:

@@ -193,6 +193,7 @@
     <xsl:param name="q" as="element()"/>
     <xsl:variable name="parent" select="if ($q/parent::tei:cit) then $q/../.. else $q/.."/>
     <xsl:sequence select="ed:has-block-children($q)
+        or ed:rend-tokens($q) = ('block', 'blockquote', 'display')
         or ($parent/local-name() = $ed:block-parents and $parent/namespace-uri() = 'http://www.tei-c.org/ns/1.0'
             and not($parent/text()[normalize-space()]))"/>
   </xsl:function>
@@ -422,12 +423,15 @@
   </xsl:template>
 
   <xsl:template match="tei:cb | tei:milestone">
-    <span>
+    <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
+    <!-- A milestone drawn as a rule in the source becomes a thematic break where HTML allows one. -->
+    <xsl:variable name="rule" select="self::tei:milestone and ed:rend-tokens(.) = ('rule', 'line', 'hr') and not($ed:inline)"/>
+    <xsl:element name="{if ($rule) then 'hr' else 'span'}">
       <xsl:sequence select="ed:attributes(., (lower-case(local-name()), ed:prefixed-classes('unit', @unit)))"/>
       <xsl:if test="@n">
         <xsl:attribute name="data-n" select="@n"/>
       </xsl:if>
-    </span>
+    </xsl:element>
   </xsl:template>
 
   <xsl:template match="tei:anchor">

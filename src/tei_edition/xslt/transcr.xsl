@@ -20,7 +20,7 @@
         if ($el/@extent) then normalize-space($el/@extent)
         else if ($el/@quantity) then normalize-space(string-join(($el/@quantity, $el/@unit), ' '))
         else ()"/>
-    <xsl:variable name="parts" select="(normalize-space($el/@reason), $extent)[. != '']"/>
+    <xsl:variable name="parts" select="(translate(normalize-space($el/@reason), '-_', '  '), $extent)[. != '']"/>
     <xsl:sequence select="if (exists($parts)) then string-join($parts, ', ') else ()"/>
   </xsl:function>
 
@@ -137,7 +137,7 @@
     <xsl:variable name="extent" select="
         if (@extent) then normalize-space(@extent)
         else normalize-space(string-join((@quantity, @unit), ' '))"/>
-    <xsl:variable name="details" select="(if ($reason = 'illegible') then () else normalize-space(@reason), $extent)[. != '']"/>
+    <xsl:variable name="details" select="(if ($reason = 'illegible') then () else translate($reason, '-_', '  '), $extent)[. != '']"/>
     <span>
       <xsl:sequence select="ed:attributes(., 'gap')"/>
       <xsl:attribute name="title" select="
