@@ -8,6 +8,7 @@
     xmlns:xs="http://www.w3.org/2001/XMLSchema"
     xmlns:tei="http://www.tei-c.org/ns/1.0"
     xmlns:ed="urn:x-tei-edition:xslt"
+    xmlns:map="http://www.w3.org/2005/xpath-functions/map"
     exclude-result-prefixes="#all">
 
   <!-- Parents whose children are blocks: a quote standing here sits between paragraphs. -->
@@ -18,7 +19,6 @@
   <xsl:variable name="ed:quote-marks" as="xs:string" select="'[&quot;&#x201C;&#x201D;&#x201E;&#x2018;&#x2019;&#xAB;&#xBB;]'"/>
 
   <xsl:key name="ed:pb-by-token" match="tei:text//tei:pb" use="ed:token(@n)"/>
-  <xsl:key name="ed:note-by-token" match="tei:text//tei:note[not(@place = 'inline')]" use="ed:token(ed:note-label(.))"/>
 
   <!-- ===== paragraphs and highlighting ===== -->
 
@@ -243,31 +243,45 @@
 
   <!-- ===== notes ===== -->
 
+  <!--
+    Every note's number and anchor, computed once per document: the source's @n, else a running
+    number (letters when the source numbers other notes); an anchor already taken gets a suffix.
+    Keyed by generate-id(); each value is (label, anchor token).
+  -->
+  <xsl:variable name="ed:note-index" as="map(xs:string, xs:string+)">
+    <xsl:variable name="notes" select="(//tei:text)[1]//tei:note[not(@place = 'inline')]"/>
+    <xsl:variable name="letters" select="exists($notes[normalize-space(@n) != ''])"/>
+    <xsl:iterate select="$notes">
+      <xsl:param name="unnumbered" as="xs:integer" select="0"/>
+      <xsl:param name="seen" as="map(xs:string, xs:integer)" select="map{}"/>
+      <xsl:param name="index" as="map(xs:string, xs:string+)" select="map{}"/>
+      <xsl:on-completion>
+        <xsl:sequence select="$index"/>
+      </xsl:on-completion>
+      <xsl:variable name="n" select="normalize-space(@n)"/>
+      <xsl:variable name="count" select="if ($n = '') then $unnumbered + 1 else $unnumbered"/>
+      <xsl:variable name="label" select="if ($n != '') then $n else format-integer($count, if ($letters) then 'a' else '1')"/>
+      <xsl:variable name="token" select="ed:token($label)"/>
+      <xsl:variable name="times" select="($seen($token), 0)[1] + 1"/>
+      <xsl:next-iteration>
+        <xsl:with-param name="unnumbered" select="$count"/>
+        <xsl:with-param name="seen" select="map:put($seen, $token, $times)"/>
+        <xsl:with-param name="index" select="map:put($index, generate-id(.),
+            ($label, if ($times = 1) then $token else $token || '-' || $times))"/>
+      </xsl:next-iteration>
+    </xsl:iterate>
+  </xsl:variable>
+
   <xsl:function name="ed:note-label" as="xs:string">
-    <!-- The note's number: the source's @n, else a running number (letters when the source numbers others). -->
+    <!-- The note's number as the reader sees it. -->
     <xsl:param name="note" as="element()"/>
-    <xsl:variable name="text" select="$note/ancestor::tei:text[last()]"/>
-    <xsl:choose>
-      <xsl:when test="normalize-space($note/@n) != ''">
-        <xsl:sequence select="normalize-space($note/@n)"/>
-      </xsl:when>
-      <xsl:otherwise>
-        <xsl:variable name="number" as="xs:string">
-          <xsl:number select="$note" level="any" count="tei:note[normalize-space(@n) = ''][not(@place = 'inline')]"
-              from="tei:text[not(ancestor::tei:text)]"
-              format="{if ($text//tei:note[normalize-space(@n) != ''][not(@place = 'inline')]) then 'a' else '1'}"/>
-        </xsl:variable>
-        <xsl:sequence select="$number"/>
-      </xsl:otherwise>
-    </xsl:choose>
+    <xsl:sequence select="($ed:note-index(generate-id($note))[1], normalize-space($note/@n))[1]"/>
   </xsl:function>
 
   <xsl:function name="ed:note-key" as="xs:string">
-    <!-- The note's anchor token, unique in the document (a repeated number gets a suffix). -->
+    <!-- The note's anchor token, unique in the document. -->
     <xsl:param name="note" as="element()"/>
-    <xsl:variable name="token" select="ed:token(ed:note-label($note))"/>
-    <xsl:variable name="earlier" select="count(key('ed:note-by-token', $token, root($note))[. &lt;&lt; $note])"/>
-    <xsl:sequence select="if ($earlier = 0) then $token else $token || '-' || ($earlier + 1)"/>
+    <xsl:sequence select="($ed:note-index(generate-id($note))[2], ed:token($note/@n))[1]"/>
   </xsl:function>
 
   <xsl:function name="ed:note-classes" as="xs:string*">
