@@ -12,6 +12,7 @@ from tei_edition.build.site.chronology import render_chronology
 from tei_edition.build.site.context import Site
 from tei_edition.build.site.documents import render_documents, render_home
 from tei_edition.build.site.downloads import render_downloads
+from tei_edition.build.site.media import copy_media
 from tei_edition.build.site.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.build.site.registers import render_registers
 from tei_edition.build.site.search import index_site
@@ -45,6 +46,7 @@ def render_site(data: EditionData, bodies: dict[str, str], out: OutputWriter) ->
     site = Site(data, make_env(data.config), out)
     try:
         copy_assets(site)
+        copy_media(site)
         render_home(site)
         render_documents(site, bodies)
         render_registers(site)

@@ -151,7 +151,8 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
         if links and any(link.text for link in links):
             rows.append(MetaRow(label, links, when))
 
-    date_text = meta.date_display + (" (uncertain)" if meta.date_cert in ("low", "medium", "unknown") else "")
+    certainty = {"low": " (uncertain)", "unknown": " (uncertain)", "medium": " (probable)"}.get(meta.date_cert or "", "")
+    date_text = meta.date_display + certainty if meta.date_display else ""
     add("Date", date_text, when=meta.date.iso() if meta.date and meta.date.when else "")
     if meta.is_correspondence:
         add("From", *[_party_link(site, p, root) for p in meta.senders],
@@ -165,7 +166,8 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
     add("Type", meta.doc_type)
     source = meta.source
     if source.text or source.title:
-        add("Source", Link(source.text or _source_text(meta)), Link("online", source.url) if source.url else "")
+        add("Source", _source_text(meta))
+        add("Online", Link(source.url, source.url) if source.url else "")
     if meta.archive is not None:
         add("Archive", meta.archive.display())
     add("Original language", meta.original_language)
@@ -184,11 +186,28 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
 
 
 def _source_text(meta: DocumentMeta) -> str:
+    """The source as a bibliographic reference built from its fields, or the bibl as written when it has none."""
     s = meta.source
-    parts = [join_names(list(s.authors)), s.title, s.container,
-             f"ed. {join_names(list(s.editors))}" if s.editors else "",
-             ", ".join(p for p in (s.pub_place, s.publisher, s.date) if p), s.pages]
-    return ", ".join(p for p in parts if p)
+    if not s.title:
+        return s.text
+    title = s.title
+    parts = [join_names(list(s.authors)), title]
+    if s.container:
+        parts[-1] = f"“{s.title},” in {s.container}"
+    if s.editors:
+        parts.append(f"ed. {join_names(list(s.editors))}")
+    if s.series and s.series != s.container:
+        parts.append(s.series)
+    if s.volume and "vol" not in s.container.lower():
+        parts.append(f"vol. {s.volume}")
+    imprint = ": ".join(p for p in (s.pub_place, s.publisher) if p)
+    imprint = ", ".join(p for p in (imprint, s.date) if p)
+    text = ", ".join(p for p in parts if p).replace(",”,", ",”")
+    if imprint:
+        text += f" ({imprint})"
+    if s.pages:
+        text += f", {s.pages}"
+    return text + "."
 
 
 def entity_card(entity: Entity) -> EntityCard:
