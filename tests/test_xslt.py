@@ -275,6 +275,14 @@ def test_table(transformer: Transformer) -> None:
         '<tr><td colspan="2">a</td><td>b</td></tr></tbody></table>')
 
 
+def test_page_breaks_and_notes_between_rows_and_cells(transformer: Transformer) -> None:
+    out = body(transformer, '<table><pb n="1"/><row><cell>a</cell><milestone unit="x"/><cell>b</cell></row>'
+                            '<row><cell>c</cell></row><note>n</note></table>')
+    assert out == ('<table class="table"><tbody><tr><td><span class="pb" id="page-1" data-n="1" role="note" '
+                   'aria-label="page 1">p. 1</span>a</td><td><span class="milestone unit-x"></span>b</td></tr>'
+                   '<tr><td>c<a class="noteref" id="noteref-1" href="#note-1">1</a></td></tr></tbody></table>')
+
+
 def test_index_entries_are_kept_hidden(transformer: Transformer) -> None:
     assert body(transformer, "<p>a<index><term>Korea</term></index></p>") == (
         '<p>a<span class="index" hidden><span class="term">Korea</span></span></p>')
@@ -562,6 +570,29 @@ def test_unknown_element_with_blocks_becomes_a_div(transformer: Transformer) -> 
 
 def test_element_of_another_namespace_keeps_its_content(transformer: Transformer) -> None:
     assert body(transformer, '<p>a <x:foo xmlns:x="urn:x">b</x:foo></p>') == '<p>a <span class="tei-foo">b</span></p>'
+
+
+TEI_ELEMENTS = [line for line in (REPO / "tests" / "data" / "xslt" / "tei-elements.txt").read_text().split("\n")
+                if line and not line.startswith("#")]
+# Empty by the schema (content comes from attributes), or holding elements only.
+WITHOUT_TEXT = {"anchor", "cb", "lb", "milestone", "pb", "handShift", "space", "gap", "graphic", "ptr",
+                "choice", "list", "row", "table"}
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_every_tei_element_keeps_its_text_in_valid_html(transformer: Transformer, media: str) -> None:
+    lost, rebuilt = [], []
+    for name in TEI_ELEMENTS:
+        out = render_doc(transformer, f"<body><p>a <{name}>inline-{name}<p>p</p></{name}> b</p>"
+                                      f"<div><{name}>block-{name}</{name}></div>"
+                                      f"<list><item>i</item><{name}>stray-{name}</{name}></list></body>", media)
+        if name not in WITHOUT_TEXT and not all(f"{where}-{name}" in out for where in ("inline", "block", "stray")):
+            lost.append(name)
+        if written_paths(out) != parsed_paths(out):
+            rebuilt.append(name)
+    assert len(TEI_ELEMENTS) > 500
+    assert lost == [], "content dropped"
+    assert rebuilt == [], "invalid HTML structure"
 
 
 # ----- safety -----

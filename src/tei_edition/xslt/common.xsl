@@ -103,6 +103,29 @@
     <xsl:sequence select="exists($el/*[local-name() = $ed:block-names]) or exists($el/tei:quote[tei:p | tei:lg | tei:list])"/>
   </xsl:function>
 
+  <!--
+    HTML lists and tables admit only their own children (li, tr, td): any other TEI child
+    between items, rows or cells (pb, note, milestone...) is rendered inside the next one,
+    or inside the last one when none follows.
+  -->
+  <xsl:function name="ed:strays-before" as="element()*">
+    <!-- The siblings before $item, up to the previous one of $kinds, that are neither $kinds nor $skip. -->
+    <xsl:param name="item" as="element()"/>
+    <xsl:param name="kinds" as="xs:string*"/>
+    <xsl:param name="skip" as="xs:string*"/>
+    <xsl:sequence select="$item/preceding-sibling::*[not(local-name() = ($kinds, $skip))]
+                          [following-sibling::*[local-name() = $kinds][1] is $item]"/>
+  </xsl:function>
+
+  <xsl:function name="ed:strays-after" as="element()*">
+    <!-- When $item is the last of $kinds: the siblings after it that are neither $kinds nor $skip. -->
+    <xsl:param name="item" as="element()"/>
+    <xsl:param name="kinds" as="xs:string*"/>
+    <xsl:param name="skip" as="xs:string*"/>
+    <xsl:sequence select="if ($item/following-sibling::*[local-name() = $kinds]) then ()
+                          else $item/following-sibling::*[not(local-name() = ($kinds, $skip))]"/>
+  </xsl:function>
+
   <xsl:function name="ed:html-root" as="xs:string">
     <!-- The root parameter with a trailing slash (or empty). -->
     <xsl:param name="root" as="xs:string?"/>

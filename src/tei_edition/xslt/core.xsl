@@ -164,17 +164,14 @@
         </xsl:if>
       </xsl:with-param>
       <xsl:with-param name="before" as="item()*">
-        <xsl:apply-templates select="preceding-sibling::*[not(self::tei:item | self::tei:label | self::tei:head)]
-                                     [(following-sibling::tei:item | following-sibling::tei:label)[1] is current()]"/>
+        <xsl:apply-templates select="ed:strays-before(., ('item', 'label'), 'head')"/>
         <xsl:if test="$n != '' and not($numeric)">
           <span class="item-n"><xsl:value-of select="$n"/></span>
           <xsl:text> </xsl:text>
         </xsl:if>
       </xsl:with-param>
       <xsl:with-param name="after" as="item()*">
-        <xsl:if test="empty(following-sibling::tei:item | following-sibling::tei:label)">
-          <xsl:apply-templates select="following-sibling::*"/>
-        </xsl:if>
+        <xsl:apply-templates select="ed:strays-after(., ('item', 'label'), 'head')"/>
       </xsl:with-param>
     </xsl:call-template>
   </xsl:template>
@@ -508,16 +505,28 @@
     </xsl:call-template>
   </xsl:template>
 
-  <xsl:template match="tei:row">
+  <xsl:template match="tei:table/tei:row">
     <xsl:call-template name="ed:block">
       <xsl:with-param name="element" select="'tr'"/>
       <xsl:with-param name="children" select="tei:cell"/>
     </xsl:call-template>
   </xsl:template>
 
-  <xsl:template match="tei:cell">
+  <xsl:template match="tei:table/tei:row/tei:cell">
     <xsl:call-template name="ed:block">
       <xsl:with-param name="element" select="if (@role = 'label' or ../@role = 'label') then 'th' else 'td'"/>
+      <xsl:with-param name="before" as="item()*">
+        <xsl:if test="empty(preceding-sibling::tei:cell)">
+          <xsl:apply-templates select="ed:strays-before(.., 'row', 'head')"/>
+        </xsl:if>
+        <xsl:apply-templates select="ed:strays-before(., 'cell', ())"/>
+      </xsl:with-param>
+      <xsl:with-param name="after" as="item()*">
+        <xsl:apply-templates select="ed:strays-after(., 'cell', ())"/>
+        <xsl:if test="empty(following-sibling::tei:cell)">
+          <xsl:apply-templates select="ed:strays-after(.., 'row', 'head')"/>
+        </xsl:if>
+      </xsl:with-param>
       <xsl:with-param name="attributes" as="attribute()*">
         <xsl:if test="@cols castable as xs:positiveInteger">
           <xsl:attribute name="colspan" select="xs:integer(@cols)"/>
