@@ -465,6 +465,15 @@ def test_sic_corr_in_print(transformer: Transformer) -> None:
         'Source reads: <span class="sic">straggle</span></span></span></p>')
 
 
+def test_print_never_nests_footnotes(transformer: Transformer) -> None:
+    out = body(transformer, '<p>a<note n="1">b <choice><sic>II</sic><corr>Il</corr></choice>'
+                            '<note>inner</note></note></p>', "print")
+    assert out == ('<p>a<span class="footnote" data-n="1">b <span class="choice"><span class="corr">Il</span>'
+                   '<span class="source-reading"> [Source reads: <span class="sic">II</span>]</span></span>'
+                   '<span class="note-nested">(inner)</span></span></p>')
+    assert out.count('class="footnote') == 1
+
+
 def test_choice_inside_a_link_is_not_focusable(transformer: Transformer) -> None:
     out = body(transformer, '<p><persName ref="#k"><choice><sic>a</sic><corr>b</corr></choice></persName></p>')
     assert "tabindex" not in out and '<span class="choice">' in out

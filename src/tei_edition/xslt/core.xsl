@@ -316,14 +316,27 @@
   <!-- In the text: a numbered reference on screen, the whole note as a footnote in print. -->
   <xsl:template match="tei:note">
     <xsl:param name="ed:in-link" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:param name="ed:in-footnote" as="xs:boolean" tunnel="yes" select="false()"/>
     <xsl:variable name="key" select="ed:note-key(.)"/>
     <xsl:choose>
+      <!-- A footnote cannot hold another: a note inside a note is printed in parentheses. -->
+      <xsl:when test="$ed:print and $ed:in-footnote">
+        <span>
+          <xsl:sequence select="ed:attributes(., ('note-nested', ed:note-classes(.)))"/>
+          <xsl:text>(</xsl:text>
+          <xsl:call-template name="ed:note-content">
+            <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+          </xsl:call-template>
+          <xsl:text>)</xsl:text>
+        </span>
+      </xsl:when>
       <xsl:when test="$ed:print">
         <span>
           <xsl:sequence select="ed:attributes(., ('footnote', ed:note-classes(.)))"/>
           <xsl:attribute name="data-n" select="ed:note-label(.)"/>
           <xsl:call-template name="ed:note-content">
             <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
+            <xsl:with-param name="ed:in-footnote" tunnel="yes" select="true()"/>
           </xsl:call-template>
         </span>
       </xsl:when>

@@ -47,6 +47,7 @@
   -->
   <xsl:template match="tei:choice[(tei:sic and tei:corr) or (tei:orig and tei:reg) or (tei:abbr and tei:expan)]">
     <xsl:param name="ed:in-link" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:param name="ed:in-footnote" as="xs:boolean" tunnel="yes" select="false()"/>
     <xsl:variable name="pair" select="
         if (tei:sic and tei:corr) then ('corr', 'sic', 'source reading', 'Source reads: ')
         else if (tei:orig and tei:reg) then ('reg', 'orig', 'source spelling', 'Source spelling: ')
@@ -68,11 +69,21 @@
             <xsl:with-param name="title" select="$pair[3]"/>
           </xsl:call-template>
         </xsl:when>
+        <xsl:when test="exists($pair[4]) and $ed:in-footnote">
+          <span class="source-reading">
+            <xsl:value-of select="' [' || $pair[4]"/>
+            <xsl:call-template name="ed:reading">
+              <xsl:with-param name="reading" select="$source"/>
+            </xsl:call-template>
+            <xsl:text>]</xsl:text>
+          </span>
+        </xsl:when>
         <xsl:when test="exists($pair[4])">
           <span class="footnote note-editorial">
             <xsl:value-of select="$pair[4]"/>
             <xsl:call-template name="ed:reading">
               <xsl:with-param name="reading" select="$source"/>
+              <xsl:with-param name="ed:in-footnote" tunnel="yes" select="true()"/>
             </xsl:call-template>
           </span>
         </xsl:when>
