@@ -134,14 +134,10 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
 
 
 def make_print_env(config: EditionConfig) -> jinja2.Environment:
-    """The Jinja2 environment for the print templates: the edition's own templates/ first, then the package's."""
-    loaders: list[jinja2.BaseLoader] = []
-    if config.templates_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(str(config.templates_dir)))
-    loaders.append(jinja2.PackageLoader("tei_edition", "templates"))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders),
-                             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-                             undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+    """The site's Jinja2 environment (the edition's own templates/ first, then the package's) with print filters."""
+    from tei_edition.build.html import make_env
+
+    env = make_env(config)
     env.filters["css_string"] = css_string
     return env
 

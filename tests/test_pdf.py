@@ -1,0 +1,325 @@
+"""The PDF editions, built from the fixture edition in tests/data/pdf/.
+
+The fixture's print bodies (tests/data/pdf/print/*.html) are written by hand to the print contract of the XSLT
+(ids n1, n2... numbered like the model's mention anchors), so these tests do not depend on the stylesheets; one
+test at the end builds the bodies with the real Transformer.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+pypdf = pytest.importorskip("pypdf")
+pytest.importorskip("weasyprint")
+
+from tei_edition.build.edition import EditionData, collect_edition  # noqa: E402
+from tei_edition.build.fonts import cjk_characters, prepare_fonts  # noqa: E402
+from tei_edition.build.pdf import css_string, prefix_ids, prefixed, render_pdfs  # noqa: E402
+from tei_edition.build.writer import OutputWriter  # noqa: E402
+from tei_edition.config import load_config  # noqa: E402
+from tei_edition.errors import BuildError  # noqa: E402
+from tei_edition.validate import parse_edition  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "data" / "pdf"
+BUILD_DATE = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
+
+
+@dataclass
+class Built:
+    data: EditionData
+    folder: Path
+    count: int
+
+    @property
+    def edition(self) -> Path:
+        return self.folder / "edition.pdf"
+
+
+def load_fixture() -> EditionData:
+    config = load_config(FIXTURE / "edition.toml")
+    data = collect_edition(config, parse_edition(config))
+    data.build_date = BUILD_DATE
+    return data
+
+
+def fixture_bodies(data: EditionData) -> dict[str, str]:
+    return {doc.id: (FIXTURE / "print" / f"{doc.id}.html").read_text(encoding="utf-8") for doc in data.documents}
+
+
+def build(data: EditionData, bodies: dict[str, str], target: Path) -> int:
+    writer = OutputWriter(target)
+    try:
+        count = render_pdfs(data, bodies, writer)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
+    return count
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    data = load_fixture()
+    folder = tmp_path_factory.mktemp("pdf") / "pdf"
+    return Built(data, folder, build(data, fixture_bodies(data), folder))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in pypdf.PdfReader(pdf).pages]
+
+
+def destination_pages(reader: "pypdf.PdfReader") -> dict[str, int]:
+    return {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
+
+
+def text_in_rect(pdf: Path, page_index: int, rect: list[float], page_height: float) -> str:
+    """The text inside a rectangle of a page (PDF coordinates), read with pdftotext's crop box."""
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    left, top = min(x0, x1), page_height - max(y0, y1)
+    width, height = abs(x1 - x0), abs(y1 - y0)
+    result = subprocess.run(
+        ["pdftotext", "-f", str(page_index + 1), "-l", str(page_index + 1), "-r", "72",
+         "-x", str(round(left)), "-y", str(int(top) - 1), "-W", str(round(width)), "-H", str(int(height) + 2),
+         str(pdf), "-"], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def index_links(pdf: Path, anchors: set[str]) -> list[tuple[int, int, str]]:
+    """(printed number, destination page index, anchor) for every index link to one of `anchors`."""
+    reader = pypdf.PdfReader(pdf)
+    dest = destination_pages(reader)
+    # WeasyPrint writes one annotation per box of a link; the smallest one covers just the number.
+    smallest: dict[tuple[int, str], list[float]] = {}
+    for page_index, page in enumerate(reader.pages):
+        if "Index of" not in (page.extract_text() or ""):
+            continue
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            name = annot.get("/Dest")
+            if annot.get("/Subtype") != "/Link" or name not in anchors:
+                continue
+            rect = [float(v) for v in annot["/Rect"]]
+            area = abs(rect[2] - rect[0]) * abs(rect[3] - rect[1])
+            key = (page_index, str(name))
+            old = smallest.get(key)
+            if old is None or area < abs(old[2] - old[0]) * abs(old[3] - old[1]):
+                smallest[key] = rect
+    links = []
+    for (page_index, name), rect in smallest.items():
+        height = float(reader.pages[page_index].mediabox.height)
+        printed = text_in_rect(pdf, page_index, rect, height)
+        numbers = re.findall(r"\d+", printed)
+        assert len(numbers) == 1, f"the link to {name} shows {printed!r}, not one page number"
+        links.append((int(numbers[0]), dest[name], name))
+    return links
+
+
+def test_writes_the_edition_and_one_pdf_per_document(built: Built) -> None:
+    assert built.count == 1 + len(built.data.documents)
+    assert built.edition.is_file()
+    for doc in built.data.documents:
+        assert (built.folder / "documents" / f"{doc.id}.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext is needed to read printed page numbers")
+def test_persons_index_lists_each_page_with_a_mention_once(built: Built) -> None:
+    mentions = built.data.mentions["stalin"]
+    texts = {prefixed(m.document.id, m.mention.anchor): m.mention.text for m in mentions}
+    links = index_links(built.edition, set(texts))
+    assert len(links) >= 3
+    printed = [number for number, _page, _anchor in links]
+    assert len(printed) == len(set(printed)), f"a page number repeats in Stalin's index entry: {printed}"
+    pages = page_texts(built.edition)
+    dest = destination_pages(pypdf.PdfReader(built.edition))
+    for number, page, anchor in links:
+        assert number == page + 1, f"index says page {number}, link leads to page {page + 1}"
+        assert texts[anchor] in pages[page], f"page {number} does not hold the mention {texts[anchor]!r}"
+    # ... and no page holding a mention is left out.
+    assert set(printed) == {dest[a] + 1 for a in texts if a in dest}
+    assert "Stalin, Joseph" in " ".join(pages)
+
+
+def test_footnote_text_is_on_the_page_of_its_reference(built: Built) -> None:
+    reader = pypdf.PdfReader(built.edition)
+    dest = destination_pages(reader)
+    pages = page_texts(built.edition)
+    # Document 1: "... in Moscow (n4).[note naming Molotov (n5)]"; document 2: "... on 19 November (n10).[note (n11)]"
+    for doc_id, before, inside, note_text in (
+            ("1945-08-moscow-telegram", "n4", "n5", "The record of this meeting is printed in full"),
+            ("1951-11-beijing-telegram", "n10", "n11", "is quoted from the archive copy")):
+        reference_page = dest[prefixed(doc_id, before)]
+        assert dest[prefixed(doc_id, inside)] == reference_page
+        assert note_text in pages[reference_page]
+
+
+def test_running_heads_and_page_numbers(built: Built) -> None:
+    pages = page_texts(built.edition)
+    title = built.data.config.title
+    first_document = next(i for i, text in enumerate(pages) if "Telegram on the Moscow talks, August 1945" in text
+                          and "Document 1" in text)
+    for index in range(first_document, len(pages)):
+        number = index + 1
+        assert re.search(rf"(^|\s){number}(\s|$)", pages[index]), f"page {number} shows no page number"
+        if number % 2 == 0:
+            assert title in pages[index], f"left page {number} has no running head"
+    right = first_document + 2  # an odd page number: the document's title is the running head
+    assert "Telegram on the Moscow talks, August 1945" in pages[right]
+
+
+def test_every_document_and_index_is_in_the_outline(built: Built) -> None:
+    titles = [item["/Title"] for item in pypdf.PdfReader(built.edition).outline if not isinstance(item, list)]
+    for doc in built.data.documents:
+        assert doc.title in titles
+    assert {"Contents", "Index of persons", "Index of places", "Index of organisations"} <= set(titles)
+
+
+def test_metadata_is_set(built: Built) -> None:
+    reader = pypdf.PdfReader(built.edition)
+    info = reader.metadata
+    config = built.data.config
+    assert info.title == config.title
+    assert info.author == "Ada Editor, Ben Checker"
+    assert info.subject == config.subtitle
+    assert "fixture" in info["/Keywords"]
+    assert info["/CreationDate"].startswith("D:20240501120000")
+    assert info["/ModDate"] == info["/CreationDate"]
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    single = pypdf.PdfReader(built.folder / "documents" / "1951-11-beijing-telegram.pdf").metadata
+    assert single.title == "Mao Zedong to Stalin on the armistice talks, November 1951"
+    assert single.author == "Mao Zedong"
+
+
+def to_unicode_map(font: "pypdf.generic.DictionaryObject") -> set[str]:
+    """The characters a PDF font's ToUnicode CMap maps glyphs to."""
+    stream = font.get("/ToUnicode")
+    if stream is None:
+        return set()
+    data = stream.get_object().get_data().decode("latin-1")
+    chars: set[str] = set()
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for _cid, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            chars.add(bytes.fromhex(uni).decode("utf-16-be"))
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
+        for lo, hi, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            start = int(uni, 16)
+            chars.update(chr(start + i) for i in range(int(hi, 16) - int(lo, 16) + 1))
+    return chars
+
+
+def fonts_by_character(pdf: Path) -> dict[str, set[str]]:
+    """Character -> names of the fonts that draw it, over every page."""
+    drawn: dict[str, set[str]] = {}
+    for page in pypdf.PdfReader(pdf).pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
+        for font in fonts.get_object().values():
+            font = font.get_object()
+            for char in to_unicode_map(font):
+                drawn.setdefault(char, set()).add(str(font["/BaseFont"]))
+    return drawn
+
+
+def test_hangul_and_chinese_are_drawn_with_an_embedded_cjk_font(built: Built) -> None:
+    drawn = fonts_by_character(built.edition)
+    for char in "김일성毛泽东":
+        assert drawn.get(char), f"{char} is not drawn at all"
+        assert all("CJK" in name for name in drawn[char]), f"{char} is drawn with {drawn[char]}"
+    if POPPLER:
+        listing = subprocess.run(["pdffonts", str(built.edition)], capture_output=True, text=True, check=True).stdout
+        cjk = [line for line in listing.splitlines() if "CJK" in line]
+        assert cjk and all(" yes yes " in line for line in cjk), listing  # embedded and subset
+        assert "EB-Garamond" in listing
+
+
+def test_cyrillic_is_drawn_with_the_text_face(built: Built) -> None:
+    drawn = fonts_by_character(built.edition)
+    for char in "Сталин":
+        assert drawn.get(char) and all("Garamond" in name for name in drawn[char]), drawn.get(char)
+
+
+def test_two_builds_of_the_same_sources_are_byte_identical(tmp_path: Path) -> None:
+    data = load_fixture()
+    data.documents = [d for d in data.documents if d.id == "1967-06-report"]
+    data.mentions = {k: [m for m in v if m.document.id == "1967-06-report"] for k, v in data.mentions.items()}
+    data.mentions = {k: v for k, v in data.mentions.items() if v}
+    bodies = fixture_bodies(data)
+    build(data, bodies, tmp_path / "one")
+    build(data, bodies, tmp_path / "two")
+    for name in ("edition.pdf", "documents/1967-06-report.pdf"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:
+    data = load_fixture()
+    bodies = fixture_bodies(data)
+    del bodies["1967-06-report"]
+    with pytest.raises(BuildError, match=r"1967-06-report\.xml: no print text was made"):
+        build(data, bodies, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_prefix_ids_makes_ids_and_links_unique_in_the_edition() -> None:
+    html = ('<div class="tei-text"><p id="p1">A <span class="entity" id="n12">X</span> <a href="#n12">see</a> '
+            '<a href="other.html#n3">there</a> <a href="https://example.org/">web</a>'
+            '<span class="pb" id="page-913" data-n="913">913</span></p></div>')
+    out = prefix_ids(html, "doc-a")
+    assert 'id="doc-a--n12"' in out and 'id="doc-a--p1"' in out and 'id="doc-a--page-913"' in out
+    assert 'href="#doc-a--n12"' in out
+    assert "other.html" not in out and ">there<" in out
+    assert 'href="https://example.org/"' in out
+    assert re.search(r'<span class="pb-bar">\|</span><span class="pb"', out)
+
+
+def test_css_string_escapes_quotes_and_backslashes() -> None:
+    assert css_string('Say "hi" \\ bye\nnow') == '"Say \\"hi\\" \\\\ bye now"'
+
+
+def test_cjk_characters_are_found_and_sorted() -> None:
+    assert cjk_characters(["Kim 김일성 and Mao 毛泽东", "Сталин", "성"]) == "".join(sorted("김일성毛泽东"))
+    assert cjk_characters(["Latin and Кириллица only"]) == ""
+
+
+def test_fonts_without_cjk_text_need_no_cjk_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "noto_cjk_sans_otc", None)
+    fonts = prepare_fonts(["Stalin Сталин"], tmp_path)
+    assert fonts.default_cjk_family is None
+    assert "CJK" not in fonts.stack()
+
+
+def test_cjk_text_without_the_font_package_is_a_clear_error(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "noto_cjk_sans_otc", None)
+    with pytest.raises(BuildError, match=r"pip install \"noto-cjk-sans-otc"):
+        prepare_fonts(["김일성"], tmp_path)
+
+
+def test_korean_text_gets_the_korean_face(tmp_path: Path) -> None:
+    fonts = prepare_fonts(['<span lang="ko">김일성</span> 毛泽东'], tmp_path)
+    assert ("ko", "Edition CJK KR") in fonts.cjk_families
+    assert ":lang(ko)" in fonts.language_rules()
+    assert {face.family for face in fonts.faces} >= {"Edition CJK SC", "Edition CJK KR"}
+    assert all(face.path.stat().st_size < 200_000 for face in fonts.faces if "CJK" in face.family)
+
+
+def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path) -> None:
+    transform = pytest.importorskip("tei_edition.build.transform")
+    data = load_fixture()
+    data.documents = data.documents[1:2]
+    doc = data.documents[0]
+    data.mentions = {k: [m for m in v if m.document.id == doc.id] for k, v in data.mentions.items()}
+    data.mentions = {k: v for k, v in data.mentions.items() if v}
+    transformer = transform.Transformer(data.config.xslt_dir)
+    bodies = {doc.id: transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})}
+    build(data, bodies, tmp_path / "pdf")
+    dest = destination_pages(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf"))
+    missing = [m.anchor for m in doc.mentions if prefixed(doc.id, m.anchor) not in dest]
+    assert not missing, f"mentions without an anchor in the PDF: {missing}"
+
