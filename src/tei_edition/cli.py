@@ -113,3 +113,72 @@ def build(no_pdf: bool, clean: bool, jobs: int | None, keep_going: bool, quiet: 
         click.echo(f"Error: {len(summary.flagged)} document(s) have validation errors and are marked in the "
                    f"preview: {', '.join(summary.flagged)}", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to serve on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default keeps the preview on this computer.")
+@click.option("--no-open", is_flag=True, help="Do not open the edition in a web browser.")
+@click.option("--pdf", is_flag=True, help="Also build the PDFs on every change (slower).")
+@config_option
+@reports_errors
+def serve(port: int, host: str, no_open: bool, pdf: bool, config_path: Path | None) -> None:
+    """Build, serve and watch the edition, rebuilding and reloading the browser on every save."""
+    from tei_edition.serve import ServeOptions, serve_edition
+
+    config = _load(config_path)
+    serve_edition(config, ServeOptions(host=host, port=port, open_browser=not no_open, pdf=pdf),
+                  progress=lambda message: click.echo(message, err=True))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help="The edition's title (default: from the folder's name).")
+@click.option("--force", is_flag=True, help="Write into a non-empty folder, adding only the files that are missing.")
+@reports_errors
+def new(directory: Path, title: str | None, force: bool) -> None:
+    """Create a new edition (configuration, an example document, registers, CI) in DIRECTORY."""
+    from tei_edition.scaffold import new_edition
+
+    result = new_edition(directory, title=title, force=force)
+    for path in result.written:
+        click.echo(f"  wrote {path}", err=True)
+    for path in result.kept:
+        click.echo(f"  kept  {path} (already there)", err=True)
+    click.echo(f"New edition in {directory}. Next: cd {directory} && edition serve", err=True)
+
+
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the TEI documents (one per input file).")
+@click.option("--registers", "registers_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Registers to suggest names from (default: the edition's, when there is an edition.toml).")
+@click.option("--force", is_flag=True, help="Overwrite TEI files that already exist in the output folder.")
+@config_option
+@reports_errors
+def import_(files: tuple[Path, ...], out_dir: Path, registers_dir: Path | None, force: bool,
+            config_path: Path | None) -> None:
+    """Turn plain-text or Markdown transcriptions into TEI documents with suggested names and dates."""
+    from tei_edition.config import find_config
+    from tei_edition.importer import import_files
+
+    if registers_dir is None and (config_path is not None or find_config() is not None):
+        registers_dir = _load(config_path).registers_dir
+    report = import_files(list(files), out_dir, registers_dir=registers_dir, force=force)
+    click.echo(report.as_text(), nl=False)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for tools.")
+@config_option
+@reports_errors
+def stats(fmt: str, config_path: Path | None) -> None:
+    """Count what each document tags (names, dates, notes, pages) and what is left untagged."""
+    from tei_edition.stats import edition_stats, format_stats
+
+    config = _load(config_path)
+    click.echo(format_stats(edition_stats(config), fmt), nl=False)
