@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, Callable, Coroutine
 
 from tei_edition.build.site.context import Site
 from tei_edition.errors import BuildError
@@ -25,7 +27,7 @@ def index_site(site: Site) -> SearchIndexStats:
     """Run Pagefind over the staged output; its bundle goes to `pagefind/` beside the pages."""
     start = time.perf_counter()
     try:
-        pages = asyncio.run(_index(str(site.out.staging), site.info.language.split("-")[0].lower()))
+        pages = _run_async(_index, str(site.out.staging), site.info.language.split("-")[0].lower())
     except BuildError:
         raise
     except Exception as exc:  # the Pagefind service reports its failures as assorted exception types
@@ -34,6 +36,16 @@ def index_site(site: Site) -> SearchIndexStats:
     site.cache["search"] = stats
     log.info("search index: %d pages in %.2f s", stats.pages, stats.seconds)
     return stats
+
+
+def _run_async(func: Callable[..., Coroutine[Any, Any, int]], *args: str) -> int:
+    """Run a coroutine to completion, in a thread of its own when the caller already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(func(*args))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(func(*args))).result()
 
 
 async def _index(staging: str, language: str) -> int:

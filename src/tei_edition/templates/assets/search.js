@@ -1,4 +1,7 @@
 // The search page: loads the Pagefind index built with the site and shows results with filter checkboxes.
+// A classic script (module scripts do not run from file://, where it must still explain why search is missing).
+(function () {
+"use strict";
 const form = document.getElementById("search-form");
 const input = document.getElementById("search-input");
 const status = document.getElementById("search-status");
@@ -148,3 +151,4 @@ async function start() {
 }
 
 start();
+})();
