@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lxml import etree
-from saxonche import PySaxonApiError, PySaxonProcessor
+from saxonche import PySaxonApiError, PySaxonProcessor, PyXslt30Processor, PyXsltExecutable
 
 from tei_edition.errors import SourceError
 
@@ -73,13 +73,13 @@ class Transformer:
                     shutil.copyfile(path, folder / name)
                 self._executable = self._compile(compiler, folder)
 
-    def _compile(self, compiler: object, folder: Path):  # noqa: ANN202 - saxonche has no type stubs
+    def _compile(self, compiler: PyXslt30Processor, folder: Path) -> PyXsltExecutable:
         """Compile the entry module in folder; stylesheet errors become SourceError at the original file."""
         entry = folder / ENTRY_MODULE
         if not entry.is_file():
             raise SourceError(entry, "the entry stylesheet is missing")
         try:
-            return compiler.compile_stylesheet(stylesheet_file=str(entry.resolve()))  # type: ignore[attr-defined]
+            return compiler.compile_stylesheet(stylesheet_file=str(entry.resolve()))
         except PySaxonApiError as error:
             raise self._stylesheet_error(str(error)) from None
 
@@ -107,13 +107,13 @@ class Transformer:
         if root is None:
             raise SourceError(where, "the document is empty")
         processor = saxon_processor()
-        # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
-        node = processor.parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
         executable = self._executable
         executable.clear_parameters()
         for name, value in params.items():
             executable.set_parameter(name, processor.make_string_value(str(value)))
         try:
+            # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
+            node = processor.parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
             result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as error:
             raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
