@@ -72,6 +72,14 @@ def test_only_the_root_element_reaches_saxon(transformer: Transformer, tmp_path:
     assert transformer.transform(tree, {}) == transformer.transform(sample_tree(), {})
 
 
+def test_deeply_nested_documents_are_rendered(transformer: Transformer) -> None:
+    depth = 300
+    source = f'<TEI xmlns="{TEI}"><text><body><p>{"<hi>" * depth}deep{"</hi>" * depth}</p></body></text></TEI>'
+    tree = etree.ElementTree(etree.fromstring(source, etree.XMLParser(huge_tree=True)))
+    out = transformer.transform(tree, {})
+    assert out.count("<span") == depth and "deep" in out
+
+
 def test_unknown_parameter_is_refused(transformer: Transformer) -> None:
     with pytest.raises(ValueError, match="doc_id"):
         transformer.transform(sample_tree(), {"doc_id": "x"})

@@ -31,10 +31,18 @@ MEDIA = ("screen", "print")
 _LOCATION = re.compile(r"on line (\d+)(?: column (\d+))? of ([^\s:]+)")
 
 
+# Saxon's XML parser refuses elements nested more than 100 deep (the JDK's default since JDK 24); lxml, which
+# parses every source first, allows 2,048 with huge_tree, so Saxon must accept at least as much.
+_MAX_ELEMENT_DEPTH = ("http://saxon.sf.net/feature/parserProperty?uri="
+                      "http%3A//www.oracle.com/xml/jaxp/properties/maxElementDepth", "4096")
+
+
 @functools.cache
 def saxon_processor() -> PySaxonProcessor:
     """The process's single Saxon processor, created on first use."""
-    return PySaxonProcessor(license=False)
+    processor = PySaxonProcessor(license=False)
+    processor.set_configuration_property(*_MAX_ELEMENT_DEPTH)
+    return processor
 
 
 def stylesheet_modules(override_dir: Path | None = None) -> dict[str, Path]:
