@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def make_env(config: EditionConfig) -> Environment:
     return env
 
 
-def render_site(data: EditionData, bodies: dict[str, str], out: OutputWriter) -> int:
+def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages."""
     site = Site(data, make_env(data.config), out)
     try:

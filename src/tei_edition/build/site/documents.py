@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -216,7 +217,7 @@ def entity_card(entity: Entity) -> EntityCard:
                       description=entity.description)
 
 
-def render_documents(site: Site, bodies: dict[str, str]) -> None:
+def render_documents(site: Site, bodies: Mapping[str, str]) -> None:
     """Write one page per document, with its citation files."""
     views = document_views(site)
     for doc in site.data.documents:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Coroutine
 
 from tei_edition.build.site.context import Site
@@ -24,14 +26,18 @@ class SearchIndexStats:
 
 
 def index_site(site: Site) -> SearchIndexStats:
-    """Run Pagefind over the staged output; its bundle goes to `pagefind/` beside the pages."""
+    """Run Pagefind over the staged output; its bundle goes through the writer to `pagefind/` beside the pages."""
     start = time.perf_counter()
-    try:
-        pages = _run_async(_index, str(site.out.staging), site.info.language.split("-")[0].lower())
-    except BuildError:
-        raise
-    except Exception as exc:  # the Pagefind service reports its failures as assorted exception types
-        raise BuildError(f"the search index could not be built with Pagefind: {exc}") from None
+    with tempfile.TemporaryDirectory(prefix="tei-edition-pagefind-") as bundle:
+        try:
+            pages = _run_async(_index, str(site.out.staging), bundle, site.info.language.split("-")[0].lower())
+        except BuildError:
+            raise
+        except Exception as exc:  # the Pagefind service reports its failures as assorted exception types
+            raise BuildError(f"the search index could not be built with Pagefind: {exc}") from None
+        for path in sorted(Path(bundle).rglob("*")):
+            if path.is_file():
+                site.out.write_bytes(f"pagefind/{path.relative_to(bundle).as_posix()}", path.read_bytes())
     stats = SearchIndexStats(pages, time.perf_counter() - start)
     site.cache["search"] = stats
     log.info("search index: %d pages in %.2f s", stats.pages, stats.seconds)
@@ -48,10 +54,10 @@ def _run_async(func: Callable[..., Coroutine[Any, Any, int]], *args: str) -> int
         return pool.submit(lambda: asyncio.run(func(*args))).result()
 
 
-async def _index(staging: str, language: str) -> int:
+async def _index(staging: str, bundle: str, language: str) -> int:
     from pagefind.index import PagefindIndex
 
-    config = {"output_path": f"{staging}/pagefind", "force_language": language, "verbose": False}
+    config = {"output_path": bundle, "force_language": language, "verbose": False}
     async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
         result = await index.add_directory(staging)
     if result.get("errors"):
