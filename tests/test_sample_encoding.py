@@ -33,7 +33,7 @@ EXPECTED_DOCUMENTS = {
     "1945-07-harriman-truman",
 }
 REGISTER_LISTS = {"persons": "listPerson", "places": "listPlace", "orgs": "listOrg"}
-POINTER_ATTRIBUTES = ("ref", "resp", "corresp", "target", "who", "hand")
+POINTER_ATTRIBUTES = ("ref", "resp", "corresp", "target", "who", "hand", "source", "scheme")
 
 # Elements whose content counts as tagged: names, dates, titles, identifiers and role names.
 TAGGED = {"persName", "placeName", "orgName", "rs", "date", "name", "term", "roleName", "title", "idno"}
