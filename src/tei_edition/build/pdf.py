@@ -1,9 +1,10 @@
 """The PDF editions: the whole edition as one book (edition.pdf) and one PDF per document, laid out by WeasyPrint.
 
-Each PDF is laid out twice. The first layout tells on which page every name mention falls; the indexes are then
+The edition is laid out twice. The first layout tells on which page every name mention falls; the indexes are then
 made with one link per entity and page (the first mention on that page), so that no page number repeats, and the
 second layout prints each number with target-counter(), so a number is always the page its link leads to. The
-indexes come last, so the pages before them are the same in both layouts.
+indexes come last, so the pages before them are the same in both layouts. A single document's PDF has no index
+and is laid out once.
 """
 
 from __future__ import annotations
@@ -139,7 +140,33 @@ def make_print_env(config: EditionConfig) -> jinja2.Environment:
 
     env = make_env(config)
     env.filters["css_string"] = css_string
+    env.filters["citation"] = citation_text
     return env
+
+
+def citation_text(source: Any) -> str:
+    """A reading form of a header's SourceCitation: the bibl as written, else one made from its parts."""
+    if source.text:
+        return str(source.text)
+    title = f"“{source.title}”" if source.title and source.container else source.title
+    parts = [", ".join(source.authors), title]
+    if source.container:
+        editors = f", ed. {' and '.join(source.editors)}" if source.editors else ""
+        parts.append(f"in {source.container}{editors}")
+    if source.series:
+        parts.append(source.series)
+    imprint = ": ".join(p for p in (source.pub_place, source.publisher) if p)
+    imprint = ", ".join(p for p in (imprint, source.date) if p)
+    if imprint:
+        parts.append(f"({imprint})" if parts[-1] else imprint)
+    if source.volume:
+        parts.append(f"vol. {source.volume}")
+    if source.pages:
+        parts.append(f"pp. {source.pages}" if source.pages[:1].isdigit() else source.pages)
+    text = ", ".join(p for p in parts if p).replace(", (", " (")
+    if source.url:
+        text += f", {source.url}"
+    return text + "." if text and not text.endswith(".") else text
 
 
 def css_string(value: str) -> str:
@@ -186,13 +213,37 @@ def prefix_ids(fragment: str, doc_id: str, source: Path | str = "") -> str:
                 el.set("href", "#" + prefixed(doc_id, href[1:]))
             elif not href.startswith(("http://", "https://", "mailto:")):
                 del el.attrib["href"]
-        if "pb" in (el.get("class") or "").split():
+        if "pb" in (el.get("class") or "").split() and _in_line(el):
             # The number goes to the margin; a bar marks the exact place of the break in the line.
             bar = lxml.html.Element("span")
             bar.set("class", "pb-bar")
             bar.text = "|"
             el.addprevious(bar)
+    for note in wrapper.find_class("footnote"):
+        _attach_to_block_before(note)
     return lxml.html.tostring(wrapper, encoding="unicode")
+
+
+def _attach_to_block_before(note: Any) -> None:
+    """Move a note that follows a block quotation into its end, so its number does not stand on a line alone."""
+    before = note.getprevious()
+    if before is None or (before.tail or "").strip() or before.get("class") is None:
+        return
+    if not {"block", "blockquote"} & set(before.get("class", "").split()):
+        return
+    before.tail, tail = None, before.tail
+    before.append(note)  # lxml moves the element, with its own tail
+    if tail:
+        note.tail = (note.tail or "") + tail
+
+
+_BLOCK_CONTAINERS = {"div", "section", "article", "blockquote", "body", "main", "ol", "ul", "figure"}
+
+
+def _in_line(el: Any) -> bool:
+    """Whether an element sits in running text (a page break between paragraphs needs no bar in the line)."""
+    parent = el.getparent()
+    return parent is not None and parent.tag not in _BLOCK_CONTAINERS
 
 
 def texts_in_use(data: EditionData, documents: Iterable[PrintDocument]) -> list[str]:
@@ -236,23 +287,25 @@ class PdfRenderer:
         return self._render("print/edition.html", meta, documents, single=False)
 
     def render_document(self, doc: PrintDocument) -> bytes:
-        """One document with its source note and an index of the names in it."""
+        """One document with its source note and notes, laid out once."""
         authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
             s.name for s in (doc.meta.senders or ())) or self.config.editors
         subject = doc.meta.summary or f"{self.config.title}, document {doc.number}"
         meta = PdfMetadata(title=doc.title, authors=authors, subject=subject,
                            keywords=tuple(doc.meta.keywords or ()), lang=self.config.language, date=self._date())
-        return self._render("print/document.html", meta, [doc], single=True)
+        return self._render("print/document.html", meta, [doc], single=True, with_indexes=False)
 
     def _date(self) -> str:
         return self.data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> bytes:
+    def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool,
+                with_indexes: bool = True) -> bytes:
         template = self.env.get_template(template_name)
         context = PrintContext(config=self.config, meta=meta, documents=documents, indexes=[],
                                build_date=self.data.build_date.strftime("%-d %B %Y"),
                                tool_version=self.data.tool_version, single=single)
-        context["indexes"] = index_skeleton(self.data, documents)
+        # A single document's PDF has no index: it would double its layout time for a few lines of little use.
+        context["indexes"] = index_skeleton(self.data, documents) if with_indexes else []
         first = self._layout(template.render(**context), template_name)
         if not context["indexes"]:
             return first.write_pdf()
