@@ -275,6 +275,9 @@ def test_home_lists_documents_sortably_with_introduction(site: Path) -> None:
         "./documents/essay-1945/", "./documents/stalin-mao-1951/", "./documents/report-1967/"]
     assert [r.get("data-date") for r in rows] == sorted(r.get("data-date") for r in rows)
     assert {th.get("data-sort-key") for th in select(page, "th[data-sort-key]")} == {"date", "title", "type"}
+    glance = [" ".join(li.text_content().split()) for li in select(page, ".at-a-glance li")]
+    assert glance == ["3 documents", "3 persons", "3 places", "2 organisations", "7 dated passages"]
+    assert select(page, ".glance-span")[0].text_content() == "Documents from 1945–1967"
 
 
 def test_about_page_has_the_editorial_principles(site: Path) -> None:

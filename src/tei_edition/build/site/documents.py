@@ -88,6 +88,8 @@ class HomePage(PageContext):
 
     introduction: list[str]
     documents: list[DocumentView]
+    counts: list[tuple[int, str, str, str]]  # (number, singular, plural, folder)
+    span: str  # the years the documents cover: '1945–2018'
 
 
 def document_views(site: Site) -> dict[str, DocumentView]:
@@ -245,8 +247,18 @@ def render_documents(site: Site, bodies: Mapping[str, str]) -> None:
 def render_home(site: Site) -> None:
     """Write the home page: title, introduction and the list of documents."""
     intro = [p.strip() for p in site.data.config.introduction.split("\n\n") if p.strip()]
-    context = HomePage(**site.base("", site.info.title, "documents"), introduction=intro,
-                       documents=list(document_views(site).values()))
+    views = list(document_views(site).values())
+    counts = [(len(views), "document", "documents", "")]
+    for kind, (_e, _l, _n, section, _label) in KINDS.items():
+        register = site.data.registers.get(kind)
+        singular, plural = {"person": ("person", "persons"), "place": ("place", "places"),
+                            "org": ("organisation", "organisations")}[kind]
+        counts.append((len(register.entities) if register else 0, singular, plural, f"{section}/"))
+    counts.append((len(site.data.chronology), "dated passage", "dated passages", "chronology/"))
+    years = sorted(int(v.year) for v in views if v.year)
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 and years[0] != years[-1] else (str(years[0]) if years else "")
+    context = HomePage(**site.base("", site.info.title, "documents"), introduction=intro, documents=views,
+                       counts=counts, span=span)
     site.page("home.html", context)
 
 
