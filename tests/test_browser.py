@@ -78,6 +78,7 @@ def test_search_entity_card_register_and_back_to_the_passage(browser: object, ba
     assert "found" in page.text_content("#search-status")
     assert "kaesong" in page.locator("#search-results mark").first.text_content().lower()
     assert page.locator("#search-filters fieldset legend").all_text_contents()[:2] == ["Year", "Type of document"]
+    assert page.locator("#search-filters details[open] summary").all_text_contents()[0].startswith("Year (")
     result.click()
     page.wait_for_load_state()
     assert "/edition/documents/" in page.url

@@ -11,6 +11,7 @@ const resultsList = document.getElementById("search-results");
 const FILTER_LABELS = { year: "Year", type: "Type of document", persons: "Persons", places: "Places",
                         organisations: "Organisations" };
 const FILTER_ORDER = ["year", "type", "persons", "places", "organisations"];
+const OPEN_FILTERS = ["year", "type"]; // the long lists of names start folded
 const PAGE_SIZE = 20;
 
 function say(message, isError = false) {
@@ -50,10 +51,17 @@ function renderFilters(available) {
   for (const key of keys) {
     const values = Object.keys(available[key]).sort();
     if (!values.length) continue;
+    const details = document.createElement("details");
+    details.open = OPEN_FILTERS.includes(key);
+    const summary = document.createElement("summary");
+    summary.textContent = `${FILTER_LABELS[key] || key} (${values.length})`;
+    details.appendChild(summary);
     const fieldset = document.createElement("fieldset");
     const legend = document.createElement("legend");
+    legend.className = "visually-hidden";
     legend.textContent = FILTER_LABELS[key] || key;
     fieldset.appendChild(legend);
+    details.appendChild(fieldset);
     for (const value of values) {
       const label = document.createElement("label");
       const box = document.createElement("input");
@@ -65,11 +73,13 @@ function renderFilters(available) {
       text.textContent = value;
       const count = document.createElement("span");
       count.className = "filter-count";
+      count.dataset.filter = key;
+      count.dataset.value = value;
       count.textContent = available[key][value];
       label.append(box, text, count);
       fieldset.appendChild(label);
     }
-    filtersBox.appendChild(fieldset);
+    filtersBox.appendChild(details);
   }
   filtersBox.hidden = !filtersBox.childElementCount;
 }
@@ -95,6 +105,11 @@ async function runSearch() {
   const results = await Promise.all(search.results.slice(0, PAGE_SIZE).map((r) => r.data()));
   if (ticket !== searchCounter) return;
   resultsList.replaceChildren(...results.map(renderResult));
+  // The counts beside the filters tell how many results each would leave.
+  filtersBox.querySelectorAll(".filter-count").forEach((count) => {
+    const counts = (search.filters || {})[count.dataset.filter] || {};
+    count.textContent = counts[count.dataset.value] ?? 0;
+  });
   const n = search.results.length;
   say(n ? `${n} ${n === 1 ? "document" : "documents"} found${n > PAGE_SIZE ? `; the first ${PAGE_SIZE} are shown` : ""}.`
         : "No document matches.");
