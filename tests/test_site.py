@@ -20,6 +20,7 @@ from tei_edition.build.html import make_env, render_site
 from tei_edition.build.transform import Transformer
 from tei_edition.build.writer import OutputWriter
 from tei_edition.config import EditionConfig, load_config
+from tei_edition.errors import BuildError
 from tei_edition.validate import parse_edition
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "site"
@@ -46,7 +47,11 @@ def build_site(edition: Path, out: Path, flagged: set[str] | None = None) -> Pat
         data, bodies = gather(config)
         data.flagged = set(flagged or ())
         writer = OutputWriter(out)
-        render_site(data, bodies, writer)
+        try:
+            render_site(data, bodies, writer)
+        except BaseException:
+            writer.abort()
+            raise
         writer.commit()
     finally:
         if saved is None:
@@ -332,6 +337,23 @@ def test_edition_templates_assets_and_css_override_the_package(tmp_path: Path) -
     assert select(parse(site / "about/index.html"), ".own-about")[0].text_content() == "Our own about page"
     assert (site / "assets/site.js").read_text(encoding="utf-8") == "// our own script\n"
     assert select(parse(site / "index.html"), "link[href='./assets/extra/extra.css']")
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{% extends 'base.html' %}{% block main %}\n{% if %}{% endblock %}", "about.html:2: template error"),
+    ("{% extends 'base.html' %}{% block main %}\n\n{{ no_such_value }}{% endblock %}",
+     "about.html:3: template error: 'no_such_value' is undefined"),
+])
+def test_a_broken_edition_template_names_its_file_and_line(tmp_path: Path, template: str, message: str) -> None:
+    edition = tmp_path / "edition"
+    shutil.copytree(FIXTURE, edition)
+    (edition / "templates").mkdir()
+    (edition / "templates" / "about.html").write_text(template, encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        build_site(edition, tmp_path / "out" / "html")
+    assert message in str(info.value)
+    assert str(edition / "templates" / "about.html") in str(info.value)
+    assert not (tmp_path / "out" / "html").exists()
 
 
 def test_make_env_escapes_and_prefers_the_edition(tmp_path: Path) -> None:

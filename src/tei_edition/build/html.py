@@ -42,6 +42,19 @@ def make_env(config: EditionConfig) -> Environment:
     return env
 
 
+def template_location(exc: TemplateError) -> tuple[str, int | None]:
+    """The template file and line an error comes from: from a syntax error itself, else from the traceback."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if filename and line:
+        return filename, line
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja rewrites the traceback so that template frames carry the template's lines
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            filename, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return filename or "a template", line
+
+
 def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages."""
     site = Site(data, make_env(data.config), out)
@@ -57,8 +70,7 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter)
         render_search_page(site)
         write_sitemap(site)
     except TemplateError as exc:
-        where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "a template"
-        line = getattr(exc, "lineno", None)
+        where, line = template_location(exc)
         raise BuildError(f"{where}{f':{line}' if line else ''}: template error: {exc}") from None
     index_site(site)
     return len(site.pages)
