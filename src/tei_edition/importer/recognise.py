@@ -212,5 +212,5 @@ class DateFinder:
         else:
             attrs["when"] = f"{year:04d}"
         if year_given:
-            self.year = int(g["r2"]) if g["r2"] and len(g["r2"]) == 4 else int(year_given)
+            self.year = int(year_given)  # for a range, its first year
         return DateHit(m.start(), m.end(), m.group(0), kind, attrs, inferred)
