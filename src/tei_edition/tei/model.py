@@ -37,7 +37,12 @@ def text_of(el: etree._Element | None) -> str:
     if el is None:
         return ""
     parts: list[str] = []
-    _collect_text(el, parts)
+    if el.text:
+        parts.append(el.text)
+    for child in el:  # the element itself is read even when it is a note; notes inside it are not
+        _collect_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
     return normalise_space("".join(parts))
 
 
@@ -107,9 +112,12 @@ class Entity:
     def section(self) -> str:
         return KINDS[self.kind][3]
 
+    sort_name: str = ""  # "Stalin, Joseph": from surname/forename in the register, else derived
+
     @property
     def sort_key(self) -> str:
-        return self.name.casefold()
+        """Index order: persons by surname (as the register gives it), everything else by its name."""
+        return (self.sort_name or self.name).casefold()
 
     def variants(self) -> list[Name]:
         """Every name other than the preferred one, without repeats."""
@@ -273,12 +281,34 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
     idnos = tuple((i.get("type", ""), normalise_space(i.text or "")) for i in el.findall(f"{T}idno") if i.text)
     return Entity(
         id=entity_id, kind=kind, names=names, path=path, line=el.sourceline or 0,
+        sort_name=_person_sort_name(el, names) if kind == "person" else "",
         description=text_of(note),
         birth=date_span(dict(birth.attrib)) if birth is not None else None,
         death=date_span(dict(death.attrib)) if death is not None else None,
         birth_text=text_of(birth), death_text=text_of(death),
         geo=geo, idnos=idnos,
     )
+
+
+EAST_ASIAN = ("zh", "ko", "ja", "vi")
+
+
+def _person_sort_name(el: etree._Element, names: tuple[Name, ...]) -> str:
+    """'Surname, Forename' for the index: from <surname>/<forename> when the register has them; otherwise the last
+    word comes first, except for names whose original form is East Asian (family name already first)."""
+    candidates = el.findall(f"{T}persName")
+    main = next((n for n in candidates if n.get("type") in ("main", "full", "preferred")), None)
+    main = main if main is not None else next((n for n in candidates if not n.get(XML_LANG)), None)
+    if main is None:
+        return ""
+    surname = main.find(f"{T}surname")
+    if surname is not None:
+        rest = " ".join(text_of(f) for f in main.findall(f"{T}forename"))
+        return f"{text_of(surname)}, {rest}" if rest else text_of(surname)
+    if any((n.lang or "").split("-")[0] in EAST_ASIAN for n in names):
+        return ""
+    words = text_of(main).split()
+    return f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else ""
 
 
 def authority_url(kind: str, value: str) -> str | None:
