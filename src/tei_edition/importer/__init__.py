@@ -189,8 +189,10 @@ class TeiWriter:
         root.append(self._header(meta))
         # The year of a date that gives none is taken from the title first ("The Division of Korea, 1945-1948").
         self.dates.find(str(meta.get("title", "")))
-        if self.dates.year is None and meta.get("date_when"):
-            self.dates.year = int(str(meta["date_when"])[:4])
+        if meta.get("date_when"):
+            self.dates.document_year = int(str(meta["date_when"])[:4])
+            if self.dates.year is None:
+                self.dates.year = self.dates.document_year
         text = etree.SubElement(root, T + "text")
         body = etree.SubElement(text, T + "body")
         self._body(body, blocks)
@@ -407,7 +409,7 @@ class TeiWriter:
             self.report.counts[entity.kind] += 1
         for date in self.dates.find(text):
             if not date.attrs:
-                if date.kind != "month-alone":
+                if date.kind not in ("month-alone", "relative"):
                     self.report.undated.append(f"'{date.text}'")
                 continue
             el = etree.Element(T + "date", date.attrs)

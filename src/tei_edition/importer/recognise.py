@@ -37,6 +37,8 @@ class NameMatcher:
         for entity in entities:
             for name in entity.names:
                 text = normalise_space(name.text)
+                if entity.kind == "person":
+                    text = _TITLE.sub("", text)  # titles stay outside the name: General <persName>MacArthur
                 if len(text) < min_length:
                     continue
                 owners = self.by_name.setdefault(text, [])
@@ -57,8 +59,15 @@ class NameMatcher:
             return
         for match in self.pattern.finditer(text):
             written = normalise_space(match.group(0))
+            if " " not in written and _NATIONALITY_NEXT.match(text, match.end()):
+                continue  # "North Korean": an adjective, not the place "North"
             yield NameHit(match.start(), match.end(), match.group(0), tuple(self.by_name[written]))
 
+
+_TITLE = re.compile(r"^(?:(?:Deputy |Vice[- ])?(?:Foreign |Prime )?Minister|Generalissimo|General|Marshal|President|"
+                    r"Premier|Chairman|Ambassador|Secretary of State|Secretary|Comrade|Professor|Prof\.|Dr\.?|Mr\.?|"
+                    r"Mrs\.?|Ms\.?|Admiral|Colonel|Lieutenant|Captain|Major|Sir|Lord|c\.)\s+(?=\S{2})")
+_NATIONALITY_NEXT = re.compile(r"[\s-]+[A-Z][a-z]+(?:an|ans|ese)\b")
 
 # Dates ---------------------------------------------------------------------------------------------------------
 
@@ -69,7 +78,10 @@ _DATE_RE = re.compile(
     r"(?<![\w/.-])(?:"
     rf"(?P<md>{_M})\s+(?P<md_d>{_D})(?:,?\s+(?P<md_y>{_Y}))?"
     rf"|(?P<dm_d>{_D})\s+(?:of\s+)?(?P<dm>{_M})(?:,?\s+(?P<dm_y>{_Y}))?"
-    rf"|(?P<season_the>the\s+)?(?P<season>[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)\s+(?:of\s+)?(?P<s_y>{_Y})"
+    rf"|(?:the\s+)?(?P<rseason>[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)\s+of\s+(?P<rel>last|this|next)\s+year"
+    rf"|(?P<relyear>[Tt]his|[Ll]ast|[Nn]ext)\s+year"
+    rf"|(?:the\s+(?=\w+\s+of\s))?(?P<season>[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)\s+(?:of\s+)?(?P<s_y>{_Y})"
+    rf"|the\s+month\s+of\s+(?P<mof>{_M})(?:,?\s+(?P<mof_y>{_Y}))?"
     rf"|(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[-\s](?P<pm>{_M})(?:,?\s+(?:of\s+)?(?P<pm_y>{_Y}))?"
     rf"|(?P<party>[Ee]arly|[Mm]id|[Ll]ate)[-\s](?P<py>{_Y})"
     rf"|(?P<my>{_M}),?\s+(?:of\s+)?(?P<my_y>{_Y})"
@@ -89,8 +101,8 @@ _NOT_YEAR_AFTER = re.compile(r"^(?:[/:,]\d|-\d|\.\d|\s*(?:years?|km|kilomet|mile
 # A month standing alone is a date only after one of these words ("in October", "through the month of October").
 _MONTH_ALONE_AFTER = re.compile(r"\b(?:in|of|since|until|till|by|through|throughout|during|from|to|before|after|"
                                 r"early|late|last|next|this|that|mid)\s+$", re.IGNORECASE)
-_SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2)}
-_PART_OF_MONTH = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 12), "autumn": (9, 12), "winter": (12, 2)}
+_PART_OF_MONTH = {"early": (1, 10), "mid": (10, 20), "late": (20, 31)}
 _PART_OF_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
 
 
@@ -101,14 +113,14 @@ class DateHit:
     start: int
     end: int
     text: str
-    kind: str  # day, month, season, part, year, range, month-alone
+    kind: str  # day, month, season, part, year, range, month-alone, relative
     attrs: dict[str, str] = field(default_factory=dict)
     inferred: bool = False  # the year (or month) comes from the context, not from the expression itself
 
     @property
     def explicit(self) -> bool:
         """True for what reads as a date on its own: a month with a day or year, a year, a range."""
-        return self.kind != "month-alone" and not (self.kind in ("day", "part") and self.inferred)
+        return self.kind not in ("month-alone", "relative") and not (self.kind in ("day", "part") and self.inferred)
 
 
 def _month(token: str) -> int:
@@ -137,8 +149,9 @@ class DateFinder:
     """Finds date expressions in the texts of one document, read in order; a year seen earlier dates later
     expressions that lack one ("On August 28" after "August 23, 1951")."""
 
-    def __init__(self, year: int | None = None):
+    def __init__(self, year: int | None = None, document_year: int | None = None):
         self.year = year
+        self.document_year = document_year  # what "this year" and "last year" count from
 
     def find(self, text: str) -> list[DateHit]:
         """The date expressions in `text`, left to right."""
@@ -152,8 +165,19 @@ class DateFinder:
     def _read(self, m: re.Match[str], text: str) -> DateHit | None:
         g = m.groupdict()
         before, after = text[:m.start()], text[m.end():]
-        year_given = next((g[k] for k in ("md_y", "dm_y", "s_y", "pm_y", "py", "my_y", "r1", "ny", "y") if g[k]),
-                          None)
+        year_given = next((g[k] for k in ("md_y", "dm_y", "s_y", "mof_y", "pm_y", "py", "my_y", "r1", "ny", "y")
+                           if g[k]), None)
+        if g["rel"] or g["relyear"]:
+            if self.document_year is None:
+                return DateHit(m.start(), m.end(), m.group(0), "relative", {}, True)
+            offset = {"last": -1, "this": 0, "next": 1}[(g["rel"] or g["relyear"]).lower()]
+            year = self.document_year + offset
+            if g["relyear"]:
+                return DateHit(m.start(), m.end(), m.group(0), "relative", {"when": f"{year:04d}"}, True)
+            first, last = _SEASONS[g["rseason"].lower()]
+            end_year = year + 1 if first > last else year
+            return DateHit(m.start(), m.end(), m.group(0), "relative",
+                           {"notBefore": f"{year:04d}-{first:02d}", "notAfter": f"{end_year:04d}-{last:02d}"}, True)
         if g["y"] and (_NOT_YEAR_BEFORE.search(before[-12:]) or _NOT_YEAR_AFTER.match(after[:14])):
             return None
         if g["mo"]:
@@ -192,6 +216,10 @@ class DateFinder:
         elif g["my"]:
             kind = "month"
             attrs["when"] = f"{year:04d}-{_month(g['my']):02d}"
+        elif g["mof"]:
+            kind = "month" if year_given else "month-alone"
+            if year:
+                attrs["when"] = f"{year:04d}-{_month(g['mof']):02d}"
         elif g["r1"]:
             kind = "range"
             start = int(g["r1"])
