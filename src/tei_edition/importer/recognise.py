@@ -95,7 +95,7 @@ _DATE_RE = re.compile(
 _NOT_YEAR_BEFORE = re.compile(r"(?:\b(?:page|pages|p|pp|no|nos|number|file|sign|vol|volume|fig|figure|doc|"
                               r"document|item|box|folder|fond|opis|delo|list|tel|telegram|dispatch|despatch)\.?"
                               r"|[#№§$£€])\s*$", re.IGNORECASE)
-_NOT_YEAR_AFTER = re.compile(r"^(?:[/:,]\d|-\d|\.\d|\s*(?:years?|km|kilomet|miles?|tons?|tonnes?|people|men|troops|"
+_NOT_YEAR_AFTER = re.compile(r"^(?:[/:,]\d|-\w|\.\d|\s*(?:years?|km|kilomet|miles?|tons?|tonnes?|people|men|troops|"
                              r"soldiers|copies|pages|dollars|roubles|rubles|yen|won|metres|meters|feet|hours|"
                              r"%|percent|per cent)\b)", re.IGNORECASE)
 # A month standing alone is a date only after one of these words ("in October", "through the month of October").
