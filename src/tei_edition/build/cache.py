@@ -1,0 +1,135 @@
+"""A content-addressed cache of expensive results (validation, XSLT output, PDFs), kept in one SQLite file.
+
+Keys are hashes of everything a result depends on, so an entry is never stale: it is either the right answer or
+absent. Entries not used by a successful build are removed at its end, which keeps the cache as large as one
+build's results. The cache only ever holds what this tool wrote, and its keys include the tool's fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+CACHE_NAME = ".edition-cache.sqlite"
+_SCHEMA_VERSION = 1
+
+
+def content_key(*parts: str | bytes) -> str:
+    """A hash of the parts (each length-prefixed, so ('ab', 'c') and ('a', 'bc') differ)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+class BuildCache:
+    """Byte strings and picklable objects stored by key; a missing or unreadable entry is simply a miss."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, _SCHEMA_VERSION):
+                raise sqlite3.DatabaseError("written by another version")
+        except sqlite3.DatabaseError:
+            # A damaged or foreign cache is thrown away: it can always be rebuilt.
+            path.unlink(missing_ok=True)
+            db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=OFF")  # losing the last entries on a power cut only costs a rebuild
+        db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        return db
+
+    def get(self, key: str) -> bytes | None:
+        """The bytes stored under `key`, or None."""
+        row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.used.add(key)
+        return bytes(row[0])
+
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (and mark it as used, as the build will read it)."""
+        found = self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone() is not None
+        if found:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, value: bytes) -> None:
+        """Store bytes under `key`."""
+        self.used.add(key)
+        self._db.execute("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, value))
+
+    def put_many(self, items: list[tuple[str, bytes]]) -> None:
+        """Store many entries in one transaction."""
+        if not items:
+            return
+        self.used.update(key for key, _ in items)
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", items)
+
+    def get_object(self, key: str) -> Any | None:
+        """The object stored under `key`, or None (also when it cannot be read back by this version)."""
+        data = self.get(key)
+        if data is None:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # an entry from an incompatible version of a class: treat as a miss
+            self.hits -= 1
+            self.misses += 1
+            self.used.discard(key)
+            return None
+
+    def keep(self, key: str) -> None:
+        """Mark an entry as used by this build, without reading it."""
+        self.used.add(key)
+
+    def prune(self) -> int:
+        """Remove every entry this build did not use; return how many were removed."""
+        with self._transaction():
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used_keys (key TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM used_keys")
+            self._db.executemany("INSERT OR IGNORE INTO used_keys (key) VALUES (?)", ((k,) for k in self.used))
+            removed = self._db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used_keys)").rowcount
+        return removed
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN")
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+def dumps(obj: Any) -> bytes:
+    """Serialise an object for the cache."""
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,240 @@
+"""What is out of date: fingerprints of everything the output depends on, and the manifest of the last build.
+
+The manifest (`<output>/.edition-manifest.json`) records the hash of every source, of every input shared by all
+outputs (tool, configuration, stylesheets, templates, schemas, CSS, build date) and, for every output file, the hash
+of what it depends on and of its content. A build whose inputs all match the manifest has nothing to do.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from tei_edition import __version__
+from tei_edition.config import EditionConfig
+
+MANIFEST_NAME = ".edition-manifest.json"
+MANIFEST_FORMAT = 1
+
+
+def hash_bytes(data: bytes) -> str:
+    """A short content hash (BLAKE2b, 160 bits) as hex."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def hash_text(*parts: str) -> str:
+    """The hash of several strings, each terminated so that boundaries count."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def hash_file(path: Path | None) -> str:
+    """The hash of a file's content; '' for no file, 'missing' for a file that cannot be read."""
+    if path is None:
+        return ""
+    try:
+        return hash_bytes(path.read_bytes())
+    except OSError:
+        return "missing"
+
+
+def hash_folder(folder: Path | None, suffixes: tuple[str, ...] | None = None) -> str:
+    """The hash of every file below a folder (names and contents, in a stable order); '' for no folder."""
+    if folder is None or not folder.is_dir():
+        return ""
+    digest = hashlib.blake2b(digest_size=20)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if "__pycache__" in rel or (suffixes and path.suffix not in suffixes):
+            continue
+        digest.update(rel.encode("utf-8") + b"\0")
+        digest.update(hash_file(path).encode("ascii") + b"\0")
+    return digest.hexdigest()
+
+
+@functools.cache
+def tool_fingerprint() -> str:
+    """The tool's version and the hash of every file of the installed package (code, stylesheets, templates).
+
+    The version alone is not enough: an edited stylesheet or template of the package changes the output too.
+    """
+    package = Path(str(resources.files("tei_edition")))
+    return hash_text(__version__, hash_folder(package))
+
+
+@dataclass(frozen=True)
+class EditionInputs:
+    """Fingerprints of the inputs every output depends on, one per kind, so a change can be named."""
+
+    tool: str
+    config: str
+    xslt: str
+    templates: str
+    schemas: str
+    css: str
+    build_date: str
+
+    def key(self, *names: str) -> str:
+        """One hash over the named inputs (all of them when none are named)."""
+        values = asdict(self)
+        return hash_text(*(f"{n}={values[n]}" for n in (names or tuple(values))))
+
+    @property
+    def document_stage(self) -> str:
+        """What the per-document work (validation, XSLT) depends on besides the document itself."""
+        return self.key("tool", "xslt", "schemas")
+
+
+def edition_inputs(config: EditionConfig, build_date: str) -> EditionInputs:
+    """Fingerprint the configuration, the edition's own stylesheets, templates, schemas and CSS, and the tool."""
+    return EditionInputs(
+        tool=tool_fingerprint(),
+        # The parsed configuration, not the file: a comment or reordering in edition.toml changes nothing.
+        config=hash_text(repr(config)),
+        xslt=hash_folder(config.xslt_dir, (".xsl", ".xslt")),
+        templates=hash_folder(config.templates_dir),
+        schemas=hash_text(hash_file(config.schema), hash_file(config.schematron)),
+        css=hash_text(*(hash_file(p) for p in config.extra_css)),
+        build_date=build_date,
+    )
+
+
+def relative_name(config: EditionConfig, path: Path) -> str:
+    """A source's name in the manifest: relative to the edition root where possible, with forward slashes."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@dataclass
+class OutputRecord:
+    """One output file: the hash of what it depends on and the hash of its content."""
+
+    deps: str
+    content: str
+
+
+@dataclass
+class Manifest:
+    """What the last successful build was made from and what it produced."""
+
+    tool: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """The manifest as stable, sorted JSON."""
+        data = {
+            "format": MANIFEST_FORMAT,
+            "tool": self.tool,
+            "inputs": dict(sorted(self.inputs.items())),
+            "options": dict(sorted(self.options.items())),
+            "sources": dict(sorted(self.sources.items())),
+            "outputs": {k: asdict(v) for k, v in sorted(self.outputs.items())},
+            "summary": self.summary,
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest | None":
+        """Read a manifest; None when it is damaged or of another format (the build then starts afresh)."""
+        try:
+            data = json.loads(text)
+            if data.get("format") != MANIFEST_FORMAT:
+                return None
+            return cls(
+                tool=str(data["tool"]),
+                inputs={str(k): str(v) for k, v in data["inputs"].items()},
+                options=dict(data["options"]),
+                sources={str(k): str(v) for k, v in data["sources"].items()},
+                outputs={str(k): OutputRecord(str(v["deps"]), str(v["content"])) for k, v in data["outputs"].items()},
+                summary=dict(data.get("summary", {})),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+def manifest_path(config: EditionConfig) -> Path:
+    """Where the manifest of the edition's output is kept."""
+    return config.output_dir / MANIFEST_NAME
+
+
+def load_manifest(config: EditionConfig) -> Manifest | None:
+    """The manifest of the last successful build, or None."""
+    try:
+        return Manifest.from_json(manifest_path(config).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def save_manifest(config: EditionConfig, manifest: Manifest) -> None:
+    """Write the manifest atomically (a reader sees the old one or the new one, never half of one)."""
+    path = manifest_path(config)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(manifest.to_json(), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the sources and shared inputs differ from the last build."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    modified: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()  # names of shared inputs that changed (tool, config, templates...)
+    options: bool = False
+    outputs_missing: bool = False
+    first_build: bool = False
+
+    @property
+    def nothing(self) -> bool:
+        """True when the last build's output is exactly what this build would write."""
+        return not (self.added or self.removed or self.modified or self.inputs or self.options
+                    or self.outputs_missing or self.first_build)
+
+    def describe(self) -> str:
+        """One line saying what changed, for --verbose."""
+        if self.first_build:
+            return "no previous build: building everything"
+        parts = []
+        for label, items in (("added", self.added), ("removed", self.removed), ("changed", self.modified)):
+            if items:
+                parts.append(f"{len(items)} source(s) {label}")
+        if self.inputs:
+            parts.append("changed: " + ", ".join(self.inputs))
+        if self.options:
+            parts.append("build options changed")
+        if self.outputs_missing:
+            parts.append("output folder missing")
+        return "; ".join(parts) or "nothing changed"
+
+
+def compare(manifest: Manifest | None, inputs: EditionInputs, sources: dict[str, str], options: dict[str, Any],
+            expected_dirs: Iterable[Path]) -> Changes:
+    """What changed since the build recorded in `manifest`."""
+    if manifest is None:
+        return Changes(first_build=True)
+    old, new = manifest.sources, sources
+    changed_inputs = tuple(sorted(k for k, v in asdict(inputs).items() if manifest.inputs.get(k) != v))
+    return Changes(
+        added=tuple(sorted(set(new) - set(old))),
+        removed=tuple(sorted(set(old) - set(new))),
+        modified=tuple(sorted(k for k in set(new) & set(old) if new[k] != old[k])),
+        inputs=changed_inputs,
+        options=manifest.options != options,
+        outputs_missing=not all(d.is_dir() for d in expected_dirs),
+    )
