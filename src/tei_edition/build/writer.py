@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -39,6 +40,7 @@ class OutputWriter:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
         self.written: set[str] = set()
+        self.hashes: dict[str, str] = {}  # output path -> content hash, for the build manifest
 
     def path_for(self, rel: str) -> Path:
         """The staging path for an output file (its folders created); the same output may not be written twice."""
@@ -54,15 +56,29 @@ class OutputWriter:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         """Write one output file."""
-        self.path_for(rel).write_bytes(data)
+        out = self.path_for(rel)
+        out.write_bytes(data)
+        self.hashes[check_relative(rel).as_posix()] = content_hash(data)
 
     def write_text(self, rel: str, text: str) -> None:
         """Write one output file as UTF-8."""
-        self.path_for(rel).write_bytes(text.encode("utf-8"))
+        self.write_bytes(rel, text.encode("utf-8"))
 
     def copy_file(self, rel: str, source: Path) -> None:
         """Copy a file (an asset, a TEI source) into the output."""
-        shutil.copyfile(source, self.path_for(rel))
+        out = self.path_for(rel)
+        shutil.copyfile(source, out)
+        self.hashes[check_relative(rel).as_posix()] = content_hash(out.read_bytes())
+
+    def replace(self, rel: str, new_rel: str, data: bytes) -> None:
+        """Replace an output already written with new content, possibly under a new name (post-processing)."""
+        old_key = check_relative(rel).as_posix()
+        if old_key not in self.written:
+            raise BuildError(f"cannot replace {old_key!r}: it was not written")
+        self.staging.joinpath(*check_relative(rel).parts).unlink()
+        self.written.discard(old_key)
+        self.hashes.pop(old_key, None)
+        self.write_bytes(new_rel, data)
 
     def commit(self) -> None:
         """Replace the target folder with the staged output; the old output is removed only after the swap."""
@@ -92,3 +108,38 @@ class OutputWriter:
             self.commit()
         else:
             self.abort()
+
+
+def content_hash(data: bytes) -> str:
+    """The hash of an output file's content, as recorded in the build manifest."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+class OutputLock:
+    """Only one build may write an output folder at a time: a second one stops with a clear message."""
+
+    def __init__(self, output_dir: Path):
+        self.path = output_dir / ".edition.lock"
+        self._handle: int | None = None
+
+    def __enter__(self) -> "OutputLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # not on a POSIX system: no lock, as before
+            pass
+        except OSError:
+            os.close(handle)
+            raise BuildError(f"another build is writing {self.path.parent} right now; wait for it to finish") \
+                from None
+        self._handle = handle
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._handle is not None:
+            os.close(self._handle)  # closing releases the lock
+            self._handle = None
