@@ -87,8 +87,11 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, output: Path | Non
 
 @main.command()
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF editions.")
-@click.option("--clean", is_flag=True, help="Rebuild everything, ignoring what the last build left.")
+@click.option("--clean", is_flag=True, help="Rebuild everything from scratch, ignoring the last build and its cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+@click.option("--executor", metavar="URL",
+              help="Where per-document work runs: 'local' (default) or dask://HOST:PORT for a Dask cluster "
+                   "(needs tei-edition[dask]); default: [build] executor in edition.toml, else local.")
 @click.option("--keep-going", is_flag=True,
               help="Build a preview even when validation finds errors (documents with errors are marked); "
                    "exits 1 at the end.")
@@ -96,19 +99,23 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, output: Path | Non
 @click.option("--verbose", "-v", is_flag=True, help="Print every step.")
 @config_option
 @reports_errors
-def build(no_pdf: bool, clean: bool, jobs: int | None, keep_going: bool, quiet: bool, verbose: bool,
-          config_path: Path | None) -> None:
-    """Build the HTML edition (and PDFs) into the output folder."""
+def build(no_pdf: bool, clean: bool, jobs: int | None, executor: str | None, keep_going: bool, quiet: bool,
+          verbose: bool, config_path: Path | None) -> None:
+    """Build the HTML edition (and PDFs) into the output folder, redoing only what changed."""
     from tei_edition.build.pipeline import BuildOptions, build_edition
+    from tei_edition.build.progress import Reporter
 
     config = _load(config_path)
-    say = (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
-    options = BuildOptions(pdf=not no_pdf, clean=clean, jobs=jobs, keep_going=keep_going)
-    summary = build_edition(config, options, progress=say)
-    if not quiet:
-        phases = ", ".join(f"{name} {seconds:.2f}s" for name, seconds in summary.timings.items())
-        click.echo(f"Built {summary.documents} documents: {summary.pages} pages, {summary.pdfs} PDFs "
-                   f"into {config.output_dir} ({phases})", err=True)
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+    options = BuildOptions(pdf=not no_pdf, clean=clean, jobs=jobs, keep_going=keep_going, executor=executor)
+    summary = build_edition(config, options, progress=reporter)
+    if summary.up_to_date:
+        reporter.info(f"Up to date: {summary.documents} documents, {summary.pages} pages, {summary.pdfs} PDFs "
+                      f"in {config.output_dir} (nothing changed since the last build)")
+    else:
+        phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.timings.items() if seconds >= 0.005)
+        reporter.info(f"Built {summary.documents} documents: {summary.pages} pages, {summary.pdfs} PDFs "
+                      f"into {config.output_dir} in {sum(summary.timings.values()):.2f} s ({phases})")
     if summary.flagged:
         click.echo(f"Error: {len(summary.flagged)} document(s) have validation errors and are marked in the "
                    f"preview: {', '.join(summary.flagged)}", err=True)

@@ -1,20 +1,54 @@
-"""The build: parse -> validate (gate) -> gather -> transform -> render -> write, atomically."""
+"""The build: discover -> parse -> validate -> registers -> consistency gate -> transform -> render -> write.
+
+Per-source work (parse, RELAX NG, Schematron, encoding checks, reading the document, XSLT for screen and print)
+is independent from file to file, so it runs on an executor (in this process, a process pool or Dask) and comes
+back as plain data. Everything shared (ids, registers, mentions, chronology, search) is a reduction over those
+results in this process. Results are cached by content hash and a manifest records what the output was made from,
+so a build with nothing changed does nothing, and any other build redoes only the work whose inputs changed.
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
-from tei_edition.build.edition import EditionData, collect_edition
-from tei_edition.build.writer import OutputWriter
+from lxml import etree
+
+from tei_edition.build.cache import CACHE_NAME, BuildCache, content_key, dumps
+from tei_edition.build.edition import EditionData, build_time, collect_edition
+from tei_edition.build.executor import open_executor, parse_executor, run_batches, worker_count
+from tei_edition.build.plan import (
+    Changes,
+    EditionInputs,
+    Manifest,
+    OutputRecord,
+    compare,
+    edition_inputs,
+    hash_bytes,
+    hash_file,
+    hash_text,
+    load_manifest,
+    relative_name,
+    save_manifest,
+)
+from tei_edition.build.progress import Reporter
+from tei_edition.build.writer import OutputLock, OutputWriter
 from tei_edition.config import EditionConfig
-from tei_edition.errors import ValidationFailed
-from tei_edition.validate import parse_edition, validate_edition
-from tei_edition.validate.diagnostics import Report
+from tei_edition.errors import BuildError, SourceError, ValidationFailed
+from tei_edition.tei.discover import Sources, discover_sources
+from tei_edition.tei.model import POINTER_ATTRIBUTES, XML_ID, Document, T, pointer_targets, read_document
+from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
+from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 Progress = Callable[[str], None]
+PHASES = ("discover", "parse", "validate", "registers", "gate", "transform", "render", "pdf", "write")
 
 
 @dataclass(frozen=True)
@@ -25,6 +59,7 @@ class BuildOptions:
     clean: bool = False
     jobs: int | None = None
     keep_going: bool = False
+    executor: str | None = None  # 'local' or 'dask://HOST:PORT'; None: [build] executor, else local
 
 
 @dataclass
@@ -37,6 +72,10 @@ class BuildSummary:
     timings: dict[str, float] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
     flagged: list[str] = field(default_factory=list)
+    up_to_date: bool = False  # nothing had changed: the output was left as it was
+    changes: str = ""
+    processed: int = 0  # sources validated and transformed in this build
+    reused: int = 0  # sources whose results came from the cache
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -47,67 +86,714 @@ class BuildSummary:
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
+    def add_time(self, name: str, seconds: float) -> None:
+        """Add time spent in a phase elsewhere (in workers: their time, summed over workers)."""
+        self.timings[name] = self.timings.get(name, 0.0) + seconds
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Per-source work: runs in a worker; receives and returns plain data only.
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """What every per-source task needs besides its file: schemas, stylesheets, media, registers for the checks."""
+
+    rng: Path
+    schematrons: tuple[Path, ...]
+    xslt_dir: Path | None
+    media: tuple[str, ...]
+    registers: tuple[tuple[Path, bytes], ...]
+    registers_key: str
+
+
+@dataclass(frozen=True)
+class SourceTask:
+    """One source file to process: its bytes, whether it is a document, and which parts are wanted."""
+
+    path: Path
+    data: bytes
+    is_document: bool
+    core: bool = True  # validation, reading and transformation
+    encoding: bool = True  # the encoding checks (which depend on the registers)
+
+
+@dataclass
+class CoreResult:
+    """What a source yields independently of every other file (cached by its content and the stage settings)."""
+
+    parsed: bool
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    ids: list[tuple[str, int, str]] = field(default_factory=list)  # xml:id, line, element, in document order
+    targets: frozenset[str] = frozenset()  # every local id a pointer attribute points to
+    document: Document | None = None  # without its tree
+    failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
+    schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
+
+
+@dataclass
+class SourceResult:
+    """A task's results: the core part and/or the encoding warnings, the bodies, and the worker's timings."""
+
+    path: Path
+    core: CoreResult | None = None
+    encoding: list[Diagnostic] | None = None
+    bodies: dict[str, str] = field(default_factory=dict)  # media -> HTML fragment
+    seconds: dict[str, float] = field(default_factory=dict)
+    fatal: tuple[str, int, int, str] | None = None  # a stylesheet or schema that cannot be used at all
+
+
+class SourceWorker:
+    """The per-process state of the per-source stage: compiled schemas and stylesheets, made once and reused."""
+
+    def __init__(self, settings: StageSettings):
+        self.settings = settings
+        self._validators: dict[tuple[str, Path], Any] = {}
+        self._transformer: Any = None
+        self._matcher: Any = None
+
+    def validator(self, kind: str, schema: Path) -> tuple[Any, Diagnostic | None]:
+        """A compiled RELAX NG or Schematron validator, or the diagnostic saying why the schema cannot be used."""
+        key = (kind, schema)
+        if key not in self._validators:
+            from tei_edition.validate.relaxng import RelaxNGValidator
+            from tei_edition.validate.schematron import SchematronValidator
+
+            try:
+                self._validators[key] = RelaxNGValidator(schema) if kind == "rng" else SchematronValidator(schema)
+            except SourceError as exc:
+                self._validators[key] = Diagnostic(exc.path, exc.line or 0, exc.column or 0, Severity.ERROR,
+                                                   f"the schema cannot be used: {exc.detail}", "schema-file")
+        value = self._validators[key]
+        return (None, value) if isinstance(value, Diagnostic) else (value, None)
+
+    def transformer(self) -> Any:
+        """The compiled edition stylesheet."""
+        if self._transformer is None:
+            from tei_edition.build.transform import Transformer
+
+            self._transformer = Transformer(self.settings.xslt_dir)
+        return self._transformer
+
+    def matcher(self) -> Any:
+        """The matcher of register names, for the untagged-name check."""
+        if self._matcher is None:
+            from tei_edition.importer.recognise import NameMatcher
+            from tei_edition.tei.model import read_register
+
+            entities: dict[str, Any] = {}
+            for path, data in self.settings.registers:
+                try:
+                    register = read_register(parse_bytes(data, path), path)
+                except SourceError:
+                    continue
+                if register is not None:
+                    for entity in register.entities.values():
+                        entities.setdefault(entity.id, entity)
+            self._matcher = NameMatcher(entities.values())
+        return self._matcher
+
+    def process(self, task: SourceTask) -> SourceResult:
+        """Parse, validate, read and transform one source."""
+        result = SourceResult(task.path)
+        clock = _Clock(result.seconds)
+        with clock("parse"):
+            try:
+                tree = parse_source(task.data, task.path, task.is_document)
+            except SourceError as exc:
+                result.core = CoreResult(False, [Diagnostic(task.path, exc.line or 0, exc.column or 0,
+                                                            Severity.ERROR, exc.detail, "xml")])
+                result.encoding = []
+                return result
+        if task.core:
+            result.core = self._core(task, tree, clock, result)
+        if task.encoding:
+            with clock("validate"):
+                result.encoding = self._encoding(task, tree) if task.is_document else []
+        return result
+
+    def _core(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult) -> CoreResult:
+        from tei_edition.validate import _xml_model_schemas
+
+        path = task.path
+        core = CoreResult(True)
+        with clock("validate"):
+            extra_rng, extra_sch, problems = _xml_model_schemas(tree, path)
+            core.diagnostics.extend(problems)
+            core.schema_files = {str(p): hash_file(p) for p in (*extra_rng, *extra_sch)}
+            for kind, schemas in (("rng", [self.settings.rng, *extra_rng]),
+                                  ("sch", [*self.settings.schematrons, *extra_sch])):
+                for schema in dict.fromkeys(schemas):
+                    validator, problem = self.validator(kind, schema)
+                    if problem is not None:
+                        core.diagnostics.append(problem)
+                    else:
+                        core.diagnostics.extend(validator.validate(tree, path))
+            core.ids, core.targets = declared_and_pointed(tree)
+        if not task.is_document:
+            return core
+        with clock("read"):
+            document = read_document(tree, path)
+        with clock("transform"):
+            try:
+                transformer = self.transformer()
+            except SourceError as exc:
+                result.fatal = (str(exc.path), exc.line or 0, exc.column or 0, exc.detail)
+                return core
+            for media in self.settings.media:
+                params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": document.id}
+                try:
+                    result.bodies[media] = transformer.transform(tree, params)
+                except SourceError as exc:
+                    core.failure = (exc.line or 0, exc.detail)
+                    break
+        document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
+        core.document = document
+        return core
+
+    def _encoding(self, task: SourceTask, tree: etree._ElementTree) -> list[Diagnostic]:
+        from tei_edition.validate.encoding import candidate_diagnostic, find_candidates
+
+        seen: set[tuple[int, str]] = set()
+        out: list[Diagnostic] = []
+        for candidate in find_candidates(task.path, tree, self.matcher()):
+            if (candidate.line, candidate.text) not in seen:  # one warning per name per line, as validate does
+                seen.add((candidate.line, candidate.text))
+                out.append(candidate_diagnostic(candidate))
+        return out
+
+
+class _Clock:
+    """Adds the time spent in named steps to a dict."""
+
+    def __init__(self, seconds: dict[str, float]):
+        self.seconds = seconds
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def parse_source(data: bytes, path: Path, is_document: bool) -> etree._ElementTree:
+    """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise."""
+    tree = parse_bytes(data, path)
+    root = require_tei(tree, path)
+    if is_document and root.find(f"{T}text") is None and root.find(f"{T}facsimile") is None \
+            and root.find(f"{T}sourceDoc") is None:
+        raise SourceError(path, "<TEI> has no <text>: a document needs its transcription in <text><body>",
+                          line=root.sourceline)
+    return tree
+
+
+def declared_and_pointed(tree: etree._ElementTree) -> tuple[list[tuple[str, int, str]], frozenset[str]]:
+    """The xml:ids a tree declares (with line and element) and the local ids its pointer attributes name."""
+    ids: list[tuple[str, int, str]] = []
+    targets: set[str] = set()
+    for el in tree.getroot().iter():
+        if not isinstance(el.tag, str):
+            continue
+        value = el.get(XML_ID)
+        if value is not None:
+            ids.append((value, el.sourceline or 0, etree.QName(el).localname))
+        for attr in POINTER_ATTRIBUTES:
+            pointer = el.get(attr)
+            if pointer:
+                targets.update(pointer_targets(pointer))
+    return ids, frozenset(targets)
+
+
+_STATE = threading.local()  # one SourceWorker per thread: compiled Saxon executables are not thread-safe
+
+
+def _worker(settings: StageSettings) -> SourceWorker:
+    current: SourceWorker | None = getattr(_STATE, "worker", None)
+    if current is None or current.settings != settings:
+        current = SourceWorker(settings)
+        _STATE.worker = current
+    return current
+
+
+def warm_up(settings: StageSettings) -> None:
+    """Pool initializer: compile the schemas and stylesheets as the worker starts, in parallel with the others."""
+    worker = _worker(settings)
+    try:
+        worker.validator("rng", settings.rng)
+        for schema in settings.schematrons:
+            worker.validator("sch", schema)
+        if settings.media:
+            worker.transformer()
+    except Exception:  # noqa: BLE001 - a broken schema or stylesheet is reported by the first task instead
+        pass
+
+
+def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[SourceResult]:
+    """Process a batch of sources in this worker (the unit of work sent to an executor)."""
+    worker = _worker(settings)
+    return [worker.process(task) for task in tasks]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reading the document trees again where the main process needs them (page headers, pointer checks).
+
+
+class SourceTree:
+    """A document's tree, parsed from its file when asked for and not kept: the main process holds no trees."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def getroot(self) -> etree._Element:
+        """The root element of a fresh parse of the file."""
+        return parse_file(self.path).getroot()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(parse_file(self.path), name)
+
+    def __reduce__(self) -> tuple[Any, tuple[Path]]:
+        return (SourceTree, (self.path,))
+
+
+class CachedBodies(Mapping[str, str]):
+    """Document id -> HTML fragment, read from the cache when asked for, so that bodies are not all held at once."""
+
+    def __init__(self, cache: BuildCache, keys: dict[str, str]):
+        self.cache = cache
+        self.keys = keys
+
+    def __getitem__(self, doc_id: str) -> str:
+        data = self.cache.get(self.keys[doc_id])
+        if data is None:
+            raise KeyError(doc_id)
+        return data.decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.keys
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The build.
+
+
+class _Say:
+    """Adapts a plain callable (the older progress argument) to the Reporter interface."""
+
+    def __init__(self, say: Progress):
+        self.reporter = Reporter(quiet=True)
+        self.say = say
+
+    def info(self, message: str) -> None:
+        self.say(message)
+
+    def detail(self, message: str) -> None:
+        pass
+
+    def task(self, label: str, total: int) -> Any:
+        return self.reporter.task(label, total)
+
 
 def build_edition(config: EditionConfig, options: BuildOptions = BuildOptions(),
-                  progress: Progress | None = None) -> BuildSummary:
-    """Build the HTML (and PDF) edition; on any failure the previous output stays as it was."""
-    say = progress or (lambda message: None)
-    summary = BuildSummary()
-    with summary.phase("parse"):
-        parsed = parse_edition(config)
-    with summary.phase("validate"):
-        report = validate_edition(config, parsed=parsed)
-    summary.report = report
-    if report.errors and not options.keep_going:
-        raise ValidationFailed(
-            f"validation found {len(report.errors)} error(s), so the edition was not built "
-            f"(the previous output is unchanged). Run `edition validate` for the full report, or "
-            f"`edition build --keep-going` for a preview.\n" + "\n".join(
-                f"  {d.display_path()}:{d.line}: {d.message} [{d.rule}]" for d in report.sorted()
-                if d in report.errors)
+                  progress: Reporter | Progress | None = None) -> BuildSummary:
+    """Build the HTML (and PDF) edition, redoing only what changed; on failure the previous output stays as it was."""
+    if progress is None:
+        reporter: Any = Reporter(quiet=True)
+    elif isinstance(progress, Reporter):
+        reporter = progress
+    else:
+        reporter = _Say(progress)
+    config.output_dir.mkdir(parents=True, exist_ok=True)
+    with OutputLock(config.output_dir):
+        return _Build(config, options, reporter).run()
+
+
+class _Build:
+    """One build, phase by phase."""
+
+    def __init__(self, config: EditionConfig, options: BuildOptions, reporter: Any):
+        self.config = config
+        self.options = options
+        self.say = reporter
+        self.summary = BuildSummary()
+        self.want_pdf = options.pdf and config.print.enabled
+
+    def run(self) -> BuildSummary:
+        summary = self.summary
+        with summary.phase("discover"):
+            sources = discover_sources(self.config)
+            contents = {path: _read(path) for path in sources.all}
+            hashes = {relative_name(self.config, p): hash_bytes(data) for p, data in contents.items()}
+            previous = None if self.options.clean else load_manifest(self.config)
+            build_date = self._build_date(previous)
+            inputs = edition_inputs(self.config, build_date.isoformat())
+            options = {"pdf": self.want_pdf, "keep_going": self.options.keep_going}
+            dirs = [self.config.html_dir] + ([self.config.pdf_dir] if self.want_pdf else [])
+            changes = compare(previous, inputs, hashes, options, dirs)
+        summary.changes = changes.describe()
+        self.say.detail(f"changes since the last build: {summary.changes}")
+        if previous is not None and changes.nothing:
+            return self._up_to_date(previous)
+        cache = BuildCache(self.config.output_dir / CACHE_NAME)
+        try:
+            return self._full(sources, contents, hashes, inputs, options, build_date, changes, previous, cache)
+        finally:
+            cache.close()
+
+    def _build_date(self, previous: Manifest | None) -> datetime:
+        """The build's date: SOURCE_DATE_EPOCH, else the last build's if it was today (so an incremental build
+        writes what a clean build at that time would), else now."""
+        now = build_time()
+        import os
+
+        if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit() or previous is None:
+            return now
+        recorded = previous.summary.get("build_date", "")
+        try:
+            earlier = datetime.fromisoformat(recorded)
+        except (TypeError, ValueError):
+            return now
+        if earlier.tzinfo is None:
+            earlier = earlier.replace(tzinfo=timezone.utc)
+        return earlier if earlier.date() == now.date() and earlier <= now else now
+
+    def _up_to_date(self, previous: Manifest) -> BuildSummary:
+        recorded = previous.summary
+        summary = self.summary
+        summary.up_to_date = True
+        summary.documents = int(recorded.get("documents", 0))
+        summary.pages = int(recorded.get("pages", 0))
+        summary.pdfs = int(recorded.get("pdfs", 0))
+        summary.flagged = list(recorded.get("flagged", []))
+        summary.reused = summary.documents
+        self.say.detail("nothing changed since the last build: the output is up to date")
+        return summary
+
+    def _settings(self, contents: dict[Path, bytes], sources: Sources) -> StageSettings:
+        from tei_edition.validate import package_schema
+
+        config = self.config
+        registers = tuple((p, contents[p]) for p in sources.registers)
+        return StageSettings(
+            rng=config.schema or package_schema("edition.rng"),
+            schematrons=tuple([package_schema("edition.sch")] + ([config.schematron] if config.schematron else [])),
+            xslt_dir=config.xslt_dir,
+            media=("screen", "print") if self.want_pdf else ("screen",),
+            registers=registers,
+            registers_key=hash_text(*(f"{relative_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
         )
-    with summary.phase("registers"):
-        data = collect_edition(config, parsed)
-    flagged = {d.path for d in report.errors}
-    data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
-    summary.flagged = sorted(data.flagged)
-    summary.documents = len(data.documents)
-    say(f"{len(data.documents)} documents, {len(data.entities)} register entries")
-    write_outputs(data, options, summary, say)
-    return summary
+
+    def _full(self, sources: Sources, contents: dict[Path, bytes], hashes: dict[str, str], inputs: EditionInputs,
+              options: dict[str, Any], build_date: datetime, changes: Changes, previous: Manifest | None,
+              cache: BuildCache) -> BuildSummary:
+        summary = self.summary
+        config = self.config
+        settings = self._settings(contents, sources)
+        schemas = tuple(str(p) for p in (settings.rng, *settings.schematrons))
+        # Registers are validated but not transformed: stylesheets and media do not concern them.
+        stage = {True: hash_text(inputs.document_stage, *schemas, "+".join(settings.media)),
+                 False: hash_text(inputs.key("tool", "schemas"), *schemas)}
+        documents = set(sources.documents)
+
+        # parse + validate + transform, per source, from the cache where possible
+        core: dict[Path, CoreResult] = {}
+        encoding: dict[Path, list[Diagnostic]] = {}
+        core_keys: dict[Path, str] = {}
+        encoding_keys: dict[Path, str] = {}
+        tasks: list[SourceTask] = []
+        with summary.phase("parse"):
+            for path in sources.all:
+                name = relative_name(config, path)
+                core_keys[path] = content_key("core", stage[path in documents], name, hashes[name])
+                encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, hashes[name])
+                if self.options.clean:  # a clean build recomputes everything (and refills the cache)
+                    tasks.append(SourceTask(path, contents[path], path in documents))
+                    continue
+                cached = cache.get_object(core_keys[path])
+                if isinstance(cached, CoreResult) and _still_valid(cached) and \
+                        all(cache.has(body_key(core_keys[path], m)) for m in settings.media
+                            if _wants_body(cached, path, documents)):
+                    core[path] = cached
+                cached_encoding = cache.get_object(encoding_keys[path]) if path in documents else []
+                if isinstance(cached_encoding, list):
+                    encoding[path] = cached_encoding
+                if path not in core or path not in encoding:
+                    tasks.append(SourceTask(path, contents[path], path in documents, core=path not in core,
+                                            encoding=path not in encoding))
+        summary.processed = len(tasks)
+        summary.reused = len(sources.all) - len(tasks)
+        if tasks:
+            self._run_tasks(tasks, settings, core, encoding, core_keys, encoding_keys, cache)
+
+        # the consistency gate: cross-file ids and pointers, edition-wide encoding checks
+        with summary.phase("registers"):
+            register_trees = {}
+            for path in sources.registers:
+                if core[path].parsed:
+                    register_trees[path] = parse_bytes(contents[path], path)
+        with summary.phase("gate"):
+            report = self._gate(sources, contents, core, encoding, register_trees)
+        summary.report = report
+        if report.errors and not self.options.keep_going:
+            raise ValidationFailed(
+                f"validation found {len(report.errors)} error(s), so the edition was not built "
+                f"(the previous output is unchanged). Run `edition validate` for the full report, or "
+                f"`edition build --keep-going` for a preview.\n" + "\n".join(
+                    f"  {d.display_path()}:{d.line}: {d.message} [{d.rule}]" for d in report.sorted()
+                    if d.severity is Severity.ERROR))
+        failures = [f"  {relative_name(config, p)}:{r.failure[0]}: {r.failure[1]}" for p, r in core.items()
+                    if r.failure is not None]
+        if failures:
+            raise BuildError("the text of some documents could not be rendered, so the edition was not built "
+                             "(the previous output is unchanged):\n" + "\n".join(failures))
+
+        with summary.phase("registers"):
+            from tei_edition.validate import ParsedEdition
+
+            docs = [_with_tree(core[p].document) for p in sources.documents
+                    if core[p].parsed and core[p].document is not None]
+            data = collect_edition(config, ParsedEdition(sources, dict(register_trees)), documents=docs)
+            data.build_date = build_date
+        flagged = {d.path for d in report.errors}
+        data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
+        summary.flagged = sorted(data.flagged)
+        summary.documents = len(data.documents)
+        self.say.info(f"{len(data.documents)} documents, {len(data.entities)} register entries "
+                      f"({summary.processed} source(s) processed, {summary.reused} unchanged)")
+        by_id = {doc.id: doc.path for doc in data.documents}
+        screen = CachedBodies(cache, {i: body_key(core_keys[p], "screen") for i, p in by_id.items()})
+        printed = CachedBodies(cache, {i: body_key(core_keys[p], "print") for i, p in by_id.items()})
+        outputs = self._write(data, screen, printed)
+
+        with summary.phase("write"):
+            manifest = Manifest(tool=inputs.tool, inputs=_as_dict(inputs), options=options, sources=hashes,
+                                outputs=outputs, summary={
+                                    "documents": summary.documents, "pages": summary.pages, "pdfs": summary.pdfs,
+                                    "flagged": summary.flagged, "build_date": build_date.isoformat(),
+                                })
+            save_manifest(config, manifest)
+            cache.prune()
+        return summary
+
+    def _run_tasks(self, tasks: list[SourceTask], settings: StageSettings, core: dict[Path, CoreResult],
+                   encoding: dict[Path, list[Diagnostic]], core_keys: dict[Path, str],
+                   encoding_keys: dict[Path, str], cache: BuildCache) -> None:
+        spec = parse_executor(self.options.executor or getattr(self.config, "executor", None), self.options.jobs)
+        summary = self.summary
+        start = time.perf_counter()
+        executor = open_executor(spec, len(tasks), warm_up, (settings,))
+        try:
+            workers = worker_count(executor, spec)
+            self.say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
+            with self.say.task("processing", len(tasks)) as advance:
+                results = run_batches(executor, functools.partial(process_batch, settings), tasks, workers, advance)
+        finally:
+            executor.shutdown(wait=True)
+        wall = time.perf_counter() - start
+        entries: list[tuple[str, bytes]] = []
+        worker_time: dict[str, float] = {}
+        for result in results:
+            if result.fatal is not None:
+                path, line, column, detail = result.fatal
+                raise SourceError(path, detail, line or None, column or None)
+            for name, seconds in result.seconds.items():
+                worker_time[name] = worker_time.get(name, 0.0) + seconds
+            path = result.path
+            if result.core is not None:
+                core[path] = result.core
+                for media, body in result.bodies.items():
+                    entries.append((body_key(core_keys[path], media), body.encode("utf-8")))
+                if result.core.failure is None:
+                    entries.append((core_keys[path], dumps(result.core)))
+            if result.encoding is not None:
+                encoding[path] = result.encoding
+                entries.append((encoding_keys[path], dumps(result.encoding)))
+        cache.put_many(entries)
+        # Worker time is CPU time summed over workers; the phases share the stage's wall time in its proportions.
+        total = sum(worker_time.values()) or 1.0
+        for name, seconds in worker_time.items():
+            phase = "validate" if name == "read" else name
+            summary.add_time(phase, wall * seconds / total)
+
+    def _gate(self, sources: Sources, contents: dict[Path, bytes], core: dict[Path, CoreResult],
+              encoding: dict[Path, list[Diagnostic]], register_trees: dict[Path, etree._ElementTree]) -> Report:
+        from tei_edition.validate.encoding import check_encoding
+        from tei_edition.validate.references import IdSite, check_pointers, collect_ids, register_paths
+        from tei_edition.tei.model import read_register
+
+        report = Report(documents=len(sources.documents), registers=len(sources.registers))
+        parsed = [p for p in sources.all if core[p].parsed]
+        for path in sources.all:
+            report.extend(core[path].diagnostics)
+        # xml:ids, first declaration wins; repeated ones are reported by the validator's own check
+        sites: dict[str, IdSite] = {}
+        repeated: set[Path] = set()
+        first_file: dict[str, Path] = {}
+        for path in parsed:
+            for value, line, element in core[path].ids:
+                if value in sites:
+                    repeated.update((path, first_file[value]))
+                else:
+                    sites[value] = IdSite(path, line, element)
+                    first_file[value] = path
+        if repeated:
+            trees = {p: parse_bytes(contents[p], p) for p in parsed if p in repeated}
+            report.extend(collect_ids(trees)[1])
+        registers = register_paths(register_trees)
+        for path in parsed:
+            if not core[path].targets <= sites.keys():
+                report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers))
+        for path in sources.documents:
+            if core[path].parsed:
+                report.extend(encoding.get(path, []))
+        # Unused register entries and entries without an authority: the edition-wide half of the encoding checks,
+        # given one stand-in tree that points to every id the documents point to.
+        entities: dict[str, Any] = {}
+        for path, tree in register_trees.items():
+            register = read_register(tree, path)
+            if register is not None:
+                for entity in register.entities.values():
+                    entities.setdefault(entity.id, entity)
+        pointed = set().union(*(core[p].targets for p in sources.documents if core[p].parsed))
+        stand_in = etree.Element(f"{T}TEI")
+        if pointed:
+            etree.SubElement(stand_in, f"{T}ptr", target=" ".join(f"#{t}" for t in sorted(pointed)))
+        documents = {Path("(all documents)"): stand_in.getroottree()} if any(
+            core[p].parsed for p in sources.documents) else {}
+        report.extend(check_encoding(documents, entities.values()))
+        return report
+
+    def _write(self, data: EditionData, screen: CachedBodies, printed: CachedBodies) -> dict[str, OutputRecord]:
+        """Render the site and the PDFs into staging folders, then swap them in together."""
+        from tei_edition.build.html import render_site
+
+        config = self.config
+        summary = self.summary
+        html_out = OutputWriter(config.html_dir)
+        pdf_out = OutputWriter(config.pdf_dir) if self.want_pdf else None
+        try:
+            with summary.phase("render"):
+                summary.pages = render_site(data, screen, html_out)  # type: ignore[arg-type]
+            self.say.detail(f"HTML: {summary.pages} pages")
+            if pdf_out is not None:
+                from tei_edition.build.pdf import render_pdfs
+
+                with summary.phase("pdf"):
+                    summary.pdfs = render_pdfs(data, printed, pdf_out)  # type: ignore[arg-type]
+                self.say.detail(f"PDF: {summary.pdfs} files")
+        except BaseException:
+            html_out.abort()
+            if pdf_out is not None:
+                pdf_out.abort()
+            raise
+        with summary.phase("write"):
+            make_search_index_reproducible(html_out)
+            html_out.commit()
+            if pdf_out is not None:
+                pdf_out.commit()
+        outputs = {f"html/{k}": OutputRecord("", v) for k, v in html_out.hashes.items()}
+        if pdf_out is not None:
+            outputs.update({f"pdf/{k}": OutputRecord("", v) for k, v in pdf_out.hashes.items()})
+        return outputs
 
 
-def write_outputs(data: EditionData, options: BuildOptions, summary: BuildSummary, say: Progress) -> None:
-    """Transform every document, render the site and the PDFs into staging folders, then swap them in together."""
-    from tei_edition.build.html import render_site
-    from tei_edition.build.transform import Transformer
+# ---------------------------------------------------------------------------------------------------------------
+# Pagefind writes its filter lists in hash-map order, which changes from run to run (and so do the names of the
+# files, which are hashes of their content). Sorting them, and naming the files after the sorted content, makes
+# the search index a function of the pages only.
 
-    config = data.config
-    with summary.phase("transform"):
-        transformer = Transformer(config.xslt_dir)
-        bodies = {doc.id: transformer.transform(doc.tree, {"root": "../../", "media": "screen", "doc-id": doc.id})
-                  for doc in data.documents}
-    html_out = OutputWriter(config.html_dir)
-    pdf_out = OutputWriter(config.pdf_dir) if options.pdf and config.print.enabled else None
+_PAGEFIND_MAGIC = b"pagefind_dcd"
+
+
+def make_search_index_reproducible(out: OutputWriter) -> None:
+    """Rewrite Pagefind's filter and metadata files in the staged output in a canonical order and naming."""
+    folder = out.staging / "pagefind"
+    entry_path = folder / "pagefind-entry.json"
+    if not entry_path.is_file():
+        return
     try:
-        with summary.phase("render"):
-            summary.pages = render_site(data, bodies, html_out)
-        say(f"HTML: {summary.pages} pages")
-        if pdf_out is not None:
-            from tei_edition.build.pdf import render_pdfs
+        import cbor2
+    except ImportError:  # without the decoder the index stays as Pagefind wrote it (valid, just not reproducible)
+        return
+    entry = entry_path.read_text(encoding="utf-8")
+    for meta_path in sorted(folder.glob("pagefind.*.pf_meta")):
+        language_hash = meta_path.name[len("pagefind."):-len(".pf_meta")]
+        language = language_hash.rsplit("_", 1)[0]
+        meta = _pagefind_load(cbor2, meta_path.read_bytes())
+        renamed: dict[str, str] = {}
+        for position, item in enumerate(meta):
+            if not (isinstance(item, list) and item and all(isinstance(f, list) and len(f) == 2 and
+                                                            isinstance(f[1], str) and
+                                                            (folder / "filter" / f"{f[1]}.pf_filter").is_file()
+                                                            for f in item)):
+                continue
+            for name, old in item:
+                path = folder / "filter" / f"{old}.pf_filter"
+                content = _pagefind_load(cbor2, path.read_bytes())
+                if isinstance(content, list) and len(content) == 2 and isinstance(content[1], list):
+                    content[1].sort(key=lambda value: str(value[0]) if isinstance(value, list) and value else "")
+                data = _pagefind_dump(cbor2, content)
+                new = f"{language}_{hash_bytes(data)[:7]}"
+                out.replace(f"pagefind/filter/{old}.pf_filter", f"pagefind/filter/{new}.pf_filter", data)
+                renamed[old] = new
+            meta[position] = sorted(([name, renamed[old]] for name, old in item), key=lambda f: f[0])
+        data = _pagefind_dump(cbor2, meta)
+        new_hash = f"{language}_{hash_bytes(data)[:10]}"
+        out.replace(f"pagefind/{meta_path.name}", f"pagefind/pagefind.{new_hash}.pf_meta", data)
+        entry = entry.replace(f'"{language_hash}"', f'"{new_hash}"')
+    out.replace("pagefind/pagefind-entry.json", "pagefind/pagefind-entry.json", entry.encode("utf-8"))
 
-            with summary.phase("transform"):
-                print_bodies = {doc.id: transformer.transform(doc.tree, {"root": "", "media": "print",
-                                                                         "doc-id": doc.id})
-                                for doc in data.documents}
-            with summary.phase("pdf"):
-                summary.pdfs = render_pdfs(data, print_bodies, pdf_out)
-            say(f"PDF: {summary.pdfs} files")
-    except BaseException:
-        html_out.abort()
-        if pdf_out is not None:
-            pdf_out.abort()
-        raise
-    html_out.commit()
-    if pdf_out is not None:
-        pdf_out.commit()
+
+def _pagefind_load(cbor2: Any, data: bytes) -> Any:
+    import gzip
+
+    raw = gzip.decompress(data)
+    if not raw.startswith(_PAGEFIND_MAGIC):
+        raise BuildError("the search index has a format this version does not know; build with an earlier Pagefind")
+    return cbor2.loads(raw[len(_PAGEFIND_MAGIC):])
+
+
+def _pagefind_dump(cbor2: Any, value: Any) -> bytes:
+    import gzip
+
+    return gzip.compress(_PAGEFIND_MAGIC + cbor2.dumps(value), compresslevel=9, mtime=0)
+
+
+def body_key(core_key: str, media: str) -> str:
+    """The cache key of a document's HTML fragment for one medium."""
+    return content_key("body", core_key, media)
+
+
+def _wants_body(result: CoreResult, path: Path, documents: set[Path]) -> bool:
+    return path in documents and result.parsed and result.document is not None
+
+
+def _still_valid(result: CoreResult) -> bool:
+    """A cached result stays valid while the schemas its <?xml-model?> instructions named are unchanged."""
+    return all(hash_file(Path(p)) == h for p, h in result.schema_files.items())
+
+
+def _with_tree(document: Document | None) -> Document:
+    assert document is not None
+    document.tree = SourceTree(document.path)  # type: ignore[assignment]
+    return document
+
+
+def _as_dict(inputs: EditionInputs) -> dict[str, str]:
+    from dataclasses import asdict
+
+    return asdict(inputs)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read: {exc.strerror or exc}") from None
