@@ -1,0 +1,177 @@
+"""Incremental builds: nothing changed does nothing, and any change gives exactly the output of a clean build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tei_edition.validate.relaxng")
+
+from tei_edition.build.pipeline import BuildOptions, BuildSummary, build_edition  # noqa: E402
+from tei_edition.config import load_config  # noqa: E402
+
+ENGINE = Path(__file__).resolve().parent / "data" / "engine"
+
+
+@pytest.fixture
+def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the engine fixture edition, built at a fixed date."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    target = tmp_path / "engine"
+    shutil.copytree(ENGINE, target)
+    return target
+
+
+def build(root: Path, clean: bool = False) -> BuildSummary:
+    """Build the edition at `root` (its configuration read afresh, as the command does)."""
+    return build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, clean=clean, jobs=1))
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every output file of the HTML edition, by path."""
+    html = root / "build" / "html"
+    return {p.relative_to(html).as_posix(): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean(root: Path) -> dict[str, bytes]:
+    """The incremental output equals, byte for byte, a clean build of the same sources."""
+    incremental = snapshot(root)
+    build(root, clean=True)
+    clean = snapshot(root)
+    assert sorted(incremental) == sorted(clean)
+    differing = [name for name in clean if incremental[name] != clean[name]]
+    assert differing == []
+    return clean
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_build_with_nothing_changed_does_nothing(edition: Path) -> None:
+    build(edition)
+    index = edition / "build" / "html" / "index.html"
+    before = index.stat()
+    summary = build(edition)
+    assert summary.up_to_date
+    assert summary.processed == 0
+    assert summary.documents == 5
+    after = index.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_editing_one_document_processes_only_that_document(edition: Path) -> None:
+    build(edition)
+    edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
+    summary = build(edition)
+    assert not summary.up_to_date
+    assert summary.processed == 1
+    assert summary.reused == 7
+    pages = assert_same_as_clean(edition)
+    assert b"much improved again" in pages["documents/letter-1844-babbage/index.html"]
+
+
+def test_adding_a_document(edition: Path) -> None:
+    build(edition)
+    docs = edition / "tei/documents"
+    text = (docs / "letter-1845-somerville.xml").read_text(encoding="utf-8")
+    (docs / "letter-1846-somerville.xml").write_text(
+        text.replace('xml:id="letter-1845-somerville"', 'xml:id="letter-1846-somerville"')
+            .replace("1845-05-30", "1846-01-02").replace("sends her regards", "sends a book"), encoding="utf-8")
+    summary = build(edition)
+    assert summary.processed == 1 and summary.documents == 6
+    pages = assert_same_as_clean(edition)
+    assert "documents/letter-1846-somerville/index.html" in pages
+
+
+def test_deleting_a_document(edition: Path) -> None:
+    build(edition)
+    (edition / "tei/documents/letter-1848-ada.xml").unlink()
+    summary = build(edition)
+    assert summary.processed == 0 and summary.documents == 4
+    pages = assert_same_as_clean(edition)
+    assert not any(name.startswith("documents/letter-1848-ada/") for name in pages)
+
+
+def test_renaming_a_document_file_and_its_id(edition: Path) -> None:
+    build(edition)
+    docs = edition / "tei/documents"
+    old = docs / "letter-1851-babbage.xml"
+    text = old.read_text(encoding="utf-8").replace('xml:id="letter-1851-babbage"', 'xml:id="letter-1851-exhibition"')
+    old.unlink()
+    (docs / "letter-1851-exhibition.xml").write_text(text, encoding="utf-8")
+    build(edition)
+    pages = assert_same_as_clean(edition)
+    assert "documents/letter-1851-exhibition/index.html" in pages
+    assert "documents/letter-1851-babbage/index.html" not in pages
+
+
+def test_moving_a_document_file_keeps_the_output_right(edition: Path) -> None:
+    build(edition)
+    docs = edition / "tei/documents"
+    (docs / "1845").mkdir()
+    os.rename(docs / "letter-1845-somerville.xml", docs / "1845" / "letter-1845-somerville.xml")
+    summary = build(edition)
+    assert summary.processed == 1
+    assert_same_as_clean(edition)
+
+
+def test_editing_a_register_entry_rechecks_without_retransforming(edition: Path) -> None:
+    build(edition)
+    edit(edition / "tei/registers/persons.xml", "Scottish scientist and writer.", "Scottish polymath.")
+    summary = build(edition)
+    # The register itself is processed again; documents only have their encoding checks redone.
+    assert summary.processed == 1 + 5
+    pages = assert_same_as_clean(edition)
+    assert b"Scottish polymath." in pages["persons/somerville/index.html"]
+
+
+def test_editing_a_template(edition: Path) -> None:
+    build(edition)
+    from tei_edition.build.html import package_templates
+
+    templates = edition / "templates"
+    templates.mkdir()
+    base = (package_templates() / "base.html").read_text(encoding="utf-8")
+    assert "</body>" in base
+    (templates / "base.html").write_text(base.replace("</body>", "<!-- local footer --></body>"), encoding="utf-8")
+    summary = build(edition)
+    assert summary.processed == 0  # a template changes pages, not the transformed texts
+    pages = assert_same_as_clean(edition)
+    assert b"<!-- local footer -->" in pages["index.html"]
+
+
+def test_editing_the_configuration(edition: Path) -> None:
+    build(edition)
+    edit(edition / "edition.toml", 'title = "Engine Letters, 1843–1851"', 'title = "Engine Letters"')
+    summary = build(edition)
+    assert not summary.up_to_date
+    pages = assert_same_as_clean(edition)
+    assert b"Engine Letters, 1843" not in pages["index.html"]
+
+
+def test_a_stylesheet_override_retransforms_every_document(edition: Path) -> None:
+    build(edition)
+    from tei_edition.build.transform import XSLT_DIR
+
+    (edition / "xslt").mkdir()
+    shutil.copyfile(XSLT_DIR / "core.xsl", edition / "xslt" / "core.xsl")
+    with (edition / "xslt" / "core.xsl").open("a", encoding="utf-8") as handle:
+        handle.write("<!-- an edition's own copy -->\n")
+    summary = build(edition)
+    assert summary.processed == 5
+    assert_same_as_clean(edition)
+
+
+def test_an_unreadable_cache_is_rebuilt(edition: Path) -> None:
+    build(edition)
+    (edition / "build" / ".edition-cache.sqlite").write_bytes(b"not a database")
+    edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is improved")
+    summary = build(edition)
+    assert summary.processed == 8
+    assert_same_as_clean(edition)
