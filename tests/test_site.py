@@ -155,6 +155,7 @@ def test_entity_links_carry_ids_and_cards(site: Path) -> None:
     assert {a.get("data-ref") for a in links} <= set(cards)
     assert cards["stalin"].get("data-name") == "Joseph Stalin"
     assert cards["stalin"].get("data-dates") == "1878–1953"
+    assert cards["kaesong"].get("data-description") == "City near the 38th parallel, site of the first armistice talks."
     assert select(page, "#entity-cards")[0].get("hidden") is not None
 
 
@@ -176,9 +177,11 @@ def test_register_page_lists_passages_that_resolve(site: Path) -> None:
 def test_register_index_is_alphabetical_with_counts(site: Path) -> None:
     page = parse(site / "persons/index.html")
     names = [a.text_content() for a in select(page, "a.register-name")]
-    assert names == ["Joseph Stalin", "Kim Il Sung", "Mao Zedong"]
+    assert names == ["Kim Il Sung", "Mao Zedong", "Stalin, Joseph"]
+    assert [h.text_content() for h in select(page, ".letter-group h2")] == ["K", "M", "S"]
     counts = [c.text_content() for c in select(page, ".register-count")]
-    assert counts[0] == "3 mentions in 2 documents"
+    assert counts[2] == "3 mentions in 2 documents"
+    assert select(page, ".register-description")[2].text_content() == "Leader of the Soviet Union."
     assert select(parse(site / "orgs/index.html"), "a.register-name")
 
 

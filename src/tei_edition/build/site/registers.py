@@ -46,6 +46,7 @@ class EntityEntry:
 
     entity: Entity
     folder: str
+    index_name: str  # as the index lists it: 'Stalin, Joseph'
     variants: tuple[Name, ...]
     dates: str
     mention_count: int
@@ -86,9 +87,11 @@ def entity_dates(entity: Entity) -> str:
 
 def _entry(site: Site, entity: Entity) -> EntityEntry:
     mentions = site.data.mentions.get(entity.id, [])
-    first = next((c for c in entity.name if c.isalpha()), "")
+    index_name = entity.sort_name or entity.name
+    first = next((c for c in index_name if c.isalpha()), "")
     letter = first.upper() if first.isascii() and first else "#"  # names in other scripts are grouped under '#'
-    return EntityEntry(entity=entity, folder=folder(entity.section, entity.id), variants=tuple(entity.variants()),
+    return EntityEntry(entity=entity, folder=folder(entity.section, entity.id), index_name=index_name,
+                       variants=tuple(entity.variants()),
                        dates=entity_dates(entity), mention_count=len(mentions),
                        document_count=len({m.document.id for m in mentions}), letter=letter)
 
