@@ -289,7 +289,7 @@ class TeiWriter:
             bibl.text += ", "
             published = etree.SubElement(bibl, T + "date", when=str(meta["published"]))
             published.text = str(meta["published"])
-        note = etree.SubElement(source_desc, T + "p")
+        note = etree.SubElement(bibl, T + "note")
         note.text = f"Transcription imported from {self.source.path.name}."
         profile = etree.Element(T + "profileDesc")
         if meta.get("summary"):

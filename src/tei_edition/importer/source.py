@@ -205,8 +205,13 @@ def read_plain(text: str) -> list[Block]:
     chunks = [c for c in re.split(r"\n\s*\n", text) if c.strip()]
     lines = [line for c in chunks for line in c.split("\n") if line.strip()]
     multi = [c for c in chunks if c.strip().count("\n")]
-    # Hard-wrapped prose: most blocks run over several lines, and no line is much longer than a printed line.
-    wrapped = bool(lines) and len(multi) > len(chunks) / 2 and max(len(line) for line in lines) <= 100
+    inner = [line.rstrip() for c in multi for line in c.strip().split("\n")[:-1]
+             if line.strip() and not _MARK.fullmatch(line.strip())]
+    open_ended = sum(1 for line in inner if not line.endswith((".", "!", "?", ":", '"', "”", "’", ")")))
+    # Hard-wrapped prose: most blocks run over several lines, no line is much longer than a printed line, and
+    # most lines stop in the middle of a sentence.
+    wrapped = bool(lines) and len(multi) > len(chunks) / 2 and max(len(line) for line in lines) <= 100 \
+        and open_ended > len(inner) / 2
     blocks: list[Block] = []
     for chunk in chunks:
         rows = [line.strip() for line in chunk.split("\n") if line.strip()]
