@@ -24,6 +24,7 @@ KINDS: dict[str, tuple[str, str, str, str, str]] = {
 NAME_KIND = {"persName": "person", "placeName": "place", "orgName": "org"}
 # Elements that receive a mention anchor (the XSLT numbers the same set the same way).
 ANCHORED = (T + "persName", T + "placeName", T + "orgName", T + "rs", T + "date")
+_BREAKS = (T + "lb", T + "pb", T + "cb")
 POINTER_ATTRIBUTES = ("ref", "corresp", "target", "who", "hand", "resp", "source")
 
 
@@ -58,6 +59,8 @@ def _collect_text(el: etree._Element, parts: list[str], mark: etree._Element | N
         return  # notes are not part of the running text
     if not isinstance(el.tag, str):
         return
+    if el.tag in _BREAKS and el.get("break") != "no":
+        parts.append(" ")  # a line, page or column break separates words
     if el.text:
         parts.append(el.text)
     for child in el:
