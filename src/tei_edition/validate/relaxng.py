@@ -1,0 +1,521 @@
+"""RELAX NG validation with lxml, its terse messages rewritten into plain language for editors.
+
+libxml2 names the element and little else ("Invalid attribute when for element date"). The schema itself is read
+once more, by SchemaInfo, to say what was expected: which elements the schema knows, which attributes an element
+takes and which are required, what kind of value an attribute wants, which children an element cannot do without.
+When a message cannot be explained, its original text is kept after a plain-language prefix.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from tei_edition.errors import SourceError
+from tei_edition.validate.diagnostics import Diagnostic, Severity
+
+RNG_NS = "http://relaxng.org/ns/structure/1.0"
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+R = f"{{{RNG_NS}}}"
+RULE = "schema"
+
+# What TEI's datatypes mean, in words (the names are the TEI Guidelines' own).
+TEI_DATATYPES: dict[str, str] = {
+    "teidata.temporal.w3c": "a date such as 1951, 1951-08 or 1951-08-23 (optionally with a time, 1951-08-23T14:30)",
+    "teidata.temporal.iso": "an ISO 8601 date or time such as 1951-08-23",
+    "teidata.duration.w3c": "a duration such as P3D or PT2H",
+    "teidata.pointer": "a pointer (URI) such as #stalin or https://example.org/",
+    "teidata.language": "a language tag such as en, ko, ru or zh-Hant",
+    "teidata.count": "a whole number (0 or more)",
+    "teidata.numeric": "a number",
+    "teidata.truthValue": "true or false",
+    "teidata.xTruthValue": "true, false or unknown",
+    "teidata.enumerated": "a single word (no spaces)",
+    "teidata.word": "a single word (no spaces)",
+    "teidata.name": "a name (no spaces)",
+    "teidata.xmlName": "an XML name (no spaces)",
+    "teidata.prefix": "a prefix (letters, digits, . - +)",
+    "teidata.version": "a version number such as 1.0",
+    "teidata.outputMeasurement": "a CSS length such as 12em or 50%",
+    "teidata.probability": "a number between 0 and 1",
+    "teidata.namespace": "a namespace URI",
+    "teidata.xpath": "an XPath expression",
+}
+XSD_DATATYPES: dict[str, str] = {
+    "date": "a date YYYY-MM-DD",
+    "gYear": "a year YYYY",
+    "gYearMonth": "a month YYYY-MM",
+    "dateTime": "a date and time YYYY-MM-DDThh:mm:ss",
+    "time": "a time hh:mm:ss",
+    "anyURI": "a URI",
+    "ID": "an identifier (a name without spaces, not starting with a digit)",
+    "NCName": "a name without spaces or colons",
+    "nonNegativeInteger": "a whole number (0 or more)",
+    "positiveInteger": "a whole number (1 or more)",
+    "integer": "a whole number",
+    "decimal": "a number",
+    "double": "a number",
+    "boolean": "true or false",
+    "language": "a language tag such as en or ko",
+}
+_PREFERRED_CHILDREN = ("p", "div", "item", "head", "ab", "l", "title", "persName", "bibl")
+
+
+def local(tag: str) -> str:
+    """The local part of a Clark-notation name: {ns}name -> name."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _show(tag: str) -> str:
+    """An element name as a reader of the source sees it: <p> for TEI, <{ns}foo> otherwise."""
+    if tag.startswith(f"{{{TEI_NS}}}") or not tag.startswith("{"):
+        return f"<{local(tag)}>"
+    return f"<{local(tag)}> (namespace {tag[1:].split('}')[0]})"
+
+
+def _attr_show(name: str) -> str:
+    return "@xml:" + local(name) if name.startswith(f"{{{XML_NS}}}") else "@" + local(name)
+
+
+@dataclass
+class AttributeInfo:
+    """What the schema says about one attribute of one element."""
+
+    required: bool = False
+    expected: str = ""
+
+
+@dataclass
+class SchemaInfo:
+    """Facts read from a RELAX NG grammar (best effort: unusual constructs just give fewer facts)."""
+
+    elements: set[str] = field(default_factory=set)  # Clark names
+    attributes: dict[str, dict[str, AttributeInfo]] = field(default_factory=dict)
+    required: dict[str, list[list[str]]] = field(default_factory=dict)  # element -> alternatives of needed children
+    empty: set[str] = field(default_factory=set)  # elements that take neither text nor children
+
+    @classmethod
+    def read(cls, root: etree._Element) -> "SchemaInfo":
+        """Collect element names, attributes and required children from a parsed grammar."""
+        info = cls()
+        defines: dict[str, list[etree._Element]] = {}
+        for d in root.iter(R + "define"):
+            defines.setdefault(d.get("name", ""), []).append(d)
+        requirements = _Requirements(defines)
+        for element in root.iter(R + "element"):
+            name = _pattern_name(element)
+            if name is None:
+                continue
+            info.elements.add(name)
+            attrs = info.attributes.setdefault(name, {})
+            _collect_attributes(element, defines, attrs, required=True, seen=set())
+            needed = requirements.sequence(element)
+            if needed:
+                info.required.setdefault(name, needed)
+            if not _has_content(element, defines, set()):
+                info.empty.add(name)
+        return info
+
+    def describe_required(self, element: str) -> str:
+        """'<item>' or '<item> or <label>' or 'one of 40 elements such as <p>, <div>'; '' when unknown."""
+        alternatives = self.required.get(element)
+        if not alternatives:
+            return ""
+        names = sorted({n for alt in alternatives for n in alt[:1]},
+                       key=lambda n: (_PREFERRED_CHILDREN.index(local(n)) if local(n) in _PREFERRED_CHILDREN else 99,
+                                      local(n)))
+        if len(names) <= 4:
+            return " or ".join(_show(n) for n in names)
+        return f"one of {len(names)} elements such as {', '.join(_show(n) for n in names[:3])}"
+
+
+def _pattern_name(node: etree._Element) -> str | None:
+    """Clark name of an <element>/<attribute> pattern with a single name, None for name classes."""
+    raw = node.get("name")
+    if raw is None:
+        name_el = node.find(R + "name")
+        if name_el is None or not (name_el.text or "").strip():
+            return None
+        raw, ns_holder = name_el.text.strip(), name_el
+    else:
+        raw, ns_holder = raw.strip(), node
+    if ":" in raw:
+        prefix, localname = raw.split(":", 1)
+        uri = XML_NS if prefix == "xml" else node.nsmap.get(prefix)
+        return f"{{{uri}}}{localname}" if uri else localname
+    if node.tag == R + "attribute":
+        ns = ns_holder.get("ns", "")  # attributes do not inherit @ns from the grammar
+    else:
+        ns = next((a.get("ns") for a in ns_holder.iterancestors() if a.get("ns") is not None), None)
+        ns = ns_holder.get("ns", ns or "")
+    return f"{{{ns}}}{raw}" if ns else raw
+
+
+def _collect_attributes(node: etree._Element, defines: dict[str, list[etree._Element]],
+                        out: dict[str, AttributeInfo], required: bool, seen: set[str]) -> None:
+    for child in node:
+        if not isinstance(child.tag, str) or not child.tag.startswith(R):
+            continue
+        kind = local(child.tag)
+        if kind == "element":
+            continue
+        if kind == "attribute":
+            name = _pattern_name(child)
+            if name is not None:
+                info = out.setdefault(name, AttributeInfo())
+                info.required = info.required or required
+                info.expected = info.expected or _describe_value(child, defines, set())
+            continue
+        if kind == "ref":
+            ref = child.get("name", "")
+            if ref in seen:
+                continue
+            for d in defines.get(ref, []):
+                _collect_attributes(d, defines, out, required, seen | {ref})
+            continue
+        still = required and kind in ("group", "interleave", "oneOrMore")
+        _collect_attributes(child, defines, out, still, seen)
+
+
+_DATE_TYPES = frozenset({"date", "gYear", "gMonth", "gDay", "gYearMonth", "gMonthDay", "time", "dateTime"})
+_DATE_PHRASE = "a date such as 1951, 1951-08 or 1951-08-23, or a date and time such as 1951-08-23T14:30:00"
+
+
+def _describe_value(node: etree._Element, defines: dict[str, list[etree._Element]], seen: set[str]) -> str:
+    """The kind of value an attribute pattern accepts, in words ('' if it accepts any text)."""
+    values: list[str] = []
+    types: list[str] = []
+    kinds: list[str] = []
+    for child in node.iter():
+        if not isinstance(child.tag, str):
+            continue
+        kind = local(child.tag)
+        if kind == "value":
+            values.append(child.text or "")
+        elif kind == "data" and child.getparent().tag != R + "except":
+            types.append(child.get("type", ""))
+        elif kind == "ref":
+            ref = child.get("name", "")
+            if ref in TEI_DATATYPES:
+                kinds.append(TEI_DATATYPES[ref])
+            elif ref not in seen:
+                for d in defines.get(ref, []):
+                    described = _describe_value(d, defines, seen | {ref})
+                    if described:
+                        kinds.append(described)
+    if len(_DATE_TYPES.intersection(types)) >= 3:
+        kinds.insert(0, _DATE_PHRASE)
+        types = [t for t in types if t not in _DATE_TYPES]
+    kinds.extend(XSD_DATATYPES.get(t, f"a value of type {t}") for t in types)
+    shown = [f"'{v}'" for v in values if v]
+    if shown and len(shown) <= 12:
+        kinds.insert(0, ("one of " if len(shown) > 1 else "") + ", ".join(shown))
+    if "" in values:
+        kinds.append("nothing (an empty value)")
+    parts = list(dict.fromkeys(kinds))
+    return "; or ".join(parts[:4])
+
+
+class _Requirements:
+    """Which children an element cannot do without, read from its content pattern (refs memoised)."""
+
+    _SKIP = frozenset({"optional", "zeroOrMore", "attribute", "text", "empty", "data", "value", "list", "name",
+                       "anyName", "nsName", "notAllowed", "mixed", "except", "param"})
+
+    def __init__(self, defines: dict[str, list[etree._Element]]) -> None:
+        self.defines = defines
+        self.memo: dict[str, list[list[str]]] = {}
+
+    def sequence(self, node: etree._Element) -> list[list[str]]:
+        """Alternatives of needed children for node's children taken as a group: [[a], [b, c]] = a, or b and c."""
+        needed: list[list[str]] = [[]]
+        for child in node:
+            part = self.pattern(child)
+            if part:
+                needed = [a + b for a in needed for b in part][:64]
+        return [n for n in needed if n]
+
+    def pattern(self, node: etree._Element) -> list[list[str]]:
+        """Alternatives of needed children for one pattern ([] when it can match nothing at all)."""
+        if not isinstance(node.tag, str) or not node.tag.startswith(R):
+            return []
+        kind = local(node.tag)
+        if kind in self._SKIP:
+            return []
+        if kind == "element":
+            name = _pattern_name(node)
+            return [[name]] if name else []
+        if kind == "ref":
+            ref = node.get("name", "")
+            if ref not in self.memo:
+                self.memo[ref] = []  # a cycle needs nothing more
+                found: list[list[str]] = []
+                for d in self.defines.get(ref, []):
+                    found.extend(self.sequence(d))
+                self.memo[ref] = found
+            return self.memo[ref]
+        if kind == "choice":
+            alternatives: list[list[str]] = []
+            for branch in node:
+                if not isinstance(branch.tag, str):
+                    continue
+                sub = self.pattern(branch)
+                if not sub:
+                    return []  # one branch needs nothing, so the choice needs nothing
+                alternatives.extend(sub)
+            return alternatives[:256]
+        return self.sequence(node)  # group, interleave, oneOrMore
+
+
+def _has_content(node: etree._Element, defines: dict[str, list[etree._Element]], seen: set[str]) -> bool:
+    """Whether an element pattern can hold text or child elements (False for TEI's empty elements)."""
+    for child in node:
+        if not isinstance(child.tag, str) or not child.tag.startswith(R):
+            continue
+        kind = local(child.tag)
+        if kind in ("text", "mixed", "data", "value", "list", "element"):
+            return True
+        if kind == "attribute":
+            continue
+        if kind == "ref":
+            ref = child.get("name", "")
+            if ref not in seen:
+                seen.add(ref)
+                if any(_has_content(d, defines, seen) for d in defines.get(ref, [])):
+                    return True
+            continue
+        if _has_content(child, defines, seen):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _CompiledGrammar:
+    schema: etree.RelaxNG
+    info: SchemaInfo
+    label: str
+
+
+@functools.lru_cache(maxsize=16)
+def _compile(path: str, mtime_ns: int) -> _CompiledGrammar:
+    """Compile a grammar once per process (the key includes the file's modification time)."""
+    schema_path = Path(path)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        doc = etree.parse(path, parser)
+    except OSError as exc:
+        raise SourceError(schema_path, f"cannot read the RELAX NG schema: {exc}") from None
+    except etree.XMLSyntaxError as exc:
+        raise SourceError(schema_path, f"not well-formed XML: {exc.msg}", line=exc.lineno or None) from None
+    if doc.getroot().tag not in (R + "grammar", R + "element"):
+        raise SourceError(schema_path, "not a RELAX NG schema in XML syntax (the root must be <grammar> or "
+                                       "<element> in the RELAX NG namespace; convert .rnc files with trang)",
+                          line=doc.getroot().sourceline)
+    try:
+        schema = etree.RelaxNG(doc)
+    except etree.RelaxNGParseError as exc:
+        entries = list(exc.error_log)
+        first = entries[0] if entries else None
+        message = first.message if first is not None else str(exc)
+        raise SourceError(schema_path, f"the RELAX NG schema is broken: {message}",
+                          line=first.line if first is not None and first.line else None) from None
+    label = "the edition's schema" if schema_path.name == "edition.rng" else f"the schema {schema_path.name}"
+    return _CompiledGrammar(schema, SchemaInfo.read(doc.getroot()), label)
+
+
+_STEP = re.compile(r"^(?:(\*)|(?:([\w.\-]+):)?([\w.\-]+))(?:\[(\d+)\])?$")
+
+
+def element_at_path(tree: etree._ElementTree, path: str | None) -> etree._Element | None:
+    """Follow a libxml2 node path (/*/*[2]/x:hi[1]) through the tree; None if it cannot be followed."""
+    if not path or not path.startswith("/"):
+        return None
+    node: etree._Element | None = None
+    for step in path.strip("/").split("/"):
+        match = _STEP.match(step)
+        if match is None:
+            return None
+        star, prefix, name, index = match.groups()
+        candidates = [tree.getroot()] if node is None else [c for c in node if isinstance(c.tag, str)]
+        if not star:
+            candidates = [c for c in candidates if local(c.tag) == name and (c.prefix or None) == (prefix or None)]
+        position = int(index or 1)
+        if position > len(candidates):
+            return None
+        node = candidates[position - 1]
+    return node
+
+
+@dataclass
+class _Problem:
+    element: etree._Element | None
+    kind: str
+    line: int
+    message: str
+
+
+class RelaxNGValidator:
+    """Validate documents against a RELAX NG grammar (XML syntax), with messages for editors."""
+
+    def __init__(self, schema_path: Path) -> None:
+        """Compile the grammar (cached per process); SourceError naming the file and line if it is broken."""
+        self.schema_path = Path(schema_path).resolve()
+        try:
+            mtime = self.schema_path.stat().st_mtime_ns
+        except OSError as exc:
+            raise SourceError(self.schema_path, f"cannot read the RELAX NG schema: {exc.strerror}") from None
+        self._compiled = _compile(str(self.schema_path), mtime)
+
+    @property
+    def info(self) -> SchemaInfo:
+        """What the validator knows about the grammar (elements, attributes, required children)."""
+        return self._compiled.info
+
+    def validate(self, tree: etree._ElementTree, path: Path) -> list[Diagnostic]:
+        """Validate one parsed document; one Diagnostic per distinct problem, cascaded failures dropped."""
+        tree = tree.getroottree() if isinstance(tree, etree._Element) else tree
+        schema = self._compiled.schema
+        if schema.validate(tree):
+            return []
+        problems = []
+        for entry in schema.error_log:
+            element = element_at_path(tree, entry.path)
+            line = entry.line or (element.sourceline if element is not None else 0) or 0
+            kind = entry.type_name.removeprefix("RELAXNG_ERR_")
+            problems.append(_Problem(element, kind, line, entry.message))
+        kept = _drop_cascades(problems)
+        out: list[Diagnostic] = []
+        seen: set[tuple[int, str]] = set()
+        for problem in kept:
+            message = self._explain(problem)
+            if (problem.line, message) in seen:
+                continue
+            seen.add((problem.line, message))
+            out.append(Diagnostic(Path(path), problem.line, 0, Severity.ERROR, message, RULE))
+        return out
+
+    # --- messages ---------------------------------------------------------------------------------------------
+
+    def _explain(self, problem: _Problem) -> str:
+        """Plain-language message for one libxml2 error; falls back to the original text."""
+        el, raw, info, schema = problem.element, problem.message.strip(), self._compiled.info, self._compiled.label
+        parent = el.getparent() if el is not None else None
+        where = f" inside {_show(parent.tag)}" if parent is not None else ""
+        kind = problem.kind
+        if el is not None and kind == "ELEMWRONG":
+            if el.tag not in info.elements:
+                return f"{_show(el.tag)} is not allowed{where}: it is not part of {schema}"
+            missing = self._missing_before(parent, el)
+            hint = f"; {_show(parent.tag)} first needs {missing}" if missing else ""
+            return f"{_show(el.tag)} is not allowed{where} at this point{hint}"
+        if el is not None and kind == "EXTRACONTENT":
+            extra = raw.split("extra content:", 1)[-1].strip()
+            return f"{_show(el.tag)} has content that is not allowed here: {extra}"
+        if el is not None and kind == "INVALIDATTR":
+            return self._explain_attribute(el, raw)
+        if el is not None and kind == "ATTRVALID":
+            required = [n for n, a in info.attributes.get(el.tag, {}).items() if a.required and n not in el.attrib]
+            if required:
+                names = ", ".join(_attr_show(n) for n in required)
+                return f"{_show(el.tag)} lacks the required attribute{'s' if len(required) > 1 else ''} {names}"
+            return f"{_show(el.tag)} has attributes that {schema} does not accept ({raw})"
+        if el is not None and kind == "NOELEM":
+            expected = re.match(r"Expecting an element (\S+), got nothing", raw)
+            if expected:
+                return f"{_show(el.tag)} is incomplete: a <{expected.group(1)}> is required at its end"
+            needed = info.describe_required(el.tag)
+            present = {c.tag for c in el if isinstance(c.tag, str)}
+            if needed and not any(n in present for alt in info.required.get(el.tag, []) for n in alt[:1]):
+                return f"{_show(el.tag)} is incomplete: it needs {needed}"
+            return f"{_show(el.tag)} is incomplete: a required child element is missing at its end"
+        if el is not None and kind == "ELEMNAME":
+            found = re.match(r"Expecting element (\S+), got (\S+)", raw)
+            if found:
+                return f"{_show(el.tag)} found{where} where <{found.group(1)}> is expected"
+        if el is not None and kind == "TEXTWRONG":
+            snippet = _stray_text(el)
+            shown = f" ('{snippet}')" if snippet else ""
+            if el.tag in info.empty:
+                return f"{_show(el.tag)} must be empty, but it contains text{shown}"
+            return f"{_show(el.tag)} cannot contain text directly{shown}: put it inside a child element such as <p>"
+        if el is not None and kind == "ELEMNOTEMPTY":
+            return f"{_show(el.tag)} must be empty"
+        if el is not None and kind == "CONTENTVALID":
+            return f"the content of {_show(el.tag)} does not match {schema}"
+        if el is not None and kind in ("ELEMWRONGNS", "ELEMEXTRANS", "ELEMNONS"):
+            return f"{_show(el.tag)} is in the wrong namespace ({raw})"
+        if el is not None and kind == "INTEREXTRA":
+            return f"{_show(el.tag)} occurs more often than {schema} allows{where}"
+        prefix = f"{_show(el.tag)} does not match {schema}" if el is not None else f"does not match {schema}"
+        return f"{prefix}: {raw}"
+
+    def _explain_attribute(self, el: etree._Element, raw: str) -> str:
+        match = re.match(r"Invalid attribute (\S+) for element (\S+)", raw)
+        name = match.group(1) if match else ""
+        attr = next((a for a in el.attrib if local(a) == name), None)
+        if attr is None:
+            return f"{_show(el.tag)} has an attribute that is not allowed ({raw})"
+        allowed = self._compiled.info.attributes.get(el.tag)
+        value = el.get(attr, "")
+        if allowed is not None and attr not in allowed:
+            return (f"{_show(el.tag)} does not take the attribute {_attr_show(attr)} "
+                    f"(not part of {self._compiled.label} for this element)")
+        expected = allowed[attr].expected if allowed else ""
+        tail = f" (expected {expected})" if expected else ""
+        return f"{_show(el.tag)} has an invalid value for {_attr_show(attr)}: '{value}'{tail}"
+
+    def _missing_before(self, parent: etree._Element | None, el: etree._Element) -> str:
+        """Required children of parent absent from it, when a misplaced element suggests one is missing."""
+        if parent is None:
+            return ""
+        info = self._compiled.info
+        present = {c.tag for c in parent if isinstance(c.tag, str)}
+        alternatives = info.required.get(parent.tag, [])
+        if not alternatives:
+            return ""
+        # Only what every way of completing parent needs, and is not there yet, is worth naming.
+        absent = [n for n in alternatives[0] if n not in present and all(n in alt for alt in alternatives)]
+        return " and ".join(_show(n) for n in dict.fromkeys(absent))
+
+
+def _drop_cascades(problems: list[_Problem]) -> list[_Problem]:
+    """Drop libxml2's follow-on failures when a more specific problem explains them."""
+    specific = [p for p in problems if p.kind not in ("CONTENTVALID", "NOELEM", "EXTRACONTENT")]
+
+    def has_specific_within(el: etree._Element, include_self: bool) -> bool:
+        for p in specific:
+            if p.element is None:
+                continue
+            if p.element is el and include_self:
+                return True
+            if any(a is el for a in p.element.iterancestors()):
+                return True
+        return False
+
+    kept = []
+    for p in problems:
+        if p.element is not None:
+            if p.kind == "CONTENTVALID" and (has_specific_within(p.element, True)
+                                             or any(q is not p and q.element is not None and q.kind != "CONTENTVALID"
+                                                    and any(a is p.element for a in q.element.iterancestors())
+                                                    for q in problems)):
+                continue
+            if p.kind == "NOELEM" and has_specific_within(p.element, False):
+                continue
+            if p.kind == "EXTRACONTENT" and any(q.kind == "ELEMWRONG" and q.element is p.element for q in problems):
+                continue
+            if p.kind == "ATTRVALID" and any(q.kind == "INVALIDATTR" and q.element is p.element for q in problems):
+                continue
+        kept.append(p)
+    return kept
+
+
+def _stray_text(el: etree._Element) -> str:
+    texts = [el.text or ""] + [c.tail or "" for c in el]
+    text = next((t.strip() for t in texts if t.strip()), "")
+    return text if len(text) <= 40 else text[:37] + "..."
