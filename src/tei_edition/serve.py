@@ -61,9 +61,9 @@ LIVE_JS = """\
       var item = document.createElement("li");
       var where = document.createElement("code");
       Object.assign(where.style, { fontWeight: "bold", marginRight: ".5em" });
-      where.textContent = p.file ? (p.line ? p.file + ":" + p.line : p.file) : "";
+      where.textContent = p.file ? (p.line ? p.file + ":" + p.line : p.file) + ":" : "";
       item.appendChild(where);
-      item.appendChild(document.createTextNode(p.message));
+      item.appendChild(document.createTextNode(" " + p.message));
       list.appendChild(item);
     });
     overlay.appendChild(list);
@@ -237,7 +237,7 @@ class Rebuilder:
             try:
                 if reload_config and self.config.config_path is not None:
                     self.config = load_config(self.config.config_path)
-                self._build(self.config)
+                summary = self._build(self.config)
             except Exception as exc:  # any failure must leave the server running with the last good pages
                 problems = problems_of(exc, self.config.root)
                 self.state.failed(problems, time.perf_counter() - start)
@@ -251,7 +251,9 @@ class Rebuilder:
                 return False
             seconds = time.perf_counter() - start
             self.state.succeeded(seconds)
-            self.say(f"Built in {seconds:.2f} s")
+            timings = getattr(summary, "timings", None) or {}
+            phases = ", ".join(f"{name} {value:.2f}" for name, value in timings.items() if value >= 0.01)
+            self.say(f"Built in {seconds:.2f} s" + (f" ({phases})" if phases else ""))
             return True
 
 
