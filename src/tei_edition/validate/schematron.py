@@ -44,11 +44,21 @@ class _Check:
     sch_line: int
 
 
+@dataclass(frozen=True, order=True)
+class _Origin:
+    """Where an instruction of the generated stylesheet comes from in the .sch file."""
+
+    stylesheet_line: int
+    sch_line: int
+    what: str  # e.g. "assert/@test"
+    expression: str
+
+
 @dataclass(frozen=True)
 class _CompiledSchema:
     executable: object  # saxonche PyXsltExecutable (not thread-safe: one per process)
     checks: tuple[_Check, ...]
-    line_map: tuple[tuple[int, int], ...]  # (stylesheet line, .sch line), sorted, for runtime errors
+    line_map: tuple["_Origin", ...]  # sorted by stylesheet line
 
 
 @functools.cache
@@ -189,17 +199,19 @@ class _Compiler:
 
     # --- writing the stylesheet ---------------------------------------------------------------------------------
 
-    def _mark(self, xsl: etree._Element, sch: etree._Element) -> etree._Element:
-        """Remember which .sch line an XSLT instruction comes from (for compile errors)."""
+    def _mark(self, xsl: etree._Element, sch: etree._Element, attr: str) -> etree._Element:
+        """Remember which .sch element and expression an XSLT instruction comes from (for error messages)."""
         if sch.sourceline:
             xsl.set(O + "line", str(sch.sourceline))
+        xsl.set(O + "what", f"{etree.QName(sch).localname}/@{attr}")
+        xsl.set(O + "expr", sch.get(attr) or "")
         return xsl
 
     def _let(self, parent: etree._Element, let: etree._Element, tag: str) -> None:
         name = let.get("name")
         if not name:
             raise self.fail(let, "<let> needs a @name")
-        var = self._mark(etree.SubElement(parent, tag, name=name), let)
+        var = self._mark(etree.SubElement(parent, tag, name=name), let, "value")
         if let.get("value") is not None:
             var.set("select", let.get("value"))
         else:
@@ -229,7 +241,7 @@ class _Compiler:
             if not context or not context.strip():
                 raise self.fail(rule, "<rule> needs a @context (an XSLT pattern such as tei:date/@when)")
             template = self._mark(etree.SubElement(sheet, X + "template", match=context, mode=mode,
-                                                   priority=str(len(rules) - index)), rule)
+                                                   priority=str(len(rules) - index)), rule, "context")
             if self.binding == "xslt":
                 template.set("version", "1.0")  # XPath 1.0 compatibility mode for these expressions
             for let in pattern_lets:
@@ -269,14 +281,20 @@ class _Compiler:
         rule_id = check.get("id") or rule.get("id") or pattern.get("id") or "schematron"
         number = len(self.checks)
         self.checks.append(_Check(rule_id, severity_for_role(role), check.sourceline or 0))
-        cond = self._mark(etree.SubElement(template, X + "if", test=f"not(({test}))" if is_assert else test), check)
+        if is_assert:  # xsl:choose keeps the test as written, so Saxon's messages quote the author's expression
+            choose = etree.SubElement(template, X + "choose")
+            self._mark(etree.SubElement(choose, X + "when", test=test), check, "test")
+            cond = etree.SubElement(choose, X + "otherwise")
+        else:
+            cond = self._mark(etree.SubElement(template, X + "if", test=test), check, "test")
         subject = check.get("subject") or rule.get("subject")
         node_expr = f"({subject})[1]" if subject else "."
         record = etree.SubElement(cond, O + "r", n=str(number))
+        holder = check if check.get("subject") else rule
         self._mark(etree.SubElement(record, X + "attribute", name="loc",
-                                    select=f"svrl-x:location({node_expr})"), check)
+                                    select=f"svrl-x:location({node_expr})"), holder, "subject")
         self._mark(etree.SubElement(record, X + "attribute", name="attr",
-                                    select=f"svrl-x:attribute({node_expr})"), check)
+                                    select=f"svrl-x:attribute({node_expr})"), holder, "subject")
         self._message(record, check)
         for diag_id in (check.get("diagnostics") or "").split():
             diagnostic = next((d for d in self.root.iter(S + "diagnostic") if d.get("id") == diag_id), None)
@@ -293,10 +311,10 @@ class _Compiler:
             if child.tag == S + "value-of":
                 if not child.get("select"):
                     raise self.fail(child, "<value-of> needs a @select")
-                self._mark(etree.SubElement(parent, X + "value-of", select=child.get("select")), child)
+                self._mark(etree.SubElement(parent, X + "value-of", select=child.get("select")), child, "select")
             elif child.tag == S + "name":
                 path = child.get("path") or "."
-                self._mark(etree.SubElement(parent, X + "value-of", select=f"name({path})"), child)
+                self._mark(etree.SubElement(parent, X + "value-of", select=f"name({path})"), child, "path")
             elif isinstance(child.tag, str):  # emph, dir, span, foreign markup: keep the words
                 self._message(parent, child)
             if child.tail:
@@ -325,26 +343,29 @@ def _load_schema(path: Path, depth: int = 0) -> etree._Element:
     return root
 
 
-def _compile_error(path: Path, message: str, line_map: tuple[tuple[int, int], ...]) -> SourceError:
+def _compile_error(path: Path, message: str, line_map: tuple[_Origin, ...]) -> SourceError:
     """Turn Saxon's report about the generated stylesheet into an error at the .sch line it comes from."""
-    first = message.strip().splitlines()[0] if message.strip() else "the schema could not be compiled"
     match = re.search(r"on line (\d+)", message)
-    sch_line = _sch_line(int(match.group(1)), line_map) if match else None
-    detail = re.sub(r" on line \d+ column \d+ of [^:]*:?", "", first).strip()
+    origin = _origin(int(match.group(1)), line_map) if match else None
     codes = re.findall(r"\n\s*([A-Z]{4}\d{4})\s+(.*)", message)
     if codes:
-        detail = f"{detail}: {codes[0][1].strip()} ({codes[0][0]})"
-    detail = detail.replace("xsl:if/@test", "@test").replace("xsl:template/@match", "rule/@context")
-    detail = detail.replace("xsl:value-of/@select", "@select")
-    return SourceError(path, f"invalid XPath in the Schematron schema: {detail}", line=sch_line)
+        detail = f"{codes[0][1].strip()} ({codes[0][0]})"
+    else:
+        lines = message.strip().splitlines()
+        detail = lines[0] if lines else "the schema could not be compiled"
+        detail = re.sub(r"^(Error|Static error)( at| in) \S+( at char \d+)?( in \S+)?( on line \d+ column \d+ of \S+)?:?\s*",
+                        "", detail).strip() or detail
+    if origin is None:
+        return SourceError(path, f"the Schematron schema cannot be compiled: {detail}")
+    return SourceError(path, f"invalid XPath in {origin.what} '{origin.expression}': {detail}", line=origin.sch_line)
 
 
-def _sch_line(stylesheet_line: int, line_map: tuple[tuple[int, int], ...]) -> int | None:
+def _origin(stylesheet_line: int, line_map: tuple[_Origin, ...]) -> _Origin | None:
     best = None
-    for generated, sch in line_map:
-        if generated > stylesheet_line:
+    for origin in line_map:
+        if origin.stylesheet_line > stylesheet_line:
             break
-        best = sch
+        best = origin
     return best
 
 
@@ -358,7 +379,8 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
     # Line of each instruction in the serialised stylesheet -> line in the .sch it was made from.
     reparsed = etree.fromstring(text)
     line_map = tuple(sorted(
-        (el.sourceline, int(el.get(O + "line"))) for el in reparsed.iter() if el.get(O + "line")
+        _Origin(el.sourceline, int(el.get(O + "line")), el.get(O + "what", ""), el.get(O + "expr", ""))
+        for el in reparsed.iter() if el.get(O + "line")
     ))
     xslt = _saxon().new_xslt30_processor()
     try:
@@ -427,8 +449,8 @@ class SchematronValidator:
     def _runtime_failure(self, tree: etree._ElementTree, path: Path, message: str) -> Diagnostic:
         """A rule that could not be evaluated on this document (e.g. a failed cast) is itself an error."""
         match = re.search(r"on line (\d+)", message)
-        sch_line = _sch_line(int(match.group(1)), self._compiled.line_map) if match else None
-        where = f"{self.schema_path}:{sch_line}" if sch_line else str(self.schema_path)
+        origin = _origin(int(match.group(1)), self._compiled.line_map) if match else None
+        where = f"{self.schema_path}:{origin.sch_line}" if origin else str(self.schema_path)
         text = " ".join(message.split())
         line = tree.getroot().sourceline or 0
         return Diagnostic(Path(path), line, 0, Severity.ERROR,
