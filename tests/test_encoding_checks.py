@@ -59,6 +59,7 @@ def test_header_tagged_names_and_sic_are_not_reported(workflow: Path) -> None:
     assert line_of(doc, "<title>A note on Molotov") not in names  # header
     assert line_of(doc, "<sic>Stalin</sic>") not in names  # source reading inside choice
     assert line_of(doc, "naming <persName") not in names  # tagged inside a note
+    assert line_of(doc, "The editors think Molotov") not in names  # an editor's note is commentary
     assert len(names) == 3
 
 

@@ -48,7 +48,7 @@ def _walk(el: etree._Element, line: int) -> Iterator[tuple[str, int]]:
     for child in el:
         if isinstance(child.tag, str):
             start = child.sourceline or line
-            if child.tag not in SKIPPED:
+            if child.tag not in SKIPPED and not _editorial(child):
                 yield from _walk(child, start)
             line = _end_line(child, start)
         else:  # comment or processing instruction: sourceline is where it ends
@@ -56,6 +56,11 @@ def _walk(el: etree._Element, line: int) -> Iterator[tuple[str, int]]:
         if child.tail:
             yield child.tail, line
             line += child.tail.count("\n")
+
+
+def _editorial(el: etree._Element) -> bool:
+    """An editor's note is commentary, not the source's text: names in it need not be tagged."""
+    return el.tag == T + "note" and (el.get("type") == "editorial" or el.get("resp") is not None)
 
 
 def _end_line(el: etree._Element, start: int) -> int:
