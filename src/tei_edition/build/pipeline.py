@@ -48,6 +48,7 @@ from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 Progress = Callable[[str], None]
+MAX_LISTED = 20  # errors listed when a build stops; `edition validate` lists them all
 PHASES = ("discover", "parse", "validate", "registers", "gate", "transform", "render", "pdf", "write")
 
 
@@ -542,12 +543,14 @@ class _Build:
             report = self._gate(sources, contents, core, encoding, register_trees)
         summary.report = report
         if report.errors and not self.options.keep_going:
+            errors = [d for d in report.sorted() if d.severity is Severity.ERROR]
+            shown = [f"  {d.display_path()}:{d.line}: {d.message} [{d.rule}]" for d in errors[:MAX_LISTED]]
+            if len(errors) > MAX_LISTED:
+                shown.append(f"  ... and {len(errors) - MAX_LISTED} more")
             raise ValidationFailed(
-                f"validation found {len(report.errors)} error(s), so the edition was not built "
+                f"validation found {len(errors)} error(s), so the edition was not built "
                 f"(the previous output is unchanged). Run `edition validate` for the full report, or "
-                f"`edition build --keep-going` for a preview.\n" + "\n".join(
-                    f"  {d.display_path()}:{d.line}: {d.message} [{d.rule}]" for d in report.sorted()
-                    if d.severity is Severity.ERROR))
+                f"`edition build --keep-going` for a preview.\n" + "\n".join(shown))
         failures = [f"  {relative_name(config, p)}:{r.failure[0]}: {r.failure[1]}" for p, r in core.items()
                     if r.failure is not None]
         if failures:
