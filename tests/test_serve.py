@@ -187,3 +187,37 @@ def test_port_in_use_is_a_clear_error(served: tuple[EditionServer, Client, Path]
 
 def test_live_js_has_no_markup_sinks() -> None:
     assert "innerHTML" not in LIVE_JS and "outerHTML" not in LIVE_JS and "document.write" not in LIVE_JS
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
+def test_open_page_reloads_and_shows_the_overlay_in_a_browser(served: tuple[EditionServer, Client, Path]) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    server, client, root = served
+    page_path = letter_page(client, root)
+    letter = root / "tei" / "documents" / "example-letter.xml"
+    good = letter.read_text(encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(server.url + page_path.lstrip("/"))
+            page.wait_for_timeout(300)  # let the page connect to the event stream
+            letter.write_text(good.replace("booksellers of", "bookshops of"), encoding="utf-8")
+            page.get_by_text("bookshops of").first.wait_for(timeout=TIMEOUT * 1000)
+            letter.write_text(good.replace("booksellers of", "bookshops <unclosed> of"), encoding="utf-8")
+            overlay = page.wait_for_selector("#edition-live-error", timeout=TIMEOUT * 1000)
+            text = overlay.inner_text()
+            assert "tei/documents/example-letter.xml:" in text and "not well-formed" in text
+            assert page.get_by_text("bookshops of").count() >= 1  # the last good page stays
+            letter.write_text(good, encoding="utf-8")
+            page.wait_for_selector("#edition-live-error", state="detached", timeout=TIMEOUT * 1000)
+            page.get_by_text("booksellers of").first.wait_for(timeout=TIMEOUT * 1000)
+            assert errors == []  # nothing the page's CSP refused
+        finally:
+            browser.close()

@@ -479,6 +479,8 @@ def serve_edition(config: EditionConfig, options: ServeOptions = ServeOptions(),
     """Build the edition, serve it with live reload until interrupted (Ctrl-C), rebuilding on every save."""
     say = progress or (lambda message: None)
     server = EditionServer(config, options, say)
+    if options.host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"Warning: listening on {options.host}: other computers on the network can read the preview.")
     server.start()
     say(f"Serving {config.title} at {server.url} (watching {server._relative(config.documents_dir)}, "
         f"{server._relative(config.registers_dir)}; Ctrl-C to stop)")
