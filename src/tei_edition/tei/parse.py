@@ -15,9 +15,16 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 _ENCODING_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
+class _RefuseExternal(etree.Resolver):
+    """Answers every request for an external resource (DTD, entity) with nothing: no file or URL is ever read."""
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
+        return self.resolve_string("", context)
+
+
 def make_parser() -> etree.XMLParser:
     """An lxml parser that never loads DTDs or entities and never touches the network."""
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
         dtd_validation=False,
@@ -26,6 +33,10 @@ def make_parser() -> etree.XMLParser:
         remove_blank_text=False,
         collect_ids=False,
     )
+    # With collect_ids=False libxml2 (2.14) reads a DOCTYPE's external subset despite load_dtd=False: a local
+    # file would be opened. The resolver catches every such load before any file is touched.
+    parser.resolvers.add(_RefuseExternal())
+    return parser
 
 
 def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
@@ -34,8 +45,8 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
         raise SourceError(path, "the file is empty; a TEI document starts with <TEI xmlns=\"http://www.tei-c.org/ns/1.0\">",
                           line=1)
     _check_declared_encoding(data, path)
-    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
-        _refuse_entity_declarations(data, path)
+    view = _as_ascii_view(data)
+    _refuse_entity_declarations(view, path)
     parser = make_parser()
     try:
         root = etree.fromstring(data, parser=parser, base_url=str(path))
@@ -44,6 +55,13 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
         raise SourceError(path, f"not well-formed XML: {_clean_syntax_message(exc.msg)}", line=line or None,
                           column=column or None) from None
     tree = root.getroottree()
+    if tree.docinfo.system_url or tree.docinfo.public_id:
+        # Other XML processors (Saxon's Java parser among them) fetch a DTD named here, file or URL.
+        found = re.search(rb"<!DOCTYPE", view)
+        line = view.count(b"\n", 0, found.start()) + 1 if found else 1
+        raise SourceError(path, f"the document type declaration names an external DTD "
+                                f"({tree.docinfo.system_url or tree.docinfo.public_id!r}); DTDs are never loaded, "
+                                "so remove the <!DOCTYPE ...> line (the schema is given in edition.toml)", line=line)
     for node in root.iter(etree.Entity):
         raise SourceError(path, f"entity reference &{node.name}; is not allowed (entities are never expanded; "
                                 "write the character itself)", line=node.sourceline)
@@ -102,6 +120,18 @@ def _check_declared_encoding(data: bytes, path: Path) -> None:
         raise SourceError(path, f"byte 0x{data[exc.start]:02x} is not valid UTF-8 although the file "
                                 f"{'declares' if match else 'is assumed to be'} UTF-8; re-save it as UTF-8",
                           line=line) from None
+
+
+def _as_ascii_view(data: bytes) -> bytes:
+    """The bytes with UTF-16/32 decoded, so that markup like <!ENTITY can be found whatever the encoding."""
+    for boms, codec in (((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+                        ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")):
+        if data.startswith(boms):
+            return data.decode(codec, errors="replace").encode("utf-8", errors="replace")
+    if data[:4] in (b"<\0?\0", b"\0<\0?"):  # UTF-16 without a byte order mark
+        codec = "utf-16-le" if data[0:1] == b"<" else "utf-16-be"
+        return data.decode(codec, errors="replace").encode("utf-8", errors="replace")
+    return data
 
 
 def _refuse_entity_declarations(data: bytes, path: Path) -> None:
