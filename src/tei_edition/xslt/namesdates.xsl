@@ -138,14 +138,17 @@
         else $text"/>
   </xsl:function>
 
+  <!-- HTML requires a <time> element to carry a valid datetime (or have one as its text): a range, a vague
+       bound or an invalid value is a <span class="date"> with the same data- attributes. -->
   <xsl:template match="tei:date">
     <xsl:variable name="when" select="normalize-space((@when, @when-iso)[1])"/>
-    <time>
+    <xsl:variable name="valid" select="ed:is-html-date($when)"/>
+    <xsl:element name="{if ($valid) then 'time' else 'span'}">
       <xsl:sequence select="ed:attributes(., 'date')"/>
       <xsl:if test="ancestor::tei:text">
         <xsl:attribute name="id" select="ed:mention-id(.)"/>
       </xsl:if>
-      <xsl:if test="ed:is-html-date($when)">
+      <xsl:if test="$valid">
         <xsl:attribute name="datetime" select="$when"/>
       </xsl:if>
       <xsl:if test="$when != ''">
@@ -164,20 +167,22 @@
       <xsl:apply-templates>
         <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
       </xsl:apply-templates>
-    </time>
+    </xsl:element>
   </xsl:template>
 
   <xsl:template match="tei:time">
     <xsl:variable name="when" select="normalize-space(@when)"/>
-    <time>
+    <xsl:variable name="valid" select="matches($when, '^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')
+        and (if (string-length($when) = 5) then $when || ':00' else $when) castable as xs:time"/>
+    <xsl:element name="{if ($valid) then 'time' else 'span'}">
       <xsl:sequence select="ed:attributes(., 'time')"/>
-      <xsl:if test="matches($when, '^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$')">
+      <xsl:if test="$valid">
         <xsl:attribute name="datetime" select="$when"/>
       </xsl:if>
       <xsl:apply-templates>
         <xsl:with-param name="ed:inline" tunnel="yes" select="true()"/>
       </xsl:apply-templates>
-    </time>
+    </xsl:element>
   </xsl:template>
 
 </xsl:stylesheet>
