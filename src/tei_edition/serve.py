@@ -24,7 +24,7 @@ Progress = Callable[[str], None]
 LIVE_PREFIX = "/__edition__/"
 LIVE_SCRIPT_TAG = b'<script src="/__edition__/live.js"></script>'
 _PROBLEM_LINE = re.compile(r"^\s+(?P<file>[^\s:][^:]*):(?P<line>\d+): (?P<message>.*?)(?: \[(?P<rule>[\w-]+)\])?$")
-_IGNORED_NAME = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|\.tmp$|\.bak$)")  # editors' temporary files
+_IGNORED_NAME = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|\.tmp$|\.bak$|^sed\w{6}$)")  # editors' temporary files
 _EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json",
                 ".svg": "image/svg+xml", ".wasm": "application/wasm", ".xml": "application/xml",
                 ".woff2": "font/woff2", ".pdf": "application/pdf"}
@@ -346,7 +346,13 @@ class EditionServer:
                    config.xslt_dir or config.root / "xslt"]
         if path.is_relative_to(config.root) and any(p.startswith(".") for p in path.relative_to(config.root).parts):
             return False  # .git, editors' hidden backups
-        return any(path.is_relative_to(folder) for folder in folders) or path in config.extra_css
+        if path in config.extra_css:
+            return True
+        if path.is_relative_to(config.documents_dir) or path.is_relative_to(config.registers_dir):
+            return path.suffix == ".xml"
+        if path.is_relative_to(folders[3]):
+            return path.suffix in (".xsl", ".xslt")
+        return path.is_relative_to(folders[2])
 
     def _watch(self, notify: Any) -> None:
         with notify:
