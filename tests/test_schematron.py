@@ -1,0 +1,294 @@
+"""The Schematron engine (our .sch -> XSLT 3.0 compiler on Saxon) and the rules of edition.sch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tei_edition.errors import SourceError
+from tei_edition.validate.diagnostics import Diagnostic, Severity
+from tei_edition.validate.schematron import SchematronValidator
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data" / "schema"
+EDITION_SCH = REPO / "src" / "tei_edition" / "schema" / "edition.sch"
+SAMPLE_FILES = sorted((REPO / "tei").glob("*/*.xml"))
+
+
+def line_of(path: Path, text: str) -> int:
+    """The 1-based line of the first occurrence of text in a file."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if text in line:
+            return number
+    raise AssertionError(f"{text!r} not in {path}")
+
+
+def check(path: Path, sch: Path = EDITION_SCH, params: dict[str, str] | None = None) -> list[Diagnostic]:
+    return SchematronValidator(sch).validate(etree.parse(str(path)), path, params)
+
+
+@pytest.fixture(scope="module")
+def edition_sch() -> SchematronValidator:
+    return SchematronValidator(EDITION_SCH)
+
+
+# --- edition.sch, one fixture per rule ----------------------------------------------------------------------------
+
+RULE_CASES = [
+    ("date-format", Severity.ERROR, 'when="1951-02-30"',
+     "date/@when '1951-02-30' is not a valid date: there is no such day or time (expected YYYY, YYYY-MM or "
+     "YYYY-MM-DD, optionally with a time as YYYY-MM-DDThh:mm:ss)"),
+    ("date-order", Severity.ERROR, 'from="1950-11"',
+     "date: @from '1950-11' is later than @to '1950-10-31' (a range must start before it ends)"),
+    ("date-order-vague", Severity.ERROR, 'notBefore="1950-09-30T12:00:00"',
+     "date: @notBefore '1950-09-30T12:00:00' is later than @notAfter '1950-09-30T08:00:00' "
+     "(the earliest possible date must come before the latest)"),
+    ("name-ref", Severity.WARNING, "<persName>Mao Zedong</persName>",
+     '<persName>Mao Zedong</persName> has no @ref: link it to its register entry (e.g. ref="#mao-zedong")'),
+    ("header-title", Severity.ERROR, "<titleStmt>",
+     "the header has no title: <titleStmt> needs a <title> with text, which is how the document is cited"),
+    ("header-source", Severity.ERROR, "<sourceDesc>",
+     "the header does not say where the text comes from: <sourceDesc> needs a <bibl>, <biblStruct>, <msDesc> or "
+     "<listBibl> describing the source (or a <p> saying what it is)"),
+    ("header-licence", Severity.ERROR, "<publicationStmt>",
+     "the header states no licence: <publicationStmt> needs <availability> with a <licence> "
+     "(or a <p> stating the terms of use)"),
+    ("choice-pair", Severity.ERROR, "<choice><sic>straggle</sic><reg>",
+     "<choice> pairs elements that do not belong together: it holds <sic> and <reg>, expected a pair such as "
+     "<sic> with <corr>, <abbr> with <expan> or <orig> with <reg>"),
+    ("gap-reason", Severity.WARNING, "<gap/>",
+     '<gap> without @reason: say why the text is missing (e.g. reason="illegible" or reason="not-in-excerpt")'),
+    ("date-value", Severity.WARNING, "<date>in September</date>",
+     "<date>in September</date> has no normalised value: add @when (or @from/@to, @notBefore/@notAfter)"),
+    ("pointer-empty", Severity.ERROR, 'ref="#"',
+     "placeName/@ref '#' points nowhere: give the identifier after # (e.g. #stalin) or remove the attribute"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "severity", "marker", "message"), RULE_CASES, ids=[c[0] for c in RULE_CASES])
+def test_each_rule_reports_file_line_and_message(edition_sch: SchematronValidator, fixture: str,
+                                                 severity: Severity, marker: str, message: str) -> None:
+    path = DATA / f"{fixture}.xml"
+    found = edition_sch.validate(etree.parse(str(path)), path)
+    rule = "date-order" if fixture == "date-order-vague" else fixture
+    assert found == [Diagnostic(path, line_of(path, marker), 0, severity, message, rule)]
+
+
+def test_the_valid_letter_and_register_pass(edition_sch: SchematronValidator) -> None:
+    for name in ("letter.xml", "register.xml"):
+        path = DATA / name
+        assert edition_sch.validate(etree.parse(str(path)), path) == []
+
+
+def test_partial_dates_compare_by_their_common_precision(edition_sch: SchematronValidator, tmp_path: Path) -> None:
+    text = (DATA / "letter.xml").read_text(encoding="utf-8")
+    ok = text.replace('from="1950" to="1950-10-01"', 'from="1950-10-01" to="1950"')
+    bad = text.replace('from="1950" to="1950-10-01"', 'from="1951" to="1950-12-31"')
+    for name, content in (("ok.xml", ok), ("bad.xml", bad)):
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    assert edition_sch.validate(etree.parse(str(tmp_path / "ok.xml")), tmp_path / "ok.xml") == []
+    [problem] = edition_sch.validate(etree.parse(str(tmp_path / "bad.xml")), tmp_path / "bad.xml")
+    assert problem.rule == "date-order" and "'1951' is later than @to '1950-12-31'" in problem.message
+
+
+def test_page_ranges_are_not_taken_for_dates(edition_sch: SchematronValidator, tmp_path: Path) -> None:
+    text = (DATA / "letter.xml").read_text(encoding="utf-8").replace(
+        "</bibl>", '<biblScope unit="page" from="912" to="914">912-914</biblScope></bibl>')
+    path = tmp_path / "pages.xml"
+    path.write_text(text, encoding="utf-8")
+    assert edition_sch.validate(etree.parse(str(path)), path) == []
+
+
+def test_register_names_need_no_ref_but_the_register_needs_title_and_licence(
+        edition_sch: SchematronValidator, tmp_path: Path) -> None:
+    text = (DATA / "register.xml").read_text(encoding="utf-8").replace("<title>Register of persons</title>",
+                                                                      "<title/>")
+    path = tmp_path / "persons.xml"
+    path.write_text(text, encoding="utf-8")
+    assert [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)] == ["header-title"]
+
+
+@pytest.mark.skipif(not any((REPO / "tei" / "documents").glob("*.xml")), reason="tei/documents is still empty")
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=[p.name for p in SAMPLE_FILES])
+def test_sample_edition_has_no_schematron_errors(edition_sch: SchematronValidator, path: Path) -> None:
+    errors = [d for d in edition_sch.validate(etree.parse(str(path)), path) if d.severity is Severity.ERROR]
+    assert errors == []
+
+
+# --- the compiler ---------------------------------------------------------------------------------------------
+
+USER_SCH = """<?xml version="1.0" encoding="UTF-8"?>
+<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
+  <let name="earliest" value="'1900-01-01'"/>
+  <pattern id="p1">
+    <rule context="tei:date[@when]">
+      <let name="d" value="string(@when)"/>
+      <assert id="full-date" role="warning" test="matches($d, '^\\d{4}-\\d{2}-\\d{2}$')"><name/> '<value-of select="$d"/>' is not a full date</assert>
+      <report id="too-early" test="$d castable as xs:date and xs:date($d) lt xs:date($earliest)">date <value-of select="$d"/> is before <value-of select="$earliest"/></report>
+    </rule>
+    <rule context="tei:date">
+      <report id="shadowed" test="true()">a date without @when</report>
+    </rule>
+  </pattern>
+  <pattern id="p2">
+    <rule context="tei:date">
+      <report id="every-date" role="info" test="true()">date seen</report>
+    </rule>
+  </pattern>
+</schema>
+"""
+
+USER_DOC = """<TEI xmlns="http://www.tei-c.org/ns/1.0">
+  <text>
+    <body>
+      <!-- a comment, which does not count as a child element -->
+      <p>One <date when="1950">year</date>.</p>
+      <p>Two <date when="1850-03-01">day</date> and <date>none</date>.</p>
+    </body>
+  </text>
+</TEI>
+"""
+
+
+@pytest.fixture
+def user_files(tmp_path: Path) -> tuple[Path, Path]:
+    sch, doc = tmp_path / "user.sch", tmp_path / "doc.xml"
+    sch.write_text(USER_SCH, encoding="utf-8")
+    doc.write_text(USER_DOC, encoding="utf-8")
+    return sch, doc
+
+
+def test_xpath2_schema_reports_lines_roles_and_first_matching_rule(user_files: tuple[Path, Path]) -> None:
+    sch, doc = user_files
+    found = {(d.line, d.rule, d.severity, d.message) for d in check(doc, sch)}
+    assert found == {
+        (5, "full-date", Severity.WARNING, "date '1950' is not a full date"),
+        (5, "every-date", Severity.WARNING, "date seen"),
+        (6, "too-early", Severity.ERROR, "date 1850-03-01 is before 1900-01-01"),
+        (6, "every-date", Severity.WARNING, "date seen"),
+        (6, "shadowed", Severity.ERROR, "a date without @when"),
+    }
+    assert len(check(doc, sch)) == 6  # every-date fires for each of the three dates
+
+
+def test_global_let_is_a_parameter(user_files: tuple[Path, Path]) -> None:
+    sch, doc = user_files
+    rules = [d.rule for d in check(doc, sch, params={"earliest": "1800-01-01"})]
+    assert "too-early" not in rules and "full-date" in rules
+
+
+def test_abstract_rules_attribute_context_diagnostics_and_phase(tmp_path: Path) -> None:
+    sch = tmp_path / "abstract.sch"
+    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt3" defaultPhase="names">
+  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
+  <phase id="names"><active pattern="refs"/></phase>
+  <pattern id="refs">
+    <rule abstract="true" id="linked">
+      <assert id="needs-ref" test="@ref" diagnostics="how">&lt;<name/>&gt; is not linked.</assert>
+    </rule>
+    <rule context="tei:persName"><extends rule="linked"/></rule>
+    <rule context="tei:date/@when">
+      <report id="when-seen" role="warning" test="true()">@<name/> on line of its element</report>
+    </rule>
+  </pattern>
+  <pattern id="inactive">
+    <rule context="tei:*"><report id="never" test="true()">inactive pattern ran</report></rule>
+  </pattern>
+  <diagnostics><diagnostic id="how">Add ref="#id".</diagnostic></diagnostics>
+</schema>""", encoding="utf-8")
+    doc = tmp_path / "doc.xml"
+    doc.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<text><body>\n'
+                   '<p><persName>A</persName></p>\n<p><date when="1950">x</date></p>\n</body></text></TEI>\n',
+                   encoding="utf-8")
+    found = sorted((d.line, d.rule, d.message) for d in check(doc, sch))
+    assert found == [(3, "needs-ref", '<persName> is not linked. Add ref="#id".'),
+                     (4, "when-seen", "@when on line of its element")]
+
+
+def test_xpath1_binding_runs_in_compatibility_mode(tmp_path: Path) -> None:
+    sch = tmp_path / "x1.sch"
+    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron">
+  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
+  <pattern><rule context="tei:p">
+    <assert id="first-hi" test="tei:hi + 1 = 2">first hi is not 1</assert>
+  </rule></pattern></schema>""", encoding="utf-8")
+    doc = tmp_path / "doc.xml"
+    doc.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>'
+                   '<p><hi>1</hi><hi>2</hi></p></body></text></TEI>', encoding="utf-8")
+    # XPath 1.0 takes the first <hi>; XPath 2.0 would refuse arithmetic on two nodes.
+    assert check(doc, sch) == []
+    sch.write_text(sch.read_text().replace("<schema ", '<schema queryBinding="xslt2" '), encoding="utf-8")
+    assert [d.rule for d in check(doc, sch)] == ["schematron"]
+
+
+def test_bad_xpath_is_a_source_error_at_the_assert_line(tmp_path: Path) -> None:
+    sch = tmp_path / "broken.sch"
+    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
+  <pattern>
+    <rule context="tei:p">
+      <assert test="true()">fine</assert>
+      <assert id="broken" test="count(tei:hi">broken</assert>
+    </rule>
+  </pattern>
+</schema>""", encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        SchematronValidator(sch)
+    assert caught.value.path == sch.resolve() and caught.value.line == 6
+    assert "assert/@test 'count(tei:hi'" in caught.value.detail and "XPST0003" in caught.value.detail
+
+
+def test_undeclared_prefix_in_context_names_the_rule_line(tmp_path: Path) -> None:
+    sch = tmp_path / "prefix.sch"
+    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+  <pattern>
+    <rule context="x:p">
+      <assert test="true()">fine</assert>
+    </rule>
+  </pattern>
+</schema>""", encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        SchematronValidator(sch)
+    assert caught.value.line == 3 and "rule/@context 'x:p'" in caught.value.detail
+
+
+def test_malformed_schema_and_unsupported_binding(tmp_path: Path) -> None:
+    broken = tmp_path / "malformed.sch"
+    broken.write_text('<schema xmlns="http://purl.oclc.org/dsdl/schematron">\n<pattern>\n</schema>\n')
+    with pytest.raises(SourceError) as caught:
+        SchematronValidator(broken)
+    assert caught.value.line == 3 and "not well-formed" in caught.value.detail
+    other = tmp_path / "xquery.sch"
+    other.write_text('<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xquery"/>')
+    with pytest.raises(SourceError, match="queryBinding 'xquery' is not supported"):
+        SchematronValidator(other)
+
+
+def test_rule_that_fails_at_run_time_becomes_a_diagnostic(tmp_path: Path) -> None:
+    sch = tmp_path / "cast.sch"
+    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
+  <pattern><rule context="tei:date">
+    <assert test="xs:date(@when) gt xs:date('1900-01-01')">too early</assert>
+  </rule></pattern></schema>""", encoding="utf-8")
+    doc = tmp_path / "doc.xml"
+    doc.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p><date when="1951-02-30"/></p>'
+                   "</body></text></TEI>", encoding="utf-8")
+    [problem] = check(doc, sch)
+    assert problem.rule == "schematron" and problem.severity is Severity.ERROR
+    assert "could not be evaluated" in problem.message and "1951-02-30" in problem.message
+
+
+def test_compiled_once_and_recompiled_when_the_file_changes(user_files: tuple[Path, Path]) -> None:
+    sch, doc = user_files
+    first = SchematronValidator(sch)
+    assert SchematronValidator(sch)._compiled is first._compiled
+    sch.write_text(USER_SCH.replace("is not a full date", "is partial"), encoding="utf-8")
+    import os
+    stat = sch.stat()
+    os.utime(sch, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    messages = [d.message for d in SchematronValidator(sch).validate(etree.parse(str(doc)), doc)]
+    assert "date '1950' is partial" in messages
