@@ -22,7 +22,7 @@ pytest.importorskip("weasyprint")
 
 from tei_edition.build.edition import EditionData, collect_edition  # noqa: E402
 from tei_edition.build.fonts import cjk_characters, prepare_fonts  # noqa: E402
-from tei_edition.build.pdf import css_string, prefix_ids, prefixed, render_pdfs  # noqa: E402
+from tei_edition.build.pdf import css_string, prefix_ids, prefixed, render_pdfs, short_snippet  # noqa: E402
 from tei_edition.build.writer import OutputWriter  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.errors import BuildError  # noqa: E402
@@ -96,11 +96,19 @@ def text_in_rect(pdf: Path, page_index: int, rect: list[float], page_height: flo
 def index_links(pdf: Path, anchors: set[str]) -> list[tuple[int, int, str]]:
     """(printed number, destination page index, anchor) for every index link to one of `anchors`."""
     reader = pypdf.PdfReader(pdf)
+    index_pages = {i for i, page in enumerate(reader.pages) if "Index of" in (page.extract_text() or "")}
+    return [(number, page, name) for number, page, name, _where in page_links(pdf, anchors, index_pages)]
+
+
+def page_links(pdf: Path, anchors: set[str], on_pages: set[int]) -> list[tuple[int, int, str, tuple[int, float]]]:
+    """(printed number, destination page index, anchor, (page index, -top)) for each link to one of `anchors`
+    on the pages `on_pages`, in reading order."""
+    reader = pypdf.PdfReader(pdf)
     dest = destination_pages(reader)
     # WeasyPrint writes one annotation per box of a link; the smallest one covers just the number.
     smallest: dict[tuple[int, str], list[float]] = {}
     for page_index, page in enumerate(reader.pages):
-        if "Index of" not in (page.extract_text() or ""):
+        if page_index not in on_pages:
             continue
         for annot in page.get("/Annots", []) or []:
             annot = annot.get_object()
@@ -119,8 +127,8 @@ def index_links(pdf: Path, anchors: set[str]) -> list[tuple[int, int, str]]:
         printed = text_in_rect(pdf, page_index, rect, height)
         numbers = re.findall(r"\d+", printed)
         assert len(numbers) == 1, f"the link to {name} shows {printed!r}, not one page number"
-        links.append((int(numbers[0]), dest[name], name))
-    return links
+        links.append((int(numbers[0]), dest[name], name, (page_index, -max(rect[1], rect[3]))))
+    return sorted(links, key=lambda link: link[3])
 
 
 def test_writes_the_edition_and_one_pdf_per_document(built: Built) -> None:
@@ -146,6 +154,43 @@ def test_persons_index_lists_each_page_with_a_mention_once(built: Built) -> None
     # ... and no page holding a mention is left out.
     assert set(printed) == {dest[a] + 1 for a in texts if a in dest}
     assert "Stalin, Joseph" in " ".join(pages)
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext is needed to read printed page numbers")
+def test_chronology_lists_every_dated_passage_in_date_order_with_its_page(built: Built) -> None:
+    entries = {prefixed(e.document.id, e.date.anchor): e for e in built.data.chronology}
+    assert len(entries) == 5
+    reader = pypdf.PdfReader(built.edition)
+    dest = destination_pages(reader)
+    pages = page_texts(built.edition)
+    start = dest["chronology"]
+    # It comes last, after every index, so that the indexes' pages do not move.
+    assert all(dest[f"index-{kind}"] < start for kind in ("persons", "places", "orgs"))
+    assert "Chronology" in [item["/Title"] for item in reader.outline if not isinstance(item, list)]
+    links = page_links(built.edition, set(entries), set(range(start, len(pages))))
+    listed = [anchor for _number, _page, anchor, _where in links]
+    assert sorted(listed) == sorted(entries), "each dated passage is listed once"
+    # The report of 1967 recalls June 1950: it is listed between the documents of 1945 and 1951.
+    assert listed == [prefixed(e.document.id, e.date.anchor) for e in built.data.chronology]
+    keys = [entries[a].date.span.sort_key for a in listed]
+    assert keys == sorted(keys)
+    for number, page, anchor, _where in links:
+        assert number == page + 1, f"the chronology says page {number}, its link leads to page {page + 1}"
+        assert entries[anchor].date.text in pages[page], f"page {number} does not hold {entries[anchor].date.text!r}"
+    text = " ".join(pages[start:])
+    years = [text.index(year) for year in ("1945", "1950", "1951", "1961")]
+    assert years == sorted(years)
+    assert "10 August 1945" in text and "6 July 1961" in text  # the date as the editors read it
+    # Each passage names its document by number and short title: the header's short title, else the title.
+    assert "Doc. 2, Mao to Stalin, p." in text
+    assert "Doc. 3, Report from Moscow on Soviet–Korean relations, June 1967, p." in text
+
+
+def test_short_snippets_are_cut_at_word_boundaries() -> None:
+    before, match, after = short_snippet("…one two three four five on 19 November he wrote a long letter home",
+                                         "19 November", reach=12)
+    assert (before, match, after) == ("…five on ", "19 November", " he wrote a…")
+    assert short_snippet("no date words here", "1951") == ("no date words here", "", "")
 
 
 def test_footnote_text_is_on_the_page_of_its_reference(built: Built) -> None:
@@ -179,7 +224,7 @@ def test_every_document_and_index_is_in_the_outline(built: Built) -> None:
     titles = [item["/Title"] for item in pypdf.PdfReader(built.edition).outline if not isinstance(item, list)]
     for doc in built.data.documents:
         assert doc.title in titles
-    assert {"Contents", "Index of persons", "Index of places", "Index of organisations"} <= set(titles)
+    assert {"Contents", "Index of persons", "Index of places", "Index of organisations", "Chronology"} <= set(titles)
 
 
 def test_metadata_is_set(built: Built) -> None:
@@ -320,6 +365,6 @@ def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path
     bodies = {doc.id: transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})}
     build(data, bodies, tmp_path / "pdf")
     dest = destination_pages(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf"))
-    missing = [m.anchor for m in doc.mentions if prefixed(doc.id, m.anchor) not in dest]
-    assert not missing, f"mentions without an anchor in the PDF: {missing}"
+    missing = [m.anchor for m in [*doc.mentions, *doc.dates] if prefixed(doc.id, m.anchor) not in dest]
+    assert doc.dates and not missing, f"mentions without an anchor in the PDF: {missing}"
 

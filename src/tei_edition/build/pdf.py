@@ -3,8 +3,8 @@
 The edition is laid out twice. The first layout tells on which page every name mention falls; the indexes are then
 made with one link per entity and page (the first mention on that page), so that no page number repeats, and the
 second layout prints each number with target-counter(), so a number is always the page its link leads to. The
-indexes come last, so the pages before them are the same in both layouts. A single document's PDF has no index
-and is laid out once.
+indexes and then the chronology (every dated passage in date order) come last, so the pages before them are the
+same in both layouts. A single document's PDF has neither and is laid out once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import lxml.html
 from lxml import etree
 from markupsafe import Markup
 
-from tei_edition.build.edition import EditionData, EntityMention
+from tei_edition.build.edition import ChronologyEntry, EditionData, EntityMention
 from tei_edition.build.fonts import FontSet, font_cache, prepare_fonts
 from tei_edition.build.writer import OutputWriter, safe_segment
 from tei_edition.config import EditionConfig
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 ID_SEPARATOR = "--"
 PAGE_SIZES = {"A4": "A4", "Letter": "letter", "A5": "A5", "Legal": "legal"}
+CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}  # @cert -> what the reader is told
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,29 @@ class PrintIndex:
         return list(groups.items())
 
 
+@dataclass(frozen=True)
+class ChronologyItem:
+    """One dated passage in the printed chronology: the date, a few words around it, and where it is."""
+
+    display: str
+    certainty: str  # '' when the date is certain
+    before: str
+    match: str
+    after: str
+    document: PrintDocument
+    short_title: str
+    href: str  # '#DOCID--n3', or '' when the passage has no place in the laid-out text
+
+
+@dataclass
+class PrintChronology:
+    """The printed chronology: dated passages grouped by the year they begin in."""
+
+    id: str = "chronology"
+    label: str = "Chronology"
+    years: list[tuple[str, list[ChronologyItem]]] = field(default_factory=list)
+
+
 class PrintContext(TypedDict):
     """What the print templates receive."""
 
@@ -110,6 +134,7 @@ class PrintContext(TypedDict):
     meta: PdfMetadata
     documents: list[PrintDocument]
     indexes: list[PrintIndex]
+    chronology: PrintChronology | None
     build_date: str
     tool_version: str
     single: bool
@@ -301,16 +326,20 @@ class PdfRenderer:
     def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool,
                 with_indexes: bool = True) -> bytes:
         template = self.env.get_template(template_name)
-        context = PrintContext(config=self.config, meta=meta, documents=documents, indexes=[],
+        context = PrintContext(config=self.config, meta=meta, documents=documents, indexes=[], chronology=None,
                                build_date=self.data.build_date.strftime("%-d %B %Y"),
                                tool_version=self.data.tool_version, single=single)
         # A single document's PDF has no index: it would double its layout time for a few lines of little use.
-        context["indexes"] = index_skeleton(self.data, documents) if with_indexes else []
+        if with_indexes:
+            context["indexes"] = index_skeleton(self.data, documents)
+            context["chronology"] = chronology_skeleton(self.data, documents)
         first = self._layout(template.render(**context), template_name)
-        if not context["indexes"]:
+        if not context["indexes"] and context["chronology"] is None:
             return first.write_pdf()
         pages = anchor_pages(first)
         context["indexes"] = build_indexes(self.data, documents, pages)
+        if context["chronology"] is not None:
+            context["chronology"] = build_chronology(self.data, documents, pages)
         return self._layout(template.render(**context), template_name).write_pdf()
 
     def _layout(self, html: str, template_name: str) -> LaidOutDocument:
@@ -405,6 +434,69 @@ def build_indexes(data: EditionData, documents: list[PrintDocument], pages: dict
     for index in indexes:
         index.entries.sort(key=lambda e: (e.entity.sort_key, e.entity.id))
     return indexes
+
+
+def _dated_entries(data: EditionData, documents: list[PrintDocument]) -> list[tuple[ChronologyEntry, PrintDocument]]:
+    by_id = {doc.id: doc for doc in documents}
+    return [(entry, by_id[entry.document.id]) for entry in data.chronology
+            if entry.document.id in by_id and entry.date.span.year is not None]
+
+
+def chronology_skeleton(data: EditionData, documents: list[PrintDocument]) -> PrintChronology | None:
+    """The chronology's heading alone (None when nothing is dated): all the first layout needs, as it comes last."""
+    return PrintChronology() if _dated_entries(data, documents) else None
+
+
+
+def build_chronology(data: EditionData, documents: list[PrintDocument], pages: dict[str, int]) -> PrintChronology:
+    """Every dated passage of the documents in date order, grouped by year, linked to its anchor in the text."""
+    chronology = PrintChronology()
+    years: dict[str, list[ChronologyItem]] = {}
+    titles = {doc.id: short_title(doc) for doc in documents}
+    for entry, doc in _dated_entries(data, documents):
+        date = entry.date
+        anchor = prefixed(doc.id, date.anchor)
+        before, match, after = short_snippet(date.snippet, date.text)
+        years.setdefault(str(date.span.year), []).append(ChronologyItem(
+            display=date.span.display(), certainty=CERTAINTY.get(date.cert or "", ""), before=before, match=match,
+            after=after, document=doc, short_title=titles[doc.id], href=f"#{anchor}" if anchor in pages else ""))
+    chronology.years = list(years.items())
+    return chronology
+
+
+def short_snippet(snippet: str, text: str, reach: int = 70) -> tuple[str, str, str]:
+    """The words around a date's text, at most `reach` characters on either side, cut at word boundaries."""
+    pos = snippet.find(text) if text else -1
+    if pos < 0:
+        return _clip_end(snippet, 2 * reach), "", ""
+    before, after = snippet[:pos], snippet[pos + len(text):]
+    if len(before) > reach:
+        cut = before[-reach:]
+        before = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
+    return before, text, _clip_end(after, reach)
+
+
+def _clip_end(text: str, reach: int) -> str:
+    if len(text) <= reach:
+        return text
+    cut = text[:reach]
+    return (cut[:cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
+
+
+def short_title(doc: PrintDocument, limit: int = 56) -> str:
+    """A document's title short enough for a reference: the header's short title, else the title cut down."""
+    short = doc.source.tree.xpath("string((//tei:titleStmt/tei:title[@type='short'])[1])",
+                                  namespaces={"tei": "http://www.tei-c.org/ns/1.0"})
+    if short.strip():
+        return " ".join(short.split())
+    title = doc.title
+    head, colon, _rest = title.partition(": ")
+    if colon and len(head) >= 12:
+        title = head
+    if len(title) <= limit:
+        return title
+    cut = title[:limit]
+    return cut[:cut.rfind(" ")].rstrip(" ,;:–-") + "…"
 
 
 def _unique(items: Iterable[str]) -> list[str]:
