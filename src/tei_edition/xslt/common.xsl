@@ -126,6 +126,32 @@
                           else $item/following-sibling::*[not(local-name() = ($kinds, $skip))]"/>
   </xsl:function>
 
+  <!--
+    The output folder name of an id, the same mapping as tei_edition.build.site.context.id_segment (tested to
+    agree): a plain ASCII id ([A-Za-z0-9_] then [A-Za-z0-9._-], not ending in '.', up to 100 characters) is its
+    own name; any other id becomes its ASCII letters and digits + '~' + 12 hex digits of a hash of the whole id.
+    An xml:id can never contain '~', so a mapped name never equals a plain one.
+  -->
+  <xsl:function name="ed:id-segment" as="xs:string">
+    <xsl:param name="id" as="xs:string"/>
+    <xsl:sequence select="
+        if (matches($id, '^[A-Za-z0-9_][A-Za-z0-9._\-]{0,99}$') and not(ends-with($id, '.'))) then $id
+        else (substring(replace(replace($id, '[^A-Za-z0-9._\-]+', '-'), '^[.\-]+|[.\-]+$', ''), 1, 60)[. != ''], 'id')[1]
+             || '~' || ed:id-hash($id)"/>
+  </xsl:function>
+
+  <xsl:function name="ed:id-hash" as="xs:string">
+    <!-- A polynomial hash of the code points modulo 2^61-1, its low 48 bits as 12 hex digits. -->
+    <xsl:param name="id" as="xs:string"/>
+    <xsl:variable name="h" as="xs:integer" select="fold-left(string-to-codepoints($id), 7,
+        function($h as xs:integer, $c as xs:integer) as xs:integer { ($h * 1000003 + $c) mod 2305843009213693951 })
+        mod 281474976710656"/>
+    <xsl:sequence select="string-join(
+        for $p in (17592186044416, 1099511627776, 68719476736, 4294967296, 268435456, 16777216,
+                   1048576, 65536, 4096, 256, 16, 1)
+        return substring('0123456789abcdef', ($h idiv $p) mod 16 + 1, 1))"/>
+  </xsl:function>
+
   <xsl:function name="ed:html-root" as="xs:string">
     <!-- The root parameter with a trailing slash (or empty). -->
     <xsl:param name="root" as="xs:string?"/>

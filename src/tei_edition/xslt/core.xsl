@@ -397,7 +397,7 @@
     <xsl:param name="pointer" as="xs:string?"/>
     <xsl:choose>
       <xsl:when test="matches(string($pointer), '^[A-Za-z0-9_.\-]+\.xml(#[A-Za-z0-9_.\-]*)?$')">
-        <xsl:sequence select="$ed:root || 'documents/' || substring-before($pointer, '.xml') || '/'
+        <xsl:sequence select="$ed:root || 'documents/' || ed:id-segment(substring-before($pointer, '.xml')) || '/'
                               || (if (contains($pointer, '#')) then '#' || substring-after($pointer, '#') else '')"/>
       </xsl:when>
       <xsl:otherwise>

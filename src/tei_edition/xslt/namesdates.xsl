@@ -58,7 +58,7 @@
     <xsl:variable name="folder" select="map{'person': 'persons/', 'place': 'places/', 'org': 'orgs/'}($kind)"/>
     <xsl:variable name="href" select="
         if ($ed:print or $ed:in-link) then ()
-        else if (exists($entry) and exists($kind)) then $ed:root || $folder || encode-for-uri($entry) || '/'
+        else if (exists($entry) and exists($kind)) then $ed:root || $folder || encode-for-uri(ed:id-segment($entry)) || '/'
         else if (matches(string($pointer), '^https?://', 'i')) then $pointer
         else ()"/>
     <xsl:variable name="counted" select="exists(self::tei:persName | self::tei:placeName | self::tei:orgName | self::tei:rs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
@@ -9,7 +10,7 @@ from typing import Any, TypedDict
 from jinja2 import Environment
 
 from tei_edition.build.edition import EditionData
-from tei_edition.build.writer import OutputWriter, safe_segment
+from tei_edition.build.writer import OutputWriter
 from tei_edition.tei.dates import MONTHS
 
 # (navigation key, label, folder)
@@ -106,14 +107,38 @@ class Site:
         self.pages.append(context["path"])
 
 
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
+_HASH_MODULUS = (1 << 61) - 1
+
+
+def id_hash(value: str) -> str:
+    """12 hex digits of a polynomial hash of the code points (xslt/common.xsl ed:id-hash computes the same)."""
+    h = 7
+    for char in value:
+        h = (h * 1000003 + ord(char)) % _HASH_MODULUS
+    return f"{h % (1 << 48):012x}"
+
+
+def id_segment(value: str) -> str:
+    """The output name of an xml:id: the id itself when plain ASCII, else its ASCII part + '~' + a hash.
+
+    The XSLT (ed:id-segment) links entities and documents with the same mapping. An xml:id cannot contain
+    '~', so a mapped name never equals a plain id, and two ids that differ anywhere get different names.
+    """
+    if _PLAIN_ID.fullmatch(value) and not value.endswith("."):
+        return value
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip(".-")[:60]
+    return f"{readable or 'id'}~{id_hash(value)}"
+
+
 def folder(section: str, item_id: str | None = None) -> str:
     """The output folder of a page, with a trailing slash: 'documents/<id>/', 'persons/'."""
-    return f"{section}/{safe_segment(item_id)}/" if item_id else f"{section}/"
+    return f"{section}/{id_segment(item_id)}/" if item_id else f"{section}/"
 
 
 def tei_href(doc_id: str) -> str:
     """Where a document's TEI source is published, relative to the site root."""
-    return f"downloads/tei/{safe_segment(doc_id)}.xml"
+    return f"downloads/tei/{id_segment(doc_id)}.xml"
 
 
 def join_names(names: tuple[str, ...] | list[str]) -> str:

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tei_edition.build.site.context import PageContext, Site, folder, tei_href
+from tei_edition.build.site.context import PageContext, Site, folder, id_segment, tei_href
 from tei_edition.build.site.documents import DocumentView, document_views
 from tei_edition.build.writer import safe_segment
 
@@ -48,7 +48,7 @@ def render_downloads(site: Site) -> None:
         rel = tei_href(doc.id)
         site.out.copy_file(rel, doc.path)
         documents.append(SourceFile(doc.path.name, rel, doc.path.stat().st_size, views[doc.id]))
-        members.append((f"{slug}/documents/{safe_segment(doc.id)}.xml", doc.path))
+        members.append((f"{slug}/documents/{id_segment(doc.id)}.xml", doc.path))
     registers: list[SourceFile] = []
     for kind in sorted(site.data.registers):
         path = site.data.registers[kind].path
