@@ -1,0 +1,73 @@
+"""Deterministic output: clean builds of the same sources are byte-identical, wherever and however they run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tei_edition.validate.relaxng")
+
+from tei_edition.build import executor  # noqa: E402
+from tei_edition.build.pipeline import BuildOptions, build_edition  # noqa: E402
+from tei_edition.config import load_config  # noqa: E402
+
+ENGINE = Path(__file__).resolve().parent / "data" / "engine"
+
+
+def clean_build(root: Path, jobs: int = 1) -> dict[str, bytes]:
+    """A clean build of the edition at `root`; every output file by path."""
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, clean=True, jobs=jobs))
+    html = root / "build" / "html"
+    return {p.relative_to(html).as_posix(): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
+
+
+def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
+
+
+def test_two_clean_builds_in_different_folders_are_identical(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first, second = tmp_path / "a" / "engine", tmp_path / "b" / "elsewhere"
+    shutil.copytree(ENGINE, first)
+    shutil.copytree(ENGINE, second)
+    one = clean_build(first)
+    assert any(name.startswith("pagefind/") for name in one)  # the search index is part of the comparison
+    assert differences(one, clean_build(second)) == []
+    assert differences(one, clean_build(first)) == []
+
+
+def test_a_process_pool_writes_what_one_process_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(executor, "POOL_THRESHOLD", 0)  # use the pool even for this small edition
+    root = tmp_path / "engine"
+    shutil.copytree(ENGINE, root)
+    assert differences(clean_build(root, jobs=1), clean_build(root, jobs=2)) == []
+
+
+def test_the_build_date_comes_from_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "engine"
+    shutil.copytree(ENGINE, root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
+    pages = clean_build(root)
+    citation = pages["documents/letter-1843-ada/cite.bib"].decode("utf-8")
+    assert "urldate = {2023-11-14}" in citation
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")  # 2020-09-13
+    pages = clean_build(root)
+    assert "urldate = {2020-09-13}" in pages["documents/letter-1843-ada/cite.bib"].decode("utf-8")
+    # No other time of day or date leaks into the pages.
+    assert not any(b"2020-09-13T" in data for name, data in pages.items() if name.endswith(".html"))
+
+
+def test_a_changed_build_date_is_not_a_no_op(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "engine"
+    shutil.copytree(ENGINE, root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    config = load_config(root / "edition.toml")
+    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    summary = build_edition(config, BuildOptions(pdf=False, jobs=1))
+    assert not summary.up_to_date
+    assert summary.processed == 0  # the texts are reused; only the pages showing the date change

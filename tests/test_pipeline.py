@@ -1,0 +1,126 @@
+"""The build pipeline: phases, the validation gate, the report, locking, the manifest and the build command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("tei_edition.validate.relaxng")
+
+from tei_edition.build.pipeline import BuildOptions, build_edition  # noqa: E402
+from tei_edition.build.progress import Reporter  # noqa: E402
+from tei_edition.build.writer import OutputLock  # noqa: E402
+from tei_edition.cli import main  # noqa: E402
+from tei_edition.config import load_config  # noqa: E402
+from tei_edition.errors import BuildError, ValidationFailed  # noqa: E402
+from tei_edition.validate import validate_edition  # noqa: E402
+
+ENGINE = Path(__file__).resolve().parent / "data" / "engine"
+
+
+@pytest.fixture
+def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    target = tmp_path / "engine"
+    shutil.copytree(ENGINE, target)
+    return target
+
+
+def break_a_pointer(root: Path) -> Path:
+    path = root / "tei/documents/letter-1844-babbage.xml"
+    path.write_text(path.read_text(encoding="utf-8").replace('ref="#paris"', 'ref="#pariss"'), encoding="utf-8")
+    return path
+
+
+def test_a_build_times_every_phase_and_counts_what_it_wrote(edition: Path) -> None:
+    summary = build_edition(load_config(edition / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    assert {"discover", "parse", "validate", "transform", "registers", "gate", "render", "write"} \
+        <= set(summary.timings)
+    assert (summary.documents, summary.processed) == (5, 8)
+    assert summary.pages > 5
+    assert (edition / "build/html/documents/letter-1843-ada/index.html").is_file()
+
+
+def test_the_build_reports_what_validate_reports(edition: Path) -> None:
+    break_a_pointer(edition)
+    config = load_config(edition / "edition.toml")
+    summary = build_edition(config, BuildOptions(pdf=False, jobs=1, keep_going=True))
+    expected = validate_edition(config)
+    assert [(d.path, d.line, d.message, d.rule) for d in summary.report.sorted()] == \
+        [(d.path, d.line, d.message, d.rule) for d in expected.sorted()]
+    assert summary.flagged == ["letter-1844-babbage"]
+
+
+def test_validation_errors_stop_the_build_and_keep_the_previous_output(edition: Path) -> None:
+    config = load_config(edition / "edition.toml")
+    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    before = (edition / "build/html/index.html").read_bytes()
+    path = break_a_pointer(edition)
+    with pytest.raises(ValidationFailed) as caught:
+        build_edition(config, BuildOptions(pdf=False, jobs=1))
+    message = str(caught.value)
+    assert "letter-1844-babbage.xml:" in message and "#pariss" in message and "[ref-resolves]" in message
+    assert (edition / "build/html/index.html").read_bytes() == before
+    assert path.exists()
+
+
+def test_an_unparsable_document_is_named_with_its_line(edition: Path) -> None:
+    path = edition / "tei/documents/letter-1845-somerville.xml"
+    path.write_text(path.read_text(encoding="utf-8").replace("</p>", "</q>", 1), encoding="utf-8")
+    with pytest.raises(ValidationFailed, match=r"letter-1845-somerville\.xml:\d+: not well-formed"):
+        build_edition(load_config(edition / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+
+
+def test_a_second_build_of_the_same_output_is_refused(edition: Path) -> None:
+    config = load_config(edition / "edition.toml")
+    with OutputLock(config.output_dir):
+        with pytest.raises(BuildError, match="another build is writing"):
+            build_edition(config, BuildOptions(pdf=False, jobs=1))
+
+
+def test_the_manifest_records_sources_inputs_and_outputs(edition: Path) -> None:
+    build_edition(load_config(edition / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    manifest = json.loads((edition / "build/.edition-manifest.json").read_text(encoding="utf-8"))
+    assert "tei/documents/letter-1843-ada.xml" in manifest["sources"]
+    assert {"tool", "config", "templates", "xslt", "schemas", "css", "build_date"} <= set(manifest["inputs"])
+    record = manifest["outputs"]["html/index.html"]
+    assert len(record["content"]) == 40
+    assert manifest["summary"]["documents"] == 5
+
+
+def test_the_build_command_summarises_and_is_quiet_when_asked(edition: Path) -> None:
+    runner = CliRunner()
+    config = str(edition / "edition.toml")
+    result = runner.invoke(main, ["build", "--no-pdf", "--jobs", "1", "--config", config])
+    assert result.exit_code == 0, result.output
+    assert "Built 5 documents:" in result.output and "render" in result.output
+    again = runner.invoke(main, ["build", "--no-pdf", "--config", config])
+    assert again.exit_code == 0
+    assert "Up to date: 5 documents" in again.output
+    quiet = runner.invoke(main, ["build", "--no-pdf", "--clean", "--quiet", "--config", config])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_the_build_command_names_a_bad_executor(edition: Path) -> None:
+    edit = edition / "tei/documents/letter-1848-ada.xml"
+    edit.write_text(edit.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--executor", "spark://x:1",
+                                       "--config", str(edition / "edition.toml")])
+    assert result.exit_code == 2
+    assert "Error: --executor 'spark://x:1' is not understood" in result.output
+
+
+def test_plain_progress_lines_when_not_a_terminal(edition: Path) -> None:
+    import io
+
+    stream = io.StringIO()
+    build_edition(load_config(edition / "edition.toml"), BuildOptions(pdf=False, jobs=1),
+                  Reporter(verbose=True, stream=stream))
+    text = stream.getvalue()
+    assert "no previous build: building everything" in text
+    assert "processing: 8 item(s)..." in text
+    assert "\x1b[" not in text  # no terminal control codes in a log
