@@ -72,10 +72,21 @@ def local(tag: str) -> str:
 
 
 def _show(tag: str) -> str:
-    """An element name as a reader of the source sees it: <p> for TEI, <{ns}foo> otherwise."""
-    if tag.startswith(f"{{{TEI_NS}}}") or not tag.startswith("{"):
-        return f"<{local(tag)}>"
-    return f"<{local(tag)}> (namespace {tag[1:].split('}')[0]})"
+    """An element name as a reader of the source sees it, without namespace: <p>."""
+    return f"<{local(tag)}>"
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:].split("}")[0] if tag.startswith("{") else ""
+
+
+def _show_foreign(el: etree._Element) -> str:
+    """<foo>, with its namespace when that differs from its parent's (a likely cause of the problem)."""
+    parent = el.getparent()
+    ns = _namespace(el.tag)
+    if parent is not None and ns != _namespace(parent.tag):
+        return f"<{local(el.tag)}> (namespace {ns or 'none'})"
+    return _show(el.tag)
 
 
 def _attr_show(name: str) -> str:
@@ -409,7 +420,7 @@ class RelaxNGValidator:
         kind = problem.kind
         if el is not None and kind == "ELEMWRONG":
             if el.tag not in info.elements:
-                return f"{_show(el.tag)} is not allowed{where}: it is not part of {schema}"
+                return f"{_show_foreign(el)} is not allowed{where}: it is not part of {schema}"
             missing = self._missing_before(parent, el)
             hint = f"; {_show(parent.tag)} first needs {missing}" if missing else ""
             return f"{_show(el.tag)} is not allowed{where} at this point{hint}"
@@ -418,6 +429,12 @@ class RelaxNGValidator:
             return f"{_show(el.tag)} has content that is not allowed here: {extra}"
         if el is not None and kind == "INVALIDATTR":
             return self._explain_attribute(el, raw)
+        if el is not None and kind in ("TYPEVAL", "DATATYPE", "VALUE"):
+            value = re.search(r"value '(.*)'", raw)
+            holders = [a for a, v in el.attrib.items() if value and v == value.group(1)]
+            if len(holders) == 1:
+                return self._explain_attribute(el, f"Invalid attribute {local(holders[0])} for element {local(el.tag)}")
+            return f"{_show(el.tag)} has a value that {schema} does not accept ({raw})"
         if el is not None and kind == "ATTRVALID":
             required = [n for n, a in info.attributes.get(el.tag, {}).items() if a.required and n not in el.attrib]
             if required:
