@@ -85,7 +85,8 @@ def letter_page(client: Client, root: Path) -> str:
 
 def test_rebuilds_on_save_and_recovers_after_a_broken_save(served: tuple[EditionServer, Client, Path]) -> None:
     server, client, root = served
-    assert client.status()["ok"] is True
+    first = client.status()
+    assert first["ok"] is True, first["problems"]
     page = letter_page(client, root)
     html = client.get(page)
     assert '<script src="/__edition__/live.js"></script>' in html
@@ -96,7 +97,7 @@ def test_rebuilds_on_save_and_recovers_after_a_broken_save(served: tuple[Edition
     version = client.status()["version"]
     letter.write_text(good.replace("booksellers of", "bookshops of"), encoding="utf-8")
     seconds = wait_for(lambda: "bookshops of" in client.get(page), "the edited page")
-    assert client.status()["version"] == version + 1
+    wait_for(lambda: client.status()["version"] == version + 1, "the build's report")  # pages come first
     print(f"save -> rebuilt page served: {seconds:.2f} s")
 
     broken_line = good.splitlines().index(next(l for l in good.splitlines() if "booksellers of" in l)) + 1
