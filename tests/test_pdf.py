@@ -206,6 +206,25 @@ def test_footnote_text_is_on_the_page_of_its_reference(built: Built) -> None:
         assert note_text in pages[reference_page]
 
 
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext reads the notes' marks in place")
+def test_notes_show_their_own_numbers_and_corrections_a_mark(built: Built) -> None:
+    dest = destination_pages(pypdf.PdfReader(built.edition))
+    page = dest[prefixed("1951-11-beijing-telegram", "n10")] + 1
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(built.edition), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    # The source numbers this note 48: the call in the text and the mark at the foot say so, not "2".
+    assert "on 19 November.48 " in text
+    assert "\n48. The telegram of Stalin is quoted" in text
+    # The correction of "Kim II Sung" has no number of its own: it gets the first mark, not a number.
+    assert "\n* Source reads: Kim II Sung" in text
+    # Inside the note: the source's reading in brackets, a note on the note in parentheses.
+    assert "receipt [Source reads: reciept] stamp included. (Checked against the printed text.)" in text
+    page = dest[prefixed("1945-08-moscow-telegram", "n4")] + 1
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(built.edition), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "\n1. The record of this meeting" in text
+
+
 def test_running_heads_and_page_numbers(built: Built) -> None:
     pages = page_texts(built.edition)
     title = built.data.config.title

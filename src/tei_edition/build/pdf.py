@@ -288,20 +288,23 @@ class PdfRenderer:
 
     def __init__(self, env: jinja2.Environment, data: EditionData, fonts: FontSet, extra_roots: tuple[Path, ...] = ()):
         from weasyprint import CSS
+        from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
         self.env = env
         self.data = data
         self.config = data.config
         self.font_config: FontConfiguration = FontConfiguration()
+        # @counter-style rules (the marks of unnumbered notes) only take effect through a shared CounterStyle.
+        self.counter_style = CounterStyle()
         roots = [self.config.root, Path(str(jinja2_package_templates())), *extra_roots]
         roots += [face.path.parent for face in fonts.faces]
         self.fetcher = _local_fetcher(roots)
         css_text = env.get_template("print/print.css").render(
             config=self.config, fonts=fonts, page_size=PAGE_SIZES.get(self.config.print.paper, "A4"),
             margins=self.config.print.margins)
-        self.stylesheet: CSS = CSS(string=css_text, font_config=self.font_config, url_fetcher=self.fetcher,
-                                   base_url=str(self.config.root) + "/")
+        self.stylesheet: CSS = CSS(string=css_text, font_config=self.font_config, counter_style=self.counter_style,
+                                   url_fetcher=self.fetcher, base_url=str(self.config.root) + "/")
 
     def render_edition(self, documents: list[PrintDocument]) -> bytes:
         """The whole edition: title page, contents, introduction, documents, indexes."""
@@ -350,7 +353,7 @@ class PdfRenderer:
         logger.setLevel(logging.ERROR)  # unsupported-CSS and missing-image chatter is not the user's business
         try:
             return HTML(string=html, base_url=str(self.config.root) + "/", url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config)
+                stylesheets=[self.stylesheet], font_config=self.font_config, counter_style=self.counter_style)
         except Exception as exc:  # WeasyPrint raises assorted errors on broken input; name what was being laid out
             raise BuildError(f"laying out the PDF from the template {template_name!r} failed: "
                              f"{type(exc).__name__}: {exc}") from exc
