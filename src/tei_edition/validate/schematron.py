@@ -9,8 +9,13 @@ to the lxml tree the caller parsed, which gives the line number.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
+import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -392,6 +397,27 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
     return _CompiledSchema(executable, tuple(compiler.checks), line_map)
 
 
+@contextlib.contextmanager
+def _native_stderr_captured(sink: list[str]) -> Iterator[None]:
+    """Keep Saxon's native error report (it writes to file descriptor 2) out of the terminal, for our message."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured by a test runner)
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile(mode="w+b") as capture:
+        os.dup2(capture.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            capture.seek(0)
+            sink.append(capture.read().decode("utf-8", "replace"))
+
+
 def _element_at(tree: etree._ElementTree, location: str) -> etree._Element | None:
     """The element at a path of 1-based child-element positions ("1/2/1/3") in the lxml tree."""
     node = tree.getroot()
@@ -430,10 +456,12 @@ class SchematronValidator:
         executable.clear_parameters()
         for name, value in (params or {}).items():
             executable.set_parameter(name, proc.make_string_value(str(value)))
+        native_report: list[str] = []
         try:
-            result = executable.transform_to_string(xdm_node=node)
+            with _native_stderr_captured(native_report):
+                result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
-            return [self._runtime_failure(tree, path, str(exc))]
+            return [self._runtime_failure(tree, path, f"{exc}\n{''.join(native_report)}")]
         finally:
             executable.clear_parameters()
         records = etree.fromstring((result or "<r/>").encode("utf-8"))
@@ -451,7 +479,9 @@ class SchematronValidator:
         match = re.search(r"on line (\d+)", message)
         origin = _origin(int(match.group(1)), self._compiled.line_map) if match else None
         where = f"{self.schema_path}:{origin.sch_line}" if origin else str(self.schema_path)
-        text = " ".join(message.split())
+        if origin is not None:
+            where += f", {origin.what} '{origin.expression}'"
+        text = " ".join(message.strip().splitlines()[0].split()) if message.strip() else "unknown error"
         line = tree.getroot().sourceline or 0
         return Diagnostic(Path(path), line, 0, Severity.ERROR,
                           f"a Schematron rule ({where}) could not be evaluated on this document: {text}",
