@@ -280,6 +280,7 @@ def test_rule_that_fails_at_run_time_becomes_a_diagnostic(tmp_path: Path) -> Non
     [problem] = check(doc, sch)
     assert problem.rule == "schematron" and problem.severity is Severity.ERROR
     assert "could not be evaluated" in problem.message and "1951-02-30" in problem.message
+    assert f"{sch.resolve()}:4, assert/@test" in problem.message  # the rule's line in the .sch
 
 
 def test_compiled_once_and_recompiled_when_the_file_changes(user_files: tuple[Path, Path]) -> None:
