@@ -400,13 +400,14 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
 @contextlib.contextmanager
 def _native_stderr_captured(sink: list[str]) -> Iterator[None]:
     """Keep Saxon's native error report (it writes to file descriptor 2) out of the terminal, for our message."""
+    fd = 2  # the native descriptor, whatever Python's sys.stderr has been replaced with
     try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured by a test runner)
+        saved = os.dup(fd)
+    except OSError:  # no standard error at all
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(fd)
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
     with tempfile.TemporaryFile(mode="w+b") as capture:
         os.dup2(capture.fileno(), fd)
         try:
