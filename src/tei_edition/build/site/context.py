@@ -89,7 +89,7 @@ class Site:
         config = self.data.config
         self.info = SiteInfo(
             title=config.title, subtitle=config.subtitle, editors=config.editors, publisher=config.publisher,
-            licence=config.licence, licence_url=config.licence_url, base_url=config.base_url,
+            licence=config.licence, licence_url=safe_url(config.licence_url), base_url=config.base_url,
             language=config.language, version=config.version, tool_version=self.data.tool_version,
             build_date=self.data.build_date, stylesheets=(),
         )
@@ -129,6 +129,23 @@ def id_segment(value: str) -> str:
         return value
     readable = re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip(".-")[:60]
     return f"{readable or 'id'}~{id_hash(value)}"
+
+
+# Whitespace, control and invisible format characters a browser drops from a URL before reading its scheme.
+_URL_NOISE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:")
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def safe_url(url: str | None) -> str:
+    """The URL when its scheme is http, https or mailto or it has none (relative); else '' (as ed:safe-url)."""
+    probe = _URL_NOISE.sub("", url or "").lower()
+    if not probe:
+        return ""
+    scheme = _SCHEME.match(probe)
+    if scheme and scheme.group(0)[:-1] not in SAFE_SCHEMES:
+        return ""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "", url or "").strip()
 
 
 def folder(section: str, item_id: str | None = None) -> str:

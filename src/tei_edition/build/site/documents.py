@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from tei_edition.build.site.citations import Citation, cite_document
-from tei_edition.build.site.context import PageContext, Site, folder, join_names, tei_href
+from tei_edition.build.site.context import PageContext, Site, folder, join_names, safe_url, tei_href
 from tei_edition.errors import BuildError
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party, read_header
@@ -25,6 +25,10 @@ class Link:
     text: str
     href: str = ""
     lang: str = ""
+
+    def __post_init__(self) -> None:
+        # Header values (a source's URL, a licence's target) become links: only safe schemes survive.
+        object.__setattr__(self, "href", safe_url(self.href))
 
 
 @dataclass(frozen=True)
@@ -290,8 +294,9 @@ def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:
         data["editor"] = [{"@type": "Person", "name": n} for n in editors]
     if site.info.publisher:
         data["publisher"] = {"@type": "Organization", "name": site.info.publisher}
-    if meta.licence_url or site.info.licence_url:
-        data["license"] = meta.licence_url or site.info.licence_url
+    licence_url = safe_url(meta.licence_url) or site.info.licence_url
+    if licence_url:
+        data["license"] = licence_url
     if meta.summary:
         data["abstract"] = meta.summary
     if meta.keywords:
@@ -315,7 +320,7 @@ def _ld_party(site: Site, party: Party) -> dict[str, object]:
 
 def _ld_entity(entity: Entity) -> dict[str, object]:
     out: dict[str, object] = {"@type": SCHEMA_TYPES[entity.kind], "name": entity.name}
-    same = [u for kind, value in entity.idnos if (u := authority_url(kind, value))]
+    same = [u for kind, value in entity.idnos if (u := safe_url(authority_url(kind, value)))]
     if same:
         out["sameAs"] = same
     return out

@@ -36,6 +36,10 @@ def copy_media(site: Site) -> int:
             if source is None:
                 raise BuildError(f"{doc.path}:{graphic.sourceline}: the image {graphic.get('url')!r} was not "
                                  f"found next to the document or in the edition's folder")
+            if not source.resolve().is_relative_to(root.resolve()):
+                # A symlink out of the edition folder would publish whatever file it points to.
+                raise BuildError(f"{doc.path}:{graphic.sourceline}: the image {graphic.get('url')!r} is outside the "
+                                 f"edition's folder ({source} leads to {source.resolve()}); copy it into the edition")
             site.out.copy_file(rel.as_posix(), source)
             copied.add(rel.as_posix())
     return len(copied)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tei_edition.build.site.context import PageContext, Site, folder, split_snippet
+from tei_edition.build.site.context import PageContext, Site, folder, safe_url, split_snippet
 from tei_edition.build.site.documents import DocumentView, document_views
 from tei_edition.tei.model import KINDS, Entity, Name, authority_url
 
@@ -123,7 +123,7 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
             Passage(m.anchor, f"../../{view.folder}#{m.anchor}", *split_snippet(m.snippet, m.text)))
     documents = [DocumentMentions(views[doc_id], tuple(passages)) for doc_id, passages in by_doc.items()]
     authorities = [Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
-                   for kind, value in entity.idnos if (url := authority_url(kind, value) or "")]
+                   for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
     site.page("entity.html", EntityPage(
