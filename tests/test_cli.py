@@ -19,7 +19,7 @@ from test_validate import break_edition
 def run(args: list[str], cwd: Path | None = None) -> Result:
     """Invoke `edition ARGS` in `cwd` (default: here), as a user would from a terminal."""
     with contextlib.chdir(cwd or Path.cwd()):
-        return CliRunner().invoke(main, args, catch_exceptions=False)
+        return CliRunner().invoke(main, args, prog_name="edition", catch_exceptions=False)
 
 
 def test_every_command_has_help() -> None:
