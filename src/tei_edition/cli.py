@@ -64,18 +64,20 @@ def main() -> None:
               show_default=True, help="How to write the report: text for people, json for tools, junit for CI "
                                       "dashboards, github for GitHub Actions annotations.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
+@click.option("--all", "show_all", is_flag=True, help="List every warning (text output folds long runs of one rule).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
 @config_option
 @reports_errors
-def validate(paths: tuple[Path, ...], fmt: str, strict: bool, output: Path | None, config_path: Path | None) -> None:
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool, show_all: bool, output: Path | None,
+             config_path: Path | None) -> None:
     """Check well-formedness, schema, Schematron rules and cross-file references."""
     from tei_edition.validate import validate_edition
     from tei_edition.validate.formats import format_report
 
     config = _load(config_path)
     report = validate_edition(config, list(paths) or None)
-    text = format_report(report, fmt, strict=strict)
+    text = format_report(report, fmt, strict=strict, fold=not show_all)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(report.summary(), err=True)

@@ -13,9 +13,11 @@ from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 FORMATS = ("text", "json", "junit", "github")
 
 
-def format_report(report: Report, fmt: str, cwd: Path | None = None, strict: bool = False) -> str:
-    """The whole report in one of FORMATS, ending with a newline."""
-    return {"text": as_text, "json": as_json, "junit": as_junit, "github": as_github}[fmt](report, cwd, strict)
+def format_report(report: Report, fmt: str, cwd: Path | None = None, strict: bool = False, fold: bool = True) -> str:
+    """The whole report in one of FORMATS, ending with a newline; only text output folds repeated warnings."""
+    if fmt == "text":
+        return as_text(report, cwd, strict, fold)
+    return {"json": as_json, "junit": as_junit, "github": as_github}[fmt](report, cwd, strict)
 
 
 def _location(d: Diagnostic, cwd: Path | None) -> str:
@@ -26,9 +28,34 @@ def _severity(d: Diagnostic, strict: bool) -> str:
     return "error" if strict else d.severity.value
 
 
-def as_text(report: Report, cwd: Path | None = None, strict: bool = False) -> str:
-    """`path:line:col: severity: message [rule]` lines, then the summary line."""
-    lines = [f"{_location(d, cwd)}: {d.severity.value}: {d.message} [{d.rule}]" for d in report.sorted()]
+FOLD_AFTER = 5  # warnings of one rule in one file beyond this many are folded in text output
+FOLD_SHOW = 3
+
+
+def as_text(report: Report, cwd: Path | None = None, strict: bool = False, fold: bool = True) -> str:
+    """`path:line:col: severity: message [rule]` lines, then the summary line.
+
+    Errors are always listed; a long run of one warning rule in one file is folded after a few examples, with a line
+    saying how many more there are (the JSON format, or --all, lists them all)."""
+    diagnostics = report.sorted()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for d in diagnostics:
+        if d.severity is Severity.WARNING and not strict:
+            counts[(str(d.path), d.rule)] += 1
+    shown: dict[tuple[str, str], int] = defaultdict(int)
+    lines = []
+    folded: dict[tuple[str, str], str] = {}
+    for d in diagnostics:
+        key = (str(d.path), d.rule)
+        if fold and counts.get(key, 0) > FOLD_AFTER:
+            shown[key] += 1
+            if shown[key] > FOLD_SHOW:
+                if key not in folded:
+                    folded[key] = d.display_path(cwd)
+                    lines.append(f"{folded[key]}: ... {counts[key] - FOLD_SHOW} more [{d.rule}] warnings in this "
+                                 "file (--all lists them)")
+                continue
+        lines.append(f"{_location(d, cwd)}: {d.severity.value}: {d.message} [{d.rule}]")
     lines.append(report.summary())
     return "\n".join(lines) + "\n"
 
