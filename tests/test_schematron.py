@@ -46,7 +46,7 @@ RULE_CASES = [
      "date: @notBefore '1950-09-30T12:00:00' is later than @notAfter '1950-09-30T08:00:00' "
      "(the earliest possible date must come before the latest)"),
     ("name-ref", Severity.WARNING, "<persName>Mao Zedong</persName>",
-     '<persName>Mao Zedong</persName> has no @ref: link it to its register entry (e.g. ref="#mao-zedong")'),
+     '<persName>Mao Zedong</persName> has no @ref: link it to its entry in the register with ref="#id"'),
     ("header-title", Severity.ERROR, "<titleStmt>",
      "the header has no title: <titleStmt> needs a <title> with text, which is how the document is cited"),
     ("header-source", Severity.ERROR, "<sourceDesc>",
