@@ -75,6 +75,7 @@ def test_header_from_the_first_lines(edition: Path) -> None:
     assert header.findtext(f"{T}fileDesc/{T}titleStmt/{T}title") == "Letter from Stalin to Molotov"
     assert header.find(f"{T}profileDesc/{T}creation/{T}date").get("when") == "1952-06-05"
     assert root.get(XML_ID) == "letter-1952"
+    assert header.findtext(f".//{T}publicationStmt/{T}availability/{T}p") == "Terms of use not yet stated."
 
 
 def test_markdown_front_matter_headings_lists_figures(edition: Path) -> None:
@@ -88,9 +89,9 @@ def test_markdown_front_matter_headings_lists_figures(edition: Path) -> None:
 
 
 def test_output_validates_against_the_edition_schema(edition: Path) -> None:
-    import_files(sorted(INPUTS.iterdir()), edition / "tei" / "documents",
-                 registers_dir=edition / "tei" / "registers")
-    report = validate_edition(load_config(edition / "edition.toml"))
+    config = load_config(edition / "edition.toml")
+    import_files(sorted(INPUTS.iterdir()), edition / "tei" / "documents", config=config)
+    report = validate_edition(config)
     assert report.documents == 2
     assert report.errors == [], "\n".join(f"{d.path.name}:{d.line}: {d.message}" for d in report.errors)
 

@@ -174,9 +174,8 @@ def import_(files: tuple[Path, ...], out_dir: Path, registers_dir: Path | None, 
     from tei_edition.config import find_config
     from tei_edition.importer import import_files
 
-    if registers_dir is None and (config_path is not None or find_config() is not None):
-        registers_dir = _load(config_path).registers_dir
-    report = import_files(list(files), out_dir, registers_dir=registers_dir, force=force)
+    config = _load(config_path) if config_path is not None or find_config() is not None else None
+    report = import_files(list(files), out_dir, registers_dir=registers_dir, force=force, config=config)
     click.echo(report.as_text(), nl=False)
 
 

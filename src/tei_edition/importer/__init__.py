@@ -10,6 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from tei_edition import TEI_NS, XML_NS
+from tei_edition.config import EditionConfig
 from tei_edition.errors import EditionError, SourceError, UsageError
 from tei_edition.importer.recognise import DateFinder, NameMatcher
 from tei_edition.importer.source import (
@@ -131,8 +132,14 @@ def document_id(path: Path) -> str:
 
 
 def import_files(files: list[Path], out_dir: Path, registers_dir: Path | None = None,
-                 force: bool = False) -> ImportReport:
-    """Write one TEI document per input into `out_dir`; read everything first so a bad input writes nothing."""
+                 force: bool = False, config: EditionConfig | None = None) -> ImportReport:
+    """Write one TEI document per input into `out_dir`; read everything first so a bad input writes nothing.
+
+    Names come from the registers in `registers_dir`, else from the edition's (`config`); the edition also gives
+    the publisher and licence of the new documents' headers.
+    """
+    if registers_dir is None and config is not None:
+        registers_dir = config.registers_dir
     entities = load_entities(registers_dir)
     matcher = NameMatcher(entities)
     problems: list[str] = []
@@ -160,7 +167,7 @@ def import_files(files: list[Path], out_dir: Path, registers_dir: Path | None = 
     out_dir.mkdir(parents=True, exist_ok=True)
     for transcription, output, doc_id in planned:
         file_report = FileReport(transcription.path, output, doc_id)
-        tree = TeiWriter(transcription, doc_id, matcher, file_report).build()
+        tree = TeiWriter(transcription, doc_id, matcher, file_report, config).build()
         tree.write(str(output), xml_declaration=True, encoding="UTF-8", pretty_print=True)
         report.files.append(file_report)
     return report
@@ -169,7 +176,9 @@ def import_files(files: list[Path], out_dir: Path, registers_dir: Path | None = 
 class TeiWriter:
     """Builds the TEI document for one transcription, tagging names and dates as it writes the text."""
 
-    def __init__(self, source: Transcription, doc_id: str, matcher: NameMatcher, report: FileReport):
+    def __init__(self, source: Transcription, doc_id: str, matcher: NameMatcher, report: FileReport,
+                 config: EditionConfig | None = None):
+        self.config = config
         self.source = source
         self.doc_id = doc_id
         self.resp = f"#import-{doc_id}"
@@ -277,7 +286,18 @@ class TeiWriter:
         etree.SubElement(resp_stmt, T + "resp").text = "automatic suggestions of names and dates, to be reviewed"
         etree.SubElement(resp_stmt, T + "name").text = "edition import"
         publication = etree.SubElement(file_desc, T + "publicationStmt")
-        etree.SubElement(publication, T + "p").text = "Not yet published: a draft made by edition import."
+        config = self.config
+        publisher = (config.publisher or config.title) if config else ""
+        etree.SubElement(publication, T + "publisher").text = publisher or "Not yet published"
+        availability = etree.SubElement(publication, T + "availability")
+        if config and config.licence:
+            licence = etree.SubElement(availability, T + "licence")
+            if config.licence_url:
+                licence.set("target", config.licence_url)
+            licence.text = config.licence
+        else:
+            etree.SubElement(availability, T + "p").text = "Terms of use not yet stated."
+            self.report.header_notes.append("state the terms of use (publicationStmt/availability/licence)")
         source_desc = etree.SubElement(file_desc, T + "sourceDesc")
         bibl = etree.SubElement(source_desc, T + "bibl")
         bibl.text = str(meta.get("citation") or meta["title"])
