@@ -297,18 +297,23 @@ EAST_ASIAN = ("zh", "ko", "ja", "vi")
 
 
 def _person_sort_name(el: etree._Element, names: tuple[Name, ...]) -> str:
-    """'Surname, Forename' for the index: from <surname>/<forename> when the register has them; otherwise the last
-    word comes first, except for names whose original form is East Asian (family name already first)."""
+    """'Surname, Forename' for the index, from <surname>/<forename> when the register marks them up (a name whose
+    surname comes first, as in Chinese and Korean names, is already in index order); unmarked names put the last
+    word first unless the entry has an East Asian original form and no other."""
     candidates = el.findall(f"{T}persName")
     main = next((n for n in candidates if n.get("type") in ("main", "full", "preferred")), None)
     main = main if main is not None else next((n for n in candidates if not n.get(XML_LANG)), None)
     if main is None:
         return ""
-    surname = main.find(f"{T}surname")
-    if surname is not None:
-        rest = " ".join(text_of(f) for f in main.findall(f"{T}forename"))
-        return f"{text_of(surname)}, {rest}" if rest else text_of(surname)
-    if any((n.lang or "").split("-")[0] in EAST_ASIAN for n in names):
+    parts = [c for c in main if isinstance(c.tag, str) and c.tag in (T + "surname", T + "forename")]
+    if parts:
+        if parts[0].tag == T + "surname":
+            return text_of(main)
+        surnames = " ".join(text_of(p) for p in parts if p.tag == T + "surname")
+        forenames = " ".join(text_of(p) for p in parts if p.tag == T + "forename")
+        return f"{surnames}, {forenames}" if surnames and forenames else text_of(main)
+    originals = {(n.lang or "").split("-")[0] for n in names if n.lang and not n.lang.startswith("en")}
+    if originals and originals <= set(EAST_ASIAN):
         return ""
     words = text_of(main).split()
     return f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else ""
