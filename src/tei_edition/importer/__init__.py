@@ -392,8 +392,9 @@ class TeiWriter:
             self.report.counts["p"] += 1
 
     def _note(self, parent: etree._Element, n: str) -> None:
-        note = etree.SubElement(parent, T + "note", n=n, place="foot")
-        etree.SubElement(note, T + "gap", reason="not-in-source")
+        # The source's own note: its number is kept, its text is not in the transcription.
+        note = etree.SubElement(parent, T + "note", n=n, type="source")
+        etree.SubElement(note, T + "gap", reason="not-transcribed")
         self.report.counts["note"] += 1
 
     def _inline(self, parent: etree._Element, items: list[Inline]) -> None:
