@@ -68,6 +68,11 @@ class PrintDocument:
     def title(self) -> str:
         return self.meta.title or self.source.title
 
+    @property
+    def short_title(self) -> str:
+        """The title for running heads and references: the header's short title, else the title cut down."""
+        return short_title(self)
+
 
 @dataclass
 class IndexEntry:
@@ -455,14 +460,13 @@ def build_chronology(data: EditionData, documents: list[PrintDocument], pages: d
     """Every dated passage of the documents in date order, grouped by year, linked to its anchor in the text."""
     chronology = PrintChronology()
     years: dict[str, list[ChronologyItem]] = {}
-    titles = {doc.id: short_title(doc) for doc in documents}
     for entry, doc in _dated_entries(data, documents):
         date = entry.date
         anchor = prefixed(doc.id, date.anchor)
         before, match, after = short_snippet(date.snippet, date.text)
         years.setdefault(str(date.span.year), []).append(ChronologyItem(
             display=date.span.display(), certainty=CERTAINTY.get(date.cert or "", ""), before=before, match=match,
-            after=after, document=doc, short_title=titles[doc.id], href=f"#{anchor}" if anchor in pages else ""))
+            after=after, document=doc, short_title=doc.short_title, href=f"#{anchor}" if anchor in pages else ""))
     chronology.years = list(years.items())
     return chronology
 
