@@ -44,13 +44,14 @@ def normalise(text: str) -> str:
     return text.strip(" .,;:\"'()[]")
 
 
-def tags_of(tree: etree._ElementTree) -> list[Tag]:
-    """The name and date tags in the document's text (not its header)."""
+def tags_of(tree: etree._ElementTree, descriptions: bool = True) -> list[Tag]:
+    """The name and date tags in the document's text (not its header); `descriptions` includes <rs>."""
     text = tree.getroot().find(f"{T}text")
     out: list[Tag] = []
     if text is None:
         return out
-    for el in text.iter(T + "persName", T + "placeName", T + "orgName", T + "rs", T + "date"):
+    wanted = (T + "persName", T + "placeName", T + "orgName", T + "date") + ((T + "rs",) if descriptions else ())
+    for el in text.iter(*wanted):
         kind = el.get("type", "") if el.tag == T + "rs" else KIND_OF[el.tag]
         if kind not in ("person", "place", "org", "date"):
             continue
@@ -94,13 +95,17 @@ def main() -> int:
         import_files(seeds, Path(tmp), registers_dir=config.registers_dir)
         seconds = time.perf_counter() - start
         imported = {p: parse_file(p) for p in sorted(Path(tmp).glob("*.xml"))}
-    totals: dict[str, Counter[str]] = {k: Counter() for k in ("names", "dates", "names-span", "dates-span")}
+    totals: dict[str, Counter[str]] = {k: Counter() for k in ("names", "dates", "names-span", "dates-span",
+                                                              "proper")}
     print(f"Imported {len(seeds)} seed texts in {seconds:.2f} s; compared with {len(hand)} hand-encoded documents.")
     print(f"{'document':45} {'kind':6} {'P':>7} {'R':>7}   matched/suggested/hand")
     for path, tree in imported.items():
         mine = words(tree)
         partner = max(hand, key=lambda h: len(mine & words(hand[h])) / (len(mine | words(hand[h])) or 1))
         found, wanted = tags_of(tree), tags_of(hand[partner])
+        proper = Counter(t for t in tags_of(hand[partner], descriptions=False) if t[0] != "date")
+        suggested = Counter(t for t in found if t[0] != "date")
+        totals["proper"].update(m=sum((suggested & proper).values()), e=sum(proper.values()))
         for group, kinds in (("names", ("person", "place", "org")), ("dates", ("date",))):
             f = Counter(t for t in found if t[0] in kinds)
             w = Counter(t for t in wanted if t[0] in kinds)
@@ -123,6 +128,9 @@ def main() -> int:
         print(f"all documents, {group}: precision {ratio(t['m'], t['s']).strip()}, recall {ratio(t['m'], t['e']).strip()}"
               f" ({t['m']} of {t['s']} suggested, {t['e']} in the hand encoding); span only: precision "
               f"{ratio(s['m'], s['s']).strip()}, recall {ratio(s['m'], s['e']).strip()}")
+    p = totals["proper"]
+    print(f"names without descriptions (<rs>, which the import does not suggest): recall "
+          f"{ratio(p['m'], p['e']).strip()} ({p['m']} of {p['e']})")
     return 0
 
 
