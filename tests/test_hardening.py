@@ -352,3 +352,25 @@ def test_new_force_adds_without_changing_existing_files(edition: Path) -> None:
     assert added.exit_code == 0, added.output
     after = source_hashes(edition)
     assert {k: v for k, v in after.items() if k in before} == before
+
+
+def test_missing_configuration_is_named(tmp_path: Path) -> None:
+    """Protection: load_config reports a missing edition.toml (named, or searched for) as a ConfigError."""
+    result = CliRunner().invoke(main, ["build", "--config", str(tmp_path / "nowhere.toml")])
+    assert_clean_failure(result)
+    assert "nowhere.toml" in result.output and "does not exist" in result.output
+
+
+def test_preview_is_not_taken_for_a_publishable_build(edition: Path) -> None:
+    """Protection: --keep-going is part of the build's recorded options: after a preview, a plain build with the
+    same sources still refuses to publish, and once fixed it publishes pages without the preview banner."""
+    BROKEN_DOCUMENTS["invalid date"][0](edition)
+    assert run(edition, "build", "--no-pdf", "--keep-going").exit_code == 1
+    refused = run(edition, "build", "--no-pdf")
+    assert_clean_failure(refused)
+    assert "not built" in refused.output
+    (edition / LETTER).write_text(TEXT, encoding="utf-8")
+    fixed = run(edition, "build", "--no-pdf")
+    assert fixed.exit_code == 0, fixed.output
+    page = edition / "build" / "html" / "documents" / "letter-a" / "index.html"
+    assert "did not pass validation" not in page.read_text(encoding="utf-8")
