@@ -58,7 +58,7 @@ def main() -> None:
     """Validate TEI P5 editions and build static HTML and PDF editions from them."""
 
 
-@main.command()
+@main.command(short_help="Check the encoding: schema, Schematron rules, references.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
               show_default=True, help="How to write the report: text for people, json for tools, junit for CI "
@@ -87,7 +87,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, show_all: bool, ou
         sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Build the HTML edition and the PDFs.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF editions.")
 @click.option("--clean", is_flag=True, help="Rebuild everything from scratch, ignoring the last build and its cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
@@ -124,7 +124,7 @@ def build(no_pdf: bool, clean: bool, jobs: int | None, executor: str | None, kee
         sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Preview the edition in a browser, rebuilding on save.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to serve on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -142,7 +142,7 @@ def serve(port: int, host: str, no_open: bool, pdf: bool, config_path: Path | No
                   progress=lambda message: click.echo(message, err=True))
 
 
-@main.command()
+@main.command(short_help="Start a new edition, with CI and pre-commit wired in.")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", help="The edition's title (default: from the folder's name).")
 @click.option("--force", is_flag=True, help="Write into a non-empty folder, adding only the files that are missing.")
@@ -159,7 +159,7 @@ def new(directory: Path, title: str | None, force: bool) -> None:
     click.echo(f"New edition in {directory}. Next: cd {directory} && edition serve", err=True)
 
 
-@main.command(name="import")
+@main.command(name="import", short_help="Turn plain transcriptions into TEI with suggested tags.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the TEI documents (one per input file).")
@@ -179,7 +179,7 @@ def import_(files: tuple[Path, ...], out_dir: Path, registers_dir: Path | None, 
     click.echo(report.as_text(), nl=False)
 
 
-@main.command()
+@main.command(short_help="Count tagged names, dates, notes and pages per document.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for tools.")
 @config_option

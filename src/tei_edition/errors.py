@@ -51,7 +51,11 @@ class SourceError(EditionError):
 
 
 class ValidationFailed(EditionError):
-    """Validation found errors, so the edition is not published."""
+    """Validation found errors, so the edition is not published; `report` holds them when the caller has it."""
+
+    def __init__(self, message: str, report: object | None = None):
+        super().__init__(message)
+        self.report = report
 
 
 class BuildError(EditionError):
