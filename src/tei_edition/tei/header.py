@@ -211,7 +211,7 @@ def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
 def _doc_type(root: etree._Element, header: etree._Element, corresp: bool, archival: bool) -> str:
     text = root.find(f"{T}text")
     if text is not None and text.get("type"):
-        return text.get("type", "")
+        return text.get("type", "").replace("-", " ").replace("_", " ")  # a token such as "blog-post"
     for term in header.findall(f"{T}profileDesc/{T}textClass/{T}keywords/{T}term"):
         if term.get("type") in ("genre", "doctype", "document-type", "form"):
             return text_of(term)
