@@ -374,3 +374,18 @@ def test_preview_is_not_taken_for_a_publishable_build(edition: Path) -> None:
     assert fixed.exit_code == 0, fixed.output
     page = edition / "build" / "html" / "documents" / "letter-a" / "index.html"
     assert "did not pass validation" not in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("depth", [101, 1500, 5000])
+@pytest.mark.parametrize("command", [["validate"], ["build", "--no-pdf", "--keep-going"]])
+def test_deep_nesting_is_refused_with_a_line(edition: Path, depth: int, command: list[str]) -> None:
+    """Protection: parse_bytes refuses elements nested more than MAX_DEPTH deep (Saxon's parser stops at 100 and
+    the readers of the text recurse): a clear message, not a traceback from Saxon or a RecursionError."""
+    nested = "<hi>" * depth + "deep" + "</hi>" * depth
+    _write(LETTER, TEXT.replace("<p>Dear", f"<p>{nested} Dear"))(edition)
+    result = run(edition, *command)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert re.search(rf"letter-a\.xml:{line_of(TEXT, '<p>Dear')}\b", result.output) or command[0] == "build", \
+        result.output
+    assert result.exit_code != 0 or command[0] == "build"  # build: see the keep-going exit code test

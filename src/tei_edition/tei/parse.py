@@ -12,6 +12,10 @@ from tei_edition import TEI_NS
 from tei_edition.errors import SourceError
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# Elements nested deeper than this are refused: it is the limit of Saxon's XML parser (which Schematron and the
+# stylesheets use) and it keeps recursive readers far from Python's recursion limit. Real texts stay below 30.
+MAX_DEPTH = 100
+_TOO_DEEP = etree.XPath("(/" + "/*" * (MAX_DEPTH + 1) + ")[1]")
 _ENCODING_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
@@ -62,6 +66,11 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
         raise SourceError(path, f"the document type declaration names an external DTD "
                                 f"({tree.docinfo.system_url or tree.docinfo.public_id!r}); DTDs are never loaded, "
                                 "so remove the <!DOCTYPE ...> line (the schema is given in edition.toml)", line=line)
+    too_deep = _TOO_DEEP(tree)
+    if too_deep:
+        name = etree.QName(too_deep[0]).localname
+        raise SourceError(path, f"elements are nested more than {MAX_DEPTH} deep here (<{name}>); no text needs "
+                                "that much nesting: check for unclosed or repeated tags", line=too_deep[0].sourceline)
     for node in root.iter(etree.Entity):
         raise SourceError(path, f"entity reference &{node.name}; is not allowed (entities are never expanded; "
                                 "write the character itself)", line=node.sourceline)
