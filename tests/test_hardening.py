@@ -389,3 +389,16 @@ def test_deep_nesting_is_refused_with_a_line(edition: Path, depth: int, command:
     assert re.search(rf"letter-a\.xml:{line_of(TEXT, '<p>Dear')}\b", result.output) or command[0] == "build", \
         result.output
     assert result.exit_code != 0 or command[0] == "build"  # build: see the keep-going exit code test
+
+
+@pytest.mark.parametrize("folder", [".", "tei", "tei/documents", ".."])
+def test_output_folder_may_not_hold_the_sources(edition: Path, folder: str) -> None:
+    """Protection: config.py refuses an output folder that is the edition or contains its sources (the atomic
+    swap would otherwise replace them); sources stay unchanged."""
+    config = edition / "edition.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[output]\ndir = "{folder}"\n', encoding="utf-8")
+    before = source_hashes(edition)
+    result = run(edition, "build", "--no-pdf")
+    assert_clean_failure(result)
+    assert "output.dir" in result.output
+    assert source_hashes(edition) == before
