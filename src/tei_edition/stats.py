@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tei_edition.config import EditionConfig
 from tei_edition.importer.recognise import NameMatcher
-from tei_edition.tei.model import KINDS, XML_ID, Entity, T, read_register
+from tei_edition.tei.model import KINDS, XML_ID, T, all_entities, read_registers
 from tei_edition.validate import parse_edition
 from tei_edition.validate.encoding import find_candidates, pointed_ids
 
@@ -63,12 +63,7 @@ def edition_stats(config: EditionConfig) -> EditionStats:
     """Count tagged names, dates, notes and page breaks, untagged candidates and register coverage."""
     parsed = parse_edition(config)
     out = EditionStats(problems=[f"{d.display_path()}:{d.line}: {d.message}" for d in parsed.diagnostics])
-    entities: dict[str, Entity] = {}
-    for path, tree in parsed.register_trees.items():
-        register = read_register(tree, path)
-        if register is not None:
-            for entity in register.entities.values():
-                entities.setdefault(entity.id, entity)
+    entities = all_entities(read_registers(parsed.register_trees.items()))
     matcher = NameMatcher(entities.values())
     mentioned_anywhere: set[str] = set()
     for path, tree in parsed.document_trees.items():

@@ -17,7 +17,8 @@ from tei_edition.tei.model import (
     Mention,
     Register,
     read_document,
-    read_register,
+    all_entities,
+    read_registers,
 )
 from tei_edition.validate import ParsedEdition
 
@@ -81,17 +82,8 @@ def collect_edition(config: EditionConfig, parsed: ParsedEdition,
     if documents is None:
         documents = [read_document(tree, path) for path, tree in parsed.document_trees.items()]
     documents = sorted(documents, key=document_order_key)
-    registers: dict[str, Register] = {}
-    for path, tree in parsed.register_trees.items():
-        register = read_register(tree, path)
-        if register is None:
-            continue
-        if register.kind in registers:
-            registers[register.kind].entities.update(
-                {k: v for k, v in register.entities.items() if k not in registers[register.kind].entities})
-        else:
-            registers[register.kind] = register
-    entities = {e.id: e for r in registers.values() for e in r.entities.values()}
+    registers = read_registers(parsed.register_trees.items())
+    entities = all_entities(registers)
     mentions: dict[str, list[EntityMention]] = defaultdict(list)
     chronology: list[ChronologyEntry] = []
     for doc in documents:

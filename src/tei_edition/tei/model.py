@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -256,6 +257,24 @@ def read_register(tree: etree._ElementTree, path: Path) -> Register | None:
                 register.entities[entity.id] = entity
         return register
     return None
+
+
+def read_registers(trees: Iterable[tuple[Path, etree._ElementTree]]) -> dict[str, Register]:
+    """Read every register file; files of the same kind are merged, the first entry with an id winning."""
+    registers: dict[str, Register] = {}
+    for path, tree in trees:
+        register = read_register(tree, path)
+        if register is None:
+            continue
+        known = registers.setdefault(register.kind, Register(kind=register.kind, path=path))
+        for entity_id, entity in register.entities.items():
+            known.entities.setdefault(entity_id, entity)
+    return registers
+
+
+def all_entities(registers: dict[str, Register]) -> dict[str, Entity]:
+    """Every entity of every register, by id."""
+    return {e.id: e for r in registers.values() for e in r.entities.values()}
 
 
 def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Entity | None:

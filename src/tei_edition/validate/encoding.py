@@ -155,12 +155,7 @@ def declared_ids(tree: etree._ElementTree) -> set[str]:
 
 def check_edition_encoding(parsed: "ParsedEdition") -> list[Diagnostic]:
     """The encoding checks over a parsed edition: its documents against all of its registers."""
-    from tei_edition.tei.model import read_register
+    from tei_edition.tei.model import all_entities, read_registers
 
-    entities: dict[str, Entity] = {}
-    for path, tree in parsed.register_trees.items():
-        register = read_register(tree, path)
-        if register is not None:
-            for entity in register.entities.values():
-                entities.setdefault(entity.id, entity)
+    entities = all_entities(read_registers(parsed.register_trees.items()))
     return check_encoding(parsed.document_trees, entities.values())
