@@ -402,3 +402,25 @@ def test_output_folder_may_not_hold_the_sources(edition: Path, folder: str) -> N
     assert_clean_failure(result)
     assert "output.dir" in result.output
     assert source_hashes(edition) == before
+
+
+def test_memory_grows_linearly_with_document_size(tmp_path: Path) -> None:
+    """Protection: the build holds no whole-edition copies of trees or HTML (trees re-read on demand, bodies
+    from the cache): peak memory of `edition build` grows in proportion to the largest document, not faster.
+    bench/size.py measures the 50 MB case."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from size import make_edition, measure
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    peaks = {}
+    for mb in (0.05, 1.0, 4.0):
+        config, _document, _mentions = make_edition(tmp_path / str(mb), "doc", int(mb * 1e6), 3, None)
+        result = measure([sys.executable, "-m", "tei_edition", "build", "--no-pdf", "--config", str(config)], env)
+        assert result.returncode == 0, result.output[-2000:]
+        peaks[mb] = result.peak_mb
+    per_mb_small = (peaks[1.0] - peaks[0.05]) / 0.95
+    per_mb_large = (peaks[4.0] - peaks[0.05]) / 3.95
+    assert per_mb_large < 2 * max(per_mb_small, 20), peaks  # linear (with room for noise), not quadratic
+    assert per_mb_large < 100, peaks  # MB of memory per MB of TEI (measured: about 30 to 50)
