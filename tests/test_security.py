@@ -412,3 +412,28 @@ def test_hostile_site_fixture_is_what_it_claims() -> None:
     for attack in ("javascript:", "JaVaScRiPt:", "vbscript:", "data:text/html", "onmouseover", "style=", "rendition=",
                    "&lt;script&gt;", "Łódź"):
         assert attack in text, attack
+
+
+def test_pdf_links_only_to_safe_schemes(edition: Path) -> None:
+    """Protection: the print stylesheets share ed:safe-url, and the PDF's URL fetcher reads only edition files:
+    the hostile document's PDF links only to http(s) and mailto."""
+    import zlib
+
+    from tei_edition.build.pipeline import BuildOptions, build_edition
+
+    config = load_config(edition / "edition.toml")
+    build_edition(config, BuildOptions(pdf=True, keep_going=True))
+    pdfs = sorted(config.pdf_dir.rglob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        data = pdf.read_bytes()
+        chunks = [data]
+        for stream in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+            try:
+                chunks.append(zlib.decompress(stream.group(1)))
+            except zlib.error:
+                continue
+        uris = {u.decode("latin-1") for chunk in chunks for u in re.findall(rb"/URI\s*\(([^)]*)\)", chunk)}
+        assert "https://example.org/ok" in uris, (pdf, uris)
+        assert all(urlsplit(u.strip().lower()).scheme in ("http", "https", "mailto") for u in uris), (pdf, uris)
+        assert SECRET not in data.decode("latin-1")
