@@ -118,9 +118,21 @@ def build(no_pdf: bool, clean: bool, jobs: int | None, executor: str | None, kee
         phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.timings.items() if seconds >= 0.005)
         reporter.info(f"Built {summary.documents} documents: {summary.pages} pages, {summary.pdfs} PDFs "
                       f"into {config.output_dir} in {sum(summary.timings.values()):.2f} s ({phases})")
-    if summary.flagged:
-        click.echo(f"Error: {len(summary.flagged)} document(s) have validation errors and are marked in the "
-                   f"preview: {', '.join(summary.flagged)}", err=True)
+    from tei_edition.validate.diagnostics import Severity
+
+    # With --keep-going: documents that could not even be parsed are not in the preview, so not flagged either.
+    errors = [d for d in summary.report.sorted() if d.severity is Severity.ERROR]
+    if summary.flagged or errors:
+        marked = (f"; {len(summary.flagged)} document(s) are marked in the preview: {', '.join(summary.flagged)}"
+                  if summary.flagged else "")
+        if errors:
+            click.echo(f"Error: validation found {len(errors)} error(s), so this is a preview, not an edition to "
+                       f"publish{marked}", err=True)
+            for d in errors:
+                click.echo(f"  {d.display_path()}:{d.line}: {d.message} [{d.rule}]", err=True)
+        else:
+            click.echo(f"Error: {len(summary.flagged)} document(s) have validation errors and are marked in the "
+                       f"preview: {', '.join(summary.flagged)}", err=True)
         sys.exit(1)
 
 
