@@ -89,3 +89,13 @@ def test_margins_follow_css_shorthand(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.print.margins == ("10mm", "15mm", "10mm", "15mm")
     assert config.print.paper == "Letter"
+
+
+def test_build_section(tmp_path: Path) -> None:
+    path = write_edition(tmp_path, '[edition]\ntitle = "T"\n[build]\nexecutor = "dask://scheduler:8786"\njobs = 4\n')
+    config = load_config(path)
+    assert (config.executor, config.jobs) == ("dask://scheduler:8786", 4)
+    path.write_text('[edition]\ntitle = "T"\n[build]\nexecutor = "spark://x"\njobs = 0\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert {p.key for p in err.value.problems} == {"build.executor", "build.jobs"}

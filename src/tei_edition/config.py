@@ -51,6 +51,8 @@ class EditionConfig:
     xslt_dir: Path | None = None
     extra_css: tuple[Path, ...] = ()
     print: PrintConfig = field(default_factory=PrintConfig)
+    executor: str | None = None  # "local" or "dask://HOST:PORT"
+    jobs: int | None = None
 
     @property
     def html_dir(self) -> Path:
@@ -75,6 +77,8 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
     "sources": {"documents": _STR, "registers": _STR, "schema": _STR, "schematron": _STR},
     "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST},
     "pdf": {"enabled": _BOOL, "paper": _STR, "margins": _STR},
+    "build": {"executor": _STR, "jobs": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+                                         "a whole number of at least 1")},
 }
 
 
@@ -136,6 +140,10 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
     sources = values.get("sources", {})
     output = values.get("output", {})
     pdf = values.get("pdf", {})
+    build = values.get("build", {})
+    executor = build.get("executor")
+    if executor is not None and executor != "local" and not re.match(r"^(dask|tcp)://[^\s/]+:\d+/?$", executor):
+        problems.append(ConfigProblem("build.executor", f"must be 'local' or 'dask://HOST:PORT', not {executor!r}"))
 
     title = edition.get("title", "")
     if not title.strip() and "title" not in _bad_keys(problems, "edition"):
@@ -226,6 +234,8 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         xslt_dir=xslt_dir,
         extra_css=tuple(extra_css),
         print=PrintConfig(enabled=pdf.get("enabled", True), paper=paper, margins=margins),
+        executor=executor,
+        jobs=build.get("jobs"),
     )
 
 

@@ -588,7 +588,7 @@ class _Build:
     def _run_tasks(self, tasks: list[SourceTask], settings: StageSettings, core: dict[Path, CoreResult],
                    encoding: dict[Path, list[Diagnostic]], core_keys: dict[Path, str],
                    encoding_keys: dict[Path, str], cache: BuildCache) -> None:
-        spec = parse_executor(self.options.executor or getattr(self.config, "executor", None), self.options.jobs)
+        spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         summary = self.summary
         start = time.perf_counter()
         executor = open_executor(spec, len(tasks), warm_up, (settings,))
