@@ -59,7 +59,9 @@ async def _index(staging: str, bundle: str, language: str) -> int:
 
     config = {"output_path": bundle, "force_language": language, "verbose": False}
     async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
-        result = await index.add_directory(staging)
+        # Only document pages carry data-pagefind-body; reading the register and chronology pages too (most of the
+        # site's bytes) would cost time and memory for nothing.
+        result = await index.add_directory(staging, glob="documents/**/*.html")
     if result.get("errors"):
         raise BuildError("Pagefind could not index the site: " + "; ".join(map(str, result["errors"])))
     return int(result.get("page_count", 0))
