@@ -131,3 +131,14 @@ def test_report_to_file(minimal_edition: Path, fmt: str) -> None:
     result = run(["validate", "--format", fmt, "--output", "report.out"], cwd=minimal_edition)
     assert result.exit_code == 0
     assert (minimal_edition / "report.out").read_text(encoding="utf-8")
+
+
+def test_failed_build_says_the_previous_output_is_kept(minimal_edition: Path) -> None:
+    assert run(["build", "--no-pdf", "-q"], cwd=minimal_edition).exit_code == 0
+    (minimal_edition / "templates").mkdir()
+    (minimal_edition / "templates" / "base.html").write_text("<html>\n{% if %}\n</html>\n", encoding="utf-8")
+    result = run(["build", "--no-pdf", "-q"], cwd=minimal_edition)
+    assert result.exit_code == 1
+    assert "templates/base.html:2" in result.output
+    assert f"the previous output in {minimal_edition / 'build'} is unchanged" in result.output
+    assert (minimal_edition / "build" / "html" / "index.html").is_file()

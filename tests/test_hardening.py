@@ -421,3 +421,15 @@ def test_memory_grows_linearly_with_document_size(tmp_path: Path) -> None:
     per_mb_large = (peaks[4.0] - peaks[0.05]) / 3.95
     assert per_mb_large < 2 * max(per_mb_small, 20), peaks  # linear (with room for noise), not quadratic
     assert per_mb_large < 100, peaks  # MB of memory per MB of TEI (measured: about 30 to 50)
+
+
+def test_writer_refuses_paths_that_differ_only_in_case(tmp_path: Path) -> None:
+    """Guards: outputs whose names differ only by letter case would overwrite each other on macOS and Windows."""
+    from tei_edition.build.writer import OutputWriter
+    from tei_edition.errors import BuildError
+
+    writer = OutputWriter(tmp_path / "out")
+    writer.write_text("persons/Stalin/index.html", "a")
+    with pytest.raises(BuildError, match="letter case"):
+        writer.write_text("persons/stalin/index.html", "b")
+    writer.abort()

@@ -10,7 +10,7 @@ from typing import Any, Callable, TypeVar
 import click
 
 from tei_edition import __version__
-from tei_edition.errors import EditionError
+from tei_edition.errors import EditionError, ValidationFailed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +44,10 @@ def config_option(func: F) -> F:
         "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
         help="edition.toml to use (default: the nearest one in this folder or a parent).",
     )(func)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _load(config_path: Path | None) -> Any:
@@ -110,13 +114,19 @@ def build(no_pdf: bool, clean: bool, jobs: int | None, executor: str | None, kee
     config = _load(config_path)
     reporter = Reporter(quiet=quiet, verbose=verbose)
     options = BuildOptions(pdf=not no_pdf, clean=clean, jobs=jobs, keep_going=keep_going, executor=executor)
-    summary = build_edition(config, options, progress=reporter)
+    try:
+        summary = build_edition(config, options, progress=reporter)
+    except ValidationFailed:
+        raise  # its message already says the previous output is unchanged
+    except EditionError as exc:
+        raise CommandError(f"{exc}\nThe build stopped; the previous output in {config.output_dir} is unchanged.",
+                           exc.exit_code) from None
     if summary.up_to_date:
         reporter.info(f"Up to date: {summary.documents} documents, {summary.pages} pages, {summary.pdfs} PDFs "
                       f"in {config.output_dir} (nothing changed since the last build)")
     else:
         phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.timings.items() if seconds >= 0.005)
-        reporter.info(f"Built {summary.documents} documents: {summary.pages} pages, {summary.pdfs} PDFs "
+        reporter.info(f"Built {_count(summary.documents, 'document')}: {summary.pages} pages, {summary.pdfs} PDFs "
                       f"into {config.output_dir} in {sum(summary.timings.values()):.2f} s ({phases})")
     from tei_edition.validate.diagnostics import Severity
 

@@ -23,7 +23,8 @@ from markupsafe import Markup
 
 from tei_edition.build.edition import ChronologyEntry, EditionData, EntityMention
 from tei_edition.build.fonts import FontSet, font_cache, prepare_fonts
-from tei_edition.build.writer import OutputWriter, safe_segment
+from tei_edition.build.site.context import id_segment
+from tei_edition.build.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.tei.model import KINDS, Document, Entity, Name
@@ -160,7 +161,7 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
         renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
         out.write_bytes("edition.pdf", renderer.render_edition(documents))
         for doc in documents:
-            out.write_bytes(f"documents/{safe_segment(doc.id)}.pdf", renderer.render_document(doc))
+            out.write_bytes(f"documents/{id_segment(doc.id)}.pdf", renderer.render_document(doc))
     return 1 + len(documents)
 
 

@@ -39,17 +39,19 @@ class OutputWriter:
         self.target = target.resolve()
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
-        self.written: set[str] = set()
+        self.written: set[str] = set()  # output paths written so far, case-folded
         self.hashes: dict[str, str] = {}  # output path -> content hash, for the build manifest
 
     def path_for(self, rel: str) -> Path:
         """The staging path for an output file (its folders created); the same output may not be written twice."""
         clean = check_relative(rel)
         key = clean.as_posix()
-        if key in self.written:
+        # Compared without case: "Stalin" and "stalin" would overwrite each other on macOS and Windows.
+        if key.casefold() in self.written:
             raise BuildError(f"two outputs were written to the same path {key!r}: check for documents or register "
-                             "entries whose ids differ only in characters that are not allowed in file names")
-        self.written.add(key)
+                             "entries whose ids differ only in letter case or in characters that are not allowed "
+                             "in file names")
+        self.written.add(key.casefold())
         out = self.staging.joinpath(*clean.parts)
         out.parent.mkdir(parents=True, exist_ok=True)
         return out
@@ -73,10 +75,10 @@ class OutputWriter:
     def replace(self, rel: str, new_rel: str, data: bytes) -> None:
         """Replace an output already written with new content, possibly under a new name (post-processing)."""
         old_key = check_relative(rel).as_posix()
-        if old_key not in self.written:
+        if old_key.casefold() not in self.written:
             raise BuildError(f"cannot replace {old_key!r}: it was not written")
         self.staging.joinpath(*check_relative(rel).parts).unlink()
-        self.written.discard(old_key)
+        self.written.discard(old_key.casefold())
         self.hashes.pop(old_key, None)
         self.write_bytes(new_rel, data)
 

@@ -66,10 +66,11 @@ class _CompiledSchema:
     line_map: tuple["_Origin", ...]  # sorted by stylesheet line
 
 
-@functools.cache
 def _saxon() -> PySaxonProcessor:
-    """The one Saxon processor of this process."""
-    return PySaxonProcessor(license=False)
+    """The one Saxon processor of this process (shared with the XSLT runner, with the same parser limits)."""
+    from tei_edition.build.transform import saxon_processor
+
+    return saxon_processor()
 
 
 def _safe_parser() -> etree.XMLParser:
@@ -453,13 +454,13 @@ class SchematronValidator:
         proc = _saxon()
         root = tree.getroot() if hasattr(tree, "getroot") else tree
         tree = root.getroottree()
-        node = proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
         executable.clear_parameters()
         for name, value in (params or {}).items():
             executable.set_parameter(name, proc.make_string_value(str(value)))
         native_report: list[str] = []
         try:
             with _native_stderr_captured(native_report):
+                node = proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
                 result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
             return [self._runtime_failure(tree, path, f"{exc}\n{''.join(native_report)}")]
