@@ -198,41 +198,105 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
     text = root.find(f"{T}text")
     if text is None:
         return doc
+    blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the names in it
     for index, el in enumerate(text.iter(*ANCHORED), start=1):
         anchor = el.get(XML_ID) or f"n{index}"
         local = etree.QName(el).localname
         if local == "date":
             date = date_span(dict(el.attrib))
             if date is not None:
-                doc.dates.append(DateMention(anchor, text_of(el), date, el.get("cert"), snippet_around(el),
+                doc.dates.append(DateMention(anchor, text_of(el), date, el.get("cert"), snippet_around(el, blocks=blocks),
                                              el.sourceline or 0))
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
-            doc.mentions.append(Mention(targets[0], local, anchor, text_of(el), snippet_around(el),
+            doc.mentions.append(Mention(targets[0], local, anchor, text_of(el), snippet_around(el, blocks=blocks),
                                         el.sourceline or 0))
     return doc
 
 
-def snippet_around(el: etree._Element, width: int = 80) -> str:
-    """The text of the element's paragraph (or nearest block) around the element, about `width` chars each side."""
+_BLOCKS = frozenset(("p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed",
+                     "figDesc"))
+_SPACES = re.compile(r"\s+")
+
+
+class BlockText:
+    """The reading text of a block (a paragraph or the like) and where each element inside it starts, in the text
+    with white space normalised: read in one walk, however many names the block holds."""
+
+    def __init__(self, block: etree._Element):
+        parts: list[str] = []
+        self.starts: dict[etree._Element, int] = {}  # element -> offset in the raw (unnormalised) text
+        _collect_starts(block, parts, self.starts, 0)
+        raw = "".join(parts)
+        self.whole = normalise_space(raw)
+        # White-space runs of the raw text, for mapping raw offsets to offsets in the normalised text.
+        self._run_starts: list[int] = []
+        self._run_ends: list[int] = []
+        self._run_chars: list[int] = [0]  # white-space characters in the runs before run i
+        for match in _SPACES.finditer(raw):
+            self._run_starts.append(match.start())
+            self._run_ends.append(match.end())
+            self._run_chars.append(self._run_chars[-1] + match.end() - match.start())
+
+    def normalised_offset(self, raw_offset: int) -> int:
+        """Where a raw offset falls in the normalised text: len(normalise_space(raw[:offset] + "x")) - 1."""
+        from bisect import bisect_left
+
+        runs = bisect_left(self._run_starts, raw_offset)  # runs starting before the offset
+        if runs == 0:
+            return raw_offset
+        last_start, last_end = self._run_starts[runs - 1], self._run_ends[runs - 1]
+        spaces = self._run_chars[runs - 1] + min(last_end, raw_offset) - last_start
+        kept_runs = runs - (1 if self._run_starts[0] == 0 else 0)  # leading white space is stripped
+        return raw_offset - spaces + kept_runs
+
+
+def _collect_starts(el: etree._Element, parts: list[str], starts: dict[etree._Element, int], length: int) -> int:
+    """_collect_text that also records where each element starts; returns the text's length so far."""
+    starts[el] = length
+    if el.tag in (T + "sic", T + "orig", T + "abbr") and el.getparent() is not None \
+            and el.getparent().tag == T + "choice":
+        return length
+    if el.tag == T + "note" and el.getparent() is not None and el.getparent().tag != T + "notesStmt":
+        return length
+    if not isinstance(el.tag, str):
+        return length
+    if el.tag in _BREAKS and el.get("break") != "no":
+        parts.append(" ")
+        length += 1
+    if el.text:
+        parts.append(el.text)
+        length += len(el.text)
+    for child in el:
+        length = _collect_starts(child, parts, starts, length)
+        if child.tail:
+            parts.append(child.tail)
+            length += len(child.tail)
+    return length
+
+
+def snippet_around(el: etree._Element, width: int = 80,
+                   blocks: dict[etree._Element, BlockText] | None = None) -> str:
+    """The text of the element's paragraph (or nearest block) around the element, about `width` chars each side.
+
+    `blocks` keeps the blocks already read, so that the names of one paragraph cost one walk of it."""
     block = el
-    while block.getparent() is not None and etree.QName(block).localname not in (
-            "p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed", "figDesc"):
+    while block.getparent() is not None and etree.QName(block).localname not in _BLOCKS:
         block = block.getparent()
         if etree.QName(block).localname in ("body", "text", "div"):
             break
     inner = text_of(el)
-    parts: list[str] = []
-    found: list[int] = []
-    _collect_text(block, parts, el, found)
-    raw = "".join(parts)
-    if not found:
+    layout = blocks.get(block) if blocks is not None else None
+    if layout is None:
+        layout = BlockText(block)
+        if blocks is not None:
+            blocks[block] = layout
+    raw_start = layout.starts.get(el)
+    if raw_start is None:
         return inner
-    # Normalise the text before and after the element separately so the position survives.
-    before = normalise_space(raw[:found[0]] + "x")[:-1]
-    whole = normalise_space(raw)
-    pos = len(before)
+    whole = layout.whole
+    pos = layout.normalised_offset(raw_start)
     start = max(0, pos - width)
     end = min(len(whole), pos + len(inner) + width)
     snippet = whole[start:end]
