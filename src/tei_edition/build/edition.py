@@ -52,13 +52,16 @@ class EditionData:
     build_date: datetime = field(default_factory=lambda: build_time())
     tool_version: str = __version__
     flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)
+    _positions: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def document(self, doc_id: str) -> Document:
         return next(d for d in self.documents if d.id == doc_id)
 
     def neighbours(self, doc: Document) -> tuple[Document | None, Document | None]:
         """The previous and next document in the edition's order."""
-        i = self.documents.index(doc)
+        if len(self._positions) != len(self.documents):  # list.index would make a page per document quadratic
+            self._positions = {id(d): i for i, d in enumerate(self.documents)}
+        i = self._positions[id(doc)] if id(doc) in self._positions else self.documents.index(doc)
         return (self.documents[i - 1] if i > 0 else None,
                 self.documents[i + 1] if i + 1 < len(self.documents) else None)
 

@@ -27,6 +27,7 @@ from tei_edition.build.site.context import id_segment
 from tei_edition.build.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
+from tei_edition.tei.header import short_title_of
 from tei_edition.tei.model import KINDS, Document, Entity, Name
 
 if TYPE_CHECKING:
@@ -213,8 +214,8 @@ def prepare_document(data: EditionData, doc: Document, number: int, print_bodies
     if doc.id not in print_bodies:
         raise BuildError(f"{doc.path}: no print text was made for document {doc.id!r}")
     body = prefix_ids(print_bodies[doc.id], doc.id, doc.path)
-    return PrintDocument(source=doc, number=number, meta=read_header(doc.tree), body=Markup(body),
-                         flagged=doc.id in data.flagged)
+    meta = doc.header if doc.header is not None else read_header(doc.tree)
+    return PrintDocument(source=doc, number=number, meta=meta, body=Markup(body), flagged=doc.id in data.flagged)
 
 
 def prefixed(doc_id: str, anchor: str) -> str:
@@ -493,8 +494,7 @@ def _clip_end(text: str, reach: int) -> str:
 
 def short_title(doc: PrintDocument, limit: int = 56) -> str:
     """A document's title short enough for a reference: the header's short title, else the title cut down."""
-    short = doc.source.tree.xpath("string((//tei:titleStmt/tei:title[@type='short'])[1])",
-                                  namespaces={"tei": "http://www.tei-c.org/ns/1.0"})
+    short = doc.source.short_title if doc.source.short_title is not None else short_title_of(doc.source.tree)
     if short.strip():
         return " ".join(short.split())
     title = doc.title

@@ -43,7 +43,16 @@ from tei_edition.build.writer import OutputLock, OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, SourceError, ValidationFailed
 from tei_edition.tei.discover import Sources, discover_sources
-from tei_edition.tei.model import POINTER_ATTRIBUTES, XML_ID, Document, T, pointer_targets, read_document
+from tei_edition.tei.header import read_header, short_title_of
+from tei_edition.tei.model import (
+    POINTER_ATTRIBUTES,
+    XML_ID,
+    XML_LANG,
+    Document,
+    T,
+    pointer_targets,
+    read_document,
+)
 from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
@@ -248,6 +257,12 @@ class SourceWorker:
                 except SourceError as exc:
                     core.failure = (exc.line or 0, exc.detail)
                     break
+        with clock("read"):
+            document.header = read_header(tree)
+            document.lang = tree.getroot().get(XML_LANG) or ""
+            document.graphics = tuple((g.get("url") or "", g.sourceline or 0)
+                                      for g in tree.getroot().iter(f"{T}graphic"))
+            document.short_title = short_title_of(tree)
         document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
         core.document = document
         return core

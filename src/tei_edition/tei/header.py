@@ -344,6 +344,12 @@ def _first_attr(header: etree._Element, path: str, attr: str) -> str:
     return (el.get(attr) or "") if el is not None else ""
 
 
+def short_title_of(tree: etree._ElementTree) -> str:
+    """The text of the first titleStmt/title[@type='short'] (XPath string()), '' when there is none."""
+    return str(tree.xpath("string((//tei:titleStmt/tei:title[@type='short'])[1])",
+                          namespaces={"tei": "http://www.tei-c.org/ns/1.0"}))
+
+
 def language_of(tree: etree._ElementTree, default: str = "en") -> str:
     """The document's main language: TEI/@xml:lang, then text/@xml:lang, then `default`."""
     root = tree.getroot()

@@ -6,11 +6,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from tei_edition import TEI_NS, XML_NS
 from tei_edition.tei.dates import DateSpan, date_span
+
+if TYPE_CHECKING:
+    from tei_edition.tei.header import DocumentMeta
 
 T = f"{{{TEI_NS}}}"
 XML_ID = f"{{{XML_NS}}}id"
@@ -175,6 +179,12 @@ class Document:
     date: DateSpan | None = None
     mentions: list[Mention] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    # Read with the tree when the build has it (in its workers), so that pages need not parse the file again;
+    # None: read from `tree` when needed.
+    header: DocumentMeta | None = None
+    lang: str | None = None  # the root's xml:lang
+    graphics: tuple[tuple[str, int], ...] | None = None  # (graphic/@url, line) in document order
+    short_title: str | None = None  # the first titleStmt/title[@type='short'], as XPath string() gives it
 
 
 @dataclass

@@ -104,7 +104,7 @@ def document_views(site: Site) -> dict[str, DocumentView]:
 
 
 def _view(site: Site, doc: Document) -> DocumentView:
-    meta = read_header(doc.tree)
+    meta = doc.header if doc.header is not None else read_header(doc.tree)
     span = meta.date or doc.date
     people = _people(meta)
     place = (meta.place or meta.sent_place)
@@ -114,7 +114,8 @@ def _view(site: Site, doc: Document) -> DocumentView:
     if span and span.year:
         filters.append(("year", str(span.year)))
     filters += [(KINDS[e.kind][4].lower(), e.name) for e in sorted(entities, key=lambda e: e.sort_key)]
-    root_lang = doc.tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    root_lang = doc.lang if doc.lang is not None else \
+        doc.tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     return DocumentView(
         id=doc.id, folder=folder("documents", doc.id), source=tei_href(doc.id), title=meta.title or doc.title, meta=meta,
         date_iso=span.iso() if span else "", date_attr=_datetime_attr(span), date_display=meta.date_display or (span.display() if span else ""),

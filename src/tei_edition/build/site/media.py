@@ -27,18 +27,20 @@ def copy_media(site: Site) -> int:
     copied: set[str] = set()
     root = site.data.config.root
     for doc in site.data.documents:
-        for graphic in doc.tree.getroot().iter(f"{T}graphic"):
-            rel = local_media(graphic.get("url") or "")
+        graphics = doc.graphics if doc.graphics is not None else \
+            tuple((g.get("url") or "", g.sourceline or 0) for g in doc.tree.getroot().iter(f"{T}graphic"))
+        for url, line in graphics:
+            rel = local_media(url)
             if rel is None or rel.as_posix() in copied:
                 continue
             candidates = [doc.path.parent / Path(*rel.parts), root / Path(*rel.parts)]
             source = next((c for c in candidates if c.is_file()), None)
             if source is None:
-                raise BuildError(f"{doc.path}:{graphic.sourceline}: the image {graphic.get('url')!r} was not "
+                raise BuildError(f"{doc.path}:{line}: the image {url!r} was not "
                                  f"found next to the document or in the edition's folder")
             if not source.resolve().is_relative_to(root.resolve()):
                 # A symlink out of the edition folder would publish whatever file it points to.
-                raise BuildError(f"{doc.path}:{graphic.sourceline}: the image {graphic.get('url')!r} is outside the "
+                raise BuildError(f"{doc.path}:{line}: the image {url!r} is outside the "
                                  f"edition's folder ({source} leads to {source.resolve()}); copy it into the edition")
             site.out.copy_file(rel.as_posix(), source)
             copied.add(rel.as_posix())
