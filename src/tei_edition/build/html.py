@@ -55,9 +55,13 @@ def template_location(exc: TemplateError) -> tuple[str, int | None]:
     return filename or "a template", line
 
 
-def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter) -> int:
-    """Render every page of the HTML edition into `out`, index it for search; return the number of pages."""
-    site = Site(data, make_env(data.config), out)
+def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
+                previous: Mapping[str, tuple[str, str]] | None = None, inputs_key: str = "") -> int:
+    """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
+
+    `previous` (output path -> (deps hash, content hash) of the last build) and `inputs_key` (a hash of the shared
+    inputs) let pages whose context did not change be carried over from the last build instead of rendered."""
+    site = Site(data, make_env(data.config), out, previous=previous or {}, inputs_key=inputs_key)
     try:
         copy_assets(site)
         copy_media(site)

@@ -588,7 +588,7 @@ class _Build:
         by_id = {doc.id: doc.path for doc in data.documents}
         screen = CachedBodies(cache, {i: body_key(core_keys[p], "screen") for i, p in by_id.items()})
         printed = CachedBodies(cache, {i: body_key(core_keys[p], "print") for i, p in by_id.items()})
-        outputs = self._write(data, screen, printed)
+        outputs = self._write(data, screen, printed, previous, hash_text(inputs.key(), repr(sorted(options.items()))))
 
         with summary.phase("write"):
             manifest = Manifest(tool=inputs.tool, inputs=_as_dict(inputs), options=options, sources=hashes,
@@ -688,7 +688,8 @@ class _Build:
         report.extend(check_encoding(documents, entities.values()))
         return report
 
-    def _write(self, data: EditionData, screen: CachedBodies, printed: CachedBodies) -> dict[str, OutputRecord]:
+    def _write(self, data: EditionData, screen: CachedBodies, printed: CachedBodies, previous: Manifest | None,
+               inputs_key: str) -> dict[str, OutputRecord]:
         """Render the site and the PDFs into staging folders, then swap them in together."""
         from tei_edition.build.html import render_site
 
@@ -698,7 +699,9 @@ class _Build:
         pdf_out = OutputWriter(config.pdf_dir) if self.want_pdf else None
         try:
             with summary.phase("render"):
-                summary.pages = render_site(data, screen, html_out)  # type: ignore[arg-type]
+                earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
+                           if k.startswith("html/") and r.deps} if previous is not None else {}
+                summary.pages = render_site(data, screen, html_out, earlier, inputs_key)  # type: ignore[arg-type]
             self.say.detail(f"HTML: {summary.pages} pages")
             if pdf_out is not None:
                 from tei_edition.build.pdf import render_pdfs
@@ -716,7 +719,7 @@ class _Build:
             html_out.commit()
             if pdf_out is not None:
                 pdf_out.commit()
-        outputs = {f"html/{k}": OutputRecord("", v) for k, v in html_out.hashes.items()}
+        outputs = {f"html/{k}": OutputRecord(html_out.deps.get(k, ""), v) for k, v in html_out.hashes.items()}
         if pdf_out is not None:
             outputs.update({f"pdf/{k}": OutputRecord("", v) for k, v in pdf_out.hashes.items()})
         return outputs

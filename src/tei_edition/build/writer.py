@@ -41,6 +41,7 @@ class OutputWriter:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
         self.written: set[str] = set()  # output paths written so far, case-folded
         self.hashes: dict[str, str] = {}  # output path -> content hash, for the build manifest
+        self.deps: dict[str, str] = {}  # output path -> hash of what it was made from (pages), for the manifest
 
     def path_for(self, rel: str) -> Path:
         """The staging path for an output file (its folders created); the same output may not be written twice."""
@@ -71,6 +72,25 @@ class OutputWriter:
         out = self.path_for(rel)
         shutil.copyfile(source, out)
         self.hashes[check_relative(rel).as_posix()] = content_hash(out.read_bytes())
+
+    def carry_over(self, rel: str, expected_hash: str) -> bool:
+        """Take an output unchanged from the current target folder (a hard link, else a copy) when it is there with
+        the expected content hash; False (and nothing written) otherwise."""
+        clean = check_relative(rel)
+        old = self.target.joinpath(*clean.parts)
+        try:
+            data = old.read_bytes()
+        except OSError:
+            return False
+        if content_hash(data) != expected_hash:  # changed by hand since the last build: make it again
+            return False
+        out = self.path_for(rel)
+        try:
+            os.link(old, out)
+        except OSError:
+            out.write_bytes(data)
+        self.hashes[clean.as_posix()] = expected_hash
+        return True
 
     def replace(self, rel: str, new_rel: str, data: bytes) -> None:
         """Replace an output already written with new content, possibly under a new name (post-processing)."""

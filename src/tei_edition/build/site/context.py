@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
@@ -83,6 +86,11 @@ class Site:
     out: OutputWriter
     pages: list[str] = field(default_factory=list)  # folders of the HTML pages, for the sitemap and search
     cache: dict[str, Any] = field(default_factory=dict)  # views computed once and shared by several pages
+    # What the last build's pages were made from (output path -> (deps hash, content hash)) and a hash of every
+    # input pages share (tool, templates, configuration, build date): a page whose context is unchanged is
+    # carried over from the last build instead of rendered again.
+    previous: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    inputs_key: str = ""
     info: SiteInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,9 +110,26 @@ class Site:
 
     def page(self, template: str, context: PageContext | Any) -> None:
         """Render a template into `<path>index.html`."""
-        html = self.env.get_template(template).render(**context)
-        self.out.write_text(f"{context['path']}index.html", html)
+        rel = f"{context['path']}index.html"
+        deps = self._page_deps(template, context)
+        earlier = self.previous.get(rel)
+        if not (deps and earlier and earlier[0] == deps and self.out.carry_over(rel, earlier[1])):
+            self.out.write_text(rel, self.env.get_template(template).render(**context))
+        if deps:
+            self.out.deps[rel] = deps
         self.pages.append(context["path"])
+
+    def _page_deps(self, template: str, context: PageContext | Any) -> str:
+        """A hash of everything a page is made from, or '' when it cannot be told (the page is always rendered)."""
+        if not self.inputs_key:
+            return ""
+        try:
+            # Equal pickles mean equal contexts; unequal ones (shared objects, set order) only cost a render.
+            data = pickle.dumps(dict(context), protocol=5)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return ""
+        return hashlib.blake2b(self.inputs_key.encode() + b"\0" + template.encode() + b"\0" + data,
+                               digest_size=20).hexdigest()
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
