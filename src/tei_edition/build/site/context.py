@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 import re
 from collections.abc import Mapping
@@ -123,11 +124,17 @@ class Site:
         """A hash of everything a page is made from, or '' when it cannot be told (the page is always rendered)."""
         if not self.inputs_key:
             return ""
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        # Without the memo the bytes do not depend on which equal objects happen to be shared (results from the
+        # cache and from the workers share differently). Equal pickles mean equal contexts; unequal ones (set
+        # order) only cost a render.
+        pickler.fast = True
         try:
-            # Equal pickles mean equal contexts; unequal ones (shared objects, set order) only cost a render.
-            data = pickle.dumps(dict(context), protocol=5)
-        except (pickle.PicklingError, TypeError, AttributeError):
+            pickler.dump(dict(context))
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             return ""
+        data = buffer.getvalue()
         return hashlib.blake2b(self.inputs_key.encode() + b"\0" + template.encode() + b"\0" + data,
                                digest_size=20).hexdigest()
 
