@@ -396,3 +396,31 @@ def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path
     missing = [m.anchor for m in [*doc.mentions, *doc.dates] if prefixed(doc.id, m.anchor) not in dest]
     assert doc.dates and not missing, f"mentions without an anchor in the PDF: {missing}"
 
+
+
+def test_paper_size_and_margins_come_from_the_configuration(built: Built, tmp_path: Path) -> None:
+    import dataclasses
+
+    from tei_edition.config import PrintConfig
+
+    reader = pypdf.PdfReader(built.folder / "documents" / f"{built.data.documents[0].id}.pdf")
+    a4 = reader.pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)  # A4 in points, the default
+
+    data = load_fixture()
+    narrow = PrintConfig(enabled=True, paper="Letter", margins=("10mm", "10mm", "10mm", "10mm"))
+    data.config = dataclasses.replace(data.config, print=narrow)
+    build(data, fixture_bodies(data), tmp_path / "letter")
+    letter = pypdf.PdfReader(tmp_path / "letter" / "documents" / f"{data.documents[0].id}.pdf")
+    box = letter.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US Letter
+    if POPPLER:  # the text block starts at the configured left margin (10 mm = 28 pt; the default is 20 mm)
+        assert 20 < left_edge(tmp_path / "letter" / "documents" / f"{data.documents[0].id}.pdf") < 45
+        assert left_edge(built.folder / "documents" / f"{built.data.documents[0].id}.pdf") > 50
+
+
+def left_edge(pdf: Path) -> float:
+    """The smallest x of any word on the first page, in points (poppler's pdftotext -bbox)."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return min(float(x) for x in re.findall(r'xMin="([\d.]+)"', html))
