@@ -92,6 +92,7 @@ class Site:
     # carried over from the last build instead of rendered again.
     previous: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     inputs_key: str = ""
+    digests: dict[int, tuple[object, bytes]] = field(default_factory=dict)  # id -> (value, digest), see below
     info: SiteInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -125,18 +126,48 @@ class Site:
         if not self.inputs_key:
             return ""
         buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=5)
-        # Without the memo the bytes do not depend on which equal objects happen to be shared (results from the
-        # cache and from the workers share differently). Equal pickles mean equal contexts; unequal ones (set
-        # order) only cost a render.
-        pickler.fast = True
         try:
-            pickler.dump(dict(context))
+            _ContextPickler(buffer, self.digests).dump(dict(context))
         except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             return ""
         data = buffer.getvalue()
         return hashlib.blake2b(self.inputs_key.encode() + b"\0" + template.encode() + b"\0" + data,
                                digest_size=20).hexdigest()
+
+
+# Values many pages share (a document's view appears on every register page that lists it) are hashed once and
+# stand for themselves in the pages' hashes by their digest.
+DIGESTED_TYPES: set[type] = set()
+
+
+def _digested(digest: bytes) -> bytes:
+    """Stands for a shared value in a page hash (never called: page hashes are never unpickled)."""
+    return digest
+
+
+class _ContextPickler(pickle.Pickler):
+    """Pickles a page context for hashing: without the memo, shared values replaced by their digests."""
+
+    def __init__(self, file: io.BytesIO, digests: dict[int, tuple[object, bytes]]):
+        super().__init__(file, protocol=5)
+        # Without the memo the bytes do not depend on which equal objects happen to be shared (results from the
+        # cache and from the workers share differently). Equal pickles mean equal contexts; unequal ones (set
+        # order) only cost a render.
+        self.fast = True
+        self.digests = digests
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) not in DIGESTED_TYPES:
+            return NotImplemented
+        known = self.digests.get(id(obj))
+        if known is None or known[0] is not obj:
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=5)
+            pickler.fast = True
+            pickler.dump(obj)
+            known = (obj, hashlib.blake2b(buffer.getvalue(), digest_size=20).digest())
+            self.digests[id(obj)] = known  # the object is kept alive with its digest, so its id stays its own
+        return (_digested, (known[1],))
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from tei_edition.build.site.citations import Citation, cite_document
-from tei_edition.build.site.context import PageContext, Site, folder, join_names, safe_url, tei_href
+from tei_edition.build.site.context import DIGESTED_TYPES, PageContext, Site, folder, join_names, safe_url, tei_href
 from tei_edition.errors import BuildError
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party, read_header
@@ -60,6 +60,9 @@ class DocumentView:
     lang: str
     rows: tuple[MetaRow, ...] = ()
     filters: tuple[tuple[str, str], ...] = ()  # Pagefind filters (name, value)
+
+
+DIGESTED_TYPES.add(DocumentView)
 
 
 @dataclass(frozen=True)
