@@ -16,7 +16,7 @@ from tei_edition.build.site.downloads import render_downloads
 from tei_edition.build.site.media import copy_media
 from tei_edition.build.site.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.build.site.registers import render_registers
-from tei_edition.build.site.search import index_site
+from tei_edition.build.site.search import discard_index, index_site, start_index
 from tei_edition.build.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
@@ -67,6 +67,7 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
         copy_media(site)
         render_home(site)
         render_documents(site, bodies)
+        start_index(site)  # Pagefind reads only the document pages: it works on while the others are rendered
         render_registers(site)
         render_chronology(site)
         render_about(site)
@@ -74,7 +75,11 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
         render_search_page(site)
         write_sitemap(site)
     except TemplateError as exc:
+        discard_index(site)
         where, line = template_location(exc)
         raise BuildError(f"{where}{f':{line}' if line else ''}: template error: {exc}") from None
+    except BaseException:
+        discard_index(site)
+        raise
     index_site(site)
     return len(site.pages)

@@ -1,15 +1,16 @@
-"""Full-text search: Pagefind indexes the staged site (document texts only) before it is swapped in."""
+"""Full-text search: Pagefind indexes the staged document pages (while the other pages are rendered) before the
+site is swapped in."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Coroutine
 
 from tei_edition.build.site.context import Site
 from tei_edition.errors import BuildError
@@ -25,33 +26,69 @@ class SearchIndexStats:
     seconds: float
 
 
-def index_site(site: Site) -> SearchIndexStats:
-    """Run Pagefind over the staged output; its bundle goes through the writer to `pagefind/` beside the pages."""
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="tei-edition-pagefind-") as bundle:
+class IndexJob:
+    """Pagefind indexing the staged document pages in a thread of its own while the other pages are rendered."""
+
+    def __init__(self, staging: str, language: str):
+        self.bundle = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
+        self.started = time.perf_counter()
+        self.pages = 0
+        self.error: BaseException | None = None
+        # The work is Pagefind's own process; this thread only waits on its pipes, so it hardly holds the GIL.
+        self.thread = threading.Thread(target=self._run, args=(staging, language), daemon=True,
+                                       name="pagefind")
+        self.thread.start()
+
+    def _run(self, staging: str, language: str) -> None:
         try:
-            pages = _run_async(_index, str(site.out.staging), bundle, site.info.language.split("-")[0].lower())
-        except BuildError:
-            raise
-        except Exception as exc:  # the Pagefind service reports its failures as assorted exception types
-            raise BuildError(f"the search index could not be built with Pagefind: {exc}") from None
-        for path in sorted(Path(bundle).rglob("*")):
+            self.pages = asyncio.run(_index(staging, self.bundle, language))
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits for the job
+            self.error = exc
+
+    def wait(self) -> int:
+        """Wait for the index to be written into the bundle folder; the number of pages indexed."""
+        self.thread.join()
+        if isinstance(self.error, BuildError):
+            raise self.error
+        if self.error is not None:  # the Pagefind service reports its failures as assorted exception types
+            raise BuildError(f"the search index could not be built with Pagefind: {self.error}") from None
+        return self.pages
+
+    def discard(self) -> None:
+        """Wait for the job and remove its bundle, whatever became of it."""
+        self.thread.join()
+        shutil.rmtree(self.bundle, ignore_errors=True)
+
+
+def start_index(site: Site) -> None:
+    """Start indexing the document pages, which must all be staged already; index_site() collects the result."""
+    if "search-job" not in site.cache:
+        site.cache["search-job"] = IndexJob(str(site.out.staging), site.info.language.split("-")[0].lower())
+
+
+def discard_index(site: Site) -> None:
+    """Stop waiting for a search index that will not be used (the build failed)."""
+    job: IndexJob | None = site.cache.pop("search-job", None)
+    if job is not None:
+        job.discard()
+
+
+def index_site(site: Site) -> SearchIndexStats:
+    """Index the staged document pages with Pagefind (started earlier or now); the bundle goes through the writer
+    to `pagefind/` beside the pages."""
+    start_index(site)
+    job: IndexJob = site.cache.pop("search-job")
+    try:
+        pages = job.wait()
+        for path in sorted(Path(job.bundle).rglob("*")):
             if path.is_file():
-                site.out.write_bytes(f"pagefind/{path.relative_to(bundle).as_posix()}", path.read_bytes())
-    stats = SearchIndexStats(pages, time.perf_counter() - start)
+                site.out.write_bytes(f"pagefind/{path.relative_to(job.bundle).as_posix()}", path.read_bytes())
+    finally:
+        job.discard()
+    stats = SearchIndexStats(pages, time.perf_counter() - job.started)
     site.cache["search"] = stats
     log.info("search index: %d pages in %.2f s", stats.pages, stats.seconds)
     return stats
-
-
-def _run_async(func: Callable[..., Coroutine[Any, Any, int]], *args: str) -> int:
-    """Run a coroutine to completion, in a thread of its own when the caller already runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(func(*args))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(func(*args))).result()
 
 
 async def _index(staging: str, bundle: str, language: str) -> int:
