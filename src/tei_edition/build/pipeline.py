@@ -395,6 +395,10 @@ class CachedBodies(Mapping[str, str]):
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self.keys
 
+    def fingerprint(self, doc_id: str) -> str:
+        """The cache key of a document's fragment, which stands for the fragment in page hashes."""
+        return self.keys[doc_id]
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # The build.

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, Callable, TypedDict
 
 from jinja2 import Environment
 
@@ -112,14 +112,34 @@ class Site:
 
     def page(self, template: str, context: PageContext | Any) -> None:
         """Render a template into `<path>index.html`."""
-        rel = f"{context['path']}index.html"
-        deps = self._page_deps(template, context)
+        self.page_from(template, context["path"], self._page_deps(template, context), lambda: context)
+
+    def page_from(self, template: str, path: str, deps: str, make: Callable[[], Any]) -> bool:
+        """Render a template into `<path>index.html` with the context `make()` returns, unless the last build's page
+        was made from the same `deps` (carried over then, and `make` never called); True when carried over."""
+        rel = f"{path}index.html"
+        carried = self.carry_over(rel, deps)
+        if not carried:
+            self.out.write_text(rel, self.env.get_template(template).render(**make()))
+        self.pages.append(path)
+        return carried
+
+    def file_from(self, rel: str, deps: str, make: Callable[[], str]) -> None:
+        """Write the text `make()` returns to `rel`, or carry the last build's file over when made from `deps`."""
+        if not self.carry_over(rel, deps):
+            self.out.write_text(rel, make())
+
+    def carry_over(self, rel: str, deps: str) -> bool:
+        """Take `rel` from the last build when it was made from `deps` (and record `deps` for the next build)."""
+        if not deps:
+            return False
+        self.out.deps[rel] = deps
         earlier = self.previous.get(rel)
-        if not (deps and earlier and earlier[0] == deps and self.out.carry_over(rel, earlier[1])):
-            self.out.write_text(rel, self.env.get_template(template).render(**context))
-        if deps:
-            self.out.deps[rel] = deps
-        self.pages.append(context["path"])
+        return bool(earlier and earlier[0] == deps and self.out.carry_over(rel, earlier[1]))
+
+    def inputs_hash(self, name: str, inputs: Any) -> str:
+        """A hash of what an output is made from, given as picklable values; '' when it cannot be told."""
+        return self._page_deps(name, {"inputs": inputs})
 
     def _page_deps(self, template: str, context: PageContext | Any) -> str:
         """A hash of everything a page is made from, or '' when it cannot be told (the page is always rendered)."""

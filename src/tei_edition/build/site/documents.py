@@ -230,26 +230,43 @@ def entity_card(entity: Entity) -> EntityCard:
 def render_documents(site: Site, bodies: Mapping[str, str]) -> None:
     """Write one page per document, with its citation files."""
     views = document_views(site)
+    # A body's cache key stands for the body itself in page hashes: the body is a function of it.
+    fingerprint = getattr(bodies, "fingerprint", None)
     for doc in site.data.documents:
         if doc.id not in bodies:
             raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
         view = views[doc.id]
         previous, following = site.data.neighbours(doc)
-        citation = cite_document(site.info, view)
-        mentioned = sorted({m.entity_id for m in doc.mentions} |
-                           {p.ref for p in (*view.meta.senders, *view.meta.recipients, *view.meta.authors)
-                            if p.ref}, key=str)
-        cards = [entity_card(site.data.entities[e]) for e in mentioned if e in site.data.entities]
-        context = DocumentPage(
-            **site.base(view.folder, view.title, "documents", view.meta.summary or view.title),
-            doc=view, body=Markup(bodies[doc.id]),
-            previous=views[previous.id] if previous else None, next=views[following.id] if following else None,
-            cards=cards, citation=citation, jsonld=json_ld(site, view, doc), flagged=doc.id in site.data.flagged,
-            canonical=site.info.absolute(view.folder),
-        )
-        site.page("document.html", context)
-        site.out.write_text(f"{view.folder}cite.bib", citation.bibtex)
-        site.out.write_text(f"{view.folder}cite.json", citation.csl_json)
+        mention_ids = sorted({m.entity_id for m in doc.mentions}, key=str)
+        mentioned = sorted({*mention_ids, *(p.ref for p in (*view.meta.senders, *view.meta.recipients,
+                                                            *view.meta.authors) if p.ref)}, key=str)
+        entities = [site.data.entities[e] for e in mentioned if e in site.data.entities]
+        cards = [entity_card(e) for e in entities]
+        # Everything the page and its citation files are made from (with the shared inputs: templates, tool).
+        deps = site.inputs_hash("document.html", (
+            site.info, view, views[previous.id] if previous else None, views[following.id] if following else None,
+            mention_ids, [(card, e.idnos) for card, e in zip(cards, entities)], doc.id in site.data.flagged,
+            fingerprint(doc.id) if fingerprint is not None else bodies[doc.id]))
+        citation: list[Citation] = []
+
+        def cite(view: DocumentView = view) -> Citation:
+            if not citation:
+                citation.append(cite_document(site.info, view))
+            return citation[0]
+
+        def make(doc: Document = doc, view: DocumentView = view, previous: Document | None = previous,
+                 following: Document | None = following, cards: list[EntityCard] = cards) -> DocumentPage:
+            return DocumentPage(
+                **site.base(view.folder, view.title, "documents", view.meta.summary or view.title),
+                doc=view, body=Markup(bodies[doc.id]),
+                previous=views[previous.id] if previous else None, next=views[following.id] if following else None,
+                cards=cards, citation=cite(), jsonld=json_ld(site, view, doc),
+                flagged=doc.id in site.data.flagged, canonical=site.info.absolute(view.folder),
+            )
+
+        site.page_from("document.html", view.folder, deps, make)
+        site.file_from(f"{view.folder}cite.bib", deps, lambda: cite().bibtex)
+        site.file_from(f"{view.folder}cite.json", deps, lambda: cite().csl_json)
 
 
 def render_home(site: Site) -> None:
