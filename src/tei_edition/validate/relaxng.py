@@ -305,11 +305,21 @@ def _has_content(node: etree._Element, defines: dict[str, list[etree._Element]],
     return False
 
 
-@dataclass(frozen=True)
 class _CompiledGrammar:
-    schema: etree.RelaxNG
-    info: SchemaInfo
-    label: str
+    """A compiled grammar; what it allows is read from it only when a message needs it (most documents are valid)."""
+
+    def __init__(self, schema: etree.RelaxNG, root: etree._Element, label: str):
+        self.schema = schema
+        self.label = label
+        self._root = root
+        self._info: SchemaInfo | None = None
+
+    @property
+    def info(self) -> SchemaInfo:
+        """Elements, attributes and required children the grammar declares."""
+        if self._info is None:
+            self._info = SchemaInfo.read(self._root)
+        return self._info
 
 
 @functools.lru_cache(maxsize=16)
@@ -336,7 +346,7 @@ def _compile(path: str, mtime_ns: int) -> _CompiledGrammar:
         raise SourceError(schema_path, f"the RELAX NG schema is broken: {message}",
                           line=first.line if first is not None and first.line else None) from None
     label = "the edition's schema" if schema_path.name == "edition.rng" else f"the schema {schema_path.name}"
-    return _CompiledGrammar(schema, SchemaInfo.read(doc.getroot()), label)
+    return _CompiledGrammar(schema, doc.getroot(), label)
 
 
 _STEP = re.compile(r"^(?:(\*)|(?:([\w.\-]+):)?([\w.\-]+))(?:\[(\d+)\])?$")
