@@ -188,7 +188,7 @@ class SourceWorker:
     def matcher(self) -> Any:
         """The matcher of register names, for the untagged-name check."""
         if self._matcher is None:
-            from tei_edition.importer.recognise import NameMatcher
+            from tei_edition.validate.encoding import name_matcher
             from tei_edition.tei.model import read_register
 
             entities: dict[str, Any] = {}
@@ -200,7 +200,7 @@ class SourceWorker:
                 if register is not None:
                     for entity in register.entities.values():
                         entities.setdefault(entity.id, entity)
-            self._matcher = NameMatcher(entities.values())
+            self._matcher = name_matcher(entities.values())
         return self._matcher
 
     def process(self, task: SourceTask) -> SourceResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -37,25 +38,30 @@ class Candidate:
 
 def iter_untagged_text(el: etree._Element) -> Iterator[tuple[str, int]]:
     """Every stretch of text below `el` that is outside tagged names, dates and source readings, with its line."""
-    yield from _walk(el, el.sourceline or 1)
+    found: list[tuple[str, int]] = []
+    _walk(el, el.sourceline or 1, found)
+    yield from found
 
 
-def _walk(el: etree._Element, line: int) -> Iterator[tuple[str, int]]:
+def _walk(el: etree._Element, line: int, found: list[tuple[str, int]]) -> int:
+    """Collect the untagged text of `el` into `found`; returns the line where `el` ends (as _end_line does)."""
     # lxml gives each element the line where its start tag ends; text lines are counted from there.
     if el.text:
-        yield el.text, line
+        found.append((el.text, line))
         line += el.text.count("\n")
     for child in el:
         if isinstance(child.tag, str):
             start = child.sourceline or line
             if child.tag not in SKIPPED and not _editorial(child):
-                yield from _walk(child, start)
-            line = _end_line(child, start)
+                line = _walk(child, start, found)
+            else:
+                line = _end_line(child, start)
         else:  # comment or processing instruction: sourceline is where it ends
             line = child.sourceline or line
         if child.tail:
-            yield child.tail, line
+            found.append((child.tail, line))
             line += child.tail.count("\n")
+    return line
 
 
 def _editorial(el: etree._Element) -> bool:
@@ -72,6 +78,18 @@ def _end_line(el: etree._Element, start: int) -> int:
             line = child.sourceline or line
         line += (child.tail or "").count("\n")
     return line
+
+
+def name_matcher(entities: Iterable[Entity]) -> NameMatcher:
+    """A matcher of the entities' names for the untagged-name check (same matches as NameMatcher, found faster)."""
+    matcher = NameMatcher(entities)
+    if matcher.pattern is not None:
+        # Every name begins with one of a few characters: a lookahead on them lets the regex engine skip the other
+        # positions without trying each of the hundreds of alternatives there.
+        initials = {name.split()[0][0] for name in matcher.by_name if name.split()}
+        first = "".join(re.escape(c) for c in sorted(initials))
+        matcher.pattern = re.compile(f"(?=[{first}])" + matcher.pattern.pattern, matcher.pattern.flags)
+    return matcher
 
 
 def find_candidates(path: Path, tree: etree._ElementTree, matcher: NameMatcher) -> list[Candidate]:
@@ -111,7 +129,7 @@ def check_encoding(documents: dict[Path, etree._ElementTree], entities: Iterable
                    severity: Severity = Severity.WARNING) -> list[Diagnostic]:
     """Untagged names and dates in the documents, register entries never mentioned, entries without an idno."""
     entity_list = list(entities)
-    matcher = NameMatcher(entity_list)
+    matcher = name_matcher(entity_list)
     problems: list[Diagnostic] = []
     mentioned: set[str] = set()
     for path, tree in documents.items():
