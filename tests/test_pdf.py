@@ -22,7 +22,8 @@ pytest.importorskip("weasyprint")
 
 from tei_edition.build.edition import EditionData, collect_edition  # noqa: E402
 from tei_edition.build.fonts import cjk_characters, prepare_fonts  # noqa: E402
-from tei_edition.build.pdf import css_string, prefix_ids, prefixed, render_pdfs, short_snippet  # noqa: E402
+from tei_edition.build.pdf import (  # noqa: E402
+    css_string, pdf_workers, prefix_ids, prefixed, render_pdfs, short_snippet)
 from tei_edition.build.writer import OutputWriter  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.errors import BuildError  # noqa: E402
@@ -55,10 +56,10 @@ def fixture_bodies(data: EditionData) -> dict[str, str]:
     return {doc.id: (FIXTURE / "print" / f"{doc.id}.html").read_text(encoding="utf-8") for doc in data.documents}
 
 
-def build(data: EditionData, bodies: dict[str, str], target: Path) -> int:
+def build(data: EditionData, bodies: dict[str, str], target: Path, jobs: int | None = None) -> int:
     writer = OutputWriter(target)
     try:
-        count = render_pdfs(data, bodies, writer)
+        count = render_pdfs(data, bodies, writer, jobs=jobs)
     except BaseException:
         writer.abort()
         raise
@@ -70,7 +71,8 @@ def build(data: EditionData, bodies: dict[str, str], target: Path) -> int:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     data = load_fixture()
     folder = tmp_path_factory.mktemp("pdf") / "pdf"
-    return Built(data, folder, build(data, fixture_bodies(data), folder))
+    # Two jobs: the documents' PDFs are laid out by a pool of worker processes, as on any machine with two cores.
+    return Built(data, folder, build(data, fixture_bodies(data), folder, jobs=2))
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -328,6 +330,22 @@ def test_two_builds_of_the_same_sources_are_byte_identical(tmp_path: Path) -> No
     build(data, bodies, tmp_path / "two")
     for name in ("edition.pdf", "documents/1967-06-report.pdf"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_pdfs_laid_out_by_worker_processes_equal_those_laid_out_in_one(built: Built, tmp_path: Path) -> None:
+    assert pdf_workers(2, len(built.data.documents)) == 2  # the module's build used a pool
+    count = build(built.data, fixture_bodies(built.data), tmp_path / "one", jobs=1)
+    assert count == built.count
+    for pdf in sorted(built.folder.rglob("*.pdf")):
+        name = pdf.relative_to(built.folder)
+        assert (tmp_path / "one" / name).read_bytes() == pdf.read_bytes(), name
+
+
+def test_a_pool_is_started_only_when_it_can_pay() -> None:
+    assert pdf_workers(1, 40) == 0
+    assert pdf_workers(4, 2) == 0
+    assert pdf_workers(4, 3) == 3
+    assert pdf_workers(2, 40) == 2
 
 
 def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:

@@ -10,7 +10,10 @@ same in both layouts. A single document's PDF has neither and is laid out once.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, TypedDict
@@ -147,8 +150,12 @@ class PrintContext(TypedDict):
     single: bool
 
 
-def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter) -> int:
-    """Write edition.pdf and documents/<id>.pdf for every document; return how many PDFs were written."""
+def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter, jobs: int | None = None) -> int:
+    """Write edition.pdf and documents/<id>.pdf for every document; return how many PDFs were written.
+
+    The documents' PDFs are laid out in a pool of worker processes (`jobs`, else [build] jobs, else one per core)
+    while this process lays out the edition; every PDF is written in the same order whatever finishes first.
+    """
     try:
         import weasyprint  # noqa: F401  (imported here: it costs most of a second)
     except ImportError as exc:
@@ -160,10 +167,60 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
     with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
         fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache())
         renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
-        out.write_bytes("edition.pdf", renderer.render_edition(documents))
-        for doc in documents:
-            out.write_bytes(f"documents/{id_segment(doc.id)}.pdf", renderer.render_document(doc))
+        pages = [(f"documents/{id_segment(doc.id)}.pdf", renderer.document_html(doc)) for doc in documents]
+        workers = pdf_workers(jobs or data.config.jobs, len(documents))
+        if workers == 0:
+            edition = renderer.render_edition(documents)
+            printed = [renderer.typesetter.write(html, "print/document.html") for _name, html in pages]
+        else:
+            with open_pdf_pool(renderer.setup, workers) as pool:
+                futures = [pool.submit(typeset_in_worker, html, "print/document.html") for _name, html in pages]
+                edition = renderer.render_edition(documents)
+                try:
+                    printed = [future.result() for future in futures]
+                except BrokenProcessPool as exc:
+                    raise BuildError(f"a worker laying out the documents' PDFs stopped unexpectedly ({exc}); "
+                                     "build again with --jobs 1 to lay them out in one process") from None
+        out.write_bytes("edition.pdf", edition)
+        for (name, _html), pdf in zip(pages, printed):
+            out.write_bytes(name, pdf)
     return 1 + len(documents)
+
+
+# Below this many documents, starting workers (each imports WeasyPrint and loads the fonts, about a second) costs
+# more than laying the documents out here after the edition.
+POOL_MIN_DOCUMENTS = 3
+
+
+def pdf_workers(jobs: int | None, documents: int) -> int:
+    """How many worker processes lay out the documents' PDFs: 0 (none, all in this process) when a pool would not pay."""
+    from tei_edition.build.executor import default_jobs
+
+    cores = jobs or default_jobs()
+    if cores <= 1 or documents < POOL_MIN_DOCUMENTS:
+        return 0
+    return min(cores, documents)
+
+
+def open_pdf_pool(setup: PrintSetup, workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers each make one Typesetter from `setup` before their first document."""
+    # Not 'fork': the parent holds WeasyPrint's Pango and fontconfig state, which a forked child must not share.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=start_worker, initargs=(setup,))
+
+
+_worker_typesetter: list[Typesetter] = []  # the one Typesetter of a pool worker process, made by start_worker
+
+
+def start_worker(setup: PrintSetup) -> None:
+    """Pool initializer: import WeasyPrint, load the stylesheet and fonts once for every document of this worker."""
+    _worker_typesetter[:] = [Typesetter(setup)]
+
+
+def typeset_in_worker(html: str, template_name: str) -> bytes:
+    """Lay out one print page in a pool worker and return the PDF."""
+    return _worker_typesetter[0].write(html, template_name)
 
 
 def make_print_env(config: EditionConfig) -> jinja2.Environment:
@@ -290,28 +347,64 @@ def texts_in_use(data: EditionData, documents: Iterable[PrintDocument]) -> list[
     return texts
 
 
-class PdfRenderer:
-    """Lays out and writes the edition's PDFs with one stylesheet and one font configuration."""
+@dataclass(frozen=True)
+class PrintSetup:
+    """All a process needs to lay out print pages: the stylesheet's text, the base URL and the folders it may read."""
 
-    def __init__(self, env: jinja2.Environment, data: EditionData, fonts: FontSet, extra_roots: tuple[Path, ...] = ()):
+    css: str
+    base_url: str
+    roots: tuple[Path, ...]
+
+
+class Typesetter:
+    """Lays out print pages with one stylesheet and one font configuration, and writes them as PDF."""
+
+    def __init__(self, setup: PrintSetup):
         from weasyprint import CSS
         from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
-        self.env = env
-        self.data = data
-        self.config = data.config
+        self.setup = setup
         self.font_config: FontConfiguration = FontConfiguration()
         # @counter-style rules (the marks of unnumbered notes) only take effect through a shared CounterStyle.
         self.counter_style = CounterStyle()
+        self.fetcher = _local_fetcher(list(setup.roots))
+        self.stylesheet: CSS = CSS(string=setup.css, font_config=self.font_config, counter_style=self.counter_style,
+                                   url_fetcher=self.fetcher, base_url=setup.base_url)
+
+    def write(self, html: str, template_name: str) -> bytes:
+        """Lay out a page made from `template_name` and return its PDF."""
+        return self.layout(html, template_name).write_pdf()  # type: ignore[no-any-return]
+
+    def layout(self, html: str, template_name: str) -> LaidOutDocument:
+        """Lay out a page made from `template_name` (named in the error if WeasyPrint fails on it)."""
+        from weasyprint import HTML
+
+        logger = logging.getLogger("weasyprint")
+        level = logger.level
+        logger.setLevel(logging.ERROR)  # unsupported-CSS and missing-image chatter is not the user's business
+        try:
+            return HTML(string=html, base_url=self.setup.base_url, url_fetcher=self.fetcher).render(
+                stylesheets=[self.stylesheet], font_config=self.font_config, counter_style=self.counter_style)
+        except Exception as exc:  # WeasyPrint raises assorted errors on broken input; name what was being laid out
+            raise BuildError(f"laying out the PDF from the template {template_name!r} failed: "
+                             f"{type(exc).__name__}: {exc}") from exc
+
+
+class PdfRenderer:
+    """Makes the edition's print pages from the templates and lays them out with one Typesetter."""
+
+    def __init__(self, env: jinja2.Environment, data: EditionData, fonts: FontSet, extra_roots: tuple[Path, ...] = ()):
+        self.env = env
+        self.data = data
+        self.config = data.config
         roots = [self.config.root, Path(str(jinja2_package_templates())), *extra_roots]
         roots += [face.path.parent for face in fonts.faces]
-        self.fetcher = _local_fetcher(roots)
         css_text = env.get_template("print/print.css").render(
             config=self.config, fonts=fonts, page_size=PAGE_SIZES.get(self.config.print.paper, "A4"),
             margins=self.config.print.margins)
-        self.stylesheet: CSS = CSS(string=css_text, font_config=self.font_config, counter_style=self.counter_style,
-                                   url_fetcher=self.fetcher, base_url=str(self.config.root) + "/")
+        self.setup = PrintSetup(css=css_text, base_url=str(self.config.root) + "/", roots=tuple(roots))
+        self.typesetter = Typesetter(self.setup)
 
     def render_edition(self, documents: list[PrintDocument]) -> bytes:
         """The whole edition: title page, contents, introduction, documents, indexes."""
@@ -323,49 +416,38 @@ class PdfRenderer:
 
     def render_document(self, doc: PrintDocument) -> bytes:
         """One document with its source note and notes, laid out once."""
+        return self.typesetter.write(self.document_html(doc), "print/document.html")
+
+    def document_html(self, doc: PrintDocument) -> str:
+        """The print page of one document, with its source note and notes (no index: it would double the layout)."""
         authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
             s.name for s in (doc.meta.senders or ())) or self.config.editors
         subject = doc.meta.summary or f"{self.config.title}, document {doc.number}"
         meta = PdfMetadata(title=doc.title, authors=authors, subject=subject,
                            keywords=tuple(doc.meta.keywords or ()), lang=self.config.language, date=self._date())
-        return self._render("print/document.html", meta, [doc], single=True, with_indexes=False)
+        return self.env.get_template("print/document.html").render(**self._context(meta, [doc], single=True))
 
     def _date(self) -> str:
         return self.data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool,
-                with_indexes: bool = True) -> bytes:
+    def _context(self, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> PrintContext:
+        return PrintContext(config=self.config, meta=meta, documents=documents, indexes=[], chronology=None,
+                            build_date=self.data.build_date.strftime("%-d %B %Y"),
+                            tool_version=self.data.tool_version, single=single)
+
+    def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> bytes:
         template = self.env.get_template(template_name)
-        context = PrintContext(config=self.config, meta=meta, documents=documents, indexes=[], chronology=None,
-                               build_date=self.data.build_date.strftime("%-d %B %Y"),
-                               tool_version=self.data.tool_version, single=single)
-        # A single document's PDF has no index: it would double its layout time for a few lines of little use.
-        if with_indexes:
-            context["indexes"] = index_skeleton(self.data, documents)
-            context["chronology"] = chronology_skeleton(self.data, documents)
-        first = self._layout(template.render(**context), template_name)
+        context = self._context(meta, documents, single)
+        context["indexes"] = index_skeleton(self.data, documents)
+        context["chronology"] = chronology_skeleton(self.data, documents)
+        first = self.typesetter.layout(template.render(**context), template_name)
         if not context["indexes"] and context["chronology"] is None:
-            return first.write_pdf()
+            return first.write_pdf()  # type: ignore[no-any-return]
         pages = anchor_pages(first)
         context["indexes"] = build_indexes(self.data, documents, pages)
         if context["chronology"] is not None:
             context["chronology"] = build_chronology(self.data, documents, pages)
-        return self._layout(template.render(**context), template_name).write_pdf()
-
-    def _layout(self, html: str, template_name: str) -> LaidOutDocument:
-        from weasyprint import HTML
-
-        logger = logging.getLogger("weasyprint")
-        level = logger.level
-        logger.setLevel(logging.ERROR)  # unsupported-CSS and missing-image chatter is not the user's business
-        try:
-            return HTML(string=html, base_url=str(self.config.root) + "/", url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config, counter_style=self.counter_style)
-        except Exception as exc:  # WeasyPrint raises assorted errors on broken input; name what was being laid out
-            raise BuildError(f"laying out the PDF from the template {template_name!r} failed: "
-                             f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            logger.setLevel(level)
+        return self.typesetter.write(template.render(**context), template_name)
 
 
 def jinja2_package_templates() -> Path:
