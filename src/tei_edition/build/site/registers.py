@@ -115,17 +115,27 @@ def render_registers(site: Site) -> None:
 
 def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, DocumentView]) -> None:
     entity = entry.entity
-    by_doc: dict[str, list[Passage]] = {}
-    for em in site.data.mentions.get(entity.id, []):
-        view = views[em.document.id]
-        m = em.mention
-        by_doc.setdefault(em.document.id, []).append(
-            Passage(m.anchor, f"../../{view.folder}#{m.anchor}", *split_snippet(m.snippet, m.text)))
-    documents = [DocumentMentions(views[doc_id], tuple(passages)) for doc_id, passages in by_doc.items()]
+    mentions = site.data.mentions.get(entity.id, [])
     authorities = [Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
                    for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
-    site.page("entity.html", EntityPage(
-        **site.base(entry.folder, entity.name, entity.section, description),
-        entry=entry, kind_label=label, index_href="../", authorities=authorities, geo=geo, documents=documents))
+    # What the page is made from, as plain tuples (much cheaper to hash than the passages made from them).
+    deps = site.inputs_hash("entity.html", (
+        site.info, entry, label, authorities, geo, description,
+        [(views[em.document.id], em.mention.anchor, em.mention.snippet, em.mention.text) for em in mentions]))
+
+    def make() -> EntityPage:
+        by_doc: dict[str, list[Passage]] = {}
+        for em in mentions:
+            view = views[em.document.id]
+            m = em.mention
+            by_doc.setdefault(em.document.id, []).append(
+                Passage(m.anchor, f"../../{view.folder}#{m.anchor}", *split_snippet(m.snippet, m.text)))
+        documents = [DocumentMentions(views[doc_id], tuple(passages)) for doc_id, passages in by_doc.items()]
+        return EntityPage(
+            **site.base(entry.folder, entity.name, entity.section, description),
+            entry=entry, kind_label=label, index_href="../", authorities=authorities, geo=geo,
+            documents=documents)
+
+    site.page_from("entity.html", entry.folder, deps, make)
