@@ -250,13 +250,13 @@ class SourceWorker:
             except SourceError as exc:
                 result.fatal = (str(exc.path), exc.line or 0, exc.column or 0, exc.detail)
                 return core
-            for media in self.settings.media:
-                params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": document.id}
-                try:
-                    result.bodies[media] = transformer.transform(tree, params)
-                except SourceError as exc:
-                    core.failure = (exc.line or 0, exc.detail)
-                    break
+            try:
+                prepared = transformer.prepare(tree) if self.settings.media else None
+                for media in self.settings.media:
+                    params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": document.id}
+                    result.bodies[media] = transformer.transform(tree, params, prepared)
+            except SourceError as exc:
+                core.failure = (exc.line or 0, exc.detail)
         with clock("read"):
             document.header = read_header(tree)
             document.lang = tree.getroot().get(XML_LANG) or ""

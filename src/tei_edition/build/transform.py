@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor, PyXslt30Processor, PyXsltExecutable
@@ -102,26 +103,37 @@ class Transformer:
         detail = re.split(r"\n\s*Error\b", message[found.end():])[0].strip().lstrip(":").strip() or message.strip()
         return SourceError(path, f"stylesheet error: {_first_message_line(detail)}", line, int(column) if column else None)
 
-    def transform(self, tree: etree._ElementTree, params: Mapping[str, str]) -> str:
-        """Render the document's text as an HTML fragment <div class="tei-text">; params: root, media, doc-id."""
+    def prepare(self, tree: etree._ElementTree) -> Any:
+        """The document as Saxon's tree, to be transformed for several media without parsing it again."""
+        root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+        where = (root.getroottree().docinfo.URL or "<document>") if root is not None else "<document>"
+        if root is None:
+            raise SourceError(where, "the document is empty")
+        try:
+            # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
+            return saxon_processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
+        except PySaxonApiError as error:
+            raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
+
+    def transform(self, tree: etree._ElementTree, params: Mapping[str, str], prepared: Any = None) -> str:
+        """Render the document's text as an HTML fragment <div class="tei-text">; params: root, media, doc-id.
+
+        `prepared` is the tree as prepare() gave it, when the caller transforms the document more than once."""
         unknown = sorted(set(params) - set(PARAMETERS))
         if unknown:
             raise ValueError(f"unknown stylesheet parameter(s): {', '.join(unknown)}; expected {', '.join(PARAMETERS)}")
         media = params.get("media", "screen")
         if media not in MEDIA:
             raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
+        node = prepared if prepared is not None else self.prepare(tree)
         root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
         where = (root.getroottree().docinfo.URL or "<document>") if root is not None else "<document>"
-        if root is None:
-            raise SourceError(where, "the document is empty")
         processor = saxon_processor()
         executable = self._executable
         executable.clear_parameters()
         for name, value in params.items():
             executable.set_parameter(name, processor.make_string_value(str(value)))
         try:
-            # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
-            node = processor.parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
             result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as error:
             raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
