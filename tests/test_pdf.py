@@ -250,6 +250,37 @@ def test_running_heads_and_page_numbers(built: Built) -> None:
     assert "Mao to Stalin" in pages[right] and "armistice talks" not in pages[right]
 
 
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext is needed to read the contents")
+def test_contents_give_the_page_each_part_opens_on(built: Built) -> None:
+    dest = destination_pages(pypdf.PdfReader(built.edition))
+    contents = subprocess.run(["pdftotext", "-layout", "-f", str(dest["contents"] + 1), "-l", str(dest["contents"] + 1),
+                               str(built.edition), "-"], capture_output=True, text=True, check=True).stdout
+    parts = {"Introduction": "introduction", "Index of persons": "index-persons", "Index of places": "index-places",
+             "Index of organisations": "index-orgs", "Chronology": "chronology"}
+    for label, anchor in parts.items():
+        line = next(line for line in contents.splitlines() if line.strip().startswith(label))
+        assert line.split()[-1] == str(dest[anchor] + 1), line
+    # The back matter fills more than one page, so a later part's number changed after the first layout.
+    assert dest["chronology"] > dest["index-persons"] + 1
+
+
+def test_only_the_contents_and_back_matter_are_laid_out_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tei_edition.build.pdf import PdfRenderer
+
+    laid_out: list[int] = []
+    original = PdfRenderer._relay_ends
+
+    def spy(self: PdfRenderer, *args: object) -> object:
+        joined = original(self, *args)  # type: ignore[arg-type]
+        laid_out.append(-1 if joined is None else len(joined.pages))
+        return joined
+
+    monkeypatch.setattr(PdfRenderer, "_relay_ends", spy)
+    data = load_fixture()
+    build(data, fixture_bodies(data), tmp_path / "pdf", jobs=1)
+    assert laid_out == [len(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf").pages)]
+
+
 def test_every_document_and_index_is_in_the_outline(built: Built) -> None:
     titles = [item["/Title"] for item in pypdf.PdfReader(built.edition).outline if not isinstance(item, list)]
     for doc in built.data.documents:

@@ -1,10 +1,11 @@
 """The PDF editions: the whole edition as one book (edition.pdf) and one PDF per document, laid out by WeasyPrint.
 
-The edition is laid out twice. The first layout tells on which page every name mention falls; the indexes are then
-made with one link per entity and page (the first mention on that page), so that no page number repeats, and the
-second layout prints each number with target-counter(), so a number is always the page its link leads to. The
-indexes and then the chronology (every dated passage in date order) come last, so the pages before them are the
-same in both layouts. A single document's PDF has neither and is laid out once.
+The edition is laid out whole once, with the indexes and the chronology (every dated passage in date order) as bare
+headings: that tells on which page every name mention and date falls. The indexes are then made with one link per
+entity and page (the first mention on that page), so that no page number repeats. As they come last, only they are
+laid out again, alone, numbered on from the documents' last page, and then the contents, whose numbers for the
+back matter are now known; the pages of both are joined to the first layout's pages in between. A single
+document's PDF has neither and is laid out once, in a pool of worker processes while the edition is laid out.
 """
 
 from __future__ import annotations
@@ -148,6 +149,9 @@ class PrintContext(TypedDict):
     build_date: str
     tool_version: str
     single: bool
+    part: str  # the edition's 'all', 'front' (title page to contents) or 'back' (indexes and chronology)
+    page_of: dict[str, int]  # anchor -> printed page number, for parts laid out apart from what they point to
+    page_start: int  # the number of the first page, when not 1 (0: not set)
 
 
 def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter, jobs: int | None = None) -> int:
@@ -433,7 +437,8 @@ class PdfRenderer:
     def _context(self, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> PrintContext:
         return PrintContext(config=self.config, meta=meta, documents=documents, indexes=[], chronology=None,
                             build_date=self.data.build_date.strftime("%-d %B %Y"),
-                            tool_version=self.data.tool_version, single=single)
+                            tool_version=self.data.tool_version, single=single, part="all", page_of={},
+                            page_start=0)
 
     def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> bytes:
         template = self.env.get_template(template_name)
@@ -447,7 +452,42 @@ class PdfRenderer:
         context["indexes"] = build_indexes(self.data, documents, pages)
         if context["chronology"] is not None:
             context["chronology"] = build_chronology(self.data, documents, pages)
+        joined = self._relay_ends(template, context, first, pages)
+        if joined is not None:
+            return joined.write_pdf()  # type: ignore[no-any-return]
         return self.typesetter.write(template.render(**context), template_name)
+
+    def _relay_ends(self, template: jinja2.Template, context: PrintContext, first: LaidOutDocument,
+                    pages: dict[str, int]) -> LaidOutDocument | None:
+        """The book with only its two ends laid out again: the back matter, now filled in, and the front matter.
+
+        The pages between (introduction and documents) are the first layout's, as the back matter comes last. The
+        back matter is laid out alone, numbered on from the last page of the documents and on the same side; then
+        the contents, with every number known, are laid out alone. None when the parts cannot be told apart (an
+        edition's own template without them), and the whole book is laid out again instead.
+        """
+        back_ids = [index.id for index in context["indexes"]]
+        if context["chronology"] is not None:
+            back_ids.append(context["chronology"].id)
+        body_ids = ["introduction"] + [doc.id for doc in context["documents"]] + back_ids
+        starts = [pages[anchor] for anchor in body_ids if anchor in pages]
+        if not back_ids or back_ids[0] not in pages or not starts:
+            return None
+        front_end, back_start = min(starts), pages[back_ids[0]]
+        template_name = str(template.name)
+        page_of = {anchor: number + 1 for anchor, number in pages.items() if number < back_start}
+        back_context = PrintContext(**{**context, "part": "back", "page_of": page_of, "page_start": back_start + 1})
+        back = self.typesetter.layout(template.render(**back_context), template_name)
+        back_pages = anchor_pages(back)
+        if any(anchor not in back_pages for anchor in back_ids) or any(anchor in back_pages for anchor in body_ids
+                                                                         if anchor not in back_ids):
+            return None
+        page_of.update({anchor: back_start + number + 1 for anchor, number in back_pages.items()})
+        front_context = PrintContext(**{**context, "part": "front", "page_of": page_of})
+        front = self.typesetter.layout(template.render(**front_context), template_name)
+        if len(front.pages) != front_end or any(anchor in anchor_pages(front) for anchor in body_ids):
+            return None
+        return first.copy([*front.pages, *first.pages[front_end:back_start], *back.pages])
 
 
 def jinja2_package_templates() -> Path:
