@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,9 +34,12 @@ _BREAKS = (T + "lb", T + "pb", T + "cb")
 POINTER_ATTRIBUTES = ("ref", "corresp", "target", "who", "hand", "resp", "source")
 
 
+_WHITE_SPACE = re.compile(r"\s+")
+
+
 def normalise_space(text: str) -> str:
     """Collapse runs of white space to single spaces and strip the ends."""
-    return re.sub(r"\s+", " ", text).strip()
+    return _WHITE_SPACE.sub(" ", text).strip()
 
 
 def text_of(el: etree._Element | None) -> str:
@@ -230,6 +234,11 @@ _BLOCKS = frozenset(("p", "item", "head", "ab", "quote", "l", "cell", "note", "d
 _SPACES = re.compile(r"\s+")
 
 
+def _local(tag: str) -> str:
+    """The local name of an element's tag ('{ns}p' -> 'p'), as etree.QName gives it, without making a QName."""
+    return tag.rpartition("}")[2]
+
+
 class BlockText:
     """The reading text of a block (a paragraph or the like) and where each element inside it starts, in the text
     with white space normalised: read in one walk, however many names the block holds."""
@@ -241,13 +250,11 @@ class BlockText:
         raw = "".join(parts)
         self.whole = normalise_space(raw)
         # White-space runs of the raw text, for mapping raw offsets to offsets in the normalised text.
-        self._run_starts: list[int] = []
-        self._run_ends: list[int] = []
-        self._run_chars: list[int] = [0]  # white-space characters in the runs before run i
-        for match in _SPACES.finditer(raw):
-            self._run_starts.append(match.start())
-            self._run_ends.append(match.end())
-            self._run_chars.append(self._run_chars[-1] + match.end() - match.start())
+        spans = [match.span() for match in _SPACES.finditer(raw)]
+        self._run_starts: list[int] = [start for start, _end in spans]
+        self._run_ends: list[int] = [end for _start, end in spans]
+        # white-space characters in the runs before run i
+        self._run_chars: list[int] = list(accumulate((end - start for start, end in spans), initial=0))
 
     def normalised_offset(self, raw_offset: int) -> int:
         """Where a raw offset falls in the normalised text: len(normalise_space(raw[:offset] + "x")) - 1."""
@@ -292,10 +299,12 @@ def snippet_around(el: etree._Element, width: int = 80,
 
     `blocks` keeps the blocks already read, so that the names of one paragraph cost one walk of it."""
     block = el
-    while block.getparent() is not None and etree.QName(block).localname not in _BLOCKS:
-        block = block.getparent()
-        if etree.QName(block).localname in ("body", "text", "div"):
+    parent = block.getparent()
+    while parent is not None and _local(block.tag) not in _BLOCKS:
+        block = parent
+        if _local(block.tag) in ("body", "text", "div"):
             break
+        parent = block.getparent()
     inner = text_of(el)
     layout = blocks.get(block) if blocks is not None else None
     if layout is None:
