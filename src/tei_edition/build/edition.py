@@ -94,7 +94,12 @@ def collect_edition(config: EditionConfig, parsed: ParsedEdition,
             if m.entity_id in entities:
                 mentions[m.entity_id].append(EntityMention(doc, m))
         chronology.extend(ChronologyEntry(doc, d) for d in doc.dates)
-    chronology.sort(key=lambda c: (c.date.span.sort_key, document_order_key(c.document), c.date.line, c.date.anchor))
+    # The rank of a document's key in the sorted list orders as the key does, and is cheaper to compare.
+    position: dict[int, int] = {}
+    for i, doc in enumerate(documents):
+        same = i > 0 and document_order_key(documents[i - 1]) == document_order_key(doc)
+        position[id(doc)] = position[id(documents[i - 1])] if same else i
+    chronology.sort(key=lambda c: (c.date.span.sort_key, position[id(c.document)], c.date.line, c.date.anchor))
     return EditionData(config=config, documents=documents, registers=registers, entities=entities,
                        mentions=dict(mentions), chronology=chronology)
 

@@ -66,10 +66,12 @@ def render_about(site: Site) -> None:
     """Write the about page: the introduction and the editorial principles from the documents' encodingDesc."""
     views = document_views(site)
     grouped: dict[tuple[str, str], list[DocumentView]] = {}
+    listed: set[tuple[str, str, str]] = set()  # (heading, text, document id): a set, not `in` on long lists
     for view in views.values():
         for heading, text in view.meta.editorial:
             docs = grouped.setdefault((heading, text), [])
-            if view not in docs:
+            if (heading, text, view.id) not in listed:
+                listed.add((heading, text, view.id))
                 docs.append(view)
     principles = [Principle(_heading(heading), text, tuple(docs), len(docs) == len(views))
                   for (heading, text), docs in grouped.items()]
