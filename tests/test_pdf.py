@@ -71,8 +71,11 @@ def build(data: EditionData, bodies: dict[str, str], target: Path, jobs: int | N
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     data = load_fixture()
     folder = tmp_path_factory.mktemp("pdf") / "pdf"
-    # Two jobs: the documents' PDFs are laid out by a pool of worker processes, as on any machine with two cores.
-    return Built(data, folder, build(data, fixture_bodies(data), folder, jobs=2))
+    # Two jobs and no least size: the documents' PDFs are laid out by a worker process while this one lays out
+    # the edition, as for a larger edition on a machine with two cores.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("tei_edition.build.pdf.POOL_MIN_CHARACTERS", 0)
+        return Built(data, folder, build(data, fixture_bodies(data), folder, jobs=2))
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -364,7 +367,10 @@ def test_two_builds_of_the_same_sources_are_byte_identical(tmp_path: Path) -> No
 
 
 def test_pdfs_laid_out_by_worker_processes_equal_those_laid_out_in_one(built: Built, tmp_path: Path) -> None:
-    assert pdf_workers(2, len(built.data.documents)) == 2  # the module's build used a pool
+    assert pdf_workers(2, len(built.data.documents), 0) == 0  # too little text for a pool ...
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("tei_edition.build.pdf.POOL_MIN_CHARACTERS", 0)
+        assert pdf_workers(2, len(built.data.documents), 0) == 1  # ... but the module's build had one worker
     count = build(built.data, fixture_bodies(built.data), tmp_path / "one", jobs=1)
     assert count == built.count
     for pdf in sorted(built.folder.rglob("*.pdf")):
@@ -373,10 +379,12 @@ def test_pdfs_laid_out_by_worker_processes_equal_those_laid_out_in_one(built: Bu
 
 
 def test_a_pool_is_started_only_when_it_can_pay() -> None:
-    assert pdf_workers(1, 40) == 0
-    assert pdf_workers(4, 2) == 0
-    assert pdf_workers(4, 3) == 3
-    assert pdf_workers(2, 40) == 2
+    many = 10**6
+    assert pdf_workers(1, 40, many) == 0
+    assert pdf_workers(4, 2, many) == 0
+    assert pdf_workers(4, 40, 1000) == 0
+    assert pdf_workers(4, 3, many) == 3
+    assert pdf_workers(2, 40, many) == 1  # this process lays out the edition meanwhile
 
 
 def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:

@@ -172,7 +172,7 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
         fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache())
         renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
         pages = [(f"documents/{id_segment(doc.id)}.pdf", renderer.document_html(doc)) for doc in documents]
-        workers = pdf_workers(jobs or data.config.jobs, len(documents))
+        workers = pdf_workers(jobs or data.config.jobs, len(documents), sum(len(html) for _name, html in pages))
         if workers == 0:
             edition = renderer.render_edition(documents)
             printed = [renderer.typesetter.write(html, "print/document.html") for _name, html in pages]
@@ -191,19 +191,23 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
     return 1 + len(documents)
 
 
-# Below this many documents, starting workers (each imports WeasyPrint and loads the fonts, about a second) costs
-# more than laying the documents out here after the edition.
+# Below this much print text (about 25 pages), starting a worker (it imports WeasyPrint and loads the stylesheet and
+# fonts: over a second) costs more than laying the documents out in this process after the edition.
 POOL_MIN_DOCUMENTS = 3
+POOL_MIN_CHARACTERS = 200_000
 
 
-def pdf_workers(jobs: int | None, documents: int) -> int:
-    """How many worker processes lay out the documents' PDFs: 0 (none, all in this process) when a pool would not pay."""
+def pdf_workers(jobs: int | None, documents: int, characters: int) -> int:
+    """How many worker processes lay out the documents' PDFs: 0 (all in this process) when a pool would not pay.
+
+    This process lays out the edition meanwhile, so it counts as one of the `jobs` (default: one per core).
+    """
     from tei_edition.build.executor import default_jobs
 
     cores = jobs or default_jobs()
-    if cores <= 1 or documents < POOL_MIN_DOCUMENTS:
+    if cores <= 1 or documents < POOL_MIN_DOCUMENTS or characters < POOL_MIN_CHARACTERS:
         return 0
-    return min(cores, documents)
+    return min(cores - 1, documents)
 
 
 def open_pdf_pool(setup: PrintSetup, workers: int) -> ProcessPoolExecutor:
