@@ -10,6 +10,7 @@ so a build with nothing changed does nothing, and any other build redoes only th
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 import time
 from collections.abc import Mapping
@@ -592,7 +593,14 @@ class _Build:
         by_id = {doc.id: doc.path for doc in data.documents}
         screen = CachedBodies(cache, {i: body_key(core_keys[p], "screen") for i, p in by_id.items()})
         printed = CachedBodies(cache, {i: body_key(core_keys[p], "print") for i, p in by_id.items()})
-        outputs = self._write(data, screen, printed, previous, hash_text(inputs.key(), repr(sorted(options.items()))))
+        # The gathered edition is millions of long-lived objects: without freezing them, every few thousand new
+        # objects (passages, contexts) the cycle collector would walk them all again while pages are rendered.
+        gc.freeze()
+        try:
+            outputs = self._write(data, screen, printed, previous,
+                                  hash_text(inputs.key(), repr(sorted(options.items()))))
+        finally:
+            gc.unfreeze()
 
         with summary.phase("write"):
             manifest = Manifest(tool=inputs.tool, inputs=_as_dict(inputs), options=options, sources=hashes,
