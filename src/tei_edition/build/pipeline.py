@@ -445,6 +445,7 @@ class _Build:
         self.say = reporter
         self.summary = BuildSummary()
         self.want_pdf = options.pdf and config.print.enabled
+        self._collecting = True  # whether the cycle collector was on when the build began
 
     def run(self) -> BuildSummary:
         summary = self.summary
@@ -463,9 +464,16 @@ class _Build:
         if previous is not None and changes.nothing:
             return self._up_to_date(previous)
         cache = BuildCache(self.config.output_dir / CACHE_NAME)
+        # Until the pages are rendered the build makes long-lived data (results, documents, registers) and hardly any
+        # garbage in cycles: the cycle collector would only walk the growing heap again and again.
+        self._collecting = gc.isenabled()
+        gc.disable()
         try:
             return self._full(sources, contents, hashes, inputs, options, build_date, changes, previous, cache)
         finally:
+            gc.unfreeze()
+            if self._collecting:
+                gc.enable()
             cache.close()
 
     def _build_date(self, previous: Manifest | None) -> datetime:
@@ -593,14 +601,12 @@ class _Build:
         by_id = {doc.id: doc.path for doc in data.documents}
         screen = CachedBodies(cache, {i: body_key(core_keys[p], "screen") for i, p in by_id.items()})
         printed = CachedBodies(cache, {i: body_key(core_keys[p], "print") for i, p in by_id.items()})
-        # The gathered edition is millions of long-lived objects: without freezing them, every few thousand new
-        # objects (passages, contexts) the cycle collector would walk them all again while pages are rendered.
+        # The gathered edition is millions of long-lived objects: frozen out of the cycle collector's reach, they are
+        # not walked again every few thousand new objects (passages, contexts) while pages are rendered.
         gc.freeze()
-        try:
-            outputs = self._write(data, screen, printed, previous,
-                                  hash_text(inputs.key(), repr(sorted(options.items()))))
-        finally:
-            gc.unfreeze()
+        if self._collecting:
+            gc.enable()
+        outputs = self._write(data, screen, printed, previous, hash_text(inputs.key(), repr(sorted(options.items()))))
 
         with summary.phase("write"):
             manifest = Manifest(tool=inputs.tool, inputs=_as_dict(inputs), options=options, sources=hashes,
