@@ -283,6 +283,25 @@ def test_only_the_contents_and_back_matter_are_laid_out_again(tmp_path: Path, mo
     build(data, fixture_bodies(data), tmp_path / "pdf", jobs=1)
     assert laid_out == [len(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf").pages)]
 
+    # An edition's own index template that knows only target-counter(): the whole book is laid out again.
+    import dataclasses
+
+    from tei_edition.build.html import package_templates
+
+    own = tmp_path / "templates" / "print"
+    own.mkdir(parents=True)
+    index = (package_templates() / "print" / "_index.html").read_text(encoding="utf-8")
+    without = re.sub(r"\{% if page_of %\}.*?\{% endif %\}", "", index)
+    assert without != index
+    (own / "_index.html").write_text(without, encoding="utf-8")
+    data.config = dataclasses.replace(data.config, templates_dir=tmp_path / "templates")
+    build(data, fixture_bodies(data), tmp_path / "own", jobs=1)
+    assert laid_out[-1] == -1
+    if POPPLER:
+        anchors = {prefixed(m.document.id, m.mention.anchor) for m in data.mentions["stalin"]}
+        links = index_links(tmp_path / "own" / "edition.pdf", anchors)
+        assert len(links) >= 3 and all(number == page + 1 for number, page, _anchor in links)
+
 
 def test_every_document_and_index_is_in_the_outline(built: Built) -> None:
     titles = [item["/Title"] for item in pypdf.PdfReader(built.edition).outline if not isinstance(item, list)]

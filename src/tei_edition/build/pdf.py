@@ -467,8 +467,8 @@ class PdfRenderer:
 
         The pages between (introduction and documents) are the first layout's, as the back matter comes last. The
         back matter is laid out alone, numbered on from the last page of the documents and on the same side; then
-        the contents, with every number known, are laid out alone. None when the parts cannot be told apart (an
-        edition's own template without them), and the whole book is laid out again instead.
+        the contents, with every number known, are laid out alone. None when an edition's own templates do not know
+        the parts or the given numbers (data-page), and the whole book is laid out again instead.
         """
         back_ids = [index.id for index in context["indexes"]]
         if context["chronology"] is not None:
@@ -481,7 +481,13 @@ class PdfRenderer:
         template_name = str(template.name)
         page_of = {anchor: number + 1 for anchor, number in pages.items() if number < back_start}
         back_context = PrintContext(**{**context, "part": "back", "page_of": page_of, "page_start": back_start + 1})
-        back = self.typesetter.layout(template.render(**back_context), template_name)
+        back_html = template.render(**back_context)
+        links = sum(len(entry.hrefs) for index in context["indexes"] for entry in index.entries)
+        if context["chronology"] is not None:
+            links += sum(1 for _year, items in context["chronology"].years for item in items if item.href)
+        if back_html.count("data-page=") < links:  # an edition's own template, which knows only target-counter()
+            return None
+        back = self.typesetter.layout(back_html, template_name)
         back_pages = anchor_pages(back)
         if any(anchor not in back_pages for anchor in back_ids) or any(anchor in back_pages for anchor in body_ids
                                                                          if anchor not in back_ids):
