@@ -6,8 +6,8 @@ The texts are transformed and the fonts prepared once, outside the timings, as a
 PDFs. Then, `--repeat` times: the edition PDF (laid out whole, then its back matter and contents again with the
 index and chronology page numbers, then written) and each document's PDF (laid out once), in this process. Last,
 the whole of render_pdfs as a build runs it (fonts, the edition PDF, every document's PDF), in one process and with
-`--jobs` worker processes, on the sample and on a larger edition of `--documents` documents generated from it into a
-temporary folder by bench/make_corpus.py. The best run of each is reported: the machine may be busy with other
+`--jobs` jobs (this process and `--jobs` - 1 workers), on the sample and on a larger edition of `--documents`
+documents generated from it into a temporary folder by bench/make_corpus.py. The best run of each is reported: the machine may be busy with other
 work, and the best run is the one least disturbed by it. Import of WeasyPrint is reported apart.
 """
 
@@ -64,7 +64,7 @@ def print_bodies(config: EditionConfig) -> tuple[EditionData, dict[str, str]]:
 
 
 def time_render_pdfs(data: EditionData, bodies: dict[str, str], jobs: int, repeat: int) -> tuple[float, int, int]:
-    """The best wall time of render_pdfs with `jobs` workers, the PDFs written and their pages in all."""
+    """The best wall time of render_pdfs with `jobs` jobs, the PDFs written and their pages in all."""
     best, pdfs, pages = float("inf"), 0, 0
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="tei-edition-bench-") as folder:
@@ -78,11 +78,12 @@ def time_render_pdfs(data: EditionData, bodies: dict[str, str], jobs: int, repea
 
 
 def report_render_pdfs(label: str, config: EditionConfig, jobs: int, repeat: int) -> None:
-    """Print render_pdfs' seconds and pages per second in one process and with `jobs` workers."""
+    """Print render_pdfs' seconds and pages per second in one process and with `jobs` jobs."""
     data, bodies = print_bodies(config)
-    for workers in sorted({1, jobs}):
-        seconds, pdfs, pages = time_render_pdfs(data, bodies, workers, repeat)
-        how = "one process" if workers == 1 else f"{workers} workers"
+    for count in sorted({1, jobs}):
+        seconds, pdfs, pages = time_render_pdfs(data, bodies, count, repeat)
+        # With N jobs this process lays out the edition and N - 1 workers the documents (none for a small edition).
+        how = "one process" if count == 1 else f"--jobs {count}"
         print(f"{label + ', ' + how:<48} {pdfs:>5} {pages:>5} {seconds:>8.2f} {pages / seconds:>7.1f}")
 
 
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edition", type=Path, default=REPO / "edition.toml", help="the edition's edition.toml")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each PDF; the best is reported")
     parser.add_argument("--documents", type=int, default=40, help="documents of the generated larger edition (0: none)")
-    parser.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes for render_pdfs")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="jobs for render_pdfs (default: one per core)")
     args = parser.parse_args(argv)
 
     config = load_config(args.edition)
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'PDF':<48} {'pages':>5} {'seconds':>8} {'s/page':>7}")
         seconds, pdf = best_time(lambda: renderer.render_edition(documents), args.repeat)
         pages = page_count(pdf)
-        print(f"{'edition.pdf (whole, then back matter and contents)':<48} {pages:>5} {seconds:>8.2f} {seconds / pages:>7.3f}")
+        print(f"{'edition.pdf (book, then back matter + contents)':<48} {pages:>5} {seconds:>8.2f} {seconds / pages:>7.3f}")
         total_seconds, total_pages = 0.0, 0
         for doc in documents:
             seconds, pdf = best_time(lambda: renderer.render_document(doc), args.repeat)
