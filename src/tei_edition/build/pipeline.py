@@ -725,7 +725,8 @@ class _Build:
                 from tei_edition.build.pdf import render_pdfs
 
                 with summary.phase("pdf"):
-                    summary.pdfs = render_pdfs(data, printed, pdf_out)  # type: ignore[arg-type]
+                    summary.pdfs = render_pdfs(data, printed, pdf_out,  # type: ignore[arg-type]
+                                               jobs=self.options.jobs or self.config.jobs)
                 self.say.detail(f"PDF: {summary.pdfs} files")
         except BaseException:
             html_out.abort()
