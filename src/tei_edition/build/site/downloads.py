@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tei_edition.build.site.context import PageContext, Site, folder, id_segment, tei_href
 from tei_edition.build.site.documents import DocumentView, document_views
-from tei_edition.build.writer import safe_segment
+from tei_edition.build.writer import content_hash, safe_segment
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
@@ -46,14 +46,14 @@ def render_downloads(site: Site) -> None:
     slug = edition_slug(site.info.title)
     for doc in site.data.documents:
         rel = tei_href(doc.id)
-        site.out.copy_file(rel, doc.path)
+        _copy_source(site, rel, doc.path)
         documents.append(SourceFile(doc.path.name, rel, doc.path.stat().st_size, views[doc.id]))
         members.append((f"{slug}/documents/{id_segment(doc.id)}.xml", doc.path))
     registers: list[SourceFile] = []
     for kind in sorted(site.data.registers):
         path = site.data.registers[kind].path
         rel = f"downloads/tei/registers/{safe_segment(path.stem)}.xml"
-        site.out.copy_file(rel, path)
+        _copy_source(site, rel, path)
         registers.append(SourceFile(path.name, rel, path.stat().st_size))
         members.append((f"{slug}/registers/{safe_segment(path.stem)}.xml", path))
     zip_rel = f"downloads/{slug}-tei.zip"
@@ -64,6 +64,12 @@ def render_downloads(site: Site) -> None:
                             documents=documents, registers=registers,
                             archive=SourceFile(f"{slug}-tei.zip", zip_rel, len(data)))
     site.page("downloads.html", context)
+
+
+def _copy_source(site: Site, rel: str, path: Path) -> None:
+    """Copy a TEI source into the output, or carry the last build's copy over when the source is unchanged."""
+    if not site.carry_over(rel, "source:" + content_hash(path.read_bytes())):
+        site.out.copy_file(rel, path)
 
 
 def deterministic_zip(members: list[tuple[str, Path]], when: tuple[int, ...]) -> bytes:
