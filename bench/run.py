@@ -17,11 +17,8 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -30,61 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from make_corpus import make_corpus  # noqa: E402
-
-
-@dataclass
-class Run:
-    """One command's wall time, peak memory and output."""
-
-    seconds: float
-    peak_mb: float
-    output: str
-    returncode: int
-
-
-def _tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc (Linux)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            ppid = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-            children.setdefault(ppid, []).append(int(entry))
-        except (OSError, ValueError, IndexError):
-            continue
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
-def run(args: list[str], env: dict[str, str]) -> Run:
-    """Run a command, sampling the memory of its process tree every 20 ms."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss_kb(process.pid))
-            done.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = process.communicate()
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    return Run(seconds, peak / 1024, output, process.returncode)
+from measure import Run, measure as run  # noqa: E402
 
 
 def edition(config: Path, *words: str) -> list[str]:

@@ -18,75 +18,20 @@ import os
 import platform
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+sys.path.insert(0, str(REPO / "bench"))
+
+from measure import Run, measure  # noqa: E402
+
 WORDS = ("the delegation reported that negotiations on the armistice line continued through the night while the "
          "commanders awaited instructions from the capital concerning the exchange of prisoners and the "
          "withdrawal of forces beyond the agreed demarcation").split()
-
-
-@dataclass
-class Run:
-    """One command's wall time, peak memory of its process tree and exit code."""
-
-    seconds: float
-    peak_mb: float
-    returncode: int
-    output: str
-
-
-def tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of a process and its descendants, from /proc (Linux)."""
-    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        rss[int(entry)] = int(fields[21]) * page_kb
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
-def measure(args: list[str], env: dict[str, str]) -> Run:
-    """Run a command, sampling the memory of its process tree every 20 ms."""
-    start = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, tree_rss_kb(process.pid))
-            done.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = process.communicate()
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    return Run(seconds, peak / 1024, process.returncode, output)
 
 
 def register_ids() -> dict[str, list[str]]:
