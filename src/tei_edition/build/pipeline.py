@@ -158,25 +158,12 @@ class SourceWorker:
     """The per-process state of the per-source stage: compiled schemas and stylesheets, made once and reused."""
 
     def __init__(self, settings: StageSettings):
+        from tei_edition.validate import FileValidator
+
         self.settings = settings
-        self._validators: dict[tuple[str, Path], Any] = {}
+        self.checker = FileValidator(settings.rng, settings.schematrons)
         self._transformer: Any = None
         self._matcher: Any = None
-
-    def validator(self, kind: str, schema: Path) -> tuple[Any, Diagnostic | None]:
-        """A compiled RELAX NG or Schematron validator, or the diagnostic saying why the schema cannot be used."""
-        key = (kind, schema)
-        if key not in self._validators:
-            from tei_edition.validate.relaxng import RelaxNGValidator
-            from tei_edition.validate.schematron import SchematronValidator
-
-            try:
-                self._validators[key] = RelaxNGValidator(schema) if kind == "rng" else SchematronValidator(schema)
-            except SourceError as exc:
-                self._validators[key] = Diagnostic(exc.path, exc.line or 0, exc.column or 0, Severity.ERROR,
-                                                   f"the schema cannot be used: {exc.detail}", "schema-file")
-        value = self._validators[key]
-        return (None, value) if isinstance(value, Diagnostic) else (value, None)
 
     def transformer(self) -> Any:
         """The compiled edition stylesheet."""
@@ -189,19 +176,16 @@ class SourceWorker:
     def matcher(self) -> Any:
         """The matcher of register names, for the untagged-name check."""
         if self._matcher is None:
+            from tei_edition.tei.model import all_entities, read_registers
             from tei_edition.validate.encoding import name_matcher
-            from tei_edition.tei.model import read_register
 
-            entities: dict[str, Any] = {}
+            trees = []
             for path, data in self.settings.registers:
                 try:
-                    register = read_register(parse_bytes(data, path), path)
+                    trees.append((path, parse_bytes(data, path)))
                 except SourceError:
-                    continue
-                if register is not None:
-                    for entity in register.entities.values():
-                        entities.setdefault(entity.id, entity)
-            self._matcher = name_matcher(entities.values())
+                    continue  # reported by the register's own task
+            self._matcher = name_matcher(all_entities(read_registers(trees)).values())
         return self._matcher
 
     def process(self, task: SourceTask) -> SourceResult:
@@ -224,22 +208,12 @@ class SourceWorker:
         return result
 
     def _core(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult) -> CoreResult:
-        from tei_edition.validate import _xml_model_schemas
-
         path = task.path
         core = CoreResult(True)
         with clock("validate"):
-            extra_rng, extra_sch, problems = _xml_model_schemas(tree, path)
-            core.diagnostics.extend(problems)
-            core.schema_files = {str(p): hash_file(p) for p in (*extra_rng, *extra_sch)}
-            for kind, schemas in (("rng", [self.settings.rng, *extra_rng]),
-                                  ("sch", [*self.settings.schematrons, *extra_sch])):
-                for schema in dict.fromkeys(schemas):
-                    validator, problem = self.validator(kind, schema)
-                    if problem is not None:
-                        core.diagnostics.append(problem)
-                    else:
-                        core.diagnostics.extend(validator.validate(tree, path))
+            diagnostics, local_schemas = self.checker.validate(tree, path)
+            core.diagnostics.extend(diagnostics)
+            core.schema_files = {str(p): hash_file(p) for p in local_schemas}
             core.ids, core.targets = declared_and_pointed(tree)
         if not task.is_document:
             return core
@@ -338,9 +312,9 @@ def warm_up(settings: StageSettings) -> None:
     """Pool initializer: compile the schemas and stylesheets as the worker starts, in parallel with the others."""
     worker = _worker(settings)
     try:
-        worker.validator("rng", settings.rng)
+        worker.checker.engine("rng", settings.rng)
         for schema in settings.schematrons:
-            worker.validator("sch", schema)
+            worker.checker.engine("sch", schema)
         if settings.media:
             worker.transformer()
     except Exception:  # noqa: BLE001 - a broken schema or stylesheet is reported by the first task instead
@@ -506,13 +480,14 @@ class _Build:
         return summary
 
     def _settings(self, contents: dict[Path, bytes], sources: Sources) -> StageSettings:
-        from tei_edition.validate import package_schema
+        from tei_edition.validate import edition_schemas
 
         config = self.config
         registers = tuple((p, contents[p]) for p in sources.registers)
+        rng, schematrons = edition_schemas(config)
         return StageSettings(
-            rng=config.schema or package_schema("edition.rng"),
-            schematrons=tuple([package_schema("edition.sch")] + ([config.schematron] if config.schematron else [])),
+            rng=rng,
+            schematrons=schematrons,
             xslt_dir=config.xslt_dir,
             media=("screen", "print") if self.want_pdf else ("screen",),
             registers=registers,
@@ -662,7 +637,7 @@ class _Build:
               encoding: dict[Path, list[Diagnostic]], register_trees: dict[Path, etree._ElementTree]) -> Report:
         from tei_edition.validate.encoding import check_encoding
         from tei_edition.validate.references import IdSite, check_pointers, collect_ids, register_paths
-        from tei_edition.tei.model import read_register
+        from tei_edition.tei.model import all_entities, read_registers
 
         report = Report(documents=len(sources.documents), registers=len(sources.registers))
         parsed = [p for p in sources.all if core[p].parsed]
@@ -691,12 +666,7 @@ class _Build:
                 report.extend(encoding.get(path, []))
         # Unused register entries and entries without an authority: the edition-wide half of the encoding checks,
         # given one stand-in tree that points to every id the documents point to.
-        entities: dict[str, Any] = {}
-        for path, tree in register_trees.items():
-            register = read_register(tree, path)
-            if register is not None:
-                for entity in register.entities.values():
-                    entities.setdefault(entity.id, entity)
+        entities = all_entities(read_registers(register_trees.items()))
         pointed = set().union(*(core[p].targets for p in sources.documents if core[p].parsed))
         stand_in = etree.Element(f"{T}TEI")
         if pointed:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -65,12 +66,50 @@ def parse_edition(config: EditionConfig, sources: Sources | None = None) -> Pars
     return parsed
 
 
+def edition_schemas(config: EditionConfig) -> tuple[Path, tuple[Path, ...]]:
+    """The RELAX NG schema and the Schematron files every file of the edition is checked against."""
+    rng = config.schema or package_schema("edition.rng")
+    schematrons = (package_schema("edition.sch"), *([config.schematron] if config.schematron else []))
+    return rng, schematrons
+
+
+class FileValidator:
+    """RELAX NG and Schematron for one file at a time (plus its local <?xml-model?> schemas), each schema compiled
+    once; a schema that cannot be used becomes a diagnostic on every file it would have checked."""
+
+    def __init__(self, rng: Path, schematrons: tuple[Path, ...]):
+        self.rng = rng
+        self.schematrons = schematrons
+        self._engines: dict[tuple[str, Path], Any] = {}
+
+    def engine(self, kind: str, schema: Path) -> tuple[Any, Diagnostic | None]:
+        """The compiled validator for a schema, or the diagnostic saying why it cannot be used."""
+        key = (kind, schema)
+        if key not in self._engines:
+            from tei_edition.validate.relaxng import RelaxNGValidator
+            from tei_edition.validate.schematron import SchematronValidator
+
+            try:
+                self._engines[key] = RelaxNGValidator(schema) if kind == "rng" else SchematronValidator(schema)
+            except SourceError as exc:
+                self._engines[key] = Diagnostic(exc.path, exc.line or 0, exc.column or 0, Severity.ERROR,
+                                                f"the schema cannot be used: {exc.detail}", "schema-file")
+        value = self._engines[key]
+        return (None, value) if isinstance(value, Diagnostic) else (value, None)
+
+    def validate(self, tree: etree._ElementTree, path: Path) -> tuple[list[Diagnostic], list[Path]]:
+        """Every schema problem of one file, and the <?xml-model?> schemas that were used for it."""
+        extra_rng, extra_sch, diagnostics = _xml_model_schemas(tree, path)
+        for kind, schemas in (("rng", [self.rng, *extra_rng]), ("sch", [*self.schematrons, *extra_sch])):
+            for schema in dict.fromkeys(schemas):
+                validator, problem = self.engine(kind, schema)
+                diagnostics.extend([problem] if problem is not None else validator.validate(tree, path))
+        return diagnostics, [*extra_rng, *extra_sch]
+
+
 def validate_edition(config: EditionConfig, paths: list[Path] | None = None,
                      parsed: ParsedEdition | None = None) -> Report:
     """Check the whole edition (or only the named files, still resolving pointers against all) and report every problem."""
-    from tei_edition.validate.relaxng import RelaxNGValidator
-    from tei_edition.validate.schematron import SchematronValidator
-
     parsed = parsed or parse_edition(config)
     wanted = {p.resolve() for p in paths} if paths else None
     report = Report(documents=len(parsed.sources.documents), registers=len(parsed.sources.registers))
@@ -94,33 +133,11 @@ def validate_edition(config: EditionConfig, paths: list[Path] | None = None,
     report.extend([d for d in id_problems if keep(d.path)])
     registers = register_paths(parsed.register_trees)
 
-    base_rng = config.schema or package_schema("edition.rng")
-    base_sch = [package_schema("edition.sch")] + ([config.schematron] if config.schematron else [])
-    engines: dict[Path, object] = {}
-
-    def engine(kind: str, schema: Path) -> object | None:
-        if schema not in engines:
-            try:
-                engines[schema] = RelaxNGValidator(schema) if kind == "rng" else SchematronValidator(schema)
-            except SourceError as exc:
-                report.add(Diagnostic(exc.path, exc.line or 0, exc.column or 0, Severity.ERROR,
-                                      f"the schema cannot be used: {exc.detail}", "schema-file"))
-                engines[schema] = None  # type: ignore[assignment]
-        return engines[schema]
-
+    checker = FileValidator(*edition_schemas(config))
     for path, tree in parsed.trees.items():
         if not keep(path):
             continue
-        extra_rng, extra_sch, pi_problems = _xml_model_schemas(tree, path)
-        report.extend(pi_problems)
-        for schema in dict.fromkeys([base_rng, *extra_rng]):
-            validator = engine("rng", schema)
-            if validator is not None:
-                report.extend(validator.validate(tree, path))  # type: ignore[attr-defined]
-        for schema in dict.fromkeys([*base_sch, *extra_sch]):
-            validator = engine("sch", schema)
-            if validator is not None:
-                report.extend(validator.validate(tree, path))  # type: ignore[attr-defined]
+        report.extend(checker.validate(tree, path)[0])
         report.extend(check_pointers(path, tree, ids, registers))
     report.extend([d for d in check_edition_encoding(parsed) if keep(d.path)])
     return report
