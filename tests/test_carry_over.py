@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -56,7 +57,55 @@ def test_a_page_changed_by_hand_is_made_again(tmp_path: Path) -> None:
     writer = OutputWriter(target)
     assert not writer.carry_over("a/index.html", content_hash(b"something else"))
     assert writer.carry_over("a/index.html", content_hash(b"old"))
-    assert (writer.staging / "a" / "index.html").read_text(encoding="utf-8") == "old"
+    assert writer.current("a/index.html") == target.resolve() / "a" / "index.html"  # kept where it is
     assert writer.hashes["a/index.html"] == content_hash(b"old")
     assert not writer.carry_over("b/index.html", content_hash(b"old"))
+    writer.abort()
+
+
+def test_commit_moves_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    first = OutputWriter(target)
+    first.write_text("kept/index.html", "same")
+    first.write_text("changed/index.html", "old")
+    first.write_text("gone/index.html", "bye")
+    first.write_text("becomes-folder", "a file first")
+    first.commit()
+    signatures = first.signatures_now()
+    kept_inode = (target / "kept" / "index.html").stat().st_ino
+
+    second = OutputWriter(target, signatures)
+    assert second.carry_over("kept/index.html", content_hash(b"same"))
+    second.write_text("changed/index.html", "new")
+    second.write_text("becomes-folder/index.html", "a folder now")
+    second.write_text("new/deep/index.html", "added")
+    assert not (second.staging / "kept").exists()  # a kept file is not staged
+    second.commit()
+
+    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    assert files == ["becomes-folder/index.html", "changed/index.html", "kept/index.html", "new/deep/index.html"]
+    assert (target / "changed" / "index.html").read_text(encoding="utf-8") == "new"
+    assert (target / "kept" / "index.html").stat().st_ino == kept_inode  # left alone, not rewritten
+    assert not (target / "gone").exists()
+    assert not second.staging.exists()
+
+
+def test_a_kept_file_with_its_recorded_signature_is_not_read(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    first = OutputWriter(target)
+    first.write_text("a/index.html", "content")
+    first.commit()
+    signatures = first.signatures_now()
+    page = target / "a" / "index.html"
+    # Same size, time and inode as recorded: trusted without being read (this rewrite in place is not noticed).
+    status = page.stat()
+    page.write_text("CONTENT", encoding="utf-8")
+    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+    writer = OutputWriter(target, signatures)
+    assert writer.carry_over("a/index.html", content_hash(b"content"))
+    writer.abort()
+    # Changed by hand (another size and time): read again, and refused since its content differs.
+    page.write_text("edited by hand", encoding="utf-8")
+    writer = OutputWriter(target, signatures)
+    assert not writer.carry_over("a/index.html", content_hash(b"content"))
     writer.abort()

@@ -683,8 +683,9 @@ class _Build:
 
         config = self.config
         summary = self.summary
-        html_out = OutputWriter(config.html_dir)
-        pdf_out = OutputWriter(config.pdf_dir) if self.want_pdf else None
+        recorded = previous.outputs if previous is not None else {}
+        html_out = OutputWriter(config.html_dir, _signatures(recorded, "html/"))
+        pdf_out = OutputWriter(config.pdf_dir, _signatures(recorded, "pdf/")) if self.want_pdf else None
         try:
             with summary.phase("render"):
                 earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
@@ -708,9 +709,12 @@ class _Build:
             html_out.commit()
             if pdf_out is not None:
                 pdf_out.commit()
-        outputs = {f"html/{k}": OutputRecord(html_out.deps.get(k, ""), v) for k, v in html_out.hashes.items()}
+        stats = html_out.signatures_now()
+        outputs = {f"html/{k}": OutputRecord(html_out.deps.get(k, ""), v, stats.get(k, ""))
+                   for k, v in html_out.hashes.items()}
         if pdf_out is not None:
-            outputs.update({f"pdf/{k}": OutputRecord("", v) for k, v in pdf_out.hashes.items()})
+            stats = pdf_out.signatures_now()
+            outputs.update({f"pdf/{k}": OutputRecord("", v, stats.get(k, "")) for k, v in pdf_out.hashes.items()})
         return outputs
 
 
@@ -794,6 +798,11 @@ def _with_tree(document: Document | None) -> Document:
     assert document is not None
     document.tree = SourceTree(document.path)  # type: ignore[assignment]
     return document
+
+
+def _signatures(outputs: dict[str, OutputRecord], prefix: str) -> dict[str, str]:
+    """Output path (below the html/ or pdf/ folder) -> the size and time the last build recorded for it."""
+    return {k[len(prefix):]: r.stat for k, r in outputs.items() if k.startswith(prefix) and r.stat}
 
 
 def _as_dict(inputs: EditionInputs) -> dict[str, str]:

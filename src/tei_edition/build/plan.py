@@ -20,7 +20,7 @@ from tei_edition import __version__
 from tei_edition.config import EditionConfig
 
 MANIFEST_NAME = ".edition-manifest.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 
 
 def hash_bytes(data: bytes) -> str:
@@ -118,10 +118,12 @@ def relative_name(config: EditionConfig, path: Path) -> str:
 
 @dataclass
 class OutputRecord:
-    """One output file: the hash of what it depends on and the hash of its content."""
+    """One output file: the hash of what it depends on, the hash of its content, and its size and modification
+    time as the build left it (a file that still has them need not be read to know it is unchanged)."""
 
     deps: str
     content: str
+    stat: str = ""
 
 
 @dataclass
@@ -160,7 +162,8 @@ class Manifest:
                 inputs={str(k): str(v) for k, v in data["inputs"].items()},
                 options=dict(data["options"]),
                 sources={str(k): str(v) for k, v in data["sources"].items()},
-                outputs={str(k): OutputRecord(str(v["deps"]), str(v["content"])) for k, v in data["outputs"].items()},
+                outputs={str(k): OutputRecord(str(v["deps"]), str(v["content"]), str(v.get("stat", "")))
+                         for k, v in data["outputs"].items()},
                 summary=dict(data.get("summary", {})),
             )
         except (ValueError, KeyError, TypeError, AttributeError):

@@ -1,12 +1,14 @@
-"""The atomic output writer: everything goes to a temporary folder that replaces the target only on success."""
+"""The output writer: files are staged in a temporary folder and put in place only when the whole build succeeds."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
@@ -33,18 +35,27 @@ def check_relative(rel: str) -> PurePosixPath:
 
 
 class OutputWriter:
-    """Collects the output in a temporary folder beside `target`; `commit()` swaps it in, `abort()` throws it away."""
+    """Collects the files a build makes in a temporary folder beside `target`; `commit()` puts them in place,
+    `abort()` throws them away and leaves the target as it was.
 
-    def __init__(self, target: Path):
+    Files the last build made and this one would make alike are not staged but kept (`carry_over`): the commit
+    moves the staged files into the target, one rename each, and removes what this build did not make. An
+    incremental build thus writes and moves only what changed."""
+
+    def __init__(self, target: Path, signatures: Mapping[str, str] | None = None):
         self.target = target.resolve()
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
-        self.written: set[str] = set()  # output paths written so far, case-folded
+        self.written: set[str] = set()  # output paths written or kept so far, case-folded
         self.hashes: dict[str, str] = {}  # output path -> content hash, for the build manifest
         self.deps: dict[str, str] = {}  # output path -> hash of what it was made from (pages), for the manifest
+        self.kept: set[str] = set()  # output paths taken unchanged from the target
+        # output path -> size and modification time of the file the last build left (see signature()): a kept file
+        # that still has them is not read again to make sure it is unchanged.
+        self.signatures: Mapping[str, str] = signatures or {}
+        self._folders: set[Path] = set()
 
-    def path_for(self, rel: str) -> Path:
-        """The staging path for an output file (its folders created); the same output may not be written twice."""
+    def _claim(self, rel: str) -> PurePosixPath:
         clean = check_relative(rel)
         key = clean.as_posix()
         # Compared without case: "Stalin" and "stalin" would overwrite each other on macOS and Windows.
@@ -53,8 +64,14 @@ class OutputWriter:
                              "entries whose ids differ only in letter case or in characters that are not allowed "
                              "in file names")
         self.written.add(key.casefold())
-        out = self.staging.joinpath(*clean.parts)
-        out.parent.mkdir(parents=True, exist_ok=True)
+        return clean
+
+    def path_for(self, rel: str) -> Path:
+        """The staging path for an output file (its folders created); the same output may not be written twice."""
+        out = self.staging.joinpath(*self._claim(rel).parts)
+        if out.parent not in self._folders:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(out.parent)
         return out
 
     def write_bytes(self, rel: str, data: bytes) -> None:
@@ -74,28 +91,39 @@ class OutputWriter:
         self.hashes[check_relative(rel).as_posix()] = content_hash(out.read_bytes())
 
     def carry_over(self, rel: str, expected_hash: str) -> bool:
-        """Take an output unchanged from the current target folder (a hard link, else a copy) when it is there with
-        the expected content hash; False (and nothing written) otherwise."""
+        """Keep an output of the last build unchanged, when it is in the target folder with the expected content
+        hash; False (and nothing kept) otherwise."""
         clean = check_relative(rel)
+        key = clean.as_posix()
         old = self.target.joinpath(*clean.parts)
         try:
-            data = old.read_bytes()
+            status = os.stat(old)
         except OSError:
             return False
-        if content_hash(data) != expected_hash:  # changed by hand since the last build: make it again
-            return False
-        out = self.path_for(rel)
-        try:
-            os.link(old, out)
-        except OSError:
-            out.write_bytes(data)
-        self.hashes[clean.as_posix()] = expected_hash
+        known = self.signatures.get(key)
+        if not known or known != _signature(status):
+            try:
+                data = old.read_bytes()
+            except OSError:
+                return False
+            if content_hash(data) != expected_hash:  # changed by hand since the last build: make it again
+                return False
+        self._claim(rel)
+        self.kept.add(key)
+        self.hashes[key] = expected_hash
         return True
+
+    def current(self, rel: str) -> Path:
+        """Where an output written or kept so far is now: in the staging folder, or kept in the target."""
+        clean = check_relative(rel)
+        if clean.as_posix() in self.kept:
+            return self.target.joinpath(*clean.parts)
+        return self.staging.joinpath(*clean.parts)
 
     def replace(self, rel: str, new_rel: str, data: bytes) -> None:
         """Replace an output already written with new content, possibly under a new name (post-processing)."""
         old_key = check_relative(rel).as_posix()
-        if old_key.casefold() not in self.written:
+        if old_key.casefold() not in self.written or old_key in self.kept:
             raise BuildError(f"cannot replace {old_key!r}: it was not written")
         self.staging.joinpath(*check_relative(rel).parts).unlink()
         self.written.discard(old_key.casefold())
@@ -103,19 +131,40 @@ class OutputWriter:
         self.write_bytes(new_rel, data)
 
     def commit(self) -> None:
-        """Replace the target folder with the staged output; the old output is removed only after the swap."""
-        old: Path | None = None
-        if self.target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
-            os.rename(self.target, old / "out")
-        try:
+        """Put the staged files in place in the target and remove the files this build did not make."""
+        if not self.target.exists():
             os.rename(self.staging, self.target)
-        except OSError:
-            if old is not None:
-                os.rename(old / "out", self.target)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            return
+        made = set(self.hashes)
+        # What the target holds that this build did not make goes first, so that a file may become a folder.
+        for folder, _dirs, files in os.walk(self.target, topdown=False):
+            base = Path(folder)
+            prefix = base.relative_to(self.target).as_posix()
+            for name in files:
+                if (f"{prefix}/{name}" if prefix != "." else name) not in made:
+                    (base / name).unlink()
+            if base != self.target:
+                with contextlib.suppress(OSError):  # not empty: it holds outputs of this build
+                    base.rmdir()
+        created: set[Path] = set()
+        for key in sorted(made - self.kept):
+            parts = PurePosixPath(key).parts
+            destination = self.target.joinpath(*parts)
+            if destination.parent not in created:
+                _make_folder(destination.parent, self.target)
+                created.add(destination.parent)
+            if destination.is_dir():  # a folder of the last build is a file now
+                shutil.rmtree(destination)
+            os.replace(self.staging.joinpath(*parts), destination)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def signatures_now(self) -> dict[str, str]:
+        """The size and modification time of every output in the target (after commit), for the manifest."""
+        out: dict[str, str] = {}
+        for key in self.hashes:
+            with contextlib.suppress(OSError):
+                out[key] = _signature(os.stat(self.target.joinpath(*PurePosixPath(key).parts)))
+        return out
 
     def abort(self) -> None:
         """Throw the staged output away; the target is left as it was."""
@@ -130,6 +179,25 @@ class OutputWriter:
             self.commit()
         else:
             self.abort()
+
+
+def _signature(status: os.stat_result) -> str:
+    """A file's size, modification time and inode: it changes whenever the file is written or replaced."""
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
+
+
+def _make_folder(folder: Path, top: Path) -> None:
+    """Create a folder below `top`, removing a file of the last build that stands where a folder must be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        probe = folder
+        while probe != top and not probe.is_dir():
+            if probe.exists():
+                probe.unlink()
+                break
+            probe = probe.parent
+        folder.mkdir(parents=True, exist_ok=True)
 
 
 def content_hash(data: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -29,19 +30,20 @@ class SearchIndexStats:
 class IndexJob:
     """Pagefind indexing the staged document pages in a thread of its own while the other pages are rendered."""
 
-    def __init__(self, staging: str, language: str):
+    def __init__(self, pages: str, language: str):
+        self.pages_folder = pages
         self.bundle = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
         self.started = time.perf_counter()
         self.pages = 0
         self.error: BaseException | None = None
         # The work is Pagefind's own process; this thread only waits on its pipes, so it hardly holds the GIL.
-        self.thread = threading.Thread(target=self._run, args=(staging, language), daemon=True,
+        self.thread = threading.Thread(target=self._run, args=(pages, language), daemon=True,
                                        name="pagefind")
         self.thread.start()
 
-    def _run(self, staging: str, language: str) -> None:
+    def _run(self, pages: str, language: str) -> None:
         try:
-            self.pages = asyncio.run(_index(staging, self.bundle, language))
+            self.pages = asyncio.run(_index(pages, self.bundle, language))
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits for the job
             self.error = exc
 
@@ -58,12 +60,23 @@ class IndexJob:
         """Wait for the job and remove its bundle, whatever became of it."""
         self.thread.join()
         shutil.rmtree(self.bundle, ignore_errors=True)
+        shutil.rmtree(self.pages_folder, ignore_errors=True)
 
 
 def start_index(site: Site) -> None:
     """Start indexing the document pages, which must all be staged already; index_site() collects the result."""
     if "search-job" not in site.cache:
-        site.cache["search-job"] = IndexJob(str(site.out.staging), site.info.language.split("-")[0].lower())
+        # The pages are partly staged, partly kept from the last build: Pagefind reads them through a folder of links.
+        folder = Path(tempfile.mkdtemp(prefix=".search-pages-", dir=site.out.staging.parent))
+        for page in site.pages:
+            if page.startswith("documents/"):
+                rel = f"{page}index.html"
+                (folder / page).mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(site.out.current(rel), folder / rel)
+                except OSError:
+                    shutil.copyfile(site.out.current(rel), folder / rel)
+        site.cache["search-job"] = IndexJob(str(folder), site.info.language.split("-")[0].lower())
 
 
 def discard_index(site: Site) -> None:
