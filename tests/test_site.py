@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import io
 import json
 import os
 import re
@@ -394,3 +395,24 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert [rel for rel in stable_a if stable_a[rel] != stable_b[rel]] == []
     assert len([r for r in first if r.startswith("pagefind/filter/")]) == 5
     assert _unordered_filters(first) == _unordered_filters(second)
+
+
+def test_zip_of_sources_matches_zipfile_and_reuses_compressed_members(tmp_path: Path) -> None:
+    """The download zip is written member by member from compressed data kept in the build cache: it must be the
+    archive zipfile makes, byte for byte, whether the members come from the cache or not."""
+    from tei_edition.build.cache import BuildCache
+    from tei_edition.build.site.downloads import _zipfile_zip, deterministic_zip
+
+    members = [(f"edition/{p.name}", p) for p in sorted((Path(__file__).resolve().parents[1] / "tei").rglob("*.xml"))]
+    when = (2024, 3, 5, 13, 45, 31)
+    cache = BuildCache(tmp_path / "cache.sqlite")
+    first = deterministic_zip(members, when, cache)
+    assert first == _zipfile_zip(members, when)
+    assert cache.misses == len(members) and cache.hits == 0
+    again = deterministic_zip(members, when, cache)
+    assert again == first and cache.hits == len(members)
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.testzip() is None
+        assert sorted(archive.namelist()) == sorted(name for name, _ in members)
+        assert archive.read(members[0][0]) == members[0][1].read_bytes()
+    cache.close()

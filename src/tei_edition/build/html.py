@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
@@ -56,12 +57,14 @@ def template_location(exc: TemplateError) -> tuple[str, int | None]:
 
 
 def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
-                previous: Mapping[str, tuple[str, str]] | None = None, inputs_key: str = "") -> int:
+                previous: Mapping[str, tuple[str, str]] | None = None, inputs_key: str = "",
+                store: Any = None) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
     `previous` (output path -> (deps hash, content hash) of the last build) and `inputs_key` (a hash of the shared
-    inputs) let pages whose context did not change be carried over from the last build instead of rendered."""
-    site = Site(data, make_env(data.config), out, previous=previous or {}, inputs_key=inputs_key)
+    inputs) let pages whose context did not change be carried over from the last build instead of rendered; `store`
+    (the build cache) keeps what is worth keeping between builds, such as the compressed members of the zip."""
+    site = Site(data, make_env(data.config), out, previous=previous or {}, inputs_key=inputs_key, store=store)
     try:
         copy_assets(site)
         copy_media(site)

@@ -690,7 +690,8 @@ class _Build:
             with summary.phase("render"):
                 earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
                            if k.startswith("html/") and r.deps} if previous is not None else {}
-                summary.pages = render_site(data, screen, html_out, earlier, inputs_key)  # type: ignore[arg-type]
+                summary.pages = render_site(data, screen, html_out, earlier, inputs_key,  # type: ignore[arg-type]
+                                            store=screen.cache)
             self.say.detail(f"HTML: {summary.pages} pages")
             if pdf_out is not None:
                 from tei_edition.build.pdf import render_pdfs

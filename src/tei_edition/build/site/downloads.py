@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from tei_edition.build.cache import content_key
 from tei_edition.build.site.context import PageContext, Site, folder, id_segment, tei_href
 from tei_edition.build.site.documents import DocumentView, document_views
 from tei_edition.build.writer import content_hash, safe_segment
@@ -57,7 +61,7 @@ def render_downloads(site: Site) -> None:
         registers.append(SourceFile(path.name, rel, path.stat().st_size))
         members.append((f"{slug}/registers/{safe_segment(path.stem)}.xml", path))
     zip_rel = f"downloads/{slug}-tei.zip"
-    data = deterministic_zip(members, site.info.build_date.timetuple()[:6])
+    data = deterministic_zip(members, site.info.build_date.timetuple()[:6], site.store)
     site.out.write_bytes(zip_rel, data)
     context = DownloadsPage(**site.base(folder("downloads"), "Downloads", "about",
                                         f"The TEI sources of {site.info.title}"),
@@ -72,9 +76,58 @@ def _copy_source(site: Site, rel: str, path: Path) -> None:
         site.out.copy_file(rel, path)
 
 
-def deterministic_zip(members: list[tuple[str, Path]], when: tuple[int, ...]) -> bytes:
-    """A zip of the given files whose bytes depend only on their names, contents and `when`."""
-    stamp = max(tuple(when), ZIP_EPOCH)
+class MemberStore(Protocol):
+    """Where compressed zip members are kept between builds (the build cache)."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put_many(self, items: list[tuple[str, bytes]]) -> None: ...
+
+
+def deterministic_zip(members: list[tuple[str, Path]], when: tuple[int, ...],
+                      store: MemberStore | None = None) -> bytes:
+    """A zip of the given files whose bytes depend only on their names, contents and `when`.
+
+    Each member is compressed once and kept in `store` under the hash of its content, so that a build after an edit
+    compresses only the files that changed."""
+    year, month, day, hour, minute, second = max(tuple(when), ZIP_EPOCH)[:6]
+    dos_time = (hour << 11) | (minute << 5) | (second // 2)
+    dos_date = ((year - 1980) << 9) | (month << 5) | day
+    local: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    made: list[tuple[str, bytes]] = []
+    for name, path in sorted(members):
+        data = path.read_bytes()
+        key = content_key("zip-member", "deflate-9", content_hash(data))
+        packed = store.get(key) if store is not None else None
+        if packed is None:
+            squeezer = zlib.compressobj(9, zlib.DEFLATED, -15)
+            packed = squeezer.compress(data) + squeezer.flush()
+            made.append((key, packed))
+        raw_name = name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800  # the name is UTF-8
+        fields = (20, flags, zlib.DEFLATED, dos_time, dos_date, zlib.crc32(data), len(packed), len(data), len(raw_name))
+        if offset > _ZIP32_LIMIT or len(data) > _ZIP32_LIMIT:
+            return _zipfile_zip(members, (year, month, day, hour, minute, second))
+        local.append(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + raw_name + packed)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0,
+                                   0o644 << 16, offset) + raw_name)
+        offset += len(local[-1])
+    directory = b"".join(central)
+    if offset + len(directory) > _ZIP32_LIMIT or len(central) > 0xFFFF:
+        return _zipfile_zip(members, (year, month, day, hour, minute, second))
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0)
+    if store is not None:
+        store.put_many(made)
+    return b"".join(local) + directory + end
+
+
+_ZIP32_LIMIT = 0xFFFFFFFF - 1  # beyond this a zip needs the Zip64 records, which zipfile writes
+
+
+def _zipfile_zip(members: list[tuple[str, Path]], stamp: tuple[int, ...]) -> bytes:
+    """The same archive made by zipfile (with Zip64 records where needed): for editions of several gigabytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name, path in sorted(members):
@@ -82,5 +135,5 @@ def deterministic_zip(members: list[tuple[str, Path]], when: tuple[int, ...]) ->
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever system builds it
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
     return buffer.getvalue()

@@ -162,7 +162,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
 _GROUP_START = ('    <section class="mention-group" aria-labelledby="in-{id}">\n'
                 '      <h3 id="in-{id}"><a href="{href}">{title}</a> <span class="mention-date">{date}</span></h3>\n'
                 '      <ol class="passages">\n')
-_PASSAGE = '        <li><a class="passage" href="{}"><span class="passage-snippet">{}<mark>{}</mark>{}</span></a></li>\n'
+_PASSAGE = ('        <li><a class="passage" href="{}"><span class="passage-snippet">{}<mark>{}</mark>{}</span></a></li>'
+            '\n')
 _GROUP_END = "      </ol>\n    </section>"  # the template adds the line break
 
 

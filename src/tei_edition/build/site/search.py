@@ -30,8 +30,8 @@ class SearchIndexStats:
 class IndexJob:
     """Pagefind indexing the staged document pages in a thread of its own while the other pages are rendered."""
 
-    def __init__(self, pages: str, language: str):
-        self.pages_folder = pages
+    def __init__(self, pages: str, language: str, temporary: bool = False):
+        self.pages_folder = pages if temporary else None  # removed with the job
         self.bundle = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
         self.started = time.perf_counter()
         self.pages = 0
@@ -60,23 +60,27 @@ class IndexJob:
         """Wait for the job and remove its bundle, whatever became of it."""
         self.thread.join()
         shutil.rmtree(self.bundle, ignore_errors=True)
-        shutil.rmtree(self.pages_folder, ignore_errors=True)
+        if self.pages_folder is not None:
+            shutil.rmtree(self.pages_folder, ignore_errors=True)
 
 
 def start_index(site: Site) -> None:
     """Start indexing the document pages, which must all be staged already; index_site() collects the result."""
     if "search-job" not in site.cache:
-        # The pages are partly staged, partly kept from the last build: Pagefind reads them through a folder of links.
+        pages = [f"{page}index.html" for page in site.pages if page.startswith("documents/")]
+        language = site.info.language.split("-")[0].lower()
+        if not any(site.out.current(rel) != site.out.staging / rel for rel in pages):
+            site.cache["search-job"] = IndexJob(str(site.out.staging), language)
+            return
+        # Some pages are kept from the last build, not staged: Pagefind reads them all through a folder of links.
         folder = Path(tempfile.mkdtemp(prefix=".search-pages-", dir=site.out.staging.parent))
-        for page in site.pages:
-            if page.startswith("documents/"):
-                rel = f"{page}index.html"
-                (folder / page).mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(site.out.current(rel), folder / rel)
-                except OSError:
-                    shutil.copyfile(site.out.current(rel), folder / rel)
-        site.cache["search-job"] = IndexJob(str(folder), site.info.language.split("-")[0].lower())
+        for rel in pages:
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(site.out.current(rel), folder / rel)
+            except OSError:
+                shutil.copyfile(site.out.current(rel), folder / rel)
+        site.cache["search-job"] = IndexJob(str(folder), language, temporary=True)
 
 
 def discard_index(site: Site) -> None:
