@@ -136,25 +136,32 @@ class OutputWriter:
             os.rename(self.staging, self.target)
             return
         made = set(self.hashes)
+        folders: set[str] = set()  # the target's folders that remain, relative ('.' for the target itself)
         # What the target holds that this build did not make goes first, so that a file may become a folder.
-        for folder, _dirs, files in os.walk(self.target, topdown=False):
+        for folder, dirs, files in os.walk(self.target, topdown=False):
             base = Path(folder)
             prefix = base.relative_to(self.target).as_posix()
+            remaining = sum(1 for d in dirs if (d if prefix == "." else f"{prefix}/{d}") in folders)
             for name in files:
-                if (f"{prefix}/{name}" if prefix != "." else name) not in made:
+                if (f"{prefix}/{name}" if prefix != "." else name) in made:
+                    remaining += 1
+                else:
                     (base / name).unlink()
-            if base != self.target:
-                with contextlib.suppress(OSError):  # not empty: it holds outputs of this build
+            if remaining or base == self.target:
+                folders.add(prefix)
+            else:
+                with contextlib.suppress(OSError):
                     base.rmdir()
-        created: set[Path] = set()
         for key in sorted(made - self.kept):
             parts = PurePosixPath(key).parts
             destination = self.target.joinpath(*parts)
-            if destination.parent not in created:
+            parent = PurePosixPath(key).parent.as_posix()
+            if parent not in folders:
                 _make_folder(destination.parent, self.target)
-                created.add(destination.parent)
-            if destination.is_dir():  # a folder of the last build is a file now
+                folders.add(parent)
+            if key in folders:  # a folder of the last build is a file now
                 shutil.rmtree(destination)
+                folders.discard(key)
             os.replace(self.staging.joinpath(*parts), destination)
         shutil.rmtree(self.staging, ignore_errors=True)
 
