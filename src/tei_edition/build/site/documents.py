@@ -76,6 +76,9 @@ class EntityCard:
     description: str
 
 
+DIGESTED_TYPES.add(EntityCard)
+
+
 class DocumentPage(PageContext):
     """The context of a document page."""
 
@@ -232,6 +235,7 @@ def render_documents(site: Site, bodies: Mapping[str, str]) -> None:
     views = document_views(site)
     # A body's cache key stands for the body itself in page hashes: the body is a function of it.
     fingerprint = getattr(bodies, "fingerprint", None)
+    known_cards: dict[str, EntityCard] = {}  # one card per entity, hashed once for all the pages that show it
     for doc in site.data.documents:
         if doc.id not in bodies:
             raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
@@ -241,7 +245,8 @@ def render_documents(site: Site, bodies: Mapping[str, str]) -> None:
         mentioned = sorted({*mention_ids, *(p.ref for p in (*view.meta.senders, *view.meta.recipients,
                                                             *view.meta.authors) if p.ref)}, key=str)
         entities = [site.data.entities[e] for e in mentioned if e in site.data.entities]
-        cards = [entity_card(e) for e in entities]
+        cards = [known_cards[e.id] if e.id in known_cards else known_cards.setdefault(e.id, entity_card(e))
+                 for e in entities]
         # Everything the page and its citation files are made from (with the shared inputs: templates, tool).
         deps = site.inputs_hash("document.html", (
             site.info, view, views[previous.id] if previous else None, views[following.id] if following else None,
@@ -327,7 +332,7 @@ def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:
     mentioned = sorted({m.entity_id for m in doc.mentions if m.entity_id in site.data.entities})
     if mentioned:
         data["mentions"] = [_ld_entity(site.data.entities[e]) for e in mentioned]
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # compact: the C encoder writes it
     # '<', '>' and '&' escaped so the data can never close the <script> element it sits in.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
