@@ -72,6 +72,37 @@ def test_a_process_pool_returns_results_in_order() -> None:
         assert sum(seen) == len(items)
 
 
+class CountingExecutor(InlineExecutor):
+    """Runs batches at once but records how many were prepared before their results were consumed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prepared = 0
+        self.most_ahead = 0
+        self.consumed = 0
+
+    def note_prepared(self, batch: list[int]) -> list[int]:
+        self.prepared += 1
+        self.most_ahead = max(self.most_ahead, self.prepared - self.consumed)
+        return [i + 1000 for i in batch]
+
+
+def test_batches_are_prepared_just_in_time_and_consumed_as_they_come() -> None:
+    """Memory: only a few batches are ready at a time, and results are handed over batch by batch."""
+    items = list(range(400))
+    executor = CountingExecutor()
+    received: list[int] = []
+
+    def consume(results: list[int]) -> None:
+        executor.consumed += 1
+        received.extend(results)
+
+    assert run_batches(executor, square_all, items, 2, consume=consume, prepare=executor.note_prepared) == []
+    assert sorted(received) == sorted((i + 1000) ** 2 for i in items)
+    assert executor.prepared == executor.consumed > 6
+    assert executor.most_ahead <= 6  # three batches per worker in flight at most
+
+
 def test_an_error_in_a_worker_reaches_the_caller() -> None:
     with open_executor(ExecutorSpec("local", 2), items=100) as pool:
         with pytest.raises(ValueError, match="seven"):

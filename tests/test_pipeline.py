@@ -124,3 +124,27 @@ def test_plain_progress_lines_when_not_a_terminal(edition: Path) -> None:
     assert "no previous build: building everything" in text
     assert "processing: 8 item(s)..." in text
     assert "\x1b[" not in text  # no terminal control codes in a log
+
+
+def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition: Path) -> None:
+    """Documents are not sent to the workers (nor all held in memory): each worker reads its files and checks
+    they are still what the build hashed; a file edited meanwhile stops the build with a clear message."""
+    from tei_edition.build import pipeline
+    from tei_edition.tei.discover import discover_sources
+
+    config = load_config(edition / "edition.toml")
+    sources = discover_sources(config)
+    contents = pipeline.SourceContents(sources)
+    document = sources.documents[0]
+    settings = pipeline._Build(config, BuildOptions(pdf=False), Reporter(quiet=True))._settings(contents, sources)
+    task = pipeline.SourceTask(document, None, True, digest=contents.digest(document))
+    [result] = pipeline.process_batch(settings, [task])
+    assert not result.changed and result.core is not None and result.core.document is not None
+    assert result.bodies["screen"].startswith("<")
+
+    document.write_text(document.read_text(encoding="utf-8").replace("</p>", " Later.</p>", 1), encoding="utf-8")
+    [result] = pipeline.process_batch(settings, [task])
+    assert result.changed and result.core is None
+    with pytest.raises(BuildError, match="changed while the edition was being built"):
+        contents[document]
+    assert contents[sources.registers[0]]  # the registers' bytes are kept from the start

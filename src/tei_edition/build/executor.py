@@ -135,20 +135,40 @@ def batches(items: Sequence[T], workers: int, smallest: int = 4, largest: int = 
 
 
 def run_batches(executor: Executor, fn: Callable[[list[T]], list[R]], items: Sequence[T], workers: int,
-                advance: Callable[[int], None] | None = None) -> list[R]:
-    """Apply `fn` to batches of `items` on `executor`; results come back in the order of `items`."""
-    from concurrent.futures import as_completed
+                advance: Callable[[int], None] | None = None, consume: Callable[[list[R]], None] | None = None,
+                prepare: Callable[[list[T]], list[T]] | None = None) -> list[R]:
+    """Apply `fn` to batches of `items` on `executor`; results come back in the order of `items`, or are handed
+    to `consume` batch by batch as they arrive (and [] is returned). A few batches per worker are in flight at a
+    time, each made ready by `prepare` just before it is sent, so that memory holds only those."""
+    from concurrent.futures import FIRST_COMPLETED, wait
 
+    pending = iter(enumerate(batches(items, workers)))
     futures: dict[Future[list[R]], int] = {}
-    for index, batch in enumerate(batches(items, workers)):
-        futures[executor.submit(fn, batch)] = index
+    limit = max(2, workers * 3)
+
+    def submit_more() -> None:
+        while len(futures) < limit:
+            step = next(pending, None)
+            if step is None:
+                return
+            index, batch = step
+            futures[executor.submit(fn, prepare(batch) if prepare is not None else batch)] = index
+
     done: dict[int, list[R]] = {}
     try:
-        for future in as_completed(futures):
-            result = future.result()
-            done[futures[future]] = result
-            if advance is not None:
-                advance(len(result))
+        submit_more()
+        while futures:
+            finished, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            for future in finished:
+                index = futures.pop(future)
+                result = future.result()
+                if consume is not None:
+                    consume(result)
+                else:
+                    done[index] = result
+                if advance is not None:
+                    advance(len(result))
+            submit_more()
     except BaseException:
         for future in futures:
             future.cancel()

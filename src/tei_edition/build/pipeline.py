@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -123,10 +123,11 @@ class SourceTask:
     """One source file to process: its bytes, whether it is a document, and which parts are wanted."""
 
     path: Path
-    data: bytes
+    data: bytes | None  # None: the worker reads the file, and checks it is still what `digest` says
     is_document: bool
     core: bool = True  # validation, reading and transformation
     encoding: bool = True  # the encoding checks (which depend on the registers)
+    digest: str = ""  # hash_bytes() of the content the build saw
 
 
 @dataclass
@@ -152,6 +153,7 @@ class SourceResult:
     bodies: dict[str, str] = field(default_factory=dict)  # media -> HTML fragment
     seconds: dict[str, float] = field(default_factory=dict)
     fatal: tuple[str, int, int, str] | None = None  # a stylesheet or schema that cannot be used at all
+    changed: bool = False  # the file changed on disk while the edition was being built
 
 
 class SourceWorker:
@@ -324,7 +326,24 @@ def warm_up(settings: StageSettings) -> None:
 def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[SourceResult]:
     """Process a batch of sources in this worker (the unit of work sent to an executor)."""
     worker = _worker(settings)
-    return [worker.process(task) for task in tasks]
+    results = []
+    for task in tasks:
+        if task.data is None:  # read here rather than sent through a pipe: the same machine, the same files
+            try:
+                data = task.path.read_bytes()
+            except OSError:
+                data = b""
+            if hash_bytes(data) != task.digest:
+                results.append(SourceResult(task.path, changed=True))
+                continue
+            task = replace(task, data=data)
+        results.append(worker.process(task))
+    return results
+
+
+def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
+    """The tasks with their files' contents, for workers that may not see this machine's files (Dask)."""
+    return [task if task.data is not None else replace(task, data=_read(task.path)) for task in tasks]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -425,8 +444,8 @@ class _Build:
         summary = self.summary
         with summary.phase("discover"):
             sources = discover_sources(self.config)
-            contents = {path: _read(path) for path in sources.all}
-            hashes = {relative_name(self.config, p): hash_bytes(data) for p, data in contents.items()}
+            contents = SourceContents(sources)
+            hashes = {relative_name(self.config, p): contents.digest(p) for p in sources.all}
             previous = None if self.options.clean else load_manifest(self.config)
             build_date = self._build_date(previous)
             inputs = edition_inputs(self.config, build_date.isoformat())
@@ -479,7 +498,7 @@ class _Build:
         self.say.detail("nothing changed since the last build: the output is up to date")
         return summary
 
-    def _settings(self, contents: dict[Path, bytes], sources: Sources) -> StageSettings:
+    def _settings(self, contents: "SourceContents", sources: Sources) -> StageSettings:
         from tei_edition.validate import edition_schemas
 
         config = self.config
@@ -494,7 +513,7 @@ class _Build:
             registers_key=hash_text(*(f"{relative_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
         )
 
-    def _full(self, sources: Sources, contents: dict[Path, bytes], hashes: dict[str, str], inputs: EditionInputs,
+    def _full(self, sources: Sources, contents: "SourceContents", hashes: dict[str, str], inputs: EditionInputs,
               options: dict[str, Any], build_date: datetime, changes: Changes, previous: Manifest | None,
               cache: BuildCache) -> BuildSummary:
         summary = self.summary
@@ -518,7 +537,7 @@ class _Build:
                 core_keys[path] = content_key("core", stage[path in documents], name, hashes[name])
                 encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, hashes[name])
                 if self.options.clean:  # a clean build recomputes everything (and refills the cache)
-                    tasks.append(SourceTask(path, contents[path], path in documents))
+                    tasks.append(SourceTask(path, None, path in documents, digest=contents.digest(path)))
                     continue
                 cached = cache.get_object(core_keys[path])
                 if isinstance(cached, CoreResult) and _still_valid(cached) and \
@@ -529,8 +548,8 @@ class _Build:
                 if isinstance(cached_encoding, list):
                     encoding[path] = cached_encoding
                 if path not in core or path not in encoding:
-                    tasks.append(SourceTask(path, contents[path], path in documents, core=path not in core,
-                                            encoding=path not in encoding))
+                    tasks.append(SourceTask(path, None, path in documents, core=path not in core,
+                                            encoding=path not in encoding, digest=contents.digest(path)))
         summary.processed = len(tasks)
         summary.reused = len(sources.all) - len(tasks)
         if tasks:
@@ -600,40 +619,48 @@ class _Build:
         summary = self.summary
         start = time.perf_counter()
         executor = open_executor(spec, len(tasks), warm_up, (settings,))
+        entries: list[tuple[str, bytes]] = []
+        worker_time: dict[str, float] = {}
+
+        def collect(results: list[SourceResult]) -> None:
+            # Results are stored as they come, so that the texts of thousands of documents are never held at once.
+            for result in results:
+                if result.fatal is not None:
+                    path, line, column, detail = result.fatal
+                    raise SourceError(path, detail, line or None, column or None)
+                if result.changed:
+                    raise BuildError(f"{result.path} changed while the edition was being built: build again")
+                for name, seconds in result.seconds.items():
+                    worker_time[name] = worker_time.get(name, 0.0) + seconds
+                path = result.path
+                if result.core is not None:
+                    core[path] = result.core
+                    for media, body in result.bodies.items():
+                        entries.append((body_key(core_keys[path], media), body.encode("utf-8")))
+                    if result.core.failure is None:
+                        entries.append((core_keys[path], dumps(result.core)))
+                if result.encoding is not None:
+                    encoding[path] = result.encoding
+                    entries.append((encoding_keys[path], dumps(result.encoding)))
+            cache.put_many(entries)
+            entries.clear()
+
         try:
             workers = worker_count(executor, spec)
             self.say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
             with self.say.task("processing", len(tasks)) as advance:
-                results = run_batches(executor, functools.partial(process_batch, settings), tasks, workers, advance)
+                run_batches(executor, functools.partial(process_batch, settings), tasks, workers, advance,
+                            consume=collect, prepare=with_data if spec.kind == "dask" else None)
         finally:
             executor.shutdown(wait=True)
         wall = time.perf_counter() - start
-        entries: list[tuple[str, bytes]] = []
-        worker_time: dict[str, float] = {}
-        for result in results:
-            if result.fatal is not None:
-                path, line, column, detail = result.fatal
-                raise SourceError(path, detail, line or None, column or None)
-            for name, seconds in result.seconds.items():
-                worker_time[name] = worker_time.get(name, 0.0) + seconds
-            path = result.path
-            if result.core is not None:
-                core[path] = result.core
-                for media, body in result.bodies.items():
-                    entries.append((body_key(core_keys[path], media), body.encode("utf-8")))
-                if result.core.failure is None:
-                    entries.append((core_keys[path], dumps(result.core)))
-            if result.encoding is not None:
-                encoding[path] = result.encoding
-                entries.append((encoding_keys[path], dumps(result.encoding)))
-        cache.put_many(entries)
         # Worker time is CPU time summed over workers; the phases share the stage's wall time in its proportions.
         total = sum(worker_time.values()) or 1.0
         for name, seconds in worker_time.items():
             phase = "validate" if name == "read" else name
             summary.add_time(phase, wall * seconds / total)
 
-    def _gate(self, sources: Sources, contents: dict[Path, bytes], core: dict[Path, CoreResult],
+    def _gate(self, sources: Sources, contents: "SourceContents", core: dict[Path, CoreResult],
               encoding: dict[Path, list[Diagnostic]], register_trees: dict[Path, etree._ElementTree]) -> Report:
         from tei_edition.validate.encoding import check_encoding
         from tei_edition.validate.references import IdSite, check_pointers, collect_ids, register_paths
@@ -810,6 +837,34 @@ def _as_dict(inputs: EditionInputs) -> dict[str, str]:
     from dataclasses import asdict
 
     return asdict(inputs)
+
+
+class SourceContents:
+    """The sources' content hashes, and the bytes of the registers (which every worker needs); a document's bytes
+    are read again when asked for, and must still be what the build saw."""
+
+    def __init__(self, sources: Sources):
+        self._digests: dict[Path, str] = {}
+        self._kept: dict[Path, bytes] = {}
+        registers = set(sources.registers)
+        for path in sources.all:
+            data = _read(path)
+            self._digests[path] = hash_bytes(data)
+            if path in registers:
+                self._kept[path] = data
+
+    def digest(self, path: Path) -> str:
+        """The hash of a source's content as this build saw it."""
+        return self._digests[path]
+
+    def __getitem__(self, path: Path) -> bytes:
+        data = self._kept.get(path)
+        if data is not None:
+            return data
+        data = _read(path)
+        if hash_bytes(data) != self._digests[path]:
+            raise BuildError(f"{path} changed while the edition was being built: build again")
+        return data
 
 
 def _read(path: Path) -> bytes:
