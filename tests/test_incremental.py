@@ -175,3 +175,23 @@ def test_an_unreadable_cache_is_rebuilt(edition: Path) -> None:
     summary = build(edition)
     assert summary.processed == 8
     assert_same_as_clean(edition)
+
+
+def test_a_register_entry_added_for_a_name_already_tagged(edition: Path) -> None:
+    """The passages of a document about an entity the registers do not know yet are kept by the build: when the
+    entry is added, its page is made from them (the document itself is not processed again)."""
+    letter = edition / "tei/documents/letter-1844-babbage.xml"
+    edit(letter, '<persName ref="#ada">Lady Lovelace</persName>',
+         '<persName ref="#ada">Lady Lovelace</persName> and <persName ref="#herschel">Herschel</persName>')
+    options = BuildOptions(pdf=False, jobs=1, keep_going=True)
+    build_edition(load_config(edition / "edition.toml"), options)
+    # Another build in between, which does not process that letter again, must keep its passages too.
+    edit(edition / "tei/documents/letter-1843-ada.xml", "</p>", " Added.</p>")
+    build_edition(load_config(edition / "edition.toml"), options)
+    edit(edition / "tei/registers/persons.xml", '<person xml:id="babbage">',
+         '<person xml:id="herschel">\n          <persName type="main">John Herschel</persName>\n'
+         '        </person>\n        <person xml:id="babbage">')
+    summary = build(edition)
+    assert summary.processed == 1 + 5  # the register; the documents' encoding checks only
+    pages = assert_same_as_clean(edition)
+    assert b"<mark>Herschel</mark>" in pages["persons/herschel/index.html"]

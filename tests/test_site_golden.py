@@ -80,3 +80,20 @@ def test_sample_site_matches_the_golden_files(tmp_path: Path) -> None:
                                                    f"golden/{first}", f"built/{first}", lineterm=""))[:40])
         pytest.fail(f"{len(changed)} file(s) differ from the golden site, first {first}:\n{diff}\n"
                     "If the change is intended: UPDATE_GOLDEN=1 PYTHONPATH=src pytest tests/test_site_golden.py")
+
+
+def test_the_build_command_writes_the_golden_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`edition build` makes parts of the pages in its workers (texts, the passages of register pages) and keeps
+    them in its cache: its site must be the golden one, as the in-process rendering above is."""
+    from tei_edition.build.pipeline import BuildOptions, build_edition
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")  # the date test_site's build_site uses
+    edition = tmp_path / "edition"
+    shutil.copytree(REPO, edition, ignore=shutil.ignore_patterns("build", ".git", ".venv", "bench", "tests", "src"))
+    config = load_config(edition / "edition.toml")
+    build_edition(config, BuildOptions(pdf=False, jobs=2))
+    built = normalised_site(config.html_dir, config.version)
+    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+                for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+    changed = sorted(rel for rel in expected if built.get(rel) != expected[rel])
+    assert not changed, f"the build differs from the golden site in {changed[:5]}"

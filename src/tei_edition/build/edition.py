@@ -32,6 +32,17 @@ class EntityMention:
 
 
 @dataclass(frozen=True)
+class MentionGroup:
+    """The passages of one document that mention an entity, as the build stored them: made in a worker as HTML
+    (kept in the build cache under `key`) and known here by their number and a hash of that HTML."""
+
+    document: Document
+    count: int
+    digest: str
+    key: str
+
+
+@dataclass(frozen=True)
 class ChronologyEntry:
     """A dated passage of the edition."""
 
@@ -48,6 +59,9 @@ class EditionData:
     registers: dict[str, Register]
     entities: dict[str, Entity]
     mentions: dict[str, list[EntityMention]] = field(default_factory=dict)
+    # entity id -> its mention groups in edition order, when the build made them in its workers (else None: the
+    # register pages make them from `mentions`, whose snippets are then at hand)
+    groups: dict[str, list[MentionGroup]] | None = None
     chronology: list[ChronologyEntry] = field(default_factory=list)
     build_date: datetime = field(default_factory=lambda: build_time())
     tool_version: str = __version__

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 from lxml import etree
 
 from tei_edition.build.cache import CACHE_NAME, BuildCache, content_key, dumps
-from tei_edition.build.edition import EditionData, build_time, collect_edition
+from tei_edition.build.edition import EditionData, MentionGroup, build_time, collect_edition
 from tei_edition.build.executor import open_executor, parse_executor, run_batches, worker_count
 from tei_edition.build.plan import (
     Changes,
@@ -50,6 +50,7 @@ from tei_edition.tei.model import (
     XML_ID,
     XML_LANG,
     Document,
+    Mention,
     T,
     pointer_targets,
     read_document,
@@ -141,6 +142,8 @@ class CoreResult:
     document: Document | None = None  # without its tree
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
     schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
+    # entity id -> (mentions, hash of their HTML group): the groups themselves are cached under fragment_key()
+    fragments: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -154,6 +157,7 @@ class SourceResult:
     seconds: dict[str, float] = field(default_factory=dict)
     fatal: tuple[str, int, int, str] | None = None  # a stylesheet or schema that cannot be used at all
     changed: bool = False  # the file changed on disk while the edition was being built
+    groups: dict[str, str] = field(default_factory=dict)  # entity id -> its passages as HTML (register pages)
 
 
 class SourceWorker:
@@ -337,8 +341,32 @@ def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[Sour
                 results.append(SourceResult(task.path, changed=True))
                 continue
             task = replace(task, data=data)
-        results.append(worker.process(task))
+        result = worker.process(task)
+        _make_groups(result)
+        results.append(result)
     return results
+
+
+def _make_groups(result: SourceResult) -> None:
+    """The document's passages for the register pages, as HTML per entity; the snippets then stay out of the
+    document (the main process would hold them all)."""
+    from tei_edition.build.site.documents import document_heading
+    from tei_edition.build.site.registers import ENTITY_ROOT, mention_group
+    from tei_edition.tei.header import read_header
+
+    core = result.core
+    if core is None or core.document is None or core.failure is not None:
+        return
+    document = core.document
+    by_entity: dict[str, list[Mention]] = {}
+    for mention in document.mentions:
+        by_entity.setdefault(mention.entity_id, []).append(mention)
+    heading = document_heading(document, document.header or read_header(document.tree))
+    for entity_id, mentions in by_entity.items():
+        html = str(mention_group(heading, mentions, ENTITY_ROOT))
+        result.groups[entity_id] = html
+        core.fragments[entity_id] = (len(mentions), hash_text(html)[:20])
+    document.mentions = [replace(m, snippet="") for m in document.mentions]
 
 
 def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
@@ -586,6 +614,14 @@ class _Build:
                     if core[p].parsed and core[p].document is not None]
             data = collect_edition(config, ParsedEdition(sources, dict(register_trees)), documents=docs)
             data.build_date = build_date
+            data.groups = {}
+            for doc in data.documents:
+                key = core_keys[doc.path]
+                for entity_id, (count, digest) in core[doc.path].fragments.items():
+                    group = MentionGroup(doc, count, digest, fragment_key(key, entity_id))
+                    cache.keep(group.key)  # kept for an entry the registers may gain later, too
+                    if entity_id in data.entities:
+                        data.groups.setdefault(entity_id, []).append(group)
         flagged = {d.path for d in report.errors}
         data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
         summary.flagged = sorted(data.flagged)
@@ -637,6 +673,8 @@ class _Build:
                     core[path] = result.core
                     for media, body in result.bodies.items():
                         entries.append((body_key(core_keys[path], media), body.encode("utf-8")))
+                    for entity_id, html in result.groups.items():
+                        entries.append((fragment_key(core_keys[path], entity_id), html.encode("utf-8")))
                     if result.core.failure is None:
                         entries.append((core_keys[path], dumps(result.core)))
                 if result.encoding is not None:
@@ -811,6 +849,11 @@ def _pagefind_dump(cbor2: Any, value: Any) -> bytes:
 def body_key(core_key: str, media: str) -> str:
     """The cache key of a document's HTML fragment for one medium."""
     return content_key("body", core_key, media)
+
+
+def fragment_key(core_key: str, entity_id: str) -> str:
+    """The cache key of a document's passages about one entity, as HTML (see _make_groups)."""
+    return content_key("passages", core_key, entity_id)
 
 
 def _wants_body(result: CoreResult, path: Path, documents: set[Path]) -> bool:

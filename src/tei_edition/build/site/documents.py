@@ -109,9 +109,28 @@ def document_views(site: Site) -> dict[str, DocumentView]:
     return site.cache["documents"]  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class Heading:
+    """How a document is named where it is listed (an entity's passages): made in the workers as in the views."""
+
+    id: str
+    folder: str
+    title: str
+    date_attr: str
+    date_display: str
+
+
+def document_heading(doc: Document, meta: DocumentMeta) -> Heading:
+    """The document's id, folder, title and date as every list of documents shows them."""
+    span = meta.date or doc.date
+    return Heading(id=doc.id, folder=folder("documents", doc.id), title=meta.title or doc.title,
+                   date_attr=_datetime_attr(span), date_display=meta.date_display or (span.display() if span else ""))
+
+
 def _view(site: Site, doc: Document) -> DocumentView:
     meta = doc.header if doc.header is not None else read_header(doc.tree)
     span = meta.date or doc.date
+    heading = document_heading(doc, meta)
     people = _people(meta)
     place = (meta.place or meta.sent_place)
     types = {m.entity_id for m in doc.mentions}
@@ -123,8 +142,8 @@ def _view(site: Site, doc: Document) -> DocumentView:
     root_lang = doc.lang if doc.lang is not None else \
         doc.tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     return DocumentView(
-        id=doc.id, folder=folder("documents", doc.id), source=tei_href(doc.id), title=meta.title or doc.title, meta=meta,
-        date_iso=span.iso() if span else "", date_attr=_datetime_attr(span), date_display=meta.date_display or (span.display() if span else ""),
+        id=doc.id, folder=heading.folder, source=tei_href(doc.id), title=heading.title, meta=meta,
+        date_iso=span.iso() if span else "", date_attr=heading.date_attr, date_display=heading.date_display,
         date_sort=_sort_string(span.sort_key) if span else "9999", year=str(span.year) if span and span.year else "",
         doc_type=meta.doc_type, people=people, place=place.name if place else "", lang=root_lang,
         rows=tuple(_rows(site, meta, root_lang)), filters=tuple(filters),

@@ -8,42 +8,22 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from tei_edition.build.site.context import PageContext, Site, folder, safe_url, split_snippet
-from tei_edition.build.site.documents import DocumentView, document_views
+from tei_edition.build.edition import MentionGroup
+from tei_edition.build.site.documents import DocumentView, Heading, document_views
+from tei_edition.errors import BuildError
 from tei_edition.tei.model import KINDS, Entity, Mention, Name, authority_url
 
 AUTHORITY_LABELS = {"wikidata": "Wikidata", "viaf": "VIAF", "geonames": "GeoNames", "gnd": "GND",
                     "lccn": "Library of Congress"}
 
 
-@dataclass(frozen=True)
-class Passage:
-    """One mention of an entity: where it is and the words around it."""
-
-    anchor: str
-    href: str  # relative to the entity page
-    before: str
-    match: str
-    after: str
-
-
 class DocumentMentions:
     """The passages of one document that mention an entity: `html` is the group as entity.html shows it."""
 
-    def __init__(self, doc: DocumentView, mentions: list[Mention], root: str):
+    def __init__(self, doc: DocumentView, html: Markup, count: int):
         self.doc = doc
-        self.mentions = mentions
-        self.root = root
-
-    @property
-    def passages(self) -> tuple[Passage, ...]:
-        """The passages one by one, for templates that lay them out themselves."""
-        href = f"{self.root}{self.doc.folder}#"
-        return tuple(Passage(m.anchor, href + m.anchor, *split_snippet(m.snippet, m.text)) for m in self.mentions)
-
-    @property
-    def html(self) -> Markup:
-        """The group as HTML: what entity.html's loop over `passages` would write, made without a template."""
-        return mention_group(self.doc, self.mentions, self.root)
+        self.html = html
+        self.count = count
 
 
 @dataclass(frozen=True)
@@ -101,14 +81,49 @@ def entity_dates(entity: Entity) -> str:
 
 
 def _entry(site: Site, entity: Entity) -> EntityEntry:
-    mentions = site.data.mentions.get(entity.id, [])
+    groups = _groups(site, entity.id)
     index_name = entity.sort_name or entity.name
     first = next((c for c in index_name if c.isalpha()), "")
     letter = first.upper() if first.isascii() and first else "#"  # names in other scripts are grouped under '#'
     return EntityEntry(entity=entity, folder=folder(entity.section, entity.id), index_name=index_name,
                        variants=tuple(entity.variants()),
-                       dates=entity_dates(entity), mention_count=len(mentions),
-                       document_count=len({m.document.id for m in mentions}), letter=letter)
+                       dates=entity_dates(entity), mention_count=sum(g.count for g in groups),
+                       document_count=len(groups), letter=letter)
+
+
+def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
+    """The entity's mention groups in edition order: as the build made them in its workers, or made here (then
+    with their HTML at hand in the site's cache) when the edition was gathered in this process."""
+    if site.data.groups is not None:
+        return site.data.groups.get(entity_id, [])
+    made: dict[str, list[MentionGroup]] | None = site.cache.get("mention-groups")
+    if made is None:
+        made = {}
+        html: dict[str, str] = {}
+        views = document_views(site)
+        by_pair: dict[tuple[str, str], list[Mention]] = {}
+        for em in (em for mentions in site.data.mentions.values() for em in mentions):
+            by_pair.setdefault((em.mention.entity_id, em.document.id), []).append(em.mention)
+        documents = {doc.id: doc for doc in site.data.documents}
+        for (entity, doc_id), mentions in by_pair.items():
+            key = f"{doc_id}\0{entity}"
+            html[key] = mention_group(views[doc_id], mentions, ENTITY_ROOT)
+            made.setdefault(entity, []).append(MentionGroup(documents[doc_id], len(mentions),
+                                                            hashlib.blake2b(html[key].encode()).hexdigest()[:20], key))
+        site.cache["mention-groups"] = made
+        site.cache["mention-html"] = html
+    return made.get(entity_id, [])
+
+
+def _group_html(site: Site, group: MentionGroup) -> Markup:
+    """A mention group's HTML: from the build cache, or made in this process."""
+    made: dict[str, str] | None = site.cache.get("mention-html")
+    if made is not None and group.key in made:
+        return Markup(made[group.key])
+    data = site.store.get(group.key) if site.store is not None else None
+    if data is None:
+        raise BuildError("the build cache lost the passages of a register page: build again with --clean")
+    return Markup(data.decode("utf-8"))
 
 
 def render_registers(site: Site) -> None:
@@ -130,26 +145,17 @@ def render_registers(site: Site) -> None:
 
 def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, DocumentView]) -> None:
     entity = entry.entity
-    mentions = site.data.mentions.get(entity.id, [])
+    groups = _groups(site, entity.id)
     authorities = [Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
                    for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
-    root = site.base(entry.folder, "", "")["root"]
-    # A frequent entity is mentioned in thousands of passages. The page's hash is taken over their plain text (the
-    # documents stand in by their views' digests), and they are written out as HTML by Python rather than by a
-    # template loop, only when the page is rendered.
-    by_doc: dict[str, list[Mention]] = {}
-    passages = hashlib.blake2b(digest_size=20)
-    for em in mentions:
-        m = em.mention
-        by_doc.setdefault(em.document.id, []).append(m)
-        passages.update(f"{em.document.id}\0{m.anchor}\0{m.text}\0{m.snippet}\n".encode("utf-8"))
-    deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description, root,
-                                            [views[doc_id] for doc_id in by_doc], passages.hexdigest()))
-
+    # The passages were written out as HTML, a group per document, where the documents were read: the page's
+    # hash is taken over the groups' hashes, and the groups are fetched only when the page is rendered.
+    deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description,
+                                            [(views[g.document.id], g.digest) for g in groups]))
     def make() -> EntityPage:
-        documents = [DocumentMentions(views[doc_id], group, root) for doc_id, group in by_doc.items()]
+        documents = [DocumentMentions(views[g.document.id], _group_html(site, g), g.count) for g in groups]
         return EntityPage(
             **site.base(entry.folder, entity.name, entity.section, description),
             entry=entry, kind_label=label, index_href="../", authorities=authorities, geo=geo,
@@ -158,6 +164,7 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
     site.page_from("entity.html", entry.folder, deps, make)
 
 
+ENTITY_ROOT = "../../"  # from an entity's page (persons/<id>/) to the site's root
 _GROUP_START = ('    <section class="mention-group" aria-labelledby="in-{id}">\n'
                 '      <h3 id="in-{id}"><a href="{href}">{title}</a> <span class="mention-date">{date}</span></h3>\n'
                 '      <ol class="passages">\n')
@@ -172,7 +179,7 @@ def _escape(text: str) -> str:
         .replace('"', "&#34;")
 
 
-def mention_group(doc: DocumentView, mentions: list[Mention], root: str) -> Markup:
+def mention_group(doc: DocumentView | Heading, mentions: list[Mention], root: str) -> Markup:
     """A document's passages on an entity page as HTML: a section headed by the document, a list of snippets."""
     if doc.date_attr:
         date = f'<time datetime="{_escape(doc.date_attr)}">{_escape(doc.date_display)}</time>'
