@@ -71,3 +71,22 @@ def test_control_characters_in_a_text_take_the_careful_way() -> None:
     odd = [mention("n1", "Kim", "a \x01 control character before Kim \x05 and after"), *TRICKY]
     doc = view("Report")
     assert mention_group(doc, odd, "../../") == expected(doc, odd, "../../")
+
+
+def test_packed_mentions_keep_everything_but_the_snippets() -> None:
+    import pickle
+
+    from tei_edition.build.edition import PackedMentions
+
+    mentions = [Mention("stalin", "persName", "n1", "Stalin", "… Stalin said …", 12),
+                Mention("moscow", "placeName", "n2", "Moscow", "in Moscow", 300)]
+    packed = PackedMentions.pack(mentions)
+    assert isinstance(packed, PackedMentions)
+    assert list(packed) == [Mention("stalin", "persName", "n1", "Stalin", "", 12),
+                            Mention("moscow", "placeName", "n2", "Moscow", "", 300)]
+    assert len(packed) == 2 and packed[1].anchor == "n2"
+    assert packed.entity_ids() == {"stalin", "moscow"}
+    assert list(pickle.loads(pickle.dumps(packed))) == list(packed)
+    assert list(PackedMentions.pack([])) == [] and len(PackedMentions.pack([])) == 0
+    odd = PackedMentions.pack([Mention("x", "rs", "n3", "a\x1fb", "s", 1)])  # a separator in a text: kept as a list
+    assert isinstance(odd, list) and odd[0].text == "a\x1fb" and odd[0].snippet == ""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from tei_edition import __version__
 from tei_edition.config import EditionConfig
@@ -58,7 +61,6 @@ class EditionData:
     documents: list[Document]
     registers: dict[str, Register]
     entities: dict[str, Entity]
-    mentions: dict[str, list[EntityMention]] = field(default_factory=dict)
     # entity id -> its mention groups in edition order, when the build made them in its workers (else None: the
     # register pages make them from `mentions`, whose snippets are then at hand)
     groups: dict[str, list[MentionGroup]] | None = None
@@ -67,6 +69,23 @@ class EditionData:
     tool_version: str = __version__
     flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)
     _positions: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _mentions: dict[str, list[EntityMention]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def mentions(self) -> dict[str, list[EntityMention]]:
+        """Entity id -> its mentions in edition order (made when first asked for: an HTML build never needs them)."""
+        if self._mentions is None:
+            mentions: dict[str, list[EntityMention]] = defaultdict(list)
+            for doc in self.documents:
+                for m in doc.mentions:
+                    if m.entity_id in self.entities:
+                        mentions[m.entity_id].append(EntityMention(doc, m))
+            self._mentions = dict(mentions)
+        return self._mentions
+
+    @mentions.setter
+    def mentions(self, value: dict[str, list[EntityMention]]) -> None:
+        self._mentions = value
 
     def document(self, doc_id: str) -> Document:
         return next(d for d in self.documents if d.id == doc_id)
@@ -101,12 +120,8 @@ def collect_edition(config: EditionConfig, parsed: ParsedEdition,
     documents = sorted(documents, key=document_order_key)
     registers = read_registers(parsed.register_trees.items())
     entities = all_entities(registers)
-    mentions: dict[str, list[EntityMention]] = defaultdict(list)
     chronology: list[ChronologyEntry] = []
     for doc in documents:
-        for m in doc.mentions:
-            if m.entity_id in entities:
-                mentions[m.entity_id].append(EntityMention(doc, m))
         chronology.extend(ChronologyEntry(doc, d) for d in doc.dates)
     # The rank of a document's key in the sorted list orders as the key does, and is cheaper to compare.
     position: dict[int, int] = {}
@@ -115,7 +130,7 @@ def collect_edition(config: EditionConfig, parsed: ParsedEdition,
         position[id(doc)] = position[id(documents[i - 1])] if same else i
     chronology.sort(key=lambda c: (c.date.span.sort_key, position[id(c.document)], c.date.line, c.date.anchor))
     return EditionData(config=config, documents=documents, registers=registers, entities=entities,
-                       mentions=dict(mentions), chronology=chronology)
+                       chronology=chronology)
 
 
 def relative_source(config: EditionConfig, path: Path) -> str:
@@ -124,3 +139,60 @@ def relative_source(config: EditionConfig, path: Path) -> str:
         return path.relative_to(config.root).as_posix()
     except ValueError:
         return path.name
+
+
+class PackedMentions(Sequence[Mention]):
+    """A document's mentions without their snippets, packed into one string: what the main process of a build keeps
+    of them (thousands of documents' worth of small objects would weigh more than everything else)."""
+
+    __slots__ = ("packed", "_ids")
+    _FIELD, _RECORD = "\x1f", "\x1e"  # separators no XML 1.0 text holds
+
+    def __init__(self, packed: str):
+        self.packed = packed
+        self._ids: frozenset[str] | None = None
+
+    @classmethod
+    def pack(cls, mentions: Iterable[Mention]) -> "PackedMentions | list[Mention]":
+        """The mentions packed (their snippets left out), or as a list when a field holds a separator."""
+        records = [(m.entity_id, m.element, m.anchor, m.text, str(m.line)) for m in mentions]
+        joined = cls._RECORD.join(cls._FIELD.join(r) for r in records)
+        if sum(joined.count(c) for c in (cls._FIELD, cls._RECORD)) != len(records) * 5 - 1 and records:
+            return [Mention(*r[:4], "", int(r[4])) for r in records]
+        return cls(joined)
+
+    def _unpack(self) -> list[Mention]:
+        if not self.packed:
+            return []
+        out = []
+        for record in self.packed.split(self._RECORD):
+            entity_id, element, anchor, text, line = record.split(self._FIELD)
+            out.append(Mention(entity_id, element, anchor, text, "", int(line)))
+        return out
+
+    def __iter__(self) -> Iterator[Mention]:
+        return iter(self._unpack())
+
+    def __len__(self) -> int:
+        return self.packed.count(self._RECORD) + 1 if self.packed else 0
+
+    def __getitem__(self, index: int) -> Mention:  # type: ignore[override]
+        return self._unpack()[index]
+
+    def entity_ids(self) -> frozenset[str]:
+        """The ids of the entities mentioned (cached)."""
+        if self._ids is None:
+            self._ids = frozenset(sys.intern(r.split(self._FIELD, 1)[0]) for r in self.packed.split(self._RECORD)) \
+                if self.packed else frozenset()
+        return self._ids
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (PackedMentions, (self.packed,))
+
+
+def mentioned_ids(doc: Document) -> frozenset[str]:
+    """The ids of the entities a document mentions."""
+    mentions = doc.mentions
+    if isinstance(mentions, PackedMentions):
+        return mentions.entity_ids()
+    return frozenset(m.entity_id for m in mentions)

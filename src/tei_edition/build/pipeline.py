@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 from lxml import etree
 
 from tei_edition.build.cache import CACHE_NAME, BuildCache, content_key, dumps
-from tei_edition.build.edition import EditionData, MentionGroup, build_time, collect_edition
+from tei_edition.build.edition import EditionData, MentionGroup, PackedMentions, build_time, collect_edition
 from tei_edition.build.executor import open_executor, parse_executor, run_batches, worker_count
 from tei_edition.build.plan import (
     Changes,
@@ -366,7 +366,7 @@ def _make_groups(result: SourceResult) -> None:
         html = str(mention_group(heading, mentions, ENTITY_ROOT))
         result.groups[entity_id] = html
         core.fragments[entity_id] = (len(mentions), hash_text(html)[:20])
-    document.mentions = [replace(m, snippet="") for m in document.mentions]
+    document.mentions = PackedMentions.pack(document.mentions)  # type: ignore[assignment]
 
 
 def with_data(tasks: list[SourceTask]) -> list[SourceTask]:

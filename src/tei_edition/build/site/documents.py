@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from tei_edition.build.edition import mentioned_ids
 from tei_edition.build.site.citations import Citation, cite_document
 from tei_edition.build.site.context import DIGESTED_TYPES, PageContext, Site, folder, join_names, safe_url, tei_href
 from tei_edition.errors import BuildError
@@ -133,7 +134,7 @@ def _view(site: Site, doc: Document) -> DocumentView:
     heading = document_heading(doc, meta)
     people = _people(meta)
     place = (meta.place or meta.sent_place)
-    types = {m.entity_id for m in doc.mentions}
+    types = mentioned_ids(doc)
     entities = [site.data.entities[e] for e in sorted(types) if e in site.data.entities]
     filters = [("type", meta.doc_type)]
     if span and span.year:
@@ -260,7 +261,7 @@ def render_documents(site: Site, bodies: Mapping[str, str]) -> None:
             raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
         view = views[doc.id]
         previous, following = site.data.neighbours(doc)
-        mention_ids = sorted({m.entity_id for m in doc.mentions}, key=str)
+        mention_ids = sorted(mentioned_ids(doc), key=str)
         mentioned = sorted({*mention_ids, *(p.ref for p in (*view.meta.senders, *view.meta.recipients,
                                                             *view.meta.authors) if p.ref)}, key=str)
         entities = [site.data.entities[e] for e in mentioned if e in site.data.entities]
@@ -348,7 +349,7 @@ def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:
         data["keywords"] = list(meta.keywords)
     if meta.translator:
         data["translator"] = {"@type": "Person", "name": meta.translator}
-    mentioned = sorted({m.entity_id for m in doc.mentions if m.entity_id in site.data.entities})
+    mentioned = sorted(e for e in mentioned_ids(doc) if e in site.data.entities)
     if mentioned:
         data["mentions"] = [_ld_entity(site.data.entities[e]) for e in mentioned]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # compact: the C encoder writes it
