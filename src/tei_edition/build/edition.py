@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tei_edition import __version__
+from tei_edition.build.cache import content_key
 from tei_edition.config import EditionConfig
 from tei_edition.tei.model import (
     DateMention,
@@ -34,15 +35,22 @@ class EntityMention:
     mention: Mention
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MentionGroup:
-    """The passages of one document that mention an entity, as the build stored them: made in a worker as HTML
-    (kept in the build cache under `key`) and known here by their number and a hash of that HTML."""
+    """The passages of one document that mention an entity, as the build made them: HTML written in a worker and
+    kept in the build cache (found by `source`, the cache key of the document's results), known here by the number
+    of passages and a hash of the HTML. An edition of thousands of documents has hundreds of thousands of these."""
 
     document: Document
     count: int
-    digest: str
-    key: str
+    digest: int
+    source: str
+
+
+def fragment_key(source: str, entity_id: str) -> str:
+    """The build cache's key of a document's passages about one entity, as HTML (`source`: the cache key of the
+    document's results)."""
+    return content_key("passages", source, entity_id)
 
 
 @dataclass(frozen=True)

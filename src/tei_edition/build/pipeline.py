@@ -23,7 +23,14 @@ from typing import Any, Callable, Iterator
 from lxml import etree
 
 from tei_edition.build.cache import CACHE_NAME, BuildCache, content_key, dumps
-from tei_edition.build.edition import EditionData, MentionGroup, PackedMentions, build_time, collect_edition
+from tei_edition.build.edition import (
+    EditionData,
+    MentionGroup,
+    PackedMentions,
+    build_time,
+    collect_edition,
+    fragment_key,
+)
 from tei_edition.build.executor import open_executor, parse_executor, run_batches, worker_count
 from tei_edition.build.plan import (
     Changes,
@@ -142,8 +149,9 @@ class CoreResult:
     document: Document | None = None  # without its tree
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
     schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
-    # entity id -> (mentions, hash of their HTML group): the groups themselves are cached under fragment_key()
-    fragments: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # For each entity mentioned: its id, the number of passages and a hash of their HTML group, packed into one
+    # string (see pack_groups); the groups themselves are cached under fragment_key().
+    fragments: str = ""
 
 
 @dataclass
@@ -362,10 +370,12 @@ def _make_groups(result: SourceResult) -> None:
     for mention in document.mentions:
         by_entity.setdefault(mention.entity_id, []).append(mention)
     heading = document_heading(document, document.header or read_header(document.tree))
+    summary = []
     for entity_id, mentions in by_entity.items():
         html = str(mention_group(heading, mentions, ENTITY_ROOT))
         result.groups[entity_id] = html
-        core.fragments[entity_id] = (len(mentions), hash_text(html)[:20])
+        summary.append((entity_id, len(mentions), int(hash_text(html)[:15], 16)))
+    core.fragments = pack_groups(summary)
     document.mentions = PackedMentions.pack(document.mentions)  # type: ignore[assignment]
 
 
@@ -591,6 +601,8 @@ class _Build:
                     register_trees[path] = parse_bytes(contents[path], path)
         with summary.phase("gate"):
             report = self._gate(sources, contents, core, encoding, register_trees)
+        for result in core.values():  # what only the gate needed (the results are in the cache as they were)
+            result.ids, result.targets = [], frozenset()
         summary.report = report
         if report.errors and not self.options.keep_going:
             errors = [d for d in report.sorted() if d.severity is Severity.ERROR]
@@ -617,11 +629,10 @@ class _Build:
             data.groups = {}
             for doc in data.documents:
                 key = core_keys[doc.path]
-                for entity_id, (count, digest) in core[doc.path].fragments.items():
-                    group = MentionGroup(doc, count, digest, fragment_key(key, entity_id))
-                    cache.keep(group.key)  # kept for an entry the registers may gain later, too
+                for entity_id, count, digest in unpack_groups(core[doc.path].fragments):
+                    cache.keep(fragment_key(key, entity_id))  # kept for an entry the registers may gain later, too
                     if entity_id in data.entities:
-                        data.groups.setdefault(entity_id, []).append(group)
+                        data.groups.setdefault(entity_id, []).append(MentionGroup(doc, count, digest, key))
         flagged = {d.path for d in report.errors}
         data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
         summary.flagged = sorted(data.flagged)
@@ -851,9 +862,16 @@ def body_key(core_key: str, media: str) -> str:
     return content_key("body", core_key, media)
 
 
-def fragment_key(core_key: str, entity_id: str) -> str:
-    """The cache key of a document's passages about one entity, as HTML (see _make_groups)."""
-    return content_key("passages", core_key, entity_id)
+def pack_groups(groups: list[tuple[str, int, int]]) -> str:
+    """(entity id, passages, hash) for each entity a document mentions, as one string (ids hold no spaces)."""
+    return "\n".join(f"{entity_id} {count} {digest:x}" for entity_id, count, digest in groups)
+
+
+def unpack_groups(packed: str) -> Iterator[tuple[str, int, int]]:
+    """The (entity id, passages, hash) triples of pack_groups()."""
+    for line in packed.splitlines():
+        entity_id, count, digest = line.rsplit(" ", 2)
+        yield entity_id, int(count), int(digest, 16)
 
 
 def _wants_body(result: CoreResult, path: Path, documents: set[Path]) -> bool:

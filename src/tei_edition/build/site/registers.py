@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from tei_edition.build.site.context import PageContext, Site, folder, safe_url, split_snippet
-from tei_edition.build.edition import MentionGroup
+from tei_edition.build.edition import MentionGroup, fragment_key
 from tei_edition.build.site.documents import DocumentView, Heading, document_views
 from tei_edition.errors import BuildError
 from tei_edition.tei.model import KINDS, Entity, Mention, Name, authority_url
@@ -99,28 +99,26 @@ def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
     made: dict[str, list[MentionGroup]] | None = site.cache.get("mention-groups")
     if made is None:
         made = {}
-        html: dict[str, str] = {}
+        html: dict[tuple[str, str], str] = {}
         views = document_views(site)
         by_pair: dict[tuple[str, str], list[Mention]] = {}
         for em in (em for mentions in site.data.mentions.values() for em in mentions):
             by_pair.setdefault((em.mention.entity_id, em.document.id), []).append(em.mention)
         documents = {doc.id: doc for doc in site.data.documents}
         for (entity, doc_id), mentions in by_pair.items():
-            key = f"{doc_id}\0{entity}"
-            html[key] = mention_group(views[doc_id], mentions, ENTITY_ROOT)
-            made.setdefault(entity, []).append(MentionGroup(documents[doc_id], len(mentions),
-                                                            hashlib.blake2b(html[key].encode()).hexdigest()[:20], key))
+            html[entity, doc_id] = text = mention_group(views[doc_id], mentions, ENTITY_ROOT)
+            digest = int(hashlib.blake2b(text.encode()).hexdigest()[:15], 16)
+            made.setdefault(entity, []).append(MentionGroup(documents[doc_id], len(mentions), digest, ""))
         site.cache["mention-groups"] = made
         site.cache["mention-html"] = html
     return made.get(entity_id, [])
 
 
-def _group_html(site: Site, group: MentionGroup) -> Markup:
+def _group_html(site: Site, entity_id: str, group: MentionGroup) -> Markup:
     """A mention group's HTML: from the build cache, or made in this process."""
-    made: dict[str, str] | None = site.cache.get("mention-html")
-    if made is not None and group.key in made:
-        return Markup(made[group.key])
-    data = site.store.get(group.key) if site.store is not None else None
+    if not group.source:
+        return Markup(site.cache["mention-html"][entity_id, group.document.id])
+    data = site.store.get(fragment_key(group.source, entity_id)) if site.store is not None else None
     if data is None:
         raise BuildError("the build cache lost the passages of a register page: build again with --clean")
     return Markup(data.decode("utf-8"))
@@ -155,7 +153,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
     deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description,
                                             [(views[g.document.id], g.digest) for g in groups]))
     def make() -> EntityPage:
-        documents = [DocumentMentions(views[g.document.id], _group_html(site, g), g.count) for g in groups]
+        documents = [DocumentMentions(views[g.document.id], _group_html(site, entity.id, g), g.count)
+                     for g in groups]
         return EntityPage(
             **site.base(entry.folder, entity.name, entity.section, description),
             entry=entry, kind_label=label, index_href="../", authorities=authorities, geo=geo,
