@@ -172,6 +172,7 @@ class SearchPlan:
     keys: list[str]
     carried: set[int]
     job: IndexJob | None
+    merged: list[int]  # the shards the search page merges into the first: those with pages
 
 
 def start_index(site: Site) -> None:
@@ -183,10 +184,13 @@ def start_index(site: Site) -> None:
     pages = {rel: h for rel, h in site.out.hashes.items() if rel.startswith("documents/")}
     shards = assign_shards(pages)
     keys = [_shard_key(k, len(shards), shard, language) for k, shard in enumerate(shards)]
-    carried = {k for k, key in enumerate(keys) if _carry_shard_over(site, k, key)}
-    todo = {k: sorted(shard) for k, shard in enumerate(shards) if k not in carried}
+    # A shard without pages (possible only with very few documents per shard) is left out, but for the first,
+    # whose bundle carries Pagefind's scripts.
+    wanted = [k for k, shard in enumerate(shards) if shard or k == 0]
+    carried = {k for k in wanted if _carry_shard_over(site, k, keys[k])}
+    todo = {k: sorted(shards[k]) for k in wanted if k not in carried}
     job = IndexJob(str(site.out.staging), language, todo) if todo else None
-    site.cache["search-job"] = SearchPlan(keys, carried, job)
+    site.cache["search-job"] = SearchPlan(keys, carried, job, [k for k in wanted if k != 0])
 
 
 def discard_index(site: Site) -> None:
@@ -210,10 +214,10 @@ def index_site(site: Site) -> SearchIndexStats:
                 _write_bundle(site, shard, plan.keys[shard], plan.job.bundle(shard))
         finally:
             plan.job.discard()
-    merged = [shard_prefix(k)[len("pagefind/"):] for k in range(1, len(plan.keys))]
+    merged = [shard_prefix(k)[len("pagefind/"):] for k in plan.merged]
     site.out.write_bytes(SHARD_LIST, (json.dumps({"shards": merged}) + "\n").encode("utf-8"))
-    stats = SearchIndexStats(pages, time.perf_counter() - started, len(plan.keys),
-                             len(plan.keys) - len(plan.carried))
+    indexed = len(plan.job.shards) if plan.job is not None else 0
+    stats = SearchIndexStats(pages, time.perf_counter() - started, len(plan.keys), indexed)
     site.cache["search"] = stats
     log.info("%s", stats.describe())
     return stats
