@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,14 +266,49 @@ def _link_pages(staging: Path, site: Path, pages: list[str]) -> None:
 
 
 async def _index(site: str, bundle: str, language: str) -> int:
-    from pagefind.index import PagefindIndex
+    from pagefind.service import PagefindService
 
     config = {"output_path": bundle, "force_language": language, "verbose": False}
-    async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
+    service = await PagefindService().launch()
+    try:
+        index = await service.create_index(config)  # type: ignore[arg-type]
         result = await index.add_directory(site, glob="documents/**/*.html")
-    if result.get("errors"):
-        raise BuildError("Pagefind could not index the site: " + "; ".join(map(str, result["errors"])))
-    return int(result.get("page_count", 0))
+        if result.get("errors"):
+            raise BuildError("Pagefind could not index the site: " + "; ".join(map(str, result["errors"])))
+        pages = int(result.get("page_count", 0))
+        await index.write_files()
+        # Pagefind answers before its last file is on disk (pagefind-entry.json was seen empty under load), and
+        # closing the service ends the process: wait for a complete bundle first.
+        await _complete_bundle(Path(bundle), pages)
+    finally:
+        await service.close()
+    return pages
+
+
+async def _complete_bundle(bundle: Path, pages: int, timeout: float = 30.0) -> None:
+    """Wait until the bundle Pagefind is writing holds its entry, metadata and index files, all complete."""
+    deadline = time.monotonic() + timeout
+    while not _bundle_is_complete(bundle, pages):
+        if time.monotonic() > deadline:
+            raise BuildError(f"Pagefind did not finish writing the search index into {bundle}")
+        await asyncio.sleep(0.01)
+
+
+def _bundle_is_complete(bundle: Path, pages: int) -> bool:
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages = entry["languages"]
+        if sum(int(language["page_count"]) for language in languages.values()) != pages:
+            return False
+        if not all((bundle / f"pagefind.{language['hash']}.pf_meta").is_file() for language in languages.values()):
+            return False
+        for path in bundle.rglob("*"):
+            if path.is_file() and (path.stat().st_size == 0 or
+                                   (path.suffix.startswith(".pf_") and not gzip.decompress(path.read_bytes()))):
+                return False
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zlib.error):
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------------------------------------------
