@@ -24,12 +24,12 @@ from tei_edition.config import load_config  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DOCUMENTS = 12
-SHARDS = 3  # with four documents per shard
+SHARDS = 3
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated edition of twelve documents, four documents per shard, built."""
+    """A generated edition of twelve documents, its search index in three shards, built."""
     sys.path.insert(0, str(REPO / "bench"))
     from make_corpus import make_corpus
 
@@ -37,7 +37,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = make_corpus(DOCUMENTS, root / "edition")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        patch.setattr(search, "DOCUMENTS_PER_SHARD", 4)
+        patch.setattr(search, "shard_count", lambda documents: SHARDS)
         build_edition(load_config(config), BuildOptions(pdf=False, jobs=1))
     return root / "edition" / "build" / "html"
 

@@ -16,7 +16,7 @@ from tei_edition.build.site import search  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
-# With two documents per shard the engine fixture's five letters fall into three shards:
+# In three shards the engine fixture's five letters fall so:
 # 0: letter-1843-ada, letter-1848-ada; 1: letter-1844-babbage, letter-1845-somerville; 2: letter-1851-babbage.
 SHARDS = {"letter-1843-ada": 0, "letter-1848-ada": 0, "letter-1844-babbage": 1, "letter-1845-somerville": 1,
           "letter-1851-babbage": 2}
@@ -24,9 +24,9 @@ SHARDS = {"letter-1843-ada": 0, "letter-1848-ada": 0, "letter-1844-babbage": 1, 
 
 @pytest.fixture
 def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh copy of the engine fixture edition, built at a fixed date with two documents per shard."""
+    """A fresh copy of the engine fixture edition, built at a fixed date with its index in three shards."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(search, "DOCUMENTS_PER_SHARD", 2)
+    monkeypatch.setattr(search, "shard_count", lambda documents: 3)
     target = tmp_path / "engine"
     shutil.copytree(ENGINE, target)
     return target
@@ -47,9 +47,8 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_shard_count_depends_on_the_number_of_documents_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "DOCUMENTS_PER_SHARD", 200)
-    assert [search.shard_count(n) for n in (0, 1, 200, 201, 1000, 10_000)] == [1, 1, 1, 2, 5, 50]
+def test_shard_count_grows_as_the_square_root_of_the_number_of_documents() -> None:
+    assert [search.shard_count(n) for n in (0, 1, 159, 160, 1000, 4000, 10_000)] == [1, 1, 1, 2, 5, 10, 15]
 
 
 def test_shard_assignment_is_a_stable_function_of_the_document() -> None:
@@ -64,6 +63,7 @@ def test_shard_assignment_is_a_stable_function_of_the_document() -> None:
     fewer = search.assign_shards({rel: "other" for rel in list(pages)[:450]})
     assert all(set(fewer[k]) <= set(shards[k]) for k in range(3))
     assert search.assign_shards({**pages, "documents/index.html": "x", "persons/a/index.html": "y"}) == shards
+    assert len(search.assign_shards(dict(list(pages.items())[:100]))) == 1
 
 
 def test_each_shard_is_a_bundle_and_the_search_page_lists_the_others(edition: Path) -> None:
@@ -108,7 +108,7 @@ def test_adding_a_document_reindexes_the_shards_whose_pages_changed(edition: Pat
         text.replace('xml:id="letter-1845-somerville"', 'xml:id="letter-1846-somerville"')
             .replace("1845-05-30", "1846-01-02").replace("sends her regards", "sends a book"), encoding="utf-8")
     summary = build(edition)
-    assert summary.search is not None and summary.search.shards == 3  # six documents: still three shards
+    assert summary.search is not None and summary.search.shards == 3
     assert summary.search.shards_indexed < 3
     incremental = snapshot(edition)
     build(edition, clean=True)

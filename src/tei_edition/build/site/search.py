@@ -4,7 +4,7 @@ site is swapped in.
 The index is split into shards, each a Pagefind bundle of its own: shard 0 in `pagefind/` (with Pagefind's
 scripts), shard k in `pagefind/shard-k/` (index data only), listed in `pagefind/shards.json` for the search page,
 which merges them. A document's shard is a hash of its page folder modulo the shard count, and the count depends
-only on the number of documents, so editing one document changes one shard: the others are carried over from the
+only on the number of documents (see shard_count), so editing one document changes one shard: the others are carried over from the
 last build. A shard's bundle is a function of its pages only (see canonical_bundle), so an incremental build
 writes the same bytes as a clean one.
 """
@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -35,9 +36,11 @@ from tei_edition.errors import BuildError
 
 log = logging.getLogger(__name__)
 
-# One shard per this many documents. A Pagefind run costs ~0.3 s plus ~5 ms of CPU per page; every shard costs
-# the search page a few more requests (its entry, metadata and filter files, an index chunk per search).
-DOCUMENTS_PER_SHARD = 200
+# The number of shards grows as the square root of the number of documents: floor(sqrt(n / SHARD_SCALE)), so 1 shard
+# up to 159 documents, 5 for 1,000 (~200 each), 15 for 10,000 (~670 each). Editing a document re-indexes one shard
+# (Pagefind: ~0.3 s plus ~5 ms of CPU per page), while every shard costs the search page ~7 more requests when it
+# opens (entry, metadata, a file per filter) and one more per search: the square root balances the two.
+SHARD_SCALE = 40
 # Pagefind processes run at once when several shards are indexed (each also uses threads of its own).
 PARALLEL_INDEXES = 2
 SHARD_LIST = "pagefind/shards.json"
@@ -66,7 +69,7 @@ class SearchIndexStats:
 
 def shard_count(documents: int) -> int:
     """How many shards an edition of `documents` documents has (at least one)."""
-    return max(1, -(-documents // max(1, DOCUMENTS_PER_SHARD)))
+    return max(1, math.isqrt(documents // SHARD_SCALE))
 
 
 def shard_of(document_folder: str, shards: int) -> int:
