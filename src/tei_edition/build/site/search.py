@@ -4,9 +4,9 @@ site is swapped in.
 The index is split into shards, each a Pagefind bundle of its own: shard 0 in `pagefind/` (with Pagefind's
 scripts), shard k in `pagefind/shard-k/` (index data only), listed in `pagefind/shards.json` for the search page,
 which merges them. A document's shard is a hash of its page folder modulo the shard count, and the count depends
-only on the number of documents (see shard_count), so editing one document changes one shard: the others are carried over from the
-last build. A shard's bundle is a function of its pages only (see canonical_bundle), so an incremental build
-writes the same bytes as a clean one.
+only on the number of documents (see shard_count), so editing one document changes one shard: the others are
+carried over from the last build. A shard's bundle is a function of its pages only (see canonical_bundle), so an
+incremental build writes the same bytes as a clean one.
 """
 
 from __future__ import annotations
@@ -95,15 +95,18 @@ def assign_shards(pages: Mapping[str, str]) -> list[dict[str, str]]:
     return shards
 
 
-def _shard_key(shard: int, count: int, pages: Mapping[str, str], language: str) -> str:
-    """A hash of everything a shard's bundle is made from: its pages, its place, the language and Pagefind."""
+def _pagefind_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        pagefind_version = version("pagefind")
+        return version("pagefind")
     except PackageNotFoundError:
-        pagefind_version = "?"
-    text = json.dumps([_SHARD_FORMAT, pagefind_version, language, shard, count, sorted(pages.items())])
+        return "?"
+
+
+def _shard_key(shard: int, count: int, pages: Mapping[str, str], language: str, pagefind: str) -> str:
+    """A hash of everything a shard's bundle is made from: its pages, its place, the language and Pagefind."""
+    text = json.dumps([_SHARD_FORMAT, pagefind, language, shard, count, sorted(pages.items())])
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
@@ -187,7 +190,8 @@ def start_index(site: Site) -> None:
     language = site.info.language.split("-")[0].lower()
     pages = {rel: h for rel, h in site.out.hashes.items() if rel.startswith("documents/")}
     shards = assign_shards(pages)
-    keys = [_shard_key(k, len(shards), shard, language) for k, shard in enumerate(shards)]
+    pagefind = _pagefind_version()
+    keys = [_shard_key(k, len(shards), shard, language, pagefind) for k, shard in enumerate(shards)]
     # A shard without pages (possible only with very few documents per shard) is left out, but for the first,
     # whose bundle carries Pagefind's scripts.
     wanted = [k for k, shard in enumerate(shards) if shard or k == 0]
