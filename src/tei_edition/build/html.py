@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from tei_edition.build.site.downloads import render_downloads
 from tei_edition.build.site.media import copy_media
 from tei_edition.build.site.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.build.site.registers import render_registers
-from tei_edition.build.site.search import discard_index, index_site, start_index
+from tei_edition.build.site.search import SearchIndexStats, discard_index, index_site, start_index
 from tei_edition.build.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
@@ -58,12 +58,13 @@ def template_location(exc: TemplateError) -> tuple[str, int | None]:
 
 def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
                 previous: Mapping[str, tuple[str, str]] | None = None, inputs_key: str = "",
-                store: Any = None) -> int:
+                store: Any = None, on_index: Callable[[SearchIndexStats], None] | None = None) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
     `previous` (output path -> (deps hash, content hash) of the last build) and `inputs_key` (a hash of the shared
-    inputs) let pages whose context did not change be carried over from the last build instead of rendered; `store`
-    (the build cache) keeps what is worth keeping between builds, such as the compressed members of the zip."""
+    inputs) let pages whose context did not change be carried over from the last build instead of rendered, and
+    shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
+    between builds, such as the compressed members of the zip. `on_index` receives what indexing did."""
     site = Site(data, make_env(data.config), out, previous=previous or {}, inputs_key=inputs_key, store=store)
     try:
         copy_assets(site)
@@ -84,5 +85,7 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
     except BaseException:
         discard_index(site)
         raise
-    index_site(site)
+    stats = index_site(site)
+    if on_index is not None:
+        on_index(stats)
     return len(site.pages)

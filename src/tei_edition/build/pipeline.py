@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from lxml import etree
 
@@ -65,6 +65,9 @@ from tei_edition.tei.model import (
 from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
+if TYPE_CHECKING:
+    from tei_edition.build.site.search import SearchIndexStats
+
 Progress = Callable[[str], None]
 MAX_LISTED = 20  # errors listed when a build stops; `edition validate` lists them all
 PHASES = ("discover", "parse", "validate", "registers", "gate", "transform", "render", "pdf", "write")
@@ -95,6 +98,7 @@ class BuildSummary:
     changes: str = ""
     processed: int = 0  # sources validated and transformed in this build
     reused: int = 0  # sources whose results came from the cache
+    search: SearchIndexStats | None = None  # what the search index took: shards re-indexed and carried over
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -767,8 +771,11 @@ class _Build:
                 earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
                            if k.startswith("html/") and r.deps} if previous is not None else {}
                 summary.pages = render_site(data, screen, html_out, earlier, inputs_key,  # type: ignore[arg-type]
-                                            store=screen.cache)
+                                            store=screen.cache,
+                                            on_index=lambda stats: setattr(summary, "search", stats))
             self.say.detail(f"HTML: {summary.pages} pages")
+            if summary.search is not None:
+                self.say.detail(summary.search.describe())
             if pdf_out is not None:
                 from tei_edition.build.pdf import render_pdfs
 
@@ -782,7 +789,6 @@ class _Build:
                 pdf_out.abort()
             raise
         with summary.phase("write"):
-            make_search_index_reproducible(html_out)
             html_out.commit()
             if pdf_out is not None:
                 pdf_out.commit()
@@ -793,68 +799,6 @@ class _Build:
             stats = pdf_out.signatures_now()
             outputs.update({f"pdf/{k}": OutputRecord("", v, stats.get(k, "")) for k, v in pdf_out.hashes.items()})
         return outputs
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Pagefind writes its filter lists in hash-map order, which changes from run to run (and so do the names of the
-# files, which are hashes of their content). Sorting them, and naming the files after the sorted content, makes
-# the search index a function of the pages only.
-
-_PAGEFIND_MAGIC = b"pagefind_dcd"
-
-
-def make_search_index_reproducible(out: OutputWriter) -> None:
-    """Rewrite Pagefind's filter and metadata files in the staged output in a canonical order and naming."""
-    folder = out.staging / "pagefind"
-    entry_path = folder / "pagefind-entry.json"
-    if not entry_path.is_file():
-        return
-    try:
-        import cbor2
-    except ImportError:  # without the decoder the index stays as Pagefind wrote it (valid, just not reproducible)
-        return
-    entry = entry_path.read_text(encoding="utf-8")
-    for meta_path in sorted(folder.glob("pagefind.*.pf_meta")):
-        language_hash = meta_path.name[len("pagefind."):-len(".pf_meta")]
-        language = language_hash.rsplit("_", 1)[0]
-        meta = _pagefind_load(cbor2, meta_path.read_bytes())
-        renamed: dict[str, str] = {}
-        for position, item in enumerate(meta):
-            if not (isinstance(item, list) and item and all(isinstance(f, list) and len(f) == 2 and
-                                                            isinstance(f[1], str) and
-                                                            (folder / "filter" / f"{f[1]}.pf_filter").is_file()
-                                                            for f in item)):
-                continue
-            for name, old in item:
-                path = folder / "filter" / f"{old}.pf_filter"
-                content = _pagefind_load(cbor2, path.read_bytes())
-                if isinstance(content, list) and len(content) == 2 and isinstance(content[1], list):
-                    content[1].sort(key=lambda value: str(value[0]) if isinstance(value, list) and value else "")
-                data = _pagefind_dump(cbor2, content)
-                new = f"{language}_{hash_bytes(data)[:7]}"
-                out.replace(f"pagefind/filter/{old}.pf_filter", f"pagefind/filter/{new}.pf_filter", data)
-                renamed[old] = new
-            meta[position] = sorted(([name, renamed[old]] for name, old in item), key=lambda f: f[0])
-        data = _pagefind_dump(cbor2, meta)
-        new_hash = f"{language}_{hash_bytes(data)[:10]}"
-        out.replace(f"pagefind/{meta_path.name}", f"pagefind/pagefind.{new_hash}.pf_meta", data)
-        entry = entry.replace(f'"{language_hash}"', f'"{new_hash}"')
-    out.replace("pagefind/pagefind-entry.json", "pagefind/pagefind-entry.json", entry.encode("utf-8"))
-
-
-def _pagefind_load(cbor2: Any, data: bytes) -> Any:
-    import gzip
-
-    raw = gzip.decompress(data)
-    if not raw.startswith(_PAGEFIND_MAGIC):
-        raise BuildError("the search index has a format this version does not know; build with an earlier Pagefind")
-    return cbor2.loads(raw[len(_PAGEFIND_MAGIC):])
-
-
-def _pagefind_dump(cbor2: Any, value: Any) -> bytes:
-    import gzip
-
-    return gzip.compress(_PAGEFIND_MAGIC + cbor2.dumps(value), compresslevel=9, mtime=0)
 
 
 def body_key(core_key: str, media: str) -> str:

@@ -1,54 +1,164 @@
 """Full-text search: Pagefind indexes the staged document pages (while the other pages are rendered) before the
-site is swapped in."""
+site is swapped in.
+
+The index is split into shards, each a Pagefind bundle of its own: shard 0 in `pagefind/` (with Pagefind's
+scripts), shard k in `pagefind/shard-k/` (index data only), listed in `pagefind/shards.json` for the search page,
+which merges them. A document's shard is a hash of its page folder modulo the shard count, and the count depends
+only on the number of documents (see shard_count), so editing one document changes one shard: the others are
+carried over from the last build. A shard's bundle is a function of its pages only (see canonical_bundle), so an
+incremental build writes the same bytes as a clean one.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import gzip
+import hashlib
+import json
 import logging
+import math
 import os
+import re
 import shutil
 import tempfile
 import threading
 import time
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from tei_edition.build.plan import hash_bytes
 from tei_edition.build.site.context import Site
+from tei_edition.build.writer import content_hash
 from tei_edition.errors import BuildError
 
 log = logging.getLogger(__name__)
 
+# The number of shards grows as the square root of the number of documents: floor(sqrt(n / SHARD_SCALE)), so 1 shard
+# up to 159 documents, 5 for 1,000 (~200 each), 15 for 10,000 (~670 each). Editing a document re-indexes one shard
+# (Pagefind: ~0.3 s plus ~5 ms of CPU per page), while every shard costs the search page ~7 more requests when it
+# opens (entry, metadata, a file per filter) and one more per search: the square root balances the two.
+SHARD_SCALE = 40
+# Pagefind processes run at once when several shards are indexed (each also uses threads of its own).
+PARALLEL_INDEXES = 2
+SHARD_LIST = "pagefind/shards.json"
+# A shard other than the first needs only its index data: merged indexes use the first bundle's scripts and wasm.
+_SHARD_DATA = re.compile(r"^(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta|(filter|fragment|index)/[\w.-]+)$")
+_DOCUMENT_PAGE = re.compile(r"^documents/([^/]+)/(?:.+/)?[^/]+\.html$")
+_SHARD_FOLDER = re.compile(r"^pagefind/shard-(\d+)/")
+# Bumped when what a shard's bundle is made from changes (layout, canonical form), so old shards are not reused.
+_SHARD_FORMAT = "1"
+
 
 @dataclass(frozen=True)
 class SearchIndexStats:
-    """What indexing did: pages indexed and the seconds it took."""
+    """What indexing did: pages indexed, shards in all and re-indexed, and the seconds it took."""
 
     pages: int
     seconds: float
+    shards: int = 1
+    shards_indexed: int = 1
+
+    def describe(self) -> str:
+        """One line for the build's detail output."""
+        return (f"search index: {self.shards_indexed} of {self.shards} shard(s) indexed ({self.pages} pages) "
+                f"in {self.seconds:.2f} s")
+
+
+def shard_count(documents: int) -> int:
+    """How many shards an edition of `documents` documents has (at least one)."""
+    return max(1, math.isqrt(documents // SHARD_SCALE))
+
+
+def shard_of(document_folder: str, shards: int) -> int:
+    """The shard of a document, given its page folder under documents/ (a function of its id only)."""
+    digest = hashlib.blake2b(document_folder.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % shards
+
+
+def shard_prefix(shard: int) -> str:
+    """The output folder of a shard's bundle."""
+    return "pagefind/" if shard == 0 else f"pagefind/shard-{shard}/"
+
+
+def assign_shards(pages: Mapping[str, str]) -> list[dict[str, str]]:
+    """The document pages (output path -> content hash) of each shard; a document's pages share its shard."""
+    folders = {m.group(1) for rel in pages if (m := _DOCUMENT_PAGE.match(rel))}
+    count = shard_count(len(folders))
+    shards: list[dict[str, str]] = [{} for _ in range(count)]
+    for rel in sorted(pages):
+        match = _DOCUMENT_PAGE.match(rel)
+        if match:
+            shards[shard_of(match.group(1), count)][rel] = pages[rel]
+    return shards
+
+
+def _pagefind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind")
+    except PackageNotFoundError:
+        return "?"
+
+
+def _shard_key(shard: int, count: int, pages: Mapping[str, str], language: str, pagefind: str) -> str:
+    """A hash of everything a shard's bundle is made from: its pages, its place, the language and Pagefind."""
+    text = json.dumps([_SHARD_FORMAT, pagefind, language, shard, count, sorted(pages.items())])
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def _shard_of_output(rel: str) -> int | None:
+    """The shard an output file belongs to, or None when it is not part of a shard's bundle."""
+    if not rel.startswith("pagefind/") or rel == SHARD_LIST:
+        return None
+    match = _SHARD_FOLDER.match(rel)
+    return int(match.group(1)) if match else 0
 
 
 class IndexJob:
-    """Pagefind indexing the staged document pages in a thread of its own while the other pages are rendered."""
+    """Pagefind indexing the changed shards in a thread of its own while the other pages are rendered."""
 
-    def __init__(self, pages: str, language: str, temporary: bool = False):
-        self.pages_folder = pages if temporary else None  # removed with the job
-        self.bundle = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
+    def __init__(self, pages: Mapping[str, Path], language: str, shards: Mapping[int, list[str]]):
+        self.folder = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
+        self.shards = dict(shards)
         self.started = time.perf_counter()
         self.pages = 0
         self.error: BaseException | None = None
-        # The work is Pagefind's own process; this thread only waits on its pipes, so it hardly holds the GIL.
+        # The work is Pagefind's own processes; this thread only waits on their pipes, so it hardly holds the GIL.
         self.thread = threading.Thread(target=self._run, args=(pages, language), daemon=True,
                                        name="pagefind")
         self.thread.start()
 
-    def _run(self, pages: str, language: str) -> None:
+    def bundle(self, shard: int) -> Path:
+        """The folder Pagefind writes a shard's bundle into."""
+        return Path(self.folder) / f"bundle-{shard}"
+
+    def _run(self, pages: Mapping[str, Path], language: str) -> None:
         try:
-            self.pages = asyncio.run(_index(pages, self.bundle, language))
+            self.pages = asyncio.run(self._index_all(pages, language))
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits for the job
             self.error = exc
 
+    async def _index_all(self, files: Mapping[str, Path], language: str) -> int:
+        limit = asyncio.Semaphore(PARALLEL_INDEXES)
+
+        async def one(shard: int, pages: list[str]) -> int:
+            # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, at the same paths.
+            site = Path(self.folder) / f"site-{shard}"
+            _link_pages(files, site, pages)
+            async with limit:
+                count = await _index(str(site), str(self.bundle(shard)), language)
+            canonical_bundle(self.bundle(shard))
+            return count
+
+        counts = await asyncio.gather(*(one(k, pages) for k, pages in sorted(self.shards.items())))
+        return sum(counts)
+
     def wait(self) -> int:
-        """Wait for the index to be written into the bundle folder; the number of pages indexed."""
+        """Wait for every shard's bundle to be written; the number of pages indexed."""
         self.thread.join()
         if isinstance(self.error, BuildError):
             raise self.error
@@ -57,65 +167,213 @@ class IndexJob:
         return self.pages
 
     def discard(self) -> None:
-        """Wait for the job and remove its bundle, whatever became of it."""
+        """Wait for the job and remove its folders, whatever became of them."""
         self.thread.join()
-        shutil.rmtree(self.bundle, ignore_errors=True)
-        if self.pages_folder is not None:
-            shutil.rmtree(self.pages_folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@dataclass
+class SearchPlan:
+    """The shards of this build: their keys, which were carried over, and the job indexing the others."""
+
+    keys: list[str]
+    carried: set[int]
+    job: IndexJob | None
+    merged: list[int]  # the shards the search page merges into the first: those with pages
 
 
 def start_index(site: Site) -> None:
-    """Start indexing the document pages, which must all be staged already; index_site() collects the result."""
-    if "search-job" not in site.cache:
-        pages = [f"{page}index.html" for page in site.pages if page.startswith("documents/")]
-        language = site.info.language.split("-")[0].lower()
-        if not any(site.out.current(rel) != site.out.staging / rel for rel in pages):
-            site.cache["search-job"] = IndexJob(str(site.out.staging), language)
-            return
-        # Some pages are kept from the last build, not staged: Pagefind reads them all through a folder of links.
-        folder = Path(tempfile.mkdtemp(prefix=".search-pages-", dir=site.out.staging.parent))
-        for rel in pages:
-            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(site.out.current(rel), folder / rel)
-            except OSError:
-                shutil.copyfile(site.out.current(rel), folder / rel)
-        site.cache["search-job"] = IndexJob(str(folder), language, temporary=True)
+    """Carry the unchanged shards over and start indexing the others; the document pages must all be staged.
+    index_site() collects the result."""
+    if "search-job" in site.cache:
+        return
+    language = site.info.language.split("-")[0].lower()
+    pages = {rel: h for rel, h in site.out.hashes.items() if rel.startswith("documents/")}
+    shards = assign_shards(pages)
+    pagefind = _pagefind_version()
+    keys = [_shard_key(k, len(shards), shard, language, pagefind) for k, shard in enumerate(shards)]
+    # A shard without pages (possible only with very few documents per shard) is left out, but for the first,
+    # whose bundle carries Pagefind's scripts.
+    wanted = [k for k, shard in enumerate(shards) if shard or k == 0]
+    carried = {k for k in wanted if _carry_shard_over(site, k, keys[k])}
+    todo = {k: sorted(shards[k]) for k in wanted if k not in carried}
+    # Where each page is now: staged, or kept from the last build where it was.
+    files = {rel: site.out.current(rel) for shard in todo.values() for rel in shard}
+    job = IndexJob(files, language, todo) if todo else None
+    site.cache["search-job"] = SearchPlan(keys, carried, job, [k for k in wanted if k != 0])
 
 
 def discard_index(site: Site) -> None:
     """Stop waiting for a search index that will not be used (the build failed)."""
-    job: IndexJob | None = site.cache.pop("search-job", None)
-    if job is not None:
-        job.discard()
+    plan: SearchPlan | None = site.cache.pop("search-job", None)
+    if plan is not None and plan.job is not None:
+        plan.job.discard()
 
 
 def index_site(site: Site) -> SearchIndexStats:
-    """Index the staged document pages with Pagefind (started earlier or now); the bundle goes through the writer
-    to `pagefind/` beside the pages."""
+    """Index the changed shards with Pagefind (started earlier or now); the bundles go through the writer to
+    `pagefind/`, beside the pages, with the list of shards for the search page."""
     start_index(site)
-    job: IndexJob = site.cache.pop("search-job")
-    try:
-        pages = job.wait()
-        for path in sorted(Path(job.bundle).rglob("*")):
-            if path.is_file():
-                site.out.write_bytes(f"pagefind/{path.relative_to(job.bundle).as_posix()}", path.read_bytes())
-    finally:
-        job.discard()
-    stats = SearchIndexStats(pages, time.perf_counter() - job.started)
+    plan: SearchPlan = site.cache.pop("search-job")
+    started = plan.job.started if plan.job is not None else time.perf_counter()
+    pages = 0
+    if plan.job is not None:
+        try:
+            pages = plan.job.wait()
+            for shard in sorted(plan.job.shards):
+                _write_bundle(site, shard, plan.keys[shard], plan.job.bundle(shard))
+        finally:
+            plan.job.discard()
+    merged = [shard_prefix(k)[len("pagefind/"):] for k in plan.merged]
+    site.out.write_bytes(SHARD_LIST, (json.dumps({"shards": merged}) + "\n").encode("utf-8"))
+    indexed = len(plan.job.shards) if plan.job is not None else 0
+    stats = SearchIndexStats(pages, time.perf_counter() - started, len(plan.keys), indexed)
     site.cache["search"] = stats
-    log.info("search index: %d pages in %.2f s", stats.pages, stats.seconds)
+    log.info("%s", stats.describe())
     return stats
 
 
-async def _index(staging: str, bundle: str, language: str) -> int:
-    from pagefind.index import PagefindIndex
+def _carry_shard_over(site: Site, shard: int, key: str) -> bool:
+    """Take a shard's whole bundle from the last build when it was made from the same pages; False (and nothing
+    written) when any of its files is missing or was changed."""
+    files = {rel: content for rel, (deps, content) in site.previous.items()
+             if deps == key and _shard_of_output(rel) == shard}
+    if not files:
+        return False
+    # Checked before anything is taken: half a bundle carried over could not be completed by indexing again.
+    for rel, expected in files.items():
+        try:
+            if content_hash(site.out.target.joinpath(*rel.split("/")).read_bytes()) != expected:
+                return False
+        except OSError:
+            return False
+    return all(site.carry_over(rel, key) for rel in sorted(files))
+
+
+def _write_bundle(site: Site, shard: int, key: str, bundle: Path) -> None:
+    """Write a shard's bundle into the output (all of it for shard 0, its index data for the others)."""
+    prefix = shard_prefix(shard)
+    for path in sorted(bundle.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(bundle).as_posix()
+        if shard != 0 and not _SHARD_DATA.match(rel):
+            continue
+        site.out.write_bytes(prefix + rel, path.read_bytes())
+        site.out.deps[prefix + rel] = key
+
+
+def _link_pages(files: Mapping[str, Path], site: Path, pages: list[str]) -> None:
+    for rel in pages:
+        source = files[rel]
+        target = site.joinpath(*rel.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+
+async def _index(site: str, bundle: str, language: str) -> int:
+    from pagefind.service import PagefindService
 
     config = {"output_path": bundle, "force_language": language, "verbose": False}
-    async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
-        # Only document pages carry data-pagefind-body; reading the register and chronology pages too (most of the
-        # site's bytes) would cost time and memory for nothing.
-        result = await index.add_directory(staging, glob="documents/**/*.html")
-    if result.get("errors"):
-        raise BuildError("Pagefind could not index the site: " + "; ".join(map(str, result["errors"])))
-    return int(result.get("page_count", 0))
+    service = await PagefindService().launch()
+    try:
+        index = await service.create_index(config)  # type: ignore[arg-type]
+        result = await index.add_directory(site, glob="documents/**/*.html")
+        if result.get("errors"):
+            raise BuildError("Pagefind could not index the site: " + "; ".join(map(str, result["errors"])))
+        pages = int(result.get("page_count", 0))
+        await index.write_files()
+        # Pagefind answers before its last file is on disk (pagefind-entry.json was seen empty under load), and
+        # closing the service ends the process: wait for a complete bundle first.
+        await _complete_bundle(Path(bundle), pages)
+    finally:
+        await service.close()
+    return pages
+
+
+async def _complete_bundle(bundle: Path, pages: int, timeout: float = 30.0) -> None:
+    """Wait until the bundle Pagefind is writing holds its entry, metadata and index files, all complete."""
+    deadline = time.monotonic() + timeout
+    while not _bundle_is_complete(bundle, pages):
+        if time.monotonic() > deadline:
+            raise BuildError(f"Pagefind did not finish writing the search index into {bundle}")
+        await asyncio.sleep(0.01)
+
+
+def _bundle_is_complete(bundle: Path, pages: int) -> bool:
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages = entry["languages"]
+        if sum(int(language["page_count"]) for language in languages.values()) != pages:
+            return False
+        if not all((bundle / f"pagefind.{language['hash']}.pf_meta").is_file() for language in languages.values()):
+            return False
+        for path in bundle.rglob("*"):
+            if path.is_file() and (path.stat().st_size == 0 or
+                                   (path.suffix.startswith(".pf_") and not gzip.decompress(path.read_bytes()))):
+                return False
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zlib.error):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pagefind writes its filter lists in hash-map order, which changes from run to run (and so do the names of the
+# files, which are hashes of their content). Sorting them, and naming the files after the sorted content, makes
+# a bundle a function of its pages only.
+
+_PAGEFIND_MAGIC = b"pagefind_dcd"
+
+
+def canonical_bundle(folder: Path) -> None:
+    """Rewrite the filter and metadata files of the Pagefind bundle in `folder` in a canonical order and naming."""
+    entry_path = folder / "pagefind-entry.json"
+    if not entry_path.is_file():
+        return
+    try:
+        import cbor2
+    except ImportError:  # without the decoder the index stays as Pagefind wrote it (valid, just not reproducible)
+        return
+    entry = entry_path.read_text(encoding="utf-8")
+    for meta_path in sorted(folder.glob("pagefind.*.pf_meta")):
+        language_hash = meta_path.name[len("pagefind."):-len(".pf_meta")]
+        language = language_hash.rsplit("_", 1)[0]
+        meta = _pagefind_load(cbor2, meta_path.read_bytes())
+        renamed: dict[str, str] = {}
+        for position, item in enumerate(meta):
+            if not (isinstance(item, list) and item and all(isinstance(f, list) and len(f) == 2 and
+                                                            isinstance(f[1], str) and
+                                                            (folder / "filter" / f"{f[1]}.pf_filter").is_file()
+                                                            for f in item)):
+                continue
+            for name, old in item:
+                path = folder / "filter" / f"{old}.pf_filter"
+                content = _pagefind_load(cbor2, path.read_bytes())
+                if isinstance(content, list) and len(content) == 2 and isinstance(content[1], list):
+                    content[1].sort(key=lambda value: str(value[0]) if isinstance(value, list) and value else "")
+                data = _pagefind_dump(cbor2, content)
+                new = f"{language}_{hash_bytes(data)[:7]}"
+                path.unlink()
+                (folder / "filter" / f"{new}.pf_filter").write_bytes(data)
+                renamed[old] = new
+            meta[position] = sorted(([name, renamed[old]] for name, old in item), key=lambda f: f[0])
+        data = _pagefind_dump(cbor2, meta)
+        new_hash = f"{language}_{hash_bytes(data)[:10]}"
+        meta_path.unlink()
+        (folder / f"pagefind.{new_hash}.pf_meta").write_bytes(data)
+        entry = entry.replace(f'"{language_hash}"', f'"{new_hash}"')
+    entry_path.write_text(entry, encoding="utf-8")
+
+
+def _pagefind_load(cbor2: Any, data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(_PAGEFIND_MAGIC):
+        raise BuildError("the search index has a format this version does not know; build with an earlier Pagefind")
+    return cbor2.loads(raw[len(_PAGEFIND_MAGIC):])
+
+
+def _pagefind_dump(cbor2: Any, value: Any) -> bytes:
+    return gzip.compress(_PAGEFIND_MAGIC + cbor2.dumps(value), compresslevel=9, mtime=0)

@@ -1,4 +1,5 @@
-// The search page: loads the Pagefind index built with the site and shows results with filter checkboxes.
+// The search page: loads the Pagefind index built with the site (the first shard, merged with the others listed in
+// shards.json) and shows results with filter checkboxes.
 // A classic script (module scripts do not run from file://, where it must still explain why search is missing).
 (function () {
 "use strict";
@@ -142,12 +143,18 @@ async function start() {
         "opened directly). Every document is also listed on the home page and in the registers.", true);
     return;
   }
-  const bundle = form.getAttribute("data-bundle");
+  const bundle = new URL(form.getAttribute("data-bundle"), window.location.href);
   try {
-    pagefind = await import(new URL(bundle + "pagefind.js", window.location.href).href);
+    pagefind = await import(new URL("pagefind.js", bundle).href);
     // Result links are made relative to the site's folder, wherever the site is published.
-    await pagefind.options({ baseUrl: new URL(bundle + "../", window.location.href).pathname });
+    const baseUrl = new URL("../", bundle).pathname;
+    await pagefind.options({ baseUrl });
     await pagefind.init();
+    // The index comes in shards (bundles of their own), listed beside the first one: searched as one index.
+    const response = await fetch(new URL("shards.json", bundle));
+    if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
+    const { shards } = await response.json();
+    await Promise.all(shards.map((shard) => pagefind.mergeIndex(new URL(shard, bundle).href, { baseUrl })));
     renderFilters(await pagefind.filters());
   } catch (error) {
     pagefind = null;

@@ -1,0 +1,99 @@
+"""Search over an index in several shards, in a real browser: every shard is merged into the results and filters."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, QuietHandler, watch_console
+
+pytest.importorskip("tei_edition.validate.relaxng")
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
+
+from tei_edition.build.pipeline import BuildOptions, build_edition  # noqa: E402
+from tei_edition.build.site import search  # noqa: E402
+from tei_edition.config import load_config  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+DOCUMENTS = 12
+SHARDS = 3
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated edition of twelve documents, its search index in three shards, built."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from make_corpus import make_corpus
+
+    root = tmp_path_factory.mktemp("shards")
+    config = make_corpus(DOCUMENTS, root / "edition")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        patch.setattr(search, "shard_count", lambda documents: SHARDS)
+        build_edition(load_config(config), BuildOptions(pdf=False, jobs=1))
+    return root / "edition" / "build" / "html"
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(QuietHandler, directory=str(site.parent)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/{site.name}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def documents_by_shard() -> dict[int, list[str]]:
+    """The generated documents' ids, by shard."""
+    out: dict[int, list[str]] = {}
+    for i in range(DOCUMENTS):
+        doc = f"doc-{i:05d}"
+        out.setdefault(search.shard_of(doc, SHARDS), []).append(doc)
+    return out
+
+
+def test_search_finds_a_document_in_every_shard(browser: object, base_url: str, site: Path) -> None:
+    shards = json.loads((site / "pagefind" / "shards.json").read_text())["shards"]
+    assert shards == ["shard-1/", "shard-2/"]
+    page = browser.new_page()
+    errors = watch_console(page)
+    page.goto(base_url + "search/")
+    expect(page.locator("#search-status")).to_contain_text("Ready")
+    for shard, docs in sorted(documents_by_shard().items()):
+        doc = docs[0]
+        page.fill("#search-input", doc)
+        page.press("#search-input", "Enter")
+        expect(page.locator(f"#search-results a.result-title[href*='/documents/{doc}/']")).to_have_count(1)
+        href = page.locator(f"#search-results a.result-title[href*='/documents/{doc}/']").get_attribute("href")
+        assert href.startswith(f"/{site.name}/documents/"), (shard, href)
+    # A word every document has: all twelve are found, from the three shards together.
+    page.fill("#search-input", "the")
+    page.press("#search-input", "Enter")
+    expect(page.locator("#search-status")).to_contain_text(f"{DOCUMENTS} documents found")
+    # The filters count the documents of every shard.
+    counts = page.locator("#search-filters .filter-count[data-filter='type']").all_text_contents()
+    assert sum(int(c) for c in counts) == DOCUMENTS
+    page.close()
+    assert errors == []

@@ -1,0 +1,126 @@
+"""The search index in shards: stable assignment, one shard re-indexed per edited document, same bytes as a clean
+build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tei_edition.validate.relaxng")
+
+from tei_edition.build.pipeline import BuildOptions, BuildSummary, build_edition  # noqa: E402
+from tei_edition.build.site import search  # noqa: E402
+from tei_edition.config import load_config  # noqa: E402
+
+ENGINE = Path(__file__).resolve().parent / "data" / "engine"
+# In three shards the engine fixture's five letters fall so:
+# 0: letter-1843-ada, letter-1848-ada; 1: letter-1844-babbage, letter-1845-somerville; 2: letter-1851-babbage.
+SHARDS = {"letter-1843-ada": 0, "letter-1848-ada": 0, "letter-1844-babbage": 1, "letter-1845-somerville": 1,
+          "letter-1851-babbage": 2}
+
+
+@pytest.fixture
+def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the engine fixture edition, built at a fixed date with its index in three shards."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(search, "shard_count", lambda documents: 3)
+    target = tmp_path / "engine"
+    shutil.copytree(ENGINE, target)
+    return target
+
+
+def build(root: Path, clean: bool = False) -> BuildSummary:
+    return build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, clean=clean, jobs=1))
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    html = root / "build" / "html"
+    return {p.relative_to(html).as_posix(): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_shard_count_grows_as_the_square_root_of_the_number_of_documents() -> None:
+    assert [search.shard_count(n) for n in (0, 1, 159, 160, 1000, 4000, 10_000)] == [1, 1, 1, 2, 5, 10, 15]
+
+
+def test_shard_assignment_is_a_stable_function_of_the_document() -> None:
+    # Fixed values: a change here moves documents between shards and re-indexes every edition once.
+    assert [search.shard_of(f"doc-{i:05d}", 3) for i in range(8)] == [0, 0, 2, 0, 0, 0, 2, 1]
+    assert {name: search.shard_of(name, 3) for name in SHARDS} == SHARDS
+    pages = {f"documents/doc-{i:05d}/index.html": f"hash{i}" for i in range(600)}
+    shards = search.assign_shards(pages)
+    assert len(shards) == 3 and sum(map(len, shards)) == 600
+    assert all(150 < len(shard) < 250 for shard in shards)  # the hash spreads documents evenly
+    # Other documents, other pages or other content do not move a document, as long as the count is the same.
+    fewer = search.assign_shards({rel: "other" for rel in list(pages)[:450]})
+    assert all(set(fewer[k]) <= set(shards[k]) for k in range(3))
+    assert search.assign_shards({**pages, "documents/index.html": "x", "persons/a/index.html": "y"}) == shards
+    assert len(search.assign_shards(dict(list(pages.items())[:100]))) == 1
+
+
+def test_each_shard_is_a_bundle_and_the_search_page_lists_the_others(edition: Path) -> None:
+    summary = build(edition)
+    assert summary.search is not None
+    assert (summary.search.shards, summary.search.shards_indexed, summary.search.pages) == (3, 3, 5)
+    site = edition / "build" / "html"
+    assert json.loads((site / "pagefind/shards.json").read_text()) == {"shards": ["shard-1/", "shard-2/"]}
+    assert (site / "pagefind/pagefind.js").is_file() and (site / "pagefind/wasm.en.pagefind").is_file()
+    for k, pages in ((0, 2), (1, 2), (2, 1)):
+        entry = json.loads((site / search.shard_prefix(k) / "pagefind-entry.json").read_text())
+        assert entry["languages"]["en"]["page_count"] == pages
+    # The merged shards hold index data only: the search page runs the first shard's scripts and wasm.
+    assert sorted(p.name for p in (site / "pagefind/shard-1").iterdir() if p.is_file())[0] == "pagefind-entry.json"
+    assert not list((site / "pagefind/shard-1").glob("*.js")) and not list((site / "pagefind/shard-1").glob("wasm*"))
+
+
+def test_editing_one_document_reindexes_its_shard_only(edition: Path) -> None:
+    build(edition)
+    site = edition / "build" / "html"
+    before = {rel: (site / rel).stat().st_ino for rel in snapshot(edition) if rel.startswith("pagefind/")}
+    edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
+    summary = build(edition)
+    assert summary.search is not None
+    assert (summary.search.shards, summary.search.shards_indexed, summary.search.pages) == (3, 1, 2)
+    incremental = snapshot(edition)
+    carried = {rel for rel, inode in before.items() if rel in incremental and (site / rel).stat().st_ino == inode}
+    assert any(rel.startswith("pagefind/shard-2/") for rel in carried)  # taken over as it was (a hard link)
+    assert not any(rel.startswith("pagefind/shard-1/") for rel in carried)
+    build(edition, clean=True)
+    clean = snapshot(edition)
+    assert sorted(incremental) == sorted(clean)
+    assert [rel for rel in clean if incremental[rel] != clean[rel]] == []
+    assert any(rel.startswith("pagefind/shard-1/fragment/") for rel in clean)
+
+
+def test_adding_a_document_reindexes_the_shards_whose_pages_changed(edition: Path) -> None:
+    build(edition)
+    docs = edition / "tei/documents"
+    text = (docs / "letter-1845-somerville.xml").read_text(encoding="utf-8")
+    (docs / "letter-1846-somerville.xml").write_text(
+        text.replace('xml:id="letter-1845-somerville"', 'xml:id="letter-1846-somerville"')
+            .replace("1845-05-30", "1846-01-02").replace("sends her regards", "sends a book"), encoding="utf-8")
+    summary = build(edition)
+    assert summary.search is not None and summary.search.shards == 3
+    assert summary.search.shards_indexed < 3
+    incremental = snapshot(edition)
+    build(edition, clean=True)
+    assert incremental == snapshot(edition)
+
+
+def test_a_changed_shard_file_is_made_again(edition: Path) -> None:
+    build(edition)
+    entry = edition / "build/html/pagefind/shard-2/pagefind-entry.json"
+    entry.unlink()
+    entry.write_text("{}", encoding="utf-8")  # edited by hand (a new file, not the hard link)
+    edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
+    summary = build(edition)
+    assert summary.search is not None and summary.search.shards_indexed == 2
+    assert json.loads(entry.read_text())["languages"]["en"]["page_count"] == 1
