@@ -15,9 +15,11 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
@@ -80,6 +82,39 @@ def _safe_parser() -> etree.XMLParser:
 def severity_for_role(role: str | None) -> Severity:
     """Map a Schematron @role/@flag value to a severity (errors unless the role says otherwise)."""
     return Severity.WARNING if role and role.strip().lower() in WARNING_ROLES else Severity.ERROR
+
+
+_LITERAL_OR_COMMENT = re.compile(r"'[^']*'|\"[^\"]*\"|\(:.*?:\)", re.S)
+
+
+def _without_predicates(expression: str) -> str:
+    """An XPath pattern with its string literals, comments and [predicates] removed (what is left are its steps)."""
+    text = _LITERAL_OR_COMMENT.sub(" ", expression)
+    out: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
+
+
+def traversal(contexts: list[str]) -> str:
+    """The nodes a pattern's walk must visit below each node for its rules' contexts to meet every match.
+
+    Visiting text nodes and attributes costs Saxon more than the elements themselves, so they are skipped when
+    no context can match them. Steps made only of names, *, @, / and // match elements (and @ attributes);
+    anything else (a kind test such as text() or node(), a function, a variable, '.') may match any node.
+    """
+    steps = " ".join(_without_predicates(context) for context in contexts)
+    if re.search(r"[(.$]", steps):
+        return "@*|node()"
+    if "@" in steps or "attribute::" in steps:
+        return "@*|*"
+    return "*"
 
 
 class _Compiler:
@@ -240,12 +275,15 @@ class _Compiler:
                  abstract_rules: dict[str, etree._Element]) -> None:
         pattern_lets = pattern.findall(S + "let")
         rules = [r for r in pattern.findall(S + "rule") if r.get("abstract") != "true"]
-        fallback = etree.SubElement(sheet, X + "template", match="/|@*|node()", mode=mode, priority="-1000")
-        etree.SubElement(fallback, X + "apply-templates", select="@*|node()", mode=mode)
-        for index, rule in enumerate(rules):
+        for rule in rules:
             context = rule.get("context")
             if not context or not context.strip():
                 raise self.fail(rule, "<rule> needs a @context (an XSLT pattern such as tei:date/@when)")
+        walk = traversal([r.get("context", "") for r in rules])
+        fallback = etree.SubElement(sheet, X + "template", match="/|@*|node()", mode=mode, priority="-1000")
+        etree.SubElement(fallback, X + "apply-templates", select=walk, mode=mode)
+        for index, rule in enumerate(rules):
+            context = rule.get("context")
             template = self._mark(etree.SubElement(sheet, X + "template", match=context, mode=mode,
                                                    priority=str(len(rules) - index)), rule, "context")
             if self.binding == "xslt":
@@ -257,7 +295,7 @@ class _Compiler:
                     self._let(template, child, X + "variable")
                 else:
                     self._check(template, child, rule, pattern)
-            etree.SubElement(template, X + "apply-templates", select="@*|node()", mode=mode)
+            etree.SubElement(template, X + "apply-templates", select=walk, mode=mode)
 
     def _rule_body(self, rule: etree._Element, abstract_rules: dict[str, etree._Element],
                    seen: set[str]) -> list[etree._Element]:
@@ -398,6 +436,9 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
     return _CompiledSchema(executable, tuple(compiler.checks), line_map)
 
 
+_CAPTURE = threading.local()  # one capture file per thread, reused for every run
+
+
 @contextlib.contextmanager
 def _native_stderr_captured(sink: list[str]) -> Iterator[None]:
     """Keep Saxon's native error report (it writes to file descriptor 2) out of the terminal, for our message."""
@@ -409,15 +450,27 @@ def _native_stderr_captured(sink: list[str]) -> Iterator[None]:
         return
     with contextlib.suppress(Exception):
         sys.stderr.flush()
-    with tempfile.TemporaryFile(mode="w+b") as capture:
-        os.dup2(capture.fileno(), fd)
-        try:
-            yield
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
+    capture = getattr(_CAPTURE, "file", None)
+    if capture is None:
+        # Creating a temporary file costs more than a whole run on a small document: keep one and empty it.
+        capture = _CAPTURE.file = tempfile.TemporaryFile(mode="w+b")
+    os.dup2(capture.fileno(), fd)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        if os.fstat(capture.fileno()).st_size:
             capture.seek(0)
             sink.append(capture.read().decode("utf-8", "replace"))
+            capture.seek(0)
+            capture.truncate()
+
+
+def whole_tree_is_root(tree: etree._ElementTree) -> bool:
+    """True when the tree is its root element alone (no DOCTYPE, no comment or processing instruction around)."""
+    root = tree.getroot()
+    return root.getprevious() is None and root.getnext() is None and not tree.docinfo.doctype
 
 
 def _element_at(tree: etree._ElementTree, location: str) -> etree._Element | None:
@@ -447,8 +500,11 @@ class SchematronValidator:
         self._compiled = _compile(str(self.schema_path), mtime, phase)
 
     def validate(self, tree: etree._ElementTree, path: Path,
-                 params: dict[str, str] | None = None) -> list[Diagnostic]:
-        """Run every active pattern on the tree; one Diagnostic per failed assert or successful report."""
+                 params: dict[str, str] | None = None, prepared: Any = None) -> list[Diagnostic]:
+        """Run every active pattern on the tree; one Diagnostic per failed assert or successful report.
+
+        `prepared` is the root element already parsed by Saxon (Transformer.prepare), used when it is the whole
+        document; otherwise the tree is serialised and parsed here."""
         compiled = self._compiled
         executable = compiled.executable
         proc = _saxon()
@@ -460,7 +516,8 @@ class SchematronValidator:
         native_report: list[str] = []
         try:
             with _native_stderr_captured(native_report):
-                node = proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
+                node = prepared if prepared is not None and whole_tree_is_root(tree) \
+                    else proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
                 result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
             return [self._runtime_failure(tree, path, f"{exc}\n{''.join(native_report)}")]
