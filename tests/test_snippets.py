@@ -55,3 +55,23 @@ def test_names_after_leading_space_and_line_breaks_keep_their_place() -> None:
                      "in   <placeName ref='#m'>Moscow</placeName>.")
     doc = read_document(tree, Path("short.xml"))
     assert [m.snippet for m in doc.mentions] == ["Anna met Boris in Moscow."] * 3
+
+
+def test_names_among_white_space_of_every_shape_keep_their_place() -> None:
+    import random
+
+    rng = random.Random(7)
+    pieces = ["", " ", "\n  ", "\t", "  x ", "word", " two words ", "\u00a0y\u00a0", ",", "\n", "long " * 30]
+    for round_ in range(40):
+        parts = []
+        for i in range(rng.randint(1, 12)):
+            inner = rng.choice(pieces) + (f"<hi>{rng.choice(pieces)}</hi>" if rng.random() < 0.3 else "") \
+                + rng.choice(pieces)
+            parts.append(rng.choice(pieces) + f"<persName ref='#p{i}'>{inner}</persName>" + rng.choice(pieces))
+        tree = _document("".join(parts))
+        doc = read_document(tree, Path(f"r{round_}.xml"))
+        block = tree.getroot().find(f".//{T}p")
+        names = list(block.iter(f"{T}persName"))
+        assert len(doc.mentions) == len(names)
+        for mention, el in zip(doc.mentions, names):
+            assert mention.snippet == _naive_snippet(el, block)
