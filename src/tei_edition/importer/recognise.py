@@ -91,6 +91,27 @@ _DATE_RE = re.compile(
     rf"|(?P<y>{_Y})"
     r")(?![\w])"
 )
+# Every date expression begins with a digit or with one of these pairs of letters (a month, a season, "the",
+# "this", "last", "next", "early", "mid", "late"). Looking for them first, and trying _DATE_RE only there, finds the
+# same matches as _DATE_RE.finditer at half the cost: most positions are rejected without trying every alternative.
+# Keep it in step with _DATE_RE (a test compares the two on the sample edition and on crafted texts).
+_DATE_START = re.compile(r"(?<![\w/.-])(?:\d|Ja|Fe|Ma|Ap|Ju|Au|Se|Oc|No|De|[Ss][pu]|[Ff]a|[Aa]u|[Ww]i|[Tt]h|[Ll]a|"
+                         r"[Nn]e|[Ee]a|[Mm]i)")
+
+
+def date_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of the date expression in `text`, left to right, as _DATE_RE.finditer gives them."""
+    pos = 0
+    search, match = _DATE_START.search, _DATE_RE.match
+    while (candidate := search(text, pos)) is not None:
+        found = match(text, candidate.start())
+        if found is None:
+            pos = candidate.start() + 1
+        else:
+            yield found
+            pos = found.end()  # a date is never empty
+
+
 # A year standing alone is not a year after these words ("page 1945", "No. 1981").
 _NOT_YEAR_BEFORE = re.compile(r"(?:\b(?:page|pages|p|pp|no|nos|number|file|sign|vol|volume|fig|figure|doc|"
                               r"document|item|box|folder|fond|opis|delo|list|tel|telegram|dispatch|despatch)\.?"
@@ -156,7 +177,7 @@ class DateFinder:
     def find(self, text: str) -> list[DateHit]:
         """The date expressions in `text`, left to right."""
         hits: list[DateHit] = []
-        for match in _DATE_RE.finditer(text):
+        for match in date_matches(text):
             hit = self._read(match, text)
             if hit is not None:
                 hits.append(hit)
@@ -164,7 +185,8 @@ class DateFinder:
 
     def _read(self, m: re.Match[str], text: str) -> DateHit | None:
         g = m.groupdict()
-        before, after = text[:m.start()], text[m.end():]
+        # Only the few characters around the expression are looked at: no need to copy the whole text.
+        before, after = text[max(0, m.start() - 16):m.start()], text[m.end():m.end() + 14]
         year_given = next((g[k] for k in ("md_y", "dm_y", "s_y", "mof_y", "pm_y", "py", "my_y", "r1", "ny", "y")
                            if g[k]), None)
         if g["rel"] or g["relyear"]:
