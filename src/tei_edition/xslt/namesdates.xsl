@@ -45,7 +45,8 @@
     <!-- The register entry a local pointer names: "#stalin" or "persons.xml#stalin" -> "stalin". -->
     <xsl:param name="pointer" as="xs:string?"/>
     <xsl:sequence select="
-        if (contains(string($pointer), '#') and not(matches(string($pointer), '^[A-Za-z][A-Za-z0-9+.\-]*:'))
+        if (starts-with(string($pointer), '#')) then substring($pointer, 2)[. != '']
+        else if (contains(string($pointer), '#') and not(matches(string($pointer), '^[A-Za-z][A-Za-z0-9+.\-]*:'))
             and substring-after($pointer, '#') != '')
         then substring-after($pointer, '#') else ()"/>
   </xsl:function>
@@ -55,7 +56,8 @@
     <xsl:variable name="kind" select="ed:entity-kind(.)"/>
     <xsl:variable name="pointer" select="ed:pointer(@ref)"/>
     <xsl:variable name="entry" select="ed:register-id($pointer)"/>
-    <xsl:variable name="folder" select="map{'person': 'persons/', 'place': 'places/', 'org': 'orgs/'}($kind)"/>
+    <xsl:variable name="folder" select="if ($kind = 'person') then 'persons/' else if ($kind = 'place') then 'places/'
+                                         else if ($kind = 'org') then 'orgs/' else ()"/>
     <xsl:variable name="href" select="
         if ($ed:print or $ed:in-link) then ()
         else if (exists($entry) and exists($kind)) then $ed:root || $folder || encode-for-uri(ed:id-segment($entry)) || '/'
