@@ -232,7 +232,7 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
 
 _BLOCKS = frozenset(("p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed",
                      "figDesc"))
-_SPACES = re.compile(r"\s+")
+_STOPS = frozenset(("body", "text", "div"))  # a name outside any block: the snippet is read from here
 
 
 def _local(tag: str) -> str:
@@ -254,21 +254,18 @@ class BlockText:
 
     def _add(self, text: str) -> None:
         """Append raw text, collapsing white space runs (across pieces too) and dropping them at the start."""
-        text = _SPACES.sub(" ", text)
-        if text[0] == " ":
+        words = text.split()  # str.split() and the \s of normalise_space know the same white space
+        if text[0].isspace():
             self._space = True
-            text = text[1:]
-            if not text:
-                return
-        trailing = text[-1] == " "
-        if trailing:
-            text = text[:-1]
+        if not words:
+            return
         if self._space and self._length:
             self._pieces.append(" ")
             self._length += 1
-        self._pieces.append(text)
-        self._length += len(text)
-        self._space = trailing
+        joined = words[0] if len(words) == 1 else " ".join(words)
+        self._pieces.append(joined)
+        self._length += len(joined)
+        self._space = text[-1].isspace()
 
     def _walk(self, el: etree._Element) -> None:
         """_collect_text that also records where each element starts (where its first word would go)."""
@@ -302,9 +299,9 @@ def snippet_around(el: etree._Element, width: int = 80,
     text_of(el) when the caller has it already."""
     block = el
     parent = block.getparent()
-    while parent is not None and _local(block.tag) not in _BLOCKS:
+    while parent is not None and block.tag.rpartition("}")[2] not in _BLOCKS:
         block = parent
-        if _local(block.tag) in ("body", "text", "div"):
+        if block.tag.rpartition("}")[2] in _STOPS:
             break
         parent = block.getparent()
     if inner is None:
