@@ -91,12 +91,12 @@ _DATE_RE = re.compile(
     rf"|(?P<y>{_Y})"
     r")(?![\w])"
 )
-# Every date expression begins with a digit or with one of these pairs of letters (a month, a season, "the",
-# "this", "last", "next", "early", "mid", "late"). Looking for them first, and trying _DATE_RE only there, finds the
-# same matches as _DATE_RE.finditer at half the cost: most positions are rejected without trying every alternative.
+# Every date expression begins with a digit, a month (its first three letters), a season, "this", "last", "next",
+# "early", "mid", "late" or "the ". Looking for these first, and trying _DATE_RE only there, finds the same matches
+# as _DATE_RE.finditer at half the cost: most positions are rejected without trying every alternative.
 # Keep it in step with _DATE_RE (a test compares the two on the sample edition and on crafted texts).
-_DATE_START = re.compile(r"(?<![\w/.-])(?:\d|Ja|Fe|Ma|Ap|Ju|Au|Se|Oc|No|De|[Ss][pu]|[Ff]a|[Aa]u|[Ww]i|[Tt]h|[Ll]a|"
-                         r"[Nn]e|[Ee]a|[Mm]i)")
+_DATE_START = re.compile(r"(?<![\w/.-])(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[Ss]pring|[Ss]ummer|"
+                         r"[Ff]all|[Aa]utumn|[Ww]inter|[Tt]his|[Ll]ast|[Nn]ext|[Ee]arly|[Mm]id|[Ll]ate|the\s)")
 
 
 def date_matches(text: str) -> Iterator[re.Match[str]]:
