@@ -180,3 +180,27 @@ def test_the_date_finder_finds_what_the_whole_pattern_finds() -> None:
         assert [(m.start(), m.end()) for m in date_matches(text)] == expected
         found += len(expected)
     assert found > 100
+
+
+def test_the_names_tree_finds_what_an_alternation_longest_first_finds() -> None:
+    import random
+    import re
+
+    names = ["Kim", "Kim Il", "Kim Il Sung", "Kim Jong Il", "Kim Jong", "North", "North Korea", "Korea", "Korean",
+             "Mao", "Mao Zedong", "Ma", "Zhou", "Zhou Enlai", "Port Arthur", "Port", "Dalian", "St. Petersburg",
+             "U.S.", "U.S.S.R.", "Пхеньян", "金日成", "金"]
+    entities = [Entity(f"e{i}", "place", (Name(n),), Path("r.xml"), 1) for i, n in enumerate(names)]
+    matcher = NameMatcher(entities)
+    longest_first = sorted(matcher.by_name, key=lambda n: (-len(n), n))
+    reference = re.compile(r"(?<![\w])(?:" + "|".join(r"\s+".join(re.escape(w) for w in n.split())
+                                                        for n in longest_first) + r")(?![\w])")
+    rng = random.Random(3)
+    glue = [" ", "  ", "\n ", "'s ", ", ", "-", "x", "", ". ", "\u00a0"]
+    found = 0
+    for _ in range(300):
+        words = " ".join(rng.choice(names) for _ in range(rng.randint(1, 8))).split(" ")
+        text = "".join(word + rng.choice(glue) for word in words)
+        expected = [(m.start(), m.end()) for m in reference.finditer(text)]
+        assert [(m.start(), m.end()) for m in matcher.pattern.finditer(text)] == expected, text
+        found += len(expected)
+    assert found > 500

@@ -44,11 +44,10 @@ class NameMatcher:
                 owners = self.by_name.setdefault(text, [])
                 if entity not in owners:
                     owners.append(entity)
-        # Alternatives are tried in order, so the longest name wins at any position ("Kim Il Sung" before "Kim").
-        names = sorted(self.by_name, key=lambda n: (-len(n), n))
-        alternatives = [r"\s+".join(re.escape(word) for word in name.split()) for name in names]
-        # No letter or digit may touch the name; a possessive ("Stalin's") is left outside the match.
-        self.pattern = re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])") if names else None
+        # The longest name wins at any position ("Kim Il Sung" before "Kim"); no letter or digit may touch the
+        # name; a possessive ("Stalin's") is left outside the match.
+        names = list(self.by_name)
+        self.pattern = re.compile(r"(?<![\w])" + names_regex(names) + r"(?![\w])") if names else None
 
     def __bool__(self) -> bool:
         return self.pattern is not None
@@ -62,6 +61,31 @@ class NameMatcher:
             if " " not in written and _NATIONALITY_NEXT.match(text, match.end()):
                 continue  # "North Korean": an adjective, not the place "North"
             yield NameHit(match.start(), match.end(), match.group(0), tuple(self.by_name[written]))
+
+
+def names_regex(names: Iterable[str]) -> str:
+    """A regex for any of the names (white space between words matching any run of white space) that prefers the
+    longest where several match at one position, as an alternation of the names longest first would.
+
+    The names are merged into a tree of their shared beginnings: the regex engine reads each character once at a
+    position instead of trying hundreds of alternatives one after the other."""
+    tree: dict[str, dict] = {}
+    for name in names:
+        node = tree
+        for char in " ".join(name.split()):
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return "(?:" + _tree_regex(tree) + ")"
+
+
+def _tree_regex(node: dict[str, dict]) -> str:
+    """The regex of one node of the tree of names: its continuations, tried before ending here (greedy)."""
+    branches = [(r"\s+" if char == " " else re.escape(char)) + _tree_regex(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 _TITLE = re.compile(r"^(?:(?:Deputy |Vice[- ])?(?:Foreign |Prime )?Minister|Generalissimo|General|Marshal|President|"
