@@ -225,8 +225,8 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
         targets = pointer_targets(el.get("ref", ""))
         if targets:
             inner = text_of(el)
-            doc.mentions.append(Mention(targets[0], local, anchor, inner, snippet_around(el, blocks=blocks, inner=inner),
-                                        el.sourceline or 0))
+            doc.mentions.append(Mention(targets[0], local, anchor, inner,
+                                        snippet_around(el, blocks=blocks, inner=inner), el.sourceline or 0))
     return doc
 
 
