@@ -356,3 +356,49 @@ def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
     tree = etree.parse(str(with_pi))
     assert [d.rule for d in validator.validate(tree, with_pi, prepared=prepare_document(tree))] \
         == ["todo", "todo-pi", "p"]
+
+
+def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
+        edition_sch: SchematronValidator, tmp_path: Path) -> None:
+    from tei_edition.build.transform import prepare_document
+
+    doc = tmp_path / "defaults.xml"
+    doc.write_text('<!DOCTYPE TEI [<!ATTLIST persName ref CDATA "#someone">]>\n'
+                   '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
+                   '<p><persName xmlns="http://www.tei-c.org/ns/1.0">Anna</persName></p>\n'
+                   '</body></text></TEI>\n', encoding="utf-8")
+    tree = etree.parse(str(doc), etree.XMLParser(load_dtd=False, resolve_entities=False))
+    alone = [d.rule for d in edition_sch.validate(tree, doc)]
+    assert alone == []  # Saxon applies the default @ref when it parses the whole file
+    assert [d.rule for d in edition_sch.validate(tree, doc, prepared=prepare_document(tree))] == alone
+
+
+def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_path: Path) -> None:
+    from tei_edition.build import transform
+
+    sch = tmp_path / "names.sch"
+    sch.write_text(TEXT_SCH.split("  <pattern><rule context=\"processing-instruction")[0]
+                   + TEXT_SCH.split("a todo instruction is left</report></rule></pattern>\n")[1], encoding="utf-8")
+    validator = SchematronValidator(sch)
+    doc = tmp_path / "pi.xml"
+    doc.write_text('<?xml-model href="x.rng"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
+                   '<p rend="x">TODO</p>\n</body></text></TEI>', encoding="utf-8")
+    tree = etree.parse(str(doc))
+    prepared = transform.prepare_document(tree)
+    calls: list[str] = []
+    processor = transform.saxon_processor()
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            if name == "parse_xml":
+                calls.append(name)
+            return getattr(processor, name)
+
+    import tei_edition.validate.schematron as schematron
+    original = schematron._saxon
+    schematron._saxon = lambda: Counting()  # type: ignore[assignment]
+    try:
+        report = [(d.rule, d.line) for d in validator.validate(tree, doc, prepared=prepared)]
+    finally:
+        schematron._saxon = original
+    assert report == [("todo", 3), ("p", 3)] and calls == []

@@ -66,6 +66,13 @@ class _CompiledSchema:
     executable: object  # saxonche PyXsltExecutable (not thread-safe: one per process)
     checks: tuple[_Check, ...]
     line_map: tuple["_Origin", ...]  # sorted by stylesheet line
+    # False when no expression of the schema can see the comments and processing instructions around the root
+    # element (it names no node(), comment() or processing-instruction()): the root element alone then gives the
+    # same report as the whole file.
+    sees_outside_root: bool = True
+
+
+_OUTSIDE_ROOT = re.compile(r"node\s*\(|comment\s*\(|processing-instruction\s*\(")
 
 
 def _saxon() -> PySaxonProcessor:
@@ -417,7 +424,9 @@ def _origin(stylesheet_line: int, line_map: tuple[_Origin, ...]) -> _Origin | No
 def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
     """Compile a .sch file once per process (the cache key includes its modification time)."""
     schema_path = Path(path)
-    compiler = _Compiler(schema_path, _load_schema(schema_path), phase)
+    schema = _load_schema(schema_path)
+    sees_outside_root = _OUTSIDE_ROOT.search(etree.tostring(schema, encoding="unicode")) is not None
+    compiler = _Compiler(schema_path, schema, phase)
     sheet = compiler.compile()
     text = etree.tostring(sheet, pretty_print=True, encoding="unicode")
     # Line of each instruction in the serialised stylesheet -> line in the .sch it was made from.
@@ -433,7 +442,7 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
         raise _compile_error(schema_path, str(exc), line_map) from None
     if executable is None:
         raise SourceError(schema_path, "the Schematron schema could not be compiled")
-    return _CompiledSchema(executable, tuple(compiler.checks), line_map)
+    return _CompiledSchema(executable, tuple(compiler.checks), line_map, sees_outside_root)
 
 
 _CAPTURE = threading.local()  # one capture file per thread, reused for every run
@@ -467,10 +476,10 @@ def _native_stderr_captured(sink: list[str]) -> Iterator[None]:
             capture.truncate()
 
 
-def whole_tree_is_root(tree: etree._ElementTree) -> bool:
-    """True when the tree is its root element alone (no DOCTYPE, no comment or processing instruction around)."""
+def _root_alone(tree: etree._ElementTree) -> bool:
+    """True when the tree has no comment or processing instruction around its root element."""
     root = tree.getroot()
-    return root.getprevious() is None and root.getnext() is None and not tree.docinfo.doctype
+    return root.getprevious() is None and root.getnext() is None
 
 
 def _element_at(tree: etree._ElementTree, location: str) -> etree._Element | None:
@@ -503,8 +512,9 @@ class SchematronValidator:
                  params: dict[str, str] | None = None, prepared: Any = None) -> list[Diagnostic]:
         """Run every active pattern on the tree; one Diagnostic per failed assert or successful report.
 
-        `prepared` is the root element already parsed by Saxon (Transformer.prepare), used when it is the whole
-        document; otherwise the tree is serialised and parsed here."""
+        `prepared` is the root element already parsed by Saxon (Transformer.prepare), used when the report cannot
+        depend on the rest of the file (a DOCTYPE may give attributes defaults; the schema may read the comments
+        and processing instructions around the root); otherwise the whole tree is serialised and parsed here."""
         compiled = self._compiled
         executable = compiled.executable
         proc = _saxon()
@@ -516,8 +526,9 @@ class SchematronValidator:
         native_report: list[str] = []
         try:
             with _native_stderr_captured(native_report):
-                node = prepared if prepared is not None and whole_tree_is_root(tree) \
-                    else proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
+                shared = prepared is not None and not tree.docinfo.doctype \
+                    and (not compiled.sees_outside_root or _root_alone(tree))
+                node = prepared if shared else proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
                 result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
             return [self._runtime_failure(tree, path, f"{exc}\n{''.join(native_report)}")]
