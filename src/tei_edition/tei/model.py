@@ -218,15 +218,13 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
         if local == "date":
             date = date_span(dict(el.attrib))
             if date is not None:
-                inner = text_of(el)
-                doc.dates.append(DateMention(anchor, inner, date, el.get("cert"),
-                                             snippet_around(el, blocks=blocks, inner=inner), el.sourceline or 0))
+                inner, snippet = text_and_snippet(el, blocks=blocks)
+                doc.dates.append(DateMention(anchor, inner, date, el.get("cert"), snippet, el.sourceline or 0))
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
-            inner = text_of(el)
-            doc.mentions.append(Mention(targets[0], local, anchor, inner,
-                                        snippet_around(el, blocks=blocks, inner=inner), el.sourceline or 0))
+            inner, snippet = text_and_snippet(el, blocks=blocks)
+            doc.mentions.append(Mention(targets[0], local, anchor, inner, snippet, el.sourceline or 0))
     return doc
 
 
@@ -249,6 +247,7 @@ class BlockText:
         self._length = 0  # of the normalised text so far
         self._space = False  # white space met since the last word (one space, if a word follows)
         self.starts: dict[etree._Element, int] = {}  # element -> offset in the normalised text
+        self.ends: dict[etree._Element, int] = {}  # element -> end of its text in the normalised text
         self._walk(block)
         self.whole = "".join(self._pieces)
 
@@ -285,6 +284,7 @@ class BlockText:
             self._walk(child)
             if child.tail:
                 self._add(child.tail)
+        self.ends[el] = self._length
 
 
 _SOURCE_READINGS = frozenset((T + "sic", T + "orig", T + "abbr"))
@@ -292,11 +292,16 @@ _NOTE, _CHOICE, _NOTES_STMT = T + "note", T + "choice", T + "notesStmt"
 
 
 def snippet_around(el: etree._Element, width: int = 80,
-                   blocks: dict[etree._Element, BlockText] | None = None, inner: str | None = None) -> str:
+                   blocks: dict[etree._Element, BlockText] | None = None) -> str:
     """The text of the element's paragraph (or nearest block) around the element, about `width` chars each side.
 
-    `blocks` keeps the blocks already read, so that the names of one paragraph cost one walk of it; `inner` is
-    text_of(el) when the caller has it already."""
+    `blocks` keeps the blocks already read, so that the names of one paragraph cost one walk of it."""
+    return text_and_snippet(el, width, blocks)[1]
+
+
+def text_and_snippet(el: etree._Element, width: int = 80,
+                     blocks: dict[etree._Element, BlockText] | None = None) -> tuple[str, str]:
+    """text_of(el) and snippet_around(el), the text read from the block's walk when the element is in it."""
     block = el
     parent = block.getparent()
     while parent is not None and block.tag.rpartition("}")[2] not in _BLOCKS:
@@ -304,17 +309,18 @@ def snippet_around(el: etree._Element, width: int = 80,
         if block.tag.rpartition("}")[2] in _STOPS:
             break
         parent = block.getparent()
-    if inner is None:
-        inner = text_of(el)
     layout = blocks.get(block) if blocks is not None else None
     if layout is None:
         layout = BlockText(block)
         if blocks is not None:
             blocks[block] = layout
-    pos = layout.starts.get(el)
-    if pos is None:
-        return inner
+    pos, end = layout.starts.get(el), layout.ends.get(el)
+    if pos is None or end is None:  # inside a source reading or a note: not part of the block's text
+        inner = text_of(el)
+        return inner, inner
     whole = layout.whole
+    # The element's words as the block reads them (its own leading space, if any, stripped): text_of(el).
+    inner = whole[pos:end].strip(" ")
     start = max(0, pos - width)
     end = min(len(whole), pos + len(inner) + width)
     snippet = whole[start:end]
@@ -322,7 +328,7 @@ def snippet_around(el: etree._Element, width: int = 80,
         snippet = "…" + snippet[snippet.find(" ") + 1:] if " " in snippet[:20] else "…" + snippet
     if end < len(whole):
         snippet = (snippet[:snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
-    return snippet
+    return inner, snippet
 
 
 def read_register(tree: etree._ElementTree, path: Path) -> Register | None:
