@@ -158,3 +158,49 @@ def test_checks_are_fast_enough() -> None:
     DateFinder().find(text)
     assert len(hits) == 4000
     assert time.perf_counter() - start < 2.0
+
+
+CRAFTED_DATES = [
+    "On August 23, 1951 and 23 August 1951, in the spring of last year, the summer of 1950, late 1952, mid-July 1953",
+    "Early October, in October, the month of May 1950, Sept. 3, 1949, 3.10.1950, 1950-53, 1949–1951, this year",
+    "page 1945, No. 1981, x1945 1945x 1945/6 p.1945 1951-52 at 12:00 on 2 May, 31 February 1951, Winter 1950",
+    "Next year; last year; The Summer of 1951; autumn 1950; fall of 1949; De Gaulle; Mid-1952; Ja Feb. 1950",
+]
+
+
+def test_the_date_finder_finds_what_the_whole_pattern_finds() -> None:
+    from tei_edition.importer.recognise import _DATE_RE, date_matches
+
+    texts = list(CRAFTED_DATES)
+    for path in sorted((Path(__file__).resolve().parents[1] / "tei" / "documents").glob("*.xml")):
+        texts.append("".join(etree.parse(str(path)).getroot().itertext()))
+    found = 0
+    for text in texts:
+        expected = [(m.start(), m.end()) for m in _DATE_RE.finditer(text)]
+        assert [(m.start(), m.end()) for m in date_matches(text)] == expected
+        found += len(expected)
+    assert found > 100
+
+
+def test_the_names_tree_finds_what_an_alternation_longest_first_finds() -> None:
+    import random
+    import re
+
+    names = ["Kim", "Kim Il", "Kim Il Sung", "Kim Jong Il", "Kim Jong", "North", "North Korea", "Korea", "Korean",
+             "Mao", "Mao Zedong", "Ma", "Zhou", "Zhou Enlai", "Port Arthur", "Port", "Dalian", "St. Petersburg",
+             "U.S.", "U.S.S.R.", "Пхеньян", "金日成", "金"]
+    entities = [Entity(f"e{i}", "place", (Name(n),), Path("r.xml"), 1) for i, n in enumerate(names)]
+    matcher = NameMatcher(entities)
+    longest_first = sorted(matcher.by_name, key=lambda n: (-len(n), n))
+    reference = re.compile(r"(?<![\w])(?:" + "|".join(r"\s+".join(re.escape(w) for w in n.split())
+                                                        for n in longest_first) + r")(?![\w])")
+    rng = random.Random(3)
+    glue = [" ", "  ", "\n ", "'s ", ", ", "-", "x", "", ". ", "\u00a0"]
+    found = 0
+    for _ in range(300):
+        words = " ".join(rng.choice(names) for _ in range(rng.randint(1, 8))).split(" ")
+        text = "".join(word + rng.choice(glue) for word in words)
+        expected = [(m.start(), m.end()) for m in reference.finditer(text)]
+        assert [(m.start(), m.end()) for m in matcher.pattern.finditer(text)] == expected, text
+        found += len(expected)
+    assert found > 500

@@ -293,3 +293,112 @@ def test_compiled_once_and_recompiled_when_the_file_changes(user_files: tuple[Pa
     os.utime(sch, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     messages = [d.message for d in SchematronValidator(sch).validate(etree.parse(str(doc)), doc)]
     assert "date '1950' is partial" in messages
+
+
+# --- the walk and the shared Saxon tree -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("contexts", "walk"), [
+    (["tei:choice", "tei:teiHeader/tei:fileDesc/tei:titleStmt"], "*"),
+    (["tei:*[self::tei:persName or ancestor::tei:text][not(@ref = 'x(y)')]"], "*"),
+    (["tei:*[not(local-name() = $not-dates)]/@from", "tei:*/@when"], "@*|*"),
+    (["@ref | @target"], "@*|*"),
+    (["attribute::ref"], "@*|*"),
+    (["tei:p/text()"], "@*|node()"),
+    (["tei:p", "processing-instruction('xml-model')"], "@*|node()"),
+    (["node()"], "@*|node()"),
+    (["$nodes"], "@*|node()"),
+    (["key('k', 'v')"], "@*|node()"),
+    ([".[. instance of text()]"], "@*|node()"),
+])
+def test_the_walk_skips_only_the_nodes_no_rule_can_match(contexts: list[str], walk: str) -> None:
+    from tei_edition.validate.schematron import traversal
+
+    assert traversal(contexts) == walk
+
+
+TEXT_SCH = """<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt3">
+  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
+  <pattern><rule context="tei:p/text()[contains(., 'TODO')]">
+    <report id="todo" test="true()">a TODO is left in the text</report></rule></pattern>
+  <pattern><rule context="processing-instruction('todo')">
+    <report id="todo-pi" test="true()">a todo instruction is left</report></rule></pattern>
+  <pattern><rule context="tei:p"><report id="p" test="@rend">p with rend</report></rule></pattern>
+</schema>
+"""
+
+
+def test_rules_on_text_and_instructions_still_fire(tmp_path: Path) -> None:
+    sch = tmp_path / "text.sch"
+    sch.write_text(TEXT_SCH, encoding="utf-8")
+    doc = tmp_path / "doc.xml"
+    doc.write_text('<?todo before the root?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<text><body>\n'
+                   '<p rend="x">TODO check</p>\n</body></text></TEI>\n', encoding="utf-8")
+    assert [(d.rule, d.line) for d in check(doc, sch)] == [("todo", 4), ("todo-pi", 2), ("p", 4)]
+
+
+def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
+    from tei_edition.build.transform import prepare_document
+
+    sch = tmp_path / "text.sch"
+    sch.write_text(TEXT_SCH, encoding="utf-8")
+    validator = SchematronValidator(sch)
+    alone = tmp_path / "alone.xml"
+    alone.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n<p rend="x">TODO</p>\n'
+                     '</body></text></TEI>', encoding="utf-8")
+    tree = etree.parse(str(alone))
+    report = [(d.rule, d.line, d.message) for d in validator.validate(tree, alone)]
+    assert report == [("todo", 2, "a TODO is left in the text"), ("p", 2, "p with rend")]
+    assert [(d.rule, d.line, d.message) for d in validator.validate(tree, alone, prepared=prepare_document(tree))] \
+        == report
+    # An instruction before the root is not in the prepared tree (the root element only): the whole file is used.
+    with_pi = tmp_path / "pi.xml"
+    with_pi.write_text('<?todo?>\n' + alone.read_text(encoding="utf-8"), encoding="utf-8")
+    tree = etree.parse(str(with_pi))
+    assert [d.rule for d in validator.validate(tree, with_pi, prepared=prepare_document(tree))] \
+        == ["todo", "todo-pi", "p"]
+
+
+def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
+        edition_sch: SchematronValidator, tmp_path: Path) -> None:
+    from tei_edition.build.transform import prepare_document
+
+    doc = tmp_path / "defaults.xml"
+    doc.write_text('<!DOCTYPE TEI [<!ATTLIST persName ref CDATA "#someone">]>\n'
+                   '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
+                   '<p><persName xmlns="http://www.tei-c.org/ns/1.0">Anna</persName></p>\n'
+                   '</body></text></TEI>\n', encoding="utf-8")
+    tree = etree.parse(str(doc), etree.XMLParser(load_dtd=False, resolve_entities=False))
+    alone = [d.rule for d in edition_sch.validate(tree, doc)]
+    assert alone == []  # Saxon applies the default @ref when it parses the whole file
+    assert [d.rule for d in edition_sch.validate(tree, doc, prepared=prepare_document(tree))] == alone
+
+
+def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_path: Path) -> None:
+    from tei_edition.build import transform
+
+    sch = tmp_path / "names.sch"
+    sch.write_text(TEXT_SCH.split("  <pattern><rule context=\"processing-instruction")[0]
+                   + TEXT_SCH.split("a todo instruction is left</report></rule></pattern>\n")[1], encoding="utf-8")
+    validator = SchematronValidator(sch)
+    doc = tmp_path / "pi.xml"
+    doc.write_text('<?xml-model href="x.rng"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
+                   '<p rend="x">TODO</p>\n</body></text></TEI>', encoding="utf-8")
+    tree = etree.parse(str(doc))
+    prepared = transform.prepare_document(tree)
+    calls: list[str] = []
+    processor = transform.saxon_processor()
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            if name == "parse_xml":
+                calls.append(name)
+            return getattr(processor, name)
+
+    import tei_edition.validate.schematron as schematron
+    original = schematron._saxon
+    schematron._saxon = lambda: Counting()  # type: ignore[assignment]
+    try:
+        report = [(d.rule, d.line) for d in validator.validate(tree, doc, prepared=prepared)]
+    finally:
+        schematron._saxon = original
+    assert report == [("todo", 3), ("p", 3)] and calls == []

@@ -55,3 +55,39 @@ def test_names_after_leading_space_and_line_breaks_keep_their_place() -> None:
                      "in   <placeName ref='#m'>Moscow</placeName>.")
     doc = read_document(tree, Path("short.xml"))
     assert [m.snippet for m in doc.mentions] == ["Anna met Boris in Moscow."] * 3
+
+
+def test_names_among_white_space_of_every_shape_keep_their_place() -> None:
+    import random
+
+    rng = random.Random(7)
+    pieces = ["", " ", "\n  ", "\t", "  x ", "word", " two words ", "\u00a0y\u00a0", ",", "\n", "long " * 30]
+    for round_ in range(40):
+        parts = []
+        for i in range(rng.randint(1, 12)):
+            inner = rng.choice(pieces) + (f"<hi>{rng.choice(pieces)}</hi>" if rng.random() < 0.3 else "") \
+                + rng.choice(pieces)
+            parts.append(rng.choice(pieces) + f"<persName ref='#p{i}'>{inner}</persName>" + rng.choice(pieces))
+        tree = _document("".join(parts))
+        doc = read_document(tree, Path(f"r{round_}.xml"))
+        block = tree.getroot().find(f".//{T}p")
+        names = list(block.iter(f"{T}persName"))
+        assert len(doc.mentions) == len(names)
+        for mention, el in zip(doc.mentions, names):
+            assert mention.snippet == _naive_snippet(el, block)
+            assert mention.text == text_of(el)
+
+
+def test_the_text_of_names_with_breaks_and_readings_is_read_as_text_of_reads_it() -> None:
+    import random
+
+    rng = random.Random(11)
+    pieces = ["", " ", "\n  ", "word", " two words ", "<lb/>", "<lb break='no'/>", "x<pb n='2'/>y",
+              "<choice><sic>sic</sic><corr>corr</corr></choice>", "<note>a note</note>", "<hi> hi </hi>"]
+    for round_ in range(60):
+        parts = [rng.choice(pieces) + f"<persName ref='#p{i}'>" + "".join(rng.choice(pieces) for _ in range(3))
+                 + "</persName>" + rng.choice(pieces) for i in range(rng.randint(1, 6))]
+        tree = _document("".join(parts))
+        doc = read_document(tree, Path(f"t{round_}.xml"))
+        names = list(tree.getroot().find(f".//{T}p").iter(f"{T}persName"))
+        assert [m.text for m in doc.mentions] == [text_of(el) for el in names]

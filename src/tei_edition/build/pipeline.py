@@ -228,8 +228,17 @@ class SourceWorker:
     def _core(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult) -> CoreResult:
         path = task.path
         core = CoreResult(True)
+        prepared = None
+        if task.is_document and self.settings.media:
+            from tei_edition.build.transform import prepare_document
+
+            with clock("parse"):  # one Saxon tree for Schematron and every medium's transform
+                try:
+                    prepared = prepare_document(tree)
+                except SourceError:
+                    prepared = None  # each step parses again and reports the problem where it used to
         with clock("validate"):
-            diagnostics, local_schemas = self.checker.validate(tree, path)
+            diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
             core.diagnostics.extend(diagnostics)
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
             core.ids, core.targets = declared_and_pointed(tree)
@@ -244,7 +253,8 @@ class SourceWorker:
                 result.fatal = (str(exc.path), exc.line or 0, exc.column or 0, exc.detail)
                 return core
             try:
-                prepared = transformer.prepare(tree) if self.settings.media else None
+                if prepared is None and self.settings.media:
+                    prepared = transformer.prepare(tree)
                 for media in self.settings.media:
                     params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": document.id}
                     result.bodies[media] = transformer.transform(tree, params, prepared)

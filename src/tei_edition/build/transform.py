@@ -61,6 +61,19 @@ def _first_message_line(message: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"^Error\s*", "", text))
 
 
+def prepare_document(tree: etree._ElementTree) -> Any:
+    """The root element of a tree as Saxon's tree, for the stylesheets and Schematron to share one parse."""
+    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+    where = (root.getroottree().docinfo.URL or "<document>") if root is not None else "<document>"
+    if root is None:
+        raise SourceError(where, "the document is empty")
+    try:
+        # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
+        return saxon_processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
+    except PySaxonApiError as error:
+        raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
+
+
 class Transformer:
     """A compiled edition stylesheet that turns TEI documents into HTML fragments."""
 
@@ -105,15 +118,7 @@ class Transformer:
 
     def prepare(self, tree: etree._ElementTree) -> Any:
         """The document as Saxon's tree, to be transformed for several media without parsing it again."""
-        root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
-        where = (root.getroottree().docinfo.URL or "<document>") if root is not None else "<document>"
-        if root is None:
-            raise SourceError(where, "the document is empty")
-        try:
-            # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
-            return saxon_processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
-        except PySaxonApiError as error:
-            raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
+        return prepare_document(tree)
 
     def transform(self, tree: etree._ElementTree, params: Mapping[str, str], prepared: Any = None) -> str:
         """Render the document's text as an HTML fragment <div class="tei-text">; params: root, media, doc-id.

@@ -44,11 +44,10 @@ class NameMatcher:
                 owners = self.by_name.setdefault(text, [])
                 if entity not in owners:
                     owners.append(entity)
-        # Alternatives are tried in order, so the longest name wins at any position ("Kim Il Sung" before "Kim").
-        names = sorted(self.by_name, key=lambda n: (-len(n), n))
-        alternatives = [r"\s+".join(re.escape(word) for word in name.split()) for name in names]
-        # No letter or digit may touch the name; a possessive ("Stalin's") is left outside the match.
-        self.pattern = re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])") if names else None
+        # The longest name wins at any position ("Kim Il Sung" before "Kim"); no letter or digit may touch the
+        # name; a possessive ("Stalin's") is left outside the match.
+        names = list(self.by_name)
+        self.pattern = re.compile(r"(?<![\w])" + names_regex(names) + r"(?![\w])") if names else None
 
     def __bool__(self) -> bool:
         return self.pattern is not None
@@ -62,6 +61,31 @@ class NameMatcher:
             if " " not in written and _NATIONALITY_NEXT.match(text, match.end()):
                 continue  # "North Korean": an adjective, not the place "North"
             yield NameHit(match.start(), match.end(), match.group(0), tuple(self.by_name[written]))
+
+
+def names_regex(names: Iterable[str]) -> str:
+    """A regex for any of the names (white space between words matching any run of white space) that prefers the
+    longest where several match at one position, as an alternation of the names longest first would.
+
+    The names are merged into a tree of their shared beginnings: the regex engine reads each character once at a
+    position instead of trying hundreds of alternatives one after the other."""
+    tree: dict[str, dict] = {}
+    for name in names:
+        node = tree
+        for char in " ".join(name.split()):
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return "(?:" + _tree_regex(tree) + ")"
+
+
+def _tree_regex(node: dict[str, dict]) -> str:
+    """The regex of one node of the tree of names: its continuations, tried before ending here (greedy)."""
+    branches = [(r"\s+" if char == " " else re.escape(char)) + _tree_regex(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 _TITLE = re.compile(r"^(?:(?:Deputy |Vice[- ])?(?:Foreign |Prime )?Minister|Generalissimo|General|Marshal|President|"
@@ -91,6 +115,27 @@ _DATE_RE = re.compile(
     rf"|(?P<y>{_Y})"
     r")(?![\w])"
 )
+# Every date expression begins with a digit, a month (its first three letters), a season, "this", "last", "next",
+# "early", "mid", "late" or "the ". Looking for these first, and trying _DATE_RE only there, finds the same matches
+# as _DATE_RE.finditer at half the cost: most positions are rejected without trying every alternative.
+# Keep it in step with _DATE_RE (a test compares the two on the sample edition and on crafted texts).
+_DATE_START = re.compile(r"(?<![\w/.-])(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[Ss]pring|[Ss]ummer|"
+                         r"[Ff]all|[Aa]utumn|[Ww]inter|[Tt]his|[Ll]ast|[Nn]ext|[Ee]arly|[Mm]id|[Ll]ate|the\s)")
+
+
+def date_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of the date expression in `text`, left to right, as _DATE_RE.finditer gives them."""
+    pos = 0
+    search, match = _DATE_START.search, _DATE_RE.match
+    while (candidate := search(text, pos)) is not None:
+        found = match(text, candidate.start())
+        if found is None:
+            pos = candidate.start() + 1
+        else:
+            yield found
+            pos = found.end()  # a date is never empty
+
+
 # A year standing alone is not a year after these words ("page 1945", "No. 1981").
 _NOT_YEAR_BEFORE = re.compile(r"(?:\b(?:page|pages|p|pp|no|nos|number|file|sign|vol|volume|fig|figure|doc|"
                               r"document|item|box|folder|fond|opis|delo|list|tel|telegram|dispatch|despatch)\.?"
@@ -156,7 +201,7 @@ class DateFinder:
     def find(self, text: str) -> list[DateHit]:
         """The date expressions in `text`, left to right."""
         hits: list[DateHit] = []
-        for match in _DATE_RE.finditer(text):
+        for match in date_matches(text):
             hit = self._read(match, text)
             if hit is not None:
                 hits.append(hit)
@@ -164,7 +209,8 @@ class DateFinder:
 
     def _read(self, m: re.Match[str], text: str) -> DateHit | None:
         g = m.groupdict()
-        before, after = text[:m.start()], text[m.end():]
+        # Only the few characters around the expression are looked at: no need to copy the whole text.
+        before, after = text[max(0, m.start() - 16):m.start()], text[m.end():m.end() + 14]
         year_given = next((g[k] for k in ("md_y", "dm_y", "s_y", "mof_y", "pm_y", "py", "my_y", "r1", "ny", "y")
                            if g[k]), None)
         if g["rel"] or g["relyear"]:

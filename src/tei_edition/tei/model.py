@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -215,23 +214,23 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
     blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the names in it
     for index, el in enumerate(text.iter(*ANCHORED), start=1):
         anchor = el.get(XML_ID) or f"n{index}"
-        local = etree.QName(el).localname
+        local = _local(el.tag)
         if local == "date":
             date = date_span(dict(el.attrib))
             if date is not None:
-                doc.dates.append(DateMention(anchor, text_of(el), date, el.get("cert"), snippet_around(el, blocks=blocks),
-                                             el.sourceline or 0))
+                inner, snippet = text_and_snippet(el, blocks=blocks)
+                doc.dates.append(DateMention(anchor, inner, date, el.get("cert"), snippet, el.sourceline or 0))
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
-            doc.mentions.append(Mention(targets[0], local, anchor, text_of(el), snippet_around(el, blocks=blocks),
-                                        el.sourceline or 0))
+            inner, snippet = text_and_snippet(el, blocks=blocks)
+            doc.mentions.append(Mention(targets[0], local, anchor, inner, snippet, el.sourceline or 0))
     return doc
 
 
 _BLOCKS = frozenset(("p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed",
                      "figDesc"))
-_SPACES = re.compile(r"\s+")
+_STOPS = frozenset(("body", "text", "div"))  # a name outside any block: the snippet is read from here
 
 
 def _local(tag: str) -> str:
@@ -240,57 +239,56 @@ def _local(tag: str) -> str:
 
 
 class BlockText:
-    """The reading text of a block (a paragraph or the like) and where each element inside it starts, in the text
-    with white space normalised: read in one walk, however many names the block holds."""
+    """The reading text of a block (a paragraph or the like), white space normalised, and where each element inside
+    it starts in that text: read in one walk, however many names the block holds."""
 
     def __init__(self, block: etree._Element):
-        parts: list[str] = []
-        self.starts: dict[etree._Element, int] = {}  # element -> offset in the raw (unnormalised) text
-        _collect_starts(block, parts, self.starts, 0)
-        raw = "".join(parts)
-        self.whole = normalise_space(raw)
-        # White-space runs of the raw text, for mapping raw offsets to offsets in the normalised text.
-        spans = [match.span() for match in _SPACES.finditer(raw)]
-        self._run_starts: list[int] = [start for start, _end in spans]
-        self._run_ends: list[int] = [end for _start, end in spans]
-        # white-space characters in the runs before run i
-        self._run_chars: list[int] = list(accumulate((end - start for start, end in spans), initial=0))
+        self._pieces: list[str] = []
+        self._length = 0  # of the normalised text so far
+        self._space = False  # white space met since the last word (one space, if a word follows)
+        self.starts: dict[etree._Element, int] = {}  # element -> offset in the normalised text
+        self.ends: dict[etree._Element, int] = {}  # element -> end of its text in the normalised text
+        self._walk(block)
+        self.whole = "".join(self._pieces)
 
-    def normalised_offset(self, raw_offset: int) -> int:
-        """Where a raw offset falls in the normalised text: len(normalise_space(raw[:offset] + "x")) - 1."""
-        from bisect import bisect_left
+    def _add(self, text: str) -> None:
+        """Append raw text, collapsing white space runs (across pieces too) and dropping them at the start."""
+        words = text.split()  # str.split() and the \s of normalise_space know the same white space
+        if text[0].isspace():
+            self._space = True
+        if not words:
+            return
+        if self._space and self._length:
+            self._pieces.append(" ")
+            self._length += 1
+        joined = words[0] if len(words) == 1 else " ".join(words)
+        self._pieces.append(joined)
+        self._length += len(joined)
+        self._space = text[-1].isspace()
 
-        runs = bisect_left(self._run_starts, raw_offset)  # runs starting before the offset
-        if runs == 0:
-            return raw_offset
-        last_start, last_end = self._run_starts[runs - 1], self._run_ends[runs - 1]
-        spaces = self._run_chars[runs - 1] + min(last_end, raw_offset) - last_start
-        kept_runs = runs - (1 if self._run_starts[0] == 0 else 0)  # leading white space is stripped
-        return raw_offset - spaces + kept_runs
+    def _walk(self, el: etree._Element) -> None:
+        """_collect_text that also records where each element starts (where its first word would go)."""
+        self.starts[el] = self._length + 1 if self._space and self._length else self._length
+        tag = el.tag
+        if tag in _SOURCE_READINGS or tag == _NOTE:
+            parent = el.getparent()
+            if parent is not None and (parent.tag == _CHOICE if tag != _NOTE else parent.tag != _NOTES_STMT):
+                return
+        if not isinstance(tag, str):
+            return
+        if tag in _BREAKS and el.get("break") != "no":
+            self._add(" ")
+        if el.text:
+            self._add(el.text)
+        for child in el:
+            self._walk(child)
+            if child.tail:
+                self._add(child.tail)
+        self.ends[el] = self._length
 
 
-def _collect_starts(el: etree._Element, parts: list[str], starts: dict[etree._Element, int], length: int) -> int:
-    """_collect_text that also records where each element starts; returns the text's length so far."""
-    starts[el] = length
-    if el.tag in (T + "sic", T + "orig", T + "abbr") and el.getparent() is not None \
-            and el.getparent().tag == T + "choice":
-        return length
-    if el.tag == T + "note" and el.getparent() is not None and el.getparent().tag != T + "notesStmt":
-        return length
-    if not isinstance(el.tag, str):
-        return length
-    if el.tag in _BREAKS and el.get("break") != "no":
-        parts.append(" ")
-        length += 1
-    if el.text:
-        parts.append(el.text)
-        length += len(el.text)
-    for child in el:
-        length = _collect_starts(child, parts, starts, length)
-        if child.tail:
-            parts.append(child.tail)
-            length += len(child.tail)
-    return length
+_SOURCE_READINGS = frozenset((T + "sic", T + "orig", T + "abbr"))
+_NOTE, _CHOICE, _NOTES_STMT = T + "note", T + "choice", T + "notesStmt"
 
 
 def snippet_around(el: etree._Element, width: int = 80,
@@ -298,24 +296,31 @@ def snippet_around(el: etree._Element, width: int = 80,
     """The text of the element's paragraph (or nearest block) around the element, about `width` chars each side.
 
     `blocks` keeps the blocks already read, so that the names of one paragraph cost one walk of it."""
+    return text_and_snippet(el, width, blocks)[1]
+
+
+def text_and_snippet(el: etree._Element, width: int = 80,
+                     blocks: dict[etree._Element, BlockText] | None = None) -> tuple[str, str]:
+    """text_of(el) and snippet_around(el), the text read from the block's walk when the element is in it."""
     block = el
     parent = block.getparent()
-    while parent is not None and _local(block.tag) not in _BLOCKS:
+    while parent is not None and block.tag.rpartition("}")[2] not in _BLOCKS:
         block = parent
-        if _local(block.tag) in ("body", "text", "div"):
+        if block.tag.rpartition("}")[2] in _STOPS:
             break
         parent = block.getparent()
-    inner = text_of(el)
     layout = blocks.get(block) if blocks is not None else None
     if layout is None:
         layout = BlockText(block)
         if blocks is not None:
             blocks[block] = layout
-    raw_start = layout.starts.get(el)
-    if raw_start is None:
-        return inner
+    pos, end = layout.starts.get(el), layout.ends.get(el)
+    if pos is None or end is None:  # inside a source reading or a note: not part of the block's text
+        inner = text_of(el)
+        return inner, inner
     whole = layout.whole
-    pos = layout.normalised_offset(raw_start)
+    # The element's words as the block reads them (its own leading space, if any, stripped): text_of(el).
+    inner = whole[pos:end].strip(" ")
     start = max(0, pos - width)
     end = min(len(whole), pos + len(inner) + width)
     snippet = whole[start:end]
@@ -323,7 +328,7 @@ def snippet_around(el: etree._Element, width: int = 80,
         snippet = "…" + snippet[snippet.find(" ") + 1:] if " " in snippet[:20] else "…" + snippet
     if end < len(whole):
         snippet = (snippet[:snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
-    return snippet
+    return inner, snippet
 
 
 def read_register(tree: etree._ElementTree, path: Path) -> Register | None:

@@ -97,13 +97,21 @@ class FileValidator:
         value = self._engines[key]
         return (None, value) if isinstance(value, Diagnostic) else (value, None)
 
-    def validate(self, tree: etree._ElementTree, path: Path) -> tuple[list[Diagnostic], list[Path]]:
-        """Every schema problem of one file, and the <?xml-model?> schemas that were used for it."""
+    def validate(self, tree: etree._ElementTree, path: Path,
+                 prepared: Any = None) -> tuple[list[Diagnostic], list[Path]]:
+        """Every schema problem of one file, and the <?xml-model?> schemas that were used for it.
+
+        `prepared`: the document already parsed by Saxon (Transformer.prepare), for Schematron to reuse."""
         extra_rng, extra_sch, diagnostics = _xml_model_schemas(tree, path)
         for kind, schemas in (("rng", [self.rng, *extra_rng]), ("sch", [*self.schematrons, *extra_sch])):
             for schema in dict.fromkeys(schemas):
                 validator, problem = self.engine(kind, schema)
-                diagnostics.extend([problem] if problem is not None else validator.validate(tree, path))
+                if problem is not None:
+                    diagnostics.append(problem)
+                elif kind == "sch":
+                    diagnostics.extend(validator.validate(tree, path, prepared=prepared))
+                else:
+                    diagnostics.extend(validator.validate(tree, path))
         return diagnostics, [*extra_rng, *extra_sch]
 
 

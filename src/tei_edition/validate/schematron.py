@@ -15,9 +15,11 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from saxonche import PySaxonApiError, PySaxonProcessor
@@ -64,6 +66,13 @@ class _CompiledSchema:
     executable: object  # saxonche PyXsltExecutable (not thread-safe: one per process)
     checks: tuple[_Check, ...]
     line_map: tuple["_Origin", ...]  # sorted by stylesheet line
+    # False when no expression of the schema can see the comments and processing instructions around the root
+    # element (it names no node(), comment() or processing-instruction()): the root element alone then gives the
+    # same report as the whole file.
+    sees_outside_root: bool = True
+
+
+_OUTSIDE_ROOT = re.compile(r"node\s*\(|comment\s*\(|processing-instruction\s*\(")
 
 
 def _saxon() -> PySaxonProcessor:
@@ -80,6 +89,39 @@ def _safe_parser() -> etree.XMLParser:
 def severity_for_role(role: str | None) -> Severity:
     """Map a Schematron @role/@flag value to a severity (errors unless the role says otherwise)."""
     return Severity.WARNING if role and role.strip().lower() in WARNING_ROLES else Severity.ERROR
+
+
+_LITERAL_OR_COMMENT = re.compile(r"'[^']*'|\"[^\"]*\"|\(:.*?:\)", re.S)
+
+
+def _without_predicates(expression: str) -> str:
+    """An XPath pattern with its string literals, comments and [predicates] removed (what is left are its steps)."""
+    text = _LITERAL_OR_COMMENT.sub(" ", expression)
+    out: list[str] = []
+    depth = 0
+    for char in text:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(char)
+    return "".join(out)
+
+
+def traversal(contexts: list[str]) -> str:
+    """The nodes a pattern's walk must visit below each node for its rules' contexts to meet every match.
+
+    Visiting text nodes and attributes costs Saxon more than the elements themselves, so they are skipped when
+    no context can match them. Steps made only of names, *, @, / and // match elements (and @ attributes);
+    anything else (a kind test such as text() or node(), a function, a variable, '.') may match any node.
+    """
+    steps = " ".join(_without_predicates(context) for context in contexts)
+    if re.search(r"[(.$]", steps):
+        return "@*|node()"
+    if "@" in steps or "attribute::" in steps:
+        return "@*|*"
+    return "*"
 
 
 class _Compiler:
@@ -240,12 +282,15 @@ class _Compiler:
                  abstract_rules: dict[str, etree._Element]) -> None:
         pattern_lets = pattern.findall(S + "let")
         rules = [r for r in pattern.findall(S + "rule") if r.get("abstract") != "true"]
-        fallback = etree.SubElement(sheet, X + "template", match="/|@*|node()", mode=mode, priority="-1000")
-        etree.SubElement(fallback, X + "apply-templates", select="@*|node()", mode=mode)
-        for index, rule in enumerate(rules):
+        for rule in rules:
             context = rule.get("context")
             if not context or not context.strip():
                 raise self.fail(rule, "<rule> needs a @context (an XSLT pattern such as tei:date/@when)")
+        walk = traversal([r.get("context", "") for r in rules])
+        fallback = etree.SubElement(sheet, X + "template", match="/|@*|node()", mode=mode, priority="-1000")
+        etree.SubElement(fallback, X + "apply-templates", select=walk, mode=mode)
+        for index, rule in enumerate(rules):
+            context = rule.get("context")
             template = self._mark(etree.SubElement(sheet, X + "template", match=context, mode=mode,
                                                    priority=str(len(rules) - index)), rule, "context")
             if self.binding == "xslt":
@@ -257,7 +302,7 @@ class _Compiler:
                     self._let(template, child, X + "variable")
                 else:
                     self._check(template, child, rule, pattern)
-            etree.SubElement(template, X + "apply-templates", select="@*|node()", mode=mode)
+            etree.SubElement(template, X + "apply-templates", select=walk, mode=mode)
 
     def _rule_body(self, rule: etree._Element, abstract_rules: dict[str, etree._Element],
                    seen: set[str]) -> list[etree._Element]:
@@ -379,7 +424,9 @@ def _origin(stylesheet_line: int, line_map: tuple[_Origin, ...]) -> _Origin | No
 def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
     """Compile a .sch file once per process (the cache key includes its modification time)."""
     schema_path = Path(path)
-    compiler = _Compiler(schema_path, _load_schema(schema_path), phase)
+    schema = _load_schema(schema_path)
+    sees_outside_root = _OUTSIDE_ROOT.search(etree.tostring(schema, encoding="unicode")) is not None
+    compiler = _Compiler(schema_path, schema, phase)
     sheet = compiler.compile()
     text = etree.tostring(sheet, pretty_print=True, encoding="unicode")
     # Line of each instruction in the serialised stylesheet -> line in the .sch it was made from.
@@ -395,7 +442,10 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
         raise _compile_error(schema_path, str(exc), line_map) from None
     if executable is None:
         raise SourceError(schema_path, "the Schematron schema could not be compiled")
-    return _CompiledSchema(executable, tuple(compiler.checks), line_map)
+    return _CompiledSchema(executable, tuple(compiler.checks), line_map, sees_outside_root)
+
+
+_CAPTURE = threading.local()  # one capture file per thread, reused for every run
 
 
 @contextlib.contextmanager
@@ -409,15 +459,27 @@ def _native_stderr_captured(sink: list[str]) -> Iterator[None]:
         return
     with contextlib.suppress(Exception):
         sys.stderr.flush()
-    with tempfile.TemporaryFile(mode="w+b") as capture:
-        os.dup2(capture.fileno(), fd)
-        try:
-            yield
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
+    capture = getattr(_CAPTURE, "file", None)
+    if capture is None:
+        # Creating a temporary file costs more than a whole run on a small document: keep one and empty it.
+        capture = _CAPTURE.file = tempfile.TemporaryFile(mode="w+b")
+    os.dup2(capture.fileno(), fd)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        if os.fstat(capture.fileno()).st_size:
             capture.seek(0)
             sink.append(capture.read().decode("utf-8", "replace"))
+            capture.seek(0)
+            capture.truncate()
+
+
+def _root_alone(tree: etree._ElementTree) -> bool:
+    """True when the tree has no comment or processing instruction around its root element."""
+    root = tree.getroot()
+    return root.getprevious() is None and root.getnext() is None
 
 
 def _element_at(tree: etree._ElementTree, location: str) -> etree._Element | None:
@@ -447,8 +509,12 @@ class SchematronValidator:
         self._compiled = _compile(str(self.schema_path), mtime, phase)
 
     def validate(self, tree: etree._ElementTree, path: Path,
-                 params: dict[str, str] | None = None) -> list[Diagnostic]:
-        """Run every active pattern on the tree; one Diagnostic per failed assert or successful report."""
+                 params: dict[str, str] | None = None, prepared: Any = None) -> list[Diagnostic]:
+        """Run every active pattern on the tree; one Diagnostic per failed assert or successful report.
+
+        `prepared` is the root element already parsed by Saxon (Transformer.prepare), used when the report cannot
+        depend on the rest of the file (a DOCTYPE may give attributes defaults; the schema may read the comments
+        and processing instructions around the root); otherwise the whole tree is serialised and parsed here."""
         compiled = self._compiled
         executable = compiled.executable
         proc = _saxon()
@@ -460,7 +526,9 @@ class SchematronValidator:
         native_report: list[str] = []
         try:
             with _native_stderr_captured(native_report):
-                node = proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
+                shared = prepared is not None and not tree.docinfo.doctype \
+                    and (not compiled.sees_outside_root or _root_alone(tree))
+                node = prepared if shared else proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
                 result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
             return [self._runtime_failure(tree, path, f"{exc}\n{''.join(native_report)}")]

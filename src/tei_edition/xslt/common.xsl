@@ -88,7 +88,8 @@
     <xsl:if test="$el/@xml:id">
       <xsl:attribute name="id" select="$el/@xml:id"/>
     </xsl:if>
-    <xsl:variable name="all" select="distinct-values(($classes, ed:prefixed-classes('rend', $el/@rend))[. != ''])"/>
+    <xsl:variable name="all" select="distinct-values(($classes,
+        if ($el/@rend) then ed:prefixed-classes('rend', $el/@rend) else ())[. != ''])"/>
     <xsl:if test="exists($all)">
       <xsl:attribute name="class" select="string-join($all, ' ')"/>
     </xsl:if>

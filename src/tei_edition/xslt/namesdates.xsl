@@ -45,7 +45,8 @@
     <!-- The register entry a local pointer names: "#stalin" or "persons.xml#stalin" -> "stalin". -->
     <xsl:param name="pointer" as="xs:string?"/>
     <xsl:sequence select="
-        if (contains(string($pointer), '#') and not(matches(string($pointer), '^[A-Za-z][A-Za-z0-9+.\-]*:'))
+        if (starts-with(string($pointer), '#')) then substring($pointer, 2)[. != '']
+        else if (contains(string($pointer), '#') and not(matches(string($pointer), '^[A-Za-z][A-Za-z0-9+.\-]*:'))
             and substring-after($pointer, '#') != '')
         then substring-after($pointer, '#') else ()"/>
   </xsl:function>
@@ -55,7 +56,8 @@
     <xsl:variable name="kind" select="ed:entity-kind(.)"/>
     <xsl:variable name="pointer" select="ed:pointer(@ref)"/>
     <xsl:variable name="entry" select="ed:register-id($pointer)"/>
-    <xsl:variable name="folder" select="map{'person': 'persons/', 'place': 'places/', 'org': 'orgs/'}($kind)"/>
+    <xsl:variable name="folder" select="if ($kind = 'person') then 'persons/' else if ($kind = 'place') then 'places/'
+                                         else if ($kind = 'org') then 'orgs/' else ()"/>
     <xsl:variable name="href" select="
         if ($ed:print or $ed:in-link) then ()
         else if (exists($entry) and exists($kind)) then $ed:root || $folder || encode-for-uri(ed:id-segment($entry)) || '/'
@@ -111,17 +113,23 @@
         else $value"/>
   </xsl:function>
 
+  <xsl:function name="ed:date-value" as="xs:string?">
+    <!-- A date attribute (or its -iso twin) as a reader reads it, or nothing when it is empty. -->
+    <xsl:param name="d" as="element()"/>
+    <xsl:param name="name" as="xs:string"/>
+    <xsl:variable name="a"
+        select="normalize-space(($d/@*[local-name() = $name], $d/@*[local-name() = $name || '-iso'])[1])"/>
+    <xsl:sequence select="if ($a = '') then () else ed:human-date($a)"/>
+  </xsl:function>
+
   <xsl:function name="ed:date-title" as="xs:string?">
     <!-- A reader's description of a date's normalised value, with a hint when it is uncertain. -->
     <xsl:param name="d" as="element()"/>
-    <xsl:variable name="v" select="function($name as xs:string) as xs:string? {
-        let $a := normalize-space(($d/@*[local-name() = $name], $d/@*[local-name() = $name || '-iso'])[1])
-        return if ($a = '') then () else ed:human-date($a) }"/>
-    <xsl:variable name="when" select="$v('when')"/>
-    <xsl:variable name="from" select="$v('from')"/>
-    <xsl:variable name="to" select="$v('to')"/>
-    <xsl:variable name="nb" select="$v('notBefore')"/>
-    <xsl:variable name="na" select="$v('notAfter')"/>
+    <xsl:variable name="when" select="ed:date-value($d, 'when')"/>
+    <xsl:variable name="from" select="ed:date-value($d, 'from')"/>
+    <xsl:variable name="to" select="ed:date-value($d, 'to')"/>
+    <xsl:variable name="nb" select="ed:date-value($d, 'notBefore')"/>
+    <xsl:variable name="na" select="ed:date-value($d, 'notAfter')"/>
     <xsl:variable name="text" select="
         if (exists($when)) then $when
         else if (exists($from) and exists($to)) then 'from ' || $from || ' to ' || $to
