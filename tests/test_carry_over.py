@@ -109,3 +109,21 @@ def test_a_kept_file_with_its_recorded_signature_is_not_read(tmp_path: Path) -> 
     writer = OutputWriter(target, signatures)
     assert not writer.carry_over("a/index.html", content_hash(b"content"))
     writer.abort()
+
+
+def test_a_file_written_again_with_the_same_content_is_left_in_place(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    first = OutputWriter(target)
+    first.write_text("same/index.html", "unchanged")
+    first.write_text("other/index.html", "before")
+    first.commit()
+    inode = (target / "same" / "index.html").stat().st_ino
+    second = OutputWriter(target, first.signatures_now(), dict(first.hashes))
+    second.write_text("same/index.html", "unchanged")
+    second.write_text("other/index.html", "after")
+    assert not (second.staging / "same").exists() and (second.staging / "other" / "index.html").is_file()
+    assert second.current("same/index.html") == target.resolve() / "same" / "index.html"
+    second.commit()
+    assert (target / "same" / "index.html").stat().st_ino == inode
+    assert (target / "other" / "index.html").read_text(encoding="utf-8") == "after"
+    assert second.hashes["same/index.html"] == content_hash(b"unchanged")

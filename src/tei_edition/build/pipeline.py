@@ -774,8 +774,9 @@ class _Build:
         config = self.config
         summary = self.summary
         recorded = previous.outputs if previous is not None else {}
-        html_out = OutputWriter(config.html_dir, _signatures(recorded, "html/"))
-        pdf_out = OutputWriter(config.pdf_dir, _signatures(recorded, "pdf/")) if self.want_pdf else None
+        html_out = OutputWriter(config.html_dir, _signatures(recorded, "html/"), _contents(recorded, "html/"))
+        pdf_out = OutputWriter(config.pdf_dir, _signatures(recorded, "pdf/"), _contents(recorded, "pdf/")) \
+            if self.want_pdf else None
         try:
             with summary.phase("render"):
                 earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
@@ -846,6 +847,11 @@ def _with_tree(document: Document | None) -> Document:
 def _signatures(outputs: dict[str, OutputRecord], prefix: str) -> dict[str, str]:
     """Output path (below the html/ or pdf/ folder) -> the size and time the last build recorded for it."""
     return {k[len(prefix):]: r.stat for k, r in outputs.items() if k.startswith(prefix) and r.stat}
+
+
+def _contents(outputs: dict[str, OutputRecord], prefix: str) -> dict[str, str]:
+    """Output path (below the html/ or pdf/ folder) -> the content hash the last build recorded for it."""
+    return {k[len(prefix):]: r.content for k, r in outputs.items() if k.startswith(prefix)}
 
 
 def _as_dict(inputs: EditionInputs) -> dict[str, str]:

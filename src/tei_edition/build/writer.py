@@ -42,7 +42,8 @@ class OutputWriter:
     moves the staged files into the target, one rename each, and removes what this build did not make. An
     incremental build thus writes and moves only what changed."""
 
-    def __init__(self, target: Path, signatures: Mapping[str, str] | None = None):
+    def __init__(self, target: Path, signatures: Mapping[str, str] | None = None,
+                 previous: Mapping[str, str] | None = None):
         self.target = target.resolve()
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
@@ -53,6 +54,9 @@ class OutputWriter:
         # output path -> size and modification time of the file the last build left (see signature()): a kept file
         # that still has them is not read again to make sure it is unchanged.
         self.signatures: Mapping[str, str] = signatures or {}
+        # output path -> content hash of the file the last build left: a file written again with the same content is
+        # left where it is rather than staged and moved over it (a clean build over an unchanged edition moves nothing)
+        self.previous: Mapping[str, str] = previous or {}
         self._folders: set[Path] = set()
 
     def _claim(self, rel: str) -> PurePosixPath:
@@ -76,9 +80,28 @@ class OutputWriter:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         """Write one output file."""
+        digest = content_hash(data)
+        if self._unchanged(rel, digest):
+            return
         out = self.path_for(rel)
         out.write_bytes(data)
-        self.hashes[check_relative(rel).as_posix()] = content_hash(data)
+        self.hashes[check_relative(rel).as_posix()] = digest
+
+    def _unchanged(self, rel: str, digest: str) -> bool:
+        """Keep the target's file when the last build wrote the same content there and it is still as it was."""
+        key = check_relative(rel).as_posix()
+        known = self.signatures.get(key)
+        if not known or self.previous.get(key) != digest:
+            return False
+        try:
+            if _signature(os.stat(self.target.joinpath(*PurePosixPath(key).parts))) != known:
+                return False
+        except OSError:
+            return False
+        self._claim(rel)
+        self.kept.add(key)
+        self.hashes[key] = digest
+        return True
 
     def write_text(self, rel: str, text: str) -> None:
         """Write one output file as UTF-8."""
@@ -86,9 +109,7 @@ class OutputWriter:
 
     def copy_file(self, rel: str, source: Path) -> None:
         """Copy a file (an asset, a TEI source) into the output."""
-        out = self.path_for(rel)
-        shutil.copyfile(source, out)
-        self.hashes[check_relative(rel).as_posix()] = content_hash(out.read_bytes())
+        self.write_bytes(rel, source.read_bytes())
 
     def carry_over(self, rel: str, expected_hash: str) -> bool:
         """Keep an output of the last build unchanged, when it is in the target folder with the expected content
