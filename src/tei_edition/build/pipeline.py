@@ -491,6 +491,7 @@ class _Build:
         self.summary = BuildSummary()
         self.want_pdf = options.pdf and config.print.enabled
         self._collecting = True  # whether the cycle collector was on when the build began
+        self._last_outputs: dict[str, OutputRecord] = {}  # what the last build's manifest says it wrote
 
     def run(self) -> BuildSummary:
         summary = self.summary
@@ -498,7 +499,11 @@ class _Build:
             sources = discover_sources(self.config)
             contents = SourceContents(sources)
             hashes = {relative_name(self.config, p): contents.digest(p) for p in sources.all}
-            previous = None if self.options.clean else load_manifest(self.config)
+            recorded = load_manifest(self.config)
+            # A clean build remakes everything; it reads the last manifest only to leave files it remakes
+            # byte for byte as they are (see OutputWriter).
+            self._last_outputs = recorded.outputs if recorded is not None else {}
+            previous = None if self.options.clean else recorded
             build_date = self._build_date(previous)
             inputs = edition_inputs(self.config, build_date.isoformat())
             options = {"pdf": self.want_pdf, "keep_going": self.options.keep_going}
@@ -773,7 +778,7 @@ class _Build:
 
         config = self.config
         summary = self.summary
-        recorded = previous.outputs if previous is not None else {}
+        recorded = self._last_outputs
         html_out = OutputWriter(config.html_dir, _signatures(recorded, "html/"), _contents(recorded, "html/"))
         pdf_out = OutputWriter(config.pdf_dir, _signatures(recorded, "pdf/"), _contents(recorded, "pdf/")) \
             if self.want_pdf else None
