@@ -65,6 +65,19 @@ class BuildCache:
         self.used.add(key)
         return bytes(row[0])
 
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        """The entries stored under `keys` (those found), read in a few queries rather than one per key."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, value in self._db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk):
+                found[key] = bytes(value)
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        self.used.update(found)
+        return found
+
     def has(self, key: str) -> bool:
         """Whether an entry exists (and mark it as used, as the build will read it)."""
         found = self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone() is not None

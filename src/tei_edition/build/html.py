@@ -69,9 +69,9 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
     try:
         copy_assets(site)
         copy_media(site)
-        render_home(site)
         render_documents(site, bodies)
         start_index(site)  # Pagefind reads only the document pages: it works on while the others are rendered
+        render_home(site)
         render_registers(site)
         render_chronology(site)
         render_about(site)

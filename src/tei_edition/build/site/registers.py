@@ -114,14 +114,16 @@ def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
     return made.get(entity_id, [])
 
 
-def _group_html(site: Site, entity_id: str, group: MentionGroup) -> Markup:
-    """A mention group's HTML: from the build cache, or made in this process."""
-    if not group.source:
-        return Markup(site.cache["mention-html"][entity_id, group.document.id])
-    data = site.store.get(fragment_key(group.source, entity_id)) if site.store is not None else None
-    if data is None:
+def _groups_html(site: Site, entity_id: str, groups: list[MentionGroup]) -> list[Markup]:
+    """The mention groups' HTML: from the build cache, or made in this process."""
+    if all(not g.source for g in groups):
+        made: dict[tuple[str, str], str] = site.cache["mention-html"] if groups else {}
+        return [Markup(made[entity_id, g.document.id]) for g in groups]
+    keys = [fragment_key(g.source, entity_id) for g in groups]
+    found = site.store.get_many(keys) if site.store is not None else {}
+    if len(found) < len(set(keys)):
         raise BuildError("the build cache lost the passages of a register page: build again with --clean")
-    return Markup(data.decode("utf-8"))
+    return [Markup(found[key].decode("utf-8")) for key in keys]
 
 
 def render_registers(site: Site) -> None:
@@ -153,8 +155,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
     deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description,
                                             [(views[g.document.id], g.digest) for g in groups]))
     def make() -> EntityPage:
-        documents = [DocumentMentions(views[g.document.id], _group_html(site, entity.id, g), g.count)
-                     for g in groups]
+        documents = [DocumentMentions(views[g.document.id], html, g.count)
+                     for g, html in zip(groups, _groups_html(site, entity.id, groups))]
         return EntityPage(
             **site.base(entry.folder, entity.name, entity.section, description),
             entry=entry, kind_label=label, index_href="../", authorities=authorities, geo=geo,
