@@ -148,3 +148,25 @@ def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition
     with pytest.raises(BuildError, match="changed while the edition was being built"):
         contents[document]
     assert contents[sources.registers[0]]  # the registers' bytes are kept from the start
+
+
+def test_edition_validate_runs_the_build_checks_and_reports_what_validate_edition_does(edition: Path) -> None:
+    """`edition validate` goes through the build's workers and consistency gate (bounded memory, all cores); its
+    report must be the in-process validator's, for the whole edition and for named files."""
+    from tei_edition.build.pipeline import check_edition
+
+    broken = break_a_pointer(edition)
+    letter = edition / "tei/documents/letter-1843-ada.xml"
+    letter.write_text(letter.read_text(encoding="utf-8").replace("</p>", " Lovelace in 1851-02-30.</p>", 1),
+                      encoding="utf-8")
+    config = load_config(edition / "edition.toml")
+
+    def lines(report: object) -> list[tuple]:
+        return [(d.path, d.line, d.severity, d.message, d.rule) for d in report.sorted()]  # type: ignore[attr-defined]
+
+    whole = check_edition(config, jobs=2)
+    assert whole.errors and lines(whole) == lines(validate_edition(config))
+    named = check_edition(config, [broken, edition / "missing.xml"], jobs=1)
+    assert lines(named) == lines(validate_edition(config, [broken, edition / "missing.xml"]))
+    assert {d.path for d in named.sorted()} == {broken.resolve(), (edition / "missing.xml").resolve()}
+    assert (named.documents, named.registers) == (1, 0)

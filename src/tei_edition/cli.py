@@ -71,16 +71,17 @@ def main() -> None:
 @click.option("--all", "show_all", is_flag=True, help="List every warning (text output folds long runs of one rule).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @config_option
 @reports_errors
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool, show_all: bool, output: Path | None,
-             config_path: Path | None) -> None:
+             jobs: int | None, config_path: Path | None) -> None:
     """Check well-formedness, schema, Schematron rules and cross-file references."""
-    from tei_edition.validate import validate_edition
+    from tei_edition.build.pipeline import check_edition
     from tei_edition.validate.formats import format_report
 
     config = _load(config_path)
-    report = validate_edition(config, list(paths) or None)
+    report = check_edition(config, list(paths) or None, jobs)
     text = format_report(report, fmt, strict=strict, fold=not show_all)
     if output:
         output.write_text(text, encoding="utf-8")

@@ -128,6 +128,7 @@ class StageSettings:
     media: tuple[str, ...]
     registers: tuple[tuple[Path, bytes], ...]
     registers_key: str
+    read: bool = True  # read documents (mentions, header) for the pages; `edition validate` needs only the checks
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ class SourceWorker:
             core.diagnostics.extend(diagnostics)
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
             core.ids, core.targets = declared_and_pointed(tree)
-        if not task.is_document:
+        if not task.is_document or not self.settings.read:
             return core
         with clock("read"):
             document = read_document(tree, path)
@@ -364,7 +365,8 @@ def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[Sour
                 continue
             task = replace(task, data=data)
         result = worker.process(task)
-        _make_groups(result)
+        if settings.read:
+            _make_groups(result)
         results.append(result)
     return results
 
@@ -448,6 +450,35 @@ class CachedBodies(Mapping[str, str]):
 
 # ---------------------------------------------------------------------------------------------------------------
 # The build.
+
+
+def check_edition(config: EditionConfig, paths: list[Path] | None = None, jobs: int | None = None,
+                  executor: str | None = None) -> Report:
+    """What `edition validate` reports: the build's per-file checks, on its workers, and its consistency gate;
+    nothing is read for pages, nothing is written, and no tree is held longer than its file's checks."""
+    sources = discover_sources(config)
+    contents = SourceContents(sources)
+    build = _Build(config, BuildOptions(pdf=False, jobs=jobs, executor=executor), Reporter(quiet=True))
+    settings = replace(build._settings(contents, sources), media=(), read=False)
+    documents = set(sources.documents)
+    tasks = [SourceTask(p, None, p in documents, digest=contents.digest(p)) for p in sources.all]
+    core: dict[Path, CoreResult] = {}
+    encoding: dict[Path, list[Diagnostic]] = {}
+    if tasks:
+        build._run_tasks(tasks, settings, core, encoding, {}, {}, None)
+    register_trees = {p: parse_bytes(contents[p], p) for p in sources.registers if core[p].parsed}
+    full = build._gate(sources, contents, core, encoding, register_trees)
+    if not paths:
+        return full
+    wanted = {p.resolve() for p in paths}
+    report = Report(documents=len([p for p in sources.documents if p in wanted]),
+                    registers=len([p for p in sources.registers if p in wanted]))
+    for path in sorted(wanted - set(sources.all)):
+        message = "the file does not exist" if not path.exists() else \
+            "is not one of the edition's documents or registers (see [sources] in edition.toml)"
+        report.add(Diagnostic(path, 0, 0, Severity.ERROR, message, "xml"))
+    report.extend([d for d in full.sorted() if d.path in wanted])
+    return report
 
 
 class _Say:
@@ -680,7 +711,7 @@ class _Build:
 
     def _run_tasks(self, tasks: list[SourceTask], settings: StageSettings, core: dict[Path, CoreResult],
                    encoding: dict[Path, list[Diagnostic]], core_keys: dict[Path, str],
-                   encoding_keys: dict[Path, str], cache: BuildCache) -> None:
+                   encoding_keys: dict[Path, str], cache: BuildCache | None) -> None:
         spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         summary = self.summary
         start = time.perf_counter()
@@ -699,6 +730,12 @@ class _Build:
                 for name, seconds in result.seconds.items():
                     worker_time[name] = worker_time.get(name, 0.0) + seconds
                 path = result.path
+                if cache is None:  # only checking: nothing is kept
+                    if result.core is not None:
+                        core[path] = result.core
+                    if result.encoding is not None:
+                        encoding[path] = result.encoding
+                    continue
                 if result.core is not None:
                     core[path] = result.core
                     for media, body in result.bodies.items():
@@ -710,7 +747,8 @@ class _Build:
                 if result.encoding is not None:
                     encoding[path] = result.encoding
                     entries.append((encoding_keys[path], dumps(result.encoding)))
-            cache.put_many(entries)
+            if cache is not None:
+                cache.put_many(entries)
             entries.clear()
 
         try:
