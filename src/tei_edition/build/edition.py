@@ -76,6 +76,7 @@ class EditionData:
     build_date: datetime = field(default_factory=lambda: build_time())
     tool_version: str = __version__
     flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)
+    source_hashes: dict[Path, str] = field(default_factory=dict)  # content hashes of the sources, as the build read them
     _positions: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _mentions: dict[str, list[EntityMention]] | None = field(default=None, init=False, repr=False, compare=False)
 

@@ -676,6 +676,7 @@ class _Build:
                     if core[p].parsed and core[p].document is not None]
             data = collect_edition(config, ParsedEdition(sources, dict(register_trees)), documents=docs)
             data.build_date = build_date
+            data.source_hashes = {path: contents.digest(path) for path in sources.all}
             data.groups = {}
             for doc in data.documents:
                 key = core_keys[doc.path]

@@ -145,10 +145,12 @@ class Manifest:
             "inputs": dict(sorted(self.inputs.items())),
             "options": dict(sorted(self.options.items())),
             "sources": dict(sorted(self.sources.items())),
-            "outputs": {k: asdict(v) for k, v in sorted(self.outputs.items())},
+            "outputs": {k: {"deps": v.deps, "content": v.content, "stat": v.stat}
+                        for k, v in sorted(self.outputs.items())},
             "summary": self.summary,
         }
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        # Without indentation the C encoder writes it: several times faster for an edition of 50,000 files.
+        return json.dumps(data, ensure_ascii=False) + "\n"
 
     @classmethod
     def from_json(cls, text: str) -> "Manifest | None":

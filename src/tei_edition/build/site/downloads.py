@@ -7,6 +7,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -61,7 +62,7 @@ def render_downloads(site: Site) -> None:
         registers.append(SourceFile(path.name, rel, path.stat().st_size))
         members.append((f"{slug}/registers/{safe_segment(path.stem)}.xml", path))
     zip_rel = f"downloads/{slug}-tei.zip"
-    data = deterministic_zip(members, site.info.build_date.timetuple()[:6], site.store)
+    data = deterministic_zip(members, site.info.build_date.timetuple()[:6], site.store, site.data.source_hashes)
     site.out.write_bytes(zip_rel, data)
     context = DownloadsPage(**site.base(folder("downloads"), "Downloads", "about",
                                         f"The TEI sources of {site.info.title}"),
@@ -72,43 +73,56 @@ def render_downloads(site: Site) -> None:
 
 def _copy_source(site: Site, rel: str, path: Path) -> None:
     """Copy a TEI source into the output, or carry the last build's copy over when the source is unchanged."""
-    if not site.carry_over(rel, "source:" + content_hash(path.read_bytes())):
+    digest = site.data.source_hashes.get(path) or content_hash(path.read_bytes())
+    if not site.carry_over(rel, "source:" + digest):
         site.out.copy_file(rel, path)
 
 
 class MemberStore(Protocol):
     """Where compressed zip members are kept between builds (the build cache)."""
 
-    def get(self, key: str) -> bytes | None: ...
+    def get_many(self, keys: list[str]) -> dict[str, bytes]: ...
 
     def put_many(self, items: list[tuple[str, bytes]]) -> None: ...
 
 
 def deterministic_zip(members: list[tuple[str, Path]], when: tuple[int, ...],
-                      store: MemberStore | None = None) -> bytes:
+                      store: MemberStore | None = None, digests: Mapping[Path, str] | None = None) -> bytes:
     """A zip of the given files whose bytes depend only on their names, contents and `when`.
 
-    Each member is compressed once and kept in `store` under the hash of its content, so that a build after an edit
-    compresses only the files that changed."""
+    Each member is compressed once and kept in `store` under the hash of its content (with its CRC and size), so
+    that a build after an edit compresses only the files that changed; given the files' content hashes
+    (`digests`, as the build read them), the unchanged files are not even read."""
     year, month, day, hour, minute, second = max(tuple(when), ZIP_EPOCH)[:6]
     dos_time = (hour << 11) | (minute << 5) | (second // 2)
     dos_date = ((year - 1980) << 9) | (month << 5) | day
+    digests = digests or {}
+    ordered = sorted(members)
+    contents: dict[Path, bytes] = {}
+    keys: list[str] = []
+    for _name, path in ordered:
+        if path not in digests:
+            contents[path] = path.read_bytes()
+        digest = digests.get(path) or content_hash(contents[path])
+        keys.append(content_key("zip-member", "deflate-9+crc", digest))
+    found = store.get_many(keys) if store is not None else {}
     local: list[bytes] = []
     central: list[bytes] = []
     offset = 0
     made: list[tuple[str, bytes]] = []
-    for name, path in sorted(members):
-        data = path.read_bytes()
-        key = content_key("zip-member", "deflate-9", content_hash(data))
-        packed = store.get(key) if store is not None else None
-        if packed is None:
+    for (name, path), key in zip(ordered, keys):
+        entry = found.get(key)
+        if entry is None:
+            data = contents[path] if path in contents else path.read_bytes()
             squeezer = zlib.compressobj(9, zlib.DEFLATED, -15)
-            packed = squeezer.compress(data) + squeezer.flush()
-            made.append((key, packed))
+            entry = struct.pack("<II", zlib.crc32(data), len(data)) + squeezer.compress(data) + squeezer.flush()
+            made.append((key, entry))
+        crc, size = struct.unpack_from("<II", entry)
+        packed = memoryview(entry)[8:]
         raw_name = name.encode("utf-8")
         flags = 0 if name.isascii() else 0x800  # the name is UTF-8
-        fields = (20, flags, zlib.DEFLATED, dos_time, dos_date, zlib.crc32(data), len(packed), len(data), len(raw_name))
-        if offset > _ZIP32_LIMIT or len(data) > _ZIP32_LIMIT:
+        fields = (20, flags, zlib.DEFLATED, dos_time, dos_date, crc, len(packed), size, len(raw_name))
+        if offset > _ZIP32_LIMIT or size > _ZIP32_LIMIT:
             return _zipfile_zip(members, (year, month, day, hour, minute, second))
         local.append(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + raw_name + packed)
         central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0,
