@@ -127,3 +127,19 @@ def test_a_file_written_again_with_the_same_content_is_left_in_place(tmp_path: P
     assert (target / "same" / "index.html").stat().st_ino == inode
     assert (target / "other" / "index.html").read_text(encoding="utf-8") == "after"
     assert second.hashes["same/index.html"] == content_hash(b"unchanged")
+
+
+def test_the_cache_is_swept_once_unused_entries_are_a_quarter_of_it(tmp_path: Path) -> None:
+    from tei_edition.build.cache import BuildCache
+
+    first = BuildCache(tmp_path / "cache.sqlite")
+    first.put_many([(f"k{i}", b"x") for i in range(100)])
+    first.close()
+    second = BuildCache(tmp_path / "cache.sqlite")
+    second.get_many([f"k{i}" for i in range(80)])  # 20 unused of 100: kept for now
+    assert second.prune() == 0
+    second.get_many([f"k{i}" for i in range(70)])
+    second.used = {f"k{i}" for i in range(70)}  # 30 unused: swept
+    assert second.prune() == 30
+    assert second.get_many([f"k{i}" for i in range(100)]).keys() == {f"k{i}" for i in range(70)}
+    second.close()

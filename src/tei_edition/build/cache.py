@@ -115,8 +115,13 @@ class BuildCache:
         """Mark an entry as used by this build, without reading it."""
         self.used.add(key)
 
-    def prune(self) -> int:
-        """Remove every entry this build did not use; return how many were removed."""
+    def prune(self, slack: float = 0.25) -> int:
+        """Remove the entries this build did not use once they are more than `slack` of the cache (sweeping a cache
+        of hundreds of thousands of entries after every edit would cost more than the space it frees); return how
+        many were removed."""
+        total = self._db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        if total - len(self.used) <= slack * total:
+            return 0
         with self._transaction():
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS used_keys (key TEXT PRIMARY KEY)")
             self._db.execute("DELETE FROM used_keys")

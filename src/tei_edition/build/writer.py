@@ -189,9 +189,14 @@ class OutputWriter:
     def signatures_now(self) -> dict[str, str]:
         """The size and modification time of every output in the target (after commit), for the manifest."""
         out: dict[str, str] = {}
+        top = str(self.target)
         for key in self.hashes:
+            known = self.signatures.get(key) if key in self.kept else None
+            if known:  # left in place: as the last build recorded it (checked when it was kept)
+                out[key] = known
+                continue
             with contextlib.suppress(OSError):
-                out[key] = _signature(os.stat(self.target.joinpath(*PurePosixPath(key).parts)))
+                out[key] = _signature(os.stat(os.path.join(top, *key.split("/"))))
         return out
 
     def abort(self) -> None:
