@@ -143,3 +143,21 @@ def test_the_cache_is_swept_once_unused_entries_are_a_quarter_of_it(tmp_path: Pa
     assert second.prune() == 30
     assert second.get_many([f"k{i}" for i in range(100)]).keys() == {f"k{i}" for i in range(70)}
     second.close()
+
+
+def test_a_page_written_in_pieces_is_the_page_written_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    pieces = ["<p>", "Сталин & Mao " * 10_000, "</p>"]  # more than one batch, and not ASCII
+    first = OutputWriter(target)
+    first.write_chunks("a/index.html", iter(pieces))
+    first.write_text("b/index.html", "".join(pieces))
+    assert first.hashes["a/index.html"] == first.hashes["b/index.html"] == content_hash("".join(pieces).encode())
+    assert not list(first.staging.glob(".stream-*"))
+    first.commit()
+    assert (target / "a" / "index.html").read_bytes() == (target / "b" / "index.html").read_bytes()
+    inode = (target / "a" / "index.html").stat().st_ino
+    second = OutputWriter(target, first.signatures_now(), dict(first.hashes))
+    second.write_chunks("a/index.html", iter(pieces))  # the same again: left in place
+    assert not list(second.staging.rglob("*.html")) and not list(second.staging.glob(".stream-*"))
+    second.commit()
+    assert (target / "a" / "index.html").stat().st_ino == inode

@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
@@ -58,6 +58,7 @@ class OutputWriter:
         # left where it is rather than staged and moved over it (a clean build over an unchanged edition moves nothing)
         self.previous: Mapping[str, str] = previous or {}
         self._folders: set[Path] = set()
+        self._streams = 0  # files being written piece by piece, named in the staging folder until complete
 
     def _claim(self, rel: str) -> PurePosixPath:
         clean = check_relative(rel)
@@ -86,6 +87,33 @@ class OutputWriter:
         out = self.path_for(rel)
         out.write_bytes(data)
         self.hashes[check_relative(rel).as_posix()] = digest
+
+    def write_chunks(self, rel: str, chunks: Iterable[str]) -> None:
+        """Write one output file as UTF-8 from pieces of text as they come (a page of tens of megabytes is never
+        held whole)."""
+        self._streams += 1
+        temporary = self.staging / f".stream-{self._streams}"
+        digest = hashlib.blake2b(digest_size=20)
+        batch: list[str] = []
+        size = 0
+        with open(temporary, "wb") as handle:
+            for chunk in chunks:
+                batch.append(chunk)
+                size += len(chunk)
+                if size >= 1 << 16:
+                    data = "".join(batch).encode("utf-8")
+                    handle.write(data)
+                    digest.update(data)
+                    batch, size = [], 0
+            data = "".join(batch).encode("utf-8")
+            handle.write(data)
+            digest.update(data)
+        content = digest.hexdigest()
+        if self._unchanged(rel, content):
+            temporary.unlink()
+            return
+        os.replace(temporary, self.path_for(rel))
+        self.hashes[check_relative(rel).as_posix()] = content
 
     def _unchanged(self, rel: str, digest: str) -> bool:
         """Keep the target's file when the last build wrote the same content there and it is still as it was."""

@@ -121,7 +121,7 @@ class Site:
         rel = f"{path}index.html"
         carried = self.carry_over(rel, deps)
         if not carried:
-            self.out.write_text(rel, self.env.get_template(template).render(**make()))
+            self.out.write_chunks(rel, self.env.get_template(template).generate(**make()))
         self.pages.append(path)
         return carried
 

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 SHARD_SCALE = 40
 # Pagefind processes run at once when several shards are indexed (each also uses threads of its own).
 PARALLEL_INDEXES = 2
+LARGE_SHARD = 400  # pages: a Pagefind process indexing this many holds ~200 MB
 SHARD_LIST = "pagefind/shards.json"
 # A shard other than the first needs only its index data: merged indexes use the first bundle's scripts and wasm.
 _SHARD_DATA = re.compile(r"^(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta|(filter|fragment|index)/[\w.-]+)$")
@@ -65,6 +66,12 @@ class SearchIndexStats:
         """One line for the build's detail output."""
         return (f"search index: {self.shards_indexed} of {self.shards} shard(s) indexed ({self.pages} pages) "
                 f"in {self.seconds:.2f} s")
+
+
+def parallel_indexes(shards: Iterable[list[str]]) -> int:
+    """How many Pagefind processes index at once: one when shards are large, as each holds ~0.5 MB per page."""
+    largest = max((len(pages) for pages in shards), default=0)
+    return PARALLEL_INDEXES if largest <= LARGE_SHARD else 1
 
 
 def shard_count(documents: int) -> int:
@@ -143,7 +150,7 @@ class IndexJob:
             self.error = exc
 
     async def _index_all(self, files: Mapping[str, Path], language: str) -> int:
-        limit = asyncio.Semaphore(PARALLEL_INDEXES)
+        limit = asyncio.Semaphore(parallel_indexes(self.shards.values()))
 
         async def one(shard: int, pages: list[str]) -> int:
             # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, at the same paths.
