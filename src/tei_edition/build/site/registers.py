@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -66,7 +67,7 @@ class EntityPage(PageContext):
     index_href: str
     authorities: list[Authority]
     geo: str
-    documents: list[DocumentMentions]
+    documents: Sequence[DocumentMentions]
 
 
 def entity_dates(entity: Entity) -> str:
@@ -114,6 +115,33 @@ def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
     return made.get(entity_id, [])
 
 
+class MentionGroups(Sequence[DocumentMentions]):
+    """An entity's mention groups for its page, their HTML fetched from the build cache a few hundred at a time as
+    the template goes through them (the page of an entity named in 10,000 documents is never held whole)."""
+
+    BATCH = 500
+
+    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: dict[str, DocumentView]):
+        self.site = site
+        self.entity_id = entity_id
+        self.groups = groups
+        self.views = views
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def __getitem__(self, index: int) -> DocumentMentions:  # type: ignore[override]
+        return next(iter(self._batch(self.groups[index:index + 1])))
+
+    def __iter__(self) -> Iterator[DocumentMentions]:
+        for start in range(0, len(self.groups), self.BATCH):
+            yield from self._batch(self.groups[start:start + self.BATCH])
+
+    def _batch(self, groups: list[MentionGroup]) -> list[DocumentMentions]:
+        return [DocumentMentions(self.views[g.document.id], html, g.count)
+                for g, html in zip(groups, _groups_html(self.site, self.entity_id, groups))]
+
+
 def _groups_html(site: Site, entity_id: str, groups: list[MentionGroup]) -> list[Markup]:
     """The mention groups' HTML: from the build cache, or made in this process."""
     if all(not g.source for g in groups):
@@ -155,8 +183,7 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
     deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description,
                                             [(views[g.document.id], g.digest) for g in groups]))
     def make() -> EntityPage:
-        documents = [DocumentMentions(views[g.document.id], html, g.count)
-                     for g, html in zip(groups, _groups_html(site, entity.id, groups))]
+        documents = MentionGroups(site, entity.id, groups, views)
         return EntityPage(
             **site.base(entry.folder, entity.name, entity.section, description),
             entry=entry, kind_label=label, index_href="../", authorities=authorities, geo=geo,
