@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
@@ -91,29 +91,26 @@ class OutputWriter:
     def write_chunks(self, rel: str, chunks: Iterable[str]) -> None:
         """Write one output file as UTF-8 from pieces of text as they come (a page of tens of megabytes is never
         held whole)."""
+        self.write_byte_chunks(rel, _encoded(chunks))
+
+    def write_byte_chunks(self, rel: str, chunks: Iterable[bytes]) -> int:
+        """Write one output file from pieces of bytes as they come; its size."""
         self._streams += 1
         temporary = self.staging / f".stream-{self._streams}"
         digest = hashlib.blake2b(digest_size=20)
-        batch: list[str] = []
         size = 0
         with open(temporary, "wb") as handle:
-            for chunk in chunks:
-                batch.append(chunk)
-                size += len(chunk)
-                if size >= 1 << 16:
-                    data = "".join(batch).encode("utf-8")
-                    handle.write(data)
-                    digest.update(data)
-                    batch, size = [], 0
-            data = "".join(batch).encode("utf-8")
-            handle.write(data)
-            digest.update(data)
+            for data in chunks:
+                handle.write(data)
+                digest.update(data)
+                size += len(data)
         content = digest.hexdigest()
         if self._unchanged(rel, content):
             temporary.unlink()
-            return
+            return size
         os.replace(temporary, self.path_for(rel))
         self.hashes[check_relative(rel).as_posix()] = content
+        return size
 
     def _unchanged(self, rel: str, digest: str) -> bool:
         """Keep the target's file when the last build wrote the same content there and it is still as it was."""
@@ -240,6 +237,19 @@ class OutputWriter:
             self.commit()
         else:
             self.abort()
+
+
+def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
+    """Pieces of text as UTF-8, gathered into pieces of about 64 KB."""
+    batch: list[str] = []
+    size = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= 1 << 16:
+            yield "".join(batch).encode("utf-8")
+            batch, size = [], 0
+    yield "".join(batch).encode("utf-8")
 
 
 def _signature(status: os.stat_result) -> str:

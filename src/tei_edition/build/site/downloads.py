@@ -7,7 +7,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -62,12 +62,12 @@ def render_downloads(site: Site) -> None:
         registers.append(SourceFile(path.name, rel, path.stat().st_size))
         members.append((f"{slug}/registers/{safe_segment(path.stem)}.xml", path))
     zip_rel = f"downloads/{slug}-tei.zip"
-    data = deterministic_zip(members, site.info.build_date.timetuple()[:6], site.store, site.data.source_hashes)
-    site.out.write_bytes(zip_rel, data)
+    size = site.out.write_byte_chunks(zip_rel, zip_chunks(members, site.info.build_date.timetuple()[:6], site.store,
+                                                          site.data.source_hashes))
     context = DownloadsPage(**site.base(folder("downloads"), "Downloads", "about",
                                         f"The TEI sources of {site.info.title}"),
                             documents=documents, registers=registers,
-                            archive=SourceFile(f"{slug}-tei.zip", zip_rel, len(data)))
+                            archive=SourceFile(f"{slug}-tei.zip", zip_rel, size))
     site.page("downloads.html", context)
 
 
@@ -88,53 +88,63 @@ class MemberStore(Protocol):
 
 def deterministic_zip(members: list[tuple[str, Path]], when: tuple[int, ...],
                       store: MemberStore | None = None, digests: Mapping[Path, str] | None = None) -> bytes:
-    """A zip of the given files whose bytes depend only on their names, contents and `when`.
+    """A zip of the given files whose bytes depend only on their names, contents and `when` (see zip_chunks)."""
+    return b"".join(zip_chunks(members, when, store, digests))
+
+
+def zip_chunks(members: list[tuple[str, Path]], when: tuple[int, ...], store: MemberStore | None = None,
+               digests: Mapping[Path, str] | None = None) -> Iterator[bytes]:
+    """A zip of the given files whose bytes depend only on their names, contents and `when`, piece by piece.
 
     Each member is compressed once and kept in `store` under the hash of its content (with its CRC and size), so
     that a build after an edit compresses only the files that changed; given the files' content hashes
-    (`digests`, as the build read them), the unchanged files are not even read."""
+    (`digests`, as the build read them), the unchanged files are not even read. Members are fetched and written a
+    few hundred at a time: the zip of 10,000 documents is never held whole."""
     year, month, day, hour, minute, second = max(tuple(when), ZIP_EPOCH)[:6]
+    stamp = (year, month, day, hour, minute, second)
+    ordered = sorted(members)
+    if len(ordered) > 0xFFFF or sum(path.stat().st_size for _name, path in ordered) * 1.01 + 1e6 > _ZIP32_LIMIT:
+        yield _zipfile_zip(members, stamp)  # beyond the classic zip's limits: zipfile writes the Zip64 records
+        return
     dos_time = (hour << 11) | (minute << 5) | (second // 2)
     dos_date = ((year - 1980) << 9) | (month << 5) | day
     digests = digests or {}
-    ordered = sorted(members)
-    contents: dict[Path, bytes] = {}
-    keys: list[str] = []
-    for _name, path in ordered:
-        if path not in digests:
-            contents[path] = path.read_bytes()
-        digest = digests.get(path) or content_hash(contents[path])
-        keys.append(content_key("zip-member", "deflate-9+crc", digest))
-    found = store.get_many(keys) if store is not None else {}
-    local: list[bytes] = []
     central: list[bytes] = []
     offset = 0
-    made: list[tuple[str, bytes]] = []
-    for (name, path), key in zip(ordered, keys):
-        entry = found.get(key)
-        if entry is None:
-            data = contents[path] if path in contents else path.read_bytes()
-            squeezer = zlib.compressobj(9, zlib.DEFLATED, -15)
-            entry = struct.pack("<II", zlib.crc32(data), len(data)) + squeezer.compress(data) + squeezer.flush()
-            made.append((key, entry))
-        crc, size = struct.unpack_from("<II", entry)
-        packed = memoryview(entry)[8:]
-        raw_name = name.encode("utf-8")
-        flags = 0 if name.isascii() else 0x800  # the name is UTF-8
-        fields = (20, flags, zlib.DEFLATED, dos_time, dos_date, crc, len(packed), size, len(raw_name))
-        if offset > _ZIP32_LIMIT or size > _ZIP32_LIMIT:
-            return _zipfile_zip(members, (year, month, day, hour, minute, second))
-        local.append(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + raw_name + packed)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0,
-                                   0o644 << 16, offset) + raw_name)
-        offset += len(local[-1])
+    for start in range(0, len(ordered), 500):
+        batch = ordered[start:start + 500]
+        contents: dict[Path, bytes] = {}
+        keys: list[str] = []
+        for _name, path in batch:
+            if path not in digests:
+                contents[path] = path.read_bytes()
+            digest = digests.get(path) or content_hash(contents[path])
+            keys.append(content_key("zip-member", "deflate-9+crc", digest))
+        found = store.get_many(keys) if store is not None else {}
+        made: list[tuple[str, bytes]] = []
+        for (name, path), key in zip(batch, keys):
+            entry = found.get(key)
+            if entry is None:
+                data = contents[path] if path in contents else path.read_bytes()
+                squeezer = zlib.compressobj(9, zlib.DEFLATED, -15)
+                entry = struct.pack("<II", zlib.crc32(data), len(data)) + squeezer.compress(data) + squeezer.flush()
+                made.append((key, entry))
+            crc, size = struct.unpack_from("<II", entry)
+            packed = memoryview(entry)[8:]
+            raw_name = name.encode("utf-8")
+            flags = 0 if name.isascii() else 0x800  # the name is UTF-8
+            fields = (20, flags, zlib.DEFLATED, dos_time, dos_date, crc, len(packed), size, len(raw_name))
+            header = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + raw_name
+            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0,
+                                       0o644 << 16, offset) + raw_name)
+            offset += len(header) + len(packed)
+            yield header
+            yield bytes(packed)
+        if store is not None:
+            store.put_many(made)
     directory = b"".join(central)
-    if offset + len(directory) > _ZIP32_LIMIT or len(central) > 0xFFFF:
-        return _zipfile_zip(members, (year, month, day, hour, minute, second))
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0)
-    if store is not None:
-        store.put_many(made)
-    return b"".join(local) + directory + end
+    yield directory
+    yield struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0)
 
 
 _ZIP32_LIMIT = 0xFFFFFFFF - 1  # beyond this a zip needs the Zip64 records, which zipfile writes
