@@ -47,8 +47,10 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_shard_count_grows_as_the_square_root_of_the_number_of_documents() -> None:
-    assert [search.shard_count(n) for n in (0, 1, 159, 160, 1000, 4000, 10_000)] == [1, 1, 1, 2, 5, 10, 15]
+def test_shard_count_grows_as_the_square_root_then_shards_keep_to_400_pages() -> None:
+    assert [search.shard_count(n) for n in (0, 1, 159, 160, 1000, 4000)] == [1, 1, 1, 2, 5, 10]
+    # then shards hold at most ~400 pages: a Pagefind process holds ~0.5 MB per page
+    assert [search.shard_count(n) for n in (4001, 6400, 10_000, 40_000)] == [11, 16, 25, 100]
 
 
 def test_shard_assignment_is_a_stable_function_of_the_document() -> None:

@@ -37,13 +37,15 @@ from tei_edition.errors import BuildError
 log = logging.getLogger(__name__)
 
 # The number of shards grows as the square root of the number of documents: floor(sqrt(n / SHARD_SCALE)), so 1 shard
-# up to 159 documents, 5 for 1,000 (~200 each), 15 for 10,000 (~670 each). Editing a document re-indexes one shard
-# (Pagefind: ~0.3 s plus ~5 ms of CPU per page), while every shard costs the search page ~7 more requests when it
-# opens (entry, metadata, a file per filter) and one more per search: the square root balances the two.
+# up to 159 documents, 5 for 1,000 (~200 each). Editing a document re-indexes one shard (Pagefind: ~0.3 s plus ~5 ms
+# of CPU per page), while every shard costs the search page ~7 more requests when it opens (entry, metadata, a file
+# per filter) and one more per search: the square root balances the two. Beyond 4,000 documents shards are kept to
+# about SHARD_PAGES pages, as a Pagefind process holds ~0.5 MB per page (25 shards for 10,000 documents).
 SHARD_SCALE = 40
+SHARD_PAGES = 400
 # Pagefind processes run at once when several shards are indexed (each also uses threads of its own).
 PARALLEL_INDEXES = 2
-LARGE_SHARD = 400  # pages: a Pagefind process indexing this many holds ~200 MB
+LARGE_SHARD = 500  # pages: a Pagefind process indexing this many holds ~250 MB
 SHARD_LIST = "pagefind/shards.json"
 # A shard other than the first needs only its index data: merged indexes use the first bundle's scripts and wasm.
 _SHARD_DATA = re.compile(r"^(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta|(filter|fragment|index)/[\w.-]+)$")
@@ -76,7 +78,7 @@ def parallel_indexes(shards: Iterable[list[str]]) -> int:
 
 def shard_count(documents: int) -> int:
     """How many shards an edition of `documents` documents has (at least one)."""
-    return max(1, math.isqrt(documents // SHARD_SCALE))
+    return max(1, math.isqrt(documents // SHARD_SCALE), -(-documents // SHARD_PAGES))
 
 
 def shard_of(document_folder: str, shards: int) -> int:
