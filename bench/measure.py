@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass
 class Run:
-    """One command's wall time, peak resident memory of its process tree, exit code and output."""
+    """One command's wall time, peak memory of its process tree (see tree_rss_kb), exit code and output."""
 
     seconds: float
     peak_mb: float
@@ -20,7 +20,9 @@ class Run:
 
 
 def tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB."""
+    """Memory of a process and all its descendants, in KiB: their proportional set sizes added up (a page shared
+    by several processes, as after a fork, counts once in all), or their resident sizes where the kernel does not
+    tell the proportional one."""
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
@@ -37,9 +39,20 @@ def tree_rss_kb(root_pid: int) -> int:
     total, stack = 0, [root_pid]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid, rss.get(pid, 0))
         stack.extend(children.get(pid, []))
     return total
+
+
+def _pss_kb(pid: int, fallback: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return fallback
 
 
 def measure(args: list[str], env: dict[str, str]) -> Run:

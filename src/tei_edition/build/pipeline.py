@@ -684,6 +684,7 @@ class _Build:
                     cache.keep(fragment_key(key, entity_id))  # kept for an entry the registers may gain later, too
                     if entity_id in data.entities:
                         data.groups.setdefault(entity_id, []).append(MentionGroup(doc, count, digest, key))
+                core[doc.path].fragments = ""  # summarised in data.groups now
         flagged = {d.path for d in report.errors}
         data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
         summary.flagged = sorted(data.flagged)

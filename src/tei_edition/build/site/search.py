@@ -45,7 +45,7 @@ SHARD_SCALE = 40
 SHARD_PAGES = 400
 # Pagefind processes run at once when several shards are indexed (each also uses threads of its own).
 PARALLEL_INDEXES = 2
-LARGE_SHARD = 500  # pages: a Pagefind process indexing this many holds ~250 MB
+LARGE_SHARD = 300  # pages: a Pagefind process indexing this many holds ~150 MB
 SHARD_LIST = "pagefind/shards.json"
 # A shard other than the first needs only its index data: merged indexes use the first bundle's scripts and wasm.
 _SHARD_DATA = re.compile(r"^(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta|(filter|fragment|index)/[\w.-]+)$")
