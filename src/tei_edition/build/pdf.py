@@ -397,6 +397,8 @@ class Typesetter:
         except Exception as exc:  # WeasyPrint raises assorted errors on broken input; name what was being laid out
             raise BuildError(f"laying out the PDF from the template {template_name!r} failed: "
                              f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            logger.setLevel(level)
 
 
 class PdfRenderer:

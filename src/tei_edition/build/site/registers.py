@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from tei_edition.build.site.context import PageContext, Site, folder, safe_url, split_snippet
 from tei_edition.build.edition import MentionGroup, fragment_key
