@@ -470,13 +470,10 @@ def check_edition(config: EditionConfig, paths: list[Path] | None = None, jobs: 
     full = build._gate(sources, contents, core, encoding, register_trees)
     if not paths:
         return full
+    from tei_edition.validate import report_for
+
     wanted = {p.resolve() for p in paths}
-    report = Report(documents=len([p for p in sources.documents if p in wanted]),
-                    registers=len([p for p in sources.registers if p in wanted]))
-    for path in sorted(wanted - set(sources.all)):
-        message = "the file does not exist" if not path.exists() else \
-            "is not one of the edition's documents or registers (see [sources] in edition.toml)"
-        report.add(Diagnostic(path, 0, 0, Severity.ERROR, message, "xml"))
+    report = report_for(sources, wanted)
     report.extend([d for d in full.sorted() if d.path in wanted])
     return report
 
@@ -819,9 +816,8 @@ class _Build:
         config = self.config
         summary = self.summary
         recorded = self._last_outputs
-        html_out = OutputWriter(config.html_dir, _signatures(recorded, "html/"), _contents(recorded, "html/"))
-        pdf_out = OutputWriter(config.pdf_dir, _signatures(recorded, "pdf/"), _contents(recorded, "pdf/")) \
-            if self.want_pdf else None
+        html_out = OutputWriter(config.html_dir, *_recorded(recorded, "html/"))
+        pdf_out = OutputWriter(config.pdf_dir, *_recorded(recorded, "pdf/")) if self.want_pdf else None
         try:
             with summary.phase("render"):
                 earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
@@ -889,14 +885,11 @@ def _with_tree(document: Document | None) -> Document:
     return document
 
 
-def _signatures(outputs: dict[str, OutputRecord], prefix: str) -> dict[str, str]:
-    """Output path (below the html/ or pdf/ folder) -> the size and time the last build recorded for it."""
-    return {k[len(prefix):]: r.stat for k, r in outputs.items() if k.startswith(prefix) and r.stat}
-
-
-def _contents(outputs: dict[str, OutputRecord], prefix: str) -> dict[str, str]:
-    """Output path (below the html/ or pdf/ folder) -> the content hash the last build recorded for it."""
-    return {k[len(prefix):]: r.content for k, r in outputs.items() if k.startswith(prefix)}
+def _recorded(outputs: dict[str, OutputRecord], prefix: str) -> tuple[dict[str, str], dict[str, str]]:
+    """For the outputs below the html/ or pdf/ folder, by path there: the size and time the last build recorded for
+    each, and its content hash."""
+    mine = {k[len(prefix):]: r for k, r in outputs.items() if k.startswith(prefix)}
+    return {k: r.stat for k, r in mine.items() if r.stat}, {k: r.content for k, r in mine.items()}
 
 
 def _as_dict(inputs: EditionInputs) -> dict[str, str]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from tei_edition.build.plan import hash_bytes
 from tei_edition.errors import BuildError
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
@@ -139,25 +140,30 @@ class OutputWriter:
     def carry_over(self, rel: str, expected_hash: str) -> bool:
         """Keep an output of the last build unchanged, when it is in the target folder with the expected content
         hash; False (and nothing kept) otherwise."""
-        clean = check_relative(rel)
-        key = clean.as_posix()
-        old = self.target.joinpath(*clean.parts)
+        if not self.still_there(rel, expected_hash):
+            return False
+        self._claim(rel)
+        key = check_relative(rel).as_posix()
+        self.kept.add(key)
+        self.hashes[key] = expected_hash
+        return True
+
+    def still_there(self, rel: str, expected_hash: str) -> bool:
+        """Whether the target folder holds `rel` with the expected content: told by the size, time and inode the
+        last build recorded, else by reading and hashing the file."""
+        key = check_relative(rel).as_posix()
+        old = self.target.joinpath(*PurePosixPath(key).parts)
         try:
             status = os.stat(old)
         except OSError:
             return False
         known = self.signatures.get(key)
-        if not known or known != _signature(status):
-            try:
-                data = old.read_bytes()
-            except OSError:
-                return False
-            if content_hash(data) != expected_hash:  # changed by hand since the last build: make it again
-                return False
-        self._claim(rel)
-        self.kept.add(key)
-        self.hashes[key] = expected_hash
-        return True
+        if known and known == _signature(status):
+            return True
+        try:
+            return content_hash(old.read_bytes()) == expected_hash  # changed by hand since: made again
+        except OSError:
+            return False
 
     def current(self, rel: str) -> Path:
         """Where an output written or kept so far is now: in the staging folder, or kept in the target."""
@@ -272,8 +278,9 @@ def _make_folder(folder: Path, top: Path) -> None:
 
 
 def content_hash(data: bytes) -> str:
-    """The hash of an output file's content, as recorded in the build manifest."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    """The hash of an output file's content, as recorded in the build manifest: the hash the build takes of its
+    sources (a TEI file copied into the output keeps the hash it was read with)."""
+    return hash_bytes(data)
 
 
 class OutputLock:

@@ -115,23 +115,26 @@ class FileValidator:
         return diagnostics, [*extra_rng, *extra_sch]
 
 
+def report_for(sources: Sources, wanted: set[Path] | None) -> Report:
+    """An empty report for the whole edition or for the `wanted` files, with an error for each of those that is
+    not one of the edition's sources."""
+    if wanted is None:
+        return Report(documents=len(sources.documents), registers=len(sources.registers))
+    report = Report(documents=len([p for p in sources.documents if p in wanted]),
+                    registers=len([p for p in sources.registers if p in wanted]))
+    for path in sorted(wanted - set(sources.all)):
+        message = "is not one of the edition's documents or registers (see [sources] in edition.toml)" \
+            if path.exists() else "the file does not exist"
+        report.add(Diagnostic(path, 0, 0, Severity.ERROR, message, "xml"))
+    return report
+
+
 def validate_edition(config: EditionConfig, paths: list[Path] | None = None,
                      parsed: ParsedEdition | None = None) -> Report:
     """Check the whole edition (or only the named files, still resolving pointers against all) and report every problem."""
     parsed = parsed or parse_edition(config)
     wanted = {p.resolve() for p in paths} if paths else None
-    report = Report(documents=len(parsed.sources.documents), registers=len(parsed.sources.registers))
-    if wanted is not None:
-        missing = wanted - set(parsed.sources.all)
-        for path in sorted(missing):
-            if not path.exists():
-                report.add(Diagnostic(path, 0, 0, Severity.ERROR, "the file does not exist", "xml"))
-            else:
-                report.add(Diagnostic(path, 0, 0, Severity.ERROR,
-                                      "is not one of the edition's documents or registers (see [sources] in "
-                                      "edition.toml)", "xml"))
-        report.documents = len([p for p in parsed.sources.documents if p in wanted])
-        report.registers = len([p for p in parsed.sources.registers if p in wanted])
+    report = report_for(parsed.sources, wanted)
 
     def keep(path: Path) -> bool:
         return wanted is None or path in wanted
