@@ -17,3 +17,12 @@ def minimal_edition(tmp_path: Path) -> Path:
     target = tmp_path / "minimal"
     shutil.copytree(DATA / "editions" / "minimal", target)
     return target
+
+
+@pytest.fixture
+def engine_edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of tests/data/engine (five letters and three registers), built at a fixed date."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    target = tmp_path / "engine"
+    shutil.copytree(DATA / "engine", target)
+    return target

@@ -6,6 +6,7 @@ relative links and the search index work from any prefix. axe-core comes from `.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -33,19 +34,26 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """A local web server for `folder` while the block runs; its URL, with a trailing slash."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     edition = REPO if any((REPO / "tei" / "documents").glob("*.xml")) else FIXTURE
     root = tmp_path_factory.mktemp("served")
     build_site(edition, root / "edition")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/edition/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(root) as url:
+        yield f"{url}edition/"
 
 
 @pytest.fixture(scope="module")

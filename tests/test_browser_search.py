@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import sys
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, QuietHandler, watch_console
+from test_browser import CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
 
 pytest.importorskip("tei_edition.validate.relaxng")
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -44,25 +41,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(QuietHandler, directory=str(site.parent)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/{site.name}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with served(site.parent) as url:
+        yield f"{url}{site.name}/"
 
 
 def documents_by_shard() -> dict[int, list[str]]:

@@ -13,16 +13,11 @@ pytest.importorskip("tei_edition.validate.relaxng")
 from tei_edition.build.pipeline import BuildOptions, BuildSummary, build_edition  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 
-ENGINE = Path(__file__).resolve().parent / "data" / "engine"
-
 
 @pytest.fixture
-def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def edition(engine_edition: Path) -> Path:
     """A fresh copy of the engine fixture edition, built at a fixed date."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    target = tmp_path / "engine"
-    shutil.copytree(ENGINE, target)
-    return target
+    return engine_edition
 
 
 def build(root: Path, clean: bool = False) -> BuildSummary:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,15 +18,10 @@ from tei_edition.config import load_config  # noqa: E402
 from tei_edition.errors import BuildError, ValidationFailed  # noqa: E402
 from tei_edition.validate import validate_edition  # noqa: E402
 
-ENGINE = Path(__file__).resolve().parent / "data" / "engine"
-
 
 @pytest.fixture
-def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    target = tmp_path / "engine"
-    shutil.copytree(ENGINE, target)
-    return target
+def edition(engine_edition: Path) -> Path:
+    return engine_edition
 
 
 def break_a_pointer(root: Path) -> Path:

@@ -4,7 +4,6 @@ build."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from tei_edition.build.pipeline import BuildOptions, BuildSummary, build_edition
 from tei_edition.build.site import search  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 
-ENGINE = Path(__file__).resolve().parent / "data" / "engine"
 # In three shards the engine fixture's five letters fall so:
 # 0: letter-1843-ada, letter-1848-ada; 1: letter-1844-babbage, letter-1845-somerville; 2: letter-1851-babbage.
 SHARDS = {"letter-1843-ada": 0, "letter-1848-ada": 0, "letter-1844-babbage": 1, "letter-1845-somerville": 1,
@@ -23,13 +21,10 @@ SHARDS = {"letter-1843-ada": 0, "letter-1848-ada": 0, "letter-1844-babbage": 1, 
 
 
 @pytest.fixture
-def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def edition(engine_edition: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh copy of the engine fixture edition, built at a fixed date with its index in three shards."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(search, "shard_count", lambda documents: 3)
-    target = tmp_path / "engine"
-    shutil.copytree(ENGINE, target)
-    return target
+    return engine_edition
 
 
 def build(root: Path, clean: bool = False) -> BuildSummary:

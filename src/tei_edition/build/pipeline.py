@@ -376,16 +376,15 @@ def _make_groups(result: SourceResult) -> None:
     document (the main process would hold them all)."""
     from tei_edition.build.site.documents import document_heading
     from tei_edition.build.site.registers import ENTITY_ROOT, mention_group
-    from tei_edition.tei.header import read_header
 
     core = result.core
-    if core is None or core.document is None or core.failure is not None:
+    if core is None or core.document is None or core.document.header is None or core.failure is not None:
         return
     document = core.document
     by_entity: dict[str, list[Mention]] = {}
     for mention in document.mentions:
         by_entity.setdefault(mention.entity_id, []).append(mention)
-    heading = document_heading(document, document.header or read_header(document.tree))
+    heading = document_heading(document, document.header)
     summary = []
     for entity_id, mentions in by_entity.items():
         html = str(mention_group(heading, mentions, ENTITY_ROOT))

@@ -172,16 +172,6 @@ class OutputWriter:
             return self.target.joinpath(*clean.parts)
         return self.staging.joinpath(*clean.parts)
 
-    def replace(self, rel: str, new_rel: str, data: bytes) -> None:
-        """Replace an output already written with new content, possibly under a new name (post-processing)."""
-        old_key = check_relative(rel).as_posix()
-        if old_key.casefold() not in self.written or old_key in self.kept:
-            raise BuildError(f"cannot replace {old_key!r}: it was not written")
-        self.staging.joinpath(*check_relative(rel).parts).unlink()
-        self.written.discard(old_key.casefold())
-        self.hashes.pop(old_key, None)
-        self.write_bytes(new_rel, data)
-
     def commit(self) -> None:
         """Put the staged files in place in the target and remove the files this build did not make."""
         if not self.target.exists():
