@@ -43,24 +43,19 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_shard_count_grows_as_the_square_root_then_shards_keep_to_400_pages() -> None:
-    assert [search.shard_count(n) for n in (0, 1, 159, 160, 1000, 4000)] == [1, 1, 1, 2, 5, 10]
+    assert [search.shard_count(n) for n in (0, 1, 39, 40, 100, 1000, 4000)] == [1, 1, 1, 2, 3, 10, 20]
     # then shards hold at most ~400 pages: a Pagefind process holds ~0.5 MB per page
-    assert [search.shard_count(n) for n in (4001, 6400, 10_000, 40_000)] == [11, 16, 25, 100]
+    assert [search.shard_count(n) for n in (10_000, 40_000, 100_000)] == [31, 100, 250]
 
 
 def test_shard_assignment_is_a_stable_function_of_the_document() -> None:
     # Fixed values: a change here moves documents between shards and re-indexes every edition once.
     assert [search.shard_of(f"doc-{i:05d}", 3) for i in range(8)] == [0, 0, 2, 0, 0, 0, 2, 1]
     assert {name: search.shard_of(name, 3) for name in SHARDS} == SHARDS
-    pages = {f"documents/doc-{i:05d}/index.html": f"hash{i}" for i in range(600)}
-    shards = search.assign_shards(pages)
-    assert len(shards) == 3 and sum(map(len, shards)) == 600
-    assert all(150 < len(shard) < 250 for shard in shards)  # the hash spreads documents evenly
-    # Other documents, other pages or other content do not move a document, as long as the count is the same.
-    fewer = search.assign_shards({rel: "other" for rel in list(pages)[:450]})
-    assert all(set(fewer[k]) <= set(shards[k]) for k in range(3))
-    assert search.assign_shards({**pages, "documents/index.html": "x", "persons/a/index.html": "y"}) == shards
-    assert len(search.assign_shards(dict(list(pages.items())[:100]))) == 1
+    sizes = [0, 0, 0]
+    for i in range(600):
+        sizes[search.shard_of(f"doc-{i:05d}", 3)] += 1
+    assert all(150 < size < 250 for size in sizes)  # the hash spreads documents evenly
 
 
 def test_each_shard_is_a_bundle_and_the_search_page_lists_the_others(edition: Path) -> None:

@@ -17,7 +17,7 @@ from tei_edition.build.site.downloads import render_downloads
 from tei_edition.build.site.media import copy_media
 from tei_edition.build.site.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.build.site.registers import render_registers
-from tei_edition.build.site.search import SearchIndexStats, discard_index, index_site, start_index
+from tei_edition.build.site.search import SearchIndex, SearchIndexStats
 from tei_edition.build.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
@@ -66,11 +66,15 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did."""
     site = Site(data, make_env(data.config), out, previous=previous or {}, inputs_key=inputs_key, store=store)
+    index = SearchIndex(site)
     try:
         copy_assets(site)
         copy_media(site)
-        render_documents(site, bodies)
-        start_index(site)  # Pagefind reads only the document pages: it works on while the others are rendered
+        # The document pages shard by shard: Pagefind indexes a shard as soon as its pages are written, and works on
+        # while the others are rendered.
+        for shard, documents in index.groups():
+            render_documents(site, bodies, documents)
+            index.ready(shard)
         render_home(site)
         render_registers(site)
         render_chronology(site)
@@ -79,13 +83,13 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
         render_search_page(site)
         write_sitemap(site)
     except TemplateError as exc:
-        discard_index(site)
+        index.discard()
         where, line = template_location(exc)
         raise BuildError(f"{where}{f':{line}' if line else ''}: template error: {exc}") from None
     except BaseException:
-        discard_index(site)
+        index.discard()
         raise
-    stats = index_site(site)
+    stats = index.finish()
     if on_index is not None:
         on_index(stats)
     return len(site.pages)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -250,13 +250,13 @@ def entity_card(entity: Entity) -> EntityCard:
                       description=entity.description)
 
 
-def render_documents(site: Site, bodies: Mapping[str, str]) -> None:
-    """Write one page per document, with its citation files."""
+def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[Document] | None = None) -> None:
+    """Write one page per document (of `documents`, else of the edition), with its citation files."""
     views = document_views(site)
     # A body's cache key stands for the body itself in page hashes: the body is a function of it.
     fingerprint = getattr(bodies, "fingerprint", None)
-    known_cards: dict[str, EntityCard] = {}  # one card per entity, hashed once for all the pages that show it
-    for doc in site.data.documents:
+    known_cards: dict[str, EntityCard] = site.cache.setdefault("cards", {})  # one card per entity, hashed once
+    for doc in site.data.documents if documents is None else documents:
         if doc.id not in bodies:
             raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
         view = views[doc.id]

@@ -1,5 +1,5 @@
-"""Full-text search: Pagefind indexes the staged document pages (while the other pages are rendered) before the
-site is swapped in.
+"""Full-text search: Pagefind indexes the staged document pages, shard by shard as they are written and while the
+other pages are rendered, before the site is swapped in.
 
 The index is split into shards, each a Pagefind bundle of its own: shard 0 in `pagefind/` (with Pagefind's
 scripts), shard k in `pagefind/shard-k/` (index data only), listed in `pagefind/shards.json` for the search page,
@@ -17,30 +17,35 @@ import hashlib
 import json
 import logging
 import math
+import itertools
 import os
+import queue
 import re
 import shutil
 import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tei_edition.build.plan import hash_bytes
-from tei_edition.build.site.context import Site
+from tei_edition.build.site.context import Site, folder
 from tei_edition.errors import BuildError
+from tei_edition.tei.model import Document
 
 log = logging.getLogger(__name__)
 
 # The number of shards grows as the square root of the number of documents: floor(sqrt(n / SHARD_SCALE)), so 1 shard
-# up to 159 documents, 5 for 1,000 (~200 each). Editing a document re-indexes one shard (Pagefind: ~0.3 s plus ~5 ms
-# of CPU per page), while every shard costs the search page ~7 more requests when it opens (entry, metadata, a file
-# per filter) and one more per search: the square root balances the two. Beyond 4,000 documents shards are kept to
-# about SHARD_PAGES pages, as a Pagefind process holds ~0.5 MB per page (25 shards for 10,000 documents).
-SHARD_SCALE = 40
+# up to 39 documents, 3 for 100, 10 for 1,000 (~100 each). Editing a document re-indexes one shard (Pagefind: ~0.35 s
+# plus ~2.5 ms per page on two cores: 0.63 s for 100 pages, 0.89 s for 200), while every shard costs the search page
+# a few more requests when it opens (entry, metadata, a file per filter) and one more per search (measured with 1,000
+# documents: ready in ~0.4 s with 5 or 10 shards, a search in ~0.23 s): the square root balances the two. Beyond
+# 4,000 documents shards keep to at most ~SHARD_PAGES pages, as a Pagefind process holds ~0.5 MB per page (31 shards
+# of ~320 pages for 10,000 documents).
+SHARD_SCALE = 10
 SHARD_PAGES = 400
 # Pagefind processes run at once when several shards are indexed (each also uses threads of its own).
 PARALLEL_INDEXES = 2
@@ -91,18 +96,6 @@ def shard_prefix(shard: int) -> str:
     return "pagefind/" if shard == 0 else f"pagefind/shard-{shard}/"
 
 
-def assign_shards(pages: Mapping[str, str]) -> list[dict[str, str]]:
-    """The document pages (output path -> content hash) of each shard; a document's pages share its shard."""
-    folders = {m.group(1) for rel in pages if (m := _DOCUMENT_PAGE.match(rel))}
-    count = shard_count(len(folders))
-    shards: list[dict[str, str]] = [{} for _ in range(count)]
-    for rel in sorted(pages):
-        match = _DOCUMENT_PAGE.match(rel)
-        if match:
-            shards[shard_of(match.group(1), count)][rel] = pages[rel]
-    return shards
-
-
 def _pagefind_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -127,46 +120,67 @@ def _shard_of_output(rel: str) -> int | None:
 
 
 class IndexJob:
-    """Pagefind indexing the changed shards in a thread of its own while the other pages are rendered."""
+    """Pagefind indexing shards in a thread of its own, each as soon as its pages are ready (see add), while the
+    build renders the other pages."""
 
-    def __init__(self, pages: Mapping[str, Path], language: str, shards: Mapping[int, list[str]]):
+    def __init__(self, language: str, parallel: int):
         self.folder = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
-        self.shards = dict(shards)
+        self.language = language
+        self.parallel = parallel
+        self.shards: dict[int, list[str]] = {}  # shard -> its pages, in the order they were handed over
         self.started = time.perf_counter()
         self.pages = 0
         self.error: BaseException | None = None
+        self._queue: queue.Queue[tuple[int, dict[str, Path]] | None] = queue.Queue()
+        self._closed = False
         # The work is Pagefind's own processes; this thread only waits on their pipes, so it hardly holds the GIL.
-        self.thread = threading.Thread(target=self._run, args=(pages, language), daemon=True,
-                                       name="pagefind")
+        self.thread = threading.Thread(target=self._run, daemon=True, name="pagefind")
         self.thread.start()
+
+    def add(self, shard: int, files: Mapping[str, Path]) -> None:
+        """Index a shard whose pages (output path -> where the file is now) are all written."""
+        self.shards[shard] = sorted(files)
+        self._queue.put((shard, dict(files)))
 
     def bundle(self, shard: int) -> Path:
         """The folder Pagefind writes a shard's bundle into."""
         return Path(self.folder) / f"bundle-{shard}"
 
-    def _run(self, pages: Mapping[str, Path], language: str) -> None:
+    def _run(self) -> None:
         try:
-            self.pages = asyncio.run(self._index_all(pages, language))
+            self.pages = asyncio.run(self._index_all())
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits for the job
             self.error = exc
+            while self._queue.get() is not None:  # let close() return
+                pass
 
-    async def _index_all(self, files: Mapping[str, Path], language: str) -> int:
-        limit = asyncio.Semaphore(parallel_indexes(self.shards.values()))
+    async def _index_all(self) -> int:
+        limit = asyncio.Semaphore(self.parallel)
+        loop = asyncio.get_running_loop()
 
-        async def one(shard: int, pages: list[str]) -> int:
+        async def one(shard: int, files: dict[str, Path]) -> int:
             # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, at the same paths.
             site = Path(self.folder) / f"site-{shard}"
-            _link_pages(files, site, pages)
+            _link_pages(files, site, sorted(files))
             async with limit:
-                count = await _index(str(site), str(self.bundle(shard)), language)
+                count = await _index(str(site), str(self.bundle(shard)), self.language)
             canonical_bundle(self.bundle(shard))
             return count
 
-        counts = await asyncio.gather(*(one(k, pages) for k, pages in sorted(self.shards.items())))
-        return sum(counts)
+        tasks = []
+        while (item := await loop.run_in_executor(None, self._queue.get)) is not None:
+            tasks.append(asyncio.ensure_future(one(*item)))
+        return sum(await asyncio.gather(*tasks))
+
+    def close(self) -> None:
+        """No more shards: what was added is indexed, and the thread then ends."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
 
     def wait(self) -> int:
         """Wait for every shard's bundle to be written; the number of pages indexed."""
+        self.close()
         self.thread.join()
         if isinstance(self.error, BuildError):
             raise self.error
@@ -176,69 +190,90 @@ class IndexJob:
 
     def discard(self) -> None:
         """Wait for the job and remove its folders, whatever became of them."""
+        self.close()
         self.thread.join()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@dataclass
-class SearchPlan:
-    """The shards of this build: their keys, which were carried over, and the job indexing the others."""
+class SearchIndex:
+    """The shards of this build's search index: which documents each holds, which were carried over from the last
+    build, and the job indexing the others.
 
-    keys: list[str]
-    carried: set[int]
-    job: IndexJob | None
-    merged: list[int]  # the shards the search page merges into the first: those with pages
+    The document pages are rendered shard by shard (groups()), and each shard is handed to Pagefind as soon as its
+    pages are written (ready()), so that indexing runs while the build renders the rest."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.language = site.info.language.split("-")[0].lower()
+        self.pagefind = _pagefind_version()
+        documents = site.data.documents
+        self.count = shard_count(len({_segment(doc.id) for doc in documents}))
+        self.members: list[list[Document]] = [[] for _ in range(self.count)]
+        for doc in documents:
+            self.members[shard_of(_segment(doc.id), self.count)].append(doc)
+        self.parallel = parallel_indexes([[doc.id for doc in docs] for docs in self.members])
+        self.keys: list[str] = [""] * self.count
+        self.carried: set[int] = set()
+        self.job: IndexJob | None = None
+        self.pages = {k: 0 for k in range(self.count)}
+        self._seen = 0  # how many of the writer's outputs were looked at for document pages
+
+    def groups(self) -> Iterator[tuple[int, list[Document]]]:
+        """Each shard with its documents, in the edition's order within a shard."""
+        return iter(enumerate(self.members))
+
+    def ready(self, shard: int) -> None:
+        """The pages of `shard` are all written: carry its bundle over if they are unchanged, else index it."""
+        hashes = self.site.out.hashes
+        pages: dict[str, str] = {}
+        for rel in itertools.islice(hashes, self._seen, None):
+            match = _DOCUMENT_PAGE.match(rel)
+            if match and shard_of(match.group(1), self.count) == shard:
+                pages[rel] = hashes[rel]
+        self._seen = len(hashes)
+        self.pages[shard] = len(pages)
+        key = self.keys[shard] = _shard_key(shard, self.count, pages, self.language, self.pagefind)
+        # A shard without pages (possible only with very few documents per shard) is left out, but for the first,
+        # whose bundle carries Pagefind's scripts.
+        if not pages and shard != 0:
+            return
+        if _carry_shard_over(self.site, shard, key):
+            self.carried.add(shard)
+            return
+        if self.job is None:
+            self.job = IndexJob(self.language, self.parallel)
+        # Where each page is now: staged, or kept from the last build where it was.
+        self.job.add(shard, {rel: self.site.out.current(rel) for rel in pages})
+
+    def finish(self) -> SearchIndexStats:
+        """Wait for the shards being indexed; their bundles go through the writer to `pagefind/`, beside the pages,
+        with the list of shards for the search page."""
+        site = self.site
+        started = self.job.started if self.job is not None else time.perf_counter()
+        indexed = 0
+        if self.job is not None:
+            try:
+                indexed = self.job.wait()
+                for shard in sorted(self.job.shards):
+                    _write_bundle(site, shard, self.keys[shard], self.job.bundle(shard))
+            finally:
+                self.job.discard()
+        merged = [shard_prefix(k)[len("pagefind/"):] for k in range(1, self.count) if self.pages[k]]
+        site.out.write_bytes(SHARD_LIST, (json.dumps({"shards": merged}) + "\n").encode("utf-8"))
+        stats = SearchIndexStats(indexed, time.perf_counter() - started, self.count,
+                                 len(self.job.shards) if self.job is not None else 0)
+        log.info("%s", stats.describe())
+        return stats
+
+    def discard(self) -> None:
+        """Stop waiting for a search index that will not be used (the build failed)."""
+        if self.job is not None:
+            self.job.discard()
 
 
-def start_index(site: Site) -> None:
-    """Carry the unchanged shards over and start indexing the others; the document pages must all be staged.
-    index_site() collects the result."""
-    if "search-job" in site.cache:
-        return
-    language = site.info.language.split("-")[0].lower()
-    pages = {rel: h for rel, h in site.out.hashes.items() if rel.startswith("documents/")}
-    shards = assign_shards(pages)
-    pagefind = _pagefind_version()
-    keys = [_shard_key(k, len(shards), shard, language, pagefind) for k, shard in enumerate(shards)]
-    # A shard without pages (possible only with very few documents per shard) is left out, but for the first,
-    # whose bundle carries Pagefind's scripts.
-    wanted = [k for k, shard in enumerate(shards) if shard or k == 0]
-    carried = {k for k in wanted if _carry_shard_over(site, k, keys[k])}
-    todo = {k: sorted(shards[k]) for k in wanted if k not in carried}
-    # Where each page is now: staged, or kept from the last build where it was.
-    files = {rel: site.out.current(rel) for shard in todo.values() for rel in shard}
-    job = IndexJob(files, language, todo) if todo else None
-    site.cache["search-job"] = SearchPlan(keys, carried, job, [k for k in wanted if k != 0])
-
-
-def discard_index(site: Site) -> None:
-    """Stop waiting for a search index that will not be used (the build failed)."""
-    plan: SearchPlan | None = site.cache.pop("search-job", None)
-    if plan is not None and plan.job is not None:
-        plan.job.discard()
-
-
-def index_site(site: Site) -> SearchIndexStats:
-    """Index the changed shards with Pagefind (started earlier or now); the bundles go through the writer to
-    `pagefind/`, beside the pages, with the list of shards for the search page."""
-    start_index(site)
-    plan: SearchPlan = site.cache.pop("search-job")
-    started = plan.job.started if plan.job is not None else time.perf_counter()
-    pages = 0
-    if plan.job is not None:
-        try:
-            pages = plan.job.wait()
-            for shard in sorted(plan.job.shards):
-                _write_bundle(site, shard, plan.keys[shard], plan.job.bundle(shard))
-        finally:
-            plan.job.discard()
-    merged = [shard_prefix(k)[len("pagefind/"):] for k in plan.merged]
-    site.out.write_bytes(SHARD_LIST, (json.dumps({"shards": merged}) + "\n").encode("utf-8"))
-    indexed = len(plan.job.shards) if plan.job is not None else 0
-    stats = SearchIndexStats(pages, time.perf_counter() - started, len(plan.keys), indexed)
-    site.cache["search"] = stats
-    log.info("%s", stats.describe())
-    return stats
+def _segment(doc_id: str) -> str:
+    """The name of a document's page folder under documents/ (what its shard is a function of)."""
+    return folder("documents", doc_id).split("/")[1]
 
 
 def _carry_shard_over(site: Site, shard: int, key: str) -> bool:
