@@ -78,6 +78,16 @@ class BuildCache:
         self.used.update(found)
         return found
 
+    def has_many(self, keys: list[str]) -> set[str]:
+        """Those of `keys` that have entries (marked as used, as the build will read them)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(key for (key,) in self._db.execute(f"SELECT key FROM entries WHERE key IN ({marks})", chunk))
+        self.used.update(found)
+        return found
+
     def has(self, key: str) -> bool:
         """Whether an entry exists (and mark it as used, as the build will read it)."""
         found = self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone() is not None
@@ -110,6 +120,18 @@ class BuildCache:
             self.misses += 1
             self.used.discard(key)
             return None
+
+    def get_objects(self, keys: list[str]) -> dict[str, Any]:
+        """The objects stored under `keys` (those found and readable by this version), by key."""
+        out: dict[str, Any] = {}
+        for key, data in self.get_many(keys).items():
+            try:
+                out[key] = pickle.loads(data)
+            except Exception:  # an entry from an incompatible version of a class: treat as a miss
+                self.hits -= 1
+                self.misses += 1
+                self.used.discard(key)
+        return out
 
     def keep(self, key: str) -> None:
         """Mark an entry as used by this build, without reading it."""

@@ -620,17 +620,23 @@ class _Build:
                 name = relative_name(config, path)
                 core_keys[path] = content_key("core", stage[path in documents], name, hashes[name])
                 encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, hashes[name])
-                if self.options.clean:  # a clean build recomputes everything (and refills the cache)
+            if not self.options.clean:  # a clean build recomputes everything (and refills the cache)
+                # Read in a few queries rather than three per source.
+                cached_core = cache.get_objects([core_keys[p] for p in sources.all])
+                cached_encoding = cache.get_objects([encoding_keys[p] for p in sources.documents])
+                bodies = cache.has_many([body_key(core_keys[p], m) for p in sources.documents for m in settings.media])
+            for path in sources.all:
+                if self.options.clean:
                     tasks.append(SourceTask(path, None, path in documents, digest=contents.digest(path)))
                     continue
-                cached = cache.get_object(core_keys[path])
+                cached = cached_core.get(core_keys[path])
                 if isinstance(cached, CoreResult) and _still_valid(cached) and \
-                        all(cache.has(body_key(core_keys[path], m)) for m in settings.media
+                        all(body_key(core_keys[path], m) in bodies for m in settings.media
                             if _wants_body(cached, path, documents)):
                     core[path] = cached
-                cached_encoding = cache.get_object(encoding_keys[path]) if path in documents else []
-                if isinstance(cached_encoding, list):
-                    encoding[path] = cached_encoding
+                known = cached_encoding.get(encoding_keys[path]) if path in documents else []
+                if isinstance(known, list):
+                    encoding[path] = known
                 if path not in core or path not in encoding:
                     tasks.append(SourceTask(path, None, path in documents, core=path not in core,
                                             encoding=path not in encoding, digest=contents.digest(path)))
