@@ -325,11 +325,14 @@ def test_entity_with_a_non_ascii_id_gets_a_page_the_text_links_to(hostile_site: 
 @pytest.mark.parametrize("rel", ["../escape.html", "/etc/passwd", "a/../../b.html",
                                  "a/..", "", "a\\..\\b", "a/b\x00c", "con tents/a b.html", "~/x/../../y"])
 def test_writer_refuses_paths_outside_the_output(tmp_path: Path, rel: str) -> None:
-    """Protection: OutputWriter.check_relative: no absolute paths, no '..', only safe characters."""
+    """Protection: OutputWriter.check_relative: no absolute paths, no '..', only safe characters (for a file written
+    and for a file of the last build kept)."""
     writer = OutputWriter(tmp_path / "out")
     try:
         with pytest.raises(BuildError):
             writer.write_text(rel, "x")
+        with pytest.raises(BuildError):
+            writer.carry_over(rel, "0" * 40)
     finally:
         writer.abort()
     assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -35,6 +35,17 @@ def check_relative(rel: str) -> PurePosixPath:
     return path
 
 
+_SAFE_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
+
+
+def output_key(rel: str) -> str:
+    """The output path as the writer records it ('a/b.html'), checked as check_relative() does: a plain path is
+    checked with one pattern (a build names tens of thousands), anything else by check_relative()."""
+    if _SAFE_PATH.fullmatch(rel) and "." not in rel.split("/") and ".." not in rel.split("/"):
+        return rel
+    return check_relative(rel).as_posix()
+
+
 class OutputWriter:
     """Collects the files a build makes in a temporary folder beside `target`; `commit()` puts them in place,
     `abort()` throws them away and leaves the target as it was.
@@ -46,6 +57,7 @@ class OutputWriter:
     def __init__(self, target: Path, signatures: Mapping[str, str] | None = None,
                  previous: Mapping[str, str] | None = None):
         self.target = target.resolve()
+        self._top = str(self.target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
         self.written: set[str] = set()  # output paths written or kept so far, case-folded
@@ -61,20 +73,19 @@ class OutputWriter:
         self._folders: set[Path] = set()
         self._streams = 0  # files being written piece by piece, named in the staging folder until complete
 
-    def _claim(self, rel: str) -> PurePosixPath:
-        clean = check_relative(rel)
-        key = clean.as_posix()
+    def _claim(self, rel: str) -> str:
+        key = output_key(rel)
         # Compared without case: "Stalin" and "stalin" would overwrite each other on macOS and Windows.
         if key.casefold() in self.written:
             raise BuildError(f"two outputs were written to the same path {key!r}: check for documents or register "
                              "entries whose ids differ only in letter case or in characters that are not allowed "
                              "in file names")
         self.written.add(key.casefold())
-        return clean
+        return key
 
     def path_for(self, rel: str) -> Path:
         """The staging path for an output file (its folders created); the same output may not be written twice."""
-        out = self.staging.joinpath(*self._claim(rel).parts)
+        out = self.staging.joinpath(*self._claim(rel).split("/"))
         if out.parent not in self._folders:
             out.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(out.parent)
@@ -87,7 +98,7 @@ class OutputWriter:
             return
         out = self.path_for(rel)
         out.write_bytes(data)
-        self.hashes[check_relative(rel).as_posix()] = digest
+        self.hashes[output_key(rel)] = digest
 
     def write_chunks(self, rel: str, chunks: Iterable[str]) -> None:
         """Write one output file as UTF-8 from pieces of text as they come (a page of tens of megabytes is never
@@ -110,17 +121,17 @@ class OutputWriter:
             temporary.unlink()
             return size
         os.replace(temporary, self.path_for(rel))
-        self.hashes[check_relative(rel).as_posix()] = content
+        self.hashes[output_key(rel)] = content
         return size
 
     def _unchanged(self, rel: str, digest: str) -> bool:
         """Keep the target's file when the last build wrote the same content there and it is still as it was."""
-        key = check_relative(rel).as_posix()
+        key = output_key(rel)
         known = self.signatures.get(key)
         if not known or self.previous.get(key) != digest:
             return False
         try:
-            if _signature(os.stat(self.target.joinpath(*PurePosixPath(key).parts))) != known:
+            if _signature(os.stat(self._in_target(key))) != known:
                 return False
         except OSError:
             return False
@@ -142,8 +153,7 @@ class OutputWriter:
         hash; False (and nothing kept) otherwise."""
         if not self.still_there(rel, expected_hash):
             return False
-        self._claim(rel)
-        key = check_relative(rel).as_posix()
+        key = self._claim(rel)
         self.kept.add(key)
         self.hashes[key] = expected_hash
         return True
@@ -151,8 +161,8 @@ class OutputWriter:
     def still_there(self, rel: str, expected_hash: str) -> bool:
         """Whether the target folder holds `rel` with the expected content: told by the size, time and inode the
         last build recorded, else by reading and hashing the file."""
-        key = check_relative(rel).as_posix()
-        old = self.target.joinpath(*PurePosixPath(key).parts)
+        key = output_key(rel)
+        old = self._in_target(key)
         try:
             status = os.stat(old)
         except OSError:
@@ -161,16 +171,18 @@ class OutputWriter:
         if known and known == _signature(status):
             return True
         try:
-            return content_hash(old.read_bytes()) == expected_hash  # changed by hand since: made again
+            with open(old, "rb") as handle:  # changed by hand since: made again
+                return content_hash(handle.read()) == expected_hash
         except OSError:
             return False
 
+    def _in_target(self, key: str) -> str:
+        return os.path.join(self._top, *key.split("/"))
+
     def current(self, rel: str) -> Path:
         """Where an output written or kept so far is now: in the staging folder, or kept in the target."""
-        clean = check_relative(rel)
-        if clean.as_posix() in self.kept:
-            return self.target.joinpath(*clean.parts)
-        return self.staging.joinpath(*clean.parts)
+        key = output_key(rel)
+        return (self.target if key in self.kept else self.staging).joinpath(*key.split("/"))
 
     def commit(self) -> None:
         """Put the staged files in place in the target and remove the files this build did not make."""
