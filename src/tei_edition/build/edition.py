@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from tei_edition import __version__
-from tei_edition.build.cache import content_key
 from tei_edition.config import EditionConfig
 from tei_edition.tei.model import (
     DateMention,
@@ -49,8 +48,9 @@ class MentionGroup:
 
 def fragment_key(source: str, entity_id: str) -> str:
     """The build cache's key of a document's passages about one entity, as HTML (`source`: the cache key of the
-    document's results)."""
-    return content_key("passages", source, entity_id)
+    document's results). Not hashed again: a build looks up tens of thousands, and the document's key (hex digits)
+    and an xml:id (no ':') already make it unique."""
+    return f"{source}:passages:{entity_id}"
 
 
 @dataclass(frozen=True)
