@@ -93,7 +93,7 @@ class Site:
     previous: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     inputs_key: str = ""
     digests: dict[int, tuple[object, bytes]] = field(default_factory=dict)  # id -> (value, digest), see below
-    store: Any = None  # the build cache (get, put_many), for what is worth keeping between builds; None: none
+    store: Any = None  # the build cache (get, get_objects, put_many), for what is worth keeping between builds; None: none
     info: SiteInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -182,13 +182,18 @@ class _ContextPickler(pickle.Pickler):
             return NotImplemented
         known = self.digests.get(id(obj))
         if known is None or known[0] is not obj:
-            buffer = io.BytesIO()
-            pickler = pickle.Pickler(buffer, protocol=5)
-            pickler.fast = True
-            pickler.dump(obj)
-            known = (obj, hashlib.blake2b(buffer.getvalue(), digest_size=20).digest())
+            known = (obj, value_digest(obj))
             self.digests[id(obj)] = known  # the object is kept alive with its digest, so its id stays its own
         return (_digested, (known[1],))
+
+
+def value_digest(value: object) -> bytes:
+    """The digest that stands for a shared value in page hashes (see _ContextPickler)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -10,7 +11,8 @@ from markupsafe import Markup
 
 from tei_edition.build.edition import mentioned_ids
 from tei_edition.build.site.citations import Citation, cite_document
-from tei_edition.build.site.context import DIGESTED_TYPES, PageContext, Site, folder, join_names, safe_url, tei_href
+from tei_edition.build.site.context import (
+    DIGESTED_TYPES, PageContext, Site, folder, join_names, safe_url, tei_href, value_digest)
 from tei_edition.errors import BuildError
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party, read_header
@@ -106,8 +108,42 @@ class HomePage(PageContext):
 def document_views(site: Site) -> dict[str, DocumentView]:
     """Views of all documents in edition order (cached on the site)."""
     if "documents" not in site.cache:
-        site.cache["documents"] = {doc.id: _view(site, doc) for doc in site.data.documents}
+        site.cache["documents"] = _views(site)
     return site.cache["documents"]  # type: ignore[no-any-return]
+
+
+def _views(site: Site) -> dict[str, DocumentView]:
+    """The views, from the build cache where a document, the registers and the shared inputs are as before.
+
+    A view is a function of its document's source, the registers (names and links of the entities it shows) and the
+    shared inputs (the tool, the configuration): a hash of these is its key in the cache, where it is kept with the
+    digest that stands for it in the hashes of the pages that show it (see Site.digests). After an edit of one
+    document the others' views are thus neither made nor hashed again."""
+    documents = site.data.documents
+    hashes = site.data.source_hashes
+    if not site.inputs_key or site.store is None or any(doc.path not in hashes for doc in documents):
+        return {doc.id: _view(site, doc) for doc in documents}
+    from tei_edition.build.cache import content_key
+
+    paths = {doc.path for doc in documents}
+    registers = content_key("registers", *sorted(f"{p}\0{h}" for p, h in hashes.items() if p not in paths))
+    keys = {doc.id: content_key("view", site.inputs_key, registers, str(doc.path), hashes[doc.path])
+            for doc in documents}
+    cached = site.store.get_objects(list(keys.values()))
+    views: dict[str, DocumentView] = {}
+    made = []
+    for doc in documents:
+        entry = cached.get(keys[doc.id])
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], DocumentView):
+            view, digest = entry
+        else:
+            view = _view(site, doc)
+            digest = value_digest(view)
+            made.append((keys[doc.id], pickle.dumps((view, digest), protocol=5)))
+        views[doc.id] = view
+        site.digests[id(view)] = (view, digest)
+    site.store.put_many(made)
+    return views
 
 
 @dataclass(frozen=True)
