@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -58,13 +58,15 @@ def template_location(exc: TemplateError) -> tuple[str, int | None]:
 
 def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
                 previous: Mapping[str, tuple[str, str]] | None = None, inputs_key: str = "",
-                store: Any = None, on_index: Callable[[SearchIndexStats], None] | None = None) -> int:
+                store: Any = None, on_index: Callable[[SearchIndexStats], None] | None = None,
+                changed: Collection[str] = ()) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
     `previous` (output path -> (deps hash, content hash) of the last build) and `inputs_key` (a hash of the shared
     inputs) let pages whose context did not change be carried over from the last build instead of rendered, and
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
-    between builds, such as the compressed members of the zip. `on_index` receives what indexing did."""
+    between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
+    the ids of the documents whose sources changed since the last build (their pages are rendered first)."""
     site = Site(data, make_env(data.config), out, previous=previous or {}, inputs_key=inputs_key, store=store)
     index = SearchIndex(site)
     try:
@@ -72,7 +74,7 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
         copy_media(site)
         # The document pages shard by shard: Pagefind indexes a shard as soon as its pages are written, and works on
         # while the others are rendered.
-        for shard, documents in index.groups():
+        for shard, documents in index.groups(changed):
             render_documents(site, bodies, documents)
             index.ready(shard)
         render_home(site)

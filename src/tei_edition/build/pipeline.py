@@ -827,8 +827,11 @@ class _Build:
             with summary.phase("render"):
                 earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
                            if k.startswith("html/") and r.deps} if previous is not None else {}
+                before = previous.sources if previous is not None else {}
+                changed = {doc.id for doc in data.documents
+                           if before.get(relative_name(config, doc.path)) != data.source_hashes.get(doc.path)}
                 summary.pages = render_site(data, screen, html_out, earlier, inputs_key,  # type: ignore[arg-type]
-                                            store=screen.cache,
+                                            store=screen.cache, changed=changed,
                                             on_index=lambda stats: setattr(summary, "search", stats))
             self.say.detail(f"HTML: {summary.pages} pages")
             if summary.search is not None:
