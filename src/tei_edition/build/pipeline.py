@@ -66,6 +66,7 @@ from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 if TYPE_CHECKING:
+    from tei_edition.build.early import EarlyGrammarCheck
     from tei_edition.build.site.search import SearchIndexStats
 
 Progress = Callable[[str], None]
@@ -227,6 +228,23 @@ class SourceWorker:
         return result
 
     def _core(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult) -> CoreResult:
+        early = _EARLY.get(self.settings.rng) if task.digest else None
+        if early is None:
+            return self._core_steps(task, tree, clock, result)[0]
+        # The grammar's diagnostics come from the child that began checking the file as the build began (see
+        # build.early); they are asked for last, when this process has done all else it can.
+        core, position = self._core_steps(task, tree, clock, result, grammar=[])
+        with clock("validate"):
+            found = early.result(task.path, task.digest)
+            if found is None:  # the child did not check these bytes: the grammar is used here after all
+                found = self.checker.grammar(tree, task.path)
+            core.diagnostics[position:position] = found
+        return core
+
+    def _core_steps(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult,
+                    grammar: list[Diagnostic] | None = None) -> tuple[CoreResult, int]:
+        """Check, read and transform a source; with the place in its diagnostics where the edition grammar's
+        belong (they are `grammar` when given)."""
         path = task.path
         core = CoreResult(True)
         prepared = None
@@ -239,12 +257,13 @@ class SourceWorker:
                 except SourceError:
                     prepared = None  # each step parses again and reports the problem where it used to
         with clock("validate"):
-            diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
+            diagnostics, local_schemas = self.checker.validate(tree, path, prepared, grammar)
+            position = self.checker.grammar_at
             core.diagnostics.extend(diagnostics)
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
             core.ids, core.targets = declared_and_pointed(tree)
         if not task.is_document or not self.settings.read:
-            return core
+            return core, position
         with clock("read"):
             document = read_document(tree, path)
         with clock("transform"):
@@ -252,7 +271,7 @@ class SourceWorker:
                 transformer = self.transformer()
             except SourceError as exc:
                 result.fatal = (str(exc.path), exc.line or 0, exc.column or 0, exc.detail)
-                return core
+                return core, position
             try:
                 if prepared is None and self.settings.media:
                     prepared = transformer.prepare(tree)
@@ -269,7 +288,7 @@ class SourceWorker:
             document.short_title = short_title_of(tree)
         document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
         core.document = document
-        return core
+        return core, position
 
     def _encoding(self, task: SourceTask, tree: etree._ElementTree) -> list[Diagnostic]:
         from tei_edition.validate.encoding import candidate_diagnostic, find_candidates
@@ -337,11 +356,17 @@ def _worker(settings: StageSettings) -> SourceWorker:
     return current
 
 
+# The grammar checks begun in a child process for the few documents this process checks itself (see build.early),
+# by the grammar they use: only ever set in the main process, around the per-source stage.
+_EARLY: dict[Path, "EarlyGrammarCheck"] = {}
+
+
 def warm_up(settings: StageSettings) -> None:
     """Pool initializer: compile the schemas and stylesheets as the worker starts, in parallel with the others."""
     worker = _worker(settings)
     try:
-        worker.checker.engine("rng", settings.rng)
+        if settings.rng not in _EARLY:  # else compiled by the child, and here only if a file needs it after all
+            worker.checker.engine("rng", settings.rng)
         for schema in settings.schematrons:
             worker.checker.engine("sch", schema)
         if settings.media:
@@ -540,6 +565,33 @@ class _Build:
         self.say.detail(f"changes since the last build: {summary.changes}")
         if previous is not None and changes.nothing:
             return self._up_to_date(previous)
+        early = self._check_early(sources, changes) if previous is not None else None
+        try:
+            return self._cached_run(sources, contents, hashes, inputs, options, build_date, changes, previous)
+        finally:
+            if early is not None:
+                _EARLY.clear()
+                early.close()
+
+    def _check_early(self, sources: Sources, changes: Changes) -> "EarlyGrammarCheck | None":
+        """Begin the grammar check of the edited documents in a child process, when they are few enough to be
+        checked in this process (see build.early); None when they are not, or when a child cannot be forked."""
+        from tei_edition.build.early import MAX_FILES, EarlyGrammarCheck, can_fork
+        from tei_edition.validate import edition_schemas
+
+        names = set(changes.added) | set(changes.modified)
+        edited = [p for p in sources.documents if relative_name(self.config, p) in names]
+        executor = self.options.executor or self.config.executor or ""
+        if not edited or len(edited) != len(names) or len(edited) > MAX_FILES or changes.inputs or \
+                executor.startswith(("dask://", "tcp://")) or not can_fork():
+            return None
+        rng = edition_schemas(self.config)[0]
+        early = _EARLY[rng] = EarlyGrammarCheck(rng, [(p, True) for p in edited])
+        return early
+
+    def _cached_run(self, sources: Sources, contents: "SourceContents", hashes: dict[str, str],
+                    inputs: EditionInputs, options: dict[str, Any], build_date: datetime, changes: Changes,
+                    previous: Manifest | None) -> BuildSummary:
         cache = BuildCache(self.config.output_dir / CACHE_NAME)
         # Until the pages are rendered the build makes long-lived data (results, documents, registers) and hardly any
         # garbage in cycles: the cycle collector would only walk the growing heap again and again.
