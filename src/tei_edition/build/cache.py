@@ -122,15 +122,17 @@ class BuildCache:
             return None
 
     def get_objects(self, keys: list[str]) -> dict[str, Any]:
-        """The objects stored under `keys` (those found and readable by this version), by key."""
+        """The objects stored under `keys` (those found and readable by this version), by key; read a few hundred at
+        a time, so that the pickled bytes of thousands are never held at once beside the objects."""
         out: dict[str, Any] = {}
-        for key, data in self.get_many(keys).items():
-            try:
-                out[key] = pickle.loads(data)
-            except Exception:  # an entry from an incompatible version of a class: treat as a miss
-                self.hits -= 1
-                self.misses += 1
-                self.used.discard(key)
+        for start in range(0, len(keys), 500):
+            for key, data in self.get_many(keys[start:start + 500]).items():
+                try:
+                    out[key] = pickle.loads(data)
+                except Exception:  # an entry from an incompatible version of a class: treat as a miss
+                    self.hits -= 1
+                    self.misses += 1
+                    self.used.discard(key)
         return out
 
     def keep(self, key: str) -> None:

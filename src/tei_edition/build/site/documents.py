@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
@@ -129,20 +129,26 @@ def _views(site: Site) -> dict[str, DocumentView]:
     registers = content_key("registers", *sorted(f"{p}\0{h}" for p, h in hashes.items() if p not in paths))
     keys = {doc.id: content_key("view", site.inputs_key, registers, str(doc.path), hashes[doc.path])
             for doc in documents}
-    cached = site.store.get_objects(list(keys.values()))
     views: dict[str, DocumentView] = {}
-    made = []
-    for doc in documents:
-        entry = cached.get(keys[doc.id])
-        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], DocumentView):
-            view, digest = entry
-        else:
-            view = _view(site, doc)
-            digest = value_digest(view)
-            made.append((keys[doc.id], pickle.dumps((view, digest), protocol=5)))
-        views[doc.id] = view
-        site.digests[id(view)] = (view, digest)
-    site.store.put_many(made)
+    for start in range(0, len(documents), 500):  # a few hundred at a time: never all the pickled views at once
+        batch = documents[start:start + 500]
+        cached = site.store.get_objects([keys[doc.id] for doc in batch])
+        made = []
+        for doc in batch:
+            entry = cached.get(keys[doc.id])
+            if doc.header is not None and isinstance(entry, tuple) and len(entry) == 2 and \
+                    isinstance(entry[0], DocumentView):
+                view, digest = replace(entry[0], meta=doc.header), entry[1]
+            else:
+                view = _view(site, doc)
+                digest = value_digest(view)
+                if doc.header is not None and view.meta is doc.header:
+                    # Kept without the header, which the document holds already: one copy in memory, not two.
+                    made.append((keys[doc.id], pickle.dumps((replace(view, meta=None), digest),  # type: ignore[arg-type]
+                                                             protocol=5)))
+            views[doc.id] = view
+            site.digests[id(view)] = (view, digest)
+        site.store.put_many(made)
     return views
 
 
