@@ -42,10 +42,13 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_shard_count_grows_as_the_square_root_then_shards_keep_to_400_pages() -> None:
-    assert [search.shard_count(n) for n in (0, 1, 39, 40, 100, 1000, 4000)] == [1, 1, 1, 2, 3, 10, 20]
-    # then shards hold at most ~400 pages: a Pagefind process holds ~0.5 MB per page
-    assert [search.shard_count(n) for n in (10_000, 40_000, 100_000)] == [31, 100, 250]
+def test_shard_count_grows_as_the_square_root_then_shards_keep_to_250_pages() -> None:
+    assert [search.shard_count(n) for n in (0, 1, 39, 40, 100, 1000, 4000, 6250)] == [1, 1, 1, 2, 3, 10, 20, 25]
+    # then shards hold at most ~250 pages: a Pagefind process holds ~0.5 MB per page
+    assert [search.shard_count(n) for n in (6251, 10_000, 40_000)] == [26, 40, 160]
+    # Shards that large are indexed one at a time.
+    assert search.parallel_indexes([["page"] * 100] * 10) == 2
+    assert search.parallel_indexes([["page"] * 250] * 40) == 1
 
 
 def test_shard_assignment_is_a_stable_function_of_the_document() -> None:

@@ -38,17 +38,16 @@ from tei_edition.tei.model import Document
 log = logging.getLogger(__name__)
 
 # The number of shards grows as the square root of the number of documents: floor(sqrt(n / SHARD_SCALE)), so 1 shard
-# up to 39 documents, 3 for 100, 10 for 1,000 (~100 each). Editing a document re-indexes one shard (Pagefind: ~0.35 s
-# plus ~2.5 ms per page on two cores: 0.63 s for 100 pages, 0.89 s for 200), while every shard costs the search page
-# a few more requests when it opens (entry, metadata, a file per filter) and one more per search (measured with 1,000
-# documents: ready in ~0.4 s with 5 or 10 shards, a search in ~0.23 s): the square root balances the two. Beyond
-# 4,000 documents shards keep to at most ~SHARD_PAGES pages, as a Pagefind process holds ~0.5 MB per page (31 shards
-# of ~320 pages for 10,000 documents).
+# up to 39 documents, 3 for 100, 10 for 1,000 (~100 pages each). Editing a document re-indexes one shard (Pagefind's
+# program: 0.18-0.28 s for 100 pages), while every shard costs the search page a few more requests when it opens
+# (entry, metadata, a file per filter) and one more per search (measured with 1,000 documents: ready in ~0.4 s with
+# 5 or 10 shards, a search in ~0.23 s): the square root balances the two. Beyond 6,250 documents shards keep to
+# ~SHARD_PAGES pages (40 for 10,000 documents), as a Pagefind process holds ~0.5 MB per page.
 SHARD_SCALE = 10
-SHARD_PAGES = 400
+SHARD_PAGES = 250
 # Pagefind processes run at once when several shards are indexed (each also uses threads of its own).
 PARALLEL_INDEXES = 2
-LARGE_SHARD = 300  # pages: a Pagefind process indexing this many holds ~150 MB
+LARGE_SHARD = 200  # pages: a Pagefind process indexing this many holds ~100 MB
 PAGEFIND_TIMEOUT = 600  # seconds for one shard (~2.5 ms per page on two cores)
 SHARD_LIST = "pagefind/shards.json"
 # A shard other than the first needs only its index data: merged indexes use the first bundle's scripts and wasm.
