@@ -156,9 +156,9 @@ class Site:
                                digest_size=20).hexdigest()
 
 
-# Values many pages share (a document's view appears on every register page that lists it) are hashed once and
-# stand for themselves in the pages' hashes by their digest.
-DIGESTED_TYPES: set[type] = set()
+# Values many pages share (a document's view appears on every register page that lists it, the site's description
+# on every page) are hashed once and stand for themselves in the pages' hashes by their digest.
+DIGESTED_TYPES: set[type] = {SiteInfo}
 
 
 def _digested(digest: bytes) -> bytes:

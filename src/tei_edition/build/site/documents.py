@@ -297,7 +297,8 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
     views = document_views(site)
     # A body's cache key stands for the body itself in page hashes: the body is a function of it.
     fingerprint = getattr(bodies, "fingerprint", None)
-    known_cards: dict[str, EntityCard] = site.cache.setdefault("cards", {})  # one card per entity, hashed once
+    known_cards: dict[str, EntityCard] = site.cache.setdefault("cards", {})  # one card per entity, made once
+    known_entities: dict[str, bytes] = site.cache.setdefault("entity-digests", {})
     for doc in site.data.documents if documents is None else documents:
         if doc.id not in bodies:
             raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
@@ -309,10 +310,13 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
         entities = [site.data.entities[e] for e in mentioned if e in site.data.entities]
         cards = [known_cards[e.id] if e.id in known_cards else known_cards.setdefault(e.id, entity_card(e))
                  for e in entities]
-        # Everything the page and its citation files are made from (with the shared inputs: templates, tool).
+        # Everything the page and its citation files are made from (with the shared inputs: templates, tool); an
+        # entity's card and identifiers stand in it by their digest, made once for all the pages that show them.
+        shown = [known_entities[e.id] if e.id in known_entities else
+                 known_entities.setdefault(e.id, value_digest((card, e.idnos))) for card, e in zip(cards, entities)]
         deps = site.inputs_hash("document.html", (
             site.info, view, views[previous.id] if previous else None, views[following.id] if following else None,
-            mention_ids, [(card, e.idnos) for card, e in zip(cards, entities)], doc.id in site.data.flagged,
+            mention_ids, shown, doc.id in site.data.flagged,
             fingerprint(doc.id) if fingerprint is not None else bodies[doc.id]))
         citation: list[Citation] = []
 
