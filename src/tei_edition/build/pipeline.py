@@ -220,26 +220,28 @@ class SourceWorker:
                                                             Severity.ERROR, exc.detail, "xml")])
                 result.encoding = []
                 return result
-        if task.core:
-            result.core = self._core(task, tree, clock, result)
-        if task.encoding:
-            with clock("validate"):
-                result.encoding = self._encoding(task, tree) if task.is_document else []
-        return result
-
-    def _core(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult) -> CoreResult:
-        early = _EARLY.get(self.settings.rng) if task.digest else None
+        early = _EARLY.get(self.settings.rng) if task.core and task.digest else None
         if early is None:
-            return self._core_steps(task, tree, clock, result)[0]
+            if task.core:
+                result.core = self._core_steps(task, tree, clock, result)[0]
+            self._check_encoding(task, tree, clock, result)
+            return result
         # The grammar's diagnostics come from the child that began checking the file as the build began (see
         # build.early); they are asked for last, when this process has done all else it can.
-        core, position = self._core_steps(task, tree, clock, result, grammar=[])
+        result.core, position = self._core_steps(task, tree, clock, result, grammar=[])
+        self._check_encoding(task, tree, clock, result)
         with clock("validate"):
             found = early.result(task.path, task.digest)
             if found is None:  # the child did not check these bytes: the grammar is used here after all
                 found = self.checker.grammar(tree, task.path)
-            core.diagnostics[position:position] = found
-        return core
+            result.core.diagnostics[position:position] = found
+        return result
+
+    def _check_encoding(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock",
+                        result: SourceResult) -> None:
+        if task.encoding:
+            with clock("validate"):
+                result.encoding = self._encoding(task, tree) if task.is_document else []
 
     def _core_steps(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult,
                     grammar: list[Diagnostic] | None = None) -> tuple[CoreResult, int]:
