@@ -156,7 +156,7 @@ class IndexJob:
                 pages += future.result()
             except BuildError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - the Pagefind service fails with assorted exception types
+            except Exception as exc:  # noqa: BLE001 - reading or rewriting a bundle fails in assorted ways
                 raise BuildError(f"the search index could not be built with Pagefind: {exc}") from None
         return pages
 
