@@ -110,6 +110,9 @@ def edition_inputs(config: EditionConfig, build_date: str) -> EditionInputs:
 
 def relative_name(config: EditionConfig, path: Path) -> str:
     """A source's name in the manifest: relative to the edition root where possible, with forward slashes."""
+    text, root = str(path), str(config.root)
+    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and root != os.sep:
+        return text[len(root) + 1:].replace(os.sep, "/")  # what relative_to() gives, without making paths
     try:
         return path.relative_to(config.root).as_posix()
     except ValueError:
