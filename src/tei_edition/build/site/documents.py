@@ -63,6 +63,7 @@ class DocumentView:
     lang: str
     rows: tuple[MetaRow, ...] = ()
     filters: tuple[tuple[str, str], ...] = ()  # Pagefind filters (name, value)
+    mentioned: tuple[str, ...] = ()  # the ids of the entities the text mentions, sorted
 
 
 DIGESTED_TYPES.add(DocumentView)
@@ -189,7 +190,7 @@ def _view(site: Site, doc: Document) -> DocumentView:
         date_iso=span.iso() if span else "", date_attr=heading.date_attr, date_display=heading.date_display,
         date_sort=_sort_string(span.sort_key) if span else "9999", year=str(span.year) if span and span.year else "",
         doc_type=meta.doc_type, people=people, place=place.name if place else "", lang=root_lang,
-        rows=tuple(_rows(site, meta, root_lang)), filters=tuple(filters),
+        rows=tuple(_rows(site, meta, root_lang)), filters=tuple(filters), mentioned=tuple(sorted(types, key=str)),
     )
 
 
@@ -304,7 +305,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
             raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
         view = views[doc.id]
         previous, following = site.data.neighbours(doc)
-        mention_ids = sorted(mentioned_ids(doc), key=str)
+        mention_ids = list(view.mentioned)
         mentioned = sorted({*mention_ids, *(p.ref for p in (*view.meta.senders, *view.meta.recipients,
                                                             *view.meta.authors) if p.ref)}, key=str)
         entities = [site.data.entities[e] for e in mentioned if e in site.data.entities]
@@ -395,7 +396,7 @@ def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:
         data["keywords"] = list(meta.keywords)
     if meta.translator:
         data["translator"] = {"@type": "Person", "name": meta.translator}
-    mentioned = sorted(e for e in mentioned_ids(doc) if e in site.data.entities)
+    mentioned = sorted(e for e in view.mentioned if e in site.data.entities)
     if mentioned:
         data["mentions"] = [_ld_entity(site.data.entities[e]) for e in mentioned]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # compact: the C encoder writes it
