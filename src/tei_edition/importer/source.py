@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
-from markdown_it import MarkdownIt
-
 from tei_edition.errors import SourceError
 
 
@@ -245,6 +243,8 @@ def _paragraph(text: str) -> Block:
 
 def read_markdown(text: str) -> list[Block]:
     """CommonMark blocks via markdown-it: headings, paragraphs, lists, block quotes, images."""
+    from markdown_it import MarkdownIt  # here: every build loads this package (its name finder), few read Markdown
+
     tokens = MarkdownIt("commonmark").parse(text)
     blocks: list[Block] = []
     stack: list[Block] = []  # open lists and quotes
