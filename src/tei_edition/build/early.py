@@ -21,7 +21,8 @@ from pathlib import Path
 from tei_edition.build.plan import hash_bytes
 from tei_edition.validate.diagnostics import Diagnostic
 
-# Above this many files the build checks them in worker processes anyway (see open_executor's POOL_THRESHOLD).
+# Beyond this many edited files no child is forked: the grammar's half second is then a small part of the check (and
+# from open_executor's POOL_THRESHOLD on, worker processes do it).
 MAX_FILES = 16
 
 
