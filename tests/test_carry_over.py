@@ -27,6 +27,15 @@ def _pages(root: Path) -> dict[str, tuple[int, bytes]]:
             for p in sorted(html.rglob("index.html"))}
 
 
+def committed(target: Path, files: dict[str, str]) -> OutputWriter:
+    """A writer that wrote `files` (output path -> text) into `target` and committed them: the last build."""
+    writer = OutputWriter(target)
+    for rel, text in files.items():
+        writer.write_text(rel, text)
+    writer.commit()
+    return writer
+
+
 def test_an_edit_re_renders_only_the_pages_whose_context_changed(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -65,12 +74,8 @@ def test_a_page_changed_by_hand_is_made_again(tmp_path: Path) -> None:
 
 def test_commit_moves_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    first = OutputWriter(target)
-    first.write_text("kept/index.html", "same")
-    first.write_text("changed/index.html", "old")
-    first.write_text("gone/index.html", "bye")
-    first.write_text("becomes-folder", "a file first")
-    first.commit()
+    first = committed(target, {"kept/index.html": "same", "changed/index.html": "old", "gone/index.html": "bye",
+                               "becomes-folder": "a file first"})
     signatures = first.signatures_now()
     kept_inode = (target / "kept" / "index.html").stat().st_ino
 
@@ -92,9 +97,7 @@ def test_commit_moves_only_what_changed_and_removes_what_is_gone(tmp_path: Path)
 
 def test_a_kept_file_with_its_recorded_signature_is_not_read(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    first = OutputWriter(target)
-    first.write_text("a/index.html", "content")
-    first.commit()
+    first = committed(target, {"a/index.html": "content"})
     signatures = first.signatures_now()
     page = target / "a" / "index.html"
     # Same size, time and inode as recorded: trusted without being read (this rewrite in place is not noticed).
@@ -113,10 +116,7 @@ def test_a_kept_file_with_its_recorded_signature_is_not_read(tmp_path: Path) -> 
 
 def test_a_file_written_again_with_the_same_content_is_left_in_place(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    first = OutputWriter(target)
-    first.write_text("same/index.html", "unchanged")
-    first.write_text("other/index.html", "before")
-    first.commit()
+    first = committed(target, {"same/index.html": "unchanged", "other/index.html": "before"})
     inode = (target / "same" / "index.html").stat().st_ino
     second = OutputWriter(target, first.signatures_now(), dict(first.hashes))
     second.write_text("same/index.html", "unchanged")

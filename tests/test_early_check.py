@@ -11,6 +11,7 @@ from lxml import etree
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
+from test_incremental import snapshot  # noqa: E402
 from tei_edition.build import early  # noqa: E402
 from tei_edition.build.early import EarlyGrammarCheck  # noqa: E402
 from tei_edition.build.pipeline import BuildOptions, build_edition  # noqa: E402
@@ -92,12 +93,10 @@ def test_an_edit_is_checked_by_the_child_with_the_same_report_and_output(engine_
     monkeypatch.setattr(EarlyGrammarCheck, "result", spy)
     incremental = build_edition(load_config(config_file), options)
     assert len(answered) == 1 and answered[0]  # the child's diagnostics were used
-    preview = {p.relative_to(engine_edition / "build").as_posix(): p.read_bytes()
-               for p in sorted((engine_edition / "build" / "html").rglob("*")) if p.is_file()}
+    preview = snapshot(engine_edition)
     clean = build_edition(load_config(config_file), BuildOptions(pdf=False, jobs=2, keep_going=True, clean=True))
     assert len(answered) == 1  # a clean build checks everything itself
     assert [(d.path, d.line, d.message) for d in incremental.report.sorted()] == \
         [(d.path, d.line, d.message) for d in clean.report.sorted()]
     assert [d.path.name for d in clean.report.errors] == ["letter-1843-ada.xml"]  # the grammar's error
-    assert preview == {p.relative_to(engine_edition / "build").as_posix(): p.read_bytes()
-                       for p in sorted((engine_edition / "build" / "html").rglob("*")) if p.is_file()}
+    assert preview == snapshot(engine_edition)

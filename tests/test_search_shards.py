@@ -10,9 +10,8 @@ import pytest
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.build.pipeline import BuildOptions, BuildSummary, build_edition  # noqa: E402
+from test_incremental import build, edit, snapshot  # noqa: E402
 from tei_edition.build.site import search  # noqa: E402
-from tei_edition.config import load_config  # noqa: E402
 
 # In three shards the engine fixture's five letters fall so:
 # 0: letter-1843-ada, letter-1848-ada; 1: letter-1844-babbage, letter-1845-somerville; 2: letter-1851-babbage.
@@ -25,21 +24,6 @@ def edition(engine_edition: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh copy of the engine fixture edition, built at a fixed date with its index in three shards."""
     monkeypatch.setattr(search, "shard_count", lambda documents: 3)
     return engine_edition
-
-
-def build(root: Path, clean: bool = False) -> BuildSummary:
-    return build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, clean=clean, jobs=1))
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    html = root / "build" / "html"
-    return {p.relative_to(html).as_posix(): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_shard_count_grows_as_the_square_root_then_shards_keep_to_250_pages() -> None:

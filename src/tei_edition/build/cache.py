@@ -11,10 +11,11 @@ import hashlib
 import pickle
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 CACHE_NAME = ".edition-cache.sqlite"
 _SCHEMA_VERSION = 1
+_BATCH = 500  # keys per query (SQLite allows at least 999 parameters)
 
 
 def content_key(*parts: str | bytes) -> str:
@@ -67,12 +68,7 @@ class BuildCache:
 
     def get_many(self, keys: list[str]) -> dict[str, bytes]:
         """The entries stored under `keys` (those found), read in a few queries rather than one per key."""
-        found: dict[str, bytes] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, value in self._db.execute(f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk):
-                found[key] = bytes(value)
+        found = {key: bytes(value) for key, value in self._select("key, value", keys)}
         self.hits += len(found)
         self.misses += len(set(keys)) - len(found)
         self.used.update(found)
@@ -80,25 +76,16 @@ class BuildCache:
 
     def has_many(self, keys: list[str]) -> set[str]:
         """Those of `keys` that have entries (marked as used, as the build will read them)."""
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(key for (key,) in self._db.execute(f"SELECT key FROM entries WHERE key IN ({marks})", chunk))
+        found = {key for (key,) in self._select("key", keys)}
         self.used.update(found)
         return found
 
-    def has(self, key: str) -> bool:
-        """Whether an entry exists (and mark it as used, as the build will read it)."""
-        found = self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone() is not None
-        if found:
-            self.used.add(key)
-        return found
-
-    def put(self, key: str, value: bytes) -> None:
-        """Store bytes under `key`."""
-        self.used.add(key)
-        self._db.execute("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, value))
+    def _select(self, columns: str, keys: list[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of the entries under `keys`, queried _BATCH keys at a time."""
+        for start in range(0, len(keys), _BATCH):
+            chunk = keys[start:start + _BATCH]
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(f"SELECT {columns} FROM entries WHERE key IN ({marks})", chunk)
 
     def put_many(self, items: list[tuple[str, bytes]]) -> None:
         """Store many entries in one transaction."""
@@ -108,25 +95,12 @@ class BuildCache:
         with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", items)
 
-    def get_object(self, key: str) -> Any | None:
-        """The object stored under `key`, or None (also when it cannot be read back by this version)."""
-        data = self.get(key)
-        if data is None:
-            return None
-        try:
-            return pickle.loads(data)
-        except Exception:  # an entry from an incompatible version of a class: treat as a miss
-            self.hits -= 1
-            self.misses += 1
-            self.used.discard(key)
-            return None
-
     def get_objects(self, keys: list[str]) -> dict[str, Any]:
         """The objects stored under `keys` (those found and readable by this version), by key; read a few hundred at
         a time, so that the pickled bytes of thousands are never held at once beside the objects."""
         out: dict[str, Any] = {}
-        for start in range(0, len(keys), 500):
-            for key, data in self.get_many(keys[start:start + 500]).items():
+        for start in range(0, len(keys), _BATCH):
+            for key, data in self.get_many(keys[start:start + _BATCH]).items():
                 try:
                     out[key] = pickle.loads(data)
                 except Exception:  # an entry from an incompatible version of a class: treat as a miss

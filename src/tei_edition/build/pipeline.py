@@ -546,13 +546,15 @@ class _Build:
         self.want_pdf = options.pdf and config.print.enabled
         self._collecting = True  # whether the cycle collector was on when the build began
         self._last_outputs: dict[str, OutputRecord] = {}  # what the last build's manifest says it wrote
+        self._edited: set[Path] = set()  # the sources added or changed since the last build
 
     def run(self) -> BuildSummary:
         summary = self.summary
         with summary.phase("discover"):
             sources = discover_sources(self.config)
             contents = SourceContents(sources)
-            hashes = {relative_name(self.config, p): contents.digest(p) for p in sources.all}
+            named = {p: relative_name(self.config, p) for p in sources.all}
+            hashes = {named[p]: contents.digest(p) for p in sources.all}
             recorded = load_manifest(self.config)
             # A clean build remakes everything; it reads the last manifest only to leave files it remakes
             # byte for byte as they are (see OutputWriter).
@@ -563,6 +565,8 @@ class _Build:
             options = {"pdf": self.want_pdf, "keep_going": self.options.keep_going}
             dirs = [self.config.html_dir] + ([self.config.pdf_dir] if self.want_pdf else [])
             changes = compare(previous, inputs, hashes, options, dirs)
+        names = set(changes.added) | set(changes.modified)
+        self._edited = {p for p, name in named.items() if name in names}
         summary.changes = changes.describe()
         self.say.detail(f"changes since the last build: {summary.changes}")
         if previous is not None and changes.nothing:
@@ -581,10 +585,9 @@ class _Build:
         from tei_edition.build.early import MAX_FILES, EarlyGrammarCheck, can_fork
         from tei_edition.validate import edition_schemas
 
-        names = set(changes.added) | set(changes.modified)
-        edited = [p for p in sources.documents if relative_name(self.config, p) in names]
+        edited = [p for p in sources.documents if p in self._edited]
         executor = self.options.executor or self.config.executor or ""
-        if not edited or len(edited) != len(names) or len(edited) > MAX_FILES or changes.inputs or \
+        if not edited or len(edited) != len(self._edited) or len(edited) > MAX_FILES or changes.inputs or \
                 executor.startswith(("dask://", "tcp://")) or not can_fork():
             return None
         rng = edition_schemas(self.config)[0]
@@ -881,9 +884,7 @@ class _Build:
             with summary.phase("render"):
                 earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
                            if k.startswith("html/") and r.deps} if previous is not None else {}
-                before = previous.sources if previous is not None else {}
-                changed = {doc.id for doc in data.documents
-                           if before.get(relative_name(config, doc.path)) != data.source_hashes.get(doc.path)}
+                changed = {doc.id for doc in data.documents if doc.path in self._edited}
                 summary.pages = render_site(data, screen, html_out, earlier, inputs_key,  # type: ignore[arg-type]
                                             store=screen.cache, changed=changed,
                                             on_index=lambda stats: setattr(summary, "search", stats))

@@ -93,7 +93,7 @@ class Site:
     previous: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     inputs_key: str = ""
     digests: dict[int, tuple[object, bytes]] = field(default_factory=dict)  # id -> (value, digest), see below
-    store: Any = None  # the build cache (get, get_objects, put_many), for what is worth keeping between builds; None: none
+    store: Any = None  # the build cache (get_many, get_objects, put_many): what is kept between builds; None: none
     info: SiteInfo = field(init=False)
 
     def __post_init__(self) -> None:

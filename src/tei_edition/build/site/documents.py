@@ -145,8 +145,8 @@ def _views(site: Site) -> dict[str, DocumentView]:
                 digest = value_digest(view)
                 if doc.header is not None and view.meta is doc.header:
                     # Kept without the header, which the document holds already: one copy in memory, not two.
-                    made.append((keys[doc.id], pickle.dumps((replace(view, meta=None), digest),  # type: ignore[arg-type]
-                                                             protocol=5)))
+                    stored = (replace(view, meta=None), digest)  # type: ignore[arg-type]
+                    made.append((keys[doc.id], pickle.dumps(stored, protocol=5)))
             views[doc.id] = view
             site.digests[id(view)] = (view, digest)
         site.store.put_many(made)

@@ -125,26 +125,29 @@ class IndexJob:
     def __init__(self, language: str, parallel: int):
         self.folder = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
         self.language = language
-        self.shards: dict[int, list[str]] = {}  # shard -> its pages
+        self.shards: set[int] = set()  # the shards handed over
         self.started = time.perf_counter()
         self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="pagefind")
         self._futures: dict[int, Future[int]] = {}
 
     def add(self, shard: int, files: Mapping[str, Path]) -> None:
         """Index a shard whose pages (output path -> where the file is now) are all written."""
-        self.shards[shard] = sorted(files)
+        self.shards.add(shard)
         # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, at the same paths (here:
         # in a thread, each of these calls would wait for its turn while this one renders pages).
-        _link_pages(files, Path(self.folder) / f"site-{shard}", self.shards[shard])
+        _link_pages(files, self._site(shard))
         self._futures[shard] = self._pool.submit(self._index_shard, shard)
 
     def bundle(self, shard: int) -> Path:
         """The folder Pagefind writes a shard's bundle into."""
         return Path(self.folder) / f"bundle-{shard}"
 
+    def _site(self, shard: int) -> Path:
+        """The folder of the shard's pages, as Pagefind reads them."""
+        return Path(self.folder) / f"site-{shard}"
+
     def _index_shard(self, shard: int) -> int:
-        site = Path(self.folder) / f"site-{shard}"
-        count = _index(str(site), str(self.bundle(shard)), self.language)
+        count = _index(str(self._site(shard)), str(self.bundle(shard)), self.language)
         canonical_bundle(self.bundle(shard))
         return count
 
@@ -167,8 +170,8 @@ class IndexJob:
 
 
 class SearchIndex:
-    """The shards of this build's search index: which documents each holds, which were carried over from the last
-    build, and the job indexing the others.
+    """The shards of this build's search index: which documents each holds, their keys, and the job indexing those
+    that cannot be carried over from the last build.
 
     The document pages are rendered shard by shard (groups()), and each shard is handed to Pagefind as soon as its
     pages are written (ready()), so that indexing runs while the build renders the rest."""
@@ -184,7 +187,6 @@ class SearchIndex:
             self.members[shard_of(_segment(doc.id), self.count)].append(doc)
         self.parallel = parallel_indexes([[doc.id for doc in docs] for docs in self.members])
         self.keys: list[str] = [""] * self.count
-        self.carried: set[int] = set()
         self.job: IndexJob | None = None
         self.pages = {k: 0 for k in range(self.count)}
         self._seen = 0  # how many of the writer's outputs were looked at for document pages
@@ -212,7 +214,6 @@ class SearchIndex:
         if not pages and shard != 0:
             return
         if _carry_shard_over(self.site, shard, key):
-            self.carried.add(shard)
             return
         if self.job is None:
             self.job = IndexJob(self.language, self.parallel)
@@ -276,9 +277,9 @@ def _write_bundle(site: Site, shard: int, key: str, bundle: Path) -> None:
         site.out.deps[prefix + rel] = key
 
 
-def _link_pages(files: Mapping[str, Path], site: Path, pages: list[str]) -> None:
-    for rel in pages:
-        source = files[rel]
+def _link_pages(files: Mapping[str, Path], site: Path) -> None:
+    """Link each page (output path -> where the file is now) into `site` at its output path (copied if need be)."""
+    for rel, source in sorted(files.items()):
         target = site.joinpath(*rel.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
