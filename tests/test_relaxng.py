@@ -9,11 +9,15 @@ from lxml import etree
 
 from tei_edition.errors import SourceError
 from tei_edition.validate.diagnostics import Diagnostic, Severity
-from tei_edition.validate.relaxng import RelaxNGValidator, element_at_path
+from tei_edition.validate.relaxng import WALKED_DOCUMENTS, RelaxNGValidator, _walk_content, element_at_path
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "schema"
 EDITION_RNG = REPO / "src" / "tei_edition" / "schema" / "edition.rng"
+TEI_ALL = REPO.parent / "shared" / "schemas" / "tei_all.rng"
+SAMPLES = sorted((REPO / "tei").glob("*/*.xml"))
+TEI = "{http://www.tei-c.org/ns/1.0}"
+R = "{http://relaxng.org/ns/structure/1.0}"
 
 
 def line_of(path: Path, text: str) -> int:
@@ -155,3 +159,105 @@ def test_user_schema_messages_name_the_schema_file(tmp_path: Path) -> None:
 
 def test_grammar_is_compiled_once_per_process() -> None:
     assert RelaxNGValidator(EDITION_RNG)._compiled is RelaxNGValidator(EDITION_RNG)._compiled
+
+
+# --- the grammar's forms: walked, common and exact accept the same documents -----------------------------------------
+
+
+def mutations(tree: etree._ElementTree) -> list[etree._ElementTree]:
+    """Copies of a document, each with one change that may or may not make it invalid: an unknown child, a wrong
+    date, an element emptied, two siblings swapped, text put where only elements go, an element moved up."""
+    out = []
+    elements = [el for el in tree.getroot().iter() if isinstance(el.tag, str)]
+    for index in range(1, len(elements), max(1, len(elements) // 12)):
+        for change in range(6):
+            copy = etree.ElementTree(etree.fromstring(etree.tostring(tree)))
+            el = [e for e in copy.getroot().iter() if isinstance(e.tag, str)][index]
+            parent = el.getparent()
+            if change == 0:
+                etree.SubElement(el, f"{TEI}unknownThing")
+            elif change == 1:
+                el.set("when", "soon")
+            elif change == 2:
+                for child in list(el):
+                    el.remove(child)
+            elif change == 3 and el.getnext() is not None:
+                el.addprevious(el.getnext())
+            elif change == 4:
+                el.insert(0, etree.Element(f"{TEI}p"))
+                el.text = "stray words"
+            elif change == 5 and parent is not None and parent.getparent() is not None:
+                parent.addprevious(el)
+            out.append(copy)
+    return out
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[etree._ElementTree]:
+    trees = [etree.parse(str(p)) for p in SAMPLES + sorted(DATA.glob("*.xml"))]
+    return trees + [m for tree in trees[:4] for m in mutations(tree)]
+
+
+def test_grammar_forms_accept_the_same_documents(rng: RelaxNGValidator,
+                                                 documents: list[etree._ElementTree]) -> None:
+    grammar = rng._compiled
+    walked, common, exact = grammar.form("walked"), grammar.form("common"), grammar.exact
+    assert walked is not exact and common is not exact and walked is not common
+    verdicts = [(exact.validate(d), walked.validate(d), common.validate(d)) for d in documents]
+    assert all(e == w == c for e, w, c in verdicts)
+    assert sum(1 for e, _w, _c in verdicts if e) >= len(SAMPLES)  # the sample edition is valid
+    assert sum(1 for e, _w, _c in verdicts if not e) > 100  # and most mutations are not
+
+
+def test_messages_do_not_depend_on_the_form_that_checked(documents: list[etree._ElementTree],
+                                                         tmp_path: Path) -> None:
+    walking, compiled = RelaxNGValidator(EDITION_RNG), RelaxNGValidator(EDITION_RNG)
+    compiled.expect(WALKED_DOCUMENTS + 1)  # past the walked documents: the common form checks
+    invalid = [d for d in documents if not walking._compiled.exact.validate(d)][:40]
+    for number, tree in enumerate(invalid):
+        walking._checked = 0
+        path = tmp_path / f"doc-{number}.xml"
+        found = walking.validate(tree, path)
+        assert found and found == compiled.validate(tree, path)
+
+
+def test_validator_walks_its_first_documents_then_compiles(tmp_path: Path) -> None:
+    validator = RelaxNGValidator(EDITION_RNG)
+    validator._checked = 0
+    tree = etree.parse(str(DATA / "letter.xml"))
+    for _ in range(WALKED_DOCUMENTS + 2):
+        assert validator.validate(tree, DATA / "letter.xml") == []
+    assert validator._checked == WALKED_DOCUMENTS + 2
+    assert "common" in validator._compiled._forms
+
+
+def test_walked_form_marks_every_content_but_the_compiled_ones() -> None:
+    root = etree.parse(str(EDITION_RNG)).getroot()
+    walked = _walk_content(root, frozenset({"p"})).getroot()
+    marked = {el.get("name") for el in walked.iter(R + "element")
+              if any(r.get("name") == "tei-edition.walked" for r in el.findall(f"{R}choice/{R}ref"))}
+    assert "p" not in marked and {"TEI", "persName", "div"} <= marked
+    assert len(marked) == len(list(walked.iter(R + "element"))) - 1
+    assert walked.find(f"{R}define[@name='tei-edition.walked']/{R}notAllowed") is not None
+    assert len(root.findall(f"{R}define")) + 1 == len(walked.findall(f"{R}define"))  # the original is untouched
+
+
+def test_grammar_without_a_grammar_root_is_used_as_written(tmp_path: Path) -> None:
+    schema = tmp_path / "simple.rng"
+    schema.write_text('<element name="letter" xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l">'
+                      '<zeroOrMore><element name="para"><text/></element></zeroOrMore></element>', encoding="utf-8")
+    validator = RelaxNGValidator(schema)
+    assert validator._compiled.form("walked") is validator._compiled.exact
+    doc = tmp_path / "l.xml"
+    doc.write_text('<letter xmlns="urn:l"><para>a</para><x/></letter>', encoding="utf-8")
+    assert [d.message for d in validator.validate(etree.parse(str(doc)), doc)] == [
+        "<x> is not allowed inside <letter>: it is not part of the schema simple.rng"]
+
+
+@pytest.mark.skipif(not TEI_ALL.exists(), reason=f"{TEI_ALL} is not present (TEI All, 1 MB)")
+def test_tei_all_is_checked_without_compiling_its_content_models() -> None:
+    validator = RelaxNGValidator(TEI_ALL)
+    assert "exact" not in validator._compiled._forms  # TEI All's exact form takes seconds to compile
+    for path in SAMPLES:
+        assert validator.validate(etree.parse(str(path)), path) == []
+    assert "exact" not in validator._compiled._forms

@@ -79,17 +79,24 @@ def parse_executor(value: str | None, jobs: int | None) -> ExecutorSpec:
     raise UsageError(f"--executor {value!r} is not understood: use 'local' (the default) or dask://HOST:PORT")
 
 
+def local_workers(spec: ExecutorSpec, items: int) -> int:
+    """How many processes of this machine share `items` work items: 1 (this process) when a pool would not pay."""
+    if spec.jobs <= 1 or items < POOL_THRESHOLD:
+        return 1
+    return min(spec.jobs, max(1, items // 8))
+
+
 def open_executor(spec: ExecutorSpec, items: int, initializer: Callable[..., Any] | None = None,
                   initargs: tuple[Any, ...] = ()) -> Executor:
     """An executor fit for `items` work items: inline when a pool would not pay, else a process pool or Dask."""
     if spec.kind == "dask":
         return _dask_executor(spec.address)
-    if spec.jobs <= 1 or items < POOL_THRESHOLD:
+    workers = local_workers(spec, items)
+    if workers == 1:
         return InlineExecutor(initializer, initargs)
     # 'fork' would copy a parent that may already hold Saxon's JVM-less runtime and threads; forkserver is safe
     # and starts faster than spawn.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    workers = min(spec.jobs, max(1, items // 8))
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                initializer=initializer, initargs=initargs)
 

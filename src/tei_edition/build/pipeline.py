@@ -31,7 +31,7 @@ from tei_edition.build.edition import (
     collect_edition,
     fragment_key,
 )
-from tei_edition.build.executor import open_executor, parse_executor, run_batches, worker_count
+from tei_edition.build.executor import local_workers, open_executor, parse_executor, run_batches, worker_count
 from tei_edition.build.plan import (
     Changes,
     EditionInputs,
@@ -66,7 +66,6 @@ from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 if TYPE_CHECKING:
-    from tei_edition.build.early import EarlyGrammarCheck
     from tei_edition.build.site.search import SearchIndexStats
 
 Progress = Callable[[str], None]
@@ -220,33 +219,16 @@ class SourceWorker:
                                                             Severity.ERROR, exc.detail, "xml")])
                 result.encoding = []
                 return result
-        early = _EARLY.get(self.settings.rng) if task.core and task.digest else None
-        if early is None:
-            if task.core:
-                result.core = self._core_steps(task, tree, clock, result)[0]
-            self._check_encoding(task, tree, clock, result)
-            return result
-        # The grammar's diagnostics come from the child that began checking the file as the build began (see
-        # build.early); they are asked for last, when this process has done all else it can.
-        result.core, position = self._core_steps(task, tree, clock, result, grammar=[])
-        self._check_encoding(task, tree, clock, result)
-        with clock("validate"):
-            found = early.result(task.path, task.digest)
-            if found is None:  # the child did not check these bytes: the grammar is used here after all
-                found = self.checker.grammar(tree, task.path)
-            result.core.diagnostics[position:position] = found
-        return result
-
-    def _check_encoding(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock",
-                        result: SourceResult) -> None:
+        if task.core:
+            result.core = self._core_steps(task, tree, clock, result)
         if task.encoding:
             with clock("validate"):
                 result.encoding = self._encoding(task, tree) if task.is_document else []
+        return result
 
-    def _core_steps(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock", result: SourceResult,
-                    grammar: list[Diagnostic] | None = None) -> tuple[CoreResult, int]:
-        """Check, read and transform a source; with the place in its diagnostics where the edition grammar's
-        belong (they are `grammar` when given)."""
+    def _core_steps(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock",
+                    result: SourceResult) -> CoreResult:
+        """Check, read and transform a source."""
         path = task.path
         core = CoreResult(True)
         prepared = None
@@ -259,13 +241,12 @@ class SourceWorker:
                 except SourceError:
                     prepared = None  # each step parses again and reports the problem where it used to
         with clock("validate"):
-            diagnostics, local_schemas = self.checker.validate(tree, path, prepared, grammar)
-            position = self.checker.grammar_at
+            diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
             core.diagnostics.extend(diagnostics)
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
             core.ids, core.targets = declared_and_pointed(tree)
         if not task.is_document or not self.settings.read:
-            return core, position
+            return core
         with clock("read"):
             document = read_document(tree, path)
         with clock("transform"):
@@ -273,7 +254,7 @@ class SourceWorker:
                 transformer = self.transformer()
             except SourceError as exc:
                 result.fatal = (str(exc.path), exc.line or 0, exc.column or 0, exc.detail)
-                return core, position
+                return core
             try:
                 if prepared is None and self.settings.media:
                     prepared = transformer.prepare(tree)
@@ -290,7 +271,7 @@ class SourceWorker:
             document.short_title = short_title_of(tree)
         document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
         core.document = document
-        return core, position
+        return core
 
     def _encoding(self, task: SourceTask, tree: etree._ElementTree) -> list[Diagnostic]:
         from tei_edition.validate.encoding import candidate_diagnostic, find_candidates
@@ -358,17 +339,12 @@ def _worker(settings: StageSettings) -> SourceWorker:
     return current
 
 
-# The grammar checks begun in a child process for the few documents this process checks itself (see build.early),
-# by the grammar they use: only ever set in the main process, around the per-source stage.
-_EARLY: dict[Path, "EarlyGrammarCheck"] = {}
-
-
-def warm_up(settings: StageSettings) -> None:
-    """Pool initializer: compile the schemas and stylesheets as the worker starts, in parallel with the others."""
+def warm_up(settings: StageSettings, documents: int = 0) -> None:
+    """Pool initializer: compile the schemas and stylesheets as the worker starts, in parallel with the others, for
+    checking about `documents` sources."""
     worker = _worker(settings)
     try:
-        if settings.rng not in _EARLY:  # else compiled by the child, and here only if a file needs it after all
-            worker.checker.engine("rng", settings.rng)
+        worker.checker.expect(documents)
         for schema in settings.schematrons:
             worker.checker.engine("sch", schema)
         if settings.media:
@@ -571,28 +547,7 @@ class _Build:
         self.say.detail(f"changes since the last build: {summary.changes}")
         if previous is not None and changes.nothing:
             return self._up_to_date(previous)
-        early = self._check_early(sources, changes) if previous is not None else None
-        try:
-            return self._cached_run(sources, contents, hashes, inputs, options, build_date, changes, previous)
-        finally:
-            if early is not None:
-                _EARLY.clear()
-                early.close()
-
-    def _check_early(self, sources: Sources, changes: Changes) -> "EarlyGrammarCheck | None":
-        """Begin the grammar check of the edited documents in a child process, when they are few enough to be
-        checked in this process (see build.early); None when they are not, or when a child cannot be forked."""
-        from tei_edition.build.early import MAX_FILES, EarlyGrammarCheck, can_fork
-        from tei_edition.validate import edition_schemas
-
-        edited = [p for p in sources.documents if p in self._edited]
-        executor = self.options.executor or self.config.executor or ""
-        if not edited or len(edited) != len(self._edited) or len(edited) > MAX_FILES or changes.inputs or \
-                executor.startswith(("dask://", "tcp://")) or not can_fork():
-            return None
-        rng = edition_schemas(self.config)[0]
-        early = _EARLY[rng] = EarlyGrammarCheck(rng, [(p, True) for p in edited])
-        return early
+        return self._cached_run(sources, contents, hashes, inputs, options, build_date, changes, previous)
 
     def _cached_run(self, sources: Sources, contents: "SourceContents", hashes: dict[str, str],
                     inputs: EditionInputs, options: dict[str, Any], build_date: datetime, changes: Changes,
@@ -776,7 +731,8 @@ class _Build:
         spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         summary = self.summary
         start = time.perf_counter()
-        executor = open_executor(spec, len(tasks), warm_up, (settings,))
+        share = -(-len(tasks) // local_workers(spec, len(tasks)))  # the sources each process will check
+        executor = open_executor(spec, len(tasks), warm_up, (settings, share))
         entries: list[tuple[str, bytes]] = []
         worker_time: dict[str, float] = {}
 

@@ -81,12 +81,12 @@ class FileValidator:
         self.rng = rng
         self.schematrons = schematrons
         self._engines: dict[tuple[str, Path], Any] = {}
-        self.grammar_at = 0  # see validate()
 
-    def grammar(self, tree: etree._ElementTree, path: Path) -> list[Diagnostic]:
-        """The edition grammar's diagnostics for one file (what validate() adds for it)."""
-        validator, problem = self.engine("rng", self.rng)
-        return [problem] if problem is not None else validator.validate(tree, path)
+    def expect(self, documents: int) -> None:
+        """Prepare the edition's grammar for checking about this many files (see RelaxNGValidator.expect)."""
+        validator, _problem = self.engine("rng", self.rng)
+        if validator is not None:
+            validator.expect(documents)
 
     def engine(self, kind: str, schema: Path) -> tuple[Any, Diagnostic | None]:
         """The compiled validator for a schema, or the diagnostic saying why it cannot be used."""
@@ -103,20 +103,14 @@ class FileValidator:
         value = self._engines[key]
         return (None, value) if isinstance(value, Diagnostic) else (value, None)
 
-    def validate(self, tree: etree._ElementTree, path: Path, prepared: Any = None,
-                 grammar: list[Diagnostic] | None = None) -> tuple[list[Diagnostic], list[Path]]:
+    def validate(self, tree: etree._ElementTree, path: Path,
+                 prepared: Any = None) -> tuple[list[Diagnostic], list[Path]]:
         """Every schema problem of one file, and the <?xml-model?> schemas that were used for it.
 
-        `prepared`: the document already parsed by Saxon (Transformer.prepare), for Schematron to reuse. `grammar`:
-        the edition grammar's diagnostics for this file, when they were found elsewhere (see build.early); where
-        they are in the list is left in `grammar_at`."""
+        `prepared`: the document already parsed by Saxon (Transformer.prepare), for Schematron to reuse."""
         extra_rng, extra_sch, diagnostics = _xml_model_schemas(tree, path)
-        self.grammar_at = len(diagnostics)
         for kind, schemas in (("rng", [self.rng, *extra_rng]), ("sch", [*self.schematrons, *extra_sch])):
             for schema in dict.fromkeys(schemas):
-                if grammar is not None and kind == "rng" and schema == self.rng:
-                    diagnostics.extend(grammar)
-                    continue
                 validator, problem = self.engine(kind, schema)
                 if problem is not None:
                     diagnostics.append(problem)
