@@ -7,9 +7,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import (BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
+                    select_autoescape)
+from jinja2.bccache import Bucket
 
 from tei_edition.build.edition import EditionData
+from tei_edition.build.plan import tool_fingerprint
 from tei_edition.build.site.chronology import render_chronology
 from tei_edition.build.site.context import Site
 from tei_edition.build.site.documents import render_documents, render_home
@@ -28,8 +31,11 @@ def package_templates() -> Path:
     return Path(str(resources.files("tei_edition") / "templates"))
 
 
-def make_env(config: EditionConfig) -> Environment:
-    """The Jinja2 environment: the edition's own templates/ first, then the package's; autoescape on."""
+def make_env(config: EditionConfig, store: Any = None, key: str = "") -> Environment:
+    """The Jinja2 environment: the edition's own templates/ first, then the package's; autoescape on.
+
+    With `store` (the build cache), templates compiled by an earlier build are taken from it rather than parsed
+    and compiled again; `key` is a hash of the tool (whose version fixes how a template is compiled)."""
     folders = [config.templates_dir] if config.templates_dir else []
     loader = ChoiceLoader([FileSystemLoader(str(f)) for f in [*folders, package_templates()]])
     env = Environment(
@@ -39,8 +45,33 @@ def make_env(config: EditionConfig) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=CompiledTemplates(store, key) if store is not None else None,
     )
     return env
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in the build cache, under a hash of the tool, the template's name and path and its
+    source: a build compiles only the templates that changed (compiling the site's five took ~0.08 s a build)."""
+
+    def __init__(self, store: Any, key: str):
+        self.store = store
+        self.key = key
+
+    def _key(self, bucket: Bucket) -> str:
+        from tei_edition.build.cache import content_key
+
+        return content_key("template", self.key, bucket.key, bucket.checksum)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill the bucket from the cache, when it holds the template compiled from this source."""
+        data = self.store.get(self._key(bucket))
+        if data is not None:
+            bucket.bytecode_from_string(data)  # ignored by Jinja2 when written by another Python version
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep a template just compiled."""
+        self.store.put_many([(self._key(bucket), bucket.bytecode_to_string())])
 
 
 def template_location(exc: TemplateError) -> tuple[str, int | None]:
@@ -67,7 +98,8 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
     the ids of the documents whose sources changed since the last build (their pages are rendered first)."""
-    site = Site(data, make_env(data.config), out, previous=previous or {}, inputs_key=inputs_key, store=store)
+    site = Site(data, make_env(data.config, store, tool_fingerprint()), out, previous=previous or {},
+                inputs_key=inputs_key, store=store)
     index = SearchIndex(site)
     try:
         copy_assets(site)

@@ -138,6 +138,10 @@ class Site:
         earlier = self.previous.get(rel)
         return bool(earlier and earlier[0] == deps and self.out.carry_over(rel, earlier[1]))
 
+    def digest(self, value: object) -> bytes:
+        """The digest of a value many pages share (see DIGESTED_TYPES), made once per value and build."""
+        return shared_digest(self.digests, value)
+
     def inputs_hash(self, name: str, inputs: Any) -> str:
         """A hash of what an output is made from, given as picklable values; '' when it cannot be told."""
         return self._page_deps(name, {"inputs": inputs})
@@ -180,11 +184,16 @@ class _ContextPickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) not in DIGESTED_TYPES:
             return NotImplemented
-        known = self.digests.get(id(obj))
-        if known is None or known[0] is not obj:
-            known = (obj, value_digest(obj))
-            self.digests[id(obj)] = known  # the object is kept alive with its digest, so its id stays its own
-        return (_digested, (known[1],))
+        return (_digested, (shared_digest(self.digests, obj),))
+
+
+def shared_digest(digests: dict[int, tuple[object, bytes]], value: object) -> bytes:
+    """The digest of a shared value, from `digests` (id -> (value, digest)) or made and kept there."""
+    known = digests.get(id(value))
+    if known is None or known[0] is not value:
+        known = (value, value_digest(value))
+        digests[id(value)] = known  # the object is kept alive with its digest, so its id stays its own
+    return known[1]
 
 
 def value_digest(value: object) -> bytes:

@@ -316,8 +316,8 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
         shown = [known_entities[e.id] if e.id in known_entities else
                  known_entities.setdefault(e.id, value_digest((card, e.idnos))) for card, e in zip(cards, entities)]
         deps = site.inputs_hash("document.html", (
-            site.info, view, views[previous.id] if previous else None, views[following.id] if following else None,
-            mention_ids, shown, doc.id in site.data.flagged,
+            site.info, site.digest(view), site.digest(views[previous.id]) if previous else None,
+            site.digest(views[following.id]) if following else None, mention_ids, shown, doc.id in site.data.flagged,
             fingerprint(doc.id) if fingerprint is not None else bodies[doc.id]))
         citation: list[Citation] = []
 

@@ -179,9 +179,11 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
     # The passages were written out as HTML, a group per document, where the documents were read: the page's
-    # hash is taken over the groups' hashes, and the groups are fetched only when the page is rendered.
-    deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description,
-                                            [(views[g.document.id], g.digest) for g in groups]))
+    # hash is taken over the groups' hashes and their documents' digests (hundreds of groups a page, joined as
+    # bytes rather than pickled one by one), and the groups are fetched only when the page is rendered.
+    passages = hashlib.blake2b(b"".join(site.digest(views[g.document.id]) + g.digest.to_bytes(8, "little")
+                                        for g in groups), digest_size=20).digest()
+    deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description, passages))
     def make() -> EntityPage:
         documents = MentionGroups(site, entity.id, groups, views)
         return EntityPage(
