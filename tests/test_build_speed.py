@@ -96,3 +96,33 @@ def test_a_prepared_saxon_tree_gives_the_same_fragments() -> None:
     for media, root in (("screen", "../../"), ("print", "")):
         params = {"root": root, "media": media, "doc-id": "d"}
         assert transformer.transform(tree, params, prepared) == transformer.transform(tree, params)
+
+
+def test_templates_compiled_once_are_taken_from_the_build_cache(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from jinja2 import Environment
+
+    from tei_edition.build.cache import BuildCache
+    from tei_edition.build.html import make_env
+    from tei_edition.config import load_config
+
+    config = load_config(REPO / "edition.toml")
+    store = BuildCache(tmp_path / "cache.sqlite")
+    compiled: list[str] = []
+    original = Environment.compile
+
+    def counted(self: Environment, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
+        compiled.append(str(name))
+        return original(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    first = make_env(config, store, "tool-1").get_template("search.html")
+    assert "search.html" in compiled
+    compiled.clear()
+    again = make_env(config, store, "tool-1").get_template("search.html")
+    assert compiled == []  # taken from the cache
+    assert again.root_render_func.__code__.co_code == first.root_render_func.__code__.co_code
+    assert sorted(again.blocks) == sorted(first.blocks)
+    make_env(config, store, "tool-2").get_template("search.html")
+    assert compiled == ["search.html"]  # another version of the tool compiles its templates afresh
+    store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,31 @@ def test_editing_one_document_processes_only_that_document(edition: Path) -> Non
     assert summary.reused == 7
     pages = assert_same_as_clean(edition)
     assert b"much improved again" in pages["documents/letter-1844-babbage/index.html"]
+
+
+def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(edition: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from tei_edition.build import pipeline
+
+    build(edition)
+    made: list[str] = []
+    original = pipeline.SourceWorker.__init__
+
+    def recorded(self: pipeline.SourceWorker, settings: pipeline.StageSettings) -> None:
+        made.append(threading.current_thread().name)
+        original(self, settings)
+
+    monkeypatch.setattr(pipeline.SourceWorker, "__init__", recorded)
+    monkeypatch.setattr(pipeline, "_STATE", threading.local())  # as in a new process: no worker made yet
+    edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
+    assert build(edition).processed == 1
+    assert made == ["warm-up"]  # made in the thread, and that one used
+    made.clear()
+    monkeypatch.setattr(pipeline, "_STATE", threading.local())
+    edit(edition / "tei/registers/persons.xml", "Scottish scientist and writer.", "Scottish polymath.")
+    assert build(edition).processed == 1 + 5  # every document's encoding checks: no warm-up for a few
+    assert made == ["MainThread"]
+    assert_same_as_clean(edition)
 
 
 def test_adding_a_document(edition: Path) -> None:

@@ -458,6 +458,29 @@ def test_korean_text_gets_the_korean_face(tmp_path: Path) -> None:
     assert all(face.path.stat().st_size < 200_000 for face in fonts.faces if "CJK" in face.family)
 
 
+def test_cut_down_cjk_faces_are_kept_in_the_build_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tei_edition.build import fonts as font_module
+    from tei_edition.build.cache import BuildCache
+
+    store = BuildCache(tmp_path / "cache.sqlite")
+    texts = ['<span lang="ko">김일성</span> 毛泽东']
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = prepare_fonts(texts, tmp_path / "first", store=store)
+
+    def no_cutting(*args: object) -> None:
+        raise AssertionError("the face was cut again")
+
+    monkeypatch.setattr(font_module, "subset_face", no_cutting)
+    second = prepare_fonts(texts, tmp_path / "second", store=store)
+    cjk = [(a.path.read_bytes(), b.path.read_bytes()) for a, b in zip(first.faces, second.faces) if "CJK" in a.family]
+    assert len(cjk) == 2 and all(a == b for a, b in cjk)
+    # Other characters are another face: cut afresh.
+    with pytest.raises(AssertionError, match="cut again"):
+        prepare_fonts(["金日成"], tmp_path / "second", store=store)
+    store.close()
+
+
 def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path) -> None:
     transform = pytest.importorskip("tei_edition.build.transform")
     data = load_fixture()

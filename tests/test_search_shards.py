@@ -35,6 +35,15 @@ def test_shard_count_grows_as_the_square_root_then_shards_keep_to_250_pages() ->
     assert search.parallel_indexes([["page"] * 250] * 40) == 1
 
 
+def test_pagefind_program_and_its_version_are_found_without_its_service() -> None:
+    from importlib.metadata import version
+
+    program, found = search.pagefind_program()
+    assert program is not None and program.is_file()
+    package = next(name for name in search._PROGRAM_PACKAGES if program.parent.name == name)
+    assert found == version(package)
+
+
 def test_shard_assignment_is_a_stable_function_of_the_document() -> None:
     # Fixed values: a change here moves documents between shards and re-indexes every edition once.
     assert [search.shard_of(f"doc-{i:05d}", 3) for i in range(8)] == [0, 0, 2, 0, 0, 0, 2, 1]

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from tei_edition.errors import BuildError
 
@@ -164,8 +164,11 @@ def cjk_collection() -> Path:
     return path
 
 
-def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None) -> FontSet:
-    """Pick the faces for these texts, extracting and subsetting the CJK faces they need into `workdir`."""
+def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None, store: Any = None) -> FontSet:
+    """Pick the faces for these texts, extracting and subsetting the CJK faces they need into `workdir`.
+
+    With `store` (the build cache), a CJK face cut down to the same characters by an earlier build is taken from
+    it (cutting the two faces of the sample edition took 1.4 s a build)."""
     texts = list(texts)
     text = text_faces(cache)
     characters = cjk_characters(texts)
@@ -183,10 +186,28 @@ def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None
     faces = list(text)
     for face_name, family in sorted(wanted.items()):
         path = workdir / (family.replace(" ", "-") + ".otf")
-        subset_face(collection, face_name, characters, path)
+        key = _subset_key(collection, face_name, characters) if store is not None else ""
+        kept = store.get(key) if key else None
+        if kept is not None:
+            path.write_bytes(kept)
+        else:
+            subset_face(collection, face_name, characters, path)
+            if key:
+                store.put_many([(key, path.read_bytes())])
         faces.append(FontFace(family, path))
     return FontSet(faces=tuple(faces), text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
                    cjk_families=tuple(families), default_cjk_family=_DEFAULT_CJK[1])
+
+
+def _subset_key(collection: Path, face_name: str, characters: str) -> str:
+    """The build cache's key of a face cut down to `characters`: the collection (its name and size), the face, the
+    characters and the version of fontTools, which does the cutting."""
+    from fontTools import version as fonttools_version
+
+    from tei_edition.build.cache import content_key
+
+    return content_key("cjk-face", collection.name, str(collection.stat().st_size), face_name, characters,
+                       fonttools_version)
 
 
 def subset_face(collection: Path, face_name: str, characters: str, target: Path) -> None:

@@ -154,11 +154,13 @@ class PrintContext(TypedDict):
     page_start: int  # the number of the first page, when not 1 (0: not set)
 
 
-def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter, jobs: int | None = None) -> int:
+def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter, jobs: int | None = None,
+                store: Any = None) -> int:
     """Write edition.pdf and documents/<id>.pdf for every document; return how many PDFs were written.
 
     The documents' PDFs are laid out in a pool of worker processes (`jobs`, else [build] jobs, else one per core)
     while this process lays out the edition; every PDF is written in the same order whatever finishes first.
+    `store` (the build cache) keeps the fonts cut down to the edition's characters between builds.
     """
     try:
         import weasyprint  # noqa: F401  (imported here: it costs most of a second)
@@ -169,7 +171,7 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
     documents = [prepare_document(data, doc, number, print_bodies)
                  for number, doc in enumerate(data.documents, start=1)]
     with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
-        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache())
+        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store)
         renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
         pages = [(f"documents/{id_segment(doc.id)}.pdf", renderer.document_html(doc)) for doc in documents]
         workers = pdf_workers(jobs or data.config.jobs, len(documents), sum(len(html) for _name, html in pages))

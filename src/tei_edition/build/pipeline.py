@@ -523,6 +523,8 @@ class _Build:
         self._collecting = True  # whether the cycle collector was on when the build began
         self._last_outputs: dict[str, OutputRecord] = {}  # what the last build's manifest says it wrote
         self._edited: set[Path] = set()  # the sources added or changed since the last build
+        # The schemas and stylesheets being compiled in a thread for the per-source stage (see _begin_warm_up).
+        self._warm_up: tuple[StageSettings, threading.Thread, list[SourceWorker]] | None = None
 
     def run(self) -> BuildSummary:
         summary = self.summary
@@ -547,7 +549,37 @@ class _Build:
         self.say.detail(f"changes since the last build: {summary.changes}")
         if previous is not None and changes.nothing:
             return self._up_to_date(previous)
-        return self._cached_run(sources, contents, hashes, inputs, options, build_date, changes, previous)
+        if previous is not None and not changes.inputs:
+            self._begin_warm_up(sources, contents)
+        try:
+            return self._cached_run(sources, contents, hashes, inputs, options, build_date, changes, previous)
+        finally:
+            if self._warm_up is not None:  # not needed after all (the edited texts were found in the cache)
+                self._warm_up[1].join()
+
+    def _begin_warm_up(self, sources: Sources, contents: "SourceContents") -> None:
+        """When a few edited sources will be checked and transformed in this process, compile the schemas and
+        stylesheets for them in a thread while this one reads what the last build left: Saxon and libxml2 leave
+        Python's lock while they compile (~0.15 s). A register edit, which has every document checked again, is
+        not one of these cases; nor is a Dask executor, whose workers compile their own."""
+        spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
+        edited = len(self._edited)
+        if not edited or spec.kind != "local" or local_workers(spec, edited) > 1 or \
+                any(p in self._edited for p in sources.registers):
+            return
+        settings = self._settings(contents, sources)
+        prepared: list[SourceWorker] = []
+
+        def prepare() -> None:
+            try:
+                warm_up(settings, edited)
+                prepared.append(_worker(settings))
+            except Exception:  # noqa: BLE001 - anything that fails here fails again, and is reported, in the build
+                pass
+
+        thread = threading.Thread(target=prepare, name="warm-up", daemon=True)
+        thread.start()
+        self._warm_up = (settings, thread, prepared)
 
     def _cached_run(self, sources: Sources, contents: "SourceContents", hashes: dict[str, str],
                     inputs: EditionInputs, options: dict[str, Any], build_date: datetime, changes: Changes,
@@ -731,7 +763,14 @@ class _Build:
         spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         summary = self.summary
         start = time.perf_counter()
-        share = -(-len(tasks) // local_workers(spec, len(tasks)))  # the sources each process will check
+        workers = local_workers(spec, len(tasks))
+        share = -(-len(tasks) // workers)  # the sources each process will check
+        if self._warm_up is not None:
+            prepared_for, thread, prepared = self._warm_up
+            self._warm_up = None
+            thread.join()
+            if prepared and prepared_for == settings and workers == 1 and spec.kind == "local":
+                _STATE.worker = prepared[0]  # compiled in the thread, used in this one from now on
         executor = open_executor(spec, len(tasks), warm_up, (settings, share))
         entries: list[tuple[str, bytes]] = []
         worker_time: dict[str, float] = {}
@@ -852,7 +891,7 @@ class _Build:
 
                 with summary.phase("pdf"):
                     summary.pdfs = render_pdfs(data, printed, pdf_out,  # type: ignore[arg-type]
-                                               jobs=self.options.jobs or self.config.jobs)
+                                               jobs=self.options.jobs or self.config.jobs, store=printed.cache)
                 self.say.detail(f"PDF: {summary.pdfs} files")
         except BaseException:
             html_out.abort()
