@@ -97,6 +97,55 @@ def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(edition: 
     assert_same_as_clean(edition)
 
 
+def test_unchanged_documents_are_not_read_again(edition: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tei_edition.build import pipeline
+
+    sources = sorted((edition / "tei").rglob("*.xml"))
+    long_ago = 1_600_000_000
+    for number, path in enumerate(sources):
+        os.utime(path, ns=(long_ago * 10**9 + number, long_ago * 10**9 + number))  # settled: older than 3 s
+    build(edition)  # hashes every source, and records the status of each
+    read: list[str] = []
+    original = pipeline._read
+
+    def counted(path: Path) -> bytes:
+        read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(pipeline, "_read", counted)
+    assert build(edition).up_to_date
+    assert sorted(read) == ["orgs.xml", "persons.xml", "places.xml"]  # the registers, whose bytes every worker needs
+    # The same size, another content, another time: read, and found changed.
+    letter = edition / "tei/documents/letter-1844-babbage.xml"
+    edit(letter, "is much improved", "is much improvEd")
+    os.utime(letter, ns=(long_ago * 10**9 + 999, long_ago * 10**9 + 999))
+    read.clear()
+    summary = build(edition)
+    assert summary.processed == 1 and "letter-1844-babbage.xml" in read
+    assert b"much improvEd" in assert_same_as_clean(edition)["documents/letter-1844-babbage/index.html"]
+
+
+def test_a_source_just_written_is_read_again_by_the_next_build(edition: Path) -> None:
+    from tei_edition.build.pipeline import SourceContents
+    from tei_edition.tei.discover import discover_sources
+
+    config = load_config(edition / "edition.toml")
+    sources = discover_sources(config)
+    for path in sources.all:
+        os.utime(path)  # written now
+    fresh = SourceContents(sources)
+    assert all(fresh.stat(p) == "" for p in sources.all)  # written moments ago: their status is not trusted yet
+    old = sources.documents[0]
+    os.utime(old, ns=(1_600_000_000 * 10**9, 1_600_000_000 * 10**9))
+    settled = SourceContents(sources)
+    assert settled.stat(old) and not settled.stat(sources.documents[1])
+    # A recorded status that does not match the file: the file is read and hashed.
+    known = {old: (settled.stat(old), "not-the-hash")}
+    assert SourceContents(sources, known).digest(old) == "not-the-hash"
+    known = {old: ("1:2:3", "not-the-hash")}
+    assert SourceContents(sources, known).digest(old) == settled.digest(old)
+
+
 def test_adding_a_document(edition: Path) -> None:
     build(edition)
     docs = edition / "tei/documents"

@@ -139,6 +139,8 @@ class Manifest:
     sources: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    # A source's size, modification time and inode when its hash was taken (see pipeline.SourceContents).
+    source_stats: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """The manifest as stable, sorted JSON."""
@@ -148,6 +150,7 @@ class Manifest:
             "inputs": dict(sorted(self.inputs.items())),
             "options": dict(sorted(self.options.items())),
             "sources": dict(sorted(self.sources.items())),
+            "source_stats": dict(sorted(self.source_stats.items())),
             "outputs": {k: {"deps": v.deps, "content": v.content, "stat": v.stat}
                         for k, v in sorted(self.outputs.items())},
             "summary": self.summary,
@@ -170,6 +173,7 @@ class Manifest:
                 outputs={str(k): OutputRecord(str(v["deps"]), str(v["content"]), str(v.get("stat", "")))
                          for k, v in data["outputs"].items()},
                 summary=dict(data.get("summary", {})),
+                source_stats={str(k): str(v) for k, v in data.get("source_stats", {}).items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
