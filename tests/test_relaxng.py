@@ -254,6 +254,24 @@ def test_grammar_without_a_grammar_root_is_used_as_written(tmp_path: Path) -> No
         "<x> is not allowed inside <letter>: it is not part of the schema simple.rng"]
 
 
+def test_grammar_that_includes_another_is_walked_with_it(tmp_path: Path) -> None:
+    (tmp_path / "parts.rng").write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l">'
+                                        '<define name="para"><element name="para"><text/></element></define>'
+                                        '</grammar>', encoding="utf-8")
+    schema = tmp_path / "letters.rng"
+    schema.write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l"><include href="parts.rng"/>'
+                      '<start><element name="letter"><oneOrMore><ref name="para"/></oneOrMore></element></start>'
+                      '</grammar>', encoding="utf-8")
+    validator = RelaxNGValidator(schema)
+    doc = tmp_path / "l.xml"
+    doc.write_text('<letter xmlns="urn:l"><para>a</para></letter>', encoding="utf-8")
+    assert validator.validate(etree.parse(str(doc)), doc) == []
+    assert "exact" not in validator._compiled._forms  # the included file was found from the walked form too
+    doc.write_text('<letter xmlns="urn:l"><para>a</para><x/></letter>', encoding="utf-8")
+    assert [d.message for d in validator.validate(etree.parse(str(doc)), doc)] == [
+        "<x> is not allowed inside <letter>: it is not part of the schema letters.rng"]
+
+
 @pytest.mark.skipif(not TEI_ALL.exists(), reason=f"{TEI_ALL} is not present (TEI All, 1 MB)")
 def test_tei_all_is_checked_without_compiling_its_content_models() -> None:
     validator = RelaxNGValidator(TEI_ALL)

@@ -347,9 +347,17 @@ def warm_up(settings: StageSettings, documents: int = 0) -> None:
     worker = _worker(settings)
     try:
         worker.checker.expect(documents)
-        for schema in settings.schematrons:
+    except Exception:  # noqa: BLE001 - a broken schema is reported by the first task instead
+        pass
+    _compile_stylesheets(worker)
+
+
+def _compile_stylesheets(worker: SourceWorker) -> None:
+    """Compile a worker's Schematron rules and XSLT (with Saxon, which leaves Python's lock as it compiles)."""
+    try:
+        for schema in worker.settings.schematrons:
             worker.checker.engine("sch", schema)
-        if settings.media:
+        if worker.settings.media:
             worker.transformer()
     except Exception:  # noqa: BLE001 - a broken schema or stylesheet is reported by the first task instead
         pass
@@ -562,9 +570,9 @@ class _Build:
                 self._warm_up[1].join()
 
     def _begin_warm_up(self, sources: Sources, contents: "SourceContents") -> None:
-        """When a few edited sources will be checked and transformed in this process, compile the schemas and
-        stylesheets for them in a thread while this one reads what the last build left: Saxon and libxml2 leave
-        Python's lock while they compile (~0.15 s). A register edit, which has every document checked again, is
+        """When a few edited sources will be checked and transformed in this process, compile the Schematron rules
+        and the stylesheets for them in a thread while this one reads what the last build left: Saxon leaves
+        Python's lock while it compiles (~0.15 s). A register edit, which has every document checked again, is
         not one of these cases; nor is a Dask executor, whose workers compile their own."""
         spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         edited = len(self._edited)
@@ -575,9 +583,13 @@ class _Build:
         prepared: list[SourceWorker] = []
 
         def prepare() -> None:
+            # Saxon's work only: the RELAX NG grammar is read and compiled in the build's own thread (its walked
+            # form in ~0.015 s), as lxml keeps the names of a tree parsed in another thread in a dictionary of
+            # that thread's own.
             try:
-                warm_up(settings, edited)
-                prepared.append(_worker(settings))
+                worker = SourceWorker(settings)
+                _compile_stylesheets(worker)
+                prepared.append(worker)
             except Exception:  # noqa: BLE001 - anything that fails here fails again, and is reported, in the build
                 pass
 

@@ -408,7 +408,9 @@ def _walk_content(root: etree._Element, compiled: frozenset[str]) -> etree._Elem
         etree.SubElement(choice, R + "empty")
     define = etree.SubElement(copied, R + "define", name=_WALKED)
     etree.SubElement(define, R + "notAllowed")
-    return copied.getroottree()
+    tree = copied.getroottree()
+    tree.docinfo.URL = root.getroottree().docinfo.URL  # <include> and <externalRef> resolve as from the original
+    return tree
 
 
 @functools.lru_cache(maxsize=16)
