@@ -7,11 +7,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tei_edition.build.edition import ChronologyEntry
-from tei_edition.build.site.context import PageContext, Site, folder, split_snippet
+from tei_edition.build.site.context import (PageContext, Pagination, Site, folder, pagination, part_folder,
+                                            split_snippet)
 from tei_edition.build.site.documents import DocumentView, document_views
 from tei_edition.tei.dates import DateSpan
 
 CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}
+# A chronology of more dated passages than this is split into a page per year, and a year with more into parts of
+# this many (the chronology of 10,000 documents was one page of 58 MB).
+PASSAGES_PER_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -31,11 +35,25 @@ class DatedPassage:
     doc: DocumentView
 
 
-class ChronologyPage(PageContext):
-    """The context of the chronology page."""
+@dataclass(frozen=True)
+class YearLink:
+    """A year of the chronology in its list of years: where its passages are, and how many."""
 
-    years: list[tuple[str, Sequence[DatedPassage]]]
-    total: int
+    year: str
+    href: str
+    count: int
+    current: bool = False
+
+
+class ChronologyPage(PageContext):
+    """The context of the chronology page, or of one page of it when its passages take several."""
+
+    years: list[tuple[str, Sequence[DatedPassage]]]  # the years shown on this page, with their passages
+    total: int  # dated passages in the edition
+    year_links: list[YearLink]  # every year, to jump to (an anchor on this page, or another page)
+    overview: bool  # the first page of a chronology in several pages: the years, without passages
+    year: str  # the year of this page, '' for a chronology on one page and for the overview
+    pagination: Pagination | None  # this page among the year's, when the year takes several
 
 
 def _precision(span: DateSpan) -> str:
@@ -53,52 +71,84 @@ class _Passages(Sequence[DatedPassage]):
     """A year's dated passages, made as the template goes through them: an edition of 10,000 documents has
     100,000 of them, too many to hold as objects at once."""
 
-    def __init__(self, entries: list[ChronologyEntry], views: dict[str, DocumentView]):
+    def __init__(self, entries: list[ChronologyEntry], views: dict[str, DocumentView], root: str):
         self.entries = entries
         self.views = views
+        self.root = root  # from the page to the site's root
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def __getitem__(self, index: int) -> DatedPassage:  # type: ignore[override]
-        return _passage(self.entries[index], self.views)
+        return _passage(self.entries[index], self.views, self.root)
 
     def __iter__(self) -> Iterator[DatedPassage]:
-        return (_passage(entry, self.views) for entry in self.entries)
+        return (_passage(entry, self.views, self.root) for entry in self.entries)
 
 
-def _passage(entry: ChronologyEntry, views: dict[str, DocumentView]) -> DatedPassage:
+def _passage(entry: ChronologyEntry, views: dict[str, DocumentView], root: str) -> DatedPassage:
     span = entry.date.span
     view = views[entry.document.id]
     return DatedPassage(
         display=span.display(), iso=span.iso(),
         datetime=span.when.iso() if span.when and span.when.year > 0 else "", precision=_precision(span),
         certainty=CERTAINTY.get(entry.date.cert or "", ""), text=entry.date.text,
-        **_parts(entry.date.snippet, entry.date.text), href=f"../{view.folder}#{entry.date.anchor}", doc=view)
+        **_parts(entry.date.snippet, entry.date.text), href=f"{root}{view.folder}#{entry.date.anchor}", doc=view)
 
 
 def render_chronology(site: Site) -> None:
-    """Write the chronology page, with an anchor per year to jump to."""
+    """Write the chronology: one page with an anchor per year to jump to, or, beyond PASSAGES_PER_PAGE passages, a
+    page listing the years and a page per year (in parts of PASSAGES_PER_PAGE for a year that has more)."""
     views = document_views(site)
     years: dict[str, list[ChronologyEntry]] = {}
+    for entry in site.data.chronology:
+        if entry.date.span.year is not None:
+            years.setdefault(str(entry.date.span.year), []).append(entry)
+    total = sum(len(entries) for entries in years.values())
+    description = f"Every dated passage of {site.info.title} in date order"
+    if total <= PASSAGES_PER_PAGE:
+        links = [YearLink(year, f"#y{year}", len(entries)) for year, entries in years.items()]
+        _page(site, views, folder("chronology"), "Chronology", description, list(years.items()), total, links,
+              overview=False, year="", paging=None)
+        return
+    base = folder("chronology")
+    _page(site, views, base, "Chronology", description, [], total,
+          [YearLink(year, f"{year}/", len(entries)) for year, entries in years.items()],
+          overview=True, year="", paging=None)
+    for year, entries in years.items():
+        count = -(-len(entries) // PASSAGES_PER_PAGE)
+        for number in range(1, count + 1):
+            path = part_folder(f"{base}{year}/", number)
+            up = "../" * (path.count("/") - 1)  # from this page to the chronology's folder
+            paging = pagination(number, count, PASSAGES_PER_PAGE, len(entries)) if count > 1 else None
+            part = entries[(number - 1) * PASSAGES_PER_PAGE:number * PASSAGES_PER_PAGE]
+            title = f"Chronology: {year}" + (f" (passages {paging.first}–{paging.last})" if paging else "")
+            _page(site, views, path, title, description, [(year, part)], total,
+                  [YearLink(other, f"{up}{other}/", len(items), other == year) for other, items in years.items()],
+                  overview=False, year=year, paging=paging)
+
+
+
+def _page(site: Site, views: dict[str, DocumentView], path: str, title: str, description: str,
+          years: list[tuple[str, list[ChronologyEntry]]], total: int, links: list[YearLink], overview: bool,
+          year: str, paging: Pagination | None) -> None:
+    """Write one page of the chronology: its passages are `years`, the others are reached through `links`."""
     # The page's hash is taken over the passages' plain text (and the views of their documents), as it goes.
     passages = hashlib.blake2b(digest_size=20)
     documents: set[str] = set()
-    for entry in site.data.chronology:
-        span = entry.date.span
-        if span.year is None:
-            continue
-        years.setdefault(str(span.year), []).append(entry)
-        date = entry.date
-        documents.add(entry.document.id)
-        passages.update(f"{entry.document.id}\0{date.anchor}\0{date.text}\0{date.snippet}\0{date.cert}\0"
-                        f"{span!r}\n".encode("utf-8"))
-    base = site.base(folder("chronology"), "Chronology", "chronology",
-                     f"Every dated passage of {site.info.title} in date order")
-    deps = site.inputs_hash("chronology.html", (base, [views[d] for d in sorted(documents)], passages.hexdigest()))
+    for _year, entries in years:
+        for entry in entries:
+            date = entry.date
+            documents.add(entry.document.id)
+            passages.update(f"{entry.document.id}\0{date.anchor}\0{date.text}\0{date.snippet}\0{date.cert}\0"
+                            f"{date.span!r}\n".encode("utf-8"))
+    base = site.base(path, title, "chronology", description)
+    root = base["root"]
+    deps = site.inputs_hash("chronology.html", (base, [site.digest(views[d]) for d in sorted(documents)],
+                                                passages.hexdigest(), total, links, overview, year, paging))
 
     def make() -> ChronologyPage:
-        return ChronologyPage(**base, years=[(year, _Passages(entries, views)) for year, entries in years.items()],
-                              total=sum(len(v) for v in years.values()))
+        return ChronologyPage(**base, years=[(y, _Passages(entries, views, root)) for y, entries in years],
+                              total=total, year_links=links, overview=overview, year=year, pagination=paging)
 
-    site.page_from("chronology.html", base["path"], deps, make)
+    site.page_from("chronology.html", path, deps, make)

@@ -246,6 +246,51 @@ def safe_url(url: str | None) -> str:
     return re.sub(r"[\x00-\x1f\x7f-\x9f]", "", url or "").strip()
 
 
+@dataclass(frozen=True)
+class PageLink:
+    """A link to one page of a paged list, relative to the page it is on."""
+
+    number: int
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where one page of a list too long for one page stands: which items it shows and links to the others."""
+
+    number: int  # this page's number, from 1
+    count: int  # how many pages the list takes
+    first: int  # the number of the first item on this page, from 1
+    last: int  # the number of the last item on this page
+    total: int  # items in the list
+    links: tuple[PageLink, ...]  # the first and last pages and those near this one, in order
+    previous: str = ""  # href of the page before, '' on the first
+    next: str = ""  # href of the page after, '' on the last
+
+
+def part_folder(base: str, number: int) -> str:
+    """The folder of page `number` of a list whose first page is in `base`: 'persons/stalin/', '.../2/'."""
+    return base if number == 1 else f"{base}{number}/"
+
+
+def pagination(number: int, count: int, per_page: int, total: int) -> Pagination:
+    """The pagination of page `number` of `count` (pages in folders base/, base/2/, base/3/...)."""
+
+    def href(target: int) -> str:
+        if target == number:
+            return "./"
+        if number == 1:
+            return f"{target}/"
+        return "../" if target == 1 else f"../{target}/"
+
+    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    return Pagination(number=number, count=count, first=(number - 1) * per_page + 1,
+                      last=min(total, number * per_page), total=total,
+                      links=tuple(PageLink(n, href(n), n == number) for n in shown),
+                      previous=href(number - 1) if number > 1 else "", next=href(number + 1) if number < count else "")
+
+
 def folder(section: str, item_id: str | None = None) -> str:
     """The output folder of a page, with a trailing slash: 'documents/<id>/', 'persons/'."""
     return f"{section}/{id_segment(item_id)}/" if item_id else f"{section}/"

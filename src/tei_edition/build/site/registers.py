@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from tei_edition.build.site.context import PageContext, Site, folder, safe_url, split_snippet
+from tei_edition.build.site.context import (PageContext, Pagination, Site, folder, pagination, part_folder, safe_url,
+                                            split_snippet)
 from tei_edition.build.edition import MentionGroup, fragment_key
 from tei_edition.build.site.documents import DocumentView, Heading, document_views
 from tei_edition.errors import BuildError
@@ -16,6 +17,10 @@ from tei_edition.tei.model import KINDS, Entity, Mention, Name, authority_url
 
 AUTHORITY_LABELS = {"wikidata": "Wikidata", "viaf": "VIAF", "geonames": "GeoNames", "gnd": "GND",
                     "lccn": "Library of Congress"}
+# An entity mentioned in more documents than this has its passages on several pages, this many documents each
+# (the page of a place named in most of 10,000 documents was 28 MB as one page): persons/stalin/, then
+# persons/stalin/2/ and so on. An edit then renders again only the page that holds the edited document's passages.
+DOCUMENTS_PER_PAGE = 100
 
 
 class DocumentMentions:
@@ -60,7 +65,7 @@ class RegisterIndexPage(PageContext):
 
 
 class EntityPage(PageContext):
-    """The context of an entity's page."""
+    """The context of an entity's page (of one of its pages, when its passages take several)."""
 
     entry: EntityEntry
     kind_label: str
@@ -68,6 +73,7 @@ class EntityPage(PageContext):
     authorities: list[Authority]
     geo: str
     documents: Sequence[DocumentMentions]
+    pagination: Pagination | None  # None when every passage is on the one page
 
 
 def entity_dates(entity: Entity) -> str:
@@ -121,11 +127,13 @@ class MentionGroups(Sequence[DocumentMentions]):
 
     BATCH = 500
 
-    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: dict[str, DocumentView]):
+    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: dict[str, DocumentView],
+                 deeper: bool = False):
         self.site = site
         self.entity_id = entity_id
         self.groups = groups
         self.views = views
+        self.deeper = deeper  # on a page one folder below the entity's first (persons/stalin/2/)
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -138,8 +146,10 @@ class MentionGroups(Sequence[DocumentMentions]):
             yield from self._batch(self.groups[start:start + self.BATCH])
 
     def _batch(self, groups: list[MentionGroup]) -> list[DocumentMentions]:
-        return [DocumentMentions(self.views[g.document.id], html, g.count)
-                for g, html in zip(groups, _groups_html(self.site, self.entity_id, groups))]
+        found = _groups_html(self.site, self.entity_id, groups)
+        if self.deeper:  # the groups' links were made for the first page's folder (ENTITY_ROOT): one more step up
+            found = [Markup(str(html).replace(_LINK_FROM_ENTITY, _LINK_FROM_PART)) for html in found]
+        return [DocumentMentions(self.views[g.document.id], html, g.count) for g, html in zip(groups, found)]
 
 
 def _groups_html(site: Site, entity_id: str, groups: list[MentionGroup]) -> list[Markup]:
@@ -178,23 +188,35 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
                    for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
-    # The passages were written out as HTML, a group per document, where the documents were read: the page's
-    # hash is taken over the groups' hashes and their documents' digests (hundreds of groups a page, joined as
-    # bytes rather than pickled one by one), and the groups are fetched only when the page is rendered.
-    passages = hashlib.blake2b(b"".join(site.digest(views[g.document.id]) + g.digest.to_bytes(8, "little")
-                                        for g in groups), digest_size=20).digest()
-    deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description, passages))
-    def make() -> EntityPage:
-        documents = MentionGroups(site, entity.id, groups, views)
-        return EntityPage(
-            **site.base(entry.folder, entity.name, entity.section, description),
-            entry=entry, kind_label=label, index_href="../", authorities=authorities, geo=geo,
-            documents=documents)
+    count = max(1, -(-len(groups) // DOCUMENTS_PER_PAGE))
+    for number in range(1, count + 1):
+        part = groups[(number - 1) * DOCUMENTS_PER_PAGE:number * DOCUMENTS_PER_PAGE]
+        paging = pagination(number, count, DOCUMENTS_PER_PAGE, len(groups)) if count > 1 else None
+        path = part_folder(entry.folder, number)
+        title = entity.name if number == 1 else f"{entity.name} (documents {paging.first}–{paging.last})"
+        # The passages were written out as HTML, a group per document, where the documents were read: the page's
+        # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
+        # one by one), and the groups are fetched only when the page is rendered.
+        passages = hashlib.blake2b(b"".join(site.digest(views[g.document.id]) + g.digest.to_bytes(8, "little")
+                                            for g in part), digest_size=20).digest()
+        deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description, passages,
+                                                paging))
 
-    site.page_from("entity.html", entry.folder, deps, make)
+        def make(part: list[MentionGroup] = part, path: str = path, title: str = title,
+                 paging: Pagination | None = paging) -> EntityPage:
+            return EntityPage(
+                **site.base(path, title, entity.section, description),
+                entry=entry, kind_label=label, index_href="../" if path == entry.folder else "../../",
+                authorities=authorities, geo=geo, documents=MentionGroups(site, entity.id, part, views,
+                                                                          deeper=path != entry.folder),
+                pagination=paging)
+
+        site.page_from("entity.html", path, deps, make)
 
 
 ENTITY_ROOT = "../../"  # from an entity's page (persons/<id>/) to the site's root
+_LINK_FROM_ENTITY = f'href="{ENTITY_ROOT}'  # how every link of a group begins (see mention_group)
+_LINK_FROM_PART = f'href="../{ENTITY_ROOT}'  # the same links from persons/<id>/<n>/
 _GROUP_START = ('    <section class="mention-group" aria-labelledby="in-{id}">\n'
                 '      <h3 id="in-{id}"><a href="{href}">{title}</a> <span class="mention-date">{date}</span></h3>\n'
                 '      <ol class="passages">\n')
