@@ -89,6 +89,9 @@ def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(edition: 
     edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
     assert build(edition).processed == 1
     assert made == ["warm-up"]  # made in the thread, and that one used
+    edit(edition / "tei/documents/letter-1844-babbage.xml", "improved again", "improved once more")
+    assert build(edition).processed == 1
+    assert made == ["warm-up"]  # a process that built before (edition serve) has what it needs compiled
     made.clear()
     monkeypatch.setattr(pipeline, "_STATE", threading.local())
     edit(edition / "tei/registers/persons.xml", "Scottish scientist and writer.", "Scottish polymath.")

@@ -580,6 +580,9 @@ class _Build:
                 any(p in self._edited for p in sources.registers):
             return
         settings = self._settings(contents, sources)
+        current: SourceWorker | None = getattr(_STATE, "worker", None)
+        if current is not None and current.settings == settings:
+            return  # compiled by an earlier build of this process (edition serve)
         prepared: list[SourceWorker] = []
 
         def prepare() -> None:
