@@ -11,6 +11,7 @@ from jinja2 import (BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, 
                     select_autoescape)
 from jinja2.bccache import Bucket
 
+from tei_edition.build.cache import content_key
 from tei_edition.build.edition import EditionData
 from tei_edition.build.plan import tool_fingerprint
 from tei_edition.build.site.chronology import render_chronology
@@ -59,8 +60,6 @@ class CompiledTemplates(BytecodeCache):
         self.key = key
 
     def _key(self, bucket: Bucket) -> str:
-        from tei_edition.build.cache import content_key
-
         return content_key("template", self.key, bucket.key, bucket.checksum)
 
     def load_bytecode(self, bucket: Bucket) -> None:

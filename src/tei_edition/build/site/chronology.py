@@ -7,8 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tei_edition.build.edition import ChronologyEntry
-from tei_edition.build.site.context import (PageContext, Pagination, Site, folder, pagination, part_folder,
-                                            split_snippet)
+from tei_edition.build.site.context import PageContext, Pagination, Site, folder, paged, split_snippet
 from tei_edition.build.site.documents import DocumentView, document_views
 from tei_edition.tei.dates import DateSpan
 
@@ -106,27 +105,22 @@ def render_chronology(site: Site) -> None:
             years.setdefault(str(entry.date.span.year), []).append(entry)
     total = sum(len(entries) for entries in years.values())
     description = f"Every dated passage of {site.info.title} in date order"
+    base = folder("chronology")
     if total <= PASSAGES_PER_PAGE:
         links = [YearLink(year, f"#y{year}", len(entries)) for year, entries in years.items()]
-        _page(site, views, folder("chronology"), "Chronology", description, list(years.items()), total, links,
+        _page(site, views, base, "Chronology", description, list(years.items()), total, links,
               overview=False, year="", paging=None)
         return
-    base = folder("chronology")
     _page(site, views, base, "Chronology", description, [], total,
           [YearLink(year, f"{year}/", len(entries)) for year, entries in years.items()],
           overview=True, year="", paging=None)
     for year, entries in years.items():
-        count = -(-len(entries) // PASSAGES_PER_PAGE)
-        for number in range(1, count + 1):
-            path = part_folder(f"{base}{year}/", number)
+        for path, part, paging in paged(entries, PASSAGES_PER_PAGE, f"{base}{year}/"):
             up = "../" * (path.count("/") - 1)  # from this page to the chronology's folder
-            paging = pagination(number, count, PASSAGES_PER_PAGE, len(entries)) if count > 1 else None
-            part = entries[(number - 1) * PASSAGES_PER_PAGE:number * PASSAGES_PER_PAGE]
             title = f"Chronology: {year}" + (f" (passages {paging.first}–{paging.last})" if paging else "")
             _page(site, views, path, title, description, [(year, part)], total,
                   [YearLink(other, f"{up}{other}/", len(items), other == year) for other, items in years.items()],
                   overview=False, year=year, paging=paging)
-
 
 
 def _page(site: Site, views: dict[str, DocumentView], path: str, title: str, description: str,

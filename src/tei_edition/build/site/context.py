@@ -9,13 +9,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, TypedDict
+from typing import Any, Callable, Iterator, TypedDict, TypeVar
 
 from jinja2 import Environment
 
 from tei_edition.build.edition import EditionData
 from tei_edition.build.writer import OutputWriter
 from tei_edition.tei.dates import MONTHS
+
+T = TypeVar("T")
 
 # (navigation key, label, folder)
 NAVIGATION: tuple[tuple[str, str, str], ...] = (
@@ -272,6 +274,15 @@ class Pagination:
 def part_folder(base: str, number: int) -> str:
     """The folder of page `number` of a list whose first page is in `base`: 'persons/stalin/', '.../2/'."""
     return base if number == 1 else f"{base}{number}/"
+
+
+def paged(items: list[T], per_page: int, base: str) -> Iterator[tuple[str, list[T], Pagination | None]]:
+    """A list cut into pages of `per_page` items: each page's folder (the first in `base`), its items and its
+    pagination (None when the list fits on one page, which is then the only one, even when empty)."""
+    count = max(1, -(-len(items) // per_page))
+    for number in range(1, count + 1):
+        yield (part_folder(base, number), items[(number - 1) * per_page:number * per_page],
+               pagination(number, count, per_page, len(items)) if count > 1 else None)
 
 
 def pagination(number: int, count: int, per_page: int, total: int) -> Pagination:

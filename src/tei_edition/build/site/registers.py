@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from tei_edition.build.site.context import (PageContext, Pagination, Site, folder, pagination, part_folder, safe_url,
-                                            split_snippet)
+from tei_edition.build.site.context import PageContext, Pagination, Site, folder, paged, safe_url, split_snippet
 from tei_edition.build.edition import MentionGroup, fragment_key
 from tei_edition.build.site.documents import DocumentView, Heading, document_views
 from tei_edition.errors import BuildError
@@ -188,12 +187,9 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
                    for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
-    count = max(1, -(-len(groups) // DOCUMENTS_PER_PAGE))
-    for number in range(1, count + 1):
-        part = groups[(number - 1) * DOCUMENTS_PER_PAGE:number * DOCUMENTS_PER_PAGE]
-        paging = pagination(number, count, DOCUMENTS_PER_PAGE, len(groups)) if count > 1 else None
-        path = part_folder(entry.folder, number)
-        title = entity.name if number == 1 else f"{entity.name} (documents {paging.first}–{paging.last})"
+    for path, part, paging in paged(groups, DOCUMENTS_PER_PAGE, entry.folder):
+        title = entity.name if paging is None or paging.number == 1 else \
+            f"{entity.name} (documents {paging.first}–{paging.last})"
         # The passages were written out as HTML, a group per document, where the documents were read: the page's
         # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
         # one by one), and the groups are fetched only when the page is rendered.
