@@ -142,3 +142,28 @@ def test_failed_build_says_the_previous_output_is_kept(minimal_edition: Path) ->
     assert "templates/base.html:2" in result.output
     assert f"the previous output in {minimal_edition / 'build'} is unchanged" in result.output
     assert (minimal_edition / "build" / "html" / "index.html").is_file()
+
+
+def _program(args: list[str], cwd: Path, **kwargs: object) -> "subprocess.CompletedProcess[str]":
+    """`python -m tei_edition ARGS` as a user runs it: the program's own way out (cli.run), not CliRunner's."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "tei_edition", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, **kwargs)
+
+
+def test_program_exit_status_and_output_survive_the_fast_exit(minimal_edition: Path) -> None:
+    ok = _program(["validate"], minimal_edition)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip().splitlines()[-1] == "2 documents, 2 registers: 0 errors, 0 warnings"
+    usage = _program(["validate", "--format", "xml"], minimal_edition)
+    assert usage.returncode == 2 and "Invalid value for '--format'" in usage.stderr
+    built = _program(["build", "--no-pdf"], minimal_edition)
+    assert built.returncode == 0, built.stderr
+    assert "Built 2 documents" in built.stdout + built.stderr
+    assert (minimal_edition / "build" / "html" / "index.html").is_file()
+    break_edition(minimal_edition)
+    failed = _program(["validate", "--format", "json"], minimal_edition)
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout)["errors"] >= 4  # the whole report, flushed before the process ended

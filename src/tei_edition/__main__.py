@@ -1,5 +1,5 @@
 """Allow `python -m tei_edition`."""
 
-from tei_edition.cli import main
+from tei_edition.cli import run
 
-main()
+run()

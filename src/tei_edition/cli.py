@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -213,3 +215,26 @@ def stats(fmt: str, config_path: Path | None) -> None:
 
     config = _load(config_path)
     click.echo(format_stats(edition_stats(config), fmt), nl=False)
+
+
+def run() -> None:
+    """The `edition` program: run the command, then end the process without freeing its heap object by object.
+
+    A build holds millions of objects (the gathered edition, the pages' hashes); tearing them down at exit takes
+    ~0.1 s per 1,000 documents, after the work is done and every file is written and closed. The streams are
+    flushed and the process ends with the command's exit status."""
+    try:
+        main()  # standalone mode: always ends in SystemExit
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        raise SystemExit(code)  # a message to print: the ordinary way out
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe (`edition ... | head`): nothing more can be said
+        code = code or 1
+    os._exit(code or 0)
+
