@@ -57,7 +57,7 @@ class OutputWriter:
     def __init__(self, target: Path, signatures: Mapping[str, str] | None = None,
                  previous: Mapping[str, str] | None = None):
         self.target = target.resolve()
-        self._top = str(self.target)
+        self._top = str(self.target) + os.sep  # an output's path in the target is this + its key
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
         self.written: set[str] = set()  # output paths written or kept so far, case-folded
@@ -151,9 +151,10 @@ class OutputWriter:
     def carry_over(self, rel: str, expected_hash: str) -> bool:
         """Keep an output of the last build unchanged, when it is in the target folder with the expected content
         hash; False (and nothing kept) otherwise."""
-        if not self.still_there(rel, expected_hash):
+        key = output_key(rel)
+        if not self._still_there(key, expected_hash):
             return False
-        key = self._claim(rel)
+        self._claim(key)
         self.kept.add(key)
         self.hashes[key] = expected_hash
         return True
@@ -161,7 +162,9 @@ class OutputWriter:
     def still_there(self, rel: str, expected_hash: str) -> bool:
         """Whether the target folder holds `rel` with the expected content: told by the size, time and inode the
         last build recorded, else by reading and hashing the file."""
-        key = output_key(rel)
+        return self._still_there(output_key(rel), expected_hash)
+
+    def _still_there(self, key: str, expected_hash: str) -> bool:
         old = self._in_target(key)
         try:
             status = os.stat(old)
@@ -177,7 +180,7 @@ class OutputWriter:
             return False
 
     def _in_target(self, key: str) -> str:
-        return os.path.join(self._top, *key.split("/"))
+        return self._top + key if os.sep == "/" else self._top + key.replace("/", os.sep)
 
     def current(self, rel: str) -> Path:
         """Where an output written or kept so far is now: in the staging folder, or kept in the target."""

@@ -199,6 +199,11 @@ class SearchIndex:
 
     def __init__(self, site: Site):
         self.site = site
+        # The last build's bundle files by shard (output path -> (deps, content hash)): looked up once per shard.
+        self.earlier: dict[int, dict[str, tuple[str, str]]] = {}
+        for rel, record in site.previous.items():
+            if rel.startswith("pagefind/") and (number := _shard_of_output(rel)) is not None:
+                self.earlier.setdefault(number, {})[rel] = record
         self.language = site.info.language.split("-")[0].lower()
         self.pagefind = pagefind_program()[1]
         documents = site.data.documents
@@ -234,7 +239,7 @@ class SearchIndex:
         # whose bundle carries Pagefind's scripts.
         if not pages and shard != 0:
             return
-        if _carry_shard_over(self.site, shard, key):
+        if _carry_shard_over(self.site, self.earlier.get(shard, {}), key):
             return
         if self.job is None:
             self.job = IndexJob(self.language, self.parallel)
@@ -272,11 +277,11 @@ def _segment(doc_id: str) -> str:
     return folder("documents", doc_id).split("/")[1]
 
 
-def _carry_shard_over(site: Site, shard: int, key: str) -> bool:
-    """Take a shard's whole bundle from the last build when it was made from the same pages; False (and nothing
-    written) when any of its files is missing or was changed."""
-    files = {rel: content for rel, (deps, content) in site.previous.items()
-             if deps == key and _shard_of_output(rel) == shard}
+def _carry_shard_over(site: Site, earlier: Mapping[str, tuple[str, str]], key: str) -> bool:
+    """Take a shard's whole bundle from the last build (`earlier`: its files there, with their deps and content
+    hashes) when it was made from the same pages; False (and nothing written) when any of its files is missing or
+    was changed."""
+    files = {rel: content for rel, (deps, content) in earlier.items() if deps == key}
     if not files:
         return False
     # Checked before anything is taken: half a bundle carried over could not be completed by indexing again.
