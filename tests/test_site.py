@@ -247,6 +247,16 @@ def test_sitemap_lists_every_page_with_absolute_urls(site: Path) -> None:
     assert all(loc.startswith("https://example.org/fixture/") for loc in locs)
 
 
+def test_sitemap_escapes_what_xml_text_must() -> None:
+    from tei_edition.build.site.pages import sitemap_xml
+
+    locs = ["./", "documents/a&b/", "https://example.org/p?q=<1>"]
+    tree = etree.fromstring(sitemap_xml(locs).encode("utf-8"))
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    assert tree.xpath("//s:url/s:loc/text()", namespaces=ns) == locs
+    assert "<loc>documents/a&amp;b/</loc>" in sitemap_xml(locs)
+
+
 def test_citation_in_three_forms(site: Path) -> None:
     page = parse(site / "documents/stalin-mao-1951/index.html")
     chicago = select(page, ".citation")[0]

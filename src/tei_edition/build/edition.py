@@ -77,6 +77,9 @@ class EditionData:
     tool_version: str = __version__
     flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)
     source_hashes: dict[Path, str] = field(default_factory=dict)  # content hashes of the sources, as the build read them
+    # document id -> the cache key of its per-document results (a hash of its source and of the tool, stylesheets
+    # and schemas), when the build made them: what the document's dated passages and mentions are a function of
+    document_keys: dict[str, str] = field(default_factory=dict)
     _positions: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _mentions: dict[str, list[EntityMention]] | None = field(default=None, init=False, repr=False, compare=False)
 

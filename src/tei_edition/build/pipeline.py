@@ -741,6 +741,7 @@ class _Build:
             data.build_date = build_date
             data.source_hashes = {path: contents.digest(path) for path in sources.all}
             data.groups = {}
+            data.document_keys = {doc.id: core_keys[doc.path] for doc in data.documents}
             for doc in data.documents:
                 key = core_keys[doc.path]
                 for entity_id, count, digest in unpack_groups(core[doc.path].fragments):

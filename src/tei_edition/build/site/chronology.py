@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from tei_edition.build.edition import ChronologyEntry
 from tei_edition.build.site.context import PageContext, Pagination, Site, folder, paged, split_snippet
-from tei_edition.build.site.documents import DocumentView, document_views
+from tei_edition.build.site.documents import DocumentView, DocumentViews, document_views
 from tei_edition.tei.dates import DateSpan
 
 CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}
@@ -70,7 +70,7 @@ class _Passages(Sequence[DatedPassage]):
     """A year's dated passages, made as the template goes through them: an edition of 10,000 documents has
     100,000 of them, too many to hold as objects at once."""
 
-    def __init__(self, entries: list[ChronologyEntry], views: dict[str, DocumentView], root: str):
+    def __init__(self, entries: list[ChronologyEntry], views: Mapping[str, DocumentView], root: str):
         self.entries = entries
         self.views = views
         self.root = root  # from the page to the site's root
@@ -85,7 +85,7 @@ class _Passages(Sequence[DatedPassage]):
         return (_passage(entry, self.views, self.root) for entry in self.entries)
 
 
-def _passage(entry: ChronologyEntry, views: dict[str, DocumentView], root: str) -> DatedPassage:
+def _passage(entry: ChronologyEntry, views: Mapping[str, DocumentView], root: str) -> DatedPassage:
     span = entry.date.span
     view = views[entry.document.id]
     return DatedPassage(
@@ -123,25 +123,35 @@ def render_chronology(site: Site) -> None:
                   overview=False, year=year, paging=paging)
 
 
-def _page(site: Site, views: dict[str, DocumentView], path: str, title: str, description: str,
+def _page(site: Site, views: DocumentViews, path: str, title: str, description: str,
           years: list[tuple[str, list[ChronologyEntry]]], total: int, links: list[YearLink], overview: bool,
           year: str, paging: Pagination | None) -> None:
     """Write one page of the chronology: its passages are `years`, the others are reached through `links`."""
-    # The page's hash is taken over the passages' plain text (and the views of their documents), as it goes.
+    # The page's hash is taken over its passages (and the views of their documents), as it goes: a passage stands in
+    # it by its document and anchor where the build knows the key of its document's results (which its words and
+    # date are a function of), else by its words and date.
+    keys = site.data.document_keys
     passages = hashlib.blake2b(digest_size=20)
     documents: set[str] = set()
     for _year, entries in years:
         for entry in entries:
             date = entry.date
-            documents.add(entry.document.id)
-            passages.update(f"{entry.document.id}\0{date.anchor}\0{date.text}\0{date.snippet}\0{date.cert}\0"
-                            f"{date.span!r}\n".encode("utf-8"))
+            doc_id = entry.document.id
+            documents.add(doc_id)
+            if doc_id in keys:
+                passages.update(f"{doc_id}\0{date.anchor}\n".encode("utf-8"))
+            else:
+                passages.update(f"{doc_id}\0{date.anchor}\0{date.text}\0{date.snippet}\0{date.cert}\0"
+                                f"{date.span!r}\n".encode("utf-8"))
     base = site.base(path, title, "chronology", description)
     root = base["root"]
-    deps = site.inputs_hash("chronology.html", (base, [site.digest(views[d]) for d in sorted(documents)],
+    shown = sorted(documents)
+    deps = site.inputs_hash("chronology.html", (base, [views.digest(d) for d in shown],
+                                                [keys.get(d, "") for d in shown],
                                                 passages.hexdigest(), total, links, overview, year, paging))
 
     def make() -> ChronologyPage:
+        views.load(sorted(documents))  # read in one go, not one by one as the passages are written
         return ChronologyPage(**base, years=[(y, _Passages(entries, views, root)) for y, entries in years],
                               total=total, year_links=links, overview=overview, year=year, pagination=paging)
 

@@ -140,10 +140,6 @@ class Site:
         earlier = self.previous.get(rel)
         return bool(earlier and earlier[0] == deps and self.out.carry_over(rel, earlier[1]))
 
-    def digest(self, value: object) -> bytes:
-        """The digest of a value many pages share (see DIGESTED_TYPES), made once per value and build."""
-        return shared_digest(self.digests, value)
-
     def inputs_hash(self, name: str, inputs: Any) -> str:
         """A hash of what an output is made from, given as picklable values; '' when it cannot be told."""
         return self._page_deps(name, {"inputs": inputs})

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from tei_edition.build.cache import content_key
 from tei_edition.build.site.context import PageContext, Site, folder, id_segment, tei_href
-from tei_edition.build.site.documents import DocumentView, document_views
+from tei_edition.build.site.documents import Heading, document_heading, document_views
 from tei_edition.build.writer import content_hash, safe_segment
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -27,7 +27,7 @@ class SourceFile:
     label: str
     href: str  # relative to the site root
     size: int
-    doc: DocumentView | None = None
+    doc: Heading | None = None  # the document's title and folder, for a link to its page
 
 
 class DownloadsPage(PageContext):
@@ -52,7 +52,8 @@ def render_downloads(site: Site) -> None:
     for doc in site.data.documents:
         rel = tei_href(doc.id)
         _copy_source(site, rel, doc.path)
-        documents.append(SourceFile(doc.path.name, rel, doc.path.stat().st_size, views[doc.id]))
+        documents.append(SourceFile(doc.path.name, rel, doc.path.stat().st_size,
+                                    document_heading(doc, views.meta(doc.id))))
         members.append((f"{slug}/documents/{id_segment(doc.id)}.xml", doc.path))
     registers: list[SourceFile] = []
     for kind in sorted(site.data.registers):
@@ -64,6 +65,8 @@ def render_downloads(site: Site) -> None:
     zip_rel = f"downloads/{slug}-tei.zip"
     size = site.out.write_byte_chunks(zip_rel, zip_chunks(members, site.info.build_date.timetuple()[:6], site.store,
                                                           site.data.source_hashes))
+    # The documents are named by their headings (made from their headers, which are at hand, where their views
+    # might have to be read from the build cache: the page changes with every edit that changes a file's size).
     context = DownloadsPage(**site.base(folder("downloads"), "Downloads", "about",
                                         f"The TEI sources of {site.info.title}"),
                             documents=documents, registers=registers,

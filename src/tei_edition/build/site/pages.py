@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from html import escape
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from xml.etree import ElementTree
 
 from tei_edition.build.site.context import PageContext, Site, folder
 from tei_edition.build.site.documents import DocumentView, document_views
@@ -65,22 +65,31 @@ def copy_assets(site: Site) -> None:
 def render_about(site: Site) -> None:
     """Write the about page: the introduction and the editorial principles from the documents' encodingDesc."""
     views = document_views(site)
-    grouped: dict[tuple[str, str], list[DocumentView]] = {}
+    grouped: dict[tuple[str, str], list[str]] = {}  # (heading, text) -> ids of the documents that state it
     listed: set[tuple[str, str, str]] = set()  # (heading, text, document id): a set, not `in` on long lists
-    for view in views.values():
-        for heading, text in view.meta.editorial:
+    for doc_id in views:
+        for heading, text in views.meta(doc_id).editorial:
             docs = grouped.setdefault((heading, text), [])
-            if (heading, text, view.id) not in listed:
-                listed.add((heading, text, view.id))
-                docs.append(view)
-    principles = [Principle(_heading(heading), text, tuple(docs), len(docs) == len(views))
-                  for (heading, text), docs in grouped.items()]
-    principles.sort(key=lambda p: (not p.everywhere, p.heading, -len(p.documents)))
+            if (heading, text, doc_id) not in listed:
+                listed.add((heading, text, doc_id))
+                docs.append(doc_id)
+    stated = [(_heading(heading), text, docs, len(docs) == len(views)) for (heading, text), docs in grouped.items()]
+    stated.sort(key=lambda p: (not p[3], p[0], -len(p[2])))
     intro = [p.strip() for p in site.data.config.introduction.split("\n\n") if p.strip()]
-    site.page("about.html", AboutPage(
-        **site.base(folder("about"), "About this edition", "about", f"Editorial principles of {site.info.title}"),
-        introduction=intro, principles=principles, document_count=len(views),
-        archive_href=f"downloads/{edition_slug(site.info.title)}-tei.zip"))
+    base = site.base(folder("about"), "About this edition", "about", f"Editorial principles of {site.info.title}")
+    archive_href = f"downloads/{edition_slug(site.info.title)}-tei.zip"
+    # The documents' views stand in the page's hash by their digests, and are read only if it is rendered.
+    deps = site.inputs_hash("about.html", (base, intro, len(views), archive_href, [
+        (heading, text, b"".join(views.digest(d) for d in docs), everywhere) for heading, text, docs, everywhere in stated]))
+
+    def make() -> AboutPage:
+        views.load(doc_id for _h, _t, docs, _e in stated for doc_id in docs)
+        principles = [Principle(heading, text, tuple(views[d] for d in docs), everywhere)
+                      for heading, text, docs, everywhere in stated]
+        return AboutPage(**base, introduction=intro, principles=principles, document_count=len(views),
+                         archive_href=archive_href)
+
+    site.page_from("about.html", base["path"], deps, make)
 
 
 def _heading(element: str) -> str:
@@ -99,11 +108,13 @@ def render_search_page(site: Site) -> None:
 
 def write_sitemap(site: Site) -> None:
     """Write sitemap.xml: absolute URLs from base_url when the edition has one, else paths from the site root."""
-    ElementTree.register_namespace("", SITEMAP_NS)
-    urlset = ElementTree.Element(f"{{{SITEMAP_NS}}}urlset")
-    for path in sorted(site.pages):
-        url = ElementTree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        ElementTree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = site.info.absolute(path) or path or "./"
-    ElementTree.indent(urlset)
-    xml = ElementTree.tostring(urlset, encoding="unicode", xml_declaration=False)
-    site.out.write_text("sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n")
+    locations = [site.info.absolute(path) or path or "./" for path in sorted(site.pages)]
+    site.file_from("sitemap.xml", site.inputs_hash("sitemap.xml", locations), lambda: sitemap_xml(locations))
+
+
+def sitemap_xml(locations: list[str]) -> str:
+    """The sitemap of these URLs, indented by two spaces per level."""
+    if not locations:
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}" />\n'
+    urls = "".join(f"  <url>\n    <loc>{escape(loc, quote=False)}</loc>\n  </url>\n" for loc in locations)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">\n{urls}</urlset>\n'

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
 
 from tei_edition.build.site.context import PageContext, Pagination, Site, folder, paged, safe_url, split_snippet
 from tei_edition.build.edition import MentionGroup, fragment_key
-from tei_edition.build.site.documents import DocumentView, Heading, document_views
+from tei_edition.build.site.documents import DocumentView, DocumentViews, Heading, document_views
 from tei_edition.errors import BuildError
 from tei_edition.tei.model import KINDS, Entity, Mention, Name, authority_url
 
@@ -107,6 +107,7 @@ def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
         made = {}
         html: dict[tuple[str, str], str] = {}
         views = document_views(site)
+        views.load(views)  # every document's view is shown in some group: all read in one go
         by_pair: dict[tuple[str, str], list[Mention]] = {}
         for em in (em for mentions in site.data.mentions.values() for em in mentions):
             by_pair.setdefault((em.mention.entity_id, em.document.id), []).append(em.mention)
@@ -126,7 +127,7 @@ class MentionGroups(Sequence[DocumentMentions]):
 
     BATCH = 500
 
-    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: dict[str, DocumentView],
+    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: Mapping[str, DocumentView],
                  deeper: bool = False):
         self.site = site
         self.entity_id = entity_id
@@ -146,6 +147,8 @@ class MentionGroups(Sequence[DocumentMentions]):
 
     def _batch(self, groups: list[MentionGroup]) -> list[DocumentMentions]:
         found = _groups_html(self.site, self.entity_id, groups)
+        if isinstance(self.views, DocumentViews):
+            self.views.load(g.document.id for g in groups)  # read in one go, not one by one
         if self.deeper:  # the groups' links were made for the first page's folder (ENTITY_ROOT): one more step up
             found = [Markup(str(html).replace(_LINK_FROM_ENTITY, _LINK_FROM_PART)) for html in found]
         return [DocumentMentions(self.views[g.document.id], html, g.count) for g, html in zip(groups, found)]
@@ -180,8 +183,9 @@ def render_registers(site: Site) -> None:
             _render_entity(site, entry, label, views)
 
 
-def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, DocumentView]) -> None:
+def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentViews) -> None:
     entity = entry.entity
+    digest = views.digest
     groups = _groups(site, entity.id)
     authorities = [Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
                    for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
@@ -193,8 +197,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: dict[str, 
         # The passages were written out as HTML, a group per document, where the documents were read: the page's
         # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
         # one by one), and the groups are fetched only when the page is rendered.
-        passages = hashlib.blake2b(b"".join(site.digest(views[g.document.id]) + g.digest.to_bytes(8, "little")
-                                            for g in part), digest_size=20).digest()
+        passages = hashlib.blake2b(b"".join(digest(g.document.id) + g.digest.to_bytes(8, "little") for g in part),
+                                   digest_size=20).digest()
         deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description, passages,
                                                 paging))
 
