@@ -59,6 +59,40 @@ def test_an_edit_re_renders_only_the_pages_whose_context_changed(tmp_path: Path,
     assert "search/index.html" in carried and "about/index.html" in carried
 
 
+def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tei_edition.build.site.documents import DocumentViews
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = tmp_path / "engine"
+    shutil.copytree(ENGINE, root)
+    _build(root)
+    read: list[str] = []
+    load = DocumentViews.load
+
+    def recording(self: DocumentViews, ids: object) -> None:
+        wanted = [i for i in ids if i not in self._views]  # type: ignore[attr-defined]
+        read.extend(wanted)
+        load(self, wanted)
+
+    monkeypatch.setattr(DocumentViews, "load", recording)
+    # A paragraph without names or dates: the document's page changes (and the downloads page, which gives its
+    # size), while its entities' pages, the chronology, the home page and the about page do not.
+    edited = root / "tei" / "documents" / "letter-1845-somerville.xml"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("</p>\n    </body>", "</p>\n      <p>A line without names.</p>\n    </body>"),
+                      encoding="utf-8")
+    _build(root)
+    # Its page shows its neighbours in date order (their titles and links) besides itself.
+    assert sorted(read) == ["letter-1844-babbage", "letter-1845-somerville", "letter-1848-ada"]
+    page = (root / "build" / "html" / "documents" / "letter-1845-somerville" / "index.html").read_text("utf-8")
+    assert "A line without names." in page
+    monkeypatch.setattr(DocumentViews, "load", load)
+    incremental = _pages(root)
+    _build(root, clean=True)
+    assert {k: v[1] for k, v in _pages(root).items()} == {k: v[1] for k, v in incremental.items()}
+
+
 def test_a_page_changed_by_hand_is_made_again(tmp_path: Path) -> None:
     target = tmp_path / "out"
     (target / "a").mkdir(parents=True)
