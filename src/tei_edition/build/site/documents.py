@@ -186,6 +186,11 @@ class DocumentViews(Mapping[str, DocumentView]):
         self.load(self.documents)
         return [self._views[doc_id] for doc_id in self.documents]
 
+    @property
+    def digests(self) -> Mapping[str, bytes]:
+        """Document id -> the digest of its view (for loops over many documents)."""
+        return self._digests
+
     def digest(self, doc_id: str) -> bytes:
         """The digest that stands for the document's view in page hashes."""
         return self._digests[doc_id]

@@ -80,7 +80,8 @@ def render_about(site: Site) -> None:
     archive_href = f"downloads/{edition_slug(site.info.title)}-tei.zip"
     # The documents' views stand in the page's hash by their digests, and are read only if it is rendered.
     deps = site.inputs_hash("about.html", (base, intro, len(views), archive_href, [
-        (heading, text, b"".join(views.digest(d) for d in docs), everywhere) for heading, text, docs, everywhere in stated]))
+        (heading, text, b"".join(views.digest(d) for d in docs), everywhere)
+        for heading, text, docs, everywhere in stated]))
 
     def make() -> AboutPage:
         views.load(doc_id for _h, _t, docs, _e in stated for doc_id in docs)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from tei_edition.build.site.context import PageContext, Pagination, Site, folder, paged, safe_url, split_snippet
+from tei_edition.build.site.context import (
+    PageContext, Pagination, Site, folder, paged, safe_url, split_snippet, value_digest)
 from tei_edition.build.edition import MentionGroup, fragment_key
 from tei_edition.build.site.documents import DocumentView, DocumentViews, Heading, document_views
 from tei_edition.errors import BuildError
@@ -185,22 +186,22 @@ def render_registers(site: Site) -> None:
 
 def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentViews) -> None:
     entity = entry.entity
-    digest = views.digest
+    digests = views.digests
     groups = _groups(site, entity.id)
     authorities = [Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
                    for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
+    shared = value_digest((entry, label, authorities, geo, description))  # what all the entity's pages show
     for path, part, paging in paged(groups, DOCUMENTS_PER_PAGE, entry.folder):
         title = entity.name if paging is None or paging.number == 1 else \
             f"{entity.name} (documents {paging.first}–{paging.last})"
         # The passages were written out as HTML, a group per document, where the documents were read: the page's
         # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
         # one by one), and the groups are fetched only when the page is rendered.
-        passages = hashlib.blake2b(b"".join(digest(g.document.id) + g.digest.to_bytes(8, "little") for g in part),
+        passages = hashlib.blake2b(b"".join([digests[g.document.id] + g.digest.to_bytes(8, "little") for g in part]),
                                    digest_size=20).digest()
-        deps = site.inputs_hash("entity.html", (site.info, entry, label, authorities, geo, description, passages,
-                                                paging))
+        deps = site.inputs_hash("entity.html", (site.info, shared, passages, paging))
 
         def make(part: list[MentionGroup] = part, path: str = path, title: str = title,
                  paging: Pagination | None = paging) -> EntityPage:
