@@ -36,12 +36,18 @@ def committed(target: Path, files: dict[str, str]) -> OutputWriter:
     return writer
 
 
-def test_an_edit_re_renders_only_the_pages_whose_context_changed(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the engine fixture edition, built once at a fixed date."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = tmp_path / "engine"
     shutil.copytree(ENGINE, root)
     _build(root)
+    return root
+
+
+def test_an_edit_re_renders_only_the_pages_whose_context_changed(built: Path) -> None:
+    root = built
     before = _pages(root)
     documents = sorted((root / "tei" / "documents").glob("*.xml"))
     edited = documents[0]
@@ -59,14 +65,11 @@ def test_an_edit_re_renders_only_the_pages_whose_context_changed(tmp_path: Path,
     assert "search/index.html" in carried and "about/index.html" in carried
 
 
-def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(tmp_path: Path,
+def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from tei_edition.build.site.documents import DocumentViews
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    root = tmp_path / "engine"
-    shutil.copytree(ENGINE, root)
-    _build(root)
+    root = built
     read: list[str] = []
     load = DocumentViews.load
 
