@@ -96,6 +96,48 @@ def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path,
     assert {k: v[1] for k, v in _pages(root).items()} == {k: v[1] for k, v in incremental.items()}
 
 
+def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from tei_edition.build.html import package_templates
+    from tei_edition.build.site.documents import DocumentViews
+
+    root = built
+    read: list[str] = []
+    load = DocumentViews.load
+
+    def recording(self: DocumentViews, ids: object) -> None:
+        wanted = [i for i in ids if i not in self._views]  # type: ignore[attr-defined]
+        read.extend(wanted)
+        load(self, wanted)
+
+    monkeypatch.setattr(DocumentViews, "load", recording)
+    # Words beside three names: the pages of Mrs Somerville, Paris and Babbage are rendered again, from the groups'
+    # HTML alone (it names each document); only the edited page and its neighbours need views.
+    edit = root / "tei" / "documents" / "letter-1845-somerville.xml"
+    text = edit.read_text(encoding="utf-8")
+    edit.write_text(text.replace("</persName> sends", "</persName> kindly sends"), encoding="utf-8")
+    _build(root)
+    assert sorted(read) == ["letter-1844-babbage", "letter-1845-somerville", "letter-1848-ada"]
+    html = root / "build" / "html"
+    assert "kindly sends" in (html / "places" / "paris" / "index.html").read_text("utf-8")
+    # A template of the edition's own that shows each group's document (group.doc) has its views read.
+    templates = root / "templates"
+    templates.mkdir()
+    entity = (package_templates() / "entity.html").read_text(encoding="utf-8")
+    assert "{{ group.html }}" in entity
+    (templates / "entity.html").write_text(entity.replace(
+        "{{ group.html }}", '{{ group.html }}<p class="listed">{{ group.doc.title }} ({{ group.doc.year }})</p>'),
+        encoding="utf-8")
+    read.clear()
+    _build(root)
+    paris = (html / "places" / "paris" / "index.html").read_text("utf-8")
+    assert paris.count('<p class="listed">') == 2 and "(1844)</p>" in paris and "(1845)</p>" in paris
+    monkeypatch.setattr(DocumentViews, "load", load)
+    incremental = _pages(root)
+    _build(root, clean=True)
+    assert {k: v[1] for k, v in _pages(root).items()} == {k: v[1] for k, v in incremental.items()}
+
+
 def test_a_page_changed_by_hand_is_made_again(tmp_path: Path) -> None:
     target = tmp_path / "out"
     (target / "a").mkdir(parents=True)

@@ -24,12 +24,22 @@ DOCUMENTS_PER_PAGE = 100
 
 
 class DocumentMentions:
-    """The passages of one document that mention an entity: `html` is the group as entity.html shows it."""
+    """The passages of one document that mention an entity: `html` is the group as entity.html shows it, `doc` the
+    document's view, read only if a template asks for it (the group's HTML names the document already)."""
 
-    def __init__(self, doc: DocumentView, html: Markup, count: int):
-        self.doc = doc
+    def __init__(self, doc_id: str, html: Markup, count: int, views: Mapping[str, DocumentView],
+                 batch: Sequence[str] = ()):
+        self.doc_id = doc_id
         self.html = html
         self.count = count
+        self._views = views
+        self._batch = batch  # the ids of the documents listed with this one, read together with it
+
+    @property
+    def doc(self) -> DocumentView:
+        if isinstance(self._views, DocumentViews):
+            self._views.load(self._batch)  # the batch's views in one go (nothing to do once they are read)
+        return self._views[self.doc_id]
 
 
 @dataclass(frozen=True)
@@ -148,11 +158,10 @@ class MentionGroups(Sequence[DocumentMentions]):
 
     def _batch(self, groups: list[MentionGroup]) -> list[DocumentMentions]:
         found = _groups_html(self.site, self.entity_id, groups)
-        if isinstance(self.views, DocumentViews):
-            self.views.load(g.document.id for g in groups)  # read in one go, not one by one
         if self.deeper:  # the groups' links were made for the first page's folder (ENTITY_ROOT): one more step up
             found = [Markup(str(html).replace(_LINK_FROM_ENTITY, _LINK_FROM_PART)) for html in found]
-        return [DocumentMentions(self.views[g.document.id], html, g.count) for g, html in zip(groups, found)]
+        ids = [g.document.id for g in groups]
+        return [DocumentMentions(doc_id, html, g.count, self.views, ids) for doc_id, g, html in zip(ids, groups, found)]
 
 
 def _groups_html(site: Site, entity_id: str, groups: list[MentionGroup]) -> list[Markup]:
