@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -65,20 +66,32 @@ def test_an_edit_re_renders_only_the_pages_whose_context_changed(built: Path) ->
     assert "search/index.html" in carried and "about/index.html" in carried
 
 
-def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def views_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The ids of the documents whose views builds read (from the build cache, or made), in the order read."""
     from tei_edition.build.site.documents import DocumentViews
 
-    root = built
     read: list[str] = []
     load = DocumentViews.load
 
-    def recording(self: DocumentViews, ids: object) -> None:
+    def recording(self: DocumentViews, ids: Iterable[str]) -> None:
         wanted = [i for i in ids if i not in self._views]  # type: ignore[attr-defined]
         read.extend(wanted)
         load(self, wanted)
 
-    monkeypatch.setattr(DocumentViews, "load", recording)
+    with monkeypatch.context() as patch:
+        patch.setattr(DocumentViews, "load", recording)
+        yield read
+
+
+def _same_as_clean(root: Path) -> None:
+    incremental = _pages(root)
+    _build(root, clean=True)
+    assert {k: v[1] for k, v in _pages(root).items()} == {k: v[1] for k, v in incremental.items()}
+
+
+def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path, views_read: list[str]) -> None:
+    root, read = built, views_read
     # A paragraph without names or dates: the document's page changes (and the downloads page, which gives its
     # size), while its entities' pages, the chronology, the home page and the about page do not.
     edited = root / "tei" / "documents" / "letter-1845-somerville.xml"
@@ -90,27 +103,13 @@ def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path,
     assert sorted(read) == ["letter-1844-babbage", "letter-1845-somerville", "letter-1848-ada"]
     page = (root / "build" / "html" / "documents" / "letter-1845-somerville" / "index.html").read_text("utf-8")
     assert "A line without names." in page
-    monkeypatch.setattr(DocumentViews, "load", load)
-    incremental = _pages(root)
-    _build(root, clean=True)
-    assert {k: v[1] for k, v in _pages(root).items()} == {k: v[1] for k, v in incremental.items()}
+    _same_as_clean(root)
 
 
-def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path, views_read: list[str]) -> None:
     from tei_edition.build.html import package_templates
-    from tei_edition.build.site.documents import DocumentViews
 
-    root = built
-    read: list[str] = []
-    load = DocumentViews.load
-
-    def recording(self: DocumentViews, ids: object) -> None:
-        wanted = [i for i in ids if i not in self._views]  # type: ignore[attr-defined]
-        read.extend(wanted)
-        load(self, wanted)
-
-    monkeypatch.setattr(DocumentViews, "load", recording)
+    root, read = built, views_read
     # Words beside three names: the pages of Mrs Somerville, Paris and Babbage are rendered again, from the groups'
     # HTML alone (it names each document); only the edited page and its neighbours need views.
     edit = root / "tei" / "documents" / "letter-1845-somerville.xml"
@@ -132,10 +131,7 @@ def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path
     _build(root)
     paris = (html / "places" / "paris" / "index.html").read_text("utf-8")
     assert paris.count('<p class="listed">') == 2 and "(1844)</p>" in paris and "(1845)</p>" in paris
-    monkeypatch.setattr(DocumentViews, "load", load)
-    incremental = _pages(root)
-    _build(root, clean=True)
-    assert {k: v[1] for k, v in _pages(root).items()} == {k: v[1] for k, v in incremental.items()}
+    _same_as_clean(root)
 
 
 def test_a_page_changed_by_hand_is_made_again(tmp_path: Path) -> None:
