@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from importlib import resources
 from pathlib import Path
 
