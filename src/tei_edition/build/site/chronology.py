@@ -151,7 +151,7 @@ def _page(site: Site, views: DocumentViews, path: str, title: str, description: 
                                                 passages.hexdigest(), total, links, overview, year, paging))
 
     def make() -> ChronologyPage:
-        views.load(sorted(documents))  # read in one go, not one by one as the passages are written
+        views.load(shown)  # read in one go, not one by one as the passages are written
         return ChronologyPage(**base, years=[(y, _Passages(entries, views, root)) for y, entries in years],
                               total=total, year_links=links, overview=overview, year=year, pagination=paging)
 

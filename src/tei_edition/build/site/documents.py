@@ -148,8 +148,7 @@ class DocumentViews(Mapping[str, DocumentView]):
         known = _digest_table(store.get(digests_key))
         for doc_id, key in self._keys.items():
             entry = known.get(key)
-            if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes) and \
-                    isinstance(entry[1], str) and self.documents[doc_id].header is not None:
+            if entry is not None and self.documents[doc_id].header is not None:
                 self._digests[doc_id] = entry[0]
                 self._mentioned[doc_id] = tuple(entry[1].split(_SEPARATOR)) if entry[1] else ()
                 store.keep(key)  # read later if a page shows it; kept in the cache meanwhile
@@ -177,19 +176,10 @@ class DocumentViews(Mapping[str, DocumentView]):
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self.documents
 
-    def items(self) -> list[tuple[str, DocumentView]]:  # type: ignore[override]
-        """Every (id, view), in edition order (all read or made now)."""
-        return list(zip(self.documents, self.values()))
-
     def values(self) -> list[DocumentView]:  # type: ignore[override]
         """Every view, in edition order (all read or made now)."""
         self.load(self.documents)
         return [self._views[doc_id] for doc_id in self.documents]
-
-    @property
-    def digests(self) -> Mapping[str, bytes]:
-        """Document id -> the digest of its view (for loops over many documents)."""
-        return self._digests
 
     def digest(self, doc_id: str) -> bytes:
         """The digest that stands for the document's view in page hashes."""
@@ -238,14 +228,17 @@ _SEPARATOR = "\x1f"  # between the entity ids of a view in the digest table (no 
 
 def _digest_table(data: bytes | None) -> dict[str, tuple[bytes, str]]:
     """The table kept in the build cache: view key -> (digest, the ids of the entities the view's document mentions
-    joined by _SEPARATOR); {} when absent or unreadable."""
+    joined by _SEPARATOR); {} when absent or unreadable, and without entries of another shape."""
     if data is None:
         return {}
     try:
         table = pickle.loads(data)
     except Exception:  # noqa: BLE001 - an entry from another version is a miss
         return {}
-    return table if isinstance(table, dict) else {}
+    if not isinstance(table, dict):
+        return {}
+    return {key: entry for key, entry in table.items() if isinstance(entry, tuple) and len(entry) == 2
+            and isinstance(entry[0], bytes) and isinstance(entry[1], str)}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -27,8 +27,7 @@ class DocumentMentions:
     """The passages of one document that mention an entity: `html` is the group as entity.html shows it, `doc` the
     document's view, read only if a template asks for it (the group's HTML names the document already)."""
 
-    def __init__(self, doc_id: str, html: Markup, count: int, views: Mapping[str, DocumentView],
-                 batch: Sequence[str] = ()):
+    def __init__(self, doc_id: str, html: Markup, count: int, views: DocumentViews, batch: Sequence[str] = ()):
         self.doc_id = doc_id
         self.html = html
         self.count = count
@@ -37,8 +36,7 @@ class DocumentMentions:
 
     @property
     def doc(self) -> DocumentView:
-        if isinstance(self._views, DocumentViews):
-            self._views.load(self._batch)  # the batch's views in one go (nothing to do once they are read)
+        self._views.load(self._batch)  # the batch's views in one go (nothing to do once they are read)
         return self._views[self.doc_id]
 
 
@@ -138,7 +136,7 @@ class MentionGroups(Sequence[DocumentMentions]):
 
     BATCH = 500
 
-    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: Mapping[str, DocumentView],
+    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: DocumentViews,
                  deeper: bool = False):
         self.site = site
         self.entity_id = entity_id
@@ -195,7 +193,7 @@ def render_registers(site: Site) -> None:
 
 def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentViews) -> None:
     entity = entry.entity
-    digests = views.digests
+    digest = views.digest
     groups = _groups(site, entity.id)
     authorities = [Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
                    for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
@@ -208,7 +206,7 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
         # The passages were written out as HTML, a group per document, where the documents were read: the page's
         # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
         # one by one), and the groups are fetched only when the page is rendered.
-        passages = hashlib.blake2b(b"".join([digests[g.document.id] + g.digest.to_bytes(8, "little") for g in part]),
+        passages = hashlib.blake2b(b"".join([digest(g.document.id) + g.digest.to_bytes(8, "little") for g in part]),
                                    digest_size=20).digest()
         deps = site.inputs_hash("entity.html", (site.info, shared, passages, paging))
 
