@@ -164,3 +164,114 @@ def test_edition_validate_runs_the_build_checks_and_reports_what_validate_editio
     assert lines(named) == lines(validate_edition(config, [broken, edition / "missing.xml"]))
     assert {d.path for d in named.sorted()} == {broken.resolve(), (edition / "missing.xml").resolve()}
     assert (named.documents, named.registers) == (1, 0)
+
+
+# ---- the edited sources processed in a forked child ---------------------------------------------------------------
+# A child is forked only from a process where Saxon has not started (see ForkedStage.can_fork), which this test
+# process is not after its first build: these tests run the build in processes of their own.
+
+def _run_python(code: str, cwd: Path) -> "subprocess.CompletedProcess[str]":
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def _html_files(root: Path) -> dict[str, bytes]:
+    html = root / "build" / "html"
+    return {p.relative_to(html).as_posix(): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
+
+
+def _edit_a_letter(root: Path) -> None:
+    path = root / "tei/documents/letter-1845-somerville.xml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("</p>\n    </body>", "</p>\n      <p>A line added later.</p>\n    </body>"),
+                    encoding="utf-8")
+
+
+BUILD = """
+import sys
+from tei_edition.build import pipeline
+from tei_edition.build.pipeline import BuildOptions, build_edition
+from tei_edition.build.progress import Reporter
+from tei_edition.config import load_config
+{patch}
+summary = build_edition(load_config("edition.toml"), BuildOptions(pdf=False, clean={clean}), Reporter(verbose=True))
+print("processed", summary.processed, "saxon in this process:", "saxonche" in sys.modules)
+"""
+
+
+def test_an_edit_is_processed_in_a_forked_child_and_builds_what_a_clean_build_does(edition: Path) -> None:
+    first = _run_python(BUILD.format(patch="", clean=False), edition)
+    assert first.returncode == 0, first.stderr
+    _edit_a_letter(edition)
+    edit = _run_python(BUILD.format(patch="", clean=False), edition)
+    assert edit.returncode == 0, edit.stderr
+    assert "processing 1 source(s) in a child process" in edit.stdout + edit.stderr
+    # The child checked and transformed the letter: this process never started Saxon.
+    assert "processed 1 saxon in this process: False" in edit.stdout
+    incremental = _html_files(edition)
+    assert "A line added later." in incremental["documents/letter-1845-somerville/index.html"].decode("utf-8")
+    clean = _run_python(BUILD.format(patch="", clean=True), edition)
+    assert clean.returncode == 0, clean.stderr
+    assert _html_files(edition) == incremental
+
+
+def test_a_child_that_fails_leaves_its_sources_to_the_build(edition: Path) -> None:
+    first = _run_python(BUILD.format(patch="", clean=False), edition)
+    assert first.returncode == 0, first.stderr
+    _edit_a_letter(edition)
+    # process_batch fails in any process but this one: the child ends with an error, and the build does the work.
+    patch = """
+import os
+_parent, _process_batch = os.getpid(), pipeline.process_batch
+def process_batch(settings, tasks):
+    if os.getpid() != _parent:
+        raise RuntimeError("the child fails")
+    return _process_batch(settings, tasks)
+pipeline.process_batch = process_batch
+"""
+    edit = _run_python(BUILD.format(patch=patch, clean=False), edition)
+    assert edit.returncode == 0, edit.stderr
+    assert "in a child process" not in edit.stdout + edit.stderr
+    assert "processed 1 saxon in this process: True" in edit.stdout
+    incremental = _html_files(edition)
+    assert "A line added later." in incremental["documents/letter-1845-somerville/index.html"].decode("utf-8")
+    clean = _run_python(BUILD.format(patch="", clean=True), edition)
+    assert clean.returncode == 0, clean.stderr
+    assert _html_files(edition) == incremental
+
+
+def test_a_child_whose_work_is_not_needed_is_stopped(edition: Path) -> None:
+    # An edit undone before the next build: its results are in the cache, no source is processed, and the child
+    # forked for it is stopped and reaped when the build ends.
+    first = _run_python(BUILD.format(patch="", clean=False), edition)
+    assert first.returncode == 0, first.stderr
+    path = edition / "tei/documents/letter-1845-somerville.xml"
+    original = path.read_bytes()
+    _edit_a_letter(edition)
+    assert _run_python(BUILD.format(patch="", clean=False), edition).returncode == 0
+    path.write_bytes(original)
+    patch = """
+import os
+forked = []
+class Recorded(pipeline.ForkedStage):
+    def __init__(self, *args):
+        super().__init__(*args)
+        forked.append(self.pid)
+pipeline.ForkedStage = Recorded
+import atexit
+def reaped():
+    for pid in forked:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            print("reaped", pid)
+atexit.register(reaped)
+"""
+    undone = _run_python(BUILD.format(patch=patch, clean=False), edition)
+    assert undone.returncode == 0, undone.stderr
+    assert "processed 0" in undone.stdout
+    assert undone.stdout.count("reaped") == 1

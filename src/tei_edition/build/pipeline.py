@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import pickle
+import signal
+import sys
 import threading
 import time
 from time import time_ns
@@ -353,7 +356,7 @@ def warm_up(settings: StageSettings, documents: int = 0) -> None:
 
 
 def _compile_stylesheets(worker: SourceWorker) -> None:
-    """Compile a worker's Schematron rules and XSLT (with Saxon, which leaves Python's lock as it compiles)."""
+    """Compile a worker's Schematron rules and XSLT with Saxon."""
     try:
         for schema in worker.settings.schematrons:
             worker.checker.engine("sch", schema)
@@ -405,6 +408,67 @@ def _make_groups(result: SourceResult) -> None:
         summary.append((entity_id, len(mentions), int(hash_text(html)[:15], 16)))
     core.fragments = pack_groups(summary)
     document.mentions = PackedMentions.pack(document.mentions)  # type: ignore[assignment]
+
+
+class ForkedStage:
+    """A few edited sources checked, read and transformed in a child process forked as the build begins, while this
+    process reads what the last build left (manifest, cache). Saxon keeps Python's lock while it compiles the
+    stylesheets, so a thread compiling them stalls this one's reading instead of running beside it; a child has a
+    lock of its own and the second core. Its results come back through a pipe, pickled, as from a pool's worker.
+
+    Only forked from a process with one thread and no Saxon started yet (see can_fork): a child of a process whose
+    Saxon runtime or threads are running could inherit a lock held by one of them."""
+
+    def __init__(self, settings: StageSettings, tasks: list[SourceTask]):
+        self.settings = settings
+        self.tasks = tasks
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns into the build
+            status = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(process_batch(settings, tasks), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._read = read
+
+    @staticmethod
+    def can_fork() -> bool:
+        """Whether this process may fork a child for the stage: Linux, one thread, Saxon not started."""
+        return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1 and \
+            "saxonche" not in sys.modules
+
+    def results(self) -> list[SourceResult] | None:
+        """The child's results, once it is done; None when it failed (the tasks are then done in this process)."""
+        try:
+            with os.fdopen(self._read, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            _pid, status = os.waitpid(self.pid, 0)
+        if status != 0:
+            return None
+        try:
+            results = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a child that died mid-write: its results are not used
+            return None
+        return results if isinstance(results, list) else None
+
+    def cancel(self) -> None:
+        """Stop the child, if it still runs, and forget it."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self._read)
+        except OSError:
+            pass
+        os.waitpid(self.pid, 0)
 
 
 def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
@@ -535,6 +599,7 @@ class _Build:
         self._edited: set[Path] = set()  # the sources added or changed since the last build
         # The schemas and stylesheets being compiled in a thread for the per-source stage (see _begin_warm_up).
         self._warm_up: tuple[StageSettings, threading.Thread, list[SourceWorker]] | None = None
+        self._forked: ForkedStage | None = None  # or the edited sources processed in a child (see ForkedStage)
 
     def run(self) -> BuildSummary:
         summary = self.summary
@@ -568,12 +633,15 @@ class _Build:
         finally:
             if self._warm_up is not None:  # not needed after all (the edited texts were found in the cache)
                 self._warm_up[1].join()
+            if self._forked is not None:  # the same, or the build stopped before it needed the child's results
+                self._forked.cancel()
 
     def _begin_warm_up(self, sources: Sources, contents: "SourceContents") -> None:
-        """When a few edited sources will be checked and transformed in this process, compile the Schematron rules
-        and the stylesheets for them in a thread while this one reads what the last build left: Saxon leaves
-        Python's lock while it compiles (~0.15 s). A register edit, which has every document checked again, is
-        not one of these cases; nor is a Dask executor, whose workers compile their own."""
+        """When a few edited sources will be checked and transformed, start on them while this process reads what
+        the last build left: in a forked child where that is safe (ForkedStage), else by compiling the Schematron
+        rules and the stylesheets in a thread (~0.2 s; Saxon keeps Python's lock for most of it, so the thread
+        mostly takes turns with this one). A register edit, which has every document checked again, is not one of
+        these cases; nor is a Dask executor, whose workers compile their own."""
         spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         edited = len(self._edited)
         if not edited or spec.kind != "local" or local_workers(spec, edited) > 1 or \
@@ -583,6 +651,11 @@ class _Build:
         current: SourceWorker | None = getattr(_STATE, "worker", None)
         if current is not None and current.settings == settings:
             return  # compiled by an earlier build of this process (edition serve)
+        if ForkedStage.can_fork():
+            documents = set(sources.documents)
+            self._forked = ForkedStage(settings, [SourceTask(p, None, True, digest=contents.digest(p))
+                                                  for p in sorted(self._edited) if p in documents])
+            return
         prepared: list[SourceWorker] = []
 
         def prepare() -> None:
@@ -791,7 +864,13 @@ class _Build:
             thread.join()
             if prepared and prepared_for == settings and workers == 1 and spec.kind == "local":
                 _STATE.worker = prepared[0]  # compiled in the thread, used in this one from now on
-        executor = open_executor(spec, len(tasks), warm_up, (settings, share))
+        forked, self._forked = self._forked, None
+        done_by_child: list[SourceResult] | None = None
+        if forked is not None:
+            if forked.settings == settings and set(forked.tasks) == set(tasks):
+                done_by_child = forked.results()
+            else:
+                forked.cancel()
         entries: list[tuple[str, bytes]] = []
         worker_time: dict[str, float] = {}
 
@@ -827,14 +906,20 @@ class _Build:
                 cache.put_many(entries)
             entries.clear()
 
-        try:
-            workers = worker_count(executor, spec)
-            self.say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
-            with self.say.task("processing", len(tasks)) as advance:
-                run_batches(executor, functools.partial(process_batch, settings), tasks, workers, advance,
-                            consume=collect, prepare=with_data if spec.kind == "dask" else None)
-        finally:
-            executor.shutdown(wait=True)
+        if done_by_child is not None:
+            self.say.detail(f"processing {len(tasks)} source(s) in a child process")
+            collect(done_by_child)
+        else:
+            executor = open_executor(spec, len(tasks), warm_up, (settings, share))
+            try:
+                workers = worker_count(executor, spec)
+                self.say.detail(f"processing {len(tasks)} source(s) with "
+                                f"{spec.describe if workers > 1 else 'one worker'}")
+                with self.say.task("processing", len(tasks)) as advance:
+                    run_batches(executor, functools.partial(process_batch, settings), tasks, workers, advance,
+                                consume=collect, prepare=with_data if spec.kind == "dask" else None)
+            finally:
+                executor.shutdown(wait=True)
         wall = time.perf_counter() - start
         # Worker time is CPU time summed over workers; the phases share the stage's wall time in its proportions.
         total = sum(worker_time.values()) or 1.0
