@@ -275,3 +275,23 @@ atexit.register(reaped)
     assert undone.returncode == 0, undone.stderr
     assert "processed 0" in undone.stdout
     assert undone.stdout.count("reaped") == 1
+
+
+def test_a_child_that_takes_too_long_is_stopped_and_its_work_left_to_the_build(tmp_path: Path) -> None:
+    # No Saxon is needed: process_batch is replaced, returning at once or, for a slow child, after a minute.
+    script = """
+import os, sys, time
+from tei_edition.build import pipeline
+pipeline.process_batch = lambda settings, tasks: (time.sleep(60) if tasks == ["slow"] else None) or ["done"]
+print("quick", pipeline.ForkedStage(None, ["quick"]).results(timeout=30))
+slow = pipeline.ForkedStage(None, ["slow"])
+start = time.monotonic()
+print("slow", slow.results(timeout=0.5), time.monotonic() - start < 5)
+try:
+    os.waitpid(slow.pid, os.WNOHANG)
+except ChildProcessError:
+    print("reaped")
+"""
+    done = _run_python(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["quick", "['done']", "slow", "None", "True", "reaped"]

@@ -13,6 +13,7 @@ import functools
 import gc
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
@@ -443,15 +444,26 @@ class ForkedStage:
         return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1 and \
             "saxonche" not in sys.modules
 
-    def results(self) -> list[SourceResult] | None:
-        """The child's results, once it is done; None when it failed (the tasks are then done in this process)."""
-        try:
-            with os.fdopen(self._read, "rb") as pipe:
-                data = pipe.read()
-        finally:
-            _pid, status = os.waitpid(self.pid, 0)
+    def results(self, timeout: float | None = None) -> list[SourceResult] | None:
+        """The child's results, once it is done; None when it failed or took longer than `timeout` seconds (the
+        default allows a minute and 10 s per source), and the tasks are then done in this process."""
+        deadline = time.monotonic() + (60.0 + 10.0 * len(self.tasks) if timeout is None else timeout)
+        chunks: list[bytes] = []
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([self._read], [], [], left)[0]:
+                continue
+            chunk = os.read(self._read, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        else:  # out of time: a child stuck is stopped, not waited for
+            self.cancel()
+            return None
+        os.close(self._read)
+        _pid, status = os.waitpid(self.pid, 0)
         if status != 0:
             return None
+        data = b"".join(chunks)
         try:
             results = pickle.loads(data)
         except Exception:  # noqa: BLE001 - a child that died mid-write: its results are not used
