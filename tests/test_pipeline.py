@@ -203,28 +203,36 @@ print("processed", summary.processed, "saxon in this process:", "saxonche" in sy
 """
 
 
-def test_an_edit_is_processed_in_a_forked_child_and_builds_what_a_clean_build_does(edition: Path) -> None:
-    first = _run_python(BUILD.format(patch="", clean=False), edition)
-    assert first.returncode == 0, first.stderr
+def _built(edition: Path, patch: str = "", clean: bool = False) -> str:
+    """Build the edition in a process of its own (with `patch` run first); what the build printed."""
+    done = _run_python(BUILD.format(patch=patch, clean=clean), edition)
+    assert done.returncode == 0, done.stderr
+    return done.stdout + done.stderr
+
+
+def _edited_as_clean(edition: Path, patch: str) -> str:
+    """Build, edit a letter, build again with `patch` run first, and check that the output is a clean build's;
+    what the build after the edit printed."""
+    _built(edition)
     _edit_a_letter(edition)
-    edit = _run_python(BUILD.format(patch="", clean=False), edition)
-    assert edit.returncode == 0, edit.stderr
-    assert "processing 1 source(s) in a child process" in edit.stdout + edit.stderr
-    # The child checked and transformed the letter: this process never started Saxon.
-    assert "processed 1 saxon in this process: False" in edit.stdout
+    said = _built(edition, patch)
     incremental = _html_files(edition)
     assert "A line added later." in incremental["documents/letter-1845-somerville/index.html"].decode("utf-8")
-    clean = _run_python(BUILD.format(patch="", clean=True), edition)
-    assert clean.returncode == 0, clean.stderr
+    _built(edition, clean=True)
     assert _html_files(edition) == incremental
+    return said
+
+
+def test_an_edit_is_processed_in_a_forked_child_and_builds_what_a_clean_build_does(edition: Path) -> None:
+    said = _edited_as_clean(edition, patch="")
+    assert "processing 1 source(s) in a child process" in said
+    # The child checked and transformed the letter: this process never started Saxon.
+    assert "processed 1 saxon in this process: False" in said
 
 
 def test_a_child_that_fails_leaves_its_sources_to_the_build(edition: Path) -> None:
-    first = _run_python(BUILD.format(patch="", clean=False), edition)
-    assert first.returncode == 0, first.stderr
-    _edit_a_letter(edition)
     # process_batch fails in any process but this one: the child ends with an error, and the build does the work.
-    patch = """
+    said = _edited_as_clean(edition, patch="""
 import os
 _parent, _process_batch = os.getpid(), pipeline.process_batch
 def process_batch(settings, tasks):
@@ -232,27 +240,19 @@ def process_batch(settings, tasks):
         raise RuntimeError("the child fails")
     return _process_batch(settings, tasks)
 pipeline.process_batch = process_batch
-"""
-    edit = _run_python(BUILD.format(patch=patch, clean=False), edition)
-    assert edit.returncode == 0, edit.stderr
-    assert "in a child process" not in edit.stdout + edit.stderr
-    assert "processed 1 saxon in this process: True" in edit.stdout
-    incremental = _html_files(edition)
-    assert "A line added later." in incremental["documents/letter-1845-somerville/index.html"].decode("utf-8")
-    clean = _run_python(BUILD.format(patch="", clean=True), edition)
-    assert clean.returncode == 0, clean.stderr
-    assert _html_files(edition) == incremental
+""")
+    assert "in a child process" not in said
+    assert "processed 1 saxon in this process: True" in said
 
 
 def test_a_child_whose_work_is_not_needed_is_stopped(edition: Path) -> None:
     # An edit undone before the next build: its results are in the cache, no source is processed, and the child
     # forked for it is stopped and reaped when the build ends.
-    first = _run_python(BUILD.format(patch="", clean=False), edition)
-    assert first.returncode == 0, first.stderr
+    _built(edition)
     path = edition / "tei/documents/letter-1845-somerville.xml"
     original = path.read_bytes()
     _edit_a_letter(edition)
-    assert _run_python(BUILD.format(patch="", clean=False), edition).returncode == 0
+    _built(edition)
     path.write_bytes(original)
     patch = """
 import os
@@ -271,10 +271,9 @@ def reaped():
             print("reaped", pid)
 atexit.register(reaped)
 """
-    undone = _run_python(BUILD.format(patch=patch, clean=False), edition)
-    assert undone.returncode == 0, undone.stderr
-    assert "processed 0" in undone.stdout
-    assert undone.stdout.count("reaped") == 1
+    said = _built(edition, patch)
+    assert "processed 0" in said
+    assert said.count("reaped") == 1
 
 
 def test_a_child_that_takes_too_long_is_stopped_and_its_work_left_to_the_build(tmp_path: Path) -> None:
