@@ -129,12 +129,14 @@ def check_encoding(documents: dict[Path, etree._ElementTree], entities: Iterable
                    severity: Severity = Severity.WARNING) -> list[Diagnostic]:
     """Untagged names and dates in the documents, register entries never mentioned, entries without an idno."""
     entity_list = list(entities)
-    matcher = name_matcher(entity_list)
+    matcher: NameMatcher | None = None  # compiled for the first document with a text (the build's gate has none)
     problems: list[Diagnostic] = []
     mentioned: set[str] = set()
     for path, tree in documents.items():
+        if matcher is None and tree.getroot().find(f"{T}text") is not None:
+            matcher = name_matcher(entity_list)
         seen: set[tuple[int, str]] = set()
-        for candidate in find_candidates(path, tree, matcher):
+        for candidate in find_candidates(path, tree, matcher) if matcher is not None else ():
             if (candidate.line, candidate.text) not in seen:  # one warning per name per line is enough
                 seen.add((candidate.line, candidate.text))
                 problems.append(candidate_diagnostic(candidate, severity))
