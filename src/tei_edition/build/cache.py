@@ -11,7 +11,7 @@ import hashlib
 import pickle
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 CACHE_NAME = ".edition-cache.sqlite"
 _SCHEMA_VERSION = 1
@@ -112,6 +112,10 @@ class BuildCache:
     def keep(self, key: str) -> None:
         """Mark an entry as used by this build, without reading it."""
         self.used.add(key)
+
+    def keep_many(self, keys: Iterable[str]) -> None:
+        """Mark entries as used by this build, without reading them."""
+        self.used.update(keys)
 
     def prune(self, slack: float = 0.25) -> int:
         """Remove the entries this build did not use once they are more than `slack` of the cache (sweeping a cache

@@ -34,15 +34,17 @@ class EntityMention:
     mention: Mention
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MentionGroup:
     """The passages of one document that mention an entity, as the build made them: HTML written in a worker and
     kept in the build cache (found by `source`, the cache key of the document's results), known here by the number
-    of passages and a hash of the HTML. An edition of thousands of documents has hundreds of thousands of these."""
+    of passages and a hash of the HTML (hex digits). An edition of thousands of documents has hundreds of thousands
+    of these: not frozen, as a frozen dataclass takes three times as long to make (23 ms against 7 ms for 39,000);
+    nothing changes them once made."""
 
     document: Document
     count: int
-    digest: int
+    digest: str
     source: str
 
 

@@ -406,7 +406,7 @@ def _make_groups(result: SourceResult) -> None:
     for entity_id, mentions in by_entity.items():
         html = str(mention_group(heading, mentions, ENTITY_ROOT))
         result.groups[entity_id] = html
-        summary.append((entity_id, len(mentions), int(hash_text(html)[:15], 16)))
+        summary.append((entity_id, len(mentions), hash_text(html)[:15]))
     core.fragments = pack_groups(summary)
     document.mentions = PackedMentions.pack(document.mentions)  # type: ignore[assignment]
 
@@ -827,12 +827,15 @@ class _Build:
             data.source_hashes = {path: contents.digest(path) for path in sources.all}
             data.groups = {}
             data.document_keys = {doc.id: core_keys[doc.path] for doc in data.documents}
+            groups, entities = data.groups, data.entities
             for doc in data.documents:
                 key = core_keys[doc.path]
-                for entity_id, count, digest in unpack_groups(core[doc.path].fragments):
-                    cache.keep(fragment_key(key, entity_id))  # kept for an entry the registers may gain later, too
-                    if entity_id in data.entities:
-                        data.groups.setdefault(entity_id, []).append(MentionGroup(doc, count, digest, key))
+                found = unpack_groups(core[doc.path].fragments)
+                # All kept, also those of entities the registers lack: an entry added for them later needs them.
+                cache.keep_many([fragment_key(key, entity_id) for entity_id, _count, _digest in found])
+                for entity_id, count, digest in found:
+                    if entity_id in entities:
+                        groups.setdefault(entity_id, []).append(MentionGroup(doc, count, digest, key))
                 core[doc.path].fragments = ""  # summarised in data.groups now
         flagged = {d.path for d in report.errors}
         data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
@@ -1033,16 +1036,16 @@ def body_key(core_key: str, media: str) -> str:
     return content_key("body", core_key, media)
 
 
-def pack_groups(groups: list[tuple[str, int, int]]) -> str:
-    """(entity id, passages, hash) for each entity a document mentions, as one string (ids hold no spaces)."""
-    return "\n".join(f"{entity_id} {count} {digest:x}" for entity_id, count, digest in groups)
+def pack_groups(groups: list[tuple[str, int, str]]) -> str:
+    """(entity id, passages, hash in hex digits) for each entity a document mentions, as one string (ids and hashes
+    hold no spaces)."""
+    return "\n".join(f"{entity_id} {count} {digest}" for entity_id, count, digest in groups)
 
 
-def unpack_groups(packed: str) -> Iterator[tuple[str, int, int]]:
+def unpack_groups(packed: str) -> list[tuple[str, int, str]]:
     """The (entity id, passages, hash) triples of pack_groups()."""
-    for line in packed.splitlines():
-        entity_id, count, digest = line.rsplit(" ", 2)
-        yield entity_id, int(count), int(digest, 16)
+    return [(entity_id, int(count), digest)
+            for entity_id, count, digest in (line.rsplit(" ", 2) for line in packed.splitlines())]
 
 
 def _wants_body(result: CoreResult, path: Path, documents: set[Path]) -> bool:

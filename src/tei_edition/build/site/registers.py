@@ -123,7 +123,7 @@ def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
         documents = {doc.id: doc for doc in site.data.documents}
         for (entity, doc_id), mentions in by_pair.items():
             html[entity, doc_id] = text = mention_group(views[doc_id], mentions, ENTITY_ROOT)
-            digest = int(hashlib.blake2b(text.encode()).hexdigest()[:15], 16)
+            digest = hashlib.blake2b(text.encode()).hexdigest()[:15]
             made.setdefault(entity, []).append(MentionGroup(documents[doc_id], len(mentions), digest, ""))
         site.cache["mention-groups"] = made
         site.cache["mention-html"] = html
@@ -206,8 +206,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
         # The passages were written out as HTML, a group per document, where the documents were read: the page's
         # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
         # one by one), and the groups are fetched only when the page is rendered.
-        passages = hashlib.blake2b(b"".join([digest(g.document.id) + g.digest.to_bytes(8, "little") for g in part]),
-                                   digest_size=20).digest()
+        passages = hashlib.blake2b(b"".join(map(digest, [g.document.id for g in part]))
+                                   + "\n".join([g.digest for g in part]).encode(), digest_size=20).digest()
         deps = site.inputs_hash("entity.html", (site.info, shared, passages, paging))
 
         def make(part: list[MentionGroup] = part, path: str = path, title: str = title,
