@@ -245,6 +245,17 @@ pipeline.process_batch = process_batch
     assert "processed 1 saxon in this process: True" in said
 
 
+def test_a_build_that_cannot_fork_compiles_in_a_thread_and_checks_the_edit_itself(edition: Path) -> None:
+    said = _edited_as_clean(edition, patch="""
+import os
+def fork():
+    raise OSError(11, "Resource temporarily unavailable")
+os.fork = fork
+""")
+    assert "in a child process" not in said
+    assert "processed 1 saxon in this process: True" in said
+
+
 def test_a_child_whose_work_is_not_needed_is_stopped(edition: Path) -> None:
     # An edit undone before the next build: its results are in the cache, no source is processed, and the child
     # forked for it is stopped and reaped when the build ends.

@@ -424,7 +424,12 @@ class ForkedStage:
         self.settings = settings
         self.tasks = tasks
         read, write = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:  # no process to be had (a limit on processes): the caller does without
+            os.close(read)
+            os.close(write)
+            raise
         if self.pid == 0:  # the child: never returns into the build
             status = 1
             try:
@@ -480,7 +485,10 @@ class ForkedStage:
             os.close(self._read)
         except OSError:
             pass
-        os.waitpid(self.pid, 0)
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped already
+            pass
 
 
 def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
@@ -665,9 +673,12 @@ class _Build:
             return  # compiled by an earlier build of this process (edition serve)
         if ForkedStage.can_fork():
             documents = set(sources.documents)
-            self._forked = ForkedStage(settings, [SourceTask(p, None, True, digest=contents.digest(p))
-                                                  for p in sorted(self._edited) if p in documents])
-            return
+            try:
+                self._forked = ForkedStage(settings, [SourceTask(p, None, True, digest=contents.digest(p))
+                                                      for p in sorted(self._edited) if p in documents])
+                return
+            except OSError:
+                pass  # no child could be forked: the thread below, as where forking is not safe
         prepared: list[SourceWorker] = []
 
         def prepare() -> None:
