@@ -305,3 +305,21 @@ except ChildProcessError:
     done = _run_python(script, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["quick", "['done']", "slow", "None", "True", "reaped"]
+
+
+def test_a_child_once_waited_for_is_never_signalled_again(tmp_path: Path) -> None:
+    # Its process id may belong to another process by then: cancel() after results() must not send it anything.
+    script = """
+import os, signal
+from tei_edition.build import pipeline
+pipeline.process_batch = lambda settings, tasks: ["done"]
+stage = pipeline.ForkedStage(None, ["quick"])
+print("results", stage.results(timeout=30))
+sent = []
+os.kill = lambda pid, sig: sent.append(pid)
+stage.cancel()
+print("signalled", len(sent))
+"""
+    done = _run_python(script, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["results", "['done']", "signalled", "0"]

@@ -442,6 +442,7 @@ class ForkedStage:
                 os._exit(status)
         os.close(write)
         self._read = read
+        self._reaped = False  # once waited for, its process id may be another process's: never signalled again
 
     @staticmethod
     def can_fork() -> bool:
@@ -466,6 +467,7 @@ class ForkedStage:
             return None
         os.close(self._read)
         _pid, status = os.waitpid(self.pid, 0)
+        self._reaped = True
         if status != 0:
             return None
         data = b"".join(chunks)
@@ -477,6 +479,9 @@ class ForkedStage:
 
     def cancel(self) -> None:
         """Stop the child, if it still runs, and forget it."""
+        if self._reaped:
+            return
+        self._reaped = True
         try:
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
@@ -487,7 +492,7 @@ class ForkedStage:
             pass
         try:
             os.waitpid(self.pid, 0)
-        except ChildProcessError:  # reaped already
+        except ChildProcessError:  # reaped elsewhere
             pass
 
 
