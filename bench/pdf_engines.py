@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = ("Stalin", "Kim Il Sung", "Moscow", "Pyongyang", "Molotov", "Seoul", "Shtykov", "Truman")
@@ -63,6 +64,19 @@ def make_book(chapters: int) -> list[list[list[tuple[str, ...]]]]:
     return book
 
 
+def chapters(book: list[list[list[tuple[str, ...]]]], chapter: Callable[[int], str], name: Callable[[str], str],
+             note: Callable[[str, str], str], paragraph: Callable[[str], str]) -> list[str]:
+    """The book's chapters in one markup: `chapter(number)` heads a chapter, `name(text)` marks a name, `note(word,
+    text)` puts a footnote after a word, `paragraph(text)` makes a paragraph of its words."""
+    out = []
+    for number, paragraphs in enumerate(book):
+        out.append(chapter(number))
+        for items in paragraphs:
+            out.append(paragraph(" ".join(name(item[1]) if item[0] == "name" else note(item[1], item[2])
+                                          if item[0] == "note" else item[1] for item in items)))
+    return out
+
+
 def as_html(book: list[list[list[tuple[str, ...]]]]) -> str:
     """The book as one HTML page with its print stylesheet."""
     out = ["""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>
@@ -78,23 +92,18 @@ h1 { string-set: chapter content(); break-before: page; font-size: 16pt; }
     out += [f'<p><a href="#c{number}">Chapter {number + 1}</a></p>' for number in range(len(book))]
     out.append("</section>")
     mentions: dict[str, list[int]] = {name: [] for name in NAMES}
-    for number, paragraphs in enumerate(book):
-        out.append(f'<h1 id="c{number}">Chapter {number + 1}: a report</h1>')
-        for items in paragraphs:
-            text = []
-            for item in items:
-                if item[0] == "name":
-                    mentions[item[1]].append(len(mentions[item[1]]))
-                    text.append(f'<span id="{item[1].replace(" ", "-")}-{mentions[item[1]][-1]}">{item[1]}</span>')
-                elif item[0] == "note":
-                    text.append(f'{item[1]}<span class="note">{html.escape(item[2])}</span>')
-                else:
-                    text.append(item[1])
-            out.append("<p>" + " ".join(text) + "</p>")
+
+    def name(text: str) -> str:
+        mentions[text].append(len(mentions[text]))
+        return f'<span id="{text.replace(" ", "-")}-{mentions[text][-1]}">{text}</span>'
+
+    out += chapters(book, chapter=lambda number: f'<h1 id="c{number}">Chapter {number + 1}: a report</h1>', name=name,
+                    note=lambda word, text: f'{word}<span class="note">{html.escape(text)}</span>',
+                    paragraph=lambda text: f"<p>{text}</p>")
     out.append('<h1>Index</h1><div class="index">')
-    for name in sorted(mentions):
-        anchor = name.replace(" ", "-")
-        out.append(f"<p>{name}: " + ", ".join(f'<a href="#{anchor}-{k}"></a>' for k in mentions[name]) + "</p>")
+    for entity in sorted(mentions):
+        anchor = entity.replace(" ", "-")
+        out.append(f"<p>{entity}: " + ", ".join(f'<a href="#{anchor}-{k}"></a>' for k in mentions[entity]) + "</p>")
     out.append("</div></body></html>")
     return "".join(out)
 
@@ -111,18 +120,9 @@ def as_typst(book: list[list[list[tuple[str, ...]]]]) -> str:
 #show heading.where(level: 1): it => { pagebreak(weak: true); it }
 #outline()
 """]
-    for number, paragraphs in enumerate(book):
-        out.append(f"= Chapter {number + 1}: a report\n")
-        for items in paragraphs:
-            text = []
-            for item in items:
-                if item[0] == "name":
-                    text.append(f'{item[1]}#metadata("{item[1]}")<mention>')
-                elif item[0] == "note":
-                    text.append(f"{item[1]}#footnote[{item[2]}]")
-                else:
-                    text.append(item[1])
-            out.append(" ".join(text) + "\n\n")
+    out += chapters(book, chapter=lambda number: f"= Chapter {number + 1}: a report\n",
+                    name=lambda text: f'{text}#metadata("{text}")<mention>',
+                    note=lambda word, text: f"{word}#footnote[{text}]", paragraph=lambda text: text + "\n\n")
     out.append("""= Index
 #columns(2)[#context {
   let pages = (:)
