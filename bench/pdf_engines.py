@@ -31,6 +31,10 @@ from pathlib import Path
 from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from pdf_speed import page_count  # noqa: E402
+
 NAMES = ("Stalin", "Kim Il Sung", "Moscow", "Pyongyang", "Molotov", "Seoul", "Shtykov", "Truman")
 
 
@@ -156,14 +160,6 @@ def typst_run(source: Path, target: Path) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
-def pages_of(pdf: bytes) -> int:
-    """The number of pages of a PDF (its page tree's count)."""
-    from pypdf import PdfReader
-    from io import BytesIO
-
-    return len(PdfReader(BytesIO(pdf)).pages)
-
-
 def best(action, repeat: int) -> tuple[float, float, bytes]:  # type: ignore[no-untyped-def]
     """The shortest wall time of `repeat` calls, that call's CPU time, and what the last call returned."""
     wall, cpu, result = float("inf"), 0.0, b""
@@ -188,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
 
     page = as_html(book)
     wall, cpu, pdf = best(lambda: weasyprint.HTML(string=page).write_pdf(), args.repeat)
-    pages = pages_of(pdf)
+    pages = page_count(pdf)
     print(f"{'WeasyPrint ' + weasyprint.__version__:<32} {pages:>5} {wall:>7.2f} {cpu:>7.2f} {pages / wall:>8.1f}")
     try:
         import typst
@@ -200,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         source.write_text(as_typst(book), encoding="utf-8")
         runs = [typst_run(source, Path(folder) / "book.pdf") for _ in range(args.repeat)]
         wall, cpu = min(runs)
-        pages = pages_of((Path(folder) / "book.pdf").read_bytes())
+        pages = page_count((Path(folder) / "book.pdf").read_bytes())
     version = getattr(typst, "__version__", "?")
     print(f"{'Typst ' + version:<32} {pages:>5} {wall:>7.2f} {cpu:>7.2f} {pages / wall:>8.1f}")
     return 0
