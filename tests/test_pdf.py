@@ -46,7 +46,11 @@ class Built:
 
 
 def load_fixture() -> EditionData:
+    """The fixture edition, set by WeasyPrint (tests/test_typeset.py sets it with Typst)."""
+    import dataclasses
+
     config = load_config(FIXTURE / "edition.toml")
+    config = dataclasses.replace(config, print=dataclasses.replace(config.print, engine="weasyprint"))
     data = collect_edition(config, parse_edition(config))
     data.build_date = BUILD_DATE
     return data
@@ -507,7 +511,7 @@ def test_paper_size_and_margins_come_from_the_configuration(built: Built, tmp_pa
     assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)  # A4 in points, the default
 
     data = load_fixture()
-    narrow = PrintConfig(enabled=True, paper="Letter", margins=("10mm", "10mm", "10mm", "10mm"))
+    narrow = PrintConfig(enabled=True, paper="Letter", margins=("10mm", "10mm", "10mm", "10mm"), engine="weasyprint")
     data.config = dataclasses.replace(data.config, print=narrow)
     build(data, fixture_bodies(data), tmp_path / "letter")
     letter = pypdf.PdfReader(tmp_path / "letter" / "documents" / f"{data.documents[0].id}.pdf")

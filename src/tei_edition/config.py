@@ -13,6 +13,7 @@ from tei_edition.errors import ConfigError, ConfigProblem
 
 CONFIG_NAME = "edition.toml"
 PAPER_SIZES = ("A4", "Letter", "A5", "Legal")
+PDF_ENGINES = ("typst", "weasyprint")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 
@@ -24,6 +25,7 @@ class PrintConfig:
     enabled: bool = True
     paper: str = "A4"
     margins: tuple[str, str, str, str] = ("22mm", "20mm", "24mm", "20mm")  # top right bottom left
+    engine: str = ""  # "typst" or "weasyprint"; empty: chosen by build.pdf.pdf_engine
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
     },
     "sources": {"documents": _STR, "registers": _STR, "schema": _STR, "schematron": _STR},
     "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST},
-    "pdf": {"enabled": _BOOL, "paper": _STR, "margins": _STR},
+    "pdf": {"enabled": _BOOL, "paper": _STR, "margins": _STR, "engine": _STR},
     "build": {"executor": _STR, "jobs": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
                                          "a whole number of at least 1")},
 }
@@ -209,6 +211,9 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
     if paper not in PAPER_SIZES:
         problems.append(ConfigProblem("pdf.paper", f"must be one of {', '.join(PAPER_SIZES)}, not {paper!r}"))
     margins = _parse_margins(pdf.get("margins"), problems)
+    engine = pdf.get("engine", "")
+    if engine and engine not in PDF_ENGINES:
+        problems.append(ConfigProblem("pdf.engine", f"must be one of {', '.join(PDF_ENGINES)}, not {engine!r}"))
 
     if problems:
         raise ConfigError(path, problems)
@@ -233,7 +238,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         templates_dir=templates_dir,
         xslt_dir=xslt_dir,
         extra_css=tuple(extra_css),
-        print=PrintConfig(enabled=pdf.get("enabled", True), paper=paper, margins=margins),
+        print=PrintConfig(enabled=pdf.get("enabled", True), paper=paper, margins=margins, engine=engine),
         executor=executor,
         jobs=build.get("jobs"),
     )

@@ -160,8 +160,13 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
 
     The documents' PDFs are laid out in a pool of worker processes (`jobs`, else [build] jobs, else one per core)
     while this process lays out the edition; every PDF is written in the same order whatever finishes first.
-    `store` (the build cache) keeps the fonts cut down to the edition's characters between builds.
+    `store` (the build cache) keeps the fonts cut down to the edition's characters between builds. The engine is
+    the configuration's ([pdf] engine): Typst, or WeasyPrint for editions that keep print templates in HTML.
     """
+    if pdf_engine(data.config) == "typst":
+        from tei_edition.build.typeset import render_typst
+
+        return render_typst(data, print_bodies, out, jobs=jobs, store=store)
     try:
         import weasyprint  # noqa: F401  (imported here: it costs most of a second)
     except ImportError as exc:
@@ -191,6 +196,17 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
         for (name, _html), pdf in zip(pages, printed):
             out.write_bytes(name, pdf)
     return 1 + len(documents)
+
+
+def pdf_engine(config: EditionConfig) -> str:
+    """The engine that sets the PDFs: [pdf] engine when given; else WeasyPrint for an edition with its own print
+    templates in HTML and CSS (templates/print/*.html or print.css), which only WeasyPrint reads; else Typst."""
+    if config.print.engine:
+        return config.print.engine
+    own = config.templates_dir / "print" if config.templates_dir else None
+    if own is not None and own.is_dir() and any(p.suffix in (".html", ".css") for p in own.iterdir()):
+        return "weasyprint"
+    return "typst"
 
 
 # Below this much print text (about 25 pages), starting a worker (it imports WeasyPrint and loads the stylesheet and

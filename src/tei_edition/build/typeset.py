@@ -1,0 +1,668 @@
+"""The PDF editions set by Typst: each PDF's Typst source, made from the edition's data and print bodies.
+
+A PDF's source is the print design (templates/print/edition.typ, the edition's own first) followed by calls of its
+functions, with the edition's data written as Typst values and each document's text as Typst markup converted
+from the print body the stylesheets made. Typst lays a book out whole, as often as it takes for every page number
+to settle: the contents, the indexes (every page a name is on, once) and the chronology ask where the markers in
+the texts fell, in the same compilation.
+
+The documents' PDFs are set in threads while the edition is set: the Typst compiler leaves Python's lock while
+it works.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import lxml.html
+from lxml import etree
+
+from tei_edition.build.fonts import _CJK_FACES, FALLBACK_FAMILY, FontSet
+from tei_edition.errors import BuildError
+
+TYPST_REQUIREMENT = "typst>=0.14"
+DESIGN = "print/edition.typ"
+PAPER = {"A4": "a4", "Letter": "us-letter", "A5": "a5", "Legal": "us-legal"}
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+NOTE_MARKS = ("*", "†", "‡", "§", "‖", "¶")
+
+# Characters that may start markup in Typst, alone or after an embedded expression (a "." or "(" right after a
+# call would continue it): escaped with a backslash wherever text is written as markup.
+_PUNCTUATION = frozenset("\\#*_`$<>@=-+/[]~'\".(){}")
+_SPACE_RE = re.compile(r"\s+")
+_LANG_RE = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{4}))?(?:-([A-Za-z]{2}|\d{3}))?(?:-|$)")
+
+
+class Code(str):
+    """Typst source written by this module, inserted as it is (anything else is escaped)."""
+
+
+def escape(text: str) -> Code:
+    """Plain text as Typst markup: every character that could start markup escaped, every run of white space one
+    space."""
+    out = []
+    for char in _SPACE_RE.sub(" ", text):
+        out.append("\\" + char if char in _PUNCTUATION else char)
+    return Code("".join(out))
+
+
+def value(item: Any) -> Code:
+    """A Python value as a Typst value: str -> string, Code -> content block, sequences -> arrays, dicts -> dicts."""
+    if isinstance(item, Code):
+        return Code(f"[{item}]")
+    if item is None:
+        return Code("none")
+    if isinstance(item, bool):
+        return Code("true" if item else "false")
+    if isinstance(item, int):
+        return Code(str(item))
+    if isinstance(item, str):
+        escaped = item.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
+        return Code(f'"{escaped}"')
+    if isinstance(item, Mapping):
+        if not item:
+            return Code("(:)")
+        return Code("(" + ", ".join(f"{key}: {value(v)}" for key, v in item.items()) + ")")
+    if isinstance(item, (list, tuple)):
+        return Code("(" + "".join(f"{value(v)}, " for v in item) + ")")
+    raise TypeError(f"no Typst value for {type(item).__name__}")
+
+
+def call(function: str, *args: Any, **kwargs: Any) -> Code:
+    """A call of one of the design's functions, in markup: #name(args, key: value)."""
+    parts = [value(a) for a in args] + [f"{k.replace('_', '-')}: {value(v)}" for k, v in kwargs.items()]
+    return Code(f"#{function}({', '.join(parts)})")
+
+
+# ---- Print bodies (HTML) -> Typst markup ---------------------------------------------------------------------------
+
+_BLOCKS = {"div", "section", "article", "main", "header", "footer", "aside", "nav", "p", "h1", "h2", "h3", "h4",
+           "h5", "h6", "blockquote", "ol", "ul", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr",
+           "td", "th", "caption", "figure", "figcaption", "hr", "pre"}
+_CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "nav", "body"}
+_EMPHASIS = {"em", "i", "cite", "dfn", "var"}
+_STRONG = {"strong", "b"}
+_STRIKE = {"del", "s", "strike"}
+_UNDERLINE = {"u", "ins"}
+# Classes the print design sets in italic (the editors' words, the source's own readings beside a correction).
+_ITALIC_CLASSES = {"gap", "sic", "orig", "abbr", "note-type", "note-missing", "note-nested", "note-translator",
+                   "note-editorial", "source-reading-italic"}
+
+
+@dataclass
+class BodyContext:
+    """What converting one document's print body needs to know beyond the HTML."""
+
+    doc_id: str
+    root: Path  # the edition's folder: images must lie inside it
+    mentions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # anchor -> register entry ids
+    dated: frozenset[str] = frozenset()  # anchors of dated passages (for the chronology)
+    fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # language prefix -> font list
+    marks: int = 0  # unnumbered notes so far in this document
+    anchors: set[str] = field(default_factory=set)  # mention and date anchors met in the text
+
+
+def body_markup(fragment: str, context: BodyContext) -> Code:
+    """A document's print body (HTML, its ids already made unique in the edition) as Typst markup."""
+    try:
+        wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError) as exc:
+        raise BuildError(f"the print text of document {context.doc_id!r} is not HTML the PDF can use: {exc}") \
+            from None
+    return _Converter(context).blocks(wrapper)
+
+
+class _Converter:
+    def __init__(self, context: BodyContext):
+        self.context = context
+
+    # Blocks: children that are blocks stand apart, runs of text and inline elements between them are paragraphs.
+    def blocks(self, el: Any) -> Code:
+        out: list[str] = []
+        run: list[str] = [escape(el.text or "")]
+        for child in el:
+            if isinstance(child.tag, str) and _is_block(child):
+                out.append("".join(run))
+                run = []
+                out.append(self.block(child))
+            else:
+                run.append(self.inline(child))
+            run.append(escape(child.tail or ""))
+        out.append("".join(run))
+        return Code("\n\n".join(part.strip(" ") for part in out if part.strip(" ")))
+
+    def block(self, el: Any) -> Code:
+        tag = el.tag.lower()
+        classes = set((el.get("class") or "").split())
+        markers = self.markers(el)
+        if tag in _CONTAINERS or "pb" in classes:
+            inner = self.blocks(el) if tag in _CONTAINERS else Code("")
+            if "pb" in classes:
+                inner = self.page_break(el, in_line=False)
+            return self.language(el, Code(markers + inner))
+        if tag == "p":
+            return self.language(el, Code(markers + self.inlines(el).strip(" ")))
+        if re.fullmatch(r"h[1-6]", tag):
+            return Code(markers + call("text-head", self.language(el, self.inlines(el))))
+        if tag == "blockquote":
+            return Code(markers + call("quotation", self.language(el, self.blocks(el))))
+        if tag in ("ul", "ol"):
+            items = [self.language(li, self.blocks(li)) for li in el if isinstance(li.tag, str)]
+            return Code(markers + f"#{'enum' if tag == 'ol' else 'list'}(" + "".join(f"[{i}], " for i in items) + ")")
+        if tag == "dl":
+            parts = []
+            for item in el:
+                if not isinstance(item.tag, str):
+                    continue
+                inner = self.blocks(item)
+                parts.append(f"#block(below: 0.6em, sticky: true, strong[{inner}])" if item.tag == "dt"
+                             else f"#pad(left: 6mm)[{inner}]")
+            return Code(markers + "\n\n".join(parts))
+        if tag == "table":
+            return Code(markers + self.table(el))
+        if tag == "figure":
+            return Code(markers + self.figure(el))
+        if tag == "hr":
+            return Code(markers + "#line(length: 100%, stroke: 0.4pt + luma(53%))")
+        return self.language(el, Code(markers + self.blocks(el)))  # li, dt, dd, td, caption... met out of place
+
+    def table(self, el: Any) -> str:
+        rows = [row for row in el.iter("tr")]
+        caption = el.find("caption")
+        columns = max((sum(int(c.get("colspan") or 1) for c in row if c.tag in ("td", "th")) for row in rows),
+                      default=1)
+        cells = []
+        for row in rows:
+            for cell in row:
+                if cell.tag not in ("td", "th"):
+                    continue
+                inner = self.blocks(cell)
+                if cell.tag == "th":
+                    inner = Code(f"#strong[{inner}]")
+                span = [f"{name}: {int(cell.get(name))}" for name in ("colspan", "rowspan")
+                        if (cell.get(name) or "").isdigit() and int(cell.get(name)) > 1]
+                cells.append(f"table.cell({', '.join(span)})[{inner}]" if span else f"[{inner}]")
+        table = (f"#table(columns: {max(columns, 1)}, stroke: 0.4pt + luma(53%), inset: 3pt, align: left, "
+                 + "".join(f"{c}, " for c in cells) + ")")
+        if caption is not None:
+            table = f"#block(below: 2mm, sticky: true, emph[{self.blocks(caption)}])\n\n" + table
+        return f"#block(above: 3mm, below: 3mm)[#set text(9.5pt); #set par(justify: false)\n{table}]"
+
+    def figure(self, el: Any) -> str:
+        images = [self.image(img) for img in el.iter("img")]
+        caption = el.find("figcaption")
+        return call("illustration", Code(images[0]) if images else None,
+                    self.blocks(caption) if caption is not None else None)
+
+    def image(self, img: Any) -> Code:
+        """An image of the edition's folder; an image that cannot be used is described by its alt text."""
+        src = (img.get("src") or "").split("#")[0].split("?")[0]
+        alt = img.get("alt") or ""
+        root = self.context.root.resolve()
+        path = (root / src.lstrip("/")).resolve() if src and "://" not in src else None
+        if path is None or not path.is_relative_to(root) or not path.is_file() \
+                or path.suffix.lower() not in IMAGE_TYPES:
+            return Code(f"#emph[{escape('[' + (alt or 'image') + ']')}]")
+        relative = "/" + path.relative_to(root).as_posix()
+        return Code(f"#image({value(relative)}, width: 100%, height: 90mm, fit: \"contain\", alt: {value(alt)})")
+
+    # Inline content: text, names, dates, notes, page breaks.
+    def inlines(self, el: Any) -> Code:
+        out = [escape(el.text or "")]
+        for child in el:
+            if isinstance(child.tag, str) and _is_block(child):
+                out.append("\n\n" + self.block(child) + "\n\n")
+            else:
+                out.append(self.inline(child))
+            out.append(escape(child.tail or ""))
+        return Code("".join(out))
+
+    def inline(self, el: Any) -> Code:
+        if not isinstance(el.tag, str):  # a comment or processing instruction
+            return Code("")
+        tag = el.tag.lower()
+        classes = set((el.get("class") or "").split())
+        if "pb-bar" in classes:
+            return Code("")  # the bar is part of the page break's mark
+        if "pb" in classes:  # in the line when the print body marked it with a bar (pdf.prefix_ids)
+            before = el.getprevious()
+            in_line = before is not None and "pb-bar" in (before.get("class") or "").split()
+            return self.page_break(el, in_line=in_line)
+        if "footnote" in classes:
+            return self.note(el)
+        if tag == "br":
+            return Code("#linebreak()")
+        if tag == "img":
+            return Code("#box(" + self.image(el)[1:] + ")")
+        markers = self.markers(el)
+        if "block" in classes:  # a block in a paragraph, e.g. a quotation set off from the text
+            inner = self.blocks(el)
+            if classes & {"quote", "blockquote", "cit", "q"}:
+                return Code(markers + "\n\n" + call("quotation", inner) + "\n\n")
+            return Code(markers + f"\n\n#block[{inner}]\n\n")
+        inner = self.inlines(el)
+        if tag in _EMPHASIS or classes & _ITALIC_CLASSES:
+            inner = Code(f"#emph[{inner}]")
+        if "note-nested" in classes:
+            inner = Code(f"#h(0.25em){inner}")
+        if "source-reading" in classes:
+            inner = Code(f"#text(fill: luma(20%))[{inner}]")
+        if tag in _STRONG:
+            inner = Code(f"#strong[{inner}]")
+        elif tag == "sup":
+            inner = Code(f"#super[{inner}]")
+        elif tag == "sub":
+            inner = Code(f"#sub[{inner}]")
+        elif tag in _STRIKE:
+            inner = Code(f"#strike[{inner}]")
+        elif tag in _UNDERLINE:
+            inner = Code(f"#underline[{inner}]")
+        elif tag == "a" and (el.get("href") or "").startswith(("http://", "https://", "mailto:")):
+            inner = Code(f"#link({value(el.get('href'))})[{inner}]")
+        return Code(markers + self.language(el, inner))
+
+    def markers(self, el: Any) -> str:
+        """Invisible markers where a name or a date the indexes and the chronology point to stands."""
+        anchor = el.get("id")
+        if not anchor:
+            return ""
+        out = []
+        for entity_id in self.context.mentions.get(anchor, ()):
+            out.append(f"#metadata({value(entity_id)})<mention>")
+        if anchor in self.context.dated:
+            out.append(f"#metadata({value(anchor)})<dated>")
+        if out:
+            self.context.anchors.add(anchor)
+        return "".join(out)
+
+    def note(self, el: Any) -> Code:
+        number = (el.get("data-n") or "").strip()
+        if not number:
+            number = _mark(self.context.marks)
+            self.context.marks += 1
+        inner = self.blocks(el) if any(isinstance(c.tag, str) and _is_block(c) for c in el) else self.inlines(el)
+        return Code(f"#footnote(numbering: _ => {value(number)})[{inner.strip(' ')}]")
+
+    def page_break(self, el: Any, in_line: bool) -> Code:
+        number = (el.get("data-n") or el.text_content() or "").strip()
+        if not number:
+            return Code("")
+        return call("page-break" if in_line else "page-break-between", number)
+
+    def language(self, el: Any, inner: Code) -> Code:
+        lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if not lang:
+            return inner
+        match = _LANG_RE.match(lang)
+        if not match:
+            return inner
+        args = [f"lang: {value(match.group(1).lower())}"]
+        if match.group(3) and match.group(3).isalpha():
+            args.append(f"region: {value(match.group(3).upper())}")
+        fonts = font_for_language(self.context.fonts, lang)
+        if fonts:
+            args.append(f"font: {value(fonts)}")
+        return Code(f"#text({', '.join(args)})[{inner}]")
+
+
+def _is_block(el: Any) -> bool:
+    return el.tag.lower() in _BLOCKS
+
+
+def _mark(index: int) -> str:
+    """The mark of the index-th unnumbered note of a document: *, †, ‡, §, ‖, ¶, then doubled, tripled..."""
+    return NOTE_MARKS[index % len(NOTE_MARKS)] * (index // len(NOTE_MARKS) + 1)
+
+
+# ---- Fonts --------------------------------------------------------------------------------------------------------
+
+def font_lists(fonts: FontSet) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """The font list of the text and, per language prefix whose CJK face differs, its own list (Typst's names)."""
+    names = {family: face for _prefix, face, family in _CJK_FACES}
+
+    def stack(cjk: str | None) -> tuple[str, ...]:
+        families = [fonts.text_family]
+        if cjk:
+            families.append(names.get(cjk, cjk))
+        if fonts.text_family != FALLBACK_FAMILY:
+            families.append(FALLBACK_FAMILY)
+        return tuple(families)
+
+    default = stack(fonts.default_cjk_family)
+    per_language = {prefix: stack(family) for prefix, family in fonts.cjk_families
+                    if family != fonts.default_cjk_family}
+    return default, per_language
+
+
+def font_for_language(per_language: Mapping[str, tuple[str, ...]], lang: str) -> tuple[str, ...] | None:
+    lang = lang.lower()
+    for prefix, fonts in per_language.items():
+        if lang == prefix or lang.startswith(prefix + "-"):
+            return fonts
+    return None
+
+
+def font_folders(fonts: FontSet) -> list[str]:
+    """The folders Typst reads fonts from: those of the build's faces."""
+    return sorted({str(face.path.parent) for face in fonts.faces})
+
+
+# ---- Compiling ----------------------------------------------------------------------------------------------------
+
+def load_typst() -> Any:
+    try:
+        import typst
+    except ImportError as exc:
+        raise BuildError(f"the PDF editions need Typst, which cannot be loaded ({exc}); install it with "
+                         f"`pip install \"{TYPST_REQUIREMENT}\"`, or build with --no-pdf") from None
+    return typst
+
+
+class TypstSetter:
+    """Compiles Typst sources to PDF with the build's fonts, reading files only inside the edition's folder."""
+
+    def __init__(self, root: Path, fonts: FontSet):
+        typst = load_typst()
+        self.root = root
+        self.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True,
+                                 font_paths=font_folders(fonts))
+
+    def write(self, source: str, what: str) -> bytes:
+        typst = load_typst()
+        compiler = typst.Compiler(root=str(self.root), font_paths=self.fonts)
+        try:
+            pdf = compiler.compile(input=source.encode("utf-8"), format="pdf")
+        except typst.TypstError as exc:
+            raise BuildError(f"setting {what} with Typst failed: {_typst_message(exc)}") from None
+        except RuntimeError as exc:
+            raise BuildError(f"setting {what} with Typst failed: {exc}") from None
+        assert isinstance(pdf, bytes)
+        return pdf
+
+    def write_many(self, sources: Iterable[tuple[str, str]], workers: int) -> Iterator[bytes]:
+        """PDFs of (source, what) pairs in order, `workers` at a time."""
+        items = list(sources)
+        if workers <= 1 or len(items) <= 1:
+            yield from (self.write(source, what) for source, what in items)
+            return
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="typst") as pool:
+            yield from pool.map(lambda item: self.write(*item), items)
+
+
+def _typst_message(exc: Any) -> str:
+    """Typst's message and hints on one line."""
+    message = getattr(exc, "message", "") or str(exc)
+    hints = getattr(exc, "hints", None) or []
+    text = message + "".join(f" (hint: {hint})" for hint in hints)
+    return " ".join(text.split())
+
+
+# ---- The sources of the PDFs --------------------------------------------------------------------------------------
+
+def design_source(config: Any) -> str:
+    """The print design: the edition's own templates/print/edition.typ, else the package's."""
+    from tei_edition.build.pdf import jinja2_package_templates
+
+    for folder in (config.templates_dir, jinja2_package_templates()):
+        if folder is not None and (Path(folder) / DESIGN).is_file():
+            return (Path(folder) / DESIGN).read_text(encoding="utf-8")
+    raise BuildError(f"the print design {DESIGN} is missing from the package; reinstall tei-edition")
+
+
+def _date(moment: Any) -> Code:
+    return Code(f"datetime(year: {moment.year}, month: {moment.month}, day: {moment.day}, hour: {moment.hour}, "
+                f"minute: {moment.minute}, second: {moment.second})")
+
+
+def _margins(margins: tuple[str, ...]) -> Code:
+    top, right, bottom, left = (_length(m) for m in margins)
+    return Code(f"(top: {top}, right: {right}, bottom: {bottom}, left: {left})")
+
+
+def _length(css: str) -> str:
+    """A CSS length of edition.toml's margins (mm, cm, in, pt, px) as a Typst length."""
+    number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)(mm|cm|in|pt|px)", css.strip()).groups()  # type: ignore[union-attr]
+    return f"{float(number) * 0.75:g}pt" if unit == "px" else f"{number}{unit}"
+
+
+class SourceWriter:
+    """Writes the Typst source of the edition's book and of each document's PDF."""
+
+    def __init__(self, data: Any, fonts: FontSet):
+        self.data = data
+        self.config = data.config
+        self.design = design_source(self.config)
+        self.fonts, self.language_fonts = font_lists(fonts)
+        self.dated = frozenset(_prefixed(e.document.id, e.date.anchor) for e in data.chronology)
+        self.bodies: dict[str, Code] = {}
+        self.anchors: set[str] = set()
+
+    def body(self, doc: Any) -> Code:
+        """A document's text as markup (made once, for both the book and the document's PDF)."""
+        if doc.id not in self.bodies:
+            mentions: dict[str, list[str]] = {}
+            for mention in doc.source.mentions:
+                if mention.entity_id in self.data.entities:
+                    mentions.setdefault(_prefixed(doc.id, mention.anchor), []).append(mention.entity_id)
+            context = BodyContext(doc.id, self.config.root, {k: tuple(v) for k, v in mentions.items()},
+                                  self.dated, self.language_fonts)
+            self.bodies[doc.id] = body_markup(str(doc.body), context)
+            self.anchors |= context.anchors
+        return self.bodies[doc.id]
+
+    def preamble(self, meta: Any, single: bool) -> str:
+        print_config = self.config.print
+        settings = {
+            "title": meta.title, "authors": list(meta.authors), "subject": meta.subject,
+            "keywords": list(meta.keywords), "date": Code(""), "lang": _language(meta.lang),
+            "paper": PAPER.get(print_config.paper, "a4"), "margins": Code(""), "fonts": list(self.fonts),
+            "book-title": self.config.title, "single": single,
+        }
+        args = []
+        for key, item in settings.items():
+            if key == "date":
+                args.append(f"date: {_date(self.data.build_date)}")
+            elif key == "margins":
+                args.append(f"margins: {_margins(print_config.margins)}")
+            else:
+                args.append(f"{key}: {value(item)}")
+        return f"{self.design}\n\n#show: edition.with({', '.join(args)})\n\n"
+
+    def document_part(self, doc: Any, single: bool) -> str:
+        from tei_edition.build.pdf import citation_text
+
+        m = doc.meta
+        dateline = None
+        if m.date_display or m.place:
+            dateline = (m.place.name if m.place else "") + (", " if m.place and m.date_display else "")
+            if m.date_display:
+                dateline += m.date_display + (" (?)" if m.date_cert in ("low", "medium", "unknown") else "")
+        parties = None
+        if m.senders or m.recipients:
+            pieces = []
+            if m.senders:
+                pieces.append(Code("#smallcaps[From] " + escape("; ".join(p.name for p in m.senders))))
+            if m.recipients:
+                pieces.append(Code("#smallcaps[To] " + escape("; ".join(p.name for p in m.recipients))))
+            parties = Code(" · ".join(pieces))
+        citation = citation_text(m.source)
+        source_parts = []
+        if citation:
+            source_parts.append(Code("#smallcaps[Source:] " + escape(citation)))
+        if m.archive and m.archive.display():
+            source_parts.append(Code("#smallcaps[Archive:] " + escape(m.archive.display() + ".")))
+        if m.original_language:
+            source_parts.append(Code("#smallcaps[Original language:] " + escape(m.original_language + ".")))
+        if m.translator:
+            source_parts.append(Code("#smallcaps[Translated by] " + escape(m.translator + ".")))
+        return call("print-document", id=doc.id, number=doc.number, title=escape(doc.title),
+                    running=doc.short_title, dateline=dateline, parties=parties, flagged=doc.flagged,
+                    summary=m.summary or None, source=Code(" ".join(source_parts)) if source_parts else None,
+                    notes=[escape(note) for note in m.notes], body=self.body(doc), single=single)
+
+    def document_source(self, doc: Any, meta: Any) -> str:
+        config = self.config
+        line = f"{config.title} · Document {doc.number} · Version {config.version}, {_long_date(self.data)}"
+        if config.licence:
+            line += f" · {config.licence}"
+        return (self.preamble(meta, single=True) + call("from-edition", escape(line)) + "\n\n"
+                + self.document_part(doc, single=True) + "\n")
+
+    def edition_source(self, documents: list[Any], meta: Any) -> str:
+        from tei_edition.build.pdf import build_chronology
+
+        config = self.config
+        parts = [self.preamble(meta, single=False)]
+        editors = None
+        if config.editors:
+            names = list(config.editors)
+            editors = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(call("title-page", title=config.title, subtitle=config.subtitle or None, editors=editors,
+                          publisher=config.publisher))
+        imprint = [f"#strong[{escape(config.title)}]" + (escape(". " + config.subtitle) if config.subtitle else "")
+                   + escape(".")]
+        if config.editors:
+            imprint.append(escape(f"Edited by {', '.join(config.editors)}."))
+        line = f"Version {config.version}, {_long_date(self.data)}."
+        if config.publisher:
+            line += f" Published by {config.publisher}."
+        imprint.append(escape(line))
+        if config.licence:
+            imprint.append(escape(f"Licence: {config.licence}"
+                                  + (f" ({config.licence_url})" if config.licence_url else "") + "."))
+        imprint.append(escape(f"Typeset from the edition’s TEI P5 sources by tei-edition {self.data.tool_version}."))
+        parts.append(call("imprint", Code("\n\n".join(imprint))))
+
+        bodies = [self.document_part(doc, single=False) for doc in documents]  # made first: they find the anchors
+        indexes = index_entries(self.data, documents)
+        chronology = build_chronology(self.data, documents, dict.fromkeys(self.anchors, 0)) \
+            if any(True for _ in self.data.chronology) else None
+        if chronology is not None and not chronology.years:
+            chronology = None
+
+        entries: list[dict[str, Any]] = []
+        if config.introduction:
+            entries.append({"id": "introduction", "number": None, "title": "Introduction", "kind": "front"})
+        entries += [{"id": doc.id, "number": doc.number, "title": escape(doc.title), "kind": "document"}
+                    for doc in documents]
+        entries += [{"id": index.id, "number": None, "title": f"Index of {index.label.lower()}", "kind": "back"}
+                    for index in indexes]
+        if chronology is not None:
+            entries.append({"id": "chronology", "number": None, "title": "Chronology", "kind": "back"})
+        parts.append(call("contents", entries))
+        if config.introduction:
+            paragraphs = [escape(p) for p in config.introduction.split("\n\n")]
+            parts.append(call("introduction", paragraphs, [[escape(sign), Code(escape(meaning).replace(escape("{italic}"), "#emph[italic]"))]
+                                                          for sign, meaning in SIGNS]))
+        parts += bodies
+        for index in indexes:
+            letters = [[letter, [{
+                "id": entry.entity.id,
+                "name": entry.name,
+                "originals": [Code(f"#text(lang: {value(_language(n.lang))}"
+                                   + (f", font: {value(f)}" if (f := font_for_language(self.language_fonts,
+                                                                                       n.lang)) else "")
+                                   + f")[{escape(n.text)}]") for n in entry.originals],
+                "life": entry.entity.life_dates() or None,
+                "description": entry.entity.description.strip().rstrip(".") or None,
+            } for entry in group]] for letter, group in index.by_letter()]
+            parts.append(call("register-index", id=index.id, title=f"Index of {index.label.lower()}",
+                              letters=letters))
+        if chronology is not None:
+            years = [[year, [{
+                "date": item.display, "certainty": item.certainty or None, "before": item.before,
+                "match": item.match, "after": item.after, "number": item.document.number,
+                "title": item.short_title, "anchor": item.href[1:],
+            } for item in items]] for year, items in chronology.years]
+            parts.append(call("chronology", years=years))
+        return "\n\n".join(parts) + "\n"
+
+
+# The editorial signs the introduction explains: (sign, meaning as markup).
+SIGNS = (
+    ("| 913", "A page of the source begins here; its number stands in the margin."),
+    ("[illegible]", "Matter the editors could not read or left out."),
+    ("[word]", "Supplied by the editors."),
+    ("1, 2, 3", "Notes, at the foot of the page. The source’s own notes keep the source’s numbers; the editors’ "
+                "notes are numbered afresh in each document, or lettered a, b, c where the source numbers its own."),
+    ("*, †, ‡", "The editors’ corrections of the source, each with the source’s reading in {italic}."),
+    ("(aside)", "A translator’s or the editors’ note that stands in the running text."),
+)
+
+
+def index_entries(data: Any, documents: list[Any]) -> list[Any]:
+    """The printed indexes: every register entry named in the documents, by kind, in sort order (Typst finds
+    their pages)."""
+    from tei_edition.build.pdf import IndexEntry, _mentions_in, _originals, index_skeleton
+
+    indexes = index_skeleton(data, documents)
+    by_kind = {index.kind: index for index in indexes}
+    for entity_id in _mentions_in(data, documents):
+        entity = data.entities.get(entity_id)
+        if entity is not None:
+            by_kind[entity.kind].entries.append(IndexEntry(entity, _originals(entity)))
+    for index in indexes:
+        index.entries.sort(key=lambda e: (e.entity.sort_key, e.entity.id))
+    return [index for index in indexes if index.entries]
+
+
+def _prefixed(doc_id: str, anchor: str) -> str:
+    from tei_edition.build.pdf import prefixed
+
+    return prefixed(doc_id, anchor)
+
+
+def _language(lang: str) -> str:
+    match = _LANG_RE.match(lang or "")
+    return match.group(1).lower() if match else "en"
+
+
+def _long_date(data: Any) -> str:
+    return data.build_date.strftime("%-d %B %Y")
+
+
+def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | None = None,
+                 store: Any = None) -> int:
+    """Write edition.pdf and documents/<id>.pdf set by Typst; return how many PDFs were written."""
+    import tempfile
+
+    from tei_edition.build.executor import default_jobs
+    from tei_edition.build.fonts import font_cache, prepare_fonts
+    from tei_edition.build.pdf import PdfMetadata, _unique, prepare_document, texts_in_use
+
+    load_typst()
+    config = data.config
+    documents = [prepare_document(data, doc, number, print_bodies)
+                 for number, doc in enumerate(data.documents, start=1)]
+    date = data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
+        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store)
+        writer = SourceWriter(data, fonts)
+        setter = TypstSetter(config.root, fonts)
+        sources: list[tuple[str, str]] = []
+        keywords = _unique(k for doc in documents for k in (doc.meta.keywords or ()))
+        book = PdfMetadata(title=config.title, authors=config.editors, subject=config.subtitle or config.title,
+                           keywords=tuple(keywords), lang=config.language, date=date)
+        sources.append((writer.edition_source(documents, book), "the edition (edition.pdf)"))
+        for doc in documents:
+            authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
+                s.name for s in (doc.meta.senders or ())) or config.editors
+            meta = PdfMetadata(title=doc.title, authors=authors,
+                               subject=doc.meta.summary or f"{config.title}, document {doc.number}",
+                               keywords=tuple(doc.meta.keywords or ()), lang=config.language, date=date)
+            sources.append((writer.document_source(doc, meta), f"document {doc.id!r}"))
+        names = ["edition.pdf"] + [f"documents/{_segment(doc.id)}.pdf" for doc in documents]
+        workers = min(jobs or config.jobs or default_jobs(), len(sources))
+        for name, pdf in zip(names, setter.write_many(sources, workers)):
+            out.write_bytes(name, pdf)
+    return len(names)
+
+
+def _segment(doc_id: str) -> str:
+    from tei_edition.build.site.context import id_segment
+
+    return id_segment(doc_id)

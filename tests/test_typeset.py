@@ -1,0 +1,397 @@
+"""The PDF editions set by Typst (the default engine), built from the fixture edition in tests/data/pdf/.
+
+The fixture and its hand-written print bodies are those of tests/test_pdf.py, which sets them with WeasyPrint.
+The Typst markup made from the bodies is compared with golden files; after an intended change to the converter,
+regenerate them with
+
+    UPDATE_GOLDEN=1 PYTHONPATH=src pytest tests/test_typeset.py -k golden
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+pypdf = pytest.importorskip("pypdf")
+pytest.importorskip("typst")
+
+from tei_edition.build.edition import EditionData, collect_edition  # noqa: E402
+from tei_edition.build.pdf import pdf_engine, prefixed, render_pdfs  # noqa: E402
+from tei_edition.build.typeset import BodyContext, body_markup, escape  # noqa: E402
+from tei_edition.build.writer import OutputWriter  # noqa: E402
+from tei_edition.config import PrintConfig, load_config  # noqa: E402
+from tei_edition.errors import BuildError, ConfigError  # noqa: E402
+from tei_edition.validate import parse_edition  # noqa: E402
+
+FIXTURE = Path(__file__).parent / "data" / "pdf"
+GOLDEN = Path(__file__).parent / "golden" / "typst"
+BUILD_DATE = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
+
+
+@dataclass
+class Built:
+    data: EditionData
+    folder: Path
+    count: int
+
+    @property
+    def edition(self) -> Path:
+        return self.folder / "edition.pdf"
+
+
+def load_fixture(**print_settings: object) -> EditionData:
+    config = load_config(FIXTURE / "edition.toml")
+    if print_settings:
+        config = dataclasses.replace(config, print=dataclasses.replace(config.print, **print_settings))
+    data = collect_edition(config, parse_edition(config))
+    data.build_date = BUILD_DATE
+    return data
+
+
+def fixture_bodies(data: EditionData) -> dict[str, str]:
+    return {doc.id: (FIXTURE / "print" / f"{doc.id}.html").read_text(encoding="utf-8") for doc in data.documents}
+
+
+def build(data: EditionData, target: Path, jobs: int | None = None, bodies: dict[str, str] | None = None) -> int:
+    writer = OutputWriter(target)
+    try:
+        count = render_pdfs(data, fixture_bodies(data) if bodies is None else bodies, writer, jobs=jobs)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
+    return count
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    data = load_fixture()
+    folder = tmp_path_factory.mktemp("typst") / "pdf"
+    return Built(data, folder, build(data, folder, jobs=2))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in pypdf.PdfReader(pdf).pages]
+
+
+def poppler_page(pdf: Path, number: int, *options: str) -> str:
+    """The text of page `number` (from 1) as pdftotext reads it."""
+    return subprocess.run(["pdftotext", *options, "-f", str(number), "-l", str(number), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def outline_pages(pdf: Path) -> dict[str, int]:
+    """Bookmark title -> page index, over the whole outline."""
+    reader = pypdf.PdfReader(pdf)
+    found: dict[str, int] = {}
+
+    def walk(items: list) -> None:  # type: ignore[type-arg]
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                found.setdefault(str(item["/Title"]), reader.get_destination_page_number(item))
+
+    walk(reader.outline)
+    return found
+
+
+def links(pdf: Path, on_pages: set[int]) -> list[tuple[int, int, str]]:
+    """(page index of the link, page index it leads to, the text it covers) for each internal link on `on_pages`,
+    in reading order."""
+    reader = pypdf.PdfReader(pdf)
+    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    out = []
+    for index in sorted(on_pages):
+        page = reader.pages[index]
+        height = float(page.mediabox.height)
+        found = []
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            dest = annot.get("/Dest")
+            if annot.get("/Subtype") != "/Link" or dest is None:
+                continue
+            target = dest.get_object()[0]
+            rect = [float(v) for v in annot["/Rect"]]
+            x0, y0, x1, y1 = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+            text = subprocess.run(
+                ["pdftotext", "-f", str(index + 1), "-l", str(index + 1), "-r", "72", "-x", str(round(x0)),
+                 "-y", str(int(height - y1) - 1), "-W", str(round(x1 - x0)), "-H", str(int(y1 - y0) + 2),
+                 str(pdf), "-"], capture_output=True, text=True, check=True).stdout.strip()
+            found.append(((-y1, x0), (index, page_index[target.idnum], text)))
+        out += [link for _where, link in sorted(found)]
+    return out
+
+
+def test_typst_is_the_default_engine_and_weasyprint_serves_html_print_templates(tmp_path: Path) -> None:
+    assert pdf_engine(load_fixture().config) == "typst"
+    assert pdf_engine(load_fixture(engine="weasyprint").config) == "weasyprint"
+    own = tmp_path / "templates" / "print"
+    own.mkdir(parents=True)
+    config = dataclasses.replace(load_fixture().config, templates_dir=tmp_path / "templates")
+    assert pdf_engine(config) == "typst"  # a templates folder without print templates in HTML
+    (own / "_index.html").write_text("<section></section>", encoding="utf-8")
+    assert pdf_engine(config) == "weasyprint"  # an edition's own HTML print templates: only WeasyPrint reads them
+    assert pdf_engine(dataclasses.replace(config, print=PrintConfig(engine="typst"))) == "typst"
+
+
+def test_an_unknown_engine_is_a_configuration_error(tmp_path: Path) -> None:
+    text = (FIXTURE / "edition.toml").read_text(encoding="utf-8")
+    text = text.replace("[pdf]", "[pdf]\nengine = \"latex\"") if "[pdf]" in text else text + "\n[pdf]\nengine = \"latex\"\n"
+    shutil.copytree(FIXTURE / "tei", tmp_path / "tei")
+    (tmp_path / "edition.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"pdf\.engine.*typst, weasyprint.*'latex'"):
+        load_config(tmp_path / "edition.toml")
+
+
+def test_writes_the_edition_and_one_pdf_per_document_with_typst(built: Built) -> None:
+    assert built.count == 1 + len(built.data.documents)
+    for pdf in [built.edition, *(built.folder / "documents" / f"{d.id}.pdf" for d in built.data.documents)]:
+        info = pypdf.PdfReader(pdf).metadata
+        assert str(info["/Creator"]).startswith("Typst"), pdf
+
+
+def test_metadata_is_set_by_typst(built: Built) -> None:
+    reader = pypdf.PdfReader(built.edition)
+    info = reader.metadata
+    config = built.data.config
+    assert info.title == config.title
+    assert info.author == "Ada Editor, Ben Checker"
+    assert info.subject == config.subtitle
+    assert "fixture" in info["/Keywords"]
+    assert info["/CreationDate"].startswith("D:20240501120000")
+    assert info["/ModDate"] == info["/CreationDate"]
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    single = pypdf.PdfReader(built.folder / "documents" / "1951-11-beijing-telegram.pdf").metadata
+    assert single.title == "Mao Zedong to Stalin on the armistice talks, November 1951"
+    assert single.author == "Mao Zedong"
+
+
+def test_every_part_is_in_the_outline_and_the_contents_give_its_page(built: Built) -> None:
+    parts = outline_pages(built.edition)
+    for doc in built.data.documents:
+        assert doc.title in parts
+    back = ["Index of persons", "Index of places", "Index of organisations", "Chronology"]
+    assert {"Contents", "Introduction", *back} <= set(parts)
+    assert [parts[p] for p in back] == sorted(parts[p] for p in back)  # the chronology comes last
+    assert parts["Chronology"] > parts["Index of persons"] + 1  # the back matter runs over several pages
+    if POPPLER:
+        contents = poppler_page(built.edition, parts["Contents"] + 1, "-layout")
+        for label in ["Introduction", *back]:
+            line = next(line for line in contents.splitlines() if line.strip().startswith(label))
+            assert line.split()[-1].strip(".") == str(parts[label] + 1), line
+        for doc in built.data.documents:
+            line = next(line for line in contents.splitlines() if doc.title[:30] in line)
+            assert line.split()[-1].strip(".") == str(parts[doc.title] + 1), line
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext is needed to read printed page numbers")
+def test_index_lists_each_page_a_name_is_on_once_linked_to_it(built: Built) -> None:
+    parts = outline_pages(built.edition)
+    pages = page_texts(built.edition)
+    index = {parts["Index of persons"]}
+    stalin = [m.mention.text for m in built.data.mentions["stalin"]]
+    # The pages holding a mention of Stalin, from the text itself.
+    first_doc = parts[built.data.documents[0].title]
+    holding = {i for i in range(first_doc, parts["Index of persons"]) if any(t in pages[i] for t in stalin)}
+    entry = [link for link in links(built.edition, index)]
+    numbers = [(int(text), target) for _page, target, text in entry if text.isdigit()]
+    assert numbers, "the index has no page links"
+    for number, target in numbers:
+        assert number == target + 1, f"the index says page {number}, its link leads to page {target + 1}"
+    line = next(line for line in poppler_page(built.edition, parts["Index of persons"] + 1).split("\n\n")
+                if "Stalin, Joseph" in line)
+    printed = [int(n) for n in re.findall(r"(?<![\d–])(\d{1,3})(?![\d–])", line.split("Union.")[-1])]
+    assert len(printed) == len(set(printed)), f"a page number repeats in Stalin's entry: {printed}"
+    assert set(printed) == {i + 1 for i in holding}, (printed, holding)
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext is needed to read printed page numbers")
+def test_chronology_lists_every_dated_passage_in_date_order_with_its_page(built: Built) -> None:
+    parts = outline_pages(built.edition)
+    pages = page_texts(built.edition)
+    start = parts["Chronology"]
+    entries = built.data.chronology
+    assert len(entries) == 5
+    found = [link for link in links(built.edition, set(range(start, len(pages)))) if link[2].isdigit()]
+    assert len(found) == len(entries), "each dated passage is listed once, with its page"
+    for entry, (_page, target, text) in zip(entries, found):
+        assert int(text) == target + 1
+        assert entry.date.text in pages[target], f"page {text} does not hold {entry.date.text!r}"
+    # The years are headings, in order, each a bookmark under the chronology's.
+    outline = pypdf.PdfReader(built.edition).outline
+    years = outline[[i for i, item in enumerate(outline) if not isinstance(item, list)
+                     and item["/Title"] == "Chronology"][0] + 1]
+    assert [item["/Title"] for item in years] == ["1945", "1950", "1951", "1961"]
+    text = " ".join(pages[start:])
+    assert "10 August 1945" in text and "6 July 1961" in text
+    assert "Doc. 2, Mao to Stalin, p." in text
+    assert "Doc. 3, Report from Moscow on Soviet–Korean relations, June 1967, p." in text
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext reads the notes' marks in place")
+def test_notes_stand_at_the_foot_of_their_page_with_their_own_numbers_and_marks(built: Built) -> None:
+    parts = outline_pages(built.edition)
+    pages = page_texts(built.edition)
+    mao = parts["Mao Zedong to Stalin on the armistice talks, November 1951"]
+    number = next(i for i in range(mao, len(pages)) if "19 November" in pages[i]) + 1
+    text = poppler_page(built.edition, number)
+    assert "on 19 November.48 " in text  # the source's own number, not "2"
+    assert "\n48. The telegram of Stalin is quoted" in text
+    assert "\n* Source reads: Kim II Sung" in text  # a correction gets a mark
+    assert "receipt [Source reads: reciept] stamp included. (Checked against the printed text.)" in text
+    assert text.index("on 19 November.48") < text.index("\n48. The telegram")  # the note is below its call
+    telegram = parts["Telegram on the Moscow talks, August 1945"] + 1
+    first = poppler_page(built.edition, telegram)
+    assert "\n1. The record of this meeting" in first and "Moscow.1 " in first
+
+
+def test_running_heads_and_page_numbers(built: Built) -> None:
+    pages = page_texts(built.edition)
+    parts = outline_pages(built.edition)
+    title = built.data.config.title
+    openings = {parts[doc.title] for doc in built.data.documents}
+    openings |= {parts[name] for name in ("Index of persons", "Index of places", "Index of organisations",
+                                          "Chronology")}
+    first_document = parts[built.data.documents[0].title]
+    for index in range(first_document, len(pages)):
+        number = index + 1
+        assert re.search(rf"(^|\s){number}(\s|$)", pages[index]), f"page {number} shows no page number"
+        if index in openings:
+            assert title not in pages[index], f"page {number} opens a part and has a running head"
+        elif number % 2 == 0:
+            assert title in pages[index], f"left page {number} has no running head"
+    assert title not in pages[0] + pages[1] or pages[0].count(title) == 1  # no head on the title page
+    telegram = parts["Telegram on the Moscow talks, August 1945"]
+    right = telegram + 1 if telegram % 2 else telegram + 2
+    assert "Telegram on the Moscow talks, August 1945" in pages[right]
+    mao = parts["Mao Zedong to Stalin on the armistice talks, November 1951"]
+    if mao + 1 < parts["Report from Moscow on Soviet–Korean relations, June 1967"]:
+        assert "Mao to Stalin" in pages[mao + 1 if mao % 2 else mao + 2]
+
+
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext reads the margin")
+def test_source_page_numbers_stand_in_the_margin(built: Built) -> None:
+    parts = outline_pages(built.edition)
+    telegram = parts["Telegram on the Moscow talks, August 1945"] + 1
+    layout = poppler_page(built.edition, telegram, "-layout")
+    line = next(line for line in layout.splitlines() if "p. 913" in line)
+    assert line.rstrip().endswith("p. 913")  # to the right of the text on its line
+    assert "| On August 10" in layout or "|On August 10" in layout  # the bar marks the break in the line
+
+
+def test_hangul_and_chinese_use_an_embedded_cjk_face_and_cyrillic_the_text_face(built: Built) -> None:
+    from test_pdf import fonts_by_character
+
+    drawn = fonts_by_character(built.edition)
+    for char in "김일성毛泽东":
+        assert drawn.get(char), f"{char} is not drawn at all"
+        assert all("CJK" in name for name in drawn[char]), f"{char} is drawn with {drawn[char]}"
+    for char in "Сталин":
+        assert drawn.get(char) and all("Garamond" in name for name in drawn[char]), drawn.get(char)
+    korean = [name for name in drawn["김"]]
+    assert any("kr" in name.lower() for name in korean), korean  # lang="ko": the Korean face
+
+
+def test_two_builds_and_one_or_two_jobs_give_the_same_bytes(built: Built, tmp_path: Path) -> None:
+    count = build(load_fixture(), tmp_path / "one", jobs=1)
+    assert count == built.count
+    for pdf in sorted(built.folder.rglob("*.pdf")):
+        name = pdf.relative_to(built.folder)
+        assert (tmp_path / "one" / name).read_bytes() == pdf.read_bytes(), name
+
+
+def test_paper_size_and_margins_come_from_the_configuration(built: Built, tmp_path: Path) -> None:
+    a4 = pypdf.PdfReader(built.folder / "documents" / f"{built.data.documents[0].id}.pdf").pages[0].mediabox
+    assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+    data = load_fixture(paper="Letter", margins=("10mm", "10mm", "10mm", "10mm"))
+    build(data, tmp_path / "letter")
+    pdf = tmp_path / "letter" / "documents" / f"{data.documents[0].id}.pdf"
+    box = pypdf.PdfReader(pdf).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    if POPPLER:
+        from test_pdf import left_edge
+
+        assert 20 < left_edge(pdf) < 45  # 10 mm = 28 pt
+        assert left_edge(built.folder / "documents" / f"{built.data.documents[0].id}.pdf") > 50
+
+
+def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:
+    data = load_fixture()
+    bodies = fixture_bodies(data)
+    del bodies["1967-06-report"]
+    with pytest.raises(BuildError, match=r"1967-06-report\.xml: no print text was made"):
+        build(data, tmp_path / "out", bodies=bodies)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_edition_design_that_typst_rejects_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
+    own = tmp_path / "templates" / "print"
+    own.mkdir(parents=True)
+    (own / "edition.typ").write_text("#let edition(body, ..args) = body\n#let title-page(..args) = undefined-thing\n",
+                                     encoding="utf-8")
+    data = load_fixture()
+    data.config = dataclasses.replace(data.config, templates_dir=tmp_path / "templates")
+    with pytest.raises(BuildError, match=r"setting the edition \(edition\.pdf\) with Typst failed: .*undefined-thing"):
+        build(data, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_bodies_from_the_stylesheets_mark_every_name_and_date(tmp_path: Path) -> None:
+    transform = pytest.importorskip("tei_edition.build.transform")
+    data = load_fixture()
+    doc = data.documents[1]
+    transformer = transform.Transformer(data.config.xslt_dir)
+    html = transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})
+    from tei_edition.build.pdf import prefix_ids
+
+    mentions: dict[str, tuple[str, ...]] = {}
+    for m in doc.mentions:
+        mentions[prefixed(doc.id, m.anchor)] = (*mentions.get(prefixed(doc.id, m.anchor), ()), m.entity_id)
+    dated = frozenset(prefixed(doc.id, d.anchor) for d in doc.dates)
+    context = BodyContext(doc.id, data.config.root, mentions, dated)
+    markup = body_markup(prefix_ids(html, doc.id), context)
+    assert doc.mentions and doc.dates
+    assert context.anchors == set(mentions) | dated, "a name or date of the text has no marker"
+    assert markup.count("<mention>") == sum(len(v) for v in mentions.values())
+    assert markup.count("<dated>") == len(dated)
+
+
+def test_text_is_escaped_so_that_no_character_is_read_as_markup(tmp_path: Path) -> None:
+    import typst
+
+    hostile = 'a #let x = 1 *b* _c_ `d` $e$ <f> @g = h - i + j / k // l /* m */ [n] ~ o \\ p "q" \'r\' 1. s ...'
+    pdf = typst.compile(f"#set page(width: 40cm, height: auto)\n{escape(hostile)}".encode("utf-8"))
+    (tmp_path / "out.pdf").write_bytes(pdf)
+    text = re.sub(r"\s+", " ", pypdf.PdfReader(tmp_path / "out.pdf").pages[0].extract_text())
+    assert text.strip() == " ".join(hostile.split()), text
+
+
+@pytest.mark.parametrize("doc_id", ["1945-08-moscow-telegram", "1951-11-beijing-telegram", "1967-06-report"])
+def test_golden_typst_markup_of_the_print_bodies(doc_id: str) -> None:
+    from tei_edition.build.pdf import prefix_ids
+
+    data = load_fixture()
+    doc = next(d for d in data.documents if d.id == doc_id)
+    mentions: dict[str, tuple[str, ...]] = {}
+    for m in doc.mentions:
+        mentions[prefixed(doc.id, m.anchor)] = (*mentions.get(prefixed(doc.id, m.anchor), ()), m.entity_id)
+    context = BodyContext(doc.id, data.config.root, mentions, frozenset(prefixed(doc.id, d.anchor) for d in doc.dates),
+                          {"ko": ("EB Garamond", "Noto Sans CJK KR")})
+    html = (FIXTURE / "print" / f"{doc_id}.html").read_text(encoding="utf-8")
+    markup = body_markup(prefix_ids(html, doc_id), context) + "\n"
+    golden = GOLDEN / f"{doc_id}.typ"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(markup, encoding="utf-8")
+        pytest.skip("golden file regenerated: review `git diff tests/golden/typst`")
+    assert markup == golden.read_text(encoding="utf-8"), f"{golden} differs; see the module's docstring"
