@@ -395,3 +395,62 @@ def test_golden_typst_markup_of_the_print_bodies(doc_id: str) -> None:
         golden.write_text(markup, encoding="utf-8")
         pytest.skip("golden file regenerated: review `git diff tests/golden/typst`")
     assert markup == golden.read_text(encoding="utf-8"), f"{golden} differs; see the module's docstring"
+
+
+def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path) -> None:
+    """Lists, a table, a definition list, a quotation, a figure with an image of the edition, images that must not
+    be read (outside the edition, remote), emphasis, superscripts, a web link and a passage in Russian."""
+    import base64
+
+    import typst
+
+    # A 2x2 PNG inside the edition's folder.
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "seal.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="))
+    html = """<div class="tei-text">
+      <h2 class="head">Heading one</h2>
+      <p>Alpha <em>beta</em> <strong>gamma</strong> x<sup>2</sup> H<sub>2</sub>O <del>struck</del>
+         <a href="https://example.org/">web link</a> <span lang="ru">дружба</span>.</p>
+      <ol><li>First item</li><li>Second item</li></ol>
+      <ul><li>Bullet item</li></ul>
+      <dl><dt>Term</dt><dd>Its meaning</dd></dl>
+      <blockquote><p>Quoted words</p></blockquote>
+      <table><caption>Table caption</caption><tr><th>Head A</th><th>Head B</th></tr>
+        <tr><td colspan="2">Wide cell</td></tr></table>
+      <figure><img src="images/seal.png" alt="The seal"/><figcaption>Figure caption</figcaption></figure>
+      <figure><img src="../../etc/passwd" alt="Outside"/></figure>
+      <p>Remote <img src="https://example.org/x.png" alt="Remote picture"/> end.</p>
+      <hr/>
+      <p>Last<br/>line.</p>
+    </div>"""
+    markup = body_markup(html, BodyContext("doc", tmp_path))
+    assert "passwd" not in markup and "example.org/x.png" not in markup
+    design = (Path(__file__).parents[1] / "src" / "tei_edition" / "templates" / "print" / "edition.typ").read_text(
+        encoding="utf-8")
+    source = f"{design}\n#show: edition.with(fonts: (\"DejaVu Serif\",))\n{markup}\n"
+    pdf = typst.compile(source.encode("utf-8"), root=str(tmp_path))
+    (tmp_path / "body.pdf").write_bytes(pdf)
+    reader = pypdf.PdfReader(tmp_path / "body.pdf")
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    order = ["Heading one", "Alpha beta gamma", "дружба", "First item", "Second item", "Bullet item", "Term",
+             "Its meaning", "Quoted words", "Table caption", "Head A", "Head B", "Wide cell", "Figure caption",
+             "[Outside]", "Remote [Remote picture] end", "Last", "line."]
+    positions = [text.find(piece) for piece in order]
+    assert -1 not in positions, [p for p, at in zip(order, positions) if at < 0]
+    assert positions == sorted(positions), text
+    uris = [a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots", []) or []
+            if "/A" in a.get_object()]
+    assert "https://example.org/" in uris
+    images = [name for page in reader.pages for name in page["/Resources"].get("/XObject", {})]
+    assert images, "the image of the edition is not in the PDF"
+
+
+def test_a_flagged_document_says_so_in_its_pdf(tmp_path: Path) -> None:
+    data = load_fixture()
+    data.flagged = {"1967-06-report"}
+    build(data, tmp_path / "out", jobs=1)
+    text = " ".join(page_texts(tmp_path / "out" / "documents" / "1967-06-report.pdf"))
+    assert "Preview: this document has validation errors" in text
+    assert "validation errors" not in " ".join(page_texts(tmp_path / "out" / "documents" /
+                                                          "1951-11-beijing-telegram.pdf"))
