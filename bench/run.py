@@ -117,9 +117,13 @@ def bench_size(n: int, jobs: int, env: dict[str, str], corpus_root: Path, valida
     return figures
 
 
-def bench_pdf(docs: int, jobs: int, env: dict[str, str], corpus_root: Path) -> None:
-    """PDF seconds per page on a small edition (the PDF phase only, from the build's summary)."""
+def bench_pdf(docs: int, jobs: int, env: dict[str, str], corpus_root: Path, engine: str = "typst") -> None:
+    """PDF seconds per page on a small edition (the PDF phase only, from the build's summary), set by `engine`."""
     config = make_corpus(docs, corpus_root / f"pdf-{docs}")
+    text = re.sub(r'(?m)^engine = ".*"\n', "", config.read_text(encoding="utf-8"))
+    text = text.replace("[pdf]\n", f'[pdf]\nengine = "{engine}"\n') if "[pdf]\n" in text \
+        else text + f'\n[pdf]\nengine = "{engine}"\n'
+    config.write_text(text, encoding="utf-8")
     result = timed(edition(config, "build", "--clean", "--keep-going", "--jobs", str(jobs)), env, "PDF build")
     match = re.search(r"pdf ([0-9.]+) s", result.output)
     pdf_seconds = float(match.group(1)) if match else float("nan")
@@ -131,7 +135,7 @@ def bench_pdf(docs: int, jobs: int, env: dict[str, str], corpus_root: Path) -> N
             pages += len(PdfReader(str(path)).pages)
     except ImportError:
         print("(pypdf is not installed: pages cannot be counted)")
-    print(f"\n## PDF: {docs} documents, {pages} pages in all PDFs (edition.pdf and one per document)")
+    print(f"\n## PDF ({engine}): {docs} documents, {pages} pages in all PDFs (edition.pdf and one per document)")
     if pages:
         print(f"PDF phase {pdf_seconds:.1f} s: {pdf_seconds / pages:.3f} s per page, {pages / pdf_seconds:.1f} pages/s "
               f"with {jobs} worker(s); peak {result.peak_mb:.0f} MB", flush=True)
@@ -143,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[100, 1000, 10000])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--pdf-docs", type=int, default=20, help="documents in the PDF bench (0: skip it)")
+    parser.add_argument("--pdf-engine", choices=("typst", "weasyprint"), default="typst",
+                        help="the engine of the PDF bench (default: typst, the build's own default)")
     parser.add_argument("--no-validate", action="store_true", help="skip `edition validate` (slow on big corpora)")
     parser.add_argument("--corpus", type=Path, default=REPO / "bench" / "corpus")
     args = parser.parse_args(argv)
@@ -164,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = results[10000]["clean"] / results[1000]["clean"]
         print(f"\n10,000 / 1,000 documents clean build: {ratio:.1f}x (target <= 11x)")
     if args.pdf_docs:
-        bench_pdf(args.pdf_docs, args.jobs, env, args.corpus)
+        bench_pdf(args.pdf_docs, args.jobs, env, args.corpus, args.pdf_engine)
     return 0
 
 

@@ -164,11 +164,13 @@ def cjk_collection() -> Path:
     return path
 
 
-def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None, store: Any = None) -> FontSet:
+def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None, store: Any = None,
+                  cut: bool = True) -> FontSet:
     """Pick the faces for these texts, extracting and subsetting the CJK faces they need into `workdir`.
 
     With `store` (the build cache), a CJK face cut down to the same characters by an earlier build is taken from
-    it (cutting the two faces of the sample edition took 1.4 s a build)."""
+    it (cutting the two faces of the sample edition took 1.4 s a build). With `cut` false the CJK faces are the
+    collection itself, for an engine that reads font collections and subsets what it uses (Typst)."""
     texts = list(texts)
     text = text_faces(cache)
     characters = cjk_characters(texts)
@@ -184,6 +186,10 @@ def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None
             families.append((prefix, family))
     collection = cjk_collection()
     faces = list(text)
+    if not cut:
+        faces += [FontFace(family, collection) for _face_name, family in sorted(wanted.items())]
+        return FontSet(faces=tuple(faces), text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
+                       cjk_families=tuple(families), default_cjk_family=_DEFAULT_CJK[1])
     for face_name, family in sorted(wanted.items()):
         path = workdir / (family.replace(" ", "-") + ".otf")
         key = _subset_key(collection, face_name, characters) if store is not None else ""

@@ -640,7 +640,8 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
                  for number, doc in enumerate(data.documents, start=1)]
     date = data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
     with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
-        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store)
+        # Typst reads the CJK collection itself and embeds only the glyphs in use: nothing is cut beforehand.
+        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store, cut=False)
         writer = SourceWriter(data, fonts)
         setter = TypstSetter(config.root, fonts)
         sources: list[tuple[str, str]] = []
