@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"import {args.engine}: {import_seconds:.2f} s")
     with tempfile.TemporaryDirectory(prefix="tei-edition-bench-") as workdir:
         start = time.perf_counter()
-        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache())
+        fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), cut=args.engine != "typst")
         if args.engine == "typst":
             writer = SourceWriter(data, fonts)
             setter = TypstSetter(config.root, fonts)

@@ -454,3 +454,40 @@ def test_a_flagged_document_says_so_in_its_pdf(tmp_path: Path) -> None:
     assert "Preview: this document has validation errors" in text
     assert "validation errors" not in " ".join(page_texts(tmp_path / "out" / "documents" /
                                                           "1951-11-beijing-telegram.pdf"))
+
+
+def test_pdfs_whose_sources_are_unchanged_come_from_the_build_cache(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tei_edition.build import typeset
+    from tei_edition.build.cache import BuildCache
+
+    store = BuildCache(tmp_path / "cache.sqlite")
+    data = load_fixture()
+    bodies = fixture_bodies(data)
+    writer = OutputWriter(tmp_path / "first")
+    render_pdfs(data, bodies, writer, jobs=1, store=store)
+    writer.commit()
+
+    set_again: list[str] = []
+    original = typeset.TypstSetter.write
+
+    def spy(self: typeset.TypstSetter, source: str, what: str) -> bytes:
+        set_again.append(what)
+        return original(self, source, what)
+
+    monkeypatch.setattr(typeset.TypstSetter, "write", spy)
+    writer = OutputWriter(tmp_path / "second")
+    render_pdfs(data, bodies, writer, jobs=1, store=store)
+    writer.commit()
+    assert set_again == []
+    for pdf in sorted((tmp_path / "first").rglob("*.pdf")):
+        assert (tmp_path / "second" / pdf.relative_to(tmp_path / "first")).read_bytes() == pdf.read_bytes()
+
+    # One document's text edited: the edition and that document are set again, the others are kept.
+    bodies["1967-06-report"] = bodies["1967-06-report"].replace("did not comment", "said nothing")
+    writer = OutputWriter(tmp_path / "third")
+    render_pdfs(data, bodies, writer, jobs=1, store=store)
+    writer.commit()
+    assert sorted(set_again) == ["document '1967-06-report'", "the edition (edition.pdf)"]
+    assert "said nothing" in " ".join(page_texts(tmp_path / "third" / "documents" / "1967-06-report.pdf"))
+    store.close()

@@ -104,6 +104,7 @@ class BodyContext:
     fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # language prefix -> font list
     marks: int = 0  # unnumbered notes so far in this document
     anchors: set[str] = field(default_factory=set)  # mention and date anchors met in the text
+    images: set[Path] = field(default_factory=set)  # the edition's image files the text shows
 
 
 def body_markup(fragment: str, context: BodyContext) -> Code:
@@ -207,6 +208,7 @@ class _Converter:
         if path is None or not path.is_relative_to(root) or not path.is_file() \
                 or path.suffix.lower() not in IMAGE_TYPES:
             return Code(f"#emph[{escape('[' + (alt or 'image') + ']')}]")
+        self.context.images.add(path)
         relative = "/" + path.relative_to(root).as_posix()
         return Code(f"#image({value(relative)}, width: 100%, height: 90mm, fit: \"contain\", alt: {value(alt)})")
 
@@ -440,6 +442,7 @@ class SourceWriter:
         self.dated = frozenset(_prefixed(e.document.id, e.date.anchor) for e in data.chronology)
         self.bodies: dict[str, Code] = {}
         self.anchors: set[str] = set()
+        self.images: dict[str, set[Path]] = {}  # document id -> the image files its text shows
 
     def body(self, doc: Any) -> Code:
         """A document's text as markup (made once, for both the book and the document's PDF)."""
@@ -452,6 +455,7 @@ class SourceWriter:
                                   self.dated, self.language_fonts)
             self.bodies[doc.id] = body_markup(str(doc.body), context)
             self.anchors |= context.anchors
+            self.images[doc.id] = context.images
         return self.bodies[doc.id]
 
     def preamble(self, meta: Any, single: bool) -> str:
@@ -630,6 +634,7 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
     """Write edition.pdf and documents/<id>.pdf set by Typst; return how many PDFs were written."""
     import tempfile
 
+    from tei_edition.build.cache import content_key
     from tei_edition.build.executor import default_jobs
     from tei_edition.build.fonts import font_cache, prepare_fonts
     from tei_edition.build.pdf import PdfMetadata, _unique, prepare_document, texts_in_use
@@ -657,10 +662,40 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
                                keywords=tuple(doc.meta.keywords or ()), lang=config.language, date=date)
             sources.append((writer.document_source(doc, meta), f"document {doc.id!r}"))
         names = ["edition.pdf"] + [f"documents/{_segment(doc.id)}.pdf" for doc in documents]
-        workers = min(jobs or config.jobs or default_jobs(), len(sources))
-        for name, pdf in zip(names, setter.write_many(sources, workers)):
-            out.write_bytes(name, pdf)
+        # A PDF is a function of its source, the fonts, the images it shows and Typst's version: one whose key the
+        # build cache holds is taken from it (after an edit, the edition and the edited documents are set again).
+        fonts_key = _files_key(face.path for face in fonts.faces)
+        every_image = {path for paths in writer.images.values() for path in paths}
+        images = [every_image] + [writer.images.get(doc.id, set()) for doc in documents]
+        keys = [content_key("typst-pdf", typst_version(), fonts_key, _files_key(shown, content=True), source)
+                for (source, _what), shown in zip(sources, images)]
+        kept = store.get_many(keys) if store is not None else {}
+        missing = [i for i, key in enumerate(keys) if key not in kept]
+        workers = min(jobs or config.jobs or default_jobs(), max(len(missing), 1))
+        made = dict(zip(missing, setter.write_many([sources[i] for i in missing], workers)))
+        if store is not None and made:
+            store.put_many([(keys[i], pdf) for i, pdf in made.items()])
+        for i, name in enumerate(names):
+            out.write_bytes(name, made[i] if i in made else kept[keys[i]])
     return len(names)
+
+
+def typst_version() -> str:
+    return str(getattr(load_typst(), "__version__", ""))
+
+
+def _files_key(paths: Iterable[Path], content: bool = False) -> str:
+    """A key of files: their paths and sizes (fonts, which do not change in place), or their contents (images)."""
+    from tei_edition.build.cache import content_key
+
+    parts: list[str | bytes] = []
+    for path in sorted(set(paths)):
+        parts.append(str(path))
+        try:
+            parts.append(path.read_bytes() if content else str(path.stat().st_size))
+        except OSError:
+            parts.append("missing")
+    return content_key("files", *parts)
 
 
 def _segment(doc_id: str) -> str:
