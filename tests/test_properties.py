@@ -228,7 +228,8 @@ def transformer() -> Transformer:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # C1 controls (U+0080-U+009F) are left out: the serialiser writes them as character references, which HTML
 # parsers read as Windows-1252 (&#133; is "…"), what such a character in a TEI text almost always meant anyway.
-@given(text=texts.filter(lambda s: s.strip() != "" and not any("\x80" <= c <= "\x9f" for c in s)))
+# So is DEL (U+007F), a control HTML does not allow in text, which Saxon's HTML output leaves out.
+@given(text=texts.filter(lambda s: s.strip() != "" and not any("\x7f" <= c <= "\x9f" for c in s)))
 def test_any_text_comes_back_as_the_same_text(transformer: Transformer, text: str) -> None:
     """Protection: escaping: text with markup characters from any plane is rendered as that text."""
     root = etree.fromstring(f'<TEI xmlns="{TEI_NS}"><text><body><p/></body></text></TEI>')
