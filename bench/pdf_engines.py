@@ -1,10 +1,11 @@
 """How fast would another typesetter be? One synthetic book set by WeasyPrint and by Typst (a script, not a test).
 
-    python bench/pdf_engines.py                        # WeasyPrint, and Typst if its Python package is installed
+    python bench/pdf_engines.py                        # WeasyPrint and Typst
     python bench/pdf_engines.py --chapters 40 --repeat 3
 
-The PDF target (30 pages/s with 2 workers) is out of WeasyPrint's reach here (~0.1 s a page of our print design), so
-this measures what a different engine would give on the same text, as the ground for replacing it. The book is made
+The PDF target (30 pages/s with 2 workers) is out of WeasyPrint's reach here (~0.1 s a page of the edition's print
+design); this measured what another engine would give on the same text, the ground on which Typst replaced
+WeasyPrint as the default engine (bench/pdf_speed.py measures the edition's own PDFs with either). The book is made
 from the sample edition's words (seeded, so every run sets the same text): chapters of 20 to 45 justified
 paragraphs, a footnote every sixty words, a name from a short list every twenty-five words, running heads with the
 chapter's title and the page, contents, and a two-column index giving, for each name, every page it is on.
@@ -12,8 +13,7 @@ chapter's title and the page, contents, and a two-column index giving, for each 
 WeasyPrint gets it as HTML and CSS paged media (`float: footnote`, `string-set`, `target-counter()` for the index
 and contents, as the edition's print stylesheet uses them). Typst gets the same text as Typst markup; its index is
 made by one query of the marked names after layout, and each run compiles in a process of its own (Typst memoises
-its work within a process). Typst is not a dependency of tei-edition: install it apart (`pip install typst`, a wheel
-with the compiler inside) to have it measured. The best of `--repeat` runs is printed, with the pages and the
+its work within a process). The best of `--repeat` runs is printed, with the pages and the
 CPU time (for Typst, of its process, which runs threads of its own).
 """
 
