@@ -399,7 +399,8 @@ def test_golden_typst_markup_of_the_print_bodies(doc_id: str) -> None:
 
 def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path) -> None:
     """Lists, a table, a definition list, a quotation, a figure with an image of the edition, images that must not
-    be read (outside the edition, remote), emphasis, superscripts, a web link and a passage in Russian."""
+    be read (outside the edition, remote), emphasis, superscripts, a web link, a passage in Russian, and a note
+    inside a note (which Typst cannot nest: it is printed in the outer one, in parentheses)."""
     import base64
 
     import typst
@@ -422,7 +423,7 @@ def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path)
       <figure><img src="../../etc/passwd" alt="Outside"/></figure>
       <p>Remote <img src="https://example.org/x.png" alt="Remote picture"/> end.</p>
       <hr/>
-      <p>Last<br/>line.</p>
+      <p>Last<br/>line.<span class="footnote" data-n="7">Outer note<span class="footnote">Inner note</span></span></p>
     </div>"""
     markup = body_markup(html, BodyContext("doc", tmp_path))
     assert "passwd" not in markup and "example.org/x.png" not in markup
@@ -435,7 +436,7 @@ def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path)
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     order = ["Heading one", "Alpha beta gamma", "дружба", "First item", "Second item", "Bullet item", "Term",
              "Its meaning", "Quoted words", "Table caption", "Head A", "Head B", "Wide cell", "Figure caption",
-             "[Outside]", "Remote [Remote picture] end", "Last", "line."]
+             "[Outside]", "Remote [Remote picture] end", "Last", "line.", "7. Outer note (Inner note)"]
     positions = [text.find(piece) for piece in order]
     assert -1 not in positions, [p for p, at in zip(order, positions) if at < 0]
     assert positions == sorted(positions), text

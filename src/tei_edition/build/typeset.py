@@ -90,7 +90,7 @@ _STRIKE = {"del", "s", "strike"}
 _UNDERLINE = {"u", "ins"}
 # Classes the print design sets in italic (the editors' words, the source's own readings beside a correction).
 _ITALIC_CLASSES = {"gap", "sic", "orig", "abbr", "note-type", "note-missing", "note-nested", "note-translator",
-                   "note-editorial", "source-reading-italic"}
+                   "note-editorial"}
 
 
 @dataclass
@@ -120,6 +120,7 @@ def body_markup(fragment: str, context: BodyContext) -> Code:
 class _Converter:
     def __init__(self, context: BodyContext):
         self.context = context
+        self.in_note = False
 
     # Blocks: children that are blocks stand apart, runs of text and inline elements between them are paragraphs.
     def blocks(self, el: Any) -> Code:
@@ -282,11 +283,17 @@ class _Converter:
         return "".join(out)
 
     def note(self, el: Any) -> Code:
+        if self.in_note:  # a note cannot hold a note: one met inside another is printed there, in parentheses
+            return Code(f"#h(0.25em)#emph[\\({self.inlines(el).strip(' ')}\\)]")
         number = (el.get("data-n") or "").strip()
         if not number:
             number = _mark(self.context.marks)
             self.context.marks += 1
-        inner = self.blocks(el) if any(isinstance(c.tag, str) and _is_block(c) for c in el) else self.inlines(el)
+        self.in_note = True
+        try:
+            inner = self.blocks(el) if any(isinstance(c.tag, str) and _is_block(c) for c in el) else self.inlines(el)
+        finally:
+            self.in_note = False
         return Code(f"#footnote(numbering: _ => {value(number)})[{inner.strip(' ')}]")
 
     def page_break(self, el: Any, in_line: bool) -> Code:
