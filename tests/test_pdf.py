@@ -1,18 +1,15 @@
-"""The PDF editions, built from the fixture edition in tests/data/pdf/.
+"""The PDF editions set by WeasyPrint, built from the fixture edition in tests/data/pdf/ (tests/pdf_fixture.py).
 
-The fixture's print bodies (tests/data/pdf/print/*.html) are written by hand to the print contract of the XSLT
-(ids n1, n2... numbered like the model's mention anchors), so these tests do not depend on the stylesheets; one
-test at the end builds the bodies with the real Transformer.
+The fixture's print bodies are written by hand, so these tests do not depend on the stylesheets; one test at the end
+builds the bodies with the real Transformer. tests/test_typeset.py sets the same edition with Typst.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,55 +17,15 @@ import pytest
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("weasyprint")
 
-from tei_edition.build.edition import EditionData, collect_edition  # noqa: E402
+from pdf_fixture import (  # noqa: E402
+    POPPLER, Built, build, check_metadata, check_missing_body_is_named, check_page_numbers_and_left_heads,
+    check_scripts_drawn, fixture_bodies, left_edge, page_texts, text_in_rect)
+from pdf_fixture import load_fixture as load_any  # noqa: E402
 from tei_edition.build.fonts import cjk_characters, prepare_fonts  # noqa: E402
-from tei_edition.build.pdf import (  # noqa: E402
-    css_string, pdf_workers, prefix_ids, prefixed, render_pdfs, short_snippet)
-from tei_edition.build.writer import OutputWriter  # noqa: E402
-from tei_edition.config import load_config  # noqa: E402
+from tei_edition.build.pdf import css_string, pdf_workers, prefix_ids, prefixed, short_snippet  # noqa: E402
 from tei_edition.errors import BuildError  # noqa: E402
-from tei_edition.validate import parse_edition  # noqa: E402
 
-FIXTURE = Path(__file__).parent / "data" / "pdf"
-BUILD_DATE = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
-POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
-
-
-@dataclass
-class Built:
-    data: EditionData
-    folder: Path
-    count: int
-
-    @property
-    def edition(self) -> Path:
-        return self.folder / "edition.pdf"
-
-
-def load_fixture() -> EditionData:
-    """The fixture edition, set by WeasyPrint (tests/test_typeset.py sets it with Typst)."""
-    import dataclasses
-
-    config = load_config(FIXTURE / "edition.toml")
-    config = dataclasses.replace(config, print=dataclasses.replace(config.print, engine="weasyprint"))
-    data = collect_edition(config, parse_edition(config))
-    data.build_date = BUILD_DATE
-    return data
-
-
-def fixture_bodies(data: EditionData) -> dict[str, str]:
-    return {doc.id: (FIXTURE / "print" / f"{doc.id}.html").read_text(encoding="utf-8") for doc in data.documents}
-
-
-def build(data: EditionData, bodies: dict[str, str], target: Path, jobs: int | None = None) -> int:
-    writer = OutputWriter(target)
-    try:
-        count = render_pdfs(data, bodies, writer, jobs=jobs)
-    except BaseException:
-        writer.abort()
-        raise
-    writer.commit()
-    return count
+load_fixture = partial(load_any, "weasyprint")
 
 
 @pytest.fixture(scope="module")
@@ -79,27 +36,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     # the edition, as for a larger edition on a machine with two cores.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("tei_edition.build.pdf.POOL_MIN_CHARACTERS", 0)
-        return Built(data, folder, build(data, fixture_bodies(data), folder, jobs=2))
-
-
-def page_texts(pdf: Path) -> list[str]:
-    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in pypdf.PdfReader(pdf).pages]
+        return Built(data, folder, build(data, folder, jobs=2))
 
 
 def destination_pages(reader: "pypdf.PdfReader") -> dict[str, int]:
     return {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
-
-
-def text_in_rect(pdf: Path, page_index: int, rect: list[float], page_height: float) -> str:
-    """The text inside a rectangle of a page (PDF coordinates), read with pdftotext's crop box."""
-    x0, y0, x1, y1 = (float(v) for v in rect)
-    left, top = min(x0, x1), page_height - max(y0, y1)
-    width, height = abs(x1 - x0), abs(y1 - y0)
-    result = subprocess.run(
-        ["pdftotext", "-f", str(page_index + 1), "-l", str(page_index + 1), "-r", "72",
-         "-x", str(round(left)), "-y", str(int(top) - 1), "-W", str(round(width)), "-H", str(int(height) + 2),
-         str(pdf), "-"], capture_output=True, text=True, check=True)
-    return result.stdout.strip()
 
 
 def index_links(pdf: Path, anchors: set[str]) -> list[tuple[int, int, str]]:
@@ -240,14 +181,7 @@ def test_running_heads_and_page_numbers(built: Built) -> None:
     title = built.data.config.title
     openings = {dest[doc.id] for doc in built.data.documents}
     openings |= {dest[name] for name in ("index-persons", "index-places", "index-orgs", "chronology")}
-    first_document = dest[built.data.documents[0].id]
-    for index in range(first_document, len(pages)):
-        number = index + 1
-        assert re.search(rf"(^|\s){number}(\s|$)", pages[index]), f"page {number} shows no page number"
-        if index in openings:
-            assert title not in pages[index], f"page {number} opens a part and has a running head"
-        elif number % 2 == 0:
-            assert title in pages[index], f"left page {number} has no running head"
+    check_page_numbers_and_left_heads(pages, title, openings, dest[built.data.documents[0].id])
     # On right pages the running head is the document's short title: the header's own, else the title.
     telegram = dest["1945-08-moscow-telegram"]
     assert telegram % 2 == 0 and "Telegram on the Moscow talks, August 1945" in pages[telegram + 2]
@@ -284,7 +218,7 @@ def test_only_the_contents_and_back_matter_are_laid_out_again(tmp_path: Path, mo
 
     monkeypatch.setattr(PdfRenderer, "_relay_ends", spy)
     data = load_fixture()
-    build(data, fixture_bodies(data), tmp_path / "pdf", jobs=1)
+    build(data, tmp_path / "pdf", jobs=1)
     assert laid_out == [len(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf").pages)]
 
     # An edition's own index template that knows only target-counter(): the whole book is laid out again.
@@ -299,7 +233,7 @@ def test_only_the_contents_and_back_matter_are_laid_out_again(tmp_path: Path, mo
     assert without != index
     (own / "_index.html").write_text(without, encoding="utf-8")
     data.config = dataclasses.replace(data.config, templates_dir=tmp_path / "templates")
-    build(data, fixture_bodies(data), tmp_path / "own", jobs=1)
+    build(data, tmp_path / "own", jobs=1)
     assert laid_out[-1] == -1
     if POPPLER:
         anchors = {prefixed(m.document.id, m.mention.anchor) for m in data.mentions["stalin"]}
@@ -315,66 +249,16 @@ def test_every_document_and_index_is_in_the_outline(built: Built) -> None:
 
 
 def test_metadata_is_set(built: Built) -> None:
-    reader = pypdf.PdfReader(built.edition)
-    info = reader.metadata
-    config = built.data.config
-    assert info.title == config.title
-    assert info.author == "Ada Editor, Ben Checker"
-    assert info.subject == config.subtitle
-    assert "fixture" in info["/Keywords"]
-    assert info["/CreationDate"].startswith("D:20240501120000")
-    assert info["/ModDate"] == info["/CreationDate"]
-    assert reader.trailer["/Root"]["/Lang"] == "en"
-    single = pypdf.PdfReader(built.folder / "documents" / "1951-11-beijing-telegram.pdf").metadata
-    assert single.title == "Mao Zedong to Stalin on the armistice talks, November 1951"
-    assert single.author == "Mao Zedong"
+    check_metadata(built)
 
 
-def to_unicode_map(font: "pypdf.generic.DictionaryObject") -> set[str]:
-    """The characters a PDF font's ToUnicode CMap maps glyphs to."""
-    stream = font.get("/ToUnicode")
-    if stream is None:
-        return set()
-    data = stream.get_object().get_data().decode("latin-1")
-    chars: set[str] = set()
-    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
-        for _cid, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            chars.add(bytes.fromhex(uni).decode("utf-16-be"))
-    for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            start = int(uni, 16)
-            chars.update(chr(start + i) for i in range(int(hi, 16) - int(lo, 16) + 1))
-    return chars
-
-
-def fonts_by_character(pdf: Path) -> dict[str, set[str]]:
-    """Character -> names of the fonts that draw it, over every page."""
-    drawn: dict[str, set[str]] = {}
-    for page in pypdf.PdfReader(pdf).pages:
-        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
-        for font in fonts.get_object().values():
-            font = font.get_object()
-            for char in to_unicode_map(font):
-                drawn.setdefault(char, set()).add(str(font["/BaseFont"]))
-    return drawn
-
-
-def test_hangul_and_chinese_are_drawn_with_an_embedded_cjk_font(built: Built) -> None:
-    drawn = fonts_by_character(built.edition)
-    for char in "김일성毛泽东":
-        assert drawn.get(char), f"{char} is not drawn at all"
-        assert all("CJK" in name for name in drawn[char]), f"{char} is drawn with {drawn[char]}"
+def test_hangul_chinese_and_cyrillic_are_drawn_with_embedded_faces(built: Built) -> None:
+    check_scripts_drawn(built)
     if POPPLER:
         listing = subprocess.run(["pdffonts", str(built.edition)], capture_output=True, text=True, check=True).stdout
         cjk = [line for line in listing.splitlines() if "CJK" in line]
         assert cjk and all(" yes yes " in line for line in cjk), listing  # embedded and subset
         assert "EB-Garamond" in listing
-
-
-def test_cyrillic_is_drawn_with_the_text_face(built: Built) -> None:
-    drawn = fonts_by_character(built.edition)
-    for char in "Сталин":
-        assert drawn.get(char) and all("Garamond" in name for name in drawn[char]), drawn.get(char)
 
 
 def test_two_builds_of_the_same_sources_are_byte_identical(tmp_path: Path) -> None:
@@ -383,8 +267,8 @@ def test_two_builds_of_the_same_sources_are_byte_identical(tmp_path: Path) -> No
     data.mentions = {k: [m for m in v if m.document.id == "1967-06-report"] for k, v in data.mentions.items()}
     data.mentions = {k: v for k, v in data.mentions.items() if v}
     bodies = fixture_bodies(data)
-    build(data, bodies, tmp_path / "one")
-    build(data, bodies, tmp_path / "two")
+    build(data, tmp_path / "one", bodies=bodies)
+    build(data, tmp_path / "two", bodies=bodies)
     for name in ("edition.pdf", "documents/1967-06-report.pdf"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
@@ -394,7 +278,7 @@ def test_pdfs_laid_out_by_worker_processes_equal_those_laid_out_in_one(built: Bu
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("tei_edition.build.pdf.POOL_MIN_CHARACTERS", 0)
         assert pdf_workers(2, len(built.data.documents), 0) == 1  # ... but the module's build had one worker
-    count = build(built.data, fixture_bodies(built.data), tmp_path / "one", jobs=1)
+    count = build(built.data, tmp_path / "one", jobs=1)
     assert count == built.count
     for pdf in sorted(built.folder.rglob("*.pdf")):
         name = pdf.relative_to(built.folder)
@@ -411,12 +295,7 @@ def test_a_pool_is_started_only_when_it_can_pay() -> None:
 
 
 def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:
-    data = load_fixture()
-    bodies = fixture_bodies(data)
-    del bodies["1967-06-report"]
-    with pytest.raises(BuildError, match=r"1967-06-report\.xml: no print text was made"):
-        build(data, bodies, tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    check_missing_body_is_named(load_fixture(), tmp_path / "out")
 
 
 def test_prefix_ids_makes_ids_and_links_unique_in_the_edition() -> None:
@@ -494,7 +373,7 @@ def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path
     data.mentions = {k: v for k, v in data.mentions.items() if v}
     transformer = transform.Transformer(data.config.xslt_dir)
     bodies = {doc.id: transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})}
-    build(data, bodies, tmp_path / "pdf")
+    build(data, tmp_path / "pdf", bodies=bodies)
     dest = destination_pages(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf"))
     missing = [m.anchor for m in [*doc.mentions, *doc.dates] if prefixed(doc.id, m.anchor) not in dest]
     assert doc.dates and not missing, f"mentions without an anchor in the PDF: {missing}"
@@ -513,17 +392,10 @@ def test_paper_size_and_margins_come_from_the_configuration(built: Built, tmp_pa
     data = load_fixture()
     narrow = PrintConfig(enabled=True, paper="Letter", margins=("10mm", "10mm", "10mm", "10mm"), engine="weasyprint")
     data.config = dataclasses.replace(data.config, print=narrow)
-    build(data, fixture_bodies(data), tmp_path / "letter")
+    build(data, tmp_path / "letter")
     letter = pypdf.PdfReader(tmp_path / "letter" / "documents" / f"{data.documents[0].id}.pdf")
     box = letter.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US Letter
     if POPPLER:  # the text block starts at the configured left margin (10 mm = 28 pt; the default is 20 mm)
         assert 20 < left_edge(tmp_path / "letter" / "documents" / f"{data.documents[0].id}.pdf") < 45
         assert left_edge(built.folder / "documents" / f"{built.data.documents[0].id}.pdf") > 50
-
-
-def left_edge(pdf: Path) -> float:
-    """The smallest x of any word on the first page, in points (poppler's pdftotext -bbox)."""
-    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    return min(float(x) for x in re.findall(r'xMin="([\d.]+)"', html))

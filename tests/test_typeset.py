@@ -14,8 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -23,53 +21,21 @@ import pytest
 pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("typst")
 
-from tei_edition.build.edition import EditionData, collect_edition  # noqa: E402
-from tei_edition.build.pdf import pdf_engine, prefixed, render_pdfs  # noqa: E402
+from pdf_fixture import (  # noqa: E402
+    FIXTURE, POPPLER, Built, build, check_metadata, check_missing_body_is_named, check_page_numbers_and_left_heads,
+    check_scripts_drawn, fixture_bodies, left_edge, page_texts, text_in_rect)
+from pdf_fixture import load_fixture as load_any  # noqa: E402
+from tei_edition.build.pdf import pdf_engine, prefixed  # noqa: E402
 from tei_edition.build.typeset import BodyContext, body_markup, escape  # noqa: E402
-from tei_edition.build.writer import OutputWriter  # noqa: E402
 from tei_edition.config import PrintConfig, load_config  # noqa: E402
 from tei_edition.errors import BuildError, ConfigError  # noqa: E402
-from tei_edition.validate import parse_edition  # noqa: E402
 
-FIXTURE = Path(__file__).parent / "data" / "pdf"
 GOLDEN = Path(__file__).parent / "golden" / "typst"
-BUILD_DATE = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
-POPPLER = shutil.which("pdftotext") and shutil.which("pdffonts")
 
 
-@dataclass
-class Built:
-    data: EditionData
-    folder: Path
-    count: int
-
-    @property
-    def edition(self) -> Path:
-        return self.folder / "edition.pdf"
-
-
-def load_fixture(**print_settings: object) -> EditionData:
-    config = load_config(FIXTURE / "edition.toml")
-    if print_settings:
-        config = dataclasses.replace(config, print=dataclasses.replace(config.print, **print_settings))
-    data = collect_edition(config, parse_edition(config))
-    data.build_date = BUILD_DATE
-    return data
-
-
-def fixture_bodies(data: EditionData) -> dict[str, str]:
-    return {doc.id: (FIXTURE / "print" / f"{doc.id}.html").read_text(encoding="utf-8") for doc in data.documents}
-
-
-def build(data: EditionData, target: Path, jobs: int | None = None, bodies: dict[str, str] | None = None) -> int:
-    writer = OutputWriter(target)
-    try:
-        count = render_pdfs(data, fixture_bodies(data) if bodies is None else bodies, writer, jobs=jobs)
-    except BaseException:
-        writer.abort()
-        raise
-    writer.commit()
-    return count
+def load_fixture(engine: str = "", **print_settings: object):  # type: ignore[no-untyped-def]
+    """The fixture edition; without an engine, as it is configured: set by Typst, the default."""
+    return load_any(engine, **print_settings)
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +43,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     data = load_fixture()
     folder = tmp_path_factory.mktemp("typst") / "pdf"
     return Built(data, folder, build(data, folder, jobs=2))
-
-
-def page_texts(pdf: Path) -> list[str]:
-    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in pypdf.PdfReader(pdf).pages]
 
 
 def poppler_page(pdf: Path, number: int, *options: str) -> str:
@@ -122,11 +84,8 @@ def links(pdf: Path, on_pages: set[int]) -> list[tuple[int, int, str]]:
                 continue
             target = dest.get_object()[0]
             rect = [float(v) for v in annot["/Rect"]]
-            x0, y0, x1, y1 = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
-            text = subprocess.run(
-                ["pdftotext", "-f", str(index + 1), "-l", str(index + 1), "-r", "72", "-x", str(round(x0)),
-                 "-y", str(int(height - y1) - 1), "-W", str(round(x1 - x0)), "-H", str(int(y1 - y0) + 2),
-                 str(pdf), "-"], capture_output=True, text=True, check=True).stdout.strip()
+            text = text_in_rect(pdf, index, rect, height)
+            x0, y1 = min(rect[0], rect[2]), max(rect[1], rect[3])
             found.append(((-y1, x0), (index, page_index[target.idnum], text)))
         out += [link for _where, link in sorted(found)]
     return out
@@ -161,19 +120,7 @@ def test_writes_the_edition_and_one_pdf_per_document_with_typst(built: Built) ->
 
 
 def test_metadata_is_set_by_typst(built: Built) -> None:
-    reader = pypdf.PdfReader(built.edition)
-    info = reader.metadata
-    config = built.data.config
-    assert info.title == config.title
-    assert info.author == "Ada Editor, Ben Checker"
-    assert info.subject == config.subtitle
-    assert "fixture" in info["/Keywords"]
-    assert info["/CreationDate"].startswith("D:20240501120000")
-    assert info["/ModDate"] == info["/CreationDate"]
-    assert reader.trailer["/Root"]["/Lang"] == "en"
-    single = pypdf.PdfReader(built.folder / "documents" / "1951-11-beijing-telegram.pdf").metadata
-    assert single.title == "Mao Zedong to Stalin on the armistice talks, November 1951"
-    assert single.author == "Mao Zedong"
+    check_metadata(built)
 
 
 def test_every_part_is_in_the_outline_and_the_contents_give_its_page(built: Built) -> None:
@@ -262,15 +209,7 @@ def test_running_heads_and_page_numbers(built: Built) -> None:
     openings = {parts[doc.title] for doc in built.data.documents}
     openings |= {parts[name] for name in ("Index of persons", "Index of places", "Index of organisations",
                                           "Chronology")}
-    first_document = parts[built.data.documents[0].title]
-    for index in range(first_document, len(pages)):
-        number = index + 1
-        assert re.search(rf"(^|\s){number}(\s|$)", pages[index]), f"page {number} shows no page number"
-        if index in openings:
-            assert title not in pages[index], f"page {number} opens a part and has a running head"
-        elif number % 2 == 0:
-            assert title in pages[index], f"left page {number} has no running head"
-    assert title not in pages[0] + pages[1] or pages[0].count(title) == 1  # no head on the title page
+    check_page_numbers_and_left_heads(pages, title, openings, parts[built.data.documents[0].title])
     telegram = parts["Telegram on the Moscow talks, August 1945"]
     right = telegram + 1 if telegram % 2 else telegram + 2
     assert "Telegram on the Moscow talks, August 1945" in pages[right]
@@ -290,16 +229,8 @@ def test_source_page_numbers_stand_in_the_margin(built: Built) -> None:
 
 
 def test_hangul_and_chinese_use_an_embedded_cjk_face_and_cyrillic_the_text_face(built: Built) -> None:
-    from test_pdf import fonts_by_character
-
-    drawn = fonts_by_character(built.edition)
-    for char in "김일성毛泽东":
-        assert drawn.get(char), f"{char} is not drawn at all"
-        assert all("CJK" in name for name in drawn[char]), f"{char} is drawn with {drawn[char]}"
-    for char in "Сталин":
-        assert drawn.get(char) and all("Garamond" in name for name in drawn[char]), drawn.get(char)
-    korean = [name for name in drawn["김"]]
-    assert any("kr" in name.lower() for name in korean), korean  # lang="ko": the Korean face
+    drawn = check_scripts_drawn(built)
+    assert any("kr" in name.lower() for name in drawn["김"]), drawn["김"]  # lang="ko": the Korean face
 
 
 def test_two_builds_and_one_or_two_jobs_give_the_same_bytes(built: Built, tmp_path: Path) -> None:
@@ -319,19 +250,12 @@ def test_paper_size_and_margins_come_from_the_configuration(built: Built, tmp_pa
     box = pypdf.PdfReader(pdf).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
     if POPPLER:
-        from test_pdf import left_edge
-
         assert 20 < left_edge(pdf) < 45  # 10 mm = 28 pt
         assert left_edge(built.folder / "documents" / f"{built.data.documents[0].id}.pdf") > 50
 
 
 def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:
-    data = load_fixture()
-    bodies = fixture_bodies(data)
-    del bodies["1967-06-report"]
-    with pytest.raises(BuildError, match=r"1967-06-report\.xml: no print text was made"):
-        build(data, tmp_path / "out", bodies=bodies)
-    assert not (tmp_path / "out").exists()
+    check_missing_body_is_named(load_fixture(), tmp_path / "out")
 
 
 def test_an_edition_design_that_typst_rejects_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
@@ -465,9 +389,7 @@ def test_pdfs_whose_sources_are_unchanged_come_from_the_build_cache(tmp_path: Pa
     store = BuildCache(tmp_path / "cache.sqlite")
     data = load_fixture()
     bodies = fixture_bodies(data)
-    writer = OutputWriter(tmp_path / "first")
-    render_pdfs(data, bodies, writer, jobs=1, store=store)
-    writer.commit()
+    build(data, tmp_path / "first", jobs=1, bodies=bodies, store=store)
 
     set_again: list[str] = []
     original = typeset.TypstSetter.write
@@ -477,18 +399,14 @@ def test_pdfs_whose_sources_are_unchanged_come_from_the_build_cache(tmp_path: Pa
         return original(self, source, what)
 
     monkeypatch.setattr(typeset.TypstSetter, "write", spy)
-    writer = OutputWriter(tmp_path / "second")
-    render_pdfs(data, bodies, writer, jobs=1, store=store)
-    writer.commit()
+    build(data, tmp_path / "second", jobs=1, bodies=bodies, store=store)
     assert set_again == []
     for pdf in sorted((tmp_path / "first").rglob("*.pdf")):
         assert (tmp_path / "second" / pdf.relative_to(tmp_path / "first")).read_bytes() == pdf.read_bytes()
 
     # One document's text edited: the edition and that document are set again, the others are kept.
     bodies["1967-06-report"] = bodies["1967-06-report"].replace("did not comment", "said nothing")
-    writer = OutputWriter(tmp_path / "third")
-    render_pdfs(data, bodies, writer, jobs=1, store=store)
-    writer.commit()
+    build(data, tmp_path / "third", jobs=1, bodies=bodies, store=store)
     assert sorted(set_again) == ["document '1967-06-report'", "the edition (edition.pdf)"]
     assert "said nothing" in " ".join(page_texts(tmp_path / "third" / "documents" / "1967-06-report.pdf"))
     store.close()
