@@ -466,22 +466,14 @@ class SourceWriter:
         return self.bodies[doc.id]
 
     def preamble(self, meta: Any, single: bool) -> str:
-        print_config = self.config.print
-        settings = {
-            "title": meta.title, "authors": list(meta.authors), "subject": meta.subject,
-            "keywords": list(meta.keywords), "date": Code(""), "lang": _language(meta.lang),
-            "paper": PAPER.get(print_config.paper, "a4"), "margins": Code(""), "fonts": list(self.fonts),
-            "book-title": self.config.title, "single": single,
-        }
-        args = []
-        for key, item in settings.items():
-            if key == "date":
-                args.append(f"date: {_date(self.data.build_date)}")
-            elif key == "margins":
-                args.append(f"margins: {_margins(print_config.margins)}")
-            else:
-                args.append(f"{key}: {value(item)}")
-        return f"{self.design}\n\n#show: edition.with({', '.join(args)})\n\n"
+        """The design and the call that sets up every page: `#show: edition.with(...)`."""
+        settings = [f"{key}: {value(item)}" for key, item in (
+            ("title", meta.title), ("authors", list(meta.authors)), ("subject", meta.subject),
+            ("keywords", list(meta.keywords)), ("lang", _language(meta.lang)),
+            ("paper", PAPER.get(self.config.print.paper, "a4")), ("fonts", list(self.fonts)),
+            ("book-title", self.config.title), ("single", single))]
+        settings += [f"date: {_date(self.data.build_date)}", f"margins: {_margins(self.config.print.margins)}"]
+        return f"{self.design}\n\n#show: edition.with({', '.join(settings)})\n\n"
 
     def document_part(self, doc: Any, single: bool) -> str:
         from tei_edition.build.pdf import citation_text
@@ -524,16 +516,45 @@ class SourceWriter:
                 + self.document_part(doc, single=True) + "\n")
 
     def edition_source(self, documents: list[Any], meta: Any) -> str:
+        """The book: title page, imprint, contents, introduction, documents, indexes and chronology."""
         from tei_edition.build.pdf import build_chronology
 
         config = self.config
-        parts = [self.preamble(meta, single=False)]
+        bodies = [self.document_part(doc, single=False) for doc in documents]  # made first: they find the anchors
+        indexes = index_entries(self.data, documents)
+        chronology = build_chronology(self.data, documents, dict.fromkeys(self.anchors, 0))
+        parts = [self.preamble(meta, single=False), *self.front_matter()]
+
+        entries: list[dict[str, Any]] = []
+        if config.introduction:
+            entries.append({"id": "introduction", "number": None, "title": "Introduction", "kind": "front"})
+        entries += [{"id": doc.id, "number": doc.number, "title": escape(doc.title), "kind": "document"}
+                    for doc in documents]
+        entries += [{"id": index.id, "number": None, "title": f"Index of {index.label.lower()}", "kind": "back"}
+                    for index in indexes]
+        if chronology.years:
+            entries.append({"id": "chronology", "number": None, "title": "Chronology", "kind": "back"})
+        parts.append(call("contents", entries))
+        if config.introduction:
+            paragraphs = [escape(p) for p in config.introduction.split("\n\n")]
+            signs = [[escape(sign), Code(escape(meaning).replace(escape("{italic}"), "#emph[italic]"))]
+                     for sign, meaning in SIGNS]
+            parts.append(call("introduction", paragraphs, signs))
+        parts += bodies
+        parts += [self.index_part(index) for index in indexes]
+        if chronology.years:
+            parts.append(self.chronology_part(chronology))
+        return "\n\n".join(parts) + "\n"
+
+    def front_matter(self) -> list[str]:
+        """The title page and the imprint."""
+        config = self.config
         editors = None
         if config.editors:
             names = list(config.editors)
             editors = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
-        parts.append(call("title-page", title=config.title, subtitle=config.subtitle or None, editors=editors,
-                          publisher=config.publisher))
+        title_page = call("title-page", title=config.title, subtitle=config.subtitle or None, editors=editors,
+                          publisher=config.publisher)
         imprint = [f"#strong[{escape(config.title)}]" + (escape(". " + config.subtitle) if config.subtitle else "")
                    + escape(".")]
         if config.editors:
@@ -546,51 +567,35 @@ class SourceWriter:
             imprint.append(escape(f"Licence: {config.licence}"
                                   + (f" ({config.licence_url})" if config.licence_url else "") + "."))
         imprint.append(escape(f"Typeset from the edition’s TEI P5 sources by tei-edition {self.data.tool_version}."))
-        parts.append(call("imprint", Code("\n\n".join(imprint))))
+        return [title_page, call("imprint", Code("\n\n".join(imprint)))]
 
-        bodies = [self.document_part(doc, single=False) for doc in documents]  # made first: they find the anchors
-        indexes = index_entries(self.data, documents)
-        chronology = build_chronology(self.data, documents, dict.fromkeys(self.anchors, 0)) \
-            if any(True for _ in self.data.chronology) else None
-        if chronology is not None and not chronology.years:
-            chronology = None
+    def index_part(self, index: Any) -> str:
+        """One printed index: its entries by initial letter (the design finds their pages)."""
+        def originals(entry: Any) -> list[Code]:
+            out = []
+            for name in entry.originals:
+                fonts = font_for_language(self.language_fonts, name.lang)
+                font = f", font: {value(fonts)}" if fonts else ""
+                out.append(Code(f"#text(lang: {value(_language(name.lang))}{font})[{escape(name.text)}]"))
+            return out
 
-        entries: list[dict[str, Any]] = []
-        if config.introduction:
-            entries.append({"id": "introduction", "number": None, "title": "Introduction", "kind": "front"})
-        entries += [{"id": doc.id, "number": doc.number, "title": escape(doc.title), "kind": "document"}
-                    for doc in documents]
-        entries += [{"id": index.id, "number": None, "title": f"Index of {index.label.lower()}", "kind": "back"}
-                    for index in indexes]
-        if chronology is not None:
-            entries.append({"id": "chronology", "number": None, "title": "Chronology", "kind": "back"})
-        parts.append(call("contents", entries))
-        if config.introduction:
-            paragraphs = [escape(p) for p in config.introduction.split("\n\n")]
-            parts.append(call("introduction", paragraphs, [[escape(sign), Code(escape(meaning).replace(escape("{italic}"), "#emph[italic]"))]
-                                                          for sign, meaning in SIGNS]))
-        parts += bodies
-        for index in indexes:
-            letters = [[letter, [{
-                "id": entry.entity.id,
-                "name": entry.name,
-                "originals": [Code(f"#text(lang: {value(_language(n.lang))}"
-                                   + (f", font: {value(f)}" if (f := font_for_language(self.language_fonts,
-                                                                                       n.lang)) else "")
-                                   + f")[{escape(n.text)}]") for n in entry.originals],
-                "life": entry.entity.life_dates() or None,
-                "description": entry.entity.description.strip().rstrip(".") or None,
-            } for entry in group]] for letter, group in index.by_letter()]
-            parts.append(call("register-index", id=index.id, title=f"Index of {index.label.lower()}",
-                              letters=letters))
-        if chronology is not None:
-            years = [[year, [{
-                "date": item.display, "certainty": item.certainty or None, "before": item.before,
-                "match": item.match, "after": item.after, "number": item.document.number,
-                "title": item.short_title, "anchor": item.href[1:],
-            } for item in items]] for year, items in chronology.years]
-            parts.append(call("chronology", years=years))
-        return "\n\n".join(parts) + "\n"
+        letters = [[letter, [{
+            "id": entry.entity.id,
+            "name": entry.name,
+            "originals": originals(entry),
+            "life": entry.entity.life_dates() or None,
+            "description": entry.entity.description.strip().rstrip(".") or None,
+        } for entry in group]] for letter, group in index.by_letter()]
+        return call("register-index", id=index.id, title=f"Index of {index.label.lower()}", letters=letters)
+
+    def chronology_part(self, chronology: Any) -> str:
+        """The printed chronology: every dated passage by year (the design finds their pages)."""
+        years = [[year, [{
+            "date": item.display, "certainty": item.certainty or None, "before": item.before,
+            "match": item.match, "after": item.after, "number": item.document.number,
+            "title": item.short_title, "anchor": item.href[1:],
+        } for item in items]] for year, items in chronology.years]
+        return call("chronology", years=years)
 
 
 # The editorial signs the introduction explains: (sign, meaning as markup).
