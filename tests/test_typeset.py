@@ -105,7 +105,8 @@ def test_typst_is_the_default_engine_and_weasyprint_serves_html_print_templates(
 
 def test_an_unknown_engine_is_a_configuration_error(tmp_path: Path) -> None:
     text = (FIXTURE / "edition.toml").read_text(encoding="utf-8")
-    text = text.replace("[pdf]", "[pdf]\nengine = \"latex\"") if "[pdf]" in text else text + "\n[pdf]\nengine = \"latex\"\n"
+    assert "[pdf]\n" in text
+    text = text.replace("[pdf]\n", "[pdf]\nengine = \"latex\"\n")
     shutil.copytree(FIXTURE / "tei", tmp_path / "tei")
     (tmp_path / "edition.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"pdf\.engine.*typst, weasyprint.*'latex'"):
@@ -410,3 +411,39 @@ def test_pdfs_whose_sources_are_unchanged_come_from_the_build_cache(tmp_path: Pa
     assert sorted(set_again) == ["document '1967-06-report'", "the edition (edition.pdf)"]
     assert "said nothing" in " ".join(page_texts(tmp_path / "third" / "documents" / "1967-06-report.pdf"))
     store.close()
+
+
+def test_pdfs_of_an_incremental_build_equal_those_of_a_clean_build_in_another_process(tmp_path: Path) -> None:
+    """The sample edition built whole, one document edited and built again (the other documents' PDFs from the
+    build cache), against a clean build of the edited sources run as a separate `edition build`."""
+    import os
+    import sys
+
+    sample = Path(__file__).parents[1]
+    edition = tmp_path / "edition"
+    shutil.copytree(sample / "tei", edition / "tei")
+    shutil.copy(sample / "edition.toml", edition / "edition.toml")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+
+    def edition_build(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "tei_edition", "build", "--jobs", "2", *args,
+                                 "--config", str(edition / "edition.toml")],
+                                capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    edition_build()
+    report = edition / "tei" / "documents" / "1967-06-02-soviet-korean-relations.xml"
+    text = report.read_text(encoding="utf-8")
+    assert "consultations went well" in text
+    report.write_text(text.replace("consultations went well", "consultations went very well", 1), encoding="utf-8")
+    edition_build()
+    incremental = {p.relative_to(edition / "build" / "pdf"): p.read_bytes()
+                   for p in (edition / "build" / "pdf").rglob("*.pdf")}
+    assert len(incremental) == 5
+    assert "consultations went very well" in " ".join(
+        page_texts(edition / "build" / "pdf" / "documents" / "1967-06-02-soviet-korean-relations.pdf"))
+    shutil.rmtree(edition / "build")
+    edition_build("--clean")
+    for name, data in incremental.items():
+        assert (edition / "build" / "pdf" / name).read_bytes() == data, name
