@@ -6,8 +6,9 @@ from the print body the stylesheets made. Typst lays a book out whole, as often 
 to settle: the contents, the indexes (every page a name is on, once) and the chronology ask where the markers in
 the texts fell, in the same compilation.
 
-The documents' PDFs are set in threads while the edition is set: the Typst compiler leaves Python's lock while
-it works.
+The documents' PDFs are set in threads while the edition is set (the Typst compiler leaves Python's lock while it
+works, and each compilation uses every core it can), and kept in the build cache by a hash of their source, fonts
+and images, so that after an edit only the edition and the edited documents are set again.
 """
 
 from __future__ import annotations
