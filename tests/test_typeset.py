@@ -447,3 +447,34 @@ def test_pdfs_of_an_incremental_build_equal_those_of_a_clean_build_in_another_pr
     edition_build("--clean")
     for name, data in incremental.items():
         assert (edition / "build" / "pdf" / name).read_bytes() == data, name
+
+
+def test_images_keep_their_size_within_the_text_width_and_90_mm(tmp_path: Path) -> None:
+    import io
+
+    import typst
+    from PIL import Image
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (40, 30), "red").save(tmp_path / "images" / "small.png")  # 40 x 30 pt at 72 dpi
+    Image.new("RGB", (3000, 4000), "blue").save(tmp_path / "images" / "tall.png")
+    html = '<div><figure><img src="images/small.png" alt="small"/></figure><p>and</p>' \
+           '<figure><img src="images/tall.png" alt="tall"/></figure></div>'
+    markup = body_markup(html, BodyContext("doc", tmp_path))
+    design = (Path(__file__).parents[1] / "src" / "tei_edition" / "templates" / "print" / "edition.typ").read_text(
+        encoding="utf-8")
+    pdf = typst.compile(f"{design}\n#show: edition.with(fonts: (\"DejaVu Serif\",))\n{markup}\n".encode("utf-8"),
+                        root=str(tmp_path))
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    drawn = []  # (width, height) in points of each image, from the matrix it is drawn with
+    for page in reader.pages:
+        matrix = None
+        for operands, operator in pypdf.generic.ContentStream(page.get_contents(), reader).operations:
+            if operator == b"cm":
+                matrix = [float(v) for v in operands]
+            elif operator == b"Do" and matrix is not None:
+                drawn.append((round(matrix[0], 1), round(abs(matrix[3]), 1)))
+    assert drawn[0] == (40.0, 30.0)  # not enlarged
+    width, height = drawn[1]
+    assert height == pytest.approx(90 / 25.4 * 72, abs=0.5)  # 90 mm
+    assert width == pytest.approx(height * 3 / 4, abs=0.5)  # in proportion

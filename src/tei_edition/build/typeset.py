@@ -212,7 +212,7 @@ class _Converter:
             return Code(f"#emph[{escape('[' + (alt or 'image') + ']')}]")
         self.context.images.add(path)
         relative = "/" + path.relative_to(root).as_posix()
-        return Code(f"#image({value(relative)}, width: 100%, height: 90mm, fit: \"contain\", alt: {value(alt)})")
+        return Code(f"#picture({value(relative)}, alt: {value(alt)})")
 
     # Inline content: text, names, dates, notes, page breaks.
     def inlines(self, el: Any) -> Code:
