@@ -478,3 +478,26 @@ def test_images_keep_their_size_within_the_text_width_and_90_mm(tmp_path: Path) 
     width, height = drawn[1]
     assert height == pytest.approx(90 / 25.4 * 72, abs=0.5)  # 90 mm
     assert width == pytest.approx(height * 3 / 4, abs=0.5)  # in proportion
+
+
+def test_typst_warnings_are_passed_on_once(tmp_path: Path) -> None:
+    """An edition's own design naming a font the machine lacks: Typst sets the PDFs with another and says so."""
+    from tei_edition.build.pdf import jinja2_package_templates, render_pdfs
+    from tei_edition.build.writer import OutputWriter
+
+    own = tmp_path / "templates" / "print"
+    own.mkdir(parents=True)
+    design = (jinja2_package_templates() / "print" / "edition.typ").read_text(encoding="utf-8")
+    (own / "edition.typ").write_text(design + '''
+#let package-edition = edition
+#let edition(body, ..settings) = package-edition(..settings, { set text(font: "No Such Family"); body })
+''', encoding="utf-8")
+    data = load_fixture()
+    data.config = dataclasses.replace(data.config, templates_dir=tmp_path / "templates")
+    warnings: list[str] = []
+    writer = OutputWriter(tmp_path / "out")
+    assert render_pdfs(data, fixture_bodies(data), writer, jobs=1, warn=warnings.append) == 4
+    writer.commit()
+    assert warnings == ["PDF: Typst warns: unknown font family: no such family "
+                        "(setting the edition (edition.pdf) and 3 more PDF(s))"], warnings
+    assert "Stalin" in " ".join(page_texts(tmp_path / "out" / "edition.pdf"))  # set all the same

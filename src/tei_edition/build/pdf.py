@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, TypedDict
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypedDict
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -160,18 +160,19 @@ class PrintContext(TypedDict):
 
 
 def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter, jobs: int | None = None,
-                store: Any = None) -> int:
+                store: Any = None, warn: Callable[[str], None] | None = None) -> int:
     """Write edition.pdf and documents/<id>.pdf for every document; return how many PDFs were written.
 
     The documents' PDFs are laid out in a pool of worker processes (`jobs`, else [build] jobs, else one per core)
     while this process lays out the edition; every PDF is written in the same order whatever finishes first.
     `store` (the build cache) keeps the fonts cut down to the edition's characters between builds. The engine is
-    the configuration's ([pdf] engine): Typst, or WeasyPrint for editions that keep print templates in HTML.
+    the configuration's ([pdf] engine): Typst, or WeasyPrint for editions that keep print templates in HTML. What
+    the engine warns of (Typst: a font the design names that is missing, say) goes to `warn`.
     """
     if pdf_engine(data.config) == "typst":
         from tei_edition.build.typeset import render_typst
 
-        return render_typst(data, print_bodies, out, jobs=jobs, store=store)
+        return render_typst(data, print_bodies, out, jobs=jobs, store=store, warn=warn)
     try:
         import weasyprint  # noqa: F401  (imported here: it costs most of a second)
     except ImportError as exc:

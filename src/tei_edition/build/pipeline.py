@@ -1027,7 +1027,8 @@ class _Build:
 
                 with summary.phase("pdf"):
                     summary.pdfs = render_pdfs(data, printed, pdf_out,  # type: ignore[arg-type]
-                                               jobs=self.options.jobs or self.config.jobs, store=printed.cache)
+                                               jobs=self.options.jobs or self.config.jobs, store=printed.cache,
+                                               warn=self.say.info)
                 self.say.detail(f"PDF: {summary.pdfs} files")
         except BaseException:
             html_out.abort()

@@ -17,7 +17,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import lxml.html
 from lxml import etree
@@ -378,14 +378,19 @@ class TypstSetter:
     def __init__(self, root: Path, fonts: FontSet):
         typst = load_typst()
         self.root = root
+        self.warnings: dict[str, list[str]] = {}  # what Typst warned of (a font the design names is missing...) ->
+        # what it was setting then
         self.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True,
                                  font_paths=font_folders(fonts))
 
     def write(self, source: str, what: str) -> bytes:
+        """The PDF of one source (`what` names it in messages); Typst's warnings are kept in `warnings`."""
         typst = load_typst()
         compiler = typst.Compiler(root=str(self.root), font_paths=self.fonts)
         try:
-            pdf = compiler.compile(input=source.encode("utf-8"), format="pdf")
+            pdf, warnings = compiler.compile_with_warnings(input=source.encode("utf-8"), format="pdf")
+            for warning in warnings:
+                self.warnings.setdefault(_typst_message(warning), []).append(what)
         except typst.TypstError as exc:
             raise BuildError(f"setting {what} with Typst failed: {_typst_message(exc)}") from None
         except RuntimeError as exc:
@@ -643,8 +648,9 @@ def _long_date(data: Any) -> str:
 
 
 def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | None = None,
-                 store: Any = None) -> int:
-    """Write edition.pdf and documents/<id>.pdf set by Typst; return how many PDFs were written."""
+                 store: Any = None, warn: Callable[[str], None] | None = None) -> int:
+    """Write edition.pdf and documents/<id>.pdf set by Typst; return how many PDFs were written. Typst's warnings
+    go to `warn`."""
     import tempfile
 
     from tei_edition.build.cache import content_key
@@ -690,6 +696,9 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
             store.put_many([(keys[i], pdf) for i, pdf in made.items()])
         for i, name in enumerate(names):
             out.write_bytes(name, made[i] if i in made else kept[keys[i]])
+        for message, where in setter.warnings.items() if warn is not None else ():
+            more = f" and {len(where) - 1} more PDF(s)" if len(where) > 1 else ""
+            warn(f"PDF: Typst warns: {message} (setting {where[0]}{more})")
     return len(names)
 
 
