@@ -174,10 +174,10 @@ class _Converter:
         return self.language(el, Code(markers + self.blocks(el)))  # li, dt, dd, td, caption... met out of place
 
     def table(self, el: Any) -> str:
-        rows = [row for row in el.iter("tr")]
+        # This table's rows, not those of a table inside one of its cells (that one is set in its cell).
+        rows = [row for row in el.iter("tr") if next(row.iterancestors("table"), None) is el]
         caption = el.find("caption")
-        columns = max((sum(int(c.get("colspan") or 1) for c in row if c.tag in ("td", "th")) for row in rows),
-                      default=1)
+        columns = max((sum(_span(c, "colspan") for c in row if c.tag in ("td", "th")) for row in rows), default=1)
         cells = []
         for row in rows:
             for cell in row:
@@ -186,8 +186,7 @@ class _Converter:
                 inner = self.blocks(cell)
                 if cell.tag == "th":
                     inner = Code(f"#strong[{inner}]")
-                span = [f"{name}: {int(cell.get(name))}" for name in ("colspan", "rowspan")
-                        if (cell.get(name) or "").isdigit() and int(cell.get(name)) > 1]
+                span = [f"{name}: {_span(cell, name)}" for name in ("colspan", "rowspan") if _span(cell, name) > 1]
                 cells.append(f"table.cell({', '.join(span)})[{inner}]" if span else f"[{inner}]")
         table = (f"#table(columns: {max(columns, 1)}, stroke: 0.4pt + luma(53%), inset: 3pt, align: left, "
                  + "".join(f"{c}, " for c in cells) + ")")
@@ -317,6 +316,12 @@ class _Converter:
         if fonts:
             args.append(f"font: {value(fonts)}")
         return Code(f"#text({', '.join(args)})[{inner}]")
+
+
+def _span(cell: Any, name: str) -> int:
+    """A cell's colspan or rowspan: a whole number from 1 to 64 (anything else counts as 1)."""
+    text = (cell.get(name) or "").strip()
+    return min(int(text), 64) if text.isdigit() and 0 < int(text) else 1
 
 
 def _is_block(el: Any) -> bool:
