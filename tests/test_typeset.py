@@ -505,3 +505,46 @@ def test_typst_warnings_are_passed_on_once(tmp_path: Path) -> None:
     assert warnings == ["PDF: Typst warns: unknown font family: no such family "
                         "(setting the edition (edition.pdf) and 3 more PDF(s))"], warnings
     assert "Stalin" in " ".join(page_texts(tmp_path / "out" / "edition.pdf"))  # set all the same
+
+
+def test_volumes_are_as_even_as_whole_documents_allow() -> None:
+    from tei_edition.build.typeset import split_volumes
+
+    docs = list("abcdefgh")
+    # 3,000 characters are a page, and every document one more: these are 2 pages each, 16 in all.
+    sizes = [3000] * 8
+    assert split_volumes(docs, sizes, 0) == [docs]  # 0: one book
+    assert split_volumes(docs, sizes, 16) == [docs]  # it all fits
+    assert split_volumes(docs, sizes, 8) == [list("abcd"), list("efgh")]
+    assert split_volumes(docs, sizes, 6) == [list("abc"), list("de"), list("fgh")]  # 16 pages: 6, 4 and 6
+    # A long document is not split; the others fill the volumes around it.
+    assert split_volumes(docs, [3000, 3000, 60000, 3000, 3000, 3000, 3000, 3000], 20) == [
+        list("abc"), list("defgh")]
+    assert [len(v) for v in split_volumes(docs, sizes, 1)] == [1] * 8  # never more volumes than documents
+
+
+def test_a_long_edition_comes_in_volumes_each_with_its_own_contents_and_indexes(tmp_path: Path) -> None:
+    data = load_fixture(volume_pages=2)
+    count = build(data, tmp_path / "pdf", jobs=2)
+    books = sorted((tmp_path / "pdf").glob("edition*.pdf"))
+    assert [b.name for b in books] == ["edition-1.pdf", "edition-2.pdf", "edition-3.pdf"]
+    assert count == len(books) + len(data.documents)
+    seen = []
+    for number, book in enumerate(books, start=1):
+        pages = page_texts(book)
+        assert f"Volume {number} of 3" in pages[0]
+        assert pypdf.PdfReader(book).metadata.title == f"{data.config.title}, volume {number}"
+        parts = outline_pages(book)
+        mine = [doc for doc in data.documents if doc.title in parts]
+        assert len(mine) == 1, [doc.title for doc in mine]
+        seen += mine
+        assert "Index of persons" in parts and parts["Index of persons"] > parts[mine[0].title]
+        # The index's page links stay within the volume and lead to pages holding the mentions.
+        for _page, target, text in links(book, {parts["Index of persons"]}):
+            if text.isdigit():
+                assert int(text) == target + 1 and parts[mine[0].title] <= target < parts["Index of persons"]
+    assert seen == data.documents  # each document in one volume, in order
+    # Set in processes of their own, the volumes are the same bytes as when set with one job.
+    build(load_fixture(volume_pages=2), tmp_path / "one", jobs=1)
+    for book in books:
+        assert (tmp_path / "one" / book.name).read_bytes() == book.read_bytes(), book.name

@@ -26,6 +26,7 @@ class PrintConfig:
     paper: str = "A4"
     margins: tuple[str, str, str, str] = ("22mm", "20mm", "24mm", "20mm")  # top right bottom left
     engine: str = ""  # "typst" or "weasyprint"; empty: chosen by build.pdf.pdf_engine
+    volume_pages: int = 1000  # Typst: the edition's book in volumes of about this many pages (0: one book)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
     },
     "sources": {"documents": _STR, "registers": _STR, "schema": _STR, "schematron": _STR},
     "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST},
-    "pdf": {"enabled": _BOOL, "paper": _STR, "margins": _STR, "engine": _STR},
+    "pdf": {"enabled": _BOOL, "paper": _STR, "margins": _STR, "engine": _STR,
+            "volume_pages": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+                             "a whole number, 0 or more (0: the edition in one book)")},
     "build": {"executor": _STR, "jobs": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
                                          "a whole number of at least 1")},
 }
@@ -238,7 +241,8 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         templates_dir=templates_dir,
         xslt_dir=xslt_dir,
         extra_css=tuple(extra_css),
-        print=PrintConfig(enabled=pdf.get("enabled", True), paper=paper, margins=margins, engine=engine),
+        print=PrintConfig(enabled=pdf.get("enabled", True), paper=paper, margins=margins, engine=engine,
+                          volume_pages=pdf.get("volume_pages", PrintConfig.volume_pages)),
         executor=executor,
         jobs=build.get("jobs"),
     )

@@ -106,6 +106,7 @@ class BodyContext:
     marks: int = 0  # unnumbered notes so far in this document
     anchors: set[str] = field(default_factory=set)  # mention and date anchors met in the text
     images: set[Path] = field(default_factory=set)  # the edition's image files the text shows
+    characters: int = 0  # the length of the text, for the estimate of its pages
 
 
 def body_markup(fragment: str, context: BodyContext) -> Code:
@@ -115,6 +116,7 @@ def body_markup(fragment: str, context: BodyContext) -> Code:
     except (etree.ParserError, ValueError) as exc:
         raise BuildError(f"the print text of document {context.doc_id!r} is not HTML the PDF can use: {exc}") \
             from None
+    context.characters = len(wrapper.text_content())
     return _Converter(context).blocks(wrapper)
 
 
@@ -385,8 +387,9 @@ class TypstSetter:
         self.root = root
         self.warnings: dict[str, list[str]] = {}  # what Typst warned of (a font the design names is missing...) ->
         # what it was setting then
+        self.font_folders = font_folders(fonts)
         self.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True,
-                                 font_paths=font_folders(fonts))
+                                 font_paths=self.font_folders)
 
     def write(self, source: str, what: str) -> bytes:
         """The PDF of one source (`what` names it in messages); Typst's warnings are kept in `warnings`."""
@@ -403,6 +406,24 @@ class TypstSetter:
         assert isinstance(pdf, bytes)
         return pdf
 
+    def write_apart(self, source: str, what: str) -> bytes:
+        """As write, in a child process of its own: Typst keeps what it laid out for the compilations that follow in
+        a process (~0.6 GB for 350 pages), which one volume after another would add up."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as pool:
+            try:
+                pdf, warnings = pool.submit(_write_in_child, str(self.root), self.font_folders, source, what).result()
+            except BrokenProcessPool as exc:
+                raise BuildError(f"the process setting {what} with Typst stopped unexpectedly ({exc}); it may "
+                                 "have run out of memory: set [pdf] volume_pages lower") from None
+        for message in warnings:
+            self.warnings.setdefault(message, []).append(what)
+        return pdf
+
     def write_many(self, sources: Iterable[tuple[str, str]], workers: int) -> Iterator[bytes]:
         """PDFs of (source, what) pairs in order, `workers` at a time."""
         items = list(sources)
@@ -411,6 +432,15 @@ class TypstSetter:
             return
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="typst") as pool:
             yield from pool.map(lambda item: self.write(*item), items)
+
+
+def _write_in_child(root: str, folders: list[str], source: str, what: str) -> tuple[bytes, list[str]]:
+    """TypstSetter.write in a pool's child process: the PDF and Typst's warnings."""
+    typst = load_typst()
+    setter = TypstSetter.__new__(TypstSetter)
+    setter.root, setter.font_folders, setter.warnings = Path(root), folders, {}
+    setter.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True, font_paths=folders)
+    return setter.write(source, what), list(setter.warnings)
 
 
 def _typst_message(exc: Any) -> str:
@@ -461,6 +491,7 @@ class SourceWriter:
         self.bodies: dict[str, Code] = {}
         self.anchors: set[str] = set()
         self.images: dict[str, set[Path]] = {}  # document id -> the image files its text shows
+        self.characters: dict[str, int] = {}  # document id -> the length of its text
 
     def body(self, doc: Any) -> Code:
         """A document's text as markup (made once, for both the book and the document's PDF)."""
@@ -474,6 +505,7 @@ class SourceWriter:
             self.bodies[doc.id] = body_markup(str(doc.body), context)
             self.anchors |= context.anchors
             self.images[doc.id] = context.images
+            self.characters[doc.id] = context.characters
         return self.bodies[doc.id]
 
     def preamble(self, meta: Any, single: bool) -> str:
@@ -526,15 +558,16 @@ class SourceWriter:
         return (self.preamble(meta, single=True) + call("from-edition", escape(line)) + "\n\n"
                 + self.document_part(doc, single=True) + "\n")
 
-    def edition_source(self, documents: list[Any], meta: Any) -> str:
-        """The book: title page, imprint, contents, introduction, documents, indexes and chronology."""
+    def edition_source(self, documents: list[Any], meta: Any, volume: str | None = None) -> str:
+        """The book: title page, imprint, contents, introduction, documents, indexes and chronology; or one volume
+        of it (`volume` says which, on its title page), with the indexes and chronology of its documents."""
         from tei_edition.build.pdf import build_chronology
 
         config = self.config
         bodies = [self.document_part(doc, single=False) for doc in documents]  # made first: they find the anchors
         indexes = index_entries(self.data, documents)
         chronology = build_chronology(self.data, documents, dict.fromkeys(self.anchors, 0))
-        parts = [self.preamble(meta, single=False), *self.front_matter()]
+        parts = [self.preamble(meta, single=False), *self.front_matter(volume)]
 
         entries: list[dict[str, Any]] = []
         if config.introduction:
@@ -557,15 +590,16 @@ class SourceWriter:
             parts.append(self.chronology_part(chronology))
         return "\n\n".join(parts) + "\n"
 
-    def front_matter(self) -> list[str]:
+    def front_matter(self, volume: str | None = None) -> list[str]:
         """The title page and the imprint."""
         config = self.config
         editors = None
         if config.editors:
             names = list(config.editors)
             editors = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+        # (`volume` is given only to a volume's title page: a design of an edition's own may not know it.)
         title_page = call("title-page", title=config.title, subtitle=config.subtitle or None, editors=editors,
-                          publisher=config.publisher)
+                          publisher=config.publisher, **({"volume": volume} if volume else {}))
         imprint = [f"#strong[{escape(config.title)}]" + (escape(". " + config.subtitle) if config.subtitle else "")
                    + escape(".")]
         if config.editors:
@@ -674,10 +708,22 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
         writer = SourceWriter(data, fonts)
         setter = TypstSetter(config.root, fonts)
         sources: list[tuple[str, str]] = []
-        keywords = _unique(k for doc in documents for k in (doc.meta.keywords or ()))
-        book = PdfMetadata(title=config.title, authors=config.editors, subject=config.subtitle or config.title,
-                           keywords=tuple(keywords), lang=config.language, date=date)
-        sources.append((writer.edition_source(documents, book), "the edition (edition.pdf)"))
+        names: list[str] = []
+        for doc in documents:
+            writer.body(doc)  # the texts first: their lengths decide the volumes
+        volumes = split_volumes(documents, [writer.characters[doc.id] for doc in documents],
+                                config.print.volume_pages)
+        for number, volume in enumerate(volumes, start=1):
+            keywords = _unique(k for doc in volume for k in (doc.meta.keywords or ()))
+            title, label, name = config.title, None, "edition.pdf"
+            if len(volumes) > 1:
+                title, name = f"{config.title}, volume {number}", f"edition-{number}.pdf"
+                label = f"Volume {number} of {len(volumes)} · Documents {volume[0].number}–{volume[-1].number}"
+            book = PdfMetadata(title=title, authors=config.editors, subject=config.subtitle or config.title,
+                               keywords=tuple(keywords), lang=config.language, date=date)
+            what = f"the edition ({name})" if len(volumes) == 1 else f"volume {number} of the edition ({name})"
+            sources.append((writer.edition_source(volume, book, label), what))
+            names.append(name)
         for doc in documents:
             authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
                 s.name for s in (doc.meta.senders or ())) or config.editors
@@ -685,18 +731,17 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
                                subject=doc.meta.summary or f"{config.title}, document {doc.number}",
                                keywords=tuple(doc.meta.keywords or ()), lang=config.language, date=date)
             sources.append((writer.document_source(doc, meta), f"document {doc.id!r}"))
-        names = ["edition.pdf"] + [f"documents/{_segment(doc.id)}.pdf" for doc in documents]
+        names += [f"documents/{_segment(doc.id)}.pdf" for doc in documents]
         # A PDF is a function of its source, the fonts, the images it shows and Typst's version: one whose key the
         # build cache holds is taken from it (after an edit, the edition and the edited documents are set again).
         fonts_key = _files_key(face.path for face in fonts.faces)
-        every_image = {path for paths in writer.images.values() for path in paths}
-        images = [every_image] + [writer.images.get(doc.id, set()) for doc in documents]
+        images = [{path for doc in volume for path in writer.images[doc.id]} for volume in volumes]
+        images += [writer.images.get(doc.id, set()) for doc in documents]
         keys = [content_key("typst-pdf", typst_version(), fonts_key, _files_key(shown, content=True), source)
                 for (source, _what), shown in zip(sources, images)]
         kept = store.get_many(keys) if store is not None else {}
         missing = [i for i, key in enumerate(keys) if key not in kept]
-        workers = min(jobs or config.jobs or default_jobs(), max(len(missing), 1))
-        made = dict(zip(missing, setter.write_many([sources[i] for i in missing], workers)))
+        made = set_pdfs(setter, sources, missing, len(volumes), jobs or config.jobs or default_jobs())
         if store is not None and made:
             store.put_many([(keys[i], pdf) for i, pdf in made.items()])
         for i, name in enumerate(names):
@@ -705,6 +750,53 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
             more = f" and {len(where) - 1} more PDF(s)" if len(where) > 1 else ""
             warn(f"PDF: Typst warns: {message} (setting {where[0]}{more})")
     return len(names)
+
+
+def set_pdfs(setter: TypstSetter, sources: list[tuple[str, str]], missing: list[int], books: int,
+             jobs: int) -> dict[int, bytes]:
+    """The PDFs of sources[i] for i in `missing`, by i. The first `books` sources are the edition's volumes (or its
+    one book), set one after another while the documents' PDFs are set beside them with the other jobs; when
+    there are several volumes, each is set in a process of its own, so that their layouts' memory never adds up."""
+    volumes = [i for i in missing if i < books]
+    documents = [i for i in missing if i >= books]
+    write = setter.write_apart if books > 1 else setter.write
+
+    def set_volumes() -> dict[int, bytes]:
+        return {i: write(*sources[i]) for i in volumes}
+
+    def set_documents(workers: int) -> dict[int, bytes]:
+        return dict(zip(documents, setter.write_many([sources[i] for i in documents], workers)))
+
+    if jobs <= 1 or not volumes or not documents:
+        return {**set_volumes(), **set_documents(jobs)}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="typst-book") as pool:
+        beside = pool.submit(set_volumes)
+        try:
+            made = set_documents(jobs - 1)
+        except BuildError:
+            beside.result()  # the book's failure, when it fails too, is the one reported: it comes first
+            raise
+        return {**beside.result(), **made}
+
+
+def split_volumes(documents: list[Any], characters: list[int], volume_pages: int) -> list[list[Any]]:
+    """The documents in volumes of about `volume_pages` pages each, as even as whole documents allow (one volume
+    when 0 or when they all fit). A document's pages are estimated from its text: ~3,000 characters a page, and
+    one more for its heading and source note (the sample's documents in the bench, 3,190 characters a page)."""
+    pages = [1 + count / 3000 for count in characters]
+    total = sum(pages)
+    if volume_pages <= 0 or total <= volume_pages or len(documents) < 2:
+        return [documents]
+    count = min(-(-int(total) // volume_pages), len(documents))
+    target = total / count
+    volumes: list[list[Any]] = [[]]
+    filled = 0.0
+    for doc, size in zip(documents, pages):
+        if volumes[-1] and filled + size / 2 > target * len(volumes) and len(volumes) < count:
+            volumes.append([])
+        volumes[-1].append(doc)
+        filled += size
+    return volumes
 
 
 def typst_version() -> str:
