@@ -103,14 +103,16 @@ def test_typst_is_the_default_engine_and_weasyprint_serves_html_print_templates(
     assert pdf_engine(dataclasses.replace(config, print=PrintConfig(engine="typst"))) == "typst"
 
 
-def test_an_unknown_engine_is_a_configuration_error(tmp_path: Path) -> None:
+def test_an_unknown_engine_or_a_bad_volume_size_is_a_configuration_error(tmp_path: Path) -> None:
     text = (FIXTURE / "edition.toml").read_text(encoding="utf-8")
     assert "[pdf]\n" in text
-    text = text.replace("[pdf]\n", "[pdf]\nengine = \"latex\"\n")
+    text = text.replace("[pdf]\n", "[pdf]\nengine = \"latex\"\nvolume_pages = -5\n")
     shutil.copytree(FIXTURE / "tei", tmp_path / "tei")
     (tmp_path / "edition.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"pdf\.engine.*typst, weasyprint.*'latex'"):
+    with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "edition.toml")
+    assert re.search(r"pdf\.engine.*typst, weasyprint.*'latex'", str(caught.value))
+    assert re.search(r"pdf\.volume_pages.*0 or more.*-5", str(caught.value))
 
 
 def test_writes_the_edition_and_one_pdf_per_document_with_typst(built: Built) -> None:
