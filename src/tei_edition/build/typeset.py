@@ -382,12 +382,13 @@ def load_typst() -> Any:
 class TypstSetter:
     """Compiles Typst sources to PDF with the build's fonts, reading files only inside the edition's folder."""
 
-    def __init__(self, root: Path, fonts: FontSet):
+    def __init__(self, root: Path, fonts: FontSet | list[str]):
+        """`fonts`: the build's font set, or the folders of its faces."""
         typst = load_typst()
         self.root = root
         self.warnings: dict[str, list[str]] = {}  # what Typst warned of (a font the design names is missing...) ->
         # what it was setting then
-        self.font_folders = font_folders(fonts)
+        self.font_folders = fonts if isinstance(fonts, list) else font_folders(fonts)
         self.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True,
                                  font_paths=self.font_folders)
 
@@ -436,10 +437,7 @@ class TypstSetter:
 
 def _write_in_child(root: str, folders: list[str], source: str, what: str) -> tuple[bytes, list[str]]:
     """TypstSetter.write in a pool's child process: the PDF and Typst's warnings."""
-    typst = load_typst()
-    setter = TypstSetter.__new__(TypstSetter)
-    setter.root, setter.font_folders, setter.warnings = Path(root), folders, {}
-    setter.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True, font_paths=folders)
+    setter = TypstSetter(Path(root), folders)
     return setter.write(source, what), list(setter.warnings)
 
 
