@@ -1,15 +1,15 @@
-"""The PDF editions: the whole edition as one book (edition.pdf) and one PDF per document.
+"""The PDF editions: the whole edition as a book (edition.pdf, or volumes of it) and one PDF per document.
 
 What both engines share is here: the documents ready for print (their print bodies with edition-wide ids), the
 indexes' entries, the chronology, the document information, and the choice of engine. Typst, the default, is in
 build/typeset.py. The rest of this module is the WeasyPrint engine, which sets the HTML print templates
 (templates/print/*.html and print.css) for editions that keep their own.
 
-With WeasyPrint, the edition is laid out whole once, with the indexes and the chronology (every dated passage in date order) as bare
-headings: that tells on which page every name mention and date falls. The indexes are then made with one link per
-entity and page (the first mention on that page), so that no page number repeats. As they come last, only they are
-laid out again, alone, numbered on from the documents' last page, and then the contents, whose numbers for the
-back matter are now known; the pages of both are joined to the first layout's pages in between. A single
+With WeasyPrint, the edition is laid out whole once, with the indexes and the chronology (every dated passage in date
+order) as bare headings: that tells on which page every name mention and date falls. The indexes are then made with
+one link per entity and page (the first mention on that page), so that no page number repeats. As they come last,
+only they are laid out again, alone, numbered on from the documents' last page, and then the contents, whose numbers
+for the back matter are now known; the pages of both are joined to the first layout's pages in between. A single
 document's PDF has neither and is laid out once, in a pool of worker processes while the edition is laid out.
 """
 
