@@ -35,7 +35,7 @@ from tei_edition.build.fonts import font_cache, prepare_fonts  # noqa: E402
 from make_corpus import make_corpus  # noqa: E402
 from tei_edition.build.executor import default_jobs  # noqa: E402
 from tei_edition.build.pdf import (  # noqa: E402
-    PdfMetadata, PdfRenderer, make_print_env, prepare_document, render_pdfs, texts_in_use)
+    PdfRenderer, book_metadata, document_metadata, make_print_env, prepare_document, render_pdfs, texts_in_use)
 from tei_edition.build.typeset import SourceWriter, TypstSetter  # noqa: E402
 from tei_edition.build.transform import Transformer  # noqa: E402
 from tei_edition.build.writer import OutputWriter  # noqa: E402
@@ -142,10 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.engine == "typst":
             writer = SourceWriter(data, fonts)
             setter = TypstSetter(config.root, fonts)
-            meta = PdfMetadata(title=config.title, authors=config.editors, subject=config.subtitle, keywords=(),
-                               lang=config.language, date="")
-            edition_pdf = lambda: setter.write(writer.edition_source(documents, meta), "edition")  # noqa: E731
-            document_pdf = lambda doc: setter.write(writer.document_source(doc, meta), doc.id)  # noqa: E731
+            edition_pdf = lambda: setter.write(  # noqa: E731
+                writer.edition_source(documents, book_metadata(data, documents)), "edition")
+            document_pdf = lambda doc: setter.write(  # noqa: E731
+                writer.document_source(doc, document_metadata(data, doc)), doc.id)
         else:
             renderer = PdfRenderer(make_print_env(config), data, fonts, extra_roots=(Path(workdir),))
             edition_pdf = lambda: renderer.render_edition(documents)  # noqa: E731

@@ -89,6 +89,12 @@ class FontSet:
         return "\n".join(rules)
 
 
+def face_name(family: str) -> str:
+    """The name a CJK family of ours ('Edition CJK KR') has in the font files ('Noto Sans CJK KR'); any other family
+    is its own name."""
+    return next((face for _prefix, face, ours in _CJK_FACES if ours == family), family)
+
+
 def cjk_characters(texts: Iterable[str]) -> str:
     """The distinct CJK characters in the texts, sorted (so the subset, and the PDF, do not depend on order)."""
     found: set[str] = set()

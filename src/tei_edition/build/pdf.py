@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, TypedDict
+from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, TypedDict
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -202,6 +202,33 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
         for (name, _html), pdf in zip(pages, printed):
             out.write_bytes(name, pdf)
     return 1 + len(documents)
+
+
+def book_metadata(data: EditionData, documents: list[PrintDocument], title: str = "") -> PdfMetadata:
+    """The document information of the edition's book (or of a volume of it, `title`)."""
+    config = data.config
+    keywords = _unique(k for doc in documents for k in (doc.meta.keywords or ()))
+    return PdfMetadata(title=title or config.title, authors=config.editors, subject=config.subtitle or config.title,
+                       keywords=tuple(keywords), lang=config.language, date=_iso_date(data))
+
+
+def document_metadata(data: EditionData, doc: PrintDocument) -> PdfMetadata:
+    """The document information of one document's PDF: its authors (else its senders, else the editors)."""
+    config = data.config
+    authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
+        s.name for s in (doc.meta.senders or ())) or config.editors
+    return PdfMetadata(title=doc.title, authors=authors,
+                       subject=doc.meta.summary or f"{config.title}, document {doc.number}",
+                       keywords=tuple(doc.meta.keywords or ()), lang=config.language, date=_iso_date(data))
+
+
+def _iso_date(data: EditionData) -> str:
+    return data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def long_date(data: EditionData) -> str:
+    """The build date as the print editions write it: '1 May 2024'."""
+    return data.build_date.strftime("%-d %B %Y")
 
 
 def pdf_engine(config: EditionConfig) -> str:
@@ -442,11 +469,7 @@ class PdfRenderer:
 
     def render_edition(self, documents: list[PrintDocument]) -> bytes:
         """The whole edition: title page, contents, introduction, documents, indexes."""
-        config = self.config
-        keywords = _unique(k for doc in documents for k in (doc.meta.keywords or ()))
-        meta = PdfMetadata(title=config.title, authors=config.editors, subject=config.subtitle or config.title,
-                           keywords=tuple(keywords), lang=config.language, date=self._date())
-        return self._render("print/edition.html", meta, documents, single=False)
+        return self._render("print/edition.html", book_metadata(self.data, documents), documents, single=False)
 
     def render_document(self, doc: PrintDocument) -> bytes:
         """One document with its source note and notes, laid out once."""
@@ -454,19 +477,12 @@ class PdfRenderer:
 
     def document_html(self, doc: PrintDocument) -> str:
         """The print page of one document, with its source note and notes (no index: it would double the layout)."""
-        authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
-            s.name for s in (doc.meta.senders or ())) or self.config.editors
-        subject = doc.meta.summary or f"{self.config.title}, document {doc.number}"
-        meta = PdfMetadata(title=doc.title, authors=authors, subject=subject,
-                           keywords=tuple(doc.meta.keywords or ()), lang=self.config.language, date=self._date())
+        meta = document_metadata(self.data, doc)
         return self.env.get_template("print/document.html").render(**self._context(meta, [doc], single=True))
-
-    def _date(self) -> str:
-        return self.data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _context(self, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> PrintContext:
         return PrintContext(config=self.config, meta=meta, documents=documents, indexes=[], chronology=None,
-                            build_date=self.data.build_date.strftime("%-d %B %Y"),
+                            build_date=long_date(self.data),
                             tool_version=self.data.tool_version, single=single, part="all", page_of={},
                             page_start=0)
 
@@ -582,23 +598,29 @@ def index_skeleton(data: EditionData, documents: list[PrintDocument]) -> list[Pr
             for kind, (_entry, _list, _name, section, label) in KINDS.items() if kind in kinds]
 
 
-def build_indexes(data: EditionData, documents: list[PrintDocument], pages: dict[str, int]) -> list[PrintIndex]:
-    """The indexes with one link per entity and page: the first mention on each page where the entity is named."""
+def build_indexes(data: EditionData, documents: list[PrintDocument],
+                  pages: dict[str, int] | None = None) -> list[PrintIndex]:
+    """The indexes of the register entries named in the documents, in sort order. With `pages` (anchor -> page of
+    a first layout), each entry has one link per page it is named on, to the first mention there, and an entry on
+    no page is left out; without, the entries have no links (an engine that finds the pages itself)."""
     indexes = index_skeleton(data, documents)
     by_kind = {index.kind: index for index in indexes}
     for entity_id, mentions in _mentions_in(data, documents).items():
         entity = data.entities.get(entity_id)
         if entity is None:
             continue
-        first_on_page: dict[int, str] = {}
-        for mention in mentions:
-            anchor = prefixed(mention.document.id, mention.mention.anchor)
-            page = pages.get(anchor)
-            if page is not None and page not in first_on_page:
-                first_on_page[page] = anchor
-        if first_on_page:
+        hrefs: list[str] = []
+        if pages is not None:
+            first_on_page: dict[int, str] = {}
+            for mention in mentions:
+                anchor = prefixed(mention.document.id, mention.mention.anchor)
+                page = pages.get(anchor)
+                if page is not None and page not in first_on_page:
+                    first_on_page[page] = anchor
+            if not first_on_page:
+                continue
             hrefs = ["#" + first_on_page[p] for p in sorted(first_on_page)]
-            by_kind[entity.kind].entries.append(IndexEntry(entity, _originals(entity), hrefs))
+        by_kind[entity.kind].entries.append(IndexEntry(entity, _originals(entity), hrefs))
     for index in indexes:
         index.entries.sort(key=lambda e: (e.entity.sort_key, e.entity.id))
     return indexes
@@ -616,8 +638,9 @@ def chronology_skeleton(data: EditionData, documents: list[PrintDocument]) -> Pr
 
 
 
-def build_chronology(data: EditionData, documents: list[PrintDocument], pages: dict[str, int]) -> PrintChronology:
-    """Every dated passage of the documents in date order, grouped by year, linked to its anchor in the text."""
+def build_chronology(data: EditionData, documents: list[PrintDocument], placed: Container[str]) -> PrintChronology:
+    """Every dated passage of the documents in date order, grouped by year, linked to its anchor in the text when
+    the anchor is among those `placed` in the laid-out text."""
     chronology = PrintChronology()
     years: dict[str, list[ChronologyItem]] = {}
     for entry, doc in _dated_entries(data, documents):
@@ -626,7 +649,7 @@ def build_chronology(data: EditionData, documents: list[PrintDocument], pages: d
         before, match, after = short_snippet(date.snippet, date.text)
         years.setdefault(str(date.span.year), []).append(ChronologyItem(
             display=date.span.display(), certainty=CERTAINTY.get(date.cert or "", ""), before=before, match=match,
-            after=after, document=doc, short_title=doc.short_title, href=f"#{anchor}" if anchor in pages else ""))
+            after=after, document=doc, short_title=doc.short_title, href=f"#{anchor}" if anchor in placed else ""))
     chronology.years = list(years.items())
     return chronology
 

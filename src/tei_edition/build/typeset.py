@@ -22,7 +22,12 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import lxml.html
 from lxml import etree
 
-from tei_edition.build.fonts import _CJK_FACES, FALLBACK_FAMILY, FontSet
+from tei_edition.build.cache import content_key
+from tei_edition.build.fonts import FALLBACK_FAMILY, FontSet, face_name
+from tei_edition.build.pdf import (
+    book_metadata, build_chronology, build_indexes, citation_text, document_metadata, jinja2_package_templates,
+    long_date, prefixed, prepare_document, texts_in_use)
+from tei_edition.build.site.context import id_segment
 from tei_edition.errors import BuildError
 
 TYPST_REQUIREMENT = "typst>=0.14"
@@ -339,12 +344,10 @@ def _mark(index: int) -> str:
 
 def font_lists(fonts: FontSet) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """The font list of the text and, per language prefix whose CJK face differs, its own list (Typst's names)."""
-    names = {family: face for _prefix, face, family in _CJK_FACES}
-
     def stack(cjk: str | None) -> tuple[str, ...]:
         families = [fonts.text_family]
         if cjk:
-            families.append(names.get(cjk, cjk))
+            families.append(face_name(cjk))
         if fonts.text_family != FALLBACK_FAMILY:
             families.append(FALLBACK_FAMILY)
         return tuple(families)
@@ -453,8 +456,6 @@ def _typst_message(exc: Any) -> str:
 
 def design_source(config: Any) -> str:
     """The print design: the edition's own templates/print/edition.typ, else the package's."""
-    from tei_edition.build.pdf import jinja2_package_templates
-
     for folder in (config.templates_dir, jinja2_package_templates()):
         if folder is not None and (Path(folder) / DESIGN).is_file():
             return (Path(folder) / DESIGN).read_text(encoding="utf-8")
@@ -485,7 +486,7 @@ class SourceWriter:
         self.config = data.config
         self.design = design_source(self.config)
         self.fonts, self.language_fonts = font_lists(fonts)
-        self.dated = frozenset(_prefixed(e.document.id, e.date.anchor) for e in data.chronology)
+        self.dated = frozenset(prefixed(e.document.id, e.date.anchor) for e in data.chronology)
         self.bodies: dict[str, Code] = {}
         self.anchors: set[str] = set()
         self.images: dict[str, set[Path]] = {}  # document id -> the image files its text shows
@@ -497,7 +498,7 @@ class SourceWriter:
             mentions: dict[str, list[str]] = {}
             for mention in doc.source.mentions:
                 if mention.entity_id in self.data.entities:
-                    mentions.setdefault(_prefixed(doc.id, mention.anchor), []).append(mention.entity_id)
+                    mentions.setdefault(prefixed(doc.id, mention.anchor), []).append(mention.entity_id)
             context = BodyContext(doc.id, self.config.root, {k: tuple(v) for k, v in mentions.items()},
                                   self.dated, self.language_fonts)
             self.bodies[doc.id] = body_markup(str(doc.body), context)
@@ -517,8 +518,6 @@ class SourceWriter:
         return f"{self.design}\n\n#show: edition.with({', '.join(settings)})\n\n"
 
     def document_part(self, doc: Any, single: bool) -> str:
-        from tei_edition.build.pdf import citation_text
-
         m = doc.meta
         dateline = None
         if m.date_display or m.place:
@@ -550,7 +549,7 @@ class SourceWriter:
 
     def document_source(self, doc: Any, meta: Any) -> str:
         config = self.config
-        line = f"{config.title} · Document {doc.number} · Version {config.version}, {_long_date(self.data)}"
+        line = f"{config.title} · Document {doc.number} · Version {config.version}, {long_date(self.data)}"
         if config.licence:
             line += f" · {config.licence}"
         return (self.preamble(meta, single=True) + call("from-edition", escape(line)) + "\n\n"
@@ -559,12 +558,11 @@ class SourceWriter:
     def edition_source(self, documents: list[Any], meta: Any, volume: str | None = None) -> str:
         """The book: title page, imprint, contents, introduction, documents, indexes and chronology; or one volume
         of it (`volume` says which, on its title page), with the indexes and chronology of its documents."""
-        from tei_edition.build.pdf import build_chronology
-
         config = self.config
         bodies = [self.document_part(doc, single=False) for doc in documents]  # made first: they find the anchors
-        indexes = index_entries(self.data, documents)
-        chronology = build_chronology(self.data, documents, dict.fromkeys(self.anchors, 0))
+        # (Typst finds the pages of the indexes' entries itself.)
+        indexes = [index for index in build_indexes(self.data, documents) if index.entries]
+        chronology = build_chronology(self.data, documents, self.anchors)
         parts = [self.preamble(meta, single=False), *self.front_matter(volume)]
 
         entries: list[dict[str, Any]] = []
@@ -602,7 +600,7 @@ class SourceWriter:
                    + escape(".")]
         if config.editors:
             imprint.append(escape(f"Edited by {', '.join(config.editors)}."))
-        line = f"Version {config.version}, {_long_date(self.data)}."
+        line = f"Version {config.version}, {long_date(self.data)}."
         if config.publisher:
             line += f" Published by {config.publisher}."
         imprint.append(escape(line))
@@ -653,35 +651,9 @@ SIGNS = (
 )
 
 
-def index_entries(data: Any, documents: list[Any]) -> list[Any]:
-    """The printed indexes: every register entry named in the documents, by kind, in sort order (Typst finds
-    their pages)."""
-    from tei_edition.build.pdf import IndexEntry, _mentions_in, _originals, index_skeleton
-
-    indexes = index_skeleton(data, documents)
-    by_kind = {index.kind: index for index in indexes}
-    for entity_id in _mentions_in(data, documents):
-        entity = data.entities.get(entity_id)
-        if entity is not None:
-            by_kind[entity.kind].entries.append(IndexEntry(entity, _originals(entity)))
-    for index in indexes:
-        index.entries.sort(key=lambda e: (e.entity.sort_key, e.entity.id))
-    return [index for index in indexes if index.entries]
-
-
-def _prefixed(doc_id: str, anchor: str) -> str:
-    from tei_edition.build.pdf import prefixed
-
-    return prefixed(doc_id, anchor)
-
-
 def _language(lang: str) -> str:
     match = _LANG_RE.match(lang or "")
     return match.group(1).lower() if match else "en"
-
-
-def _long_date(data: Any) -> str:
-    return data.build_date.strftime("%-d %B %Y")
 
 
 def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | None = None,
@@ -690,16 +662,13 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
     go to `warn`."""
     import tempfile
 
-    from tei_edition.build.cache import content_key
     from tei_edition.build.executor import default_jobs
     from tei_edition.build.fonts import font_cache, prepare_fonts
-    from tei_edition.build.pdf import PdfMetadata, _unique, prepare_document, texts_in_use
 
     load_typst()
     config = data.config
     documents = [prepare_document(data, doc, number, print_bodies)
                  for number, doc in enumerate(data.documents, start=1)]
-    date = data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
     with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
         # Typst reads the CJK collection itself and embeds only the glyphs in use: nothing is cut beforehand.
         fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store, cut=False)
@@ -712,24 +681,16 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
         volumes = split_volumes(documents, [writer.characters[doc.id] for doc in documents],
                                 config.print.volume_pages)
         for number, volume in enumerate(volumes, start=1):
-            keywords = _unique(k for doc in volume for k in (doc.meta.keywords or ()))
-            title, label, name = config.title, None, "edition.pdf"
+            title, label, name = "", None, "edition.pdf"
             if len(volumes) > 1:
                 title, name = f"{config.title}, volume {number}", f"edition-{number}.pdf"
                 label = f"Volume {number} of {len(volumes)} · Documents {volume[0].number}–{volume[-1].number}"
-            book = PdfMetadata(title=title, authors=config.editors, subject=config.subtitle or config.title,
-                               keywords=tuple(keywords), lang=config.language, date=date)
             what = f"the edition ({name})" if len(volumes) == 1 else f"volume {number} of the edition ({name})"
-            sources.append((writer.edition_source(volume, book, label), what))
+            sources.append((writer.edition_source(volume, book_metadata(data, volume, title), label), what))
             names.append(name)
-        for doc in documents:
-            authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
-                s.name for s in (doc.meta.senders or ())) or config.editors
-            meta = PdfMetadata(title=doc.title, authors=authors,
-                               subject=doc.meta.summary or f"{config.title}, document {doc.number}",
-                               keywords=tuple(doc.meta.keywords or ()), lang=config.language, date=date)
-            sources.append((writer.document_source(doc, meta), f"document {doc.id!r}"))
-        names += [f"documents/{_segment(doc.id)}.pdf" for doc in documents]
+        sources += [(writer.document_source(doc, document_metadata(data, doc)), f"document {doc.id!r}")
+                    for doc in documents]
+        names += [f"documents/{id_segment(doc.id)}.pdf" for doc in documents]
         # A PDF is a function of its source, the fonts, the images it shows and Typst's version: one whose key the
         # build cache holds is taken from it (after an edit, the edition and the edited documents are set again).
         fonts_key = _files_key(face.path for face in fonts.faces)
@@ -803,8 +764,6 @@ def typst_version() -> str:
 
 def _files_key(paths: Iterable[Path], content: bool = False) -> str:
     """A key of files: their paths and sizes (fonts, which do not change in place), or their contents (images)."""
-    from tei_edition.build.cache import content_key
-
     parts: list[str | bytes] = []
     for path in sorted(set(paths)):
         parts.append(str(path))
@@ -814,8 +773,3 @@ def _files_key(paths: Iterable[Path], content: bool = False) -> str:
             parts.append("missing")
     return content_key("files", *parts)
 
-
-def _segment(doc_id: str) -> str:
-    from tei_edition.build.site.context import id_segment
-
-    return id_segment(doc_id)
