@@ -167,3 +167,29 @@ def test_program_exit_status_and_output_survive_the_fast_exit(minimal_edition: P
     failed = _program(["validate", "--format", "json"], minimal_edition)
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["errors"] >= 4  # the whole report, flushed before the process ended
+
+
+def test_program_leaves_no_temporary_files_behind(minimal_edition: Path, tmp_path: Path) -> None:
+    """The fast exit skips the heap's teardown but not the exit handlers: the worker processes' server folder
+    (multiprocessing's) and WeasyPrint's copies of the fonts, in this process and in its PDF workers, are removed."""
+    import os
+    import subprocess
+    import sys
+
+    with (minimal_edition / "edition.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[pdf]\nengine = "weasyprint"\n')
+    temporary = tmp_path / "system-temp"
+    temporary.mkdir()
+    # Pools for two documents (the thresholds keep small editions in one process), then the program's own way out.
+    script = ("import sys\n"
+              "from tei_edition.build import executor, pdf\n"
+              "executor.POOL_THRESHOLD = 0\n"
+              "pdf.POOL_MIN_DOCUMENTS = pdf.POOL_MIN_CHARACTERS = 0\n"
+              "from tei_edition.cli import run\n"
+              "sys.argv = ['edition', 'build', '--jobs', '2']\n"
+              "run()\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=minimal_edition, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "TMPDIR": str(temporary)})
+    assert done.returncode == 0, done.stderr
+    assert sorted((minimal_edition / "build" / "pdf" / "documents").glob("*.pdf"))
+    assert sorted(path.name for path in temporary.iterdir()) == []

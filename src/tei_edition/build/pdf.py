@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -184,20 +185,23 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
     with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
         fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store)
         renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
-        pages = [(f"documents/{id_segment(doc.id)}.pdf", renderer.document_html(doc)) for doc in documents]
-        workers = pdf_workers(jobs or data.config.jobs, len(documents), sum(len(html) for _name, html in pages))
-        if workers == 0:
-            edition = renderer.render_edition(documents)
-            printed = [renderer.typesetter.write(html, "print/document.html") for _name, html in pages]
-        else:
-            with open_pdf_pool(renderer.setup, workers) as pool:
-                futures = [pool.submit(typeset_in_worker, html, "print/document.html") for _name, html in pages]
+        try:
+            pages = [(f"documents/{id_segment(doc.id)}.pdf", renderer.document_html(doc)) for doc in documents]
+            workers = pdf_workers(jobs or data.config.jobs, len(documents), sum(len(html) for _name, html in pages))
+            if workers == 0:
                 edition = renderer.render_edition(documents)
-                try:
-                    printed = [future.result() for future in futures]
-                except BrokenProcessPool as exc:
-                    raise BuildError(f"a worker laying out the documents' PDFs stopped unexpectedly ({exc}); "
-                                     "build again with --jobs 1 to lay them out in one process") from None
+                printed = [renderer.typesetter.write(html, "print/document.html") for _name, html in pages]
+            else:
+                with open_pdf_pool(renderer.setup, workers) as pool:
+                    futures = [pool.submit(typeset_in_worker, html, "print/document.html") for _name, html in pages]
+                    edition = renderer.render_edition(documents)
+                    try:
+                        printed = [future.result() for future in futures]
+                    except BrokenProcessPool as exc:
+                        raise BuildError(f"a worker laying out the documents' PDFs stopped unexpectedly ({exc}); "
+                                         "build again with --jobs 1 to lay them out in one process") from None
+        finally:
+            renderer.typesetter.close()
         out.write_bytes("edition.pdf", edition)
         for (name, _html), pdf in zip(pages, printed):
             out.write_bytes(name, pdf)
@@ -273,8 +277,20 @@ _worker_typesetter: list[Typesetter] = []  # the one Typesetter of a pool worker
 
 
 def start_worker(setup: PrintSetup) -> None:
-    """Pool initializer: import WeasyPrint, load the stylesheet and fonts once for every document of this worker."""
+    """Pool initializer: import WeasyPrint, load the stylesheet and fonts once for every document of this worker.
+
+    A pool worker ends without collecting its objects, so the Typesetter is closed by a finalizer that
+    multiprocessing runs as the worker process ends."""
+    from multiprocessing.util import Finalize
+
     _worker_typesetter[:] = [Typesetter(setup)]
+    Finalize(None, _close_worker_typesetter, exitpriority=0)
+
+
+def _close_worker_typesetter() -> None:
+    for typesetter in _worker_typesetter:
+        typesetter.close()
+    _worker_typesetter.clear()
 
 
 def typeset_in_worker(html: str, template_name: str) -> bytes:
@@ -430,6 +446,14 @@ class Typesetter:
         self.fetcher = _local_fetcher(list(setup.roots))
         self.stylesheet: CSS = CSS(string=setup.css, font_config=self.font_config, counter_style=self.counter_style,
                                    url_fetcher=self.fetcher, base_url=setup.base_url)
+
+    def close(self) -> None:
+        """Remove the copies of the fonts WeasyPrint made for this font configuration (~2 MB in a folder of the
+        system's temporary files). WeasyPrint removes them when the configuration is collected, which a process
+        that ends without collecting its objects (the `edition` program, a pool worker) never does."""
+        folder = getattr(self.font_config, "_folder", None)  # WeasyPrint's own attribute, set once a face is added
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def write(self, html: str, template_name: str) -> bytes:
         """Lay out a page made from `template_name` and return its PDF."""
