@@ -222,7 +222,8 @@ def test_the_cache_is_swept_once_unused_entries_are_a_quarter_of_it(tmp_path: Pa
 
 def test_a_page_written_in_pieces_is_the_page_written_whole(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    pieces = ["<p>", "Сталин & Mao " * 10_000, "</p>"]  # more than one batch, and not ASCII
+    # Long pieces, not ASCII; then more pieces than a batch holds, with a run of empty ones longer than a batch.
+    pieces = ["<p>", "Сталин & Mao " * 10_000, "</p>", *(["<b>", "x", "</b>"] * 3000), *([""] * 10_000), "<end>"]
     first = OutputWriter(target)
     first.write_chunks("a/index.html", iter(pieces))
     first.write_text("b/index.html", "".join(pieces))
