@@ -268,3 +268,32 @@ def test_a_register_entry_added_for_a_name_already_tagged(edition: Path) -> None
     assert summary.processed == 1 + 5  # the register; the documents' encoding checks only
     pages = assert_same_as_clean(edition)
     assert b"<mark>Herschel</mark>" in pages["persons/herschel/index.html"]
+
+
+def test_a_clean_build_reads_nothing_an_earlier_build_cached(edition: Path) -> None:
+    """--clean makes everything again: even with every entry of the build cache damaged, its output (pages, search
+    index, zip, PDFs) is the output of the first build, and what it stored serves the next build."""
+    import sqlite3
+
+    from tei_edition.build.cache import CACHE_NAME
+
+    def full(root: Path, clean: bool) -> BuildSummary:
+        return build_edition(load_config(root / "edition.toml"), BuildOptions(clean=clean, jobs=1))
+
+    def everything(root: Path) -> dict[str, bytes]:
+        out = root / "build"
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "html").rglob("*"))
+                + sorted((out / "pdf").rglob("*")) if p.is_file()}
+
+    edit(edition / "edition.toml", "enabled = false", "enabled = true")
+    full(edition, clean=False)
+    first = everything(edition)
+    assert any(name.endswith(".pdf") for name in first) and any(name.endswith(".zip") for name in first)
+    with sqlite3.connect(edition / "build" / CACHE_NAME) as db:
+        damaged = db.execute("UPDATE entries SET value = x'00'").rowcount
+    assert damaged > 0
+    full(edition, clean=True)
+    again = everything(edition)
+    assert sorted(again) == sorted(first)
+    assert [name for name in first if again[name] != first[name]] == []
+    assert full(edition, clean=False).up_to_date

@@ -3,6 +3,7 @@
 Keys are hashes of everything a result depends on, so an entry is never stale: it is either the right answer or
 absent. Entries not used by a successful build are removed at its end, which keeps the cache as large as one
 build's results. The cache only ever holds what this tool wrote, and its keys include the tool's fingerprint.
+A clean build (`--clean`) reads none of the entries earlier builds left: it makes everything again and stores it.
 """
 
 from __future__ import annotations
@@ -31,8 +32,12 @@ def content_key(*parts: str | bytes) -> str:
 class BuildCache:
     """Byte strings and picklable objects stored by key; a missing or unreadable entry is simply a miss."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, fresh: bool = False):
         self.path = path
+        # A fresh cache (a clean build's) answers only with what this build has stored: the entries of earlier
+        # builds are not read, though they stay on disk until the build succeeds and prunes them.
+        self.fresh = fresh
+        self.written: set[str] = set()
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
@@ -58,7 +63,8 @@ class BuildCache:
 
     def get(self, key: str) -> bytes | None:
         """The bytes stored under `key`, or None."""
-        row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        row = None if self.fresh and key not in self.written else \
+            self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
         if row is None:
             self.misses += 1
             return None
@@ -82,6 +88,8 @@ class BuildCache:
 
     def _select(self, columns: str, keys: list[str]) -> Iterator[tuple[Any, ...]]:
         """The rows of the entries under `keys`, queried _BATCH keys at a time."""
+        if self.fresh:
+            keys = [key for key in keys if key in self.written]
         for start in range(0, len(keys), _BATCH):
             chunk = keys[start:start + _BATCH]
             marks = ",".join("?" * len(chunk))
@@ -92,6 +100,8 @@ class BuildCache:
         if not items:
             return
         self.used.update(key for key, _ in items)
+        if self.fresh:
+            self.written.update(key for key, _ in items)
         with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", items)
 

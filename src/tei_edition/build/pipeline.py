@@ -704,7 +704,7 @@ class _Build:
     def _cached_run(self, sources: Sources, contents: "SourceContents", hashes: dict[str, str],
                     inputs: EditionInputs, options: dict[str, Any], build_date: datetime, changes: Changes,
                     previous: Manifest | None) -> BuildSummary:
-        cache = BuildCache(self.config.output_dir / CACHE_NAME)
+        cache = BuildCache(self.config.output_dir / CACHE_NAME, fresh=self.options.clean)
         # Until the pages are rendered the build makes long-lived data (results, documents, registers) and hardly any
         # garbage in cycles: the cycle collector would only walk the growing heap again and again.
         self._collecting = gc.isenabled()
