@@ -71,3 +71,28 @@ def test_a_changed_build_date_is_not_a_no_op(tmp_path: Path, monkeypatch: pytest
     summary = build_edition(config, BuildOptions(pdf=False, jobs=1))
     assert not summary.up_to_date
     assert summary.processed == 0  # the texts are reused; only the pages showing the date change
+
+
+@pytest.mark.parametrize("value", ["yesterday", "1.7e9", "-5", "99999999999999", "１７００"])
+def test_a_malformed_source_date_epoch_stops_the_build_with_a_message(tmp_path: Path, value: str,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build asked to be reproducible never falls back to the time of day (nor stops with a traceback): the
+    command says what SOURCE_DATE_EPOCH must be, exits 2 and leaves the last output as it was."""
+    from click.testing import CliRunner
+
+    from tei_edition.cli import main
+
+    root = tmp_path / "engine"
+    shutil.copytree(ENGINE, root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    before = clean_build(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--clean"])
+    assert result.exit_code == 2, result.output
+    assert f"SOURCE_DATE_EPOCH is {value!r}: it must be a whole number of seconds since 1970-01-01" in result.output
+    assert "Traceback" not in result.output
+    html = root / "build" / "html"
+    assert {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()} == before
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", " 1700000000\n")  # white space around a number is read past
+    assert CliRunner().invoke(main, ["build", "--no-pdf"]).exit_code == 0

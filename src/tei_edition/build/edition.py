@@ -13,6 +13,7 @@ from typing import Any
 
 from tei_edition import __version__
 from tei_edition.config import EditionConfig
+from tei_edition.errors import UsageError
 from tei_edition.tei.model import (
     DateMention,
     Document,
@@ -113,11 +114,32 @@ class EditionData:
                 self.documents[i + 1] if i + 1 < len(self.documents) else None)
 
 
+# The last second a four-digit year can name (9999-12-31T23:59:59Z): the dates of the edition are printed with one.
+_LAST_EPOCH = 253402300799
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH (reproducible builds: the time to stand in for now), or None when it is not set.
+
+    A value that is not a whole number of seconds since 1970-01-01 UTC, up to the end of the year 9999, is a
+    UsageError: a build that silently took the time of day instead would not be the reproducible one asked for."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or int(text) > _LAST_EPOCH:
+        raise UsageError(f"SOURCE_DATE_EPOCH is {value!r}: it must be a whole number of seconds since "
+                         f"1970-01-01 00:00:00 UTC, from 0 to {_LAST_EPOCH} (the end of the year 9999); "
+                         "set it so (`SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)` takes the last commit's time) "
+                         "or unset it to build with the time of day")
+    return int(text)
+
+
 def build_time() -> datetime:
     """The build's date: SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return datetime.fromtimestamp(epoch, tz=timezone.utc)
     return datetime.now(tz=timezone.utc).replace(microsecond=0)
 
 

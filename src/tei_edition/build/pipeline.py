@@ -36,6 +36,7 @@ from tei_edition.build.edition import (
     build_time,
     collect_edition,
     fragment_key,
+    source_date_epoch,
 )
 from tei_edition.build.executor import local_workers, open_executor, parse_executor, run_batches, worker_count
 from tei_edition.build.plan import (
@@ -721,7 +722,7 @@ class _Build:
         """The build's date: SOURCE_DATE_EPOCH, else the last build's if it was today (so an incremental build
         writes what a clean build at that time would), else now."""
         now = build_time()
-        if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit() or previous is None:
+        if source_date_epoch() is not None or previous is None:
             return now
         recorded = previous.summary.get("build_date", "")
         try:
