@@ -237,3 +237,72 @@ def test_a_page_written_in_pieces_is_the_page_written_whole(tmp_path: Path) -> N
     assert not list(second.staging.rglob("*.html")) and not list(second.staging.glob(".stream-*"))
     second.commit()
     assert (target / "a" / "index.html").stat().st_ino == inode
+
+
+def test_files_no_build_made_are_left_in_place_and_named(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    first = committed(target, {"a/index.html": "one", "gone/index.html": "bye"})
+    (target / "CNAME").write_text("edition.example.org\n", encoding="utf-8")  # put there by hand
+    (target / "a" / "notes.txt").write_text("mine", encoding="utf-8")
+    second = OutputWriter(target, first.signatures_now(), dict(first.hashes))
+    second.write_text("a/index.html", "two")
+    second.commit()
+    assert second.foreign == ["CNAME", "a/notes.txt"]
+    files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    assert files == ["CNAME", "a/index.html", "a/notes.txt"]  # what the last build made and this one did not: gone
+    assert (target / "a" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("mine, output", [("about", "about/index.html"),  # a file where a folder goes
+                                          ("index.html/notes.txt", "index.html")])  # a folder where a file goes
+def test_a_file_no_build_made_in_the_way_stops_the_commit_before_anything_moves(tmp_path: Path, mine: str,
+                                                                               output: str) -> None:
+    from tei_edition.errors import BuildError
+
+    target = tmp_path / "out"
+    first = committed(target, {"kept/index.html": "same", "old/index.html": "old"})
+    (target / mine).parent.mkdir(parents=True, exist_ok=True)
+    (target / mine).write_text("mine", encoding="utf-8")
+    before = {p.relative_to(target).as_posix(): p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    second = OutputWriter(target, first.signatures_now(), dict(first.hashes))
+    second.write_text(output, "new")
+    with pytest.raises(BuildError, match="no build made stand where the build puts its output") as raised:
+        second.check()
+    assert str(target / mine) in str(raised.value)
+    second.abort()
+    assert {p.relative_to(target).as_posix(): p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+    assert not second.staging.exists()
+
+
+def test_an_output_folder_that_is_a_file_is_a_message_not_a_traceback(built: Path) -> None:
+    from click.testing import CliRunner
+
+    from tei_edition.cli import main
+
+    html = built / "build" / "html"
+    shutil.rmtree(html)
+    html.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--config", str(built / "edition.toml")])
+    assert result.exit_code == 1
+    assert f"{html} is a file, where the build puts its folder of the same name: move it away" in result.output
+    assert html.read_text(encoding="utf-8") == "not a folder"
+    shutil.rmtree(built / "build")
+    (built / "build").write_text("not a folder either", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--config", str(built / "edition.toml")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"the output folder {built / 'build'} cannot be made: {built / 'build'} is a file" in result.output
+
+
+def test_a_build_keeps_a_file_put_in_its_output_and_says_so(built: Path) -> None:
+    from click.testing import CliRunner
+
+    from tei_edition.cli import main
+
+    (built / "build" / "html" / "CNAME").write_text("edition.example.org\n", encoding="utf-8")
+    stale = built / "build" / ".html.new-killed"  # the staging folder of a build that was killed
+    (stale / "documents").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--clean", "--config", str(built / "edition.toml")])
+    assert result.exit_code == 0, result.output
+    assert "holds 1 file(s) that no build made, left in place: CNAME" in result.output
+    assert (built / "build" / "html" / "CNAME").read_text(encoding="utf-8") == "edition.example.org\n"
+    assert not stale.exists()

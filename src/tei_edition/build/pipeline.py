@@ -54,7 +54,7 @@ from tei_edition.build.plan import (
     save_manifest,
 )
 from tei_edition.build.progress import Reporter
-from tei_edition.build.writer import OutputLock, OutputWriter
+from tei_edition.build.writer import OutputLock, OutputWriter, make_output_folder, remove_stale_staging
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, SourceError, ValidationFailed
 from tei_edition.tei.discover import Sources, discover_sources
@@ -606,8 +606,9 @@ def build_edition(config: EditionConfig, options: BuildOptions = BuildOptions(),
         reporter = progress
     else:
         reporter = _Say(progress)
-    config.output_dir.mkdir(parents=True, exist_ok=True)
+    make_output_folder(config.output_dir)
     with OutputLock(config.output_dir):
+        remove_stale_staging(config.output_dir)
         return _Build(config, options, reporter).run()
 
 
@@ -1037,9 +1038,24 @@ class _Build:
                 pdf_out.abort()
             raise
         with summary.phase("write"):
+            try:
+                html_out.check()  # both folders checked before either is changed
+                if pdf_out is not None:
+                    pdf_out.check()
+            except BaseException:
+                html_out.abort()
+                if pdf_out is not None:
+                    pdf_out.abort()
+                raise
             html_out.commit()
             if pdf_out is not None:
                 pdf_out.commit()
+            for writer in (html_out, pdf_out):
+                if writer is not None and writer.foreign:
+                    shown = ", ".join(writer.foreign[:5]) + (" ..." if len(writer.foreign) > 5 else "")
+                    self.say.info(f"{writer.target} holds {len(writer.foreign)} file(s) that no build made, left "
+                                  f"in place: {shown} (the build never removes a file it did not make: delete "
+                                  "them, or the whole folder, if they are not yours)")
         stats = html_out.signatures_now()
         outputs = {f"html/{k}": OutputRecord(html_out.deps.get(k, ""), v, stats.get(k, ""))
                    for k, v in html_out.hashes.items()}

@@ -52,14 +52,21 @@ class OutputWriter:
     `abort()` throws them away and leaves the target as it was.
 
     Files the last build made and this one would make alike are not staged but kept (`carry_over`): the commit
-    moves the staged files into the target, one rename each, and removes what this build did not make. An
-    incremental build thus writes and moves only what changed."""
+    moves the staged files into the target, one rename each, and removes what the last build made and this one
+    did not. An incremental build thus writes and moves only what changed. Files no build made (someone put them
+    there) are left where they are and listed in `foreign`; one that stands where the build puts a folder or a
+    file stops the commit before anything is moved."""
 
     def __init__(self, target: Path, signatures: Mapping[str, str] | None = None,
                  previous: Mapping[str, str] | None = None):
         self.target = target.resolve()
         self._top = str(self.target) + os.sep  # an output's path in the target is this + its key
         self.target.parent.mkdir(parents=True, exist_ok=True)
+        if self.target.exists() and not self.target.is_dir():
+            raise BuildError(f"{self.target} is a file, where the build puts its folder of the same name: move it "
+                             "away (the build never removes a file it did not make)")
+        self.foreign: list[str] = []  # files in the target that no build made, left in place by commit()
+        self._walked: list[tuple[Path, str, list[str], list[str]]] | None = None  # the target as check() found it
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
         self.written: set[str] = set()  # output paths written or kept so far, case-folded
         self.hashes: dict[str, str] = {}  # output path -> content hash, for the build manifest
@@ -188,20 +195,38 @@ class OutputWriter:
         key = output_key(rel)
         return (self.target if key in self.kept else self.staging).joinpath(*key.split("/"))
 
+    def check(self) -> list[tuple[Path, str, list[str], list[str]]]:
+        """Before the commit, with every output written: find the files in the target that no build made, and stop
+        with a BuildError if one stands in the way of an output (nothing is moved then). The target's folders, deepest
+        first, for commit()."""
+        made = set(self.hashes)
+        recorded = set(self.previous) | set(self.signatures)  # what the last build made
+        walked = [(Path(folder), Path(folder).relative_to(self.target).as_posix(), dirs, files)
+                  for folder, dirs, files in os.walk(self.target, topdown=False)]
+        self.foreign = sorted(rel for _base, prefix, _dirs, files in walked for name in files
+                              if (rel := name if prefix == "." else f"{prefix}/{name}") not in made
+                              and rel not in recorded)
+        if self.foreign:
+            _check_foreign(self.target, self.foreign, made)
+        self._walked = walked
+        return walked
+
     def commit(self) -> None:
-        """Put the staged files in place in the target and remove the files this build did not make."""
+        """Put the staged files in place in the target and remove the files the last build made and this one did
+        not (after check(), which it calls when it was not called before)."""
         if not self.target.exists():
             os.rename(self.staging, self.target)
             return
         made = set(self.hashes)
+        walked = self._walked if self._walked is not None else self.check()
         folders: set[str] = set()  # the target's folders that remain, relative ('.' for the target itself)
-        # What the target holds that this build did not make goes first, so that a file may become a folder.
-        for folder, dirs, files in os.walk(self.target, topdown=False):
-            base = Path(folder)
-            prefix = base.relative_to(self.target).as_posix()
+        foreign = set(self.foreign)
+        # What the last build made and this one did not goes first, so that a file may become a folder.
+        for base, prefix, dirs, files in walked:
             remaining = sum(1 for d in dirs if (d if prefix == "." else f"{prefix}/{d}") in folders)
             for name in files:
-                if (f"{prefix}/{name}" if prefix != "." else name) in made:
+                rel = f"{prefix}/{name}" if prefix != "." else name
+                if rel in made or rel in foreign:
                     remaining += 1
                 else:
                     (base / name).unlink()
@@ -259,6 +284,18 @@ def _encoded(chunks: Iterable[str]) -> Iterator[bytes]:
         yield "".join(batch).encode("utf-8")
 
 
+def _check_foreign(target: Path, foreign: list[str], made: set[str]) -> None:
+    """A BuildError when a file no build made stands where this build puts a folder, or inside a folder where it
+    puts a file: the build does not remove what it did not make."""
+    folders = {parent for key in made for parent in PurePosixPath(key).parents} - {PurePosixPath(".")}
+    in_the_way = [rel for rel in foreign if PurePosixPath(rel) in folders
+                  or any(parent.as_posix() in made for parent in PurePosixPath(rel).parents)]
+    if in_the_way:
+        shown = ", ".join(str(target / rel) for rel in in_the_way[:3]) + (" ..." if len(in_the_way) > 3 else "")
+        raise BuildError(f"{len(in_the_way)} file(s) that no build made stand where the build puts its output: "
+                         f"{shown}; move them away (the build never removes a file it did not make)")
+
+
 def _signature(status: os.stat_result) -> str:
     """A file's size, modification time and inode: it changes whenever the file is written or replaced."""
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ino}"
@@ -282,6 +319,29 @@ def content_hash(data: bytes) -> str:
     """The hash of an output file's content, as recorded in the build manifest: the hash the build takes of its
     sources (a TEI file copied into the output keeps the hash it was read with)."""
     return hash_bytes(data)
+
+
+def remove_stale_staging(output_dir: Path) -> None:
+    """Remove the staging folders (`.html.new-*`, `.pdf.new-*`) of builds that were killed before they could clean
+    up. Called with the output folder's lock held: no other build is writing one of them."""
+    for name in ("html", "pdf"):
+        for stale in output_dir.glob(f".{name}.new-*"):
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def make_output_folder(folder: Path) -> None:
+    """Create the output folder ([output] dir) if it is missing; a BuildError saying what stands in the way if it
+    cannot be (a file of that name, a folder that may not be written)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise BuildError(f"the output folder {folder} cannot be made: {blocker} is a file; move it away or set "
+                             "another folder as `dir` in the [output] table of edition.toml") from None
+        raise BuildError(f"the output folder {folder} cannot be made: {exc.strerror or exc}; check that it may be "
+                         "written, or set another folder as `dir` in the [output] table of edition.toml") from None
 
 
 class OutputLock:
