@@ -306,3 +306,25 @@ def test_a_build_keeps_a_file_put_in_its_output_and_says_so(built: Path) -> None
     assert "holds 1 file(s) that no build made, left in place: CNAME" in result.output
     assert (built / "build" / "html" / "CNAME").read_text(encoding="utf-8") == "edition.example.org\n"
     assert not stale.exists()
+
+
+def test_a_build_without_pdfs_keeps_the_record_of_the_pdfs(built: Path) -> None:
+    """The PDFs a --no-pdf build leaves alone stay the last PDF build's: a later PDF build removes the PDF of a
+    document deleted meanwhile, as one it made, instead of keeping it as a file no build made."""
+    from click.testing import CliRunner
+
+    from tei_edition.cli import main
+
+    config = built / "edition.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"),
+                      encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--config", str(config)]).exit_code == 0
+    pdfs = built / "build" / "pdf" / "documents"
+    gone = sorted(pdfs.glob("*.pdf"))[0]
+    assert runner.invoke(main, ["build", "--no-pdf", "--config", str(config)]).exit_code == 0
+    (built / "tei" / "documents" / f"{gone.stem}.xml").unlink()
+    result = runner.invoke(main, ["build", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "no build made" not in result.output
+    assert not gone.exists() and len(list(pdfs.glob("*.pdf"))) == 4

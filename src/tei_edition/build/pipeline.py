@@ -1062,6 +1062,8 @@ class _Build:
         if pdf_out is not None:
             stats = pdf_out.signatures_now()
             outputs.update({f"pdf/{k}": OutputRecord("", v, stats.get(k, "")) for k, v in pdf_out.hashes.items()})
+        else:  # the PDFs are left as they are: still the last PDF build's, which a later one may remove
+            outputs.update({k: r for k, r in self._last_outputs.items() if k.startswith("pdf/")})
         return outputs
 
 
