@@ -328,3 +328,34 @@ def test_a_build_without_pdfs_keeps_the_record_of_the_pdfs(built: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "no build made" not in result.output
     assert not gone.exists() and len(list(pdfs.glob("*.pdf"))) == 4
+
+
+@pytest.mark.parametrize("failure, said", [
+    ("disk", "the disk is full: could not write"),
+    ("cache", "the build cache in"),
+])
+def test_a_full_disk_is_a_message_and_the_last_output_stays(built: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            failure: str, said: str) -> None:
+    import errno
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from tei_edition.build import cache, writer
+    from tei_edition.cli import main
+
+    html = built / "build" / "html"
+    before = {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()}
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        if failure == "disk":
+            raise OSError(errno.ENOSPC, "No space left on device", str(html / "index.html"))
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(writer.OutputWriter if failure == "disk" else cache.BuildCache,
+                        "write_bytes" if failure == "disk" else "put_many", full)
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--clean", "--config", str(built / "edition.toml")])
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output
+    assert {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()} == before
+    assert not list((built / "build").glob(".html.new-*"))

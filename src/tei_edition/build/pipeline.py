@@ -9,12 +9,14 @@ so a build with nothing changed does nothing, and any other build redoes only th
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import os
 import pickle
 import select
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -609,7 +611,23 @@ def build_edition(config: EditionConfig, options: BuildOptions = BuildOptions(),
     make_output_folder(config.output_dir)
     with OutputLock(config.output_dir):
         remove_stale_staging(config.output_dir)
-        return _Build(config, options, reporter).run()
+        try:
+            return _Build(config, options, reporter).run()
+        except OSError as exc:  # the system refused a write (a full disk, say): the output was never half-written
+            raise BuildError(_system_problem(exc, config.output_dir)) from None
+        except sqlite3.Error as exc:  # the build cache could not be written (a full disk, say)
+            raise BuildError(f"the build cache in {config.output_dir} could not be used: {exc}; free some space "
+                             "there, or delete the file .edition-cache.sqlite, and build again") from None
+
+
+def _system_problem(exc: OSError, output_dir: Path) -> str:
+    """An OSError that reached the build, said in the user's terms."""
+    where = f" {exc.filename}" if exc.filename else ""
+    what = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"the disk is full: could not write{where} ({what}); free some space on the disk that holds "
+                f"{output_dir} and build again")
+    return f"could not read or write{where}: {what}"
 
 
 class _Build:
