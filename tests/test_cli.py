@@ -193,3 +193,20 @@ def test_program_leaves_no_temporary_files_behind(minimal_edition: Path, tmp_pat
     assert done.returncode == 0, done.stderr
     assert sorted((minimal_edition / "build" / "pdf" / "documents").glob("*.pdf"))
     assert sorted(path.name for path in temporary.iterdir()) == []
+
+
+def test_a_write_the_system_refuses_is_a_message(minimal_edition: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any command: an OSError (a full disk while `edition new` writes, say) is said with the file, not a traceback."""
+    import errno
+
+    from tei_edition import scaffold
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(minimal_edition / "new" / "edition.toml"))
+
+    monkeypatch.setattr(scaffold.Path, "write_text", refuse)
+    result = run(["new", str(minimal_edition / "new")], cwd=minimal_edition)
+    assert result.exit_code == 1
+    assert f"could not read or write {minimal_edition / 'new' / 'edition.toml'}: No space left on device" \
+        in result.output
+    assert "Traceback" not in result.output

@@ -34,6 +34,11 @@ def reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except EditionError as exc:
             raise CommandError(str(exc), exc.exit_code) from None
+        except BrokenPipeError:  # the reader went away (`edition stats | head`): nothing more can be said
+            raise
+        except OSError as exc:  # the system refused a read or write the command needed (a full disk, say)
+            where = f" {exc.filename}" if exc.filename else ""
+            raise CommandError(f"could not read or write{where}: {exc.strerror or exc}", 1) from None
         except KeyboardInterrupt:
             raise CommandError("interrupted", 130) from None
 
