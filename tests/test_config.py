@@ -84,6 +84,17 @@ def test_output_folder_may_not_hold_the_sources(tmp_path: Path) -> None:
     assert any(p.key == "output.dir" and "replace your sources" in p.message for p in err.value.problems)
 
 
+@pytest.mark.parametrize("folder, kind", [("tei/documents/site", "sources.documents"),
+                                          ("tei/registers/out", "sources.registers")])
+def test_output_folder_may_not_be_inside_the_sources(tmp_path: Path, folder: str, kind: str) -> None:
+    # The build copies the TEI files into its output: inside a source folder they would be read as sources.
+    path = write_edition(tmp_path, f'[edition]\ntitle = "T"\n[output]\ndir = "{folder}"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert any(p.key == "output.dir" and f"is inside {kind}" in p.message and "read as sources" in p.message
+               for p in err.value.problems)
+
+
 def test_margins_follow_css_shorthand(tmp_path: Path) -> None:
     path = write_edition(tmp_path, '[edition]\ntitle = "T"\n[pdf]\nmargins = "10mm 15mm"\npaper = "Letter"\n')
     config = load_config(path)

@@ -209,6 +209,10 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
     for src_key, src in (("sources.documents", documents_dir), ("sources.registers", registers_dir)):
         if src.is_relative_to(output_dir):
             problems.append(ConfigProblem("output.dir", f"contains {src_key}: the build would replace your sources"))
+        elif output_dir.is_relative_to(src):
+            problems.append(ConfigProblem("output.dir", f"is inside {src_key} ({src}): the built edition's copies of "
+                                                        "the TEI files would be read as sources; choose a folder "
+                                                        "outside it"))
 
     paper = pdf.get("paper", "A4")
     if paper not in PAPER_SIZES:
