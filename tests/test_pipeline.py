@@ -323,3 +323,30 @@ print("signalled", len(sent))
     done = _run_python(script, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["results", "['done']", "signalled", "0"]
+
+
+def test_discovery_finds_the_tei_files_and_nothing_else(edition: Path) -> None:
+    """Documents below the documents folder at any depth; registers directly in theirs; hidden files and folders
+    (editor backups, .git), folders whose names end in .xml and links to folders are left out."""
+    import os
+
+    from tei_edition.tei.discover import discover_sources
+
+    docs = edition / "tei" / "documents"
+    first = sorted(docs.glob("*.xml"))[0]
+    (docs / "1851" / "autumn").mkdir(parents=True)
+    (docs / "1851" / "autumn" / "nested.xml").write_bytes(first.read_bytes().replace(b'xml:id="', b'xml:id="n-', 1))
+    (docs / ".git").mkdir()
+    (docs / ".git" / "old.xml").write_bytes(first.read_bytes())
+    (docs / ".#letter.xml").write_text("an editor's lock file", encoding="utf-8")
+    (docs / "folder.xml").mkdir()
+    (docs / "notes.txt").write_text("not TEI", encoding="utf-8")
+    os.symlink(docs / "1851", docs / "linked")
+    (edition / "tei" / "registers" / "old").mkdir()
+    (edition / "tei" / "registers" / "old" / "persons.xml").write_text("<x/>", encoding="utf-8")
+    sources = discover_sources(load_config(edition / "edition.toml"))
+    found = [p.relative_to(edition / "tei").as_posix() for p in sources.all]
+    letters = [f"documents/{p.name}" for p in docs.glob("letter-*.xml")]
+    registers = [f"registers/{p.name}" for p in (edition / "tei" / "registers").glob("*.xml")]
+    assert found == sorted([*letters, "documents/1851/autumn/nested.xml"]) + sorted(registers)
+    assert len(letters) == 5 and len(registers) == 3
