@@ -350,3 +350,12 @@ def test_discovery_finds_the_tei_files_and_nothing_else(edition: Path) -> None:
     registers = [f"registers/{p.name}" for p in (edition / "tei" / "registers").glob("*.xml")]
     assert found == sorted([*letters, "documents/1851/autumn/nested.xml"]) + sorted(registers)
     assert len(letters) == 5 and len(registers) == 3
+
+
+def test_an_edition_without_documents_is_told_so(edition: Path) -> None:
+    for document in (edition / "tei" / "documents").glob("*.xml"):
+        document.unlink()
+    result = CliRunner().invoke(main, ["build", "--config", str(edition / "edition.toml")])
+    assert result.exit_code == 1
+    assert f"there are no documents to build: {edition / 'tei' / 'documents'} holds no .xml file" in result.output
+    assert "Pagefind" not in result.output and "Traceback" not in result.output

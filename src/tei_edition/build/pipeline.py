@@ -650,6 +650,10 @@ class _Build:
         summary = self.summary
         with summary.phase("discover"):
             sources = discover_sources(self.config)
+            if not sources.documents:
+                raise BuildError(f"there are no documents to build: {self.config.documents_dir} holds no .xml file; "
+                                 "put the edition's TEI documents there (`edition import` makes them from plain "
+                                 "transcriptions)")
             named = {p: relative_name(self.config, p) for p in sources.all}
             recorded = load_manifest(self.config)
             # A clean build remakes everything; it reads the last manifest only to leave files it remakes
