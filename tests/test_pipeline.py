@@ -359,3 +359,20 @@ def test_an_edition_without_documents_is_told_so(edition: Path) -> None:
     assert result.exit_code == 1
     assert f"there are no documents to build: {edition / 'tei' / 'documents'} holds no .xml file" in result.output
     assert "Pagefind" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("copy", ["later/letter-1843-ada.xml", "Letter-1843-ADA.xml"])
+def test_documents_with_the_same_id_are_named_before_anything_is_written(edition: Path, copy: str) -> None:
+    """A document's id names its page and PDF: the same file name in two folders, or names that differ only in
+    letter case, would overwrite each other's pages. The build names both files and writes nothing."""
+    import re
+
+    docs = edition / "tei" / "documents"
+    text = (docs / "letter-1843-ada.xml").read_text(encoding="utf-8")
+    (docs / copy).parent.mkdir(parents=True, exist_ok=True)
+    (docs / copy).write_text(re.sub(r'\sxml:id="[^"]*"', "", text), encoding="utf-8")  # no clash of xml:ids
+    result = CliRunner().invoke(main, ["build", "--no-pdf", "--config", str(edition / "edition.toml")])
+    assert result.exit_code == 1, result.output
+    assert "some documents have the same id, which names their pages and PDFs" in result.output
+    assert f"tei/documents/{copy}" in result.output and "tei/documents/letter-1843-ada.xml" in result.output
+    assert not (edition / "build" / "html").exists()

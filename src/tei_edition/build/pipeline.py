@@ -620,6 +620,25 @@ def build_edition(config: EditionConfig, options: BuildOptions = BuildOptions(),
                              "there, or delete the file .edition-cache.sqlite, and build again") from None
 
 
+def _shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
+    """A line for each document whose id names the same pages as an earlier document's (the same id in two
+    folders, or ids that differ only in letter case, which some file systems do not tell apart)."""
+    from tei_edition.build.site.context import id_segment
+
+    first: dict[str, tuple[Path, str]] = {}
+    lines = []
+    for path, doc_id in documents:
+        folder = id_segment(doc_id).casefold()
+        if folder in first:
+            other, other_id = first[folder]
+            same = f"is also the id of {relative_name(config, other)}" if other_id == doc_id else \
+                f"names the same pages as the id '{other_id}' of {relative_name(config, other)}"
+            lines.append(f"  {relative_name(config, path)}: its id '{doc_id}' {same}")
+        else:
+            first[folder] = (path, doc_id)
+    return lines[:MAX_LISTED] + ([f"  ... and {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])
+
+
 def _system_problem(exc: OSError, output_dir: Path) -> str:
     """An OSError that reached the build, said in the user's terms."""
     where = f" {exc.filename}" if exc.filename else ""
@@ -856,6 +875,12 @@ class _Build:
         if failures:
             raise BuildError("the text of some documents could not be rendered, so the edition was not built "
                              "(the previous output is unchanged):\n" + "\n".join(failures))
+        clashes = _shared_ids(config, [(p, core[p].document.id) for p in sources.documents  # type: ignore[union-attr]
+                                       if core[p].parsed and core[p].document is not None])
+        if clashes:
+            raise BuildError("some documents have the same id, which names their pages and PDFs, so the edition was "
+                             "not built (the previous output is unchanged); a document's id is its <TEI xml:id>, "
+                             "else its file name: rename one of each pair\n" + "\n".join(clashes))
 
         with summary.phase("registers"):
             from tei_edition.validate import ParsedEdition
