@@ -119,3 +119,28 @@ def test_missing_xml_model_target_is_a_warning(minimal_edition: Path) -> None:
     report = validate_edition(load_config(minimal_edition / "edition.toml"))
     warning = next(d for d in report.diagnostics if d.rule == "xml-model")
     assert warning.severity is Severity.WARNING and warning.line == 2
+
+
+def test_register_entries_whose_ids_differ_only_in_case_are_an_error(minimal_edition: Path) -> None:
+    """Each entry's page is named by its id: 'Ada' and 'ada' would be one file on Windows and macOS. Reported by
+    `edition validate` and by the build's gate, at the second entry, naming the first."""
+    from click.testing import CliRunner
+
+    from tei_edition.cli import main
+
+    persons = minimal_edition / "tei" / "registers" / "persons.xml"
+    text = persons.read_text(encoding="utf-8")
+    start = text.index('<person xml:id="ada"')
+    entry = text[start:text.index("</person>", start) + len("</person>")]
+    persons.write_text(text.replace(entry, entry + "\n" + entry.replace('xml:id="ada"', 'xml:id="Ada"'), 1),
+                       encoding="utf-8")
+    line = line_of(persons, 'xml:id="Ada"')
+    report = validate_edition(load_config(minimal_edition / "edition.toml"))
+    [case] = [d for d in report.errors if d.rule == "id-case"]
+    assert (case.path, case.line) == (persons, line)
+    assert "xml:id 'Ada' on <person> differs only in letter case from 'ada'" in case.message
+    runner = CliRunner()
+    for command in (["validate"], ["build", "--no-pdf"]):
+        result = runner.invoke(main, [*command, "--config", str(minimal_edition / "edition.toml")])
+        assert result.exit_code == 1, result.output
+        assert f"persons.xml:{line}" in result.output and "[id-case]" in result.output

@@ -1010,7 +1010,7 @@ class _Build:
     def _gate(self, sources: Sources, contents: "SourceContents", core: dict[Path, CoreResult],
               encoding: dict[Path, list[Diagnostic]], register_trees: dict[Path, etree._ElementTree]) -> Report:
         from tei_edition.validate.encoding import check_encoding
-        from tei_edition.validate.references import IdSite, check_pointers, collect_ids, register_paths
+        from tei_edition.validate.references import ENTRY_ELEMENTS, IdSite, check_pointers, collect_ids, register_paths
         from tei_edition.tei.model import all_entities, read_registers
 
         report = Report(documents=len(sources.documents), registers=len(sources.registers))
@@ -1021,6 +1021,7 @@ class _Build:
         sites: dict[str, IdSite] = {}
         repeated: set[Path] = set()
         first_file: dict[str, Path] = {}
+        entries: dict[str, tuple[str, Path]] = {}  # register entries' ids, case-folded (see collect_ids)
         for path in parsed:
             for value, line, element in core[path].ids:
                 if value in sites:
@@ -1028,6 +1029,10 @@ class _Build:
                 else:
                     sites[value] = IdSite(path, line, element)
                     first_file[value] = path
+                    if element in ENTRY_ELEMENTS:
+                        other = entries.setdefault(value.casefold(), (value, path))
+                        if other[0] != value:
+                            repeated.update((path, other[1]))
         if repeated:
             trees = {p: parse_bytes(contents[p], p) for p in parsed if p in repeated}
             report.extend(collect_ids(trees)[1])

@@ -22,9 +22,16 @@ class IdSite:
     element: str
 
 
+# Register entries: each becomes a page named by its xml:id, so two ids that differ only in letter case would be one
+# file on the file systems of Windows and macOS.
+ENTRY_ELEMENTS = frozenset(entry for entry, *_rest in KINDS.values())
+
+
 def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite], list[Diagnostic]]:
-    """Map every xml:id of the edition to where it is declared; report ids declared more than once."""
+    """Map every xml:id of the edition to where it is declared; report ids declared more than once, and register
+    entries whose ids differ only in letter case."""
     sites: dict[str, IdSite] = {}
+    entries: dict[str, tuple[str, IdSite]] = {}  # a register entry's id, case-folded -> the id as written, where
     problems: list[Diagnostic] = []
     for path, tree in trees.items():
         for el in tree.getroot().iter():
@@ -37,6 +44,16 @@ def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite
             first = sites.get(value)
             if first is None:
                 sites[value] = here
+                if here.element in ENTRY_ELEMENTS and el.tag == T + here.element:
+                    other = entries.setdefault(value.casefold(), (value, here))
+                    if other[0] != value:
+                        where = "earlier in this file" if other[1].path == path else f"in {_rel(other[1].path)}"
+                        problems.append(Diagnostic(
+                            path, here.line, 0, Severity.ERROR,
+                            f"xml:id '{value}' on <{here.element}> differs only in letter case from '{other[0]}' "
+                            f"on <{other[1].element}> {where} (line {other[1].line}); each entry's page is named "
+                            "by its id, and Windows and macOS do not tell such names apart: rename one of them",
+                            "id-case"))
                 continue
             where = "earlier in this file" if first.path == path else f"in {_rel(first.path)}"
             problems.append(Diagnostic(
