@@ -1022,6 +1022,7 @@ class _Build:
         repeated: set[Path] = set()
         first_file: dict[str, Path] = {}
         entries: dict[str, tuple[str, Path]] = {}  # register entries' ids, case-folded (see collect_ids)
+        register_files = set(sources.registers)
         for path in parsed:
             for value, line, element in core[path].ids:
                 if value in sites:
@@ -1029,7 +1030,7 @@ class _Build:
                 else:
                     sites[value] = IdSite(path, line, element)
                     first_file[value] = path
-                    if element in ENTRY_ELEMENTS:
+                    if element in ENTRY_ELEMENTS and path in register_files:
                         other = entries.setdefault(value.casefold(), (value, path))
                         if other[0] != value:
                             repeated.update((path, other[1]))

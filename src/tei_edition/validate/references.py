@@ -22,9 +22,16 @@ class IdSite:
     element: str
 
 
-# Register entries: each becomes a page named by its xml:id, so two ids that differ only in letter case would be one
-# file on the file systems of Windows and macOS.
+# Register entries (person in listPerson, place in listPlace, org in listOrg, in a register's text): each becomes a
+# page named by its xml:id, so two ids that differ only in letter case would be one file on Windows and macOS.
+_ENTRY_LISTS = {T + entry: T + list_el for entry, list_el, *_rest in KINDS.values()}
 ENTRY_ELEMENTS = frozenset(entry for entry, *_rest in KINDS.values())
+
+
+def _is_register_entry(el: etree._Element) -> bool:
+    parent = el.getparent()
+    return parent is not None and _ENTRY_LISTS.get(el.tag) == parent.tag and \
+        next(el.iterancestors(T + "text"), None) is not None
 
 
 def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite], list[Diagnostic]]:
@@ -44,7 +51,7 @@ def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite
             first = sites.get(value)
             if first is None:
                 sites[value] = here
-                if here.element in ENTRY_ELEMENTS and el.tag == T + here.element:
+                if here.element in ENTRY_ELEMENTS and _is_register_entry(el):
                     other = entries.setdefault(value.casefold(), (value, here))
                     if other[0] != value:
                         where = "earlier in this file" if other[1].path == path else f"in {_rel(other[1].path)}"
