@@ -94,11 +94,16 @@ def open_executor(spec: ExecutorSpec, items: int, initializer: Callable[..., Any
     workers = local_workers(spec, items)
     if workers == 1:
         return InlineExecutor(initializer, initargs)
-    # 'fork' would copy a parent that may already hold Saxon's JVM-less runtime and threads; forkserver is safe
-    # and starts faster than spawn.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+    return ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
                                initializer=initializer, initargs=initargs)
+
+
+def process_context() -> Any:
+    """How the build starts worker processes: a fork server where there is one, else spawn. Never 'fork': it would
+    copy a parent that may already hold Saxon's runtime, WeasyPrint's Pango and fontconfig state, or threads; a fork
+    server is safe and starts workers faster than spawn."""
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    return multiprocessing.get_context(method)
 
 
 def _dask_executor(address: str) -> Executor:

@@ -16,7 +16,6 @@ document's PDF has neither and is laid out once, in a pool of worker processes w
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -267,9 +266,9 @@ def pdf_workers(jobs: int | None, documents: int, characters: int) -> int:
 
 def open_pdf_pool(setup: PrintSetup, workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers each make one Typesetter from `setup` before their first document."""
-    # Not 'fork': the parent holds WeasyPrint's Pango and fontconfig state, which a forked child must not share.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+    from tei_edition.build.executor import process_context
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
                                initializer=start_worker, initargs=(setup,))
 
 

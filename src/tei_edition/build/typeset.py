@@ -413,12 +413,12 @@ class TypstSetter:
     def write_apart(self, source: str, what: str) -> bytes:
         """As write, in a child process of its own: Typst keeps what it laid out for the compilations that follow in
         a process (~0.6 GB for 350 pages), which one volume after another would add up."""
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as pool:
+        from tei_edition.build.executor import process_context
+
+        with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as pool:
             try:
                 pdf, warnings = pool.submit(_write_in_child, str(self.root), self.font_folders, source, what).result()
             except BrokenProcessPool as exc:

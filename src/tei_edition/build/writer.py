@@ -195,10 +195,10 @@ class OutputWriter:
         key = output_key(rel)
         return (self.target if key in self.kept else self.staging).joinpath(*key.split("/"))
 
-    def check(self) -> list[tuple[Path, str, list[str], list[str]]]:
+    def check(self) -> None:
         """Before the commit, with every output written: find the files in the target that no build made, and stop
-        with a BuildError if one stands in the way of an output (nothing is moved then). The target's folders, deepest
-        first, for commit()."""
+        with a BuildError if one stands in the way of an output (nothing is moved then). The target's folders are kept,
+        deepest first, for commit()."""
         made = set(self.hashes)
         recorded = set(self.previous) | set(self.signatures)  # what the last build made
         walked = [(Path(folder), Path(folder).relative_to(self.target).as_posix(), dirs, files)
@@ -209,7 +209,6 @@ class OutputWriter:
         if self.foreign:
             _check_foreign(self.target, self.foreign, made)
         self._walked = walked
-        return walked
 
     def commit(self) -> None:
         """Put the staged files in place in the target and remove the files the last build made and this one did
@@ -218,7 +217,9 @@ class OutputWriter:
             os.rename(self.staging, self.target)
             return
         made = set(self.hashes)
-        walked = self._walked if self._walked is not None else self.check()
+        if self._walked is None:
+            self.check()
+        walked = self._walked or []
         folders: set[str] = set()  # the target's folders that remain, relative ('.' for the target itself)
         foreign = set(self.foreign)
         # What the last build made and this one did not goes first, so that a file may become a folder.
