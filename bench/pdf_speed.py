@@ -30,15 +30,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from tei_edition.build.edition import EditionData, collect_edition  # noqa: E402
-from tei_edition.build.fonts import font_cache, prepare_fonts  # noqa: E402
+from tei_edition.tei.edition import EditionData, collect_edition  # noqa: E402
+from tei_edition.print.fonts import font_cache, prepare_fonts  # noqa: E402
 from make_corpus import make_corpus  # noqa: E402
-from tei_edition.build.executor import default_jobs  # noqa: E402
-from tei_edition.build.pdf import (  # noqa: E402
+from tei_edition.executor import default_jobs  # noqa: E402
+from tei_edition.print.pdf import (  # noqa: E402
     PdfRenderer, book_metadata, document_metadata, make_print_env, prepare_document, render_pdfs, texts_in_use)
-from tei_edition.build.typeset import SourceWriter, TypstSetter  # noqa: E402
-from tei_edition.build.transform import Transformer  # noqa: E402
-from tei_edition.build.writer import OutputWriter  # noqa: E402
+from tei_edition.print.typeset import SourceWriter, TypstSetter  # noqa: E402
+from tei_edition.transform.xslt import Transformer  # noqa: E402
+from tei_edition.output.writer import OutputWriter  # noqa: E402
 from tei_edition.config import EditionConfig, load_config  # noqa: E402
 from tei_edition.validate import parse_edition  # noqa: E402
 

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from tei_edition.build import pipeline  # noqa: E402
+from tei_edition.pipeline import run as pipeline  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
 

@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tei_edition.build.edition import EditionData, collect_edition
-from tei_edition.build.pdf import render_pdfs
-from tei_edition.build.writer import OutputWriter
+from tei_edition.tei.edition import EditionData, collect_edition
+from tei_edition.print.pdf import render_pdfs
+from tei_edition.output.writer import OutputWriter
 from tei_edition.config import load_config
 from tei_edition.validate import parse_edition
 

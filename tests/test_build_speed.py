@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tei_edition.build.site.context import _ContextPickler
-from tei_edition.build.site.documents import DocumentView
-from tei_edition.importer.recognise import NameMatcher
+from tei_edition.web.context import _ContextPickler
+from tei_edition.web.documents import DocumentView
+from tei_edition.tei.recognise import NameMatcher
 from tei_edition.tei.header import DocumentMeta
 from tei_edition.tei.model import Entity, Name, T
 from tei_edition.tei.parse import parse_file
@@ -88,7 +88,7 @@ def test_a_matcher_without_names_finds_nothing() -> None:
 
 def test_a_prepared_saxon_tree_gives_the_same_fragments() -> None:
     pytest.importorskip("saxonche")
-    from tei_edition.build.transform import Transformer
+    from tei_edition.transform.xslt import Transformer
 
     transformer = Transformer()
     tree = parse_file(sorted((REPO / "tei" / "documents").glob("*.xml"))[0])
@@ -102,8 +102,8 @@ def test_templates_compiled_once_are_taken_from_the_build_cache(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from jinja2 import Environment
 
-    from tei_edition.build.cache import BuildCache
-    from tei_edition.build.html import make_env
+    from tei_edition.output.cache import BuildCache
+    from tei_edition.web.render import make_env
     from tei_edition.config import load_config
 
     config = load_config(REPO / "edition.toml")

@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.build.pipeline import BuildOptions, build_edition  # noqa: E402
-from tei_edition.build.writer import OutputWriter, content_hash  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
+from tei_edition.output.writer import OutputWriter, content_hash  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
@@ -69,7 +69,7 @@ def test_an_edit_re_renders_only_the_pages_whose_context_changed(built: Path) ->
 @pytest.fixture
 def views_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The ids of the documents whose views builds read (from the build cache, or made), in the order read."""
-    from tei_edition.build.site.documents import DocumentViews
+    from tei_edition.web.documents import DocumentViews
 
     read: list[str] = []
     load = DocumentViews.load
@@ -107,7 +107,7 @@ def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path, v
 
 
 def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path, views_read: list[str]) -> None:
-    from tei_edition.build.html import package_templates
+    from tei_edition.web.render import package_templates
 
     root, read = built, views_read
     # Words beside three names: the pages of Mrs Somerville, Paris and Babbage are rendered again, from the groups'
@@ -205,7 +205,7 @@ def test_a_file_written_again_with_the_same_content_is_left_in_place(tmp_path: P
 
 
 def test_the_cache_is_swept_once_unused_entries_are_a_quarter_of_it(tmp_path: Path) -> None:
-    from tei_edition.build.cache import BuildCache
+    from tei_edition.output.cache import BuildCache
 
     first = BuildCache(tmp_path / "cache.sqlite")
     first.put_many([(f"k{i}", b"x") for i in range(100)])
@@ -341,7 +341,9 @@ def test_a_full_disk_is_a_message_and_the_last_output_stays(built: Path, monkeyp
 
     from click.testing import CliRunner
 
-    from tei_edition.build import cache, writer
+    from tei_edition.output import cache
+
+    from tei_edition.output import writer
     from tei_edition.cli import main
 
     html = built / "build" / "html"

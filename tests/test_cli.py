@@ -182,7 +182,7 @@ def test_program_leaves_no_temporary_files_behind(minimal_edition: Path, tmp_pat
     temporary.mkdir()
     # Pools for two documents (the thresholds keep small editions in one process), then the program's own way out.
     script = ("import sys\n"
-              "from tei_edition.build import executor, pdf\n"
+              "from tei_edition import executor\nfrom tei_edition.print import pdf\n"
               "executor.POOL_THRESHOLD = 0\n"
               "pdf.POOL_MIN_DOCUMENTS = pdf.POOL_MIN_CHARACTERS = 0\n"
               "from tei_edition.cli import run\n"

@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.build import executor  # noqa: E402
-from tei_edition.build.pipeline import BuildOptions, build_edition  # noqa: E402
+from tei_edition import executor  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from tei_edition.config import load_config
-from tei_edition.importer.recognise import DateFinder, NameMatcher
+from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.tei.model import Entity, Name
 from tei_edition.tei.parse import parse_file
 from tei_edition.validate import parse_edition, validate_edition
@@ -185,7 +185,7 @@ CRAFTED_DATES = [
 
 
 def test_the_date_finder_finds_what_the_whole_pattern_finds() -> None:
-    from tei_edition.importer.recognise import _DATE_RE, date_matches
+    from tei_edition.tei.recognise import _DATE_RE, date_matches
 
     texts = list(CRAFTED_DATES)
     for path in sorted((Path(__file__).resolve().parents[1] / "tei" / "documents").glob("*.xml")):

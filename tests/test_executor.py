@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tei_edition.build.executor import (
+from tei_edition.executor import (
     ExecutorSpec,
     InlineExecutor,
     batches,
@@ -111,7 +111,7 @@ def test_an_error_in_a_worker_reaches_the_caller() -> None:
 
 def test_unreachable_dask_scheduler_is_a_clear_error() -> None:
     pytest.importorskip("distributed")
-    from tei_edition.build.executor import _dask_executor
+    from tei_edition.executor import _dask_executor
 
     with pytest.raises(UsageError, match="Dask scheduler at tcp://127.0.0.1:9"):
         _dask_executor("tcp://127.0.0.1:9")
@@ -121,7 +121,7 @@ def test_a_build_on_a_local_dask_cluster_equals_a_local_build(tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("tei_edition.validate.relaxng")
     distributed = pytest.importorskip("distributed")
-    from tei_edition.build.pipeline import BuildOptions, build_edition
+    from tei_edition.pipeline.run import BuildOptions, build_edition
     from tei_edition.config import load_config
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

@@ -425,7 +425,7 @@ def test_memory_grows_linearly_with_document_size(tmp_path: Path) -> None:
 
 def test_writer_refuses_paths_that_differ_only_in_case(tmp_path: Path) -> None:
     """Guards: outputs whose names differ only by letter case would overwrite each other on macOS and Windows."""
-    from tei_edition.build.writer import OutputWriter
+    from tei_edition.output.writer import OutputWriter
     from tei_edition.errors import BuildError
 
     writer = OutputWriter(tmp_path / "out")

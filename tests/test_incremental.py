@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.build.pipeline import BuildOptions, BuildSummary, build_edition  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, BuildSummary, build_edition  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 
 
@@ -74,7 +74,7 @@ def test_editing_one_document_processes_only_that_document(edition: Path) -> Non
 
 def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(edition: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.build import pipeline
+    from tei_edition.pipeline import run as pipeline
 
     build(edition)
     made: list[str] = []
@@ -101,7 +101,7 @@ def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(edition: 
 
 
 def test_unchanged_documents_are_not_read_again(edition: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.build import pipeline
+    from tei_edition.pipeline import run as pipeline
 
     sources = sorted((edition / "tei").rglob("*.xml"))
     long_ago = 1_600_000_000
@@ -129,7 +129,7 @@ def test_unchanged_documents_are_not_read_again(edition: Path, monkeypatch: pyte
 
 
 def test_a_source_just_written_is_read_again_by_the_next_build(edition: Path) -> None:
-    from tei_edition.build.pipeline import SourceContents
+    from tei_edition.pipeline.run import SourceContents
     from tei_edition.tei.discover import discover_sources
 
     config = load_config(edition / "edition.toml")
@@ -206,7 +206,7 @@ def test_editing_a_register_entry_rechecks_without_retransforming(edition: Path)
 
 def test_editing_a_template(edition: Path) -> None:
     build(edition)
-    from tei_edition.build.html import package_templates
+    from tei_edition.web.render import package_templates
 
     templates = edition / "templates"
     templates.mkdir()
@@ -230,7 +230,7 @@ def test_editing_the_configuration(edition: Path) -> None:
 
 def test_a_stylesheet_override_retransforms_every_document(edition: Path) -> None:
     build(edition)
-    from tei_edition.build.transform import XSLT_DIR
+    from tei_edition.transform.xslt import XSLT_DIR
 
     (edition / "xslt").mkdir()
     shutil.copyfile(XSLT_DIR / "core.xsl", edition / "xslt" / "core.xsl")
@@ -275,7 +275,7 @@ def test_a_clean_build_reads_nothing_an_earlier_build_cached(edition: Path) -> N
     index, zip, PDFs) is the output of the first build, and what it stored serves the next build."""
     import sqlite3
 
-    from tei_edition.build.cache import CACHE_NAME
+    from tei_edition.output.cache import CACHE_NAME
 
     def full(root: Path, clean: bool) -> BuildSummary:
         return build_edition(load_config(root / "edition.toml"), BuildOptions(clean=clean, jobs=1))

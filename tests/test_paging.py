@@ -14,8 +14,9 @@ pytest.importorskip("tei_edition.validate.relaxng")
 
 from test_incremental import assert_same_as_clean, build, edit, snapshot  # noqa: E402
 from test_links import ids_of, internal_links, resolve  # noqa: E402
-from tei_edition.build.site import chronology, registers  # noqa: E402
-from tei_edition.build.site.context import pagination, part_folder  # noqa: E402
+from tei_edition.web import chronology  # noqa: E402
+from tei_edition.web import registers  # noqa: E402
+from tei_edition.web.context import pagination, part_folder  # noqa: E402
 
 GROUP = re.compile(r'<section class="mention-group".*?</section>', re.S)
 ENTRY = re.compile(r'<li class="timeline-entry.*?</li>', re.S)

@@ -21,8 +21,8 @@ from pdf_fixture import (  # noqa: E402
     POPPLER, Built, build, check_metadata, check_missing_body_is_named, check_page_numbers_and_left_heads,
     check_scripts_drawn, fixture_bodies, left_edge, page_texts, text_in_rect)
 from pdf_fixture import load_fixture as load_any  # noqa: E402
-from tei_edition.build.fonts import cjk_characters, prepare_fonts  # noqa: E402
-from tei_edition.build.pdf import css_string, pdf_workers, prefix_ids, prefixed, short_snippet  # noqa: E402
+from tei_edition.print.fonts import cjk_characters, prepare_fonts  # noqa: E402
+from tei_edition.print.pdf import css_string, pdf_workers, prefix_ids, prefixed, short_snippet  # noqa: E402
 from tei_edition.errors import BuildError  # noqa: E402
 
 load_fixture = partial(load_any, "weasyprint")
@@ -35,7 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     # Two jobs and no least size: the documents' PDFs are laid out by a worker process while this one lays out
     # the edition, as for a larger edition on a machine with two cores.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tei_edition.build.pdf.POOL_MIN_CHARACTERS", 0)
+        patch.setattr("tei_edition.print.pdf.POOL_MIN_CHARACTERS", 0)
         return Built(data, folder, build(data, folder, jobs=2))
 
 
@@ -206,7 +206,7 @@ def test_contents_give_the_page_each_part_opens_on(built: Built) -> None:
 
 
 def test_only_the_contents_and_back_matter_are_laid_out_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.build.pdf import PdfRenderer
+    from tei_edition.print.pdf import PdfRenderer
 
     laid_out: list[int] = []
     original = PdfRenderer._relay_ends
@@ -224,7 +224,7 @@ def test_only_the_contents_and_back_matter_are_laid_out_again(tmp_path: Path, mo
     # An edition's own index template that knows only target-counter(): the whole book is laid out again.
     import dataclasses
 
-    from tei_edition.build.html import package_templates
+    from tei_edition.web.render import package_templates
 
     own = tmp_path / "templates" / "print"
     own.mkdir(parents=True)
@@ -276,7 +276,7 @@ def test_two_builds_of_the_same_sources_are_byte_identical(tmp_path: Path) -> No
 def test_pdfs_laid_out_by_worker_processes_equal_those_laid_out_in_one(built: Built, tmp_path: Path) -> None:
     assert pdf_workers(2, len(built.data.documents), 0) == 0  # too little text for a pool ...
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tei_edition.build.pdf.POOL_MIN_CHARACTERS", 0)
+        patch.setattr("tei_edition.print.pdf.POOL_MIN_CHARACTERS", 0)
         assert pdf_workers(2, len(built.data.documents), 0) == 1  # ... but the module's build had one worker
     count = build(built.data, tmp_path / "one", jobs=1)
     assert count == built.count
@@ -342,8 +342,8 @@ def test_korean_text_gets_the_korean_face(tmp_path: Path) -> None:
 
 
 def test_cut_down_cjk_faces_are_kept_in_the_build_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.build import fonts as font_module
-    from tei_edition.build.cache import BuildCache
+    from tei_edition.print import fonts as font_module
+    from tei_edition.output.cache import BuildCache
 
     store = BuildCache(tmp_path / "cache.sqlite")
     texts = ['<span lang="ko">김일성</span> 毛泽东']
@@ -365,7 +365,7 @@ def test_cut_down_cjk_faces_are_kept_in_the_build_cache(tmp_path: Path, monkeypa
 
 
 def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path) -> None:
-    transform = pytest.importorskip("tei_edition.build.transform")
+    transform = pytest.importorskip("tei_edition.transform.xslt")
     data = load_fixture()
     data.documents = data.documents[1:2]
     doc = data.documents[0]

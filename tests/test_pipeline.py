@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.build.pipeline import BuildOptions, build_edition  # noqa: E402
-from tei_edition.build.progress import Reporter  # noqa: E402
-from tei_edition.build.writer import OutputLock  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
+from tei_edition.pipeline.progress import Reporter  # noqa: E402
+from tei_edition.output.writer import OutputLock  # noqa: E402
 from tei_edition.cli import main  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.errors import BuildError, ValidationFailed  # noqa: E402
@@ -123,7 +123,7 @@ def test_plain_progress_lines_when_not_a_terminal(edition: Path) -> None:
 def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition: Path) -> None:
     """Documents are not sent to the workers (nor all held in memory): each worker reads its files and checks
     they are still what the build hashed; a file edited meanwhile stops the build with a clear message."""
-    from tei_edition.build import pipeline
+    from tei_edition.pipeline import run as pipeline
     from tei_edition.tei.discover import discover_sources
 
     config = load_config(edition / "edition.toml")
@@ -147,7 +147,7 @@ def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition
 def test_edition_validate_runs_the_build_checks_and_reports_what_validate_edition_does(edition: Path) -> None:
     """`edition validate` goes through the build's workers and consistency gate (bounded memory, all cores); its
     report must be the in-process validator's, for the whole edition and for named files."""
-    from tei_edition.build.pipeline import check_edition
+    from tei_edition.pipeline.run import check_edition
 
     broken = break_a_pointer(edition)
     letter = edition / "tei/documents/letter-1843-ada.xml"
@@ -193,9 +193,9 @@ def _edit_a_letter(root: Path) -> None:
 
 BUILD = """
 import sys
-from tei_edition.build import pipeline
-from tei_edition.build.pipeline import BuildOptions, build_edition
-from tei_edition.build.progress import Reporter
+from tei_edition.pipeline import run as pipeline
+from tei_edition.pipeline.run import BuildOptions, build_edition
+from tei_edition.pipeline.progress import Reporter
 from tei_edition.config import load_config
 {patch}
 summary = build_edition(load_config("edition.toml"), BuildOptions(pdf=False, clean={clean}), Reporter(verbose=True))
@@ -291,7 +291,7 @@ def test_a_child_that_takes_too_long_is_stopped_and_its_work_left_to_the_build(t
     # No Saxon is needed: process_batch is replaced, returning at once or, for a slow child, after a minute.
     script = """
 import os, sys, time
-from tei_edition.build import pipeline
+from tei_edition.pipeline import run as pipeline
 pipeline.process_batch = lambda settings, tasks: (time.sleep(60) if tasks == ["slow"] else None) or ["done"]
 print("quick", pipeline.ForkedStage(None, ["quick"]).results(timeout=30))
 slow = pipeline.ForkedStage(None, ["slow"])
@@ -311,7 +311,7 @@ def test_a_child_once_waited_for_is_never_signalled_again(tmp_path: Path) -> Non
     # Its process id may belong to another process by then: cancel() after results() must not send it anything.
     script = """
 import os, signal
-from tei_edition.build import pipeline
+from tei_edition.pipeline import run as pipeline
 pipeline.process_batch = lambda settings, tasks: ["done"]
 stage = pipeline.ForkedStage(None, ["quick"])
 print("results", stage.results(timeout=30))

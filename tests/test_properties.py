@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tei_edition.build.pipeline import SourceTask, SourceWorker, StageSettings
-from tei_edition.build.transform import Transformer
+from tei_edition.pipeline.run import SourceTask, SourceWorker, StageSettings
+from tei_edition.transform.xslt import Transformer
 from tei_edition.cli import main
 from tei_edition.errors import SourceError
 from tei_edition.tei.parse import parse_bytes

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from jinja2 import Environment
 
-from tei_edition.build.site.documents import DocumentView
-from tei_edition.build.site import registers
-from tei_edition.build.site.registers import mention_group
+from tei_edition.web.documents import DocumentView
+from tei_edition.web import registers
+from tei_edition.web.registers import mention_group
 from tei_edition.tei.header import DocumentMeta
 from tei_edition.tei.model import Mention
 
@@ -76,7 +76,7 @@ def test_control_characters_in_a_text_take_the_careful_way() -> None:
 def test_packed_mentions_keep_everything_but_the_snippets() -> None:
     import pickle
 
-    from tei_edition.build.edition import PackedMentions
+    from tei_edition.tei.edition import PackedMentions
 
     mentions = [Mention("stalin", "persName", "n1", "Stalin", "… Stalin said …", 12),
                 Mention("moscow", "placeName", "n2", "Moscow", "in Moscow", 300)]

@@ -337,7 +337,7 @@ def test_rules_on_text_and_instructions_still_fire(tmp_path: Path) -> None:
 
 
 def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
-    from tei_edition.build.transform import prepare_document
+    from tei_edition.transform.xslt import prepare_document
 
     sch = tmp_path / "text.sch"
     sch.write_text(TEXT_SCH, encoding="utf-8")
@@ -360,7 +360,7 @@ def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
 
 def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
         edition_sch: SchematronValidator, tmp_path: Path) -> None:
-    from tei_edition.build.transform import prepare_document
+    from tei_edition.transform.xslt import prepare_document
 
     doc = tmp_path / "defaults.xml"
     doc.write_text('<!DOCTYPE TEI [<!ATTLIST persName ref CDATA "#someone">]>\n'
@@ -374,7 +374,7 @@ def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
 
 
 def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_path: Path) -> None:
-    from tei_edition.build import transform
+    from tei_edition.transform import xslt as transform
 
     sch = tmp_path / "names.sch"
     sch.write_text(TEXT_SCH.split("  <pattern><rule context=\"processing-instruction")[0]

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("tei_edition.validate.relaxng")
 
 from test_incremental import build, edit, snapshot  # noqa: E402
-from tei_edition.build.site import search  # noqa: E402
+from tei_edition.web import search  # noqa: E402
 
 # In three shards the engine fixture's five letters fall so:
 # 0: letter-1843-ada, letter-1848-ada; 1: letter-1844-babbage, letter-1845-somerville; 2: letter-1851-babbage.

@@ -19,11 +19,11 @@ import pytest
 import tinyhtml5
 from lxml import etree
 
-from tei_edition.build.edition import collect_edition
-from tei_edition.build.html import render_site
-from tei_edition.build.site.context import folder, id_hash, id_segment, safe_url
-from tei_edition.build.transform import Transformer
-from tei_edition.build.writer import OutputWriter, check_relative
+from tei_edition.tei.edition import collect_edition
+from tei_edition.web.render import render_site
+from tei_edition.web.context import folder, id_hash, id_segment, safe_url
+from tei_edition.transform.xslt import Transformer
+from tei_edition.output.writer import OutputWriter, check_relative
 from tei_edition.config import load_config
 from tei_edition.errors import BuildError, SourceError
 from tei_edition.tei.parse import make_parser, parse_bytes, parse_file
@@ -158,7 +158,7 @@ def test_xinclude_is_not_processed(edition: Path, secret_file: Path) -> None:
 def test_entity_document_in_a_build_is_reported_and_leaves_no_trace(edition: Path, secret_file: Path) -> None:
     """Protection: a document with an external entity fails to parse, is reported with file:line, and nothing of
     the entity's file reaches any output, even with --keep-going."""
-    from tei_edition.build.pipeline import BuildOptions, build_edition
+    from tei_edition.pipeline.run import BuildOptions, build_edition
 
     bad = edition / "tei" / "documents" / "leak.xml"
     bad.write_bytes(tei("<p>&leak;</p>", f'<!DOCTYPE TEI [<!ENTITY leak SYSTEM "{secret_file.as_uri()}">]>')
@@ -422,7 +422,7 @@ def test_pdf_links_only_to_safe_schemes(edition: Path) -> None:
     the hostile document's PDF links only to http(s) and mailto."""
     import zlib
 
-    from tei_edition.build.pipeline import BuildOptions, build_edition
+    from tei_edition.pipeline.run import BuildOptions, build_edition
 
     config = load_config(edition / "edition.toml")
     build_edition(config, BuildOptions(pdf=True, keep_going=True))

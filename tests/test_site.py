@@ -16,10 +16,10 @@ from typing import Iterator
 import pytest
 from lxml import etree, html
 
-from tei_edition.build.edition import EditionData, collect_edition
-from tei_edition.build.html import make_env, render_site
-from tei_edition.build.transform import Transformer
-from tei_edition.build.writer import OutputWriter
+from tei_edition.tei.edition import EditionData, collect_edition
+from tei_edition.web.render import make_env, render_site
+from tei_edition.transform.xslt import Transformer
+from tei_edition.output.writer import OutputWriter
 from tei_edition.config import EditionConfig, load_config
 from tei_edition.errors import BuildError
 from tei_edition.validate import parse_edition
@@ -248,7 +248,7 @@ def test_sitemap_lists_every_page_with_absolute_urls(site: Path) -> None:
 
 
 def test_sitemap_escapes_what_xml_text_must() -> None:
-    from tei_edition.build.site.pages import sitemap_xml
+    from tei_edition.web.pages import sitemap_xml
 
     locs = ["./", "documents/a&b/", "https://example.org/p?q=<1>"]
     tree = etree.fromstring(sitemap_xml(locs).encode("utf-8"))
@@ -410,8 +410,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 def test_zip_of_sources_matches_zipfile_and_reuses_compressed_members(tmp_path: Path) -> None:
     """The download zip is written member by member from compressed data kept in the build cache: it must be the
     archive zipfile makes, byte for byte, whether the members come from the cache or not."""
-    from tei_edition.build.cache import BuildCache
-    from tei_edition.build.site.downloads import _zipfile_zip, deterministic_zip
+    from tei_edition.output.cache import BuildCache
+    from tei_edition.web.downloads import _zipfile_zip, deterministic_zip
 
     members = [(f"edition/{p.name}", p) for p in sorted((Path(__file__).resolve().parents[1] / "tei").rglob("*.xml"))]
     when = (2024, 3, 5, 13, 45, 31)

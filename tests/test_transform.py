@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_edition.build.transform import XSLT_DIR, Transformer, stylesheet_modules
+from tei_edition.transform.xslt import XSLT_DIR, Transformer, stylesheet_modules
 from tei_edition.errors import SourceError
 
 TEI = "http://www.tei-c.org/ns/1.0"

@@ -25,8 +25,8 @@ from pdf_fixture import (  # noqa: E402
     FIXTURE, POPPLER, Built, build, check_metadata, check_missing_body_is_named, check_page_numbers_and_left_heads,
     check_scripts_drawn, fixture_bodies, left_edge, page_texts, text_in_rect)
 from pdf_fixture import load_fixture as load_any  # noqa: E402
-from tei_edition.build.pdf import pdf_engine, prefixed  # noqa: E402
-from tei_edition.build.typeset import BodyContext, body_markup, escape  # noqa: E402
+from tei_edition.print.pdf import pdf_engine, prefixed  # noqa: E402
+from tei_edition.print.typeset import BodyContext, body_markup, escape  # noqa: E402
 from tei_edition.config import PrintConfig, load_config  # noqa: E402
 from tei_edition.errors import BuildError, ConfigError  # noqa: E402
 
@@ -274,12 +274,12 @@ def test_an_edition_design_that_typst_rejects_is_reported_and_nothing_is_written
 
 
 def test_bodies_from_the_stylesheets_mark_every_name_and_date(tmp_path: Path) -> None:
-    transform = pytest.importorskip("tei_edition.build.transform")
+    transform = pytest.importorskip("tei_edition.transform.xslt")
     data = load_fixture()
     doc = data.documents[1]
     transformer = transform.Transformer(data.config.xslt_dir)
     html = transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})
-    from tei_edition.build.pdf import prefix_ids
+    from tei_edition.print.pdf import prefix_ids
 
     mentions: dict[str, tuple[str, ...]] = {}
     for m in doc.mentions:
@@ -305,7 +305,7 @@ def test_text_is_escaped_so_that_no_character_is_read_as_markup(tmp_path: Path) 
 
 @pytest.mark.parametrize("doc_id", ["1945-08-moscow-telegram", "1951-11-beijing-telegram", "1967-06-report"])
 def test_golden_typst_markup_of_the_print_bodies(doc_id: str) -> None:
-    from tei_edition.build.pdf import prefix_ids
+    from tei_edition.print.pdf import prefix_ids
 
     data = load_fixture()
     doc = next(d for d in data.documents if d.id == doc_id)
@@ -390,8 +390,8 @@ def test_a_flagged_document_says_so_in_its_pdf(tmp_path: Path) -> None:
 
 def test_pdfs_whose_sources_are_unchanged_come_from_the_build_cache(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.build import typeset
-    from tei_edition.build.cache import BuildCache
+    from tei_edition.print import typeset
+    from tei_edition.output.cache import BuildCache
 
     store = BuildCache(tmp_path / "cache.sqlite")
     data = load_fixture()
@@ -488,8 +488,8 @@ def test_images_keep_their_size_within_the_text_width_and_90_mm(tmp_path: Path) 
 
 def test_typst_warnings_are_passed_on_once(tmp_path: Path) -> None:
     """An edition's own design naming a font the machine lacks: Typst sets the PDFs with another and says so."""
-    from tei_edition.build.pdf import jinja2_package_templates, render_pdfs
-    from tei_edition.build.writer import OutputWriter
+    from tei_edition.print.pdf import jinja2_package_templates, render_pdfs
+    from tei_edition.output.writer import OutputWriter
 
     own = tmp_path / "templates" / "print"
     own.mkdir(parents=True)
@@ -510,7 +510,7 @@ def test_typst_warnings_are_passed_on_once(tmp_path: Path) -> None:
 
 
 def test_volumes_are_as_even_as_whole_documents_allow() -> None:
-    from tei_edition.build.typeset import split_volumes
+    from tei_edition.print.typeset import split_volumes
 
     docs = list("abcdefgh")
     # 3,000 characters are a page, and every document one more: these are 2 pages each, 16 in all.

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tei_edition.build import transform
-from tei_edition.build.pipeline import SourceTask, SourceWorker, StageSettings
-from tei_edition.build.transform import Transformer
+from tei_edition.transform import xslt as transform
+from tei_edition.pipeline.run import SourceTask, SourceWorker, StageSettings
+from tei_edition.transform.xslt import Transformer
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.validate import FileValidator, package_schema
 

@@ -20,7 +20,7 @@ import pytest
 import tinyhtml5
 from lxml import etree, html
 
-from tei_edition.build.transform import XSLT_DIR, Transformer
+from tei_edition.transform.xslt import XSLT_DIR, Transformer
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = REPO / "tests" / "golden" / "text"

@@ -84,7 +84,7 @@ def main() -> None:
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool, show_all: bool, output: Path | None,
              jobs: int | None, config_path: Path | None) -> None:
     """Check well-formedness, schema, Schematron rules and cross-file references."""
-    from tei_edition.build.pipeline import check_edition
+    from tei_edition.pipeline.run import check_edition
     from tei_edition.validate.formats import format_report
 
     config = _load(config_path)
@@ -116,8 +116,8 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, show_all: bool, ou
 def build(no_pdf: bool, clean: bool, jobs: int | None, executor: str | None, keep_going: bool, quiet: bool,
           verbose: bool, config_path: Path | None) -> None:
     """Build the HTML edition (and PDFs) into the output folder, redoing only what changed."""
-    from tei_edition.build.pipeline import BuildOptions, build_edition
-    from tei_edition.build.progress import Reporter
+    from tei_edition.pipeline.run import BuildOptions, build_edition
+    from tei_edition.pipeline.progress import Reporter
 
     config = _load(config_path)
     reporter = Reporter(quiet=quiet, verbose=verbose)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tei_edition.config import EditionConfig
-from tei_edition.importer.recognise import NameMatcher
+from tei_edition.tei.recognise import NameMatcher
 from tei_edition.tei.model import KINDS, XML_ID, T, all_entities, read_registers
 from tei_edition.validate import parse_edition
 from tei_edition.validate.encoding import find_candidates, pointed_ids

@@ -12,7 +12,7 @@ from lxml import etree
 from tei_edition import TEI_NS, XML_NS
 from tei_edition.config import EditionConfig
 from tei_edition.errors import EditionError, SourceError, UsageError
-from tei_edition.importer.recognise import DateFinder, NameMatcher
+from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.importer.source import (
     Block,
     Hi,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from lxml import etree
 
-from tei_edition.importer.recognise import DateFinder, NameMatcher
+from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.tei.model import KINDS, POINTER_ATTRIBUTES, XML_ID, Entity, T, pointer_targets
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 

@@ -8,10 +8,10 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 
-from tei_edition.build.site.context import PageContext, Site, folder
-from tei_edition.build.site.documents import DocumentView, document_views
-from tei_edition.build.site.downloads import edition_slug
-from tei_edition.build.writer import safe_segment
+from tei_edition.web.context import PageContext, Site, folder
+from tei_edition.web.documents import DocumentView, document_views
+from tei_edition.web.downloads import edition_slug
+from tei_edition.output.writer import safe_segment
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # Stylesheets in the order pages link them; text.css styles the transformed text and may be absent.

@@ -13,7 +13,7 @@ from itertools import islice
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from tei_edition.build.plan import hash_bytes
+from tei_edition.output.plan import hash_bytes
 from tei_edition.errors import BuildError
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")

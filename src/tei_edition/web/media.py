@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from tei_edition.build.site.context import Site
+from tei_edition.web.context import Site
 from tei_edition.errors import BuildError
 from tei_edition.tei.model import T
 

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from lxml import etree
 
-from tei_edition.build.cache import CACHE_NAME, BuildCache, content_key, dumps
-from tei_edition.build.edition import (
+from tei_edition.output.cache import CACHE_NAME, BuildCache, content_key, dumps
+from tei_edition.tei.edition import (
     EditionData,
     MentionGroup,
     PackedMentions,
@@ -40,8 +40,8 @@ from tei_edition.build.edition import (
     fragment_key,
     source_date_epoch,
 )
-from tei_edition.build.executor import local_workers, open_executor, parse_executor, run_batches, worker_count
-from tei_edition.build.plan import (
+from tei_edition.executor import local_workers, open_executor, parse_executor, run_batches, worker_count
+from tei_edition.output.plan import (
     Changes,
     EditionInputs,
     Manifest,
@@ -55,8 +55,8 @@ from tei_edition.build.plan import (
     relative_name,
     save_manifest,
 )
-from tei_edition.build.progress import Reporter
-from tei_edition.build.writer import OutputLock, OutputWriter, make_output_folder, remove_stale_staging
+from tei_edition.pipeline.progress import Reporter
+from tei_edition.output.writer import OutputLock, OutputWriter, make_output_folder, remove_stale_staging
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, SourceError, ValidationFailed
 from tei_edition.tei.discover import Sources, discover_sources
@@ -75,7 +75,7 @@ from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 if TYPE_CHECKING:
-    from tei_edition.build.site.search import SearchIndexStats
+    from tei_edition.web.search import SearchIndexStats
 
 Progress = Callable[[str], None]
 MAX_LISTED = 20  # errors listed when a build stops; `edition validate` lists them all
@@ -196,7 +196,7 @@ class SourceWorker:
     def transformer(self) -> Any:
         """The compiled edition stylesheet."""
         if self._transformer is None:
-            from tei_edition.build.transform import Transformer
+            from tei_edition.transform.xslt import Transformer
 
             self._transformer = Transformer(self.settings.xslt_dir)
         return self._transformer
@@ -242,7 +242,7 @@ class SourceWorker:
         core = CoreResult(True)
         prepared = None
         if task.is_document and self.settings.media:
-            from tei_edition.build.transform import prepare_document
+            from tei_edition.transform.xslt import prepare_document
 
             with clock("parse"):  # one Saxon tree for Schematron and every medium's transform
                 try:
@@ -394,8 +394,8 @@ def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[Sour
 def _make_groups(result: SourceResult) -> None:
     """The document's passages for the register pages, as HTML per entity; the snippets then stay out of the
     document (the main process would hold them all)."""
-    from tei_edition.build.site.documents import document_heading
-    from tei_edition.build.site.registers import ENTITY_ROOT, mention_group
+    from tei_edition.web.documents import document_heading
+    from tei_edition.web.registers import ENTITY_ROOT, mention_group
 
     core = result.core
     if core is None or core.document is None or core.document.header is None or core.failure is not None:
@@ -623,7 +623,7 @@ def build_edition(config: EditionConfig, options: BuildOptions = BuildOptions(),
 def _shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
     """A line for each document whose id names the same pages as an earlier document's (the same id in two
     folders, or ids that differ only in letter case, which some file systems do not tell apart)."""
-    from tei_edition.build.site.context import id_segment
+    from tei_edition.web.context import id_segment
 
     first: dict[str, tuple[Path, str]] = {}
     lines = []
@@ -1059,7 +1059,7 @@ class _Build:
     def _write(self, data: EditionData, screen: CachedBodies, printed: CachedBodies, previous: Manifest | None,
                inputs_key: str) -> dict[str, OutputRecord]:
         """Render the site and the PDFs into staging folders, then swap them in together."""
-        from tei_edition.build.html import render_site
+        from tei_edition.web.render import render_site
 
         config = self.config
         summary = self.summary
@@ -1078,7 +1078,7 @@ class _Build:
             if summary.search is not None:
                 self.say.detail(summary.search.describe())
             if pdf_out is not None:
-                from tei_edition.build.pdf import render_pdfs
+                from tei_edition.print.pdf import render_pdfs
 
                 with summary.phase("pdf"):
                     summary.pdfs = render_pdfs(data, printed, pdf_out,  # type: ignore[arg-type]

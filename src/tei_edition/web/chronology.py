@@ -6,9 +6,9 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from tei_edition.build.edition import ChronologyEntry
-from tei_edition.build.site.context import PageContext, Pagination, Site, folder, paged, split_snippet
-from tei_edition.build.site.documents import DocumentView, DocumentViews, document_views
+from tei_edition.tei.edition import ChronologyEntry
+from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, split_snippet
+from tei_edition.web.documents import DocumentView, DocumentViews, document_views
 from tei_edition.tei.dates import DateSpan
 
 CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}

@@ -13,8 +13,8 @@ from typing import Any, Callable, Iterator, TypedDict, TypeVar
 
 from jinja2 import Environment
 
-from tei_edition.build.edition import EditionData
-from tei_edition.build.writer import OutputWriter
+from tei_edition.tei.edition import EditionData
+from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.dates import MONTHS
 
 T = TypeVar("T")

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tei_edition.build.plan import hash_bytes
-from tei_edition.build.site.context import Site, folder
+from tei_edition.output.plan import hash_bytes
+from tei_edition.web.context import Site, folder
 from tei_edition.errors import BuildError
 from tei_edition.tei.model import Document
 

@@ -30,10 +30,10 @@ import lxml.html
 from lxml import etree
 from markupsafe import Markup
 
-from tei_edition.build.edition import ChronologyEntry, EditionData, EntityMention
-from tei_edition.build.fonts import FontSet, font_cache, prepare_fonts
-from tei_edition.build.site.context import id_segment
-from tei_edition.build.writer import OutputWriter
+from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
+from tei_edition.print.fonts import FontSet, font_cache, prepare_fonts
+from tei_edition.web.context import id_segment
+from tei_edition.output.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.tei.header import short_title_of
@@ -170,7 +170,7 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
     the engine warns of (Typst: a font the design names that is missing, say) goes to `warn`.
     """
     if pdf_engine(data.config) == "typst":
-        from tei_edition.build.typeset import render_typst
+        from tei_edition.print.typeset import render_typst
 
         return render_typst(data, print_bodies, out, jobs=jobs, store=store, warn=warn)
     try:
@@ -256,7 +256,7 @@ def pdf_workers(jobs: int | None, documents: int, characters: int) -> int:
 
     This process lays out the edition meanwhile, so it counts as one of the `jobs` (default: one per core).
     """
-    from tei_edition.build.executor import default_jobs
+    from tei_edition.executor import default_jobs
 
     cores = jobs or default_jobs()
     if cores <= 1 or documents < POOL_MIN_DOCUMENTS or characters < POOL_MIN_CHARACTERS:
@@ -266,7 +266,7 @@ def pdf_workers(jobs: int | None, documents: int, characters: int) -> int:
 
 def open_pdf_pool(setup: PrintSetup, workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers each make one Typesetter from `setup` before their first document."""
-    from tei_edition.build.executor import process_context
+    from tei_edition.executor import process_context
 
     return ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
                                initializer=start_worker, initargs=(setup,))
@@ -299,7 +299,7 @@ def typeset_in_worker(html: str, template_name: str) -> bytes:
 
 def make_print_env(config: EditionConfig) -> jinja2.Environment:
     """The site's Jinja2 environment (the edition's own templates/ first, then the package's) with print filters."""
-    from tei_edition.build.html import make_env
+    from tei_edition.web.render import make_env
 
     env = make_env(config)
     env.filters["css_string"] = css_string

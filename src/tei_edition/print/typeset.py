@@ -22,12 +22,12 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import lxml.html
 from lxml import etree
 
-from tei_edition.build.cache import content_key
-from tei_edition.build.fonts import FALLBACK_FAMILY, FontSet, face_name
-from tei_edition.build.pdf import (
+from tei_edition.output.cache import content_key
+from tei_edition.print.fonts import FALLBACK_FAMILY, FontSet, face_name
+from tei_edition.print.pdf import (
     book_metadata, build_chronology, build_indexes, citation_text, document_metadata, jinja2_package_templates,
     long_date, prefixed, prepare_document, texts_in_use)
-from tei_edition.build.site.context import id_segment
+from tei_edition.web.context import id_segment
 from tei_edition.errors import BuildError
 
 TYPST_REQUIREMENT = "typst>=0.14"
@@ -416,7 +416,7 @@ class TypstSetter:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        from tei_edition.build.executor import process_context
+        from tei_edition.executor import process_context
 
         with ProcessPoolExecutor(max_workers=1, mp_context=process_context()) as pool:
             try:
@@ -662,8 +662,8 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
     go to `warn`."""
     import tempfile
 
-    from tei_edition.build.executor import default_jobs
-    from tei_edition.build.fonts import font_cache, prepare_fonts
+    from tei_edition.executor import default_jobs
+    from tei_edition.print.fonts import font_cache, prepare_fonts
 
     load_typst()
     config = data.config

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from tei_edition.build.site.context import SiteInfo, join_names
+from tei_edition.web.context import SiteInfo, join_names
 from tei_edition.tei.dates import MONTHS
 
 if TYPE_CHECKING:
-    from tei_edition.build.site.documents import DocumentView
+    from tei_edition.web.documents import DocumentView
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_~^])")
 

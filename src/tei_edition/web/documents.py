@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
-from tei_edition.build.edition import mentioned_ids
-from tei_edition.build.site.citations import Citation, cite_document
-from tei_edition.build.site.context import (
+from tei_edition.tei.edition import mentioned_ids
+from tei_edition.web.citations import Citation, cite_document
+from tei_edition.web.context import (
     DIGESTED_TYPES, PageContext, Site, folder, join_names, safe_url, tei_href, value_digest)
 from tei_edition.errors import BuildError
 from tei_edition.tei.dates import DateSpan
@@ -138,7 +138,7 @@ class DocumentViews(Mapping[str, DocumentView]):
         if not site.inputs_key or store is None or any(doc.path not in hashes for doc in self.documents.values()):
             self.load(self.documents)
             return
-        from tei_edition.build.cache import content_key
+        from tei_edition.output.cache import content_key
 
         paths = {doc.path for doc in self.documents.values()}
         registers = content_key("registers", *sorted(f"{p}\0{h}" for p, h in hashes.items() if p not in paths))

@@ -11,18 +11,18 @@ from jinja2 import (BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, 
                     select_autoescape)
 from jinja2.bccache import Bucket
 
-from tei_edition.build.cache import content_key
-from tei_edition.build.edition import EditionData
-from tei_edition.build.plan import tool_fingerprint
-from tei_edition.build.site.chronology import render_chronology
-from tei_edition.build.site.context import Site
-from tei_edition.build.site.documents import render_documents, render_home
-from tei_edition.build.site.downloads import render_downloads
-from tei_edition.build.site.media import copy_media
-from tei_edition.build.site.pages import copy_assets, render_about, render_search_page, write_sitemap
-from tei_edition.build.site.registers import render_registers
-from tei_edition.build.site.search import SearchIndex, SearchIndexStats
-from tei_edition.build.writer import OutputWriter
+from tei_edition.output.cache import content_key
+from tei_edition.tei.edition import EditionData
+from tei_edition.output.plan import tool_fingerprint
+from tei_edition.web.chronology import render_chronology
+from tei_edition.web.context import Site
+from tei_edition.web.documents import render_documents, render_home
+from tei_edition.web.downloads import render_downloads
+from tei_edition.web.media import copy_media
+from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
+from tei_edition.web.registers import render_registers
+from tei_edition.web.search import SearchIndex, SearchIndexStats
+from tei_edition.output.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from tei_edition.build.cache import content_key
-from tei_edition.build.site.context import PageContext, Site, folder, id_segment, tei_href
-from tei_edition.build.site.documents import Heading, document_heading, document_views
-from tei_edition.build.writer import content_hash, safe_segment
+from tei_edition.output.cache import content_key
+from tei_edition.web.context import PageContext, Site, folder, id_segment, tei_href
+from tei_edition.web.documents import Heading, document_heading, document_views
+from tei_edition.output.writer import content_hash, safe_segment
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 

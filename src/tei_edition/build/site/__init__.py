@@ -1,1 +1,0 @@
-"""The parts of the HTML edition: pages, registers, chronology, citations, downloads, search."""

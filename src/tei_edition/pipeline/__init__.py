@@ -1,0 +1,1 @@
+"""The build pipeline: discover, parse, validate, gather, gate, transform, render, write."""

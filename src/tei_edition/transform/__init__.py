@@ -1,0 +1,1 @@
+"""TEI to HTML bodies with XSLT 3.0 (Saxon)."""
