@@ -84,15 +84,17 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(command, env=env, cwd=edition, capture_output=True, check=False)  # the first, clean build
         results: list[list[tuple[float, float]]] = [[], []]
         for run in range(args.runs):
-            for index in ((0, 1) if run % 2 == 0 else (1, 0)):
+            for index in (0, 1) if run % 2 == 0 else (1, 0):
                 _label, env, edition = versions[index]
                 results[index].append(edit_once(command, env, edition, edition / "tei" / "documents" / name, text))
     print(f"one-document edit of {args.documents} documents, {args.runs} interleaved runs each, --jobs {args.jobs}")
     for (label, _env, _edition), runs in zip(versions, results):
         walls = [wall for wall, _cpu in runs]
         cpus = [cpu for _wall, cpu in runs]
-        print(f"  {label:<30} wall: median {statistics.median(walls):.2f} s (min {min(walls):.2f}, "
-              f"max {max(walls):.2f}); CPU of all processes: median {statistics.median(cpus):.2f} s")
+        print(
+            f"  {label:<30} wall: median {statistics.median(walls):.2f} s (min {min(walls):.2f}, "
+            f"max {max(walls):.2f}); CPU of all processes: median {statistics.median(cpus):.2f} s"
+        )
     return 0
 
 

@@ -95,8 +95,7 @@ def main() -> int:
         import_files(seeds, Path(tmp), registers_dir=config.registers_dir)
         seconds = time.perf_counter() - start
         imported = {p: parse_file(p) for p in sorted(Path(tmp).glob("*.xml"))}
-    totals: dict[str, Counter[str]] = {k: Counter() for k in ("names", "dates", "names-span", "dates-span",
-                                                              "proper")}
+    totals: dict[str, Counter[str]] = {k: Counter() for k in ("names", "dates", "names-span", "dates-span", "proper")}
     print(f"Imported {len(seeds)} seed texts in {seconds:.2f} s; compared with {len(hand)} hand-encoded documents.")
     print(f"{'document':45} {'kind':6} {'P':>7} {'R':>7}   matched/suggested/hand")
     for path, tree in imported.items():
@@ -115,8 +114,10 @@ def main() -> int:
             ms, ss, es = sum((fs & ws).values()), sum(fs.values()), sum(ws.values())
             totals[group].update(m=m, s=s, e=e)
             totals[group + "-span"].update(m=ms, s=ss, e=es)
-            print(f"{partner.stem[:45]:45} {group:6} {ratio(m, s)} {ratio(m, e)}   {m}/{s}/{e}"
-                  f"   (span P {ratio(ms, ss).strip()}, R {ratio(ms, es).strip()})")
+            print(
+                f"{partner.stem[:45]:45} {group:6} {ratio(m, s)} {ratio(m, e)}   {m}/{s}/{e}"
+                f"   (span P {ratio(ms, ss).strip()}, R {ratio(ms, es).strip()})"
+            )
             if args.show_misses:
                 for tag, n in sorted((f - w).items()):
                     print(f"      extra   {n}x {tag}")
@@ -125,12 +126,16 @@ def main() -> int:
     print()
     for group in ("names", "dates"):
         t, s = totals[group], totals[group + "-span"]
-        print(f"all documents, {group}: precision {ratio(t['m'], t['s']).strip()}, recall {ratio(t['m'], t['e']).strip()}"
-              f" ({t['m']} of {t['s']} suggested, {t['e']} in the hand encoding); span only: precision "
-              f"{ratio(s['m'], s['s']).strip()}, recall {ratio(s['m'], s['e']).strip()}")
+        print(
+            f"all documents, {group}: precision {ratio(t['m'], t['s']).strip()}, recall {ratio(t['m'], t['e']).strip()}"
+            f" ({t['m']} of {t['s']} suggested, {t['e']} in the hand encoding); span only: precision "
+            f"{ratio(s['m'], s['s']).strip()}, recall {ratio(s['m'], s['e']).strip()}"
+        )
     p = totals["proper"]
-    print(f"names without descriptions (<rs>, which the import does not suggest): recall "
-          f"{ratio(p['m'], p['e']).strip()} ({p['m']} of {p['e']})")
+    print(
+        f"names without descriptions (<rs>, which the import does not suggest): recall "
+        f"{ratio(p['m'], p['e']).strip()} ({p['m']} of {p['e']})"
+    )
     return 0
 
 

@@ -27,8 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
@@ -68,22 +68,34 @@ def make_book(chapters: int) -> list[list[list[tuple[str, ...]]]]:
     return book
 
 
-def chapters(book: list[list[list[tuple[str, ...]]]], chapter: Callable[[int], str], name: Callable[[str], str],
-             note: Callable[[str, str], str], paragraph: Callable[[str], str]) -> list[str]:
+def chapters(
+    book: list[list[list[tuple[str, ...]]]],
+    chapter: Callable[[int], str],
+    name: Callable[[str], str],
+    note: Callable[[str, str], str],
+    paragraph: Callable[[str], str],
+) -> list[str]:
     """The book's chapters in one markup: `chapter(number)` heads a chapter, `name(text)` marks a name, `note(word,
     text)` puts a footnote after a word, `paragraph(text)` makes a paragraph of its words."""
     out = []
     for number, paragraphs in enumerate(book):
         out.append(chapter(number))
         for items in paragraphs:
-            out.append(paragraph(" ".join(name(item[1]) if item[0] == "name" else note(item[1], item[2])
-                                          if item[0] == "note" else item[1] for item in items)))
+            out.append(
+                paragraph(
+                    " ".join(
+                        name(item[1]) if item[0] == "name" else note(item[1], item[2]) if item[0] == "note" else item[1]
+                        for item in items
+                    )
+                )
+            )
     return out
 
 
 def as_html(book: list[list[list[tuple[str, ...]]]]) -> str:
     """The book as one HTML page with its print stylesheet."""
-    out = ["""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>
+    out = [
+        """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 22mm 20mm 24mm 20mm;
   @top-left { content: string(chapter); font-variant: small-caps; } @top-right { content: counter(page); } }
 body { font: 10.5pt/1.45 "DejaVu Serif"; text-align: justify; hyphens: auto; }
@@ -92,7 +104,8 @@ h1 { string-set: chapter content(); break-before: page; font-size: 16pt; }
 .index { columns: 2; column-fill: auto; font-size: 9pt; }
 .index a::after { content: target-counter(attr(href), page); }
 .contents a::after { content: leader('.') target-counter(attr(href), page); }
-</style></head><body><section class="contents"><h1>Contents</h1>"""]
+</style></head><body><section class="contents"><h1>Contents</h1>"""
+    ]
     out += [f'<p><a href="#c{number}">Chapter {number + 1}</a></p>' for number in range(len(book))]
     out.append("</section>")
     mentions: dict[str, list[int]] = {name: [] for name in NAMES}
@@ -101,9 +114,13 @@ h1 { string-set: chapter content(); break-before: page; font-size: 16pt; }
         mentions[text].append(len(mentions[text]))
         return f'<span id="{text.replace(" ", "-")}-{mentions[text][-1]}">{text}</span>'
 
-    out += chapters(book, chapter=lambda number: f'<h1 id="c{number}">Chapter {number + 1}: a report</h1>', name=name,
-                    note=lambda word, text: f'{word}<span class="note">{html.escape(text)}</span>',
-                    paragraph=lambda text: f"<p>{text}</p>")
+    out += chapters(
+        book,
+        chapter=lambda number: f'<h1 id="c{number}">Chapter {number + 1}: a report</h1>',
+        name=name,
+        note=lambda word, text: f'{word}<span class="note">{html.escape(text)}</span>',
+        paragraph=lambda text: f"<p>{text}</p>",
+    )
     out.append('<h1>Index</h1><div class="index">')
     for entity in sorted(mentions):
         anchor = entity.replace(" ", "-")
@@ -114,7 +131,8 @@ h1 { string-set: chapter content(); break-before: page; font-size: 16pt; }
 
 def as_typst(book: list[list[list[tuple[str, ...]]]]) -> str:
     """The book as Typst markup (the sample's words are letters only: nothing to escape)."""
-    out = ["""#set page(paper: "a4", margin: (top: 22mm, right: 20mm, bottom: 24mm, left: 20mm),
+    out = [
+        """#set page(paper: "a4", margin: (top: 22mm, right: 20mm, bottom: 24mm, left: 20mm),
   header: context {
     let before = query(heading.where(level: 1).before(here()))
     if before.len() > 0 [#smallcaps(before.last().body) #h(1fr) #counter(page).display()]
@@ -123,10 +141,15 @@ def as_typst(book: list[list[list[tuple[str, ...]]]]) -> str:
 #set par(justify: true, leading: 0.6em)
 #show heading.where(level: 1): it => { pagebreak(weak: true); it }
 #outline()
-"""]
-    out += chapters(book, chapter=lambda number: f"= Chapter {number + 1}: a report\n",
-                    name=lambda text: f'{text}#metadata("{text}")<mention>',
-                    note=lambda word, text: f"{word}#footnote[{text}]", paragraph=lambda text: text + "\n\n")
+"""
+    ]
+    out += chapters(
+        book,
+        chapter=lambda number: f"= Chapter {number + 1}: a report\n",
+        name=lambda text: f'{text}#metadata("{text}")<mention>',
+        note=lambda word, text: f"{word}#footnote[{text}]",
+        paragraph=lambda text: text + "\n\n",
+    )
     out.append("""= Index
 #columns(2)[#context {
   let pages = (:)
@@ -154,8 +177,9 @@ open(sys.argv[2], "wb").write(pdf)
 def typst_run(source: Path, target: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one Typst compilation, in a process of its own: Typst memoises its work within a
     process, and a second compilation of the same text there would reuse the first's."""
-    done = subprocess.run([sys.executable, "-c", TYPST_RUN, str(source), str(target)], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", TYPST_RUN, str(source), str(target)], capture_output=True, text=True, check=True
+    )
     wall, cpu = done.stdout.split()
     return float(wall), float(cpu)
 

@@ -30,16 +30,23 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from tei_edition.tei.edition import EditionData, collect_edition  # noqa: E402
-from tei_edition.print.fonts import font_cache, prepare_fonts  # noqa: E402
 from make_corpus import make_corpus  # noqa: E402
-from tei_edition.executor import default_jobs  # noqa: E402
-from tei_edition.print.pdf import (  # noqa: E402
-    PdfRenderer, book_metadata, document_metadata, make_print_env, prepare_document, render_pdfs, texts_in_use)
-from tei_edition.print.typeset import SourceWriter, TypstSetter  # noqa: E402
-from tei_edition.transform.xslt import Transformer  # noqa: E402
-from tei_edition.output.writer import OutputWriter  # noqa: E402
 from tei_edition.config import EditionConfig, load_config  # noqa: E402
+from tei_edition.executor import default_jobs  # noqa: E402
+from tei_edition.output.writer import OutputWriter  # noqa: E402
+from tei_edition.print.fonts import font_cache, prepare_fonts  # noqa: E402
+from tei_edition.print.pdf import (  # noqa: E402
+    PdfRenderer,
+    book_metadata,
+    document_metadata,
+    make_print_env,
+    prepare_document,
+    render_pdfs,
+    texts_in_use,
+)
+from tei_edition.print.typeset import SourceWriter, TypstSetter  # noqa: E402
+from tei_edition.tei.edition import EditionData, collect_edition  # noqa: E402
+from tei_edition.transform.xslt import Transformer  # noqa: E402
 from tei_edition.validate import parse_edition  # noqa: E402
 
 
@@ -69,8 +76,10 @@ def print_bodies(config: EditionConfig) -> tuple[EditionData, dict[str, str]]:
     """The edition's data and every document's print body, as the pipeline hands them to render_pdfs."""
     data = collect_edition(config, parse_edition(config))
     transformer = Transformer(config.xslt_dir)
-    bodies = {doc.id: transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})
-              for doc in data.documents}
+    bodies = {
+        doc.id: transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})
+        for doc in data.documents
+    }
     return data, bodies
 
 
@@ -133,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         import weasyprint as engine
     import_seconds = time.perf_counter() - start
     documents = [prepare_document(data, doc, number, bodies) for number, doc in enumerate(data.documents, start=1)]
-    print(f"{config.title}: {len(documents)} documents; Python {platform.python_version()}, "
-          f"{args.engine} {engine.__version__}; best of {args.repeat}")
+    print(
+        f"{config.title}: {len(documents)} documents; Python {platform.python_version()}, "
+        f"{args.engine} {engine.__version__}; best of {args.repeat}"
+    )
     print(f"import {args.engine}: {import_seconds:.2f} s")
     with tempfile.TemporaryDirectory(prefix="tei-edition-bench-") as workdir:
         start = time.perf_counter()
@@ -143,9 +154,11 @@ def main(argv: list[str] | None = None) -> int:
             writer = SourceWriter(data, fonts)
             setter = TypstSetter(config.root, fonts)
             edition_pdf = lambda: setter.write(  # noqa: E731
-                writer.edition_source(documents, book_metadata(data, documents)), "edition")
+                writer.edition_source(documents, book_metadata(data, documents)), "edition"
+            )
             document_pdf = lambda doc: setter.write(  # noqa: E731
-                writer.document_source(doc, document_metadata(data, doc)), doc.id)
+                writer.document_source(doc, document_metadata(data, doc)), doc.id
+            )
         else:
             renderer = PdfRenderer(make_print_env(config), data, fonts, extra_roots=(Path(workdir),))
             edition_pdf = lambda: renderer.render_edition(documents)  # noqa: E731
@@ -166,16 +179,14 @@ def main(argv: list[str] | None = None) -> int:
             total_seconds += seconds
             total_pages += pages
             print(f"{'documents/' + doc.id + '.pdf':<48} {pages:>5} {seconds:>8.2f} {seconds / pages:>7.3f}")
-        print(f"{'all document PDFs':<48} {total_pages:>5} {total_seconds:>8.2f} "
-              f"{total_seconds / total_pages:>7.3f}")
+        print(f"{'all document PDFs':<48} {total_pages:>5} {total_seconds:>8.2f} {total_seconds / total_pages:>7.3f}")
 
     print(f"\n{'render_pdfs (all PDFs, fonts included)':<48} {'PDFs':>5} {'pages':>5} {'seconds':>8} {'pages/s':>7}")
     report_render_pdfs("sample", config, args.jobs, args.repeat)
     if args.documents > 0:
         with tempfile.TemporaryDirectory(prefix="tei-edition-bench-") as folder:
             larger = load_config(make_corpus(args.documents, Path(folder) / "edition", sample=args.edition.parent))
-            report_render_pdfs(f"{args.documents} documents", with_engine(larger, args.engine), args.jobs,
-                               args.repeat)
+            report_render_pdfs(f"{args.documents} documents", with_engine(larger, args.engine), args.jobs, args.repeat)
     return 0
 
 

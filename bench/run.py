@@ -30,7 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from make_corpus import make_corpus  # noqa: E402
-from measure import Run, measure as run  # noqa: E402
+from measure import Run  # noqa: E402
+from measure import measure as run
 
 
 def edition(config: Path, *words: str) -> list[str]:
@@ -100,8 +101,9 @@ def bench_size(n: int, jobs: int, env: dict[str, str], corpus_root: Path, valida
         word = f"Edited{time.time_ns()}. "
         edited.write_text(text[:body] + text[body:].replace("<p>", f"<p>{word}", 1), encoding="utf-8")
         try:
-            return must(run(edition(config, "build", "--no-pdf", *jobs_args), env, sample=sample),
-                        "one-document rebuild")
+            return must(
+                run(edition(config, "build", "--no-pdf", *jobs_args), env, sample=sample), "one-document rebuild"
+            )
         finally:
             edited.write_text(text, encoding="utf-8")
 
@@ -112,8 +114,11 @@ def bench_size(n: int, jobs: int, env: dict[str, str], corpus_root: Path, valida
     print(f"    {phases(one.output)}", flush=True)
     lxml_floor = floor(documents)
     figures["floor"] = lxml_floor
-    print(f"floor (lxml parse + serialise)     {lxml_floor:8.2f} s   clean build / floor = "
-          f"{clean.seconds / lxml_floor:.0f}x", flush=True)
+    print(
+        f"floor (lxml parse + serialise)     {lxml_floor:8.2f} s   clean build / floor = "
+        f"{clean.seconds / lxml_floor:.0f}x",
+        flush=True,
+    )
     return figures
 
 
@@ -121,8 +126,11 @@ def bench_pdf(docs: int, jobs: int, env: dict[str, str], corpus_root: Path, engi
     """PDF seconds per page on a small edition (the PDF phase only, from the build's summary), set by `engine`."""
     config = make_corpus(docs, corpus_root / f"pdf-{docs}")
     text = re.sub(r'(?m)^engine = ".*"\n', "", config.read_text(encoding="utf-8"))
-    text = text.replace("[pdf]\n", f'[pdf]\nengine = "{engine}"\n') if "[pdf]\n" in text \
+    text = (
+        text.replace("[pdf]\n", f'[pdf]\nengine = "{engine}"\n')
+        if "[pdf]\n" in text
         else text + f'\n[pdf]\nengine = "{engine}"\n'
+    )
     config.write_text(text, encoding="utf-8")
     result = timed(edition(config, "build", "--clean", "--keep-going", "--jobs", str(jobs)), env, "PDF build")
     match = re.search(r"pdf ([0-9.]+) s", result.output)
@@ -137,8 +145,11 @@ def bench_pdf(docs: int, jobs: int, env: dict[str, str], corpus_root: Path, engi
         print("(pypdf is not installed: pages cannot be counted)")
     print(f"\n## PDF ({engine}): {docs} documents, {pages} pages in all PDFs (edition.pdf and one per document)")
     if pages:
-        print(f"PDF phase {pdf_seconds:.1f} s: {pdf_seconds / pages:.3f} s per page, {pages / pdf_seconds:.1f} pages/s "
-              f"with {jobs} worker(s); peak {result.peak_mb:.0f} MB", flush=True)
+        print(
+            f"PDF phase {pdf_seconds:.1f} s: {pdf_seconds / pages:.3f} s per page, {pages / pdf_seconds:.1f} pages/s "
+            f"with {jobs} worker(s); peak {result.peak_mb:.0f} MB",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,8 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[100, 1000, 10000])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--pdf-docs", type=int, default=20, help="documents in the PDF bench (0: skip it)")
-    parser.add_argument("--pdf-engine", choices=("typst", "weasyprint"), default="typst",
-                        help="the engine of the PDF bench (default: typst, the build's own default)")
+    parser.add_argument(
+        "--pdf-engine",
+        choices=("typst", "weasyprint"),
+        default="typst",
+        help="the engine of the PDF bench (default: typst, the build's own default)",
+    )
     parser.add_argument("--no-validate", action="store_true", help="skip `edition validate` (slow on big corpora)")
     parser.add_argument("--corpus", type=Path, default=REPO / "bench" / "corpus")
     args = parser.parse_args(argv)
@@ -157,14 +172,17 @@ def main(argv: list[str] | None = None) -> int:
     snapshot = REPO / "bench" / "out" / "src"
     if snapshot.exists():
         shutil.rmtree(snapshot)
-    shutil.copytree(REPO / "src" / "tei_edition", snapshot / "tei_edition",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO / "src" / "tei_edition", snapshot / "tei_edition", ignore=shutil.ignore_patterns("__pycache__")
+    )
     # Compiled to bytecode, as pip compiles an installed package: every command would otherwise compile the
     # modules it imports afresh where PYTHONDONTWRITEBYTECODE is set (0.1-0.2 s a command).
     compileall.compile_dir(str(snapshot), quiet=1)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(snapshot), env.get("PYTHONPATH", "")) if p)
-    print(f"# tei-edition bench: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {platform.system()} {platform.release()}; --jobs {args.jobs}")
+    print(
+        f"# tei-edition bench: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}; --jobs {args.jobs}"
+    )
     results = {n: bench_size(n, args.jobs, env, args.corpus, not args.no_validate) for n in args.sizes}
     if 1000 in results and 10000 in results:
         ratio = results[10000]["clean"] / results[1000]["clean"]

@@ -55,8 +55,9 @@ def main() -> None:
                 page.on("request", lambda _request: count.__setitem__(0, count[0] + 1))
                 start = time.perf_counter()
                 page.goto(url)
-                page.wait_for_function("document.querySelector('#search-status')?.textContent.includes('Ready')",
-                                       timeout=60_000)
+                page.wait_for_function(
+                    "document.querySelector('#search-status')?.textContent.includes('Ready')", timeout=60_000
+                )
                 ready.append(time.perf_counter() - start)
                 requests.append(count[0])
                 for word in args.words:
@@ -64,9 +65,10 @@ def main() -> None:
                     page.fill("#search-input", word)
                     start = time.perf_counter()
                     page.press("#search-input", "Enter")
-                    page.wait_for_function("/found|No documents/.test("
-                                           "document.querySelector('#search-status')?.textContent || '')",
-                                           timeout=60_000)
+                    page.wait_for_function(
+                        "/found|No documents/.test(document.querySelector('#search-status')?.textContent || '')",
+                        timeout=60_000,
+                    )
                     searches[word].append(time.perf_counter() - start)
                 context.close()
             browser.close()

@@ -44,8 +44,12 @@ def main() -> None:
         shutil.copytree(REPO / "tei", edition / "tei")
         shutil.copy(REPO / "edition.toml", edition / "edition.toml")
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "tei_edition", "serve", "--port", str(port), "--no-open"],
-                                  cwd=edition, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tei_edition", "serve", "--port", str(port), "--no-open"],
+            cwd=edition,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}/{PAGE}"
         try:
             deadline = time.monotonic() + 120
@@ -68,8 +72,11 @@ def main() -> None:
                 while marker not in fetch(url):
                     time.sleep(0.02)
                 times.append(time.perf_counter() - start)
-            print("save -> changed page served: " + ", ".join(f"{t:.2f} s" for t in times)
-                  + f" (median {sorted(times)[len(times) // 2]:.2f} s)")
+            print(
+                "save -> changed page served: "
+                + ", ".join(f"{t:.2f} s" for t in times)
+                + f" (median {sorted(times)[len(times) // 2]:.2f} s)"
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)

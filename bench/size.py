@@ -29,9 +29,11 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from measure import Run, measure  # noqa: E402
 
-WORDS = ("the delegation reported that negotiations on the armistice line continued through the night while the "
-         "commanders awaited instructions from the capital concerning the exchange of prisoners and the "
-         "withdrawal of forces beyond the agreed demarcation").split()
+WORDS = (
+    "the delegation reported that negotiations on the armistice line continued through the night while the "
+    "commanders awaited instructions from the capital concerning the exchange of prisoners and the "
+    "withdrawal of forces beyond the agreed demarcation"
+).split()
 
 
 def register_ids() -> dict[str, list[str]]:
@@ -42,20 +44,21 @@ def register_ids() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {name: [] for name in kinds.values()}
     for path in sorted((REPO / "tei" / "registers").glob("*.xml")):
         for kind, name in kinds.items():
-            out[name] += [el.get(XML_ID) for el in etree.parse(str(path)).iter(f"{{{TEI_NS}}}{kind}")
-                          if el.get(XML_ID)]
+            out[name] += [el.get(XML_ID) for el in etree.parse(str(path)).iter(f"{{{TEI_NS}}}{kind}") if el.get(XML_ID)]
     return out
 
 
 def header(doc_id: str, title: str) -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="{TEI_NS}" xml:id="{doc_id}" xml:lang="en">\n'
-            f"<teiHeader><fileDesc><titleStmt><title>{title}</title><respStmt><resp>Encoded by</resp>"
-            f"<name>Bench</name></respStmt></titleStmt><publicationStmt><publisher>Bench</publisher>"
-            f"<availability><licence target=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</licence>"
-            f"</availability><idno>{doc_id}</idno></publicationStmt><sourceDesc><bibl>Generated for a "
-            f"measurement.</bibl></sourceDesc></fileDesc><profileDesc><creation><date when=\"1951-08-23\">"
-            f"23 August 1951</date></creation><langUsage><language ident=\"en\">English</language></langUsage>"
-            f"</profileDesc></teiHeader>\n<text><body>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<TEI xmlns="{TEI_NS}" xml:id="{doc_id}" xml:lang="en">\n'
+        f"<teiHeader><fileDesc><titleStmt><title>{title}</title><respStmt><resp>Encoded by</resp>"
+        f"<name>Bench</name></respStmt></titleStmt><publicationStmt><publisher>Bench</publisher>"
+        f'<availability><licence target="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</licence>'
+        f"</availability><idno>{doc_id}</idno></publicationStmt><sourceDesc><bibl>Generated for a "
+        f'measurement.</bibl></sourceDesc></fileDesc><profileDesc><creation><date when="1951-08-23">'
+        f'23 August 1951</date></creation><langUsage><language ident="en">English</language></langUsage>'
+        f"</profileDesc></teiHeader>\n<text><body>\n"
+    )
 
 
 def paragraph(rng: random.Random, ids: dict[str, list[str]], words: int, mentions: int, n: int) -> str:
@@ -73,8 +76,9 @@ def paragraph(rng: random.Random, ids: dict[str, list[str]], words: int, mention
     return f"{page}<p>{' '.join(parts)}.</p>\n"
 
 
-def make_edition(folder: Path, doc_id: str, target_bytes: int, mentions_per_paragraph: int,
-                 total_mentions: int | None) -> tuple[Path, Path, int]:
+def make_edition(
+    folder: Path, doc_id: str, target_bytes: int, mentions_per_paragraph: int, total_mentions: int | None
+) -> tuple[Path, Path, int]:
     """An edition with the sample registers and one generated document; returns config, document, mentions."""
     if folder.exists():
         shutil.rmtree(folder)
@@ -83,7 +87,9 @@ def make_edition(folder: Path, doc_id: str, target_bytes: int, mentions_per_para
     (folder / "edition.toml").write_text(
         '[edition]\ntitle = "Size bench"\neditors = ["Bench"]\nlicence = "CC BY 4.0"\n'
         'licence_url = "https://creativecommons.org/licenses/by/4.0/"\n\n'
-        '[sources]\ndocuments = "tei/documents"\nregisters = "tei/registers"\n', encoding="utf-8")
+        '[sources]\ndocuments = "tei/documents"\nregisters = "tei/registers"\n',
+        encoding="utf-8",
+    )
     rng = random.Random(1951)
     ids = register_ids()
     path = folder / "tei" / "documents" / f"{doc_id}.xml"
@@ -94,8 +100,11 @@ def make_edition(folder: Path, doc_id: str, target_bytes: int, mentions_per_para
         written += len(text.encode("utf-8"))
         while (written < target_bytes) if total_mentions is None else (mentions < total_mentions):
             n += 1
-            wanted = mentions_per_paragraph if total_mentions is None else min(mentions_per_paragraph,
-                                                                                total_mentions - mentions)
+            wanted = (
+                mentions_per_paragraph
+                if total_mentions is None
+                else min(mentions_per_paragraph, total_mentions - mentions)
+            )
             text = paragraph(rng, ids, 120, wanted, n)
             out.write(text)
             written += len(text.encode("utf-8"))
@@ -117,9 +126,11 @@ def bench(name: str, config: Path, document: Path, mentions: int, env: dict[str,
     print(f"\n{name}: {document.name}, {size_mb:.1f} MB, {mentions:,} mentions")
     base = floor(document)
     print(f"  {'lxml parse only (floor)':28} {base.seconds:7.2f} s  {base.peak_mb:8.0f} MB peak")
-    for label, args in (("edition validate", ["validate"]),
-                        ("edition build --no-pdf --clean", ["build", "--no-pdf", "--clean"]),
-                        ("no-op rebuild", ["build", "--no-pdf"])):
+    for label, args in (
+        ("edition validate", ["validate"]),
+        ("edition build --no-pdf --clean", ["build", "--no-pdf", "--clean"]),
+        ("no-op rebuild", ["build", "--no-pdf"]),
+    ):
         result = measure([*command, *args, "--config", str(config)], env)
         status = "" if result.returncode == 0 else f"  (exit {result.returncode})"
         print(f"  {label:28} {result.seconds:7.2f} s  {result.peak_mb:8.0f} MB peak{status}")

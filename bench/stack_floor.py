@@ -32,11 +32,11 @@ from lxml import etree
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from tei_edition.pipeline import run as pipeline  # noqa: E402
-from tei_edition.web.search import pagefind_program, shard_count, shard_of  # noqa: E402
-from tei_edition.transform.xslt import saxon_processor  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
+from tei_edition.pipeline import run as pipeline  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
+from tei_edition.transform.xslt import saxon_processor  # noqa: E402
+from tei_edition.web.search import pagefind_program, shard_count, shard_of  # noqa: E402
 
 
 def best_cpu(step: Callable[[], Any], rounds: int) -> float:
@@ -84,7 +84,8 @@ def library_steps(corpus: Path, rounds: int) -> tuple[int, dict[str, float]]:
         "RELAX NG (libxml2)": best_cpu(lambda: [relaxng.validate(tree) for tree in trees], rounds),
         "Saxon parse": best_cpu(lambda: [processor.parse_xml(xml_text=text) for text in serialised], rounds),
         "Schematron (Saxon)": best_cpu(
-            lambda: [sch.transform_to_string(xdm_node=node) for sch in schematrons for node in nodes], rounds),
+            lambda: [sch.transform_to_string(xdm_node=node) for sch in schematrons for node in nodes], rounds
+        ),
         "XSLT (Saxon)": best_cpu(transform, rounds),
     }
     return len(texts), figures
@@ -105,9 +106,22 @@ def pagefind_cpu(pages: Path, documents: int) -> tuple[int, float]:
             os.link(folder / "index.html", shard / "index.html")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         for site in sorted(work.glob("site-*")):
-            subprocess.run([str(program), "--site", str(site), "--output-path", str(work / f"out-{site.name}"),
-                            "--force-language", "en", "--glob", "documents/**/*.html", "--silent"],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    str(program),
+                    "--site",
+                    str(site),
+                    "--output-path",
+                    str(work / f"out-{site.name}"),
+                    "--force-language",
+                    "en",
+                    "--glob",
+                    "documents/**/*.html",
+                    "--silent",
+                ],
+                check=True,
+                capture_output=True,
+            )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -117,8 +131,12 @@ def pagefind_cpu(pages: Path, documents: int) -> tuple[int, float]:
 def main() -> None:
     """Parse the options, measure, print the figures and the budget."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO / "bench" / "corpus" / "1000",
-                        help="a folder with edition.toml and a build (default: bench/corpus/1000)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=REPO / "bench" / "corpus" / "1000",
+        help="a folder with edition.toml and a build (default: bench/corpus/1000)",
+    )
     parser.add_argument("--rounds", type=int, default=2, help="passes of each library step; the least counts")
     parser.add_argument("--cores", type=int, default=2, help="cores of the target (default: 2)")
     parser.add_argument("--seconds", type=float, default=5.0, help="the target's seconds (default: 5)")
@@ -133,13 +151,17 @@ def main() -> None:
     pages, figures["Pagefind (its program)"] = pagefind_cpu(html, documents)
     budget = args.cores * args.seconds
     total = sum(figures.values())
-    print(f"{corpus}: {documents} documents, {pages} document pages; CPU seconds of the libraries alone "
-          f"(best of {args.rounds}):")
+    print(
+        f"{corpus}: {documents} documents, {pages} document pages; CPU seconds of the libraries alone "
+        f"(best of {args.rounds}):"
+    )
     for step, seconds in figures.items():
         print(f"  {step:<24} {seconds:6.2f} s   {seconds / documents * 1000:5.2f} ms per document")
     print(f"  {'libraries together':<24} {total:6.2f} s")
-    print(f"budget of a clean build in {args.seconds:g} s on {args.cores} cores: {budget:.2f} CPU seconds; "
-          f"left for everything else: {budget - total:.2f} s")
+    print(
+        f"budget of a clean build in {args.seconds:g} s on {args.cores} cores: {budget:.2f} CPU seconds; "
+        f"left for everything else: {budget - total:.2f} s"
+    )
 
 
 if __name__ == "__main__":

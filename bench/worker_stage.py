@@ -18,8 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from tei_edition.pipeline import run as pipeline  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
+from tei_edition.pipeline import run as pipeline  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
 
 
@@ -59,8 +59,12 @@ def measure(corpus: Path, documents: int, pdf: bool, rounds: int, wall: bool = F
 def main() -> None:
     """Parse the options, measure, print one line per step."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO / "bench" / "corpus" / "1000",
-                        help="a folder with edition.toml (default: bench/corpus/1000)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=REPO / "bench" / "corpus" / "1000",
+        help="a folder with edition.toml (default: bench/corpus/1000)",
+    )
     parser.add_argument("--documents", type=int, default=200, help="how many documents to process (default: 200)")
     parser.add_argument("--pdf", action="store_true", help="also render the print body (two transforms per document)")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the documents; the best counts (default: 3)")
@@ -69,8 +73,10 @@ def main() -> None:
     if not (args.corpus / "edition.toml").is_file():
         parser.error(f"{args.corpus} has no edition.toml (make one with bench/make_corpus.py)")
     figures = measure(args.corpus.resolve(), args.documents, args.pdf, args.rounds, args.wall)
-    print(f"{args.corpus} ({args.documents} documents{', with print bodies' if args.pdf else ''}), "
-          f"ms per document ({'wall' if args.wall else 'CPU'} clock), best of {args.rounds}:")
+    print(
+        f"{args.corpus} ({args.documents} documents{', with print bodies' if args.pdf else ''}), "
+        f"ms per document ({'wall' if args.wall else 'CPU'} clock), best of {args.rounds}:"
+    )
     for step, ms in figures.items():
         print(f"  {step:<10} {ms:6.2f}")
 

@@ -11,18 +11,18 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tei_edition.tei.edition import EditionData, collect_edition
-from tei_edition.print.pdf import render_pdfs
-from tei_edition.output.writer import OutputWriter
 from tei_edition.config import load_config
+from tei_edition.output.writer import OutputWriter
+from tei_edition.print.pdf import render_pdfs
+from tei_edition.tei.edition import EditionData, collect_edition
 from tei_edition.validate import parse_edition
 
 FIXTURE = Path(__file__).parent / "data" / "pdf"
-BUILD_DATE = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+BUILD_DATE = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 POPPLER = bool(shutil.which("pdftotext") and shutil.which("pdffonts"))
 
 
@@ -50,8 +50,9 @@ def fixture_bodies(data: EditionData) -> dict[str, str]:
     return {doc.id: (FIXTURE / "print" / f"{doc.id}.html").read_text(encoding="utf-8") for doc in data.documents}
 
 
-def build(data: EditionData, target: Path, jobs: int | None = None, bodies: dict[str, str] | None = None,
-          store: Any = None) -> int:
+def build(
+    data: EditionData, target: Path, jobs: int | None = None, bodies: dict[str, str] | None = None, store: Any = None
+) -> int:
     """Write the PDFs into `target` as a build does: all of them, or none when anything fails."""
     writer = OutputWriter(target)
     try:
@@ -75,9 +76,29 @@ def text_in_rect(pdf: Path, page_index: int, rect: list[float], page_height: flo
     left, top = min(x0, x1), page_height - max(y0, y1)
     width, height = abs(x1 - x0), abs(y1 - y0)
     result = subprocess.run(
-        ["pdftotext", "-f", str(page_index + 1), "-l", str(page_index + 1), "-r", "72",
-         "-x", str(round(left)), "-y", str(int(top) - 1), "-W", str(round(width)), "-H", str(int(height) + 2),
-         str(pdf), "-"], capture_output=True, text=True, check=True)
+        [
+            "pdftotext",
+            "-f",
+            str(page_index + 1),
+            "-l",
+            str(page_index + 1),
+            "-r",
+            "72",
+            "-x",
+            str(round(left)),
+            "-y",
+            str(int(top) - 1),
+            "-W",
+            str(round(width)),
+            "-H",
+            str(int(height) + 2),
+            str(pdf),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip()
 
 
@@ -114,8 +135,9 @@ def fonts_by_character(pdf: Path) -> dict[str, set[str]]:
 
 def left_edge(pdf: Path) -> float:
     """The smallest x of any word on the first page, in points (poppler's pdftotext -bbox)."""
-    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return min(float(x) for x in re.findall(r'xMin="([\d.]+)"', html))
 
 

@@ -10,17 +10,26 @@ import contextlib
 import functools
 import http.server
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+
 from test_site import FIXTURE, build_site
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -147,8 +156,9 @@ def test_sorting_the_documents_by_title(browser: object, base_url: str) -> None:
     assert errors == []
 
 
-def test_search_explains_itself_when_opened_from_a_file(browser: object, base_url: str,
-                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_search_explains_itself_when_opened_from_a_file(
+    browser: object, base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     site = build_site(FIXTURE, tmp_path_factory.mktemp("file") / "html")
     page = browser.new_page()
     page.goto((site / "search" / "index.html").as_uri())
@@ -173,8 +183,11 @@ def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: 
         page.goto(url)
         page.add_script_tag(content=axe)
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                   for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         if serious:
             found[url] = serious
         page.close()

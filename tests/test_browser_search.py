@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+
 from test_browser import CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
 
 pytest.importorskip("tei_edition.validate.relaxng")
@@ -15,9 +16,9 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
 
+from tei_edition.config import load_config  # noqa: E402
 from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
 from tei_edition.web import search  # noqa: E402
-from tei_edition.config import load_config  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DOCUMENTS = 12

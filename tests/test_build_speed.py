@@ -10,22 +10,34 @@ from pathlib import Path
 
 import pytest
 
-from tei_edition.web.context import _ContextPickler
-from tei_edition.web.documents import DocumentView
-from tei_edition.tei.recognise import NameMatcher
 from tei_edition.tei.header import DocumentMeta
 from tei_edition.tei.model import Entity, Name, T
 from tei_edition.tei.parse import parse_file
+from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate.encoding import iter_untagged_text, name_matcher
+from tei_edition.web.context import _ContextPickler
+from tei_edition.web.documents import DocumentView
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _view(title: str = "A letter") -> DocumentView:
-    return DocumentView(id="d1", folder="documents/d1/", source="downloads/tei/d1.xml", title=title,
-                        meta=DocumentMeta(title=title, keywords=("Korea", "armistice")), date_iso="1951-08-23",
-                        date_attr="1951-08-23", date_display="23 August 1951", date_sort="01951-08-23-0",
-                        year="1951", doc_type="letter", people="", place="", lang="en")
+    return DocumentView(
+        id="d1",
+        folder="documents/d1/",
+        source="downloads/tei/d1.xml",
+        title=title,
+        meta=DocumentMeta(title=title, keywords=("Korea", "armistice")),
+        date_iso="1951-08-23",
+        date_attr="1951-08-23",
+        date_display="23 August 1951",
+        date_sort="01951-08-23-0",
+        year="1951",
+        doc_type="letter",
+        people="",
+        place="",
+        lang="en",
+    )
 
 
 def _hash(value: object, digests: dict[int, tuple[object, bytes]]) -> str:
@@ -64,13 +76,22 @@ def _hits(matcher: NameMatcher, text: str) -> list[tuple[int, int, str, tuple[st
 
 
 def test_the_name_matcher_finds_exactly_what_the_plain_matcher_finds() -> None:
-    entities = [_entity("stalin", "person", "Joseph Stalin", "Stalin"), _entity("kim", "person", "Kim Il Sung"),
-                _entity("north", "place", "North"), _entity("nk", "place", "North Korea"),
-                _entity("ussr", "place", "Soviet Union"), _entity("ccp", "org", "Chinese Communist Party"),
-                _entity("o", "place", "Ōsaka"), _entity("pa", "place", "Port Arthur")]
-    texts = ["Stalin met Kim Il Sung; Joseph  Stalin's envoy went North.",
-             "the North Korean army, North Korea and the Soviet\nUnion; unStalin, Stalinist, XStalin",
-             "Ōsaka and Port Arthur (Port  Arthur) — Chinese Communist Party, ChineseCommunist Party", ""]
+    entities = [
+        _entity("stalin", "person", "Joseph Stalin", "Stalin"),
+        _entity("kim", "person", "Kim Il Sung"),
+        _entity("north", "place", "North"),
+        _entity("nk", "place", "North Korea"),
+        _entity("ussr", "place", "Soviet Union"),
+        _entity("ccp", "org", "Chinese Communist Party"),
+        _entity("o", "place", "Ōsaka"),
+        _entity("pa", "place", "Port Arthur"),
+    ]
+    texts = [
+        "Stalin met Kim Il Sung; Joseph  Stalin's envoy went North.",
+        "the North Korean army, North Korea and the Soviet\nUnion; unStalin, Stalinist, XStalin",
+        "Ōsaka and Port Arthur (Port  Arthur) — Chinese Communist Party, ChineseCommunist Party",
+        "",
+    ]
     for path in sorted((REPO / "tei" / "documents").glob("*.xml")):
         texts.extend(chunk for chunk, _line in iter_untagged_text(parse_file(path).getroot().find(f"{T}text")))
     plain, quick = NameMatcher(entities), name_matcher(entities)
@@ -98,13 +119,14 @@ def test_a_prepared_saxon_tree_gives_the_same_fragments() -> None:
         assert transformer.transform(tree, params, prepared) == transformer.transform(tree, params)
 
 
-def test_templates_compiled_once_are_taken_from_the_build_cache(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_templates_compiled_once_are_taken_from_the_build_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from jinja2 import Environment
 
+    from tei_edition.config import load_config
     from tei_edition.output.cache import BuildCache
     from tei_edition.web.render import make_env
-    from tei_edition.config import load_config
 
     config = load_config(REPO / "edition.toml")
     store = BuildCache(tmp_path / "cache.sqlite")

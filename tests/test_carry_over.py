@@ -11,9 +11,9 @@ import pytest
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
-from tei_edition.output.writer import OutputWriter, content_hash  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
+from tei_edition.output.writer import OutputWriter, content_hash  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
 
@@ -24,8 +24,7 @@ def _build(root: Path, clean: bool = False) -> None:
 
 def _pages(root: Path) -> dict[str, tuple[int, bytes]]:
     html = root / "build" / "html"
-    return {p.relative_to(html).as_posix(): (p.stat().st_ino, p.read_bytes())
-            for p in sorted(html.rglob("index.html"))}
+    return {p.relative_to(html).as_posix(): (p.stat().st_ino, p.read_bytes()) for p in sorted(html.rglob("index.html"))}
 
 
 def committed(target: Path, files: dict[str, str]) -> OutputWriter:
@@ -96,8 +95,9 @@ def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path, v
     # size), while its entities' pages, the chronology, the home page and the about page do not.
     edited = root / "tei" / "documents" / "letter-1845-somerville.xml"
     text = edited.read_text(encoding="utf-8")
-    edited.write_text(text.replace("</p>\n    </body>", "</p>\n      <p>A line without names.</p>\n    </body>"),
-                      encoding="utf-8")
+    edited.write_text(
+        text.replace("</p>\n    </body>", "</p>\n      <p>A line without names.</p>\n    </body>"), encoding="utf-8"
+    )
     _build(root)
     # Its page shows its neighbours in date order (their titles and links) besides itself.
     assert sorted(read) == ["letter-1844-babbage", "letter-1845-somerville", "letter-1848-ada"]
@@ -124,9 +124,12 @@ def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path
     templates.mkdir()
     entity = (package_templates() / "entity.html").read_text(encoding="utf-8")
     assert "{{ group.html }}" in entity
-    (templates / "entity.html").write_text(entity.replace(
-        "{{ group.html }}", '{{ group.html }}<p class="listed">{{ group.doc.title }} ({{ group.doc.year }})</p>'),
-        encoding="utf-8")
+    (templates / "entity.html").write_text(
+        entity.replace(
+            "{{ group.html }}", '{{ group.html }}<p class="listed">{{ group.doc.title }} ({{ group.doc.year }})</p>'
+        ),
+        encoding="utf-8",
+    )
     read.clear()
     _build(root)
     paris = (html / "places" / "paris" / "index.html").read_text("utf-8")
@@ -149,8 +152,15 @@ def test_a_page_changed_by_hand_is_made_again(tmp_path: Path) -> None:
 
 def test_commit_moves_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    first = committed(target, {"kept/index.html": "same", "changed/index.html": "old", "gone/index.html": "bye",
-                               "becomes-folder": "a file first"})
+    first = committed(
+        target,
+        {
+            "kept/index.html": "same",
+            "changed/index.html": "old",
+            "gone/index.html": "bye",
+            "becomes-folder": "a file first",
+        },
+    )
     signatures = first.signatures_now()
     kept_inode = (target / "kept" / "index.html").stat().st_ino
 
@@ -253,10 +263,16 @@ def test_files_no_build_made_are_left_in_place_and_named(tmp_path: Path) -> None
     assert (target / "a" / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
-@pytest.mark.parametrize("mine, output", [("about", "about/index.html"),  # a file where a folder goes
-                                          ("index.html/notes.txt", "index.html")])  # a folder where a file goes
-def test_a_file_no_build_made_in_the_way_stops_the_commit_before_anything_moves(tmp_path: Path, mine: str,
-                                                                               output: str) -> None:
+@pytest.mark.parametrize(
+    "mine, output",
+    [
+        ("about", "about/index.html"),  # a file where a folder goes
+        ("index.html/notes.txt", "index.html"),
+    ],
+)  # a folder where a file goes
+def test_a_file_no_build_made_in_the_way_stops_the_commit_before_anything_moves(
+    tmp_path: Path, mine: str, output: str
+) -> None:
     from tei_edition.errors import BuildError
 
     target = tmp_path / "out"
@@ -316,8 +332,7 @@ def test_a_build_without_pdfs_keeps_the_record_of_the_pdfs(built: Path) -> None:
     from tei_edition.cli import main
 
     config = built / "edition.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"),
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"), encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--config", str(config)]).exit_code == 0
     pdfs = built / "build" / "pdf" / "documents"
@@ -330,21 +345,23 @@ def test_a_build_without_pdfs_keeps_the_record_of_the_pdfs(built: Path) -> None:
     assert not gone.exists() and len(list(pdfs.glob("*.pdf"))) == 4
 
 
-@pytest.mark.parametrize("failure, said", [
-    ("disk", "the disk is full: could not write"),
-    ("cache", "the build cache in"),
-])
-def test_a_full_disk_is_a_message_and_the_last_output_stays(built: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            failure: str, said: str) -> None:
+@pytest.mark.parametrize(
+    "failure, said",
+    [
+        ("disk", "the disk is full: could not write"),
+        ("cache", "the build cache in"),
+    ],
+)
+def test_a_full_disk_is_a_message_and_the_last_output_stays(
+    built: Path, monkeypatch: pytest.MonkeyPatch, failure: str, said: str
+) -> None:
     import errno
     import sqlite3
 
     from click.testing import CliRunner
 
-    from tei_edition.output import cache
-
-    from tei_edition.output import writer
     from tei_edition.cli import main
+    from tei_edition.output import cache, writer
 
     html = built / "build" / "html"
     before = {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()}
@@ -354,8 +371,11 @@ def test_a_full_disk_is_a_message_and_the_last_output_stays(built: Path, monkeyp
             raise OSError(errno.ENOSPC, "No space left on device", str(html / "index.html"))
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(writer.OutputWriter if failure == "disk" else cache.BuildCache,
-                        "write_bytes" if failure == "disk" else "put_many", full)
+    monkeypatch.setattr(
+        writer.OutputWriter if failure == "disk" else cache.BuildCache,
+        "write_bytes" if failure == "disk" else "put_many",
+        full,
+    )
     result = CliRunner().invoke(main, ["build", "--no-pdf", "--clean", "--config", str(built / "edition.toml")])
     assert result.exit_code == 1
     assert said in result.output and "Traceback" not in result.output

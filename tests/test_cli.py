@@ -12,7 +12,6 @@ from click.testing import CliRunner, Result
 from lxml import etree
 
 from tei_edition.cli import main
-
 from test_validate import break_edition
 
 
@@ -53,11 +52,15 @@ def test_validate_broken_edition_text(minimal_edition: Path) -> None:
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     ref_path, ref_line = where["ref"]
-    assert any(line.startswith(f"tei/documents/letter-a.xml:{ref_line}:0: error: persName/@ref '#babage'")
-               and line.endswith("[ref-resolves]") for line in lines), result.output
+    assert any(
+        line.startswith(f"tei/documents/letter-a.xml:{ref_line}:0: error: persName/@ref '#babage'")
+        and line.endswith("[ref-resolves]")
+        for line in lines
+    ), result.output
     assert any(line.startswith("tei/documents/letter-d.xml:") and "[xml]" in line for line in lines)
-    assert any(line.startswith(f"tei/documents/letter-c.xml:{where['dup'][1]}:") and "[id-unique]" in line
-               for line in lines)
+    assert any(
+        line.startswith(f"tei/documents/letter-c.xml:{where['dup'][1]}:") and "[id-unique]" in line for line in lines
+    )
     assert re.match(r"^4 documents, 2 registers: \d+ errors?, \d+ warnings?$", lines[-1])
     body = [line for line in lines[:-1]]
     keys = [(m.group(1), int(m.group(2))) for m in (re.match(r"^(.*?):(\d+):", line) for line in body) if m]
@@ -71,7 +74,8 @@ def test_validate_json(minimal_edition: Path) -> None:
     data = json.loads(result.output)
     assert data["errors"] >= 4
     assert {"path": "tei/documents/letter-a.xml", "line": where["ref"][1]}.items() <= next(
-        d for d in data["diagnostics"] if d["rule"] == "ref-resolves").items()
+        d for d in data["diagnostics"] if d["rule"] == "ref-resolves"
+    ).items()
 
 
 def test_validate_junit(minimal_edition: Path) -> None:
@@ -81,9 +85,11 @@ def test_validate_junit(minimal_edition: Path) -> None:
     root = etree.fromstring(result.output.encode())
     assert root.tag == "testsuites"
     failures = root.findall(".//failure")
-    assert {f.getparent().get("name") for f in failures} >= {"tei/documents/letter-a.xml",
-                                                             "tei/documents/letter-c.xml",
-                                                             "tei/documents/letter-d.xml"}
+    assert {f.getparent().get("name") for f in failures} >= {
+        "tei/documents/letter-a.xml",
+        "tei/documents/letter-c.xml",
+        "tei/documents/letter-d.xml",
+    }
 
 
 def test_validate_github(minimal_edition: Path) -> None:
@@ -98,8 +104,7 @@ def test_validate_github(minimal_edition: Path) -> None:
 
 def test_strict_turns_warnings_into_failure(minimal_edition: Path) -> None:
     a = minimal_edition / "tei" / "documents" / "letter-a.xml"
-    a.write_text(a.read_text(encoding="utf-8").replace('<placeName ref="#london">', "<placeName>"),
-                 encoding="utf-8")
+    a.write_text(a.read_text(encoding="utf-8").replace('<placeName ref="#london">', "<placeName>"), encoding="utf-8")
     assert run(["validate"], cwd=minimal_edition).exit_code == 0
     result = run(["validate", "--strict"], cwd=minimal_edition)
     assert result.exit_code == 1
@@ -144,13 +149,14 @@ def test_failed_build_says_the_previous_output_is_kept(minimal_edition: Path) ->
     assert (minimal_edition / "build" / "html" / "index.html").is_file()
 
 
-def _program(args: list[str], cwd: Path, **kwargs: object) -> "subprocess.CompletedProcess[str]":
+def _program(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """`python -m tei_edition ARGS` as a user runs it: the program's own way out (cli.run), not CliRunner's."""
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "tei_edition", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "tei_edition", *args], cwd=cwd, capture_output=True, text=True, timeout=300, **kwargs
+    )
 
 
 def test_program_exit_status_and_output_survive_the_fast_exit(minimal_edition: Path) -> None:
@@ -181,15 +187,23 @@ def test_program_leaves_no_temporary_files_behind(minimal_edition: Path, tmp_pat
     temporary = tmp_path / "system-temp"
     temporary.mkdir()
     # Pools for two documents (the thresholds keep small editions in one process), then the program's own way out.
-    script = ("import sys\n"
-              "from tei_edition import executor\nfrom tei_edition.print import pdf\n"
-              "executor.POOL_THRESHOLD = 0\n"
-              "pdf.POOL_MIN_DOCUMENTS = pdf.POOL_MIN_CHARACTERS = 0\n"
-              "from tei_edition.cli import run\n"
-              "sys.argv = ['edition', 'build', '--jobs', '2']\n"
-              "run()\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=minimal_edition, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "TMPDIR": str(temporary)})
+    script = (
+        "import sys\n"
+        "from tei_edition import executor\nfrom tei_edition.print import pdf\n"
+        "executor.POOL_THRESHOLD = 0\n"
+        "pdf.POOL_MIN_DOCUMENTS = pdf.POOL_MIN_CHARACTERS = 0\n"
+        "from tei_edition.cli import run\n"
+        "sys.argv = ['edition', 'build', '--jobs', '2']\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=minimal_edition,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "TMPDIR": str(temporary)},
+    )
     assert done.returncode == 0, done.stderr
     assert sorted((minimal_edition / "build" / "pdf" / "documents").glob("*.pdf"))
     assert sorted(path.name for path in temporary.iterdir()) == []
@@ -207,6 +221,7 @@ def test_a_write_the_system_refuses_is_a_message(minimal_edition: Path, monkeypa
     monkeypatch.setattr(scaffold.Path, "write_text", refuse)
     result = run(["new", str(minimal_edition / "new")], cwd=minimal_edition)
     assert result.exit_code == 1
-    assert f"could not read or write {minimal_edition / 'new' / 'edition.toml'}: No space left on device" \
-        in result.output
+    assert (
+        f"could not read or write {minimal_edition / 'new' / 'edition.toml'}: No space left on device" in result.output
+    )
     assert "Traceback" not in result.output

@@ -41,7 +41,9 @@ def test_missing_configuration_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
-    path = write_edition(tmp_path, """
+    path = write_edition(
+        tmp_path,
+        """
 [edition]
 titel = "typo"
 language = "english please"
@@ -57,12 +59,22 @@ margins = "wide"
 
 [outptu]
 dir = "x"
-""")
+""",
+    )
     with pytest.raises(ConfigError) as err:
         load_config(path)
     keys = {p.key for p in err.value.problems}
-    assert {"edition.titel", "edition.title", "edition.language", "edition.base_url", "edition.editors",
-            "sources.documents", "pdf.paper", "pdf.margins", "outptu"} <= keys
+    assert {
+        "edition.titel",
+        "edition.title",
+        "edition.language",
+        "edition.base_url",
+        "edition.editors",
+        "sources.documents",
+        "pdf.paper",
+        "pdf.margins",
+        "outptu",
+    } <= keys
     text = str(err.value)
     assert "did you mean 'title'?" in text
     assert "did you mean 'output'?" in text
@@ -84,15 +96,18 @@ def test_output_folder_may_not_hold_the_sources(tmp_path: Path) -> None:
     assert any(p.key == "output.dir" and "replace your sources" in p.message for p in err.value.problems)
 
 
-@pytest.mark.parametrize("folder, kind", [("tei/documents/site", "sources.documents"),
-                                          ("tei/registers/out", "sources.registers")])
+@pytest.mark.parametrize(
+    "folder, kind", [("tei/documents/site", "sources.documents"), ("tei/registers/out", "sources.registers")]
+)
 def test_output_folder_may_not_be_inside_the_sources(tmp_path: Path, folder: str, kind: str) -> None:
     # The build copies the TEI files into its output: inside a source folder they would be read as sources.
     path = write_edition(tmp_path, f'[edition]\ntitle = "T"\n[output]\ndir = "{folder}"\n')
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert any(p.key == "output.dir" and f"is inside {kind}" in p.message and "read as sources" in p.message
-               for p in err.value.problems)
+    assert any(
+        p.key == "output.dir" and f"is inside {kind}" in p.message and "read as sources" in p.message
+        for p in err.value.problems
+    )
 
 
 def test_margins_follow_css_shorthand(tmp_path: Path) -> None:

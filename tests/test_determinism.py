@@ -10,8 +10,8 @@ import pytest
 pytest.importorskip("tei_edition.validate.relaxng")
 
 from tei_edition import executor  # noqa: E402
-from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
 
@@ -27,8 +27,7 @@ def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
 
 
-def test_two_clean_builds_in_different_folders_are_identical(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_clean_builds_in_different_folders_are_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     first, second = tmp_path / "a" / "engine", tmp_path / "b" / "elsewhere"
     shutil.copytree(ENGINE, first)
@@ -74,8 +73,9 @@ def test_a_changed_build_date_is_not_a_no_op(tmp_path: Path, monkeypatch: pytest
 
 
 @pytest.mark.parametrize("value", ["yesterday", "1.7e9", "-5", "99999999999999", "１７００"])
-def test_a_malformed_source_date_epoch_stops_the_build_with_a_message(tmp_path: Path, value: str,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_malformed_source_date_epoch_stops_the_build_with_a_message(
+    tmp_path: Path, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A build asked to be reproducible never falls back to the time of day (nor stops with a traceback): the
     command says what SOURCE_DATE_EPOCH must be, exits 2 and leaves the last output as it was."""
     from click.testing import CliRunner

@@ -9,9 +9,8 @@ import pytest
 from lxml import etree
 
 from tei_edition.config import load_config
-from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.tei.model import Entity, Name
-from tei_edition.tei.parse import parse_file
+from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.validate import parse_edition, validate_edition
 from tei_edition.validate.diagnostics import Severity
 from tei_edition.validate.encoding import check_edition_encoding, iter_untagged_text
@@ -43,7 +42,8 @@ def test_untagged_name_names_file_line_and_register_entry(workflow: Path) -> Non
     found = findings(workflow)
     line = line_of(doc, "met Molotov in")
     assert found[("untagged-name", doc.name, line)].startswith(
-        "'Molotov' is not tagged; the persons register has #molotov")
+        "'Molotov' is not tagged; the persons register has #molotov"
+    )
 
 
 def test_possessive_and_text_after_multiline_elements_are_found(workflow: Path) -> None:
@@ -66,8 +66,12 @@ def test_header_tagged_names_and_sic_are_not_reported(workflow: Path) -> None:
 def test_untagged_dates_but_not_numbers_that_are_not_years(workflow: Path) -> None:
     doc = workflow / "tei" / "documents" / "letter-1952.xml"
     dates = {(line, msg) for (rule, _name, line), msg in findings(workflow).items() if rule == "untagged-date"}
-    assert dates == {(line_of(doc, "August 3, 1952"),
-                      "'August 3, 1952' looks like a date but is not tagged (tag it as <date when=\"...\">)")}
+    assert dates == {
+        (
+            line_of(doc, "August 3, 1952"),
+            "'August 3, 1952' looks like a date but is not tagged (tag it as <date when=\"...\">)",
+        )
+    }
 
 
 def test_unused_entries_and_entries_without_authority(workflow: Path) -> None:
@@ -90,8 +94,10 @@ def test_documents_without_a_text_need_no_name_matcher(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(encoding, "name_matcher", refuse)
     stand_in = etree.fromstring('<TEI xmlns="http://www.tei-c.org/ns/1.0"><ptr target="#stalin"/></TEI>')
-    used, unused = (Entity(i, "person", (Name(i.title()),), Path("persons.xml"), line, idnos=(("viaf", "1"),))
-                    for i, line in (("stalin", 3), ("molotov", 7)))
+    used, unused = (
+        Entity(i, "person", (Name(i.title()),), Path("persons.xml"), line, idnos=(("viaf", "1"),))
+        for i, line in (("stalin", 3), ("molotov", 7))
+    )
     found = encoding.check_encoding({Path("(all documents)"): stand_in.getroottree()}, [used, unused])
     assert [(d.rule, d.line) for d in found] == [("unused-entry", 7)]
 
@@ -119,7 +125,9 @@ def test_validate_strict_fails_on_them(workflow: Path) -> None:
 
 
 def test_text_lines_follow_the_source() -> None:
-    root = etree.fromstring(b"<text><p>one\n<hi>two\nthree</hi> four\n<!-- a\ncomment -->five\n<b\n  x='1'/>six</p></text>")
+    root = etree.fromstring(
+        b"<text><p>one\n<hi>two\nthree</hi> four\n<!-- a\ncomment -->five\n<b\n  x='1'/>six</p></text>"
+    )
     chunks = {text.strip(): line for text, line in iter_untagged_text(root) if text.strip()}
     assert chunks == {"one": 1, "two\nthree": 2, "four": 3, "five": 5, "six": 7}
 
@@ -133,14 +141,17 @@ def test_matcher_prefers_the_longest_name_and_whole_words() -> None:
     assert hits == [("Kim Il Sung", "kim-il-sung"), ("Kim", "kim-jong-il"), ("Kim\nJong Il", "kim-jong-il")]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("on August 23, 1951, they", ("August 23, 1951", {"when": "1951-08-23"})),
-    ("on 23 August 1951 they", ("23 August 1951", {"when": "1951-08-23"})),
-    ("in September 1945 they", ("September 1945", {"when": "1945-09"})),
-    ("through the fall of 1945", ("the fall of 1945", {"notBefore": "1945-09", "notAfter": "1945-12"})),
-    ("in 1967 they", ("1967", {"when": "1967"})),
-    ("The Division of Korea, 1945-1948", ("1945-1948", {"from": "1945", "to": "1948"})),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("on August 23, 1951, they", ("August 23, 1951", {"when": "1951-08-23"})),
+        ("on 23 August 1951 they", ("23 August 1951", {"when": "1951-08-23"})),
+        ("in September 1945 they", ("September 1945", {"when": "1945-09"})),
+        ("through the fall of 1945", ("the fall of 1945", {"notBefore": "1945-09", "notAfter": "1945-12"})),
+        ("in 1967 they", ("1967", {"when": "1967"})),
+        ("The Division of Korea, 1945-1948", ("1945-1948", {"from": "1945", "to": "1948"})),
+    ],
+)
 def test_date_forms(text: str, expected: tuple[str, dict[str, str]]) -> None:
     hits = DateFinder().find(text)
     assert [(h.text, h.attrs) for h in hits] == [expected]
@@ -156,8 +167,19 @@ def test_dates_without_a_year_take_the_year_from_context() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["see page 1945", "file No. 1981", "1981/9", "3,000 troops", "1961 copies",
-                                  "3-5 years", "May we go", "Room 2001-B"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see page 1945",
+        "file No. 1981",
+        "1981/9",
+        "3,000 troops",
+        "1961 copies",
+        "3-5 years",
+        "May we go",
+        "Room 2001-B",
+    ],
+)
 def test_numbers_that_are_not_dates(text: str) -> None:
     assert [h.text for h in DateFinder().find(text) if h.explicit] == []
 
@@ -165,8 +187,9 @@ def test_numbers_that_are_not_dates(text: str) -> None:
 def test_checks_are_fast_enough() -> None:
     import time
 
-    entities = [Entity(f"p{i}", "person", (Name(f"Person{i} Name{i}"), Name(f"Name{i}")), Path("r.xml"), i)
-                for i in range(500)]
+    entities = [
+        Entity(f"p{i}", "person", (Name(f"Person{i} Name{i}"), Name(f"Name{i}")), Path("r.xml"), i) for i in range(500)
+    ]
     matcher = NameMatcher(entities)
     text = "Name42 met Person7 Name7 on June 5, 1952 in the hall. " * 2000
     start = time.perf_counter()
@@ -202,14 +225,37 @@ def test_the_names_tree_finds_what_an_alternation_longest_first_finds() -> None:
     import random
     import re
 
-    names = ["Kim", "Kim Il", "Kim Il Sung", "Kim Jong Il", "Kim Jong", "North", "North Korea", "Korea", "Korean",
-             "Mao", "Mao Zedong", "Ma", "Zhou", "Zhou Enlai", "Port Arthur", "Port", "Dalian", "St. Petersburg",
-             "U.S.", "U.S.S.R.", "Пхеньян", "金日成", "金"]
+    names = [
+        "Kim",
+        "Kim Il",
+        "Kim Il Sung",
+        "Kim Jong Il",
+        "Kim Jong",
+        "North",
+        "North Korea",
+        "Korea",
+        "Korean",
+        "Mao",
+        "Mao Zedong",
+        "Ma",
+        "Zhou",
+        "Zhou Enlai",
+        "Port Arthur",
+        "Port",
+        "Dalian",
+        "St. Petersburg",
+        "U.S.",
+        "U.S.S.R.",
+        "Пхеньян",
+        "金日成",
+        "金",
+    ]
     entities = [Entity(f"e{i}", "place", (Name(n),), Path("r.xml"), 1) for i, n in enumerate(names)]
     matcher = NameMatcher(entities)
     longest_first = sorted(matcher.by_name, key=lambda n: (-len(n), n))
-    reference = re.compile(r"(?<![\w])(?:" + "|".join(r"\s+".join(re.escape(w) for w in n.split())
-                                                        for n in longest_first) + r")(?![\w])")
+    reference = re.compile(
+        r"(?<![\w])(?:" + "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in longest_first) + r")(?![\w])"
+    )
     rng = random.Random(3)
     glue = [" ", "  ", "\n ", "'s ", ", ", "-", "x", "", ". ", "\u00a0"]
     found = 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tei_edition.errors import UsageError
 from tei_edition.executor import (
     ExecutorSpec,
     InlineExecutor,
@@ -15,7 +16,6 @@ from tei_edition.executor import (
     parse_executor,
     run_batches,
 )
-from tei_edition.errors import UsageError
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
 
@@ -117,23 +117,22 @@ def test_unreachable_dask_scheduler_is_a_clear_error() -> None:
         _dask_executor("tcp://127.0.0.1:9")
 
 
-def test_a_build_on_a_local_dask_cluster_equals_a_local_build(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_on_a_local_dask_cluster_equals_a_local_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("tei_edition.validate.relaxng")
     distributed = pytest.importorskip("distributed")
-    from tei_edition.pipeline.run import BuildOptions, build_edition
     from tei_edition.config import load_config
+    from tei_edition.pipeline.run import BuildOptions, build_edition
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     outputs = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) \
-            as cluster:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         address = cluster.scheduler_address.replace("tcp://", "dask://")
         for executor in (None, address):
             root = tmp_path / ("dask" if executor else "local") / "engine"
             shutil.copytree(ENGINE, root)
-            summary = build_edition(load_config(root / "edition.toml"),
-                                    BuildOptions(pdf=False, clean=True, executor=executor))
+            summary = build_edition(
+                load_config(root / "edition.toml"), BuildOptions(pdf=False, clean=True, executor=executor)
+            )
             assert summary.processed == 8
             html = root / "build" / "html"
             outputs.append({p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()})

@@ -18,8 +18,9 @@ def report_with(warnings: int) -> Report:
 
 def test_long_runs_fold_in_text() -> None:
     lines = format_report(report_with(9), "text").splitlines()
-    assert lines[:3] == [f"tei/registers/persons.xml:{n}0:0: warning: entry {n} has no authority [no-authority]"
-                         for n in (1, 2, 3)]
+    assert lines[:3] == [
+        f"tei/registers/persons.xml:{n}0:0: warning: entry {n} has no authority [no-authority]" for n in (1, 2, 3)
+    ]
     assert lines[3] == "tei/registers/persons.xml: ... 6 more [no-authority] warnings in this file (--all lists them)"
     assert lines[4].endswith("error: broken [ref-resolves]")
     assert lines[-1] == "1 document, 1 register: 1 error, 9 warnings"

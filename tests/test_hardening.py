@@ -9,8 +9,8 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner, Result
@@ -39,7 +39,7 @@ def assert_clean_failure(result: Result) -> None:
 
 
 def line_of(text: str, needle: str) -> int:
-    return text[:text.index(needle)].count("\n") + 1
+    return text[: text.index(needle)].count("\n") + 1
 
 
 @pytest.fixture
@@ -63,23 +63,34 @@ def _write(rel: str, text: str | bytes) -> Breakage:
             path.write_bytes(text)
         else:
             path.write_text(text, encoding="utf-8")
+
     return apply
 
 
 BROKEN_DOCUMENTS: dict[str, tuple[Breakage, int]] = {
     "empty file": (_write(LETTER, ""), 1),
     "not XML": (_write(LETTER, "Dear Babbage, I write from London.\n"), 1),
-    "truncated file": (_write(LETTER, TEXT[:TEXT.index("<body>") + 20]), line_of(TEXT, "<body>") + 1),
+    "truncated file": (_write(LETTER, TEXT[: TEXT.index("<body>") + 20]), line_of(TEXT, "<body>") + 1),
     "bytes contradicting the declared encoding": (
         _write(LETTER, TEXT.replace("London</placeName>", "L\xf6ndon</placeName>").encode("latin-1")),
-        line_of(TEXT, "London</placeName>")),
+        line_of(TEXT, "London</placeName>"),
+    ),
     "root that is not TEI": (_write(LETTER, '<?xml version="1.0"?>\n<html><body/></html>\n'), 2),
     "TEI without a text": (_write(LETTER, TEXT.split("<text>")[0] + "</TEI>\n"), line_of(TEXT, "<TEI")),
     "unknown reference": (_write(LETTER, TEXT.replace("#babbage", "#nobody")), line_of(TEXT, "#babbage")),
-    "invalid date": (_write(LETTER, TEXT.replace('when="1843-07-05">the', 'when="1843-02-30">the')),
-                     line_of(TEXT, 'when="1843-07-05">the')),
-    "external entity": (_write(LETTER, TEXT.replace("<TEI ", '<!DOCTYPE TEI [<!ENTITY x SYSTEM "/etc/hostname">]>\n<TEI ')
-                               .replace("Dear", "Dear &x;")), line_of(TEXT, "<TEI")),
+    "invalid date": (
+        _write(LETTER, TEXT.replace('when="1843-07-05">the', 'when="1843-02-30">the')),
+        line_of(TEXT, 'when="1843-07-05">the'),
+    ),
+    "external entity": (
+        _write(
+            LETTER,
+            TEXT.replace("<TEI ", '<!DOCTYPE TEI [<!ENTITY x SYSTEM "/etc/hostname">]>\n<TEI ').replace(
+                "Dear", "Dear &x;"
+            ),
+        ),
+        line_of(TEXT, "<TEI"),
+    ),
 }
 
 
@@ -115,11 +126,13 @@ def test_missing_document_is_named(edition: Path, command: list[str]) -> None:
     assert "letter-a.xml" in result.output and ("does not exist" in result.output or "No such file" in result.output)
 
 
-@pytest.mark.parametrize(("error", "message"), [(PermissionError, "permission denied"),
-                                                (IsADirectoryError, "is a folder"),
-                                                (FileNotFoundError, "does not exist")])
-def test_unreadable_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[OSError],
-                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [(PermissionError, "permission denied"), (IsADirectoryError, "is a folder"), (FileNotFoundError, "does not exist")],
+)
+def test_unreadable_file_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[OSError], message: str
+) -> None:
     """Protection: parse_file turns every OSError into a SourceError naming the file (simulated: tests run as
     root here, who can read any file)."""
     path = tmp_path / "letter.xml"
@@ -143,12 +156,17 @@ def test_unreadable_file_on_disk(edition: Path) -> None:
     assert "letter-a.xml" in result.output and "permission denied" in result.output
 
 
-@pytest.mark.parametrize(("toml", "expected"), [
-    ('[edition]\ntitle = "unterminated\n', r"edition\.toml: 1 problem.*not valid TOML.*line 2"),
-    ('[edition]\ntitle = 3\ncolour = "red"\n[sources]\ndocuments = "nowhere"\n',
-     r"edition\.toml: 3 problem.*edition\.title: must be a string.*edition\.colour: unknown key.*"
-     r"sources\.documents: folder 'nowhere' does not exist"),
-])
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[edition]\ntitle = "unterminated\n', r"edition\.toml: 1 problem.*not valid TOML.*line 2"),
+        (
+            '[edition]\ntitle = 3\ncolour = "red"\n[sources]\ndocuments = "nowhere"\n',
+            r"edition\.toml: 3 problem.*edition\.title: must be a string.*edition\.colour: unknown key.*"
+            r"sources\.documents: folder 'nowhere' does not exist",
+        ),
+    ],
+)
 @pytest.mark.parametrize("command", [["validate"], ["build", "--no-pdf"], ["stats"]])
 def test_bad_configuration_lists_every_problem(edition: Path, toml: str, expected: str, command: list[str]) -> None:
     """Protection: config.py collects every problem into one ConfigError (exit 2) naming the file and keys."""
@@ -161,8 +179,9 @@ def test_bad_configuration_lists_every_problem(edition: Path, toml: str, expecte
 
 def test_broken_template_override_names_its_line(edition: Path) -> None:
     """Protection: html.py's template_location turns a Jinja error into the template's own file and line."""
-    _write("templates/document.html", '{% extends "base.html" %}\n{% block main %}\n<p>{{ doc.title </p>\n'
-                                      '{% endblock %}\n')(edition)
+    _write(
+        "templates/document.html", '{% extends "base.html" %}\n{% block main %}\n<p>{{ doc.title </p>\n{% endblock %}\n'
+    )(edition)
     result = run(edition, "build", "--no-pdf")
     assert_clean_failure(result)
     assert re.search(r"templates/document\.html:[34]: template error", result.output), result.output
@@ -170,18 +189,26 @@ def test_broken_template_override_names_its_line(edition: Path) -> None:
 
 def test_template_runtime_error_names_its_line(edition: Path) -> None:
     """Protection: template_location walks the traceback to the template frame for errors while rendering."""
-    _write("templates/document.html", '{% extends "base.html" %}\n{% block main %}\n\n'
-                                      '{{ doc.no_such_field.deeper }}\n{% endblock %}\n')(edition)
+    _write(
+        "templates/document.html",
+        '{% extends "base.html" %}\n{% block main %}\n\n{{ doc.no_such_field.deeper }}\n{% endblock %}\n',
+    )(edition)
     result = run(edition, "build", "--no-pdf")
     assert_clean_failure(result)
     assert re.search(r"templates/document\.html:4: template error", result.output), result.output
 
 
-@pytest.mark.parametrize(("stylesheet", "line"), [
-    ('<?xml version="1.0"?>\n<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n'
-     '  <xsl:template match="/">\n    <xsl:value-of select="1 +"/>\n  </xsl:template>\n</xsl:stylesheet>\n', 4),
-    ('<?xml version="1.0"?>\n<xsl:stylesheet version="3.0"\n', 3),  # the end of the file
-])
+@pytest.mark.parametrize(
+    ("stylesheet", "line"),
+    [
+        (
+            '<?xml version="1.0"?>\n<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n'
+            '  <xsl:template match="/">\n    <xsl:value-of select="1 +"/>\n  </xsl:template>\n</xsl:stylesheet>\n',
+            4,
+        ),
+        ('<?xml version="1.0"?>\n<xsl:stylesheet version="3.0"\n', 3),  # the end of the file
+    ],
+)
 def test_broken_stylesheet_override_names_its_line(edition: Path, stylesheet: str, line: int) -> None:
     """Protection: Transformer._stylesheet_error maps Saxon's message to the edition's own file and line."""
     _write("xslt/core.xsl", stylesheet)(edition)
@@ -276,15 +303,19 @@ def test_failed_build_leaves_previous_output_intact(edition: Path, breakage: str
     output = edition / "build"
     before = tree_hashes(output / "html")
     if breakage == "template":
-        _write("templates/entity.html", "{% extends 'base.html' %}{% block main %}{{ entry.nope.nope }}"
-                                        "{% endblock %}")(edition)
+        _write("templates/entity.html", "{% extends 'base.html' %}{% block main %}{{ entry.nope.nope }}{% endblock %}")(
+            edition
+        )
     elif breakage == "stylesheet":
         _write("xslt/core.xsl", "<xsl:stylesheet\n")(edition)
     else:
         BROKEN_DOCUMENTS[breakage][0](edition)
     (edition / "tei" / "documents" / "letter-b.xml").write_text(
-        (edition / "tei" / "documents" / "letter-b.xml").read_text(encoding="utf-8").replace("</p>", " Changed.</p>", 1),
-        encoding="utf-8")
+        (edition / "tei" / "documents" / "letter-b.xml")
+        .read_text(encoding="utf-8")
+        .replace("</p>", " Changed.</p>", 1),
+        encoding="utf-8",
+    )
     result = run(edition, "build", "--no-pdf")
     assert_clean_failure(result)
     assert tree_hashes(output / "html") == before
@@ -306,10 +337,18 @@ def with_overrides(edition: Path) -> Path:
     return edition
 
 
-@pytest.mark.parametrize("args", [
-    ["validate"], ["validate", "--format", "json"], ["build", "--no-pdf"], ["build", "--no-pdf", "--clean"],
-    ["build", "--no-pdf", "--keep-going"], ["stats"], ["stats", "--format", "json"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", "--format", "json"],
+        ["build", "--no-pdf"],
+        ["build", "--no-pdf", "--clean"],
+        ["build", "--no-pdf", "--keep-going"],
+        ["stats"],
+        ["stats", "--format", "json"],
+    ],
+)
 @pytest.mark.parametrize("state", ["valid", "invalid"])
 def test_no_command_modifies_the_sources(edition: Path, args: list[str], state: str) -> None:
     """Protection: reading never writes: every command leaves every source byte for byte as it was (checksums
@@ -328,12 +367,30 @@ def test_import_modifies_no_source(tmp_path: Path) -> None:
     edition = tmp_path / "workflow"
     shutil.copytree(WORKFLOW, edition)
     before = source_hashes(edition)
-    result = CliRunner().invoke(main, ["import", str(edition / "import" / "letter-1952.txt"), "--out",
-                                       str(edition / "tei" / "documents"), "--config", str(edition / "edition.toml")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "import",
+            str(edition / "import" / "letter-1952.txt"),
+            "--out",
+            str(edition / "tei" / "documents"),
+            "--config",
+            str(edition / "edition.toml"),
+        ],
+    )
     assert result.exit_code != 0 and "Traceback" not in result.output  # letter-1952.xml exists already
     assert source_hashes(edition) == before
-    result = CliRunner().invoke(main, ["import", str(edition / "import" / "letter-1952.txt"), "--out",
-                                       str(tmp_path / "new"), "--config", str(edition / "edition.toml")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "import",
+            str(edition / "import" / "letter-1952.txt"),
+            "--out",
+            str(tmp_path / "new"),
+            "--config",
+            str(edition / "edition.toml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert source_hashes(edition) == before
     assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["letter-1952.xml"]
@@ -425,8 +482,8 @@ def test_memory_grows_linearly_with_document_size(tmp_path: Path) -> None:
 
 def test_writer_refuses_paths_that_differ_only_in_case(tmp_path: Path) -> None:
     """Guards: outputs whose names differ only by letter case would overwrite each other on macOS and Windows."""
-    from tei_edition.output.writer import OutputWriter
     from tei_edition.errors import BuildError
+    from tei_edition.output.writer import OutputWriter
 
     writer = OutputWriter(tmp_path / "out")
     writer.write_text("persons/Stalin/index.html", "a")

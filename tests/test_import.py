@@ -38,8 +38,10 @@ def imported(edition: Path, name: str = "letter-1952.txt") -> etree._Element:
 
 def test_names_are_suggested_with_ref_cert_and_resp(edition: Path) -> None:
     root = imported(edition)
-    names = [(etree.QName(el).localname, el.text, el.get("ref"), el.get("cert"), el.get("resp"))
-             for el in root.iter(T + "persName", T + "placeName", T + "orgName")]
+    names = [
+        (etree.QName(el).localname, el.text, el.get("ref"), el.get("cert"), el.get("resp"))
+        for el in root.iter(T + "persName", T + "placeName", T + "orgName")
+    ]
     resp = "#import-letter-1952"
     assert ("persName", "Molotov", "#molotov", "medium", resp) in names
     assert ("placeName", "Peking", "#beijing", "medium", resp) in names  # a variant

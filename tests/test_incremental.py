@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.pipeline.run import BuildOptions, BuildSummary, build_edition  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, BuildSummary, build_edition  # noqa: E402
 
 
 @pytest.fixture
@@ -72,8 +72,9 @@ def test_editing_one_document_processes_only_that_document(edition: Path) -> Non
     assert b"much improved again" in pages["documents/letter-1844-babbage/index.html"]
 
 
-def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(edition: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(
+    edition: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tei_edition.pipeline import run as pipeline
 
     build(edition)
@@ -155,7 +156,10 @@ def test_adding_a_document(edition: Path) -> None:
     text = (docs / "letter-1845-somerville.xml").read_text(encoding="utf-8")
     (docs / "letter-1846-somerville.xml").write_text(
         text.replace('xml:id="letter-1845-somerville"', 'xml:id="letter-1846-somerville"')
-            .replace("1845-05-30", "1846-01-02").replace("sends her regards", "sends a book"), encoding="utf-8")
+        .replace("1845-05-30", "1846-01-02")
+        .replace("sends her regards", "sends a book"),
+        encoding="utf-8",
+    )
     summary = build(edition)
     assert summary.processed == 1 and summary.documents == 6
     pages = assert_same_as_clean(edition)
@@ -254,16 +258,22 @@ def test_a_register_entry_added_for_a_name_already_tagged(edition: Path) -> None
     """The passages of a document about an entity the registers do not know yet are kept by the build: when the
     entry is added, its page is made from them (the document itself is not processed again)."""
     letter = edition / "tei/documents/letter-1844-babbage.xml"
-    edit(letter, '<persName ref="#ada">Lady Lovelace</persName>',
-         '<persName ref="#ada">Lady Lovelace</persName> and <persName ref="#herschel">Herschel</persName>')
+    edit(
+        letter,
+        '<persName ref="#ada">Lady Lovelace</persName>',
+        '<persName ref="#ada">Lady Lovelace</persName> and <persName ref="#herschel">Herschel</persName>',
+    )
     options = BuildOptions(pdf=False, jobs=1, keep_going=True)
     build_edition(load_config(edition / "edition.toml"), options)
     # Another build in between, which does not process that letter again, must keep its passages too.
     edit(edition / "tei/documents/letter-1843-ada.xml", "</p>", " Added.</p>")
     build_edition(load_config(edition / "edition.toml"), options)
-    edit(edition / "tei/registers/persons.xml", '<person xml:id="babbage">',
-         '<person xml:id="herschel">\n          <persName type="main">John Herschel</persName>\n'
-         '        </person>\n        <person xml:id="babbage">')
+    edit(
+        edition / "tei/registers/persons.xml",
+        '<person xml:id="babbage">',
+        '<person xml:id="herschel">\n          <persName type="main">John Herschel</persName>\n'
+        '        </person>\n        <person xml:id="babbage">',
+    )
     summary = build(edition)
     assert summary.processed == 1 + 5  # the register; the documents' encoding checks only
     pages = assert_same_as_clean(edition)
@@ -282,8 +292,11 @@ def test_a_clean_build_reads_nothing_an_earlier_build_cached(edition: Path) -> N
 
     def everything(root: Path) -> dict[str, bytes]:
         out = root / "build"
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "html").rglob("*"))
-                + sorted((out / "pdf").rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted((out / "html").rglob("*")) + sorted((out / "pdf").rglob("*"))
+            if p.is_file()
+        }
 
     edit(edition / "edition.toml", "enabled = false", "enabled = true")
     full(edition, clean=False)

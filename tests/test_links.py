@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from lxml import html
+
 from test_site import FIXTURE, build_site, pages
 
 REPO = Path(__file__).resolve().parents[1]

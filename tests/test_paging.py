@@ -12,11 +12,13 @@ from lxml import html
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from test_incremental import assert_same_as_clean, build, edit, snapshot  # noqa: E402
-from test_links import ids_of, internal_links, resolve  # noqa: E402
-from tei_edition.web import chronology  # noqa: E402
-from tei_edition.web import registers  # noqa: E402
+from tei_edition.web import (
+    chronology,  # noqa: E402
+    registers,  # noqa: E402
+)
 from tei_edition.web.context import pagination, part_folder  # noqa: E402
+from test_incremental import assert_same_as_clean, build, snapshot  # noqa: E402
+from test_links import ids_of, internal_links, resolve  # noqa: E402
 
 GROUP = re.compile(r'<section class="mention-group".*?</section>', re.S)
 ENTRY = re.compile(r'<li class="timeline-entry.*?</li>', re.S)
@@ -26,14 +28,20 @@ def test_pagination_links_the_first_last_and_nearby_pages() -> None:
     first = pagination(1, 10, 100, 940)
     assert (first.first, first.last, first.total, first.previous, first.next) == (1, 100, 940, "", "2/")
     assert [(link.number, link.href, link.current) for link in first.links] == [
-        (1, "./", True), (2, "2/", False), (3, "3/", False), (10, "10/", False)]
+        (1, "./", True),
+        (2, "2/", False),
+        (3, "3/", False),
+        (10, "10/", False),
+    ]
     middle = pagination(5, 10, 100, 940)
     assert [link.number for link in middle.links] == [1, 3, 4, 5, 6, 7, 10]
     assert (middle.previous, middle.next, middle.links[0].href) == ("../4/", "../6/", "../")
     last = pagination(10, 10, 100, 940)
     assert (last.first, last.last, last.next, last.previous) == (901, 940, "", "../9/")
-    assert part_folder("persons/stalin/", 1) == "persons/stalin/" and part_folder("persons/stalin/", 3) == \
-        "persons/stalin/3/"
+    assert (
+        part_folder("persons/stalin/", 1) == "persons/stalin/"
+        and part_folder("persons/stalin/", 3) == "persons/stalin/3/"
+    )
 
 
 def parts_of(site: Path) -> dict[str, list[Path]]:
@@ -43,7 +51,8 @@ def parts_of(site: Path) -> dict[str, list[Path]]:
         folder = second.parent.parent
         count = len(list(folder.glob("*/index.html"))) + 1
         out[folder.relative_to(site).as_posix()] = [folder / "index.html"] + [
-            folder / str(n) / "index.html" for n in range(2, count + 1)]
+            folder / str(n) / "index.html" for n in range(2, count + 1)
+        ]
     return out
 
 
@@ -55,7 +64,8 @@ def groups(page: Path, deeper: bool) -> list[str]:
 
 
 def test_an_entity_named_in_many_documents_has_its_passages_on_several_pages(
-        engine_edition: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine_edition: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build(engine_edition)
     whole = snapshot(engine_edition)
     monkeypatch.setattr(registers, "DOCUMENTS_PER_PAGE", 2)
@@ -85,8 +95,9 @@ def test_an_entity_named_in_many_documents_has_its_passages_on_several_pages(
     assert_same_as_clean(engine_edition)
 
 
-def test_an_edit_renders_again_only_the_part_that_shows_it(engine_edition: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edit_renders_again_only_the_part_that_shows_it(
+    engine_edition: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(registers, "DOCUMENTS_PER_PAGE", 2)
     build(engine_edition)
     site = engine_edition / "build" / "html"
@@ -100,7 +111,7 @@ def test_an_edit_renders_again_only_the_part_that_shows_it(engine_edition: Path,
     name = re.search(rf'<\w+ ref="#{entity}"', text)
     assert name is not None
     before = {page: (page.stat().st_ino, page.stat().st_mtime_ns) for page in pages}
-    source.write_text(text[:name.start()] + "newly " + text[name.start():], encoding="utf-8")
+    source.write_text(text[: name.start()] + "newly " + text[name.start() :], encoding="utf-8")
     assert build(engine_edition).processed == 1
     changed = [page for page in pages if (page.stat().st_ino, page.stat().st_mtime_ns) != before[page]]
     assert changed == [pages[-1]]
@@ -117,8 +128,10 @@ def test_a_long_chronology_has_a_page_per_year(engine_edition: Path, monkeypatch
     site = engine_edition / "build" / "html" / "chronology"
     overview = html.fromstring((site / "index.html").read_bytes())
     assert not overview.xpath("//li[contains(@class, 'timeline-entry')]")  # the years only
-    years = [(a.get("href"), int(a.getparent().xpath("string(.//span[@class='year-count'])").split()[0]))
-             for a in overview.xpath("//nav[@class='year-list']//a")]
+    years = [
+        (a.get("href"), int(a.getparent().xpath("string(.//span[@class='year-count'])").split()[0]))
+        for a in overview.xpath("//nav[@class='year-list']//a")
+    ]
     assert len(years) > 1 and sum(count for _href, count in years) == len(single)
     # The year pages (and their parts) hold every passage, in the order of the single page, one a page here.
     found = []

@@ -15,16 +15,22 @@ def test_well_formed_tei() -> None:
     assert require_tei(tree, Path("a.xml")).tag.endswith("TEI")
 
 
-@pytest.mark.parametrize("data,expected,line", [
-    (b"", "the file is empty", 1),
-    (b"   \n", "the file is empty", 1),
-    (b"just some text", "not well-formed XML", 1),
-    (TEI[:60].encode(), "not well-formed XML", 1),
-    (b'<?xml version="1.0" encoding="UTF-8"?>\n<TEI>\n\xff\xfe</TEI>', "is not valid UTF-8", 3),
-    (b'<?xml version="1.0"?>\n<!DOCTYPE TEI [\n<!ENTITY x SYSTEM "file:///etc/passwd">\n]>\n<TEI>&x;</TEI>',
-     "entity declarations are refused", 3),
-    (b'<?xml version="1.0" encoding="klingon"?><TEI/>', "unknown encoding", 1),
-])
+@pytest.mark.parametrize(
+    "data,expected,line",
+    [
+        (b"", "the file is empty", 1),
+        (b"   \n", "the file is empty", 1),
+        (b"just some text", "not well-formed XML", 1),
+        (TEI[:60].encode(), "not well-formed XML", 1),
+        (b'<?xml version="1.0" encoding="UTF-8"?>\n<TEI>\n\xff\xfe</TEI>', "is not valid UTF-8", 3),
+        (
+            b'<?xml version="1.0"?>\n<!DOCTYPE TEI [\n<!ENTITY x SYSTEM "file:///etc/passwd">\n]>\n<TEI>&x;</TEI>',
+            "entity declarations are refused",
+            3,
+        ),
+        (b'<?xml version="1.0" encoding="klingon"?><TEI/>', "unknown encoding", 1),
+    ],
+)
 def test_broken_input(data: bytes, expected: str, line: int) -> None:
     with pytest.raises(SourceError) as err:
         parse_bytes(data, Path("broken.xml"))

@@ -18,12 +18,22 @@ pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("weasyprint")
 
 from pdf_fixture import (  # noqa: E402
-    POPPLER, Built, build, check_metadata, check_missing_body_is_named, check_page_numbers_and_left_heads,
-    check_scripts_drawn, fixture_bodies, left_edge, page_texts, text_in_rect)
+    POPPLER,
+    Built,
+    build,
+    check_metadata,
+    check_missing_body_is_named,
+    check_page_numbers_and_left_heads,
+    check_scripts_drawn,
+    fixture_bodies,
+    left_edge,
+    page_texts,
+    text_in_rect,
+)
 from pdf_fixture import load_fixture as load_any  # noqa: E402
+from tei_edition.errors import BuildError  # noqa: E402
 from tei_edition.print.fonts import cjk_characters, prepare_fonts  # noqa: E402
 from tei_edition.print.pdf import css_string, pdf_workers, prefix_ids, prefixed, short_snippet  # noqa: E402
-from tei_edition.errors import BuildError  # noqa: E402
 
 load_fixture = partial(load_any, "weasyprint")
 
@@ -39,7 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         return Built(data, folder, build(data, folder, jobs=2))
 
 
-def destination_pages(reader: "pypdf.PdfReader") -> dict[str, int]:
+def destination_pages(reader: pypdf.PdfReader) -> dict[str, int]:
     return {name: reader.get_destination_page_number(dest) for name, dest in reader.named_destinations.items()}
 
 
@@ -137,8 +147,9 @@ def test_chronology_lists_every_dated_passage_in_date_order_with_its_page(built:
 
 
 def test_short_snippets_are_cut_at_word_boundaries() -> None:
-    before, match, after = short_snippet("…one two three four five on 19 November he wrote a long letter home",
-                                         "19 November", reach=12)
+    before, match, after = short_snippet(
+        "…one two three four five on 19 November he wrote a long letter home", "19 November", reach=12
+    )
     assert (before, match, after) == ("…five on ", "19 November", " he wrote a…")
     assert short_snippet("no date words here", "1951") == ("no date words here", "", "")
 
@@ -149,8 +160,9 @@ def test_footnote_text_is_on_the_page_of_its_reference(built: Built) -> None:
     pages = page_texts(built.edition)
     # Document 1: "... in Moscow (n4).[note naming Molotov (n5)]"; document 2: "... on 19 November (n10).[note (n11)]"
     for doc_id, before, inside, note_text in (
-            ("1945-08-moscow-telegram", "n4", "n5", "The record of this meeting is printed in full"),
-            ("1951-11-beijing-telegram", "n10", "n11", "is quoted from the archive copy")):
+        ("1945-08-moscow-telegram", "n4", "n5", "The record of this meeting is printed in full"),
+        ("1951-11-beijing-telegram", "n10", "n11", "is quoted from the archive copy"),
+    ):
         reference_page = dest[prefixed(doc_id, before)]
         assert dest[prefixed(doc_id, inside)] == reference_page
         assert note_text in pages[reference_page]
@@ -160,8 +172,12 @@ def test_footnote_text_is_on_the_page_of_its_reference(built: Built) -> None:
 def test_notes_show_their_own_numbers_and_corrections_a_mark(built: Built) -> None:
     dest = destination_pages(pypdf.PdfReader(built.edition))
     page = dest[prefixed("1951-11-beijing-telegram", "n10")] + 1
-    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(built.edition), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(built.edition), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     # The source numbers this note 48: the call in the text and the mark at the foot say so, not "2".
     assert "on 19 November.48 " in text
     assert "\n48. The telegram of Stalin is quoted" in text
@@ -170,8 +186,12 @@ def test_notes_show_their_own_numbers_and_corrections_a_mark(built: Built) -> No
     # Inside the note: the source's reading in brackets, a note on the note in parentheses.
     assert "receipt [Source reads: reciept] stamp included. (Checked against the printed text.)" in text
     page = dest[prefixed("1945-08-moscow-telegram", "n4")] + 1
-    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(built.edition), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", str(page), "-l", str(page), str(built.edition), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "\n1. The record of this meeting" in text
 
 
@@ -194,10 +214,28 @@ def test_running_heads_and_page_numbers(built: Built) -> None:
 @pytest.mark.skipif(not POPPLER, reason="poppler's pdftotext is needed to read the contents")
 def test_contents_give_the_page_each_part_opens_on(built: Built) -> None:
     dest = destination_pages(pypdf.PdfReader(built.edition))
-    contents = subprocess.run(["pdftotext", "-layout", "-f", str(dest["contents"] + 1), "-l", str(dest["contents"] + 1),
-                               str(built.edition), "-"], capture_output=True, text=True, check=True).stdout
-    parts = {"Introduction": "introduction", "Index of persons": "index-persons", "Index of places": "index-places",
-             "Index of organisations": "index-orgs", "Chronology": "chronology"}
+    contents = subprocess.run(
+        [
+            "pdftotext",
+            "-layout",
+            "-f",
+            str(dest["contents"] + 1),
+            "-l",
+            str(dest["contents"] + 1),
+            str(built.edition),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    parts = {
+        "Introduction": "introduction",
+        "Index of persons": "index-persons",
+        "Index of places": "index-places",
+        "Index of organisations": "index-orgs",
+        "Chronology": "chronology",
+    }
     for label, anchor in parts.items():
         line = next(line for line in contents.splitlines() if line.strip().startswith(label))
         assert line.split()[-1] == str(dest[anchor] + 1), line
@@ -299,9 +337,11 @@ def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:
 
 
 def test_prefix_ids_makes_ids_and_links_unique_in_the_edition() -> None:
-    html = ('<div class="tei-text"><p id="p1">A <span class="entity" id="n12">X</span> <a href="#n12">see</a> '
-            '<a href="other.html#n3">there</a> <a href="https://example.org/">web</a>'
-            '<span class="pb" id="page-913" data-n="913">913</span></p></div>')
+    html = (
+        '<div class="tei-text"><p id="p1">A <span class="entity" id="n12">X</span> <a href="#n12">see</a> '
+        '<a href="other.html#n3">there</a> <a href="https://example.org/">web</a>'
+        '<span class="pb" id="page-913" data-n="913">913</span></p></div>'
+    )
     out = prefix_ids(html, "doc-a")
     assert 'id="doc-a--n12"' in out and 'id="doc-a--p1"' in out and 'id="doc-a--page-913"' in out
     assert 'href="#doc-a--n12"' in out
@@ -326,8 +366,7 @@ def test_fonts_without_cjk_text_need_no_cjk_package(tmp_path: Path, monkeypatch:
     assert "CJK" not in fonts.stack()
 
 
-def test_cjk_text_without_the_font_package_is_a_clear_error(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cjk_text_without_the_font_package_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "noto_cjk_sans_otc", None)
     with pytest.raises(BuildError, match=r"pip install \"noto-cjk-sans-otc"):
         prepare_fonts(["김일성"], tmp_path)
@@ -342,8 +381,8 @@ def test_korean_text_gets_the_korean_face(tmp_path: Path) -> None:
 
 
 def test_cut_down_cjk_faces_are_kept_in_the_build_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.print import fonts as font_module
     from tei_edition.output.cache import BuildCache
+    from tei_edition.print import fonts as font_module
 
     store = BuildCache(tmp_path / "cache.sqlite")
     texts = ['<span lang="ko">김일성</span> 毛泽东']
@@ -377,7 +416,6 @@ def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path
     dest = destination_pages(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf"))
     missing = [m.anchor for m in [*doc.mentions, *doc.dates] if prefixed(doc.id, m.anchor) not in dest]
     assert doc.dates and not missing, f"mentions without an anchor in the PDF: {missing}"
-
 
 
 def test_paper_size_and_margins_come_from_the_configuration(built: Built, tmp_path: Path) -> None:

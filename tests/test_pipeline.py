@@ -10,12 +10,12 @@ from click.testing import CliRunner
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
-from tei_edition.pipeline.progress import Reporter  # noqa: E402
-from tei_edition.output.writer import OutputLock  # noqa: E402
 from tei_edition.cli import main  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.errors import BuildError, ValidationFailed  # noqa: E402
+from tei_edition.output.writer import OutputLock  # noqa: E402
+from tei_edition.pipeline.progress import Reporter  # noqa: E402
+from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
 from tei_edition.validate import validate_edition  # noqa: E402
 
 
@@ -32,8 +32,9 @@ def break_a_pointer(root: Path) -> Path:
 
 def test_a_build_times_every_phase_and_counts_what_it_wrote(edition: Path) -> None:
     summary = build_edition(load_config(edition / "edition.toml"), BuildOptions(pdf=False, jobs=1))
-    assert {"discover", "parse", "validate", "transform", "registers", "gate", "render", "write"} \
-        <= set(summary.timings)
+    assert {"discover", "parse", "validate", "transform", "registers", "gate", "render", "write"} <= set(
+        summary.timings
+    )
     assert (summary.documents, summary.processed) == (5, 8)
     assert summary.pages > 5
     assert (edition / "build/html/documents/letter-1843-ada/index.html").is_file()
@@ -44,8 +45,9 @@ def test_the_build_reports_what_validate_reports(edition: Path) -> None:
     config = load_config(edition / "edition.toml")
     summary = build_edition(config, BuildOptions(pdf=False, jobs=1, keep_going=True))
     expected = validate_edition(config)
-    assert [(d.path, d.line, d.message, d.rule) for d in summary.report.sorted()] == \
-        [(d.path, d.line, d.message, d.rule) for d in expected.sorted()]
+    assert [(d.path, d.line, d.message, d.rule) for d in summary.report.sorted()] == [
+        (d.path, d.line, d.message, d.rule) for d in expected.sorted()
+    ]
     assert summary.flagged == ["letter-1844-babbage"]
 
 
@@ -102,8 +104,9 @@ def test_the_build_command_summarises_and_is_quiet_when_asked(edition: Path) -> 
 def test_the_build_command_names_a_bad_executor(edition: Path) -> None:
     edit = edition / "tei/documents/letter-1848-ada.xml"
     edit.write_text(edit.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", "--no-pdf", "--executor", "spark://x:1",
-                                       "--config", str(edition / "edition.toml")])
+    result = CliRunner().invoke(
+        main, ["build", "--no-pdf", "--executor", "spark://x:1", "--config", str(edition / "edition.toml")]
+    )
     assert result.exit_code == 2
     assert "Error: --executor 'spark://x:1' is not understood" in result.output
 
@@ -112,8 +115,9 @@ def test_plain_progress_lines_when_not_a_terminal(edition: Path) -> None:
     import io
 
     stream = io.StringIO()
-    build_edition(load_config(edition / "edition.toml"), BuildOptions(pdf=False, jobs=1),
-                  Reporter(verbose=True, stream=stream))
+    build_edition(
+        load_config(edition / "edition.toml"), BuildOptions(pdf=False, jobs=1), Reporter(verbose=True, stream=stream)
+    )
     text = stream.getvalue()
     assert "no previous build: building everything" in text
     assert "processing: 8 item(s)..." in text
@@ -151,8 +155,9 @@ def test_edition_validate_runs_the_build_checks_and_reports_what_validate_editio
 
     broken = break_a_pointer(edition)
     letter = edition / "tei/documents/letter-1843-ada.xml"
-    letter.write_text(letter.read_text(encoding="utf-8").replace("</p>", " Lovelace in 1851-02-30.</p>", 1),
-                      encoding="utf-8")
+    letter.write_text(
+        letter.read_text(encoding="utf-8").replace("</p>", " Lovelace in 1851-02-30.</p>", 1), encoding="utf-8"
+    )
     config = load_config(edition / "edition.toml")
 
     def lines(report: object) -> list[tuple]:
@@ -170,7 +175,8 @@ def test_edition_validate_runs_the_build_checks_and_reports_what_validate_editio
 # A child is forked only from a process where Saxon has not started (see ForkedStage.can_fork), which this test
 # process is not after its first build: these tests run the build in processes of their own.
 
-def _run_python(code: str, cwd: Path) -> "subprocess.CompletedProcess[str]":
+
+def _run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     import os
     import subprocess
     import sys
@@ -187,8 +193,9 @@ def _html_files(root: Path) -> dict[str, bytes]:
 def _edit_a_letter(root: Path) -> None:
     path = root / "tei/documents/letter-1845-somerville.xml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("</p>\n    </body>", "</p>\n      <p>A line added later.</p>\n    </body>"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("</p>\n    </body>", "</p>\n      <p>A line added later.</p>\n    </body>"), encoding="utf-8"
+    )
 
 
 BUILD = """
@@ -232,7 +239,9 @@ def test_an_edit_is_processed_in_a_forked_child_and_builds_what_a_clean_build_do
 
 def test_a_child_that_fails_leaves_its_sources_to_the_build(edition: Path) -> None:
     # process_batch fails in any process but this one: the child ends with an error, and the build does the work.
-    said = _edited_as_clean(edition, patch="""
+    said = _edited_as_clean(
+        edition,
+        patch="""
 import os
 _parent, _process_batch = os.getpid(), pipeline.process_batch
 def process_batch(settings, tasks):
@@ -240,18 +249,22 @@ def process_batch(settings, tasks):
         raise RuntimeError("the child fails")
     return _process_batch(settings, tasks)
 pipeline.process_batch = process_batch
-""")
+""",
+    )
     assert "in a child process" not in said
     assert "processed 1 saxon in this process: True" in said
 
 
 def test_a_build_that_cannot_fork_compiles_in_a_thread_and_checks_the_edit_itself(edition: Path) -> None:
-    said = _edited_as_clean(edition, patch="""
+    said = _edited_as_clean(
+        edition,
+        patch="""
 import os
 def fork():
     raise OSError(11, "Resource temporarily unavailable")
 os.fork = fork
-""")
+""",
+    )
     assert "in a child process" not in said
     assert "processed 1 saxon in this process: True" in said
 

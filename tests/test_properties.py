@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from tei_edition.pipeline.run import SourceTask, SourceWorker, StageSettings
-from tei_edition.transform.xslt import Transformer
 from tei_edition.cli import main
 from tei_edition.errors import SourceError
+from tei_edition.pipeline.run import SourceTask, SourceWorker, StageSettings
 from tei_edition.tei.parse import parse_bytes
+from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import package_schema
 from tei_edition.validate.diagnostics import Severity
 
@@ -51,8 +51,16 @@ def _xml_char(code: int) -> bool:
 
 # Characters from every Unicode plane that XML allows (BMP, SMP, SIP, TIP, SSP, the private-use planes),
 # and the characters with a meaning in markup.
-PLANES = [(0x20, 0xD7FF), (0xE000, 0xFFFD), (0x10000, 0x1FFFF), (0x20000, 0x2FFFF), (0x30000, 0x3FFFF),
-          (0xE0000, 0xEFFFF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]
+PLANES = [
+    (0x20, 0xD7FF),
+    (0xE000, 0xFFFD),
+    (0x10000, 0x1FFFF),
+    (0x20000, 0x2FFFF),
+    (0x30000, 0x3FFFF),
+    (0xE0000, 0xEFFFF),
+    (0xF0000, 0xFFFFD),
+    (0x100000, 0x10FFFD),
+]
 characters = st.one_of(
     st.sampled_from(list("<>&\"'=/;:#%{}[]`\\\t\n") + ["\u202e", "\u200b", "\ufeff", "\u0085", "\u2028"]),
     *[st.integers(lo, hi).map(chr) for lo, hi in PLANES],
@@ -60,20 +68,122 @@ characters = st.one_of(
 texts = st.text(characters, max_size=30).filter(lambda s: all(_xml_char(ord(c)) for c in s))
 attribute_values = st.one_of(
     texts,
-    st.sampled_from(["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:x", "\u200bjavascript:x",
-                     "vbscript:x", "data:text/html,<script>alert(1)</script>", "#stalin", "#nobody",
-                     "http://example.org/", "mailto:a@example.org", "x\" onclick=\"alert(1)", "../../../etc/passwd",
-                     "1951-08-23", "1951-02-30", "--07", "", " ", "bold italic", "#r1 #r2"]),
+    st.sampled_from(
+        [
+            "javascript:alert(1)",
+            " JaVaScRiPt:alert(1)",
+            "java\tscript:x",
+            "\u200bjavascript:x",
+            "vbscript:x",
+            "data:text/html,<script>alert(1)</script>",
+            "#stalin",
+            "#nobody",
+            "http://example.org/",
+            "mailto:a@example.org",
+            'x" onclick="alert(1)',
+            "../../../etc/passwd",
+            "1951-08-23",
+            "1951-02-30",
+            "--07",
+            "",
+            " ",
+            "bold italic",
+            "#r1 #r2",
+        ]
+    ),
 )
 
-INLINE = ["hi", "persName", "placeName", "orgName", "rs", "date", "ref", "ptr", "q", "foreign", "emph", "term",
-          "seg", "add", "del", "supplied", "unclear", "sic", "corr", "abbr", "expan", "name", "title", "num", "lb",
-          "pb", "gap", "note", "choice", "graphic", "time", "mentioned", "soCalled", "stamp", "handShift"]
-BLOCK = ["p", "ab", "div", "head", "list", "item", "quote", "lg", "l", "figure", "figDesc", "table", "row", "cell",
-         "opener", "closer", "salute", "signed", "dateline", "postscript", "floatingText", "unknownElement"]
-ATTRIBUTES = ["rend", "style", "rendition", "ref", "target", "url", "facs", "when", "from", "to", "notBefore",
-              "notAfter", "cert", "type", "n", "xml:lang", "xml:id", "resp", "hand", "place", "reason", "unit",
-              "quantity", "corresp", "source", "key", "href", "onclick"]
+INLINE = [
+    "hi",
+    "persName",
+    "placeName",
+    "orgName",
+    "rs",
+    "date",
+    "ref",
+    "ptr",
+    "q",
+    "foreign",
+    "emph",
+    "term",
+    "seg",
+    "add",
+    "del",
+    "supplied",
+    "unclear",
+    "sic",
+    "corr",
+    "abbr",
+    "expan",
+    "name",
+    "title",
+    "num",
+    "lb",
+    "pb",
+    "gap",
+    "note",
+    "choice",
+    "graphic",
+    "time",
+    "mentioned",
+    "soCalled",
+    "stamp",
+    "handShift",
+]
+BLOCK = [
+    "p",
+    "ab",
+    "div",
+    "head",
+    "list",
+    "item",
+    "quote",
+    "lg",
+    "l",
+    "figure",
+    "figDesc",
+    "table",
+    "row",
+    "cell",
+    "opener",
+    "closer",
+    "salute",
+    "signed",
+    "dateline",
+    "postscript",
+    "floatingText",
+    "unknownElement",
+]
+ATTRIBUTES = [
+    "rend",
+    "style",
+    "rendition",
+    "ref",
+    "target",
+    "url",
+    "facs",
+    "when",
+    "from",
+    "to",
+    "notBefore",
+    "notAfter",
+    "cert",
+    "type",
+    "n",
+    "xml:lang",
+    "xml:id",
+    "resp",
+    "hand",
+    "place",
+    "reason",
+    "unit",
+    "quantity",
+    "corresp",
+    "source",
+    "key",
+    "href",
+    "onclick",
+]
 
 
 @st.composite
@@ -105,10 +215,12 @@ def element(draw: st.DrawFn, depth: int) -> etree._Element:
 @st.composite
 def tei_documents(draw: st.DrawFn) -> bytes:
     """A well-formed TEI document with random nesting, text and attribute values in its body."""
-    root = etree.fromstring(f'<TEI xmlns="{TEI_NS}" xml:id="generated" xml:lang="en"><teiHeader><fileDesc>'
-                            f'<titleStmt><title>Generated</title></titleStmt><publicationStmt><p>x</p>'
-                            f'</publicationStmt><sourceDesc><p>x</p></sourceDesc></fileDesc></teiHeader>'
-                            f'<text><body/></text></TEI>')
+    root = etree.fromstring(
+        f'<TEI xmlns="{TEI_NS}" xml:id="generated" xml:lang="en"><teiHeader><fileDesc>'
+        f"<titleStmt><title>Generated</title></titleStmt><publicationStmt><p>x</p>"
+        f"</publicationStmt><sourceDesc><p>x</p></sourceDesc></fileDesc></teiHeader>"
+        f"<text><body/></text></TEI>"
+    )
     body = root.find(f".//{{{TEI_NS}}}body")
     for _ in range(draw(st.integers(1, 4))):
         body.append(element(draw, 0))
@@ -125,16 +237,38 @@ def mutated_samples(draw: st.DrawFn) -> tuple[str, bytes]:
         at = draw(st.integers(0, len(data)))
         span = draw(st.integers(1, 200))
         if kind == "cut":
-            del data[at:at + span]
+            del data[at : at + span]
         elif kind == "insert":
-            snippet = draw(st.one_of(
-                st.sampled_from([b"<", b">", b"&", b"&amp", b"<!--", b"]]>", b"<p>", b"</p>", b"<?pi?>", b"\xff\xfe",
-                                 b"\xc3", b"<!DOCTYPE TEI>", b'<!ENTITY x "y">', b"&x;", b"\x00", b"\"'",
-                                 b"<persName ref='javascript:alert(1)'>x</persName>", b"<date when='1951-02-30'/>"]),
-                st.binary(max_size=8)))
+            snippet = draw(
+                st.one_of(
+                    st.sampled_from(
+                        [
+                            b"<",
+                            b">",
+                            b"&",
+                            b"&amp",
+                            b"<!--",
+                            b"]]>",
+                            b"<p>",
+                            b"</p>",
+                            b"<?pi?>",
+                            b"\xff\xfe",
+                            b"\xc3",
+                            b"<!DOCTYPE TEI>",
+                            b'<!ENTITY x "y">',
+                            b"&x;",
+                            b"\x00",
+                            b"\"'",
+                            b"<persName ref='javascript:alert(1)'>x</persName>",
+                            b"<date when='1951-02-30'/>",
+                        ]
+                    ),
+                    st.binary(max_size=8),
+                )
+            )
             data[at:at] = snippet
         elif kind == "duplicate":
-            data[at:at] = data[at:at + span]
+            data[at:at] = data[at : at + span]
         elif kind == "replace" and at < len(data):
             data[at] = draw(st.integers(0, 255))
         elif kind == "truncate":
@@ -151,9 +285,16 @@ def mutated_samples(draw: st.DrawFn) -> tuple[str, bytes]:
 @pytest.fixture(scope="module")
 def worker() -> SourceWorker:
     registers = tuple((p, p.read_bytes()) for p in REGISTERS)
-    return SourceWorker(StageSettings(rng=package_schema("edition.rng"), schematrons=(package_schema("edition.sch"),),
-                                      xslt_dir=None, media=("screen", "print"), registers=registers,
-                                      registers_key="properties"))
+    return SourceWorker(
+        StageSettings(
+            rng=package_schema("edition.rng"),
+            schematrons=(package_schema("edition.sch"),),
+            xslt_dir=None,
+            media=("screen", "print"),
+            registers=registers,
+            registers_key="properties",
+        )
+    )
 
 
 def check_safe_html(fragment: str) -> None:
@@ -187,21 +328,27 @@ def run_stage(worker: SourceWorker, tmp: Path, name: str, data: bytes) -> None:
         check_safe_html(body)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 @given(document=tei_documents())
-def test_generated_documents_validate_and_render_or_fail_clearly(worker: SourceWorker, tmp_path: Path,
-                                                                 document: bytes) -> None:
+def test_generated_documents_validate_and_render_or_fail_clearly(
+    worker: SourceWorker, tmp_path: Path, document: bytes
+) -> None:
     """Generated documents go through parse, validation and both stylesheets without an exception; the HTML is
     safe whatever the text and attribute values."""
     run_stage(worker, tmp_path, "generated.xml", document)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(sample=mutated_samples())
-def test_mutated_samples_validate_and_render_or_fail_clearly(worker: SourceWorker, tmp_path: Path,
-                                                             sample: tuple[str, bytes]) -> None:
+def test_mutated_samples_validate_and_render_or_fail_clearly(
+    worker: SourceWorker, tmp_path: Path, sample: tuple[str, bytes]
+) -> None:
     """Mutated sample documents are either processed or reported with file and line, never an exception."""
     name, data = sample
     run_stage(worker, tmp_path, name, data)
@@ -245,9 +392,13 @@ def test_any_text_comes_back_as_the_same_text(transformer: Transformer, text: st
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(value=attribute_values, attribute=st.sampled_from(["rend", "style", "rendition", "target", "ref", "url",
-                                                           "facs", "when", "type", "n", "xml:lang"]),
-       name=st.sampled_from(["p", "hi", "ref", "persName", "date", "graphic", "seg", "note", "figure"]))
+@given(
+    value=attribute_values,
+    attribute=st.sampled_from(
+        ["rend", "style", "rendition", "target", "ref", "url", "facs", "when", "type", "n", "xml:lang"]
+    ),
+    name=st.sampled_from(["p", "hi", "ref", "persName", "date", "graphic", "seg", "note", "figure"]),
+)
 def test_any_attribute_value_stays_a_value(transformer: Transformer, value: str, attribute: str, name: str) -> None:
     """Protection: attribute values never become markup, handlers or dangerous links."""
     root = etree.fromstring(f'<TEI xmlns="{TEI_NS}"><text><body><p>a</p></body></text></TEI>')
@@ -264,11 +415,13 @@ def test_any_attribute_value_stays_a_value(transformer: Transformer, value: str,
 # End to end: a few generated documents through `edition build --keep-going`
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(document=tei_documents(), mutated=mutated_samples())
-def test_build_keep_going_never_shows_a_traceback(tmp_path_factory: pytest.TempPathFactory, document: bytes,
-                                                  mutated: tuple[str, bytes]) -> None:
+def test_build_keep_going_never_shows_a_traceback(
+    tmp_path_factory: pytest.TempPathFactory, document: bytes, mutated: tuple[str, bytes]
+) -> None:
     """The whole command on a generated and a mutated document: exit 0 or 1 with a message, never a traceback."""
     edition = tmp_path_factory.mktemp("generated")
     shutil.copytree(REPO / "tests" / "data" / "editions" / "minimal", edition, dirs_exist_ok=True)

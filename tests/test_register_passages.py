@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from jinja2 import Environment
 
-from tei_edition.web.documents import DocumentView
-from tei_edition.web import registers
-from tei_edition.web.registers import mention_group
 from tei_edition.tei.header import DocumentMeta
 from tei_edition.tei.model import Mention
+from tei_edition.web import registers
+from tei_edition.web.documents import DocumentView
+from tei_edition.web.registers import mention_group
 
 # The group as a template loop writes it (entity.html's layout of a group, with autoescape).
 LOOP = """\
@@ -27,18 +27,31 @@ LOOP = """\
 
 
 def view(title: str, date_attr: str = "", date_display: str = "") -> DocumentView:
-    return DocumentView(id="d-1", folder="documents/d-1/", source="downloads/tei/d-1.xml", title=title,
-                        meta=DocumentMeta(title=title), date_iso=date_attr, date_attr=date_attr,
-                        date_display=date_display, date_sort=date_attr, year=date_attr[:4], doc_type="letter",
-                        people="", place="", lang="en")
+    return DocumentView(
+        id="d-1",
+        folder="documents/d-1/",
+        source="downloads/tei/d-1.xml",
+        title=title,
+        meta=DocumentMeta(title=title),
+        date_iso=date_attr,
+        date_attr=date_attr,
+        date_display=date_display,
+        date_sort=date_attr,
+        year=date_attr[:4],
+        doc_type="letter",
+        people="",
+        place="",
+        lang="en",
+    )
 
 
 def expected(doc: DocumentView, mentions: list[Mention], root: str) -> str:
     passages = []
     for m in mentions:
         at = m.snippet.find(m.text) if m.text else -1
-        before, match, after = (m.snippet, "", "") if at < 0 else \
-            (m.snippet[:at], m.text, m.snippet[at + len(m.text):])
+        before, match, after = (
+            (m.snippet, "", "") if at < 0 else (m.snippet[:at], m.text, m.snippet[at + len(m.text) :])
+        )
         passages.append({"href": f"{root}{doc.folder}#{m.anchor}", "before": before, "match": match, "after": after})
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(LOOP).render(doc=doc, passages=passages, root=root)
@@ -62,8 +75,11 @@ def test_passages_match_the_template_loop_with_markup_characters(monkeypatch: py
         raise AssertionError("texts without control characters take the quick way")
 
     monkeypatch.setattr(registers, "_split", careful_way)
-    for doc in (view("Letter <draft> & \"copy\"", "1951-11-19", "19 November 1951"),
-                view("Undated note"), view("Circa", "", "about 1950")):
+    for doc in (
+        view('Letter <draft> & "copy"', "1951-11-19", "19 November 1951"),
+        view("Undated note"),
+        view("Circa", "", "about 1950"),
+    ):
         assert mention_group(doc, TRICKY, "../../") == expected(doc, TRICKY, "../../")
 
 
@@ -78,12 +94,16 @@ def test_packed_mentions_keep_everything_but_the_snippets() -> None:
 
     from tei_edition.tei.edition import PackedMentions
 
-    mentions = [Mention("stalin", "persName", "n1", "Stalin", "… Stalin said …", 12),
-                Mention("moscow", "placeName", "n2", "Moscow", "in Moscow", 300)]
+    mentions = [
+        Mention("stalin", "persName", "n1", "Stalin", "… Stalin said …", 12),
+        Mention("moscow", "placeName", "n2", "Moscow", "in Moscow", 300),
+    ]
     packed = PackedMentions.pack(mentions)
     assert isinstance(packed, PackedMentions)
-    assert list(packed) == [Mention("stalin", "persName", "n1", "Stalin", "", 12),
-                            Mention("moscow", "placeName", "n2", "Moscow", "", 300)]
+    assert list(packed) == [
+        Mention("stalin", "persName", "n1", "Stalin", "", 12),
+        Mention("moscow", "placeName", "n2", "Moscow", "", 300),
+    ]
     assert len(packed) == 2 and packed[1].anchor == "n2"
     assert packed.entity_ids() == {"stalin", "moscow"}
     assert list(pickle.loads(pickle.dumps(packed))) == list(packed)

@@ -46,24 +46,31 @@ def letter_with(old: str, new: str) -> str:
 
 
 CASES = [
-    ("rng-unknown-element", "<foo>bar</foo>",
-     "<foo> is not allowed inside <p>: it is not part of the edition's schema"),
-    ("rng-missing-child", "<list><head>Points</head></list>",
-     "<list> is incomplete: it needs <item> or <label>"),
-    ("rng-bad-attribute", 'cert="sure"',
-     "<gap> has an invalid value for @cert: 'sure' (expected one of 'high', 'medium', 'low', 'unknown'; "
-     "or a number)"),
+    (
+        "rng-unknown-element",
+        "<foo>bar</foo>",
+        "<foo> is not allowed inside <p>: it is not part of the edition's schema",
+    ),
+    ("rng-missing-child", "<list><head>Points</head></list>", "<list> is incomplete: it needs <item> or <label>"),
+    (
+        "rng-bad-attribute",
+        'cert="sure"',
+        "<gap> has an invalid value for @cert: 'sure' (expected one of 'high', 'medium', 'low', 'unknown'; "
+        "or a number)",
+    ),
     ("rng-missing-attribute", "<graphic/>", "<graphic> lacks the required attribute @url"),
 ]
 
 
 @pytest.mark.parametrize(("fixture", "marker", "message"), CASES, ids=[c[0] for c in CASES])
-def test_messages_name_element_parent_and_expectation(rng: RelaxNGValidator, fixture: str, marker: str,
-                                                      message: str) -> None:
+def test_messages_name_element_parent_and_expectation(
+    rng: RelaxNGValidator, fixture: str, marker: str, message: str
+) -> None:
     path = DATA / f"{fixture}.xml"
     # Exactly one diagnostic: libxml2's follow-on failures of the ancestors are dropped.
     assert rng.validate(etree.parse(str(path)), path) == [
-        Diagnostic(path, line_of(path, marker), 0, Severity.ERROR, message, "schema")]
+        Diagnostic(path, line_of(path, marker), 0, Severity.ERROR, message, "schema")
+    ]
 
 
 def test_valid_fixtures_pass(rng: RelaxNGValidator) -> None:
@@ -74,14 +81,17 @@ def test_valid_fixtures_pass(rng: RelaxNGValidator) -> None:
 
 def test_bad_date_value_says_what_a_date_looks_like(rng: RelaxNGValidator, tmp_path: Path) -> None:
     [problem] = validate_text(rng, tmp_path, letter_with('<date from="1950"', '<date from="1950-13"'))
-    assert problem.message == ("<date> has an invalid value for @from: '1950-13' (expected a date such as 1951, "
-                               "1951-08 or 1951-08-23, or a date and time such as 1951-08-23T14:30:00)")
+    assert problem.message == (
+        "<date> has an invalid value for @from: '1950-13' (expected a date such as 1951, "
+        "1951-08 or 1951-08-23, or a date and time such as 1951-08-23T14:30:00)"
+    )
 
 
 def test_attribute_the_element_does_not_take(rng: RelaxNGValidator, tmp_path: Path) -> None:
     [problem] = validate_text(rng, tmp_path, letter_with("<gap reason", '<gap colour="red" reason'))
-    assert problem.message == ("<gap> does not take the attribute @colour "
-                               "(not part of the edition's schema for this element)")
+    assert problem.message == (
+        "<gap> does not take the attribute @colour (not part of the edition's schema for this element)"
+    )
 
 
 def test_xml_lang_is_named_with_its_prefix(rng: RelaxNGValidator, tmp_path: Path) -> None:
@@ -100,34 +110,43 @@ def test_misplaced_element_names_what_is_missing(rng: RelaxNGValidator, tmp_path
 def test_text_where_none_is_allowed(rng: RelaxNGValidator, tmp_path: Path) -> None:
     found = validate_text(rng, tmp_path, letter_with("<opener>", "Dear comrade <opener>"))
     assert [d.message for d in found] == [
-        "<body> cannot contain text directly ('Dear comrade'): put it inside a child element such as <p>"]
+        "<body> cannot contain text directly ('Dear comrade'): put it inside a child element such as <p>"
+    ]
     found = validate_text(rng, tmp_path, letter_with("<gap reason", "<lb>x</lb><gap reason"))
     assert [d.message for d in found] == ["<lb> must be empty, but it contains text ('x')"]
 
 
 def test_element_from_another_namespace(rng: RelaxNGValidator, tmp_path: Path) -> None:
-    [problem] = validate_text(rng, tmp_path, letter_with("<gap reason", '<x:note xmlns:x="urn:x">n</x:note><gap reason'))
-    assert problem.message == "<note> (namespace urn:x) is not allowed inside <p>: it is not part of the edition's schema"
+    [problem] = validate_text(
+        rng, tmp_path, letter_with("<gap reason", '<x:note xmlns:x="urn:x">n</x:note><gap reason')
+    )
+    assert (
+        problem.message == "<note> (namespace urn:x) is not allowed inside <p>: it is not part of the edition's schema"
+    )
 
 
 def test_several_problems_each_get_their_line(rng: RelaxNGValidator, tmp_path: Path) -> None:
-    text = letter_with("<gap reason", "<bar/><gap reason").replace('<date when="1950-10-01">1 October 1950</date></d',
-                                                                 '<date when="soon">1 October 1950</date></d')
+    text = letter_with("<gap reason", "<bar/><gap reason").replace(
+        '<date when="1950-10-01">1 October 1950</date></d', '<date when="soon">1 October 1950</date></d'
+    )
     found = validate_text(rng, tmp_path, text)
     assert [(d.line, d.message.split(" ")[0]) for d in found] == [(37, "<date>"), (43, "<bar>")]
 
 
 def test_element_at_path_follows_libxml2_paths() -> None:
-    tree = etree.ElementTree(etree.fromstring(
-        '<a xmlns="urn:d" xmlns:x="urn:x"><b/><!-- c --><b><x:c/><x:c>2</x:c></b></a>'))
+    tree = etree.ElementTree(
+        etree.fromstring('<a xmlns="urn:d" xmlns:x="urn:x"><b/><!-- c --><b><x:c/><x:c>2</x:c></b></a>')
+    )
     assert element_at_path(tree, "/*/*[2]/x:c[2]").text == "2"
     assert element_at_path(tree, "/*/*[3]") is None and element_at_path(tree, "") is None
 
 
 def test_broken_schema_is_a_source_error_with_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rng"
-    bad.write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0">\n'
-                   '  <start><ref name="missing"/></start>\n</grammar>\n', encoding="utf-8")
+    bad.write_text(
+        '<grammar xmlns="http://relaxng.org/ns/structure/1.0">\n  <start><ref name="missing"/></start>\n</grammar>\n',
+        encoding="utf-8",
+    )
     with pytest.raises(SourceError) as caught:
         RelaxNGValidator(bad)
     assert caught.value.path == bad.resolve() and "missing" in caught.value.detail
@@ -144,11 +163,14 @@ def test_broken_schema_is_a_source_error_with_line(tmp_path: Path) -> None:
 
 def test_user_schema_messages_name_the_schema_file(tmp_path: Path) -> None:
     schema = tmp_path / "letters.rng"
-    schema.write_text("""<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l"
+    schema.write_text(
+        """<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l"
         datatypeLibrary="http://www.w3.org/2001/XMLSchema-datatypes">
   <start><element name="letter"><attribute name="n"><data type="positiveInteger"/></attribute>
     <oneOrMore><element name="para"><text/></element></oneOrMore></element></start>
-</grammar>""", encoding="utf-8")
+</grammar>""",
+        encoding="utf-8",
+    )
     validator = RelaxNGValidator(schema)
     doc = tmp_path / "l.xml"
     doc.write_text('<letter xmlns="urn:l" n="0">\n<para>a</para>\n<misc/>\n</letter>\n', encoding="utf-8")
@@ -198,8 +220,7 @@ def documents() -> list[etree._ElementTree]:
     return trees + [m for tree in trees[:4] for m in mutations(tree)]
 
 
-def test_grammar_forms_accept_the_same_documents(rng: RelaxNGValidator,
-                                                 documents: list[etree._ElementTree]) -> None:
+def test_grammar_forms_accept_the_same_documents(rng: RelaxNGValidator, documents: list[etree._ElementTree]) -> None:
     grammar = rng._compiled
     walked, common, exact = grammar.form("walked"), grammar.form("common"), grammar.exact
     assert walked is not exact and common is not exact and walked is not common
@@ -209,8 +230,7 @@ def test_grammar_forms_accept_the_same_documents(rng: RelaxNGValidator,
     assert sum(1 for e, _w, _c in verdicts if not e) > 100  # and most mutations are not
 
 
-def test_messages_do_not_depend_on_the_form_that_checked(documents: list[etree._ElementTree],
-                                                         tmp_path: Path) -> None:
+def test_messages_do_not_depend_on_the_form_that_checked(documents: list[etree._ElementTree], tmp_path: Path) -> None:
     walking, compiled = RelaxNGValidator(EDITION_RNG), RelaxNGValidator(EDITION_RNG)
     compiled.expect(WALKED_DOCUMENTS + 1)  # past the walked documents: the common form checks
     invalid = [d for d in documents if not walking._compiled.exact.validate(d)][:40]
@@ -234,8 +254,11 @@ def test_validator_walks_its_first_documents_then_compiles(tmp_path: Path) -> No
 def test_walked_form_marks_every_content_but_the_compiled_ones() -> None:
     root = etree.parse(str(EDITION_RNG)).getroot()
     walked = _walk_content(root, frozenset({"p"})).getroot()
-    marked = {el.get("name") for el in walked.iter(R + "element")
-              if any(r.get("name") == "tei-edition.walked" for r in el.findall(f"{R}choice/{R}ref"))}
+    marked = {
+        el.get("name")
+        for el in walked.iter(R + "element")
+        if any(r.get("name") == "tei-edition.walked" for r in el.findall(f"{R}choice/{R}ref"))
+    }
     assert "p" not in marked and {"TEI", "persName", "div"} <= marked
     assert len(marked) == len(list(walked.iter(R + "element"))) - 1
     assert walked.find(f"{R}define[@name='tei-edition.walked']/{R}notAllowed") is not None
@@ -244,24 +267,34 @@ def test_walked_form_marks_every_content_but_the_compiled_ones() -> None:
 
 def test_grammar_without_a_grammar_root_is_used_as_written(tmp_path: Path) -> None:
     schema = tmp_path / "simple.rng"
-    schema.write_text('<element name="letter" xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l">'
-                      '<zeroOrMore><element name="para"><text/></element></zeroOrMore></element>', encoding="utf-8")
+    schema.write_text(
+        '<element name="letter" xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l">'
+        '<zeroOrMore><element name="para"><text/></element></zeroOrMore></element>',
+        encoding="utf-8",
+    )
     validator = RelaxNGValidator(schema)
     assert validator._compiled.form("walked") is validator._compiled.exact
     doc = tmp_path / "l.xml"
     doc.write_text('<letter xmlns="urn:l"><para>a</para><x/></letter>', encoding="utf-8")
     assert [d.message for d in validator.validate(etree.parse(str(doc)), doc)] == [
-        "<x> is not allowed inside <letter>: it is not part of the schema simple.rng"]
+        "<x> is not allowed inside <letter>: it is not part of the schema simple.rng"
+    ]
 
 
 def test_grammar_that_includes_another_is_walked_with_it(tmp_path: Path) -> None:
-    (tmp_path / "parts.rng").write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l">'
-                                        '<define name="para"><element name="para"><text/></element></define>'
-                                        '</grammar>', encoding="utf-8")
+    (tmp_path / "parts.rng").write_text(
+        '<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l">'
+        '<define name="para"><element name="para"><text/></element></define>'
+        "</grammar>",
+        encoding="utf-8",
+    )
     schema = tmp_path / "letters.rng"
-    schema.write_text('<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l"><include href="parts.rng"/>'
-                      '<start><element name="letter"><oneOrMore><ref name="para"/></oneOrMore></element></start>'
-                      '</grammar>', encoding="utf-8")
+    schema.write_text(
+        '<grammar xmlns="http://relaxng.org/ns/structure/1.0" ns="urn:l"><include href="parts.rng"/>'
+        '<start><element name="letter"><oneOrMore><ref name="para"/></oneOrMore></element></start>'
+        "</grammar>",
+        encoding="utf-8",
+    )
     validator = RelaxNGValidator(schema)
     doc = tmp_path / "l.xml"
     doc.write_text('<letter xmlns="urn:l"><para>a</para></letter>', encoding="utf-8")
@@ -269,7 +302,8 @@ def test_grammar_that_includes_another_is_walked_with_it(tmp_path: Path) -> None
     assert "exact" not in validator._compiled._forms  # the included file was found from the walked form too
     doc.write_text('<letter xmlns="urn:l"><para>a</para><x/></letter>', encoding="utf-8")
     assert [d.message for d in validator.validate(etree.parse(str(doc)), doc)] == [
-        "<x> is not allowed inside <letter>: it is not part of the schema letters.rng"]
+        "<x> is not allowed inside <letter>: it is not part of the schema letters.rng"
+    ]
 
 
 @pytest.mark.skipif(not TEI_ALL.exists(), reason=f"{TEI_ALL} is not present (TEI All, 1 MB)")

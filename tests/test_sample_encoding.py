@@ -44,7 +44,7 @@ LINE_BREAKS = {"lb"}
 BLOCKS = {"p", "head", "item", "ab", "byline", "note", "label"}
 
 PLACEHOLDER = "\u27e8\u27e9"  # stands for tagged content: neither a word nor sentence punctuation
-SENTENCE_END = tuple(".!?:;\"“‘([—")
+SENTENCE_END = tuple('.!?:;"“‘([—')
 WORD = re.compile(r"[^\W\d_]+")  # parts of a hyphenated compound ("Soviet-Korean") count as words
 MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
 YEAR = re.compile(r"(?<![\d,.])(?:1\d{3}|20\d{2})(?![\d,])")
@@ -178,7 +178,7 @@ def untagged_in(path: Path, exceptions: list[str], name_words: set[str], used: s
 
 def _finding(path: Path, text: str, match: re.Match[str], offsets: list[tuple[int, int]]) -> Finding:
     line = max((ln for start, ln in offsets if start <= match.start()), default=0)
-    context = text[max(0, match.start() - 30): match.end() + 30].replace("\n", " ")
+    context = text[max(0, match.start() - 30) : match.end() + 30].replace("\n", " ")
     return Finding(path.stem, line, match.group(), context)
 
 

@@ -35,16 +35,24 @@ def test_new_edition_files(tmp_path: Path) -> None:
     target = tmp_path / "letters-of-ada"
     new_edition(target, title='Letters "of" Ada & Co')
     assert 'title = "Letters \\"of\\" Ada & Co"' in (target / "edition.toml").read_text(encoding="utf-8")
-    assert "<publisher>Letters \"of\" Ada &amp; Co</publisher>" in \
-        (target / "tei" / "documents" / "example-letter.xml").read_text(encoding="utf-8")
+    assert '<publisher>Letters "of" Ada &amp; Co</publisher>' in (
+        target / "tei" / "documents" / "example-letter.xml"
+    ).read_text(encoding="utf-8")
     assert "build/" in (target / ".gitignore").read_text(encoding="utf-8").splitlines()
     workflow = (target / ".github" / "workflows" / "edition.yml").read_text(encoding="utf-8")
-    for step in ("actions/checkout@", "actions/setup-python@", "pip install", "edition validate --format github",
-                 "edition build", "actions/upload-pages-artifact@", "actions/deploy-pages@"):
+    for step in (
+        "actions/checkout@",
+        "actions/setup-python@",
+        "pip install",
+        "edition validate --format github",
+        "edition build",
+        "actions/upload-pages-artifact@",
+        "actions/deploy-pages@",
+    ):
         assert step in workflow, step
     assert "id: edition-validate" in (target / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     readme = (target / "README.md").read_text(encoding="utf-8")
-    assert readme.startswith("# Letters \"of\" Ada & Co") and "edition serve" in readme
+    assert readme.startswith('# Letters "of" Ada & Co') and "edition serve" in readme
 
 
 def test_refuses_a_non_empty_folder(tmp_path: Path) -> None:
@@ -75,6 +83,11 @@ def test_title_from_folder() -> None:
 
 def test_pre_commit_hook_definition() -> None:
     lines = [line.strip() for line in (REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8").splitlines()]
-    for expected in ("- id: edition-validate", "entry: edition validate", "language: python",
-                     "files: \\.xml$", "pass_filenames: true"):
+    for expected in (
+        "- id: edition-validate",
+        "entry: edition validate",
+        "language: python",
+        "files: \\.xml$",
+        "pass_filenames: true",
+    ):
         assert expected in lines, expected

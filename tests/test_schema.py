@@ -23,8 +23,9 @@ SAMPLE_FILES = sorted((REPO / "tei").glob("*/*.xml"))
 # Fixtures that break only Schematron rules are valid against the grammar (date-format breaks both).
 VALID_FIXTURES = [p for p in sorted(DATA.glob("*.xml")) if not p.name.startswith(("rng-", "date-format"))]
 needs_tei_all = pytest.mark.skipif(not TEI_ALL.exists(), reason=f"{TEI_ALL} is not present (TEI All, 1 MB)")
-needs_samples = pytest.mark.skipif(not any((REPO / "tei" / "documents").glob("*.xml")),
-                                   reason="tei/documents is still empty")
+needs_samples = pytest.mark.skipif(
+    not any((REPO / "tei" / "documents").glob("*.xml")), reason="tei/documents is still empty"
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,10 @@ def elements_of(path: Path) -> set[str]:
 
 
 def test_edition_rng_compiles_quickly() -> None:
-    code = ("import sys, time; from lxml import etree; t = time.perf_counter(); "
-            "etree.RelaxNG(etree.parse(sys.argv[1])); print(time.perf_counter() - t)")
+    code = (
+        "import sys, time; from lxml import etree; t = time.perf_counter(); "
+        "etree.RelaxNG(etree.parse(sys.argv[1])); print(time.perf_counter() - t)"
+    )
     done = subprocess.run([sys.executable, "-c", code, str(EDITION_RNG)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) < 5.0  # measured about 0.5 s; TEI All takes about 10 s
@@ -64,8 +67,12 @@ def test_schema_keeps_the_tei_licence_and_namespace() -> None:
 @needs_tei_all
 def test_committed_schema_is_what_the_generator_writes(tmp_path: Path) -> None:
     out = tmp_path / "edition.rng"
-    done = subprocess.run([sys.executable, str(SCHEMA_DIR / "make_schema.py"), str(TEI_ALL), str(out)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(SCHEMA_DIR / "make_schema.py"), str(TEI_ALL), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == EDITION_RNG.read_bytes(), "edition.rng is stale: regenerate it (see make_schema.py)"
 
@@ -98,8 +105,11 @@ def test_edition_rng_is_a_subset_of_tei_all(edition_rng: etree.RelaxNG, tei_all:
 
 @needs_tei_all
 def test_dropped_elements_are_tei_but_not_edition(edition_rng: etree.RelaxNG, tei_all: etree.RelaxNG) -> None:
-    text = (DATA / "letter.xml").read_text(encoding="utf-8").replace(
-        "<gap reason", "<app><lem>struggle</lem><rdg>straggle</rdg></app><gap reason")
+    text = (
+        (DATA / "letter.xml")
+        .read_text(encoding="utf-8")
+        .replace("<gap reason", "<app><lem>struggle</lem><rdg>straggle</rdg></app><gap reason")
+    )
     doc = etree.fromstring(text.encode("utf-8"))
     assert tei_all.validate(doc)
     assert not edition_rng.validate(doc)

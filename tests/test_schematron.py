@@ -37,39 +37,84 @@ def edition_sch() -> SchematronValidator:
 # --- edition.sch, one fixture per rule ----------------------------------------------------------------------------
 
 RULE_CASES = [
-    ("date-format", Severity.ERROR, 'when="1951-02-30"',
-     "date/@when '1951-02-30' is not a valid date: there is no such day or time (expected YYYY, YYYY-MM or "
-     "YYYY-MM-DD, optionally with a time as YYYY-MM-DDThh:mm:ss)"),
-    ("date-order", Severity.ERROR, 'from="1950-11"',
-     "date: @from '1950-11' is later than @to '1950-10-31' (a range must start before it ends)"),
-    ("date-order-vague", Severity.ERROR, 'notBefore="1950-09-30T12:00:00"',
-     "date: @notBefore '1950-09-30T12:00:00' is later than @notAfter '1950-09-30T08:00:00' "
-     "(the earliest possible date must come before the latest)"),
-    ("name-ref", Severity.WARNING, "<persName>Mao Zedong</persName>",
-     '<persName>Mao Zedong</persName> has no @ref: link it to its entry in the register with ref="#id"'),
-    ("header-title", Severity.ERROR, "<titleStmt>",
-     "the header has no title: <titleStmt> needs a <title> with text, which is how the document is cited"),
-    ("header-source", Severity.ERROR, "<sourceDesc>",
-     "the header does not say where the text comes from: <sourceDesc> needs a <bibl>, <biblStruct>, <msDesc> or "
-     "<listBibl> describing the source (or a <p> saying what it is)"),
-    ("header-licence", Severity.ERROR, "<publicationStmt>",
-     "the header states no licence: <publicationStmt> needs <availability> with a <licence> "
-     "(or a <p> stating the terms of use)"),
-    ("choice-pair", Severity.ERROR, "<choice><sic>straggle</sic><reg>",
-     "<choice> pairs elements that do not belong together: it holds <sic> and <reg>, expected a pair such as "
-     "<sic> with <corr>, <abbr> with <expan> or <orig> with <reg>"),
-    ("gap-reason", Severity.WARNING, "<gap/>",
-     '<gap> without @reason: say why the text is missing (e.g. reason="illegible" or reason="not-in-excerpt")'),
-    ("date-value", Severity.WARNING, "<date>in September</date>",
-     "<date>in September</date> has no normalised value: add @when (or @from/@to, @notBefore/@notAfter)"),
-    ("pointer-empty", Severity.ERROR, 'ref="#"',
-     "placeName/@ref '#' points nowhere: give the identifier after # (e.g. #stalin) or remove the attribute"),
+    (
+        "date-format",
+        Severity.ERROR,
+        'when="1951-02-30"',
+        "date/@when '1951-02-30' is not a valid date: there is no such day or time (expected YYYY, YYYY-MM or "
+        "YYYY-MM-DD, optionally with a time as YYYY-MM-DDThh:mm:ss)",
+    ),
+    (
+        "date-order",
+        Severity.ERROR,
+        'from="1950-11"',
+        "date: @from '1950-11' is later than @to '1950-10-31' (a range must start before it ends)",
+    ),
+    (
+        "date-order-vague",
+        Severity.ERROR,
+        'notBefore="1950-09-30T12:00:00"',
+        "date: @notBefore '1950-09-30T12:00:00' is later than @notAfter '1950-09-30T08:00:00' "
+        "(the earliest possible date must come before the latest)",
+    ),
+    (
+        "name-ref",
+        Severity.WARNING,
+        "<persName>Mao Zedong</persName>",
+        '<persName>Mao Zedong</persName> has no @ref: link it to its entry in the register with ref="#id"',
+    ),
+    (
+        "header-title",
+        Severity.ERROR,
+        "<titleStmt>",
+        "the header has no title: <titleStmt> needs a <title> with text, which is how the document is cited",
+    ),
+    (
+        "header-source",
+        Severity.ERROR,
+        "<sourceDesc>",
+        "the header does not say where the text comes from: <sourceDesc> needs a <bibl>, <biblStruct>, <msDesc> or "
+        "<listBibl> describing the source (or a <p> saying what it is)",
+    ),
+    (
+        "header-licence",
+        Severity.ERROR,
+        "<publicationStmt>",
+        "the header states no licence: <publicationStmt> needs <availability> with a <licence> "
+        "(or a <p> stating the terms of use)",
+    ),
+    (
+        "choice-pair",
+        Severity.ERROR,
+        "<choice><sic>straggle</sic><reg>",
+        "<choice> pairs elements that do not belong together: it holds <sic> and <reg>, expected a pair such as "
+        "<sic> with <corr>, <abbr> with <expan> or <orig> with <reg>",
+    ),
+    (
+        "gap-reason",
+        Severity.WARNING,
+        "<gap/>",
+        '<gap> without @reason: say why the text is missing (e.g. reason="illegible" or reason="not-in-excerpt")',
+    ),
+    (
+        "date-value",
+        Severity.WARNING,
+        "<date>in September</date>",
+        "<date>in September</date> has no normalised value: add @when (or @from/@to, @notBefore/@notAfter)",
+    ),
+    (
+        "pointer-empty",
+        Severity.ERROR,
+        'ref="#"',
+        "placeName/@ref '#' points nowhere: give the identifier after # (e.g. #stalin) or remove the attribute",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("fixture", "severity", "marker", "message"), RULE_CASES, ids=[c[0] for c in RULE_CASES])
-def test_each_rule_reports_file_line_and_message(edition_sch: SchematronValidator, fixture: str,
-                                                 severity: Severity, marker: str, message: str) -> None:
+def test_each_rule_reports_file_line_and_message(
+    edition_sch: SchematronValidator, fixture: str, severity: Severity, marker: str, message: str
+) -> None:
     path = DATA / f"{fixture}.xml"
     found = edition_sch.validate(etree.parse(str(path)), path)
     rule = "date-order" if fixture == "date-order-vague" else fixture
@@ -94,17 +139,20 @@ def test_partial_dates_compare_by_their_common_precision(edition_sch: Schematron
 
 
 def test_page_ranges_are_not_taken_for_dates(edition_sch: SchematronValidator, tmp_path: Path) -> None:
-    text = (DATA / "letter.xml").read_text(encoding="utf-8").replace(
-        "</bibl>", '<biblScope unit="page" from="912" to="914">912-914</biblScope></bibl>')
+    text = (
+        (DATA / "letter.xml")
+        .read_text(encoding="utf-8")
+        .replace("</bibl>", '<biblScope unit="page" from="912" to="914">912-914</biblScope></bibl>')
+    )
     path = tmp_path / "pages.xml"
     path.write_text(text, encoding="utf-8")
     assert edition_sch.validate(etree.parse(str(path)), path) == []
 
 
 def test_register_names_need_no_ref_but_the_register_needs_title_and_licence(
-        edition_sch: SchematronValidator, tmp_path: Path) -> None:
-    text = (DATA / "register.xml").read_text(encoding="utf-8").replace("<title>Register of persons</title>",
-                                                                      "<title/>")
+    edition_sch: SchematronValidator, tmp_path: Path
+) -> None:
+    text = (DATA / "register.xml").read_text(encoding="utf-8").replace("<title>Register of persons</title>", "<title/>")
     path = tmp_path / "persons.xml"
     path.write_text(text, encoding="utf-8")
     assert [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)] == ["header-title"]
@@ -182,7 +230,8 @@ def test_global_let_is_a_parameter(user_files: tuple[Path, Path]) -> None:
 
 def test_abstract_rules_attribute_context_diagnostics_and_phase(tmp_path: Path) -> None:
     sch = tmp_path / "abstract.sch"
-    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt3" defaultPhase="names">
+    sch.write_text(
+        """<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt3" defaultPhase="names">
   <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
   <phase id="names"><active pattern="refs"/></phase>
   <pattern id="refs">
@@ -198,26 +247,37 @@ def test_abstract_rules_attribute_context_diagnostics_and_phase(tmp_path: Path) 
     <rule context="tei:*"><report id="never" test="true()">inactive pattern ran</report></rule>
   </pattern>
   <diagnostics><diagnostic id="how">Add ref="#id".</diagnostic></diagnostics>
-</schema>""", encoding="utf-8")
+</schema>""",
+        encoding="utf-8",
+    )
     doc = tmp_path / "doc.xml"
-    doc.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<text><body>\n'
-                   '<p><persName>A</persName></p>\n<p><date when="1950">x</date></p>\n</body></text></TEI>\n',
-                   encoding="utf-8")
+    doc.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<text><body>\n'
+        '<p><persName>A</persName></p>\n<p><date when="1950">x</date></p>\n</body></text></TEI>\n',
+        encoding="utf-8",
+    )
     found = sorted((d.line, d.rule, d.message) for d in check(doc, sch))
-    assert found == [(3, "needs-ref", '<persName> is not linked. Add ref="#id".'),
-                     (4, "when-seen", "@when on line of its element")]
+    assert found == [
+        (3, "needs-ref", '<persName> is not linked. Add ref="#id".'),
+        (4, "when-seen", "@when on line of its element"),
+    ]
 
 
 def test_xpath1_binding_runs_in_compatibility_mode(tmp_path: Path) -> None:
     sch = tmp_path / "x1.sch"
-    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron">
+    sch.write_text(
+        """<schema xmlns="http://purl.oclc.org/dsdl/schematron">
   <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
   <pattern><rule context="tei:p">
     <assert id="first-hi" test="tei:hi + 1 = 2">first hi is not 1</assert>
-  </rule></pattern></schema>""", encoding="utf-8")
+  </rule></pattern></schema>""",
+        encoding="utf-8",
+    )
     doc = tmp_path / "doc.xml"
-    doc.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>'
-                   '<p><hi>1</hi><hi>2</hi></p></body></text></TEI>', encoding="utf-8")
+    doc.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p><hi>1</hi><hi>2</hi></p></body></text></TEI>',
+        encoding="utf-8",
+    )
     # XPath 1.0 takes the first <hi>; XPath 2.0 would refuse arithmetic on two nodes.
     assert check(doc, sch) == []
     sch.write_text(sch.read_text().replace("<schema ", '<schema queryBinding="xslt2" '), encoding="utf-8")
@@ -226,7 +286,8 @@ def test_xpath1_binding_runs_in_compatibility_mode(tmp_path: Path) -> None:
 
 def test_bad_xpath_is_a_source_error_at_the_assert_line(tmp_path: Path) -> None:
     sch = tmp_path / "broken.sch"
-    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+    sch.write_text(
+        """<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
   <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
   <pattern>
     <rule context="tei:p">
@@ -234,7 +295,9 @@ def test_bad_xpath_is_a_source_error_at_the_assert_line(tmp_path: Path) -> None:
       <assert id="broken" test="count(tei:hi">broken</assert>
     </rule>
   </pattern>
-</schema>""", encoding="utf-8")
+</schema>""",
+        encoding="utf-8",
+    )
     with pytest.raises(SourceError) as caught:
         SchematronValidator(sch)
     assert caught.value.path == sch.resolve() and caught.value.line == 6
@@ -243,13 +306,16 @@ def test_bad_xpath_is_a_source_error_at_the_assert_line(tmp_path: Path) -> None:
 
 def test_undeclared_prefix_in_context_names_the_rule_line(tmp_path: Path) -> None:
     sch = tmp_path / "prefix.sch"
-    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+    sch.write_text(
+        """<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
   <pattern>
     <rule context="x:p">
       <assert test="true()">fine</assert>
     </rule>
   </pattern>
-</schema>""", encoding="utf-8")
+</schema>""",
+        encoding="utf-8",
+    )
     with pytest.raises(SourceError) as caught:
         SchematronValidator(sch)
     assert caught.value.line == 3 and "rule/@context 'x:p'" in caught.value.detail
@@ -269,14 +335,19 @@ def test_malformed_schema_and_unsupported_binding(tmp_path: Path) -> None:
 
 def test_rule_that_fails_at_run_time_becomes_a_diagnostic(tmp_path: Path) -> None:
     sch = tmp_path / "cast.sch"
-    sch.write_text("""<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+    sch.write_text(
+        """<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
   <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
   <pattern><rule context="tei:date">
     <assert test="xs:date(@when) gt xs:date('1900-01-01')">too early</assert>
-  </rule></pattern></schema>""", encoding="utf-8")
+  </rule></pattern></schema>""",
+        encoding="utf-8",
+    )
     doc = tmp_path / "doc.xml"
-    doc.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p><date when="1951-02-30"/></p>'
-                   "</body></text></TEI>", encoding="utf-8")
+    doc.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p><date when="1951-02-30"/></p></body></text></TEI>',
+        encoding="utf-8",
+    )
     [problem] = check(doc, sch)
     assert problem.rule == "schematron" and problem.severity is Severity.ERROR
     assert "could not be evaluated" in problem.message and "1951-02-30" in problem.message
@@ -289,6 +360,7 @@ def test_compiled_once_and_recompiled_when_the_file_changes(user_files: tuple[Pa
     assert SchematronValidator(sch)._compiled is first._compiled
     sch.write_text(USER_SCH.replace("is not a full date", "is partial"), encoding="utf-8")
     import os
+
     stat = sch.stat()
     os.utime(sch, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     messages = [d.message for d in SchematronValidator(sch).validate(etree.parse(str(doc)), doc)]
@@ -297,19 +369,23 @@ def test_compiled_once_and_recompiled_when_the_file_changes(user_files: tuple[Pa
 
 # --- the walk and the shared Saxon tree -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("contexts", "walk"), [
-    (["tei:choice", "tei:teiHeader/tei:fileDesc/tei:titleStmt"], "*"),
-    (["tei:*[self::tei:persName or ancestor::tei:text][not(@ref = 'x(y)')]"], "*"),
-    (["tei:*[not(local-name() = $not-dates)]/@from", "tei:*/@when"], "@*|*"),
-    (["@ref | @target"], "@*|*"),
-    (["attribute::ref"], "@*|*"),
-    (["tei:p/text()"], "@*|node()"),
-    (["tei:p", "processing-instruction('xml-model')"], "@*|node()"),
-    (["node()"], "@*|node()"),
-    (["$nodes"], "@*|node()"),
-    (["key('k', 'v')"], "@*|node()"),
-    ([".[. instance of text()]"], "@*|node()"),
-])
+
+@pytest.mark.parametrize(
+    ("contexts", "walk"),
+    [
+        (["tei:choice", "tei:teiHeader/tei:fileDesc/tei:titleStmt"], "*"),
+        (["tei:*[self::tei:persName or ancestor::tei:text][not(@ref = 'x(y)')]"], "*"),
+        (["tei:*[not(local-name() = $not-dates)]/@from", "tei:*/@when"], "@*|*"),
+        (["@ref | @target"], "@*|*"),
+        (["attribute::ref"], "@*|*"),
+        (["tei:p/text()"], "@*|node()"),
+        (["tei:p", "processing-instruction('xml-model')"], "@*|node()"),
+        (["node()"], "@*|node()"),
+        (["$nodes"], "@*|node()"),
+        (["key('k', 'v')"], "@*|node()"),
+        ([".[. instance of text()]"], "@*|node()"),
+    ],
+)
 def test_the_walk_skips_only_the_nodes_no_rule_can_match(contexts: list[str], walk: str) -> None:
     from tei_edition.validate.schematron import traversal
 
@@ -331,8 +407,11 @@ def test_rules_on_text_and_instructions_still_fire(tmp_path: Path) -> None:
     sch = tmp_path / "text.sch"
     sch.write_text(TEXT_SCH, encoding="utf-8")
     doc = tmp_path / "doc.xml"
-    doc.write_text('<?todo before the root?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<text><body>\n'
-                   '<p rend="x">TODO check</p>\n</body></text></TEI>\n', encoding="utf-8")
+    doc.write_text(
+        '<?todo before the root?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<text><body>\n'
+        '<p rend="x">TODO check</p>\n</body></text></TEI>\n',
+        encoding="utf-8",
+    )
     assert [(d.rule, d.line) for d in check(doc, sch)] == [("todo", 4), ("todo-pi", 2), ("p", 4)]
 
 
@@ -343,30 +422,40 @@ def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
     sch.write_text(TEXT_SCH, encoding="utf-8")
     validator = SchematronValidator(sch)
     alone = tmp_path / "alone.xml"
-    alone.write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n<p rend="x">TODO</p>\n'
-                     '</body></text></TEI>', encoding="utf-8")
+    alone.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n<p rend="x">TODO</p>\n</body></text></TEI>',
+        encoding="utf-8",
+    )
     tree = etree.parse(str(alone))
     report = [(d.rule, d.line, d.message) for d in validator.validate(tree, alone)]
     assert report == [("todo", 2, "a TODO is left in the text"), ("p", 2, "p with rend")]
-    assert [(d.rule, d.line, d.message) for d in validator.validate(tree, alone, prepared=prepare_document(tree))] \
-        == report
+    assert [
+        (d.rule, d.line, d.message) for d in validator.validate(tree, alone, prepared=prepare_document(tree))
+    ] == report
     # An instruction before the root is not in the prepared tree (the root element only): the whole file is used.
     with_pi = tmp_path / "pi.xml"
-    with_pi.write_text('<?todo?>\n' + alone.read_text(encoding="utf-8"), encoding="utf-8")
+    with_pi.write_text("<?todo?>\n" + alone.read_text(encoding="utf-8"), encoding="utf-8")
     tree = etree.parse(str(with_pi))
-    assert [d.rule for d in validator.validate(tree, with_pi, prepared=prepare_document(tree))] \
-        == ["todo", "todo-pi", "p"]
+    assert [d.rule for d in validator.validate(tree, with_pi, prepared=prepare_document(tree))] == [
+        "todo",
+        "todo-pi",
+        "p",
+    ]
 
 
 def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
-        edition_sch: SchematronValidator, tmp_path: Path) -> None:
+    edition_sch: SchematronValidator, tmp_path: Path
+) -> None:
     from tei_edition.transform.xslt import prepare_document
 
     doc = tmp_path / "defaults.xml"
-    doc.write_text('<!DOCTYPE TEI [<!ATTLIST persName ref CDATA "#someone">]>\n'
-                   '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
-                   '<p><persName xmlns="http://www.tei-c.org/ns/1.0">Anna</persName></p>\n'
-                   '</body></text></TEI>\n', encoding="utf-8")
+    doc.write_text(
+        '<!DOCTYPE TEI [<!ATTLIST persName ref CDATA "#someone">]>\n'
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
+        '<p><persName xmlns="http://www.tei-c.org/ns/1.0">Anna</persName></p>\n'
+        "</body></text></TEI>\n",
+        encoding="utf-8",
+    )
     tree = etree.parse(str(doc), etree.XMLParser(load_dtd=False, resolve_entities=False))
     alone = [d.rule for d in edition_sch.validate(tree, doc)]
     assert alone == []  # Saxon applies the default @ref when it parses the whole file
@@ -377,12 +466,18 @@ def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_pa
     from tei_edition.transform import xslt as transform
 
     sch = tmp_path / "names.sch"
-    sch.write_text(TEXT_SCH.split("  <pattern><rule context=\"processing-instruction")[0]
-                   + TEXT_SCH.split("a todo instruction is left</report></rule></pattern>\n")[1], encoding="utf-8")
+    sch.write_text(
+        TEXT_SCH.split('  <pattern><rule context="processing-instruction')[0]
+        + TEXT_SCH.split("a todo instruction is left</report></rule></pattern>\n")[1],
+        encoding="utf-8",
+    )
     validator = SchematronValidator(sch)
     doc = tmp_path / "pi.xml"
-    doc.write_text('<?xml-model href="x.rng"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
-                   '<p rend="x">TODO</p>\n</body></text></TEI>', encoding="utf-8")
+    doc.write_text(
+        '<?xml-model href="x.rng"?>\n<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body>\n'
+        '<p rend="x">TODO</p>\n</body></text></TEI>',
+        encoding="utf-8",
+    )
     tree = etree.parse(str(doc))
     prepared = transform.prepare_document(tree)
     calls: list[str] = []
@@ -395,6 +490,7 @@ def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_pa
             return getattr(processor, name)
 
     import tei_edition.validate.schematron as schematron
+
     original = schematron._saxon
     schematron._saxon = lambda: Counting()  # type: ignore[assignment]
     try:

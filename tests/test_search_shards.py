@@ -10,13 +10,18 @@ import pytest
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
-from test_incremental import build, edit, snapshot  # noqa: E402
 from tei_edition.web import search  # noqa: E402
+from test_incremental import build, edit, snapshot  # noqa: E402
 
 # In three shards the engine fixture's five letters fall so:
 # 0: letter-1843-ada, letter-1848-ada; 1: letter-1844-babbage, letter-1845-somerville; 2: letter-1851-babbage.
-SHARDS = {"letter-1843-ada": 0, "letter-1848-ada": 0, "letter-1844-babbage": 1, "letter-1845-somerville": 1,
-          "letter-1851-babbage": 2}
+SHARDS = {
+    "letter-1843-ada": 0,
+    "letter-1848-ada": 0,
+    "letter-1844-babbage": 1,
+    "letter-1845-somerville": 1,
+    "letter-1851-babbage": 2,
+}
 
 
 @pytest.fixture
@@ -98,7 +103,10 @@ def test_adding_a_document_reindexes_the_shards_whose_pages_changed(edition: Pat
     text = (docs / "letter-1845-somerville.xml").read_text(encoding="utf-8")
     (docs / "letter-1846-somerville.xml").write_text(
         text.replace('xml:id="letter-1845-somerville"', 'xml:id="letter-1846-somerville"')
-            .replace("1845-05-30", "1846-01-02").replace("sends her regards", "sends a book"), encoding="utf-8")
+        .replace("1845-05-30", "1846-01-02")
+        .replace("sends her regards", "sends a book"),
+        encoding="utf-8",
+    )
     summary = build(edition)
     assert summary.search is not None and summary.search.shards == 3
     assert summary.search.shards_indexed < 3

@@ -19,15 +19,15 @@ import pytest
 import tinyhtml5
 from lxml import etree
 
-from tei_edition.tei.edition import collect_edition
-from tei_edition.web.render import render_site
-from tei_edition.web.context import folder, id_hash, id_segment, safe_url
-from tei_edition.transform.xslt import Transformer
-from tei_edition.output.writer import OutputWriter, check_relative
 from tei_edition.config import load_config
 from tei_edition.errors import BuildError, SourceError
+from tei_edition.output.writer import OutputWriter, check_relative
+from tei_edition.tei.edition import collect_edition
 from tei_edition.tei.parse import make_parser, parse_bytes, parse_file
+from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import parse_edition
+from tei_edition.web.context import folder, id_hash, id_segment, safe_url
+from tei_edition.web.render import render_site
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 TEI_NS = "http://www.tei-c.org/ns/1.0"
@@ -38,9 +38,10 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "cite", "back
 
 def tei(body: str, prolog: str = "") -> bytes:
     """A small TEI document with `body` as the content of <body>."""
-    return (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<TEI xmlns="{TEI_NS}" xml:id="doc"><teiHeader><fileDesc>'
-            f'<titleStmt><title>T</title></titleStmt></fileDesc></teiHeader><text><body>{body}</body></text></TEI>'
-            ).encode("utf-8")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<TEI xmlns="{TEI_NS}" xml:id="doc"><teiHeader><fileDesc>'
+        f"<titleStmt><title>T</title></titleStmt></fileDesc></teiHeader><text><body>{body}</body></text></TEI>"
+    ).encode()
 
 
 @pytest.fixture
@@ -63,8 +64,10 @@ def render(edition_dir: Path) -> Path:
     config = load_config(edition_dir / "edition.toml")
     data = collect_edition(config, parse_edition(config))
     transformer = Transformer(config.xslt_dir)
-    bodies = {doc.id: transformer.transform(doc.tree, {"root": "../../", "media": "screen", "doc-id": doc.id})
-              for doc in data.documents}
+    bodies = {
+        doc.id: transformer.transform(doc.tree, {"root": "../../", "media": "screen", "doc-id": doc.id})
+        for doc in data.documents
+    }
     writer = OutputWriter(config.html_dir)
     try:
         render_site(data, bodies, writer)
@@ -101,8 +104,10 @@ def test_external_entity_to_a_local_file_is_refused(tmp_path: Path, secret_file:
 
 def test_external_parameter_entity_and_url_entity_are_refused(tmp_path: Path, secret_file: Path) -> None:
     """Protection: entity declarations (parameter entities, entities naming URLs) are refused, nothing fetched."""
-    for prolog in (f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}"> %p;]>',
-                   '<!DOCTYPE TEI [<!ENTITY remote SYSTEM "http://127.0.0.1:9/evil.xml">]>'):
+    for prolog in (
+        f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}"> %p;]>',
+        '<!DOCTYPE TEI [<!ENTITY remote SYSTEM "http://127.0.0.1:9/evil.xml">]>',
+    ):
         with pytest.raises(SourceError, match="declares entities"):
             parse_bytes(tei("<p>x</p>", prolog), tmp_path / "doc.xml")
 
@@ -130,8 +135,12 @@ def test_undeclared_entity_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 def test_entity_expansion_bomb_is_refused_fast_with_bounded_memory(tmp_path: Path, encoding: str) -> None:
     """Protection: entity declarations refused before parsing (and libxml2's amplification limit behind it)."""
-    declarations = '<!ENTITY a0 "' + "lol" * 10 + '">' + "".join(
-        f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    declarations = (
+        '<!ENTITY a0 "'
+        + "lol" * 10
+        + '">'
+        + "".join(f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    )
     text = tei("<p>&a9;</p>", f"<!DOCTYPE TEI [{declarations}]>").decode()
     if encoding == "utf-16":
         text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
@@ -146,10 +155,12 @@ def test_entity_expansion_bomb_is_refused_fast_with_bounded_memory(tmp_path: Pat
 
 def test_xinclude_is_not_processed(edition: Path, secret_file: Path) -> None:
     """Protection: XInclude is not supported: an xi:include stays an unknown element and includes nothing."""
-    (edition / "tei" / "documents" / "hostile.xml").write_bytes(tei(
-        f'<p xmlns:xi="http://www.w3.org/2001/XInclude">before <xi:include href="{secret_file.as_uri()}" '
-        f'parse="text"/><xi:include href="{secret_file}" parse="text"/> after</p>').replace(
-        b'xml:id="doc"', b'xml:id="hostile"'))
+    (edition / "tei" / "documents" / "hostile.xml").write_bytes(
+        tei(
+            f'<p xmlns:xi="http://www.w3.org/2001/XInclude">before <xi:include href="{secret_file.as_uri()}" '
+            f'parse="text"/><xi:include href="{secret_file}" parse="text"/> after</p>'
+        ).replace(b'xml:id="doc"', b'xml:id="hostile"')
+    )
     out = render(edition)
     assert SECRET not in all_output(out)
     assert "before" in (out / "documents" / "hostile" / "index.html").read_text(encoding="utf-8")
@@ -161,8 +172,11 @@ def test_entity_document_in_a_build_is_reported_and_leaves_no_trace(edition: Pat
     from tei_edition.pipeline.run import BuildOptions, build_edition
 
     bad = edition / "tei" / "documents" / "leak.xml"
-    bad.write_bytes(tei("<p>&leak;</p>", f'<!DOCTYPE TEI [<!ENTITY leak SYSTEM "{secret_file.as_uri()}">]>')
-                    .replace(b'xml:id="doc"', b'xml:id="leak"'))
+    bad.write_bytes(
+        tei("<p>&leak;</p>", f'<!DOCTYPE TEI [<!ENTITY leak SYSTEM "{secret_file.as_uri()}">]>').replace(
+            b'xml:id="doc"', b'xml:id="leak"'
+        )
+    )
     config = load_config(edition / "edition.toml")
     summary = build_edition(config, BuildOptions(pdf=False, keep_going=True))
     problems = [d for d in summary.report.errors if d.path.name == "leak.xml"]
@@ -228,7 +242,7 @@ def test_hostile_site_links_only_to_safe_schemes(hostile_site: Path) -> None:
     text = all_output(hostile_site)
     for word in ("javascript:", "vbscript:", "data:text", "data:image"):
         for match in re.finditer(re.escape(word), text, re.I):
-            context = text[max(0, match.start() - 80):match.end()]
+            context = text[max(0, match.start() - 80) : match.end()]
             assert "href=" not in context.rsplit(">", 1)[-1], context  # only ever in text, never in a link
 
 
@@ -257,9 +271,24 @@ def test_text_and_attribute_markup_is_escaped(hostile_site: Path) -> None:
 def test_safe_url_matches_the_stylesheet() -> None:
     """Protection: safe_url (Python, header links) refuses what ed:safe-url (XSLT) refuses."""
     transformer = Transformer()
-    cases = ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:x", "\u200bjavascript:x",
-             "\njavascript:x", "vbscript:x", "data:text/html,x", "DATA:x", "file:///etc/passwd", "jar:x",
-             "http://example.org/", "HTTPS://example.org/", "mailto:a@example.org", "rel/x.html", "#top", "?q=1"]
+    cases = [
+        "javascript:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "java\tscript:x",
+        "\u200bjavascript:x",
+        "\njavascript:x",
+        "vbscript:x",
+        "data:text/html,x",
+        "DATA:x",
+        "file:///etc/passwd",
+        "jar:x",
+        "http://example.org/",
+        "HTTPS://example.org/",
+        "mailto:a@example.org",
+        "rel/x.html",
+        "#top",
+        "?q=1",
+    ]
     for url in cases:
         source = etree.fromstring(f'<TEI xmlns="{TEI_NS}"><text><body><p><ref target=""/></p></body></text></TEI>')
         source.find(f".//{{{TEI_NS}}}ref").set("target", url)
@@ -272,8 +301,9 @@ def test_safe_url_matches_the_stylesheet() -> None:
 def test_every_page_forbids_inline_script(hostile_site: Path) -> None:
     """Protection: the Content-Security-Policy meta element of templates/base.html on every page."""
     for page in pages(hostile_site):
-        metas = [m for m in parsed(page).iter("meta") if (m.get("http-equiv") or "").lower() ==
-                 "content-security-policy"]
+        metas = [
+            m for m in parsed(page).iter("meta") if (m.get("http-equiv") or "").lower() == "content-security-policy"
+        ]
         assert len(metas) == 1, page
         policy = {d.split()[0]: d.split()[1:] for d in metas[0].get("content", "").split(";") if d.strip()}
         assert policy["script-src"] and "'unsafe-inline'" not in policy["script-src"], page
@@ -287,8 +317,27 @@ def test_every_page_forbids_inline_script(hostile_site: Path) -> None:
 # Paths
 
 
-TRICKY_IDS = ["stalin", "kim-il-sung", "Łódź", "Lodz", "ódź", "김일성", "Сталин", "a.", "a", "a-", "_a", "x.y",
-              "A" * 150, "A" * 149 + "B", "mao.zedong.", "e\u0301", "\u00e9", "a_b", "a-b"]
+TRICKY_IDS = [
+    "stalin",
+    "kim-il-sung",
+    "Łódź",
+    "Lodz",
+    "ódź",
+    "김일성",
+    "Сталин",
+    "a.",
+    "a",
+    "a-",
+    "_a",
+    "x.y",
+    "A" * 150,
+    "A" * 149 + "B",
+    "mao.zedong.",
+    "e\u0301",
+    "\u00e9",
+    "a_b",
+    "a-b",
+]
 
 
 def test_id_segments_are_safe_and_never_collide() -> None:
@@ -307,8 +356,9 @@ def test_xslt_links_agree_with_the_site_folders() -> None:
     """Protection: ed:id-segment (XSLT) computes the same names as id_segment (Python): entity links resolve."""
     transformer = Transformer()
     for entity_id in TRICKY_IDS:
-        source = etree.fromstring(f'<TEI xmlns="{TEI_NS}"><text><body><p><persName ref="#{entity_id}">x</persName>'
-                                  f'</p></body></text></TEI>')
+        source = etree.fromstring(
+            f'<TEI xmlns="{TEI_NS}"><text><body><p><persName ref="#{entity_id}">x</persName></p></body></text></TEI>'
+        )
         fragment = transformer.transform(source.getroottree(), {"root": "../../", "media": "screen", "doc-id": "d"})
         href = re.search(r'href="([^"]+)"', fragment)
         assert href is not None and href.group(1) == "../../" + folder("persons", entity_id), (entity_id, fragment)
@@ -322,8 +372,20 @@ def test_entity_with_a_non_ascii_id_gets_a_page_the_text_links_to(hostile_site: 
     assert (hostile_site / "places" / id_segment("Łódź") / "index.html").is_file()
 
 
-@pytest.mark.parametrize("rel", ["../escape.html", "/etc/passwd", "a/../../b.html",
-                                 "a/..", "", "a\\..\\b", "a/b\x00c", "con tents/a b.html", "~/x/../../y"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "../escape.html",
+        "/etc/passwd",
+        "a/../../b.html",
+        "a/..",
+        "",
+        "a\\..\\b",
+        "a/b\x00c",
+        "con tents/a b.html",
+        "~/x/../../y",
+    ],
+)
 def test_writer_refuses_paths_outside_the_output(tmp_path: Path, rel: str) -> None:
     """Protection: OutputWriter.check_relative: no absolute paths, no '..', only safe characters (for a file written
     and for a file of the last build kept)."""
@@ -343,15 +405,17 @@ def test_hostile_ids_and_file_names_stay_inside_the_output(edition: Path) -> Non
     xml:id and file name try to climb out of the output writes nothing outside it."""
     docs = edition / "tei" / "documents"
     text = (docs / "hostile.xml").read_text(encoding="utf-8")
-    (docs / "..%2F..%2Fescape.xml").write_text(text.replace('xml:id="hostile"', 'xml:id="../../../escape"'),
-                                              encoding="utf-8")
+    (docs / "..%2F..%2Fescape.xml").write_text(
+        text.replace('xml:id="hostile"', 'xml:id="../../../escape"'), encoding="utf-8"
+    )
     (docs / "hostile.xml").write_text(text.replace('xml:id="hostile"', 'xml:id=".."'), encoding="utf-8")
     before = {p for p in edition.parent.rglob("*")}
     out = render(edition)
     after = {p for p in edition.parent.rglob("*")}
     new = after - before
     assert new and all(p == out or out in p.parents or p == edition / "build" for p in new), sorted(
-        str(p) for p in new if out not in p.parents)
+        str(p) for p in new if out not in p.parents
+    )
     assert not (edition.parent / "escape").exists() and not (edition / "escape").exists()
 
 
@@ -381,8 +445,15 @@ def test_serve_binds_localhost_by_default() -> None:
     host = next(p for p in main.commands["serve"].params if p.name == "host")
     assert host.default == "127.0.0.1"
     root = Path(os.sep) / "srv" / "edition"
-    for bad in ("/../etc/passwd", "/%2e%2e/etc/passwd", "/a/%2E%2E/%2e%2e/etc", "/..%2fetc", "/.git/config",
-                "/%5c..%5cetc", "/a%00.html"):
+    for bad in (
+        "/../etc/passwd",
+        "/%2e%2e/etc/passwd",
+        "/a/%2E%2E/%2e%2e/etc",
+        "/..%2fetc",
+        "/.git/config",
+        "/%5c..%5cetc",
+        "/a%00.html",
+    ):
         assert resolve_request(root, bad) is None, bad
 
 
@@ -412,8 +483,17 @@ def test_config_urls_are_checked(tmp_path: Path) -> None:
 def test_hostile_site_fixture_is_what_it_claims() -> None:
     """The fixture itself: the document carries each attack the tests above look for."""
     text = (HOSTILE / "edition" / "tei" / "documents" / "hostile.xml").read_text(encoding="utf-8")
-    for attack in ("javascript:", "JaVaScRiPt:", "vbscript:", "data:text/html", "onmouseover", "style=", "rendition=",
-                   "&lt;script&gt;", "Łódź"):
+    for attack in (
+        "javascript:",
+        "JaVaScRiPt:",
+        "vbscript:",
+        "data:text/html",
+        "onmouseover",
+        "style=",
+        "rendition=",
+        "&lt;script&gt;",
+        "Łódź",
+    ):
         assert attack in text, attack
 
 

@@ -7,8 +7,8 @@ import json
 import os
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -135,9 +135,19 @@ def test_live_script_is_served_and_builds_the_overlay_from_text(served: tuple[Ed
     assert "innerHTML" not in script and "insertAdjacentHTML" not in script
 
 
-@pytest.mark.parametrize("path", ["/../edition.toml", "/%2e%2e/edition.toml", "/%2E%2E%2Fedition.toml",
-                                  "/..%2f..%2fedition.toml", "/css/../../edition.toml", "/%5c..%5cedition.toml",
-                                  "/.%2e/tei/documents/example-letter.xml", "/%00index.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../edition.toml",
+        "/%2e%2e/edition.toml",
+        "/%2E%2E%2Fedition.toml",
+        "/..%2f..%2fedition.toml",
+        "/css/../../edition.toml",
+        "/%5c..%5cedition.toml",
+        "/.%2e/tei/documents/example-letter.xml",
+        "/%00index.html",
+    ],
+)
 def test_nothing_outside_the_output_is_served(served: tuple[EditionServer, Client, Path], path: str) -> None:
     _server, client, _root = served
     status, body = client.raw(path)
@@ -162,18 +172,23 @@ def test_resolve_request(tmp_path: Path) -> None:
 
 
 def test_inject_live_script() -> None:
-    assert inject_live_script(b"<html><body><p>x</p></body></html>") == \
-        b'<html><body><p>x</p><script src="/__edition__/live.js"></script></body></html>'
-    assert inject_live_script(b"<p>x</p>").endswith(b"live.js\"></script>")
+    assert (
+        inject_live_script(b"<html><body><p>x</p></body></html>")
+        == b'<html><body><p>x</p><script src="/__edition__/live.js"></script></body></html>'
+    )
+    assert inject_live_script(b"<p>x</p>").endswith(b'live.js"></script>')
 
 
 def test_problems_of_build_errors(tmp_path: Path) -> None:
     source = problems_of(SourceError(tmp_path / "tei" / "a.xml", "not well-formed XML: oops", line=7), tmp_path)
     assert [(p.file, p.line, p.message) for p in source] == [("tei/a.xml", 7, "not well-formed XML: oops")]
-    failed = ValidationFailed("validation found 1 error(s), so the edition was not built\n"
-                              "  tei/documents/a.xml:12: persName/@ref '#x' matches no entry [ref-resolves]")
+    failed = ValidationFailed(
+        "validation found 1 error(s), so the edition was not built\n"
+        "  tei/documents/a.xml:12: persName/@ref '#x' matches no entry [ref-resolves]"
+    )
     assert [(p.file, p.line, p.message) for p in problems_of(failed, tmp_path)] == [
-        ("tei/documents/a.xml", 12, "persName/@ref '#x' matches no entry [ref-resolves]")]
+        ("tei/documents/a.xml", 12, "persName/@ref '#x' matches no entry [ref-resolves]")
+    ]
     assert problems_of(RuntimeError("boom"), tmp_path)[0].message == "internal error: RuntimeError: boom"
 
 
@@ -201,8 +216,10 @@ def test_open_page_reloads_and_shows_the_overlay_in_a_browser(served: tuple[Edit
     letter = root / "tei" / "documents" / "example-letter.xml"
     good = letter.read_text(encoding="utf-8")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+        )
         try:
             page = browser.new_page()
             errors: list[str] = []

@@ -10,32 +10,36 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from lxml import etree, html
 
-from tei_edition.tei.edition import EditionData, collect_edition
-from tei_edition.web.render import make_env, render_site
-from tei_edition.transform.xslt import Transformer
-from tei_edition.output.writer import OutputWriter
 from tei_edition.config import EditionConfig, load_config
 from tei_edition.errors import BuildError
+from tei_edition.output.writer import OutputWriter
+from tei_edition.tei.edition import EditionData, collect_edition
+from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import parse_edition
+from tei_edition.web.render import make_env, render_site
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "site"
 EPOCH = "1714521600"  # 2024-05-01T00:00:00Z
-CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def gather(config: EditionConfig) -> tuple[EditionData, dict[str, str]]:
     """Read an edition and transform its texts, as the build does before rendering."""
     data = collect_edition(config, parse_edition(config))
     transformer = Transformer(config.xslt_dir)
-    bodies = {doc.id: transformer.transform(doc.tree, {"root": "../../", "media": "screen", "doc-id": doc.id})
-              for doc in data.documents}
+    bodies = {
+        doc.id: transformer.transform(doc.tree, {"root": "../../", "media": "screen", "doc-id": doc.id})
+        for doc in data.documents
+    }
     return data, bodies
 
 
@@ -104,12 +108,27 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_every_page_is_a_folder_with_index_html(site: Path) -> None:
-    expected = ["index.html", "documents/stalin-mao-1951/index.html", "persons/index.html",
-                "persons/stalin/index.html", "places/kaesong/index.html", "orgs/index.html", "orgs/cpsu/index.html",
-                "chronology/index.html", "about/index.html", "search/index.html", "downloads/index.html",
-                "downloads/tei/stalin-mao-1951.xml", "documents/stalin-mao-1951/cite.bib",
-                "documents/stalin-mao-1951/cite.json", "sitemap.xml", "assets/site.css", "assets/site.js",
-                "assets/search.js", "pagefind/pagefind.js"]
+    expected = [
+        "index.html",
+        "documents/stalin-mao-1951/index.html",
+        "persons/index.html",
+        "persons/stalin/index.html",
+        "places/kaesong/index.html",
+        "orgs/index.html",
+        "orgs/cpsu/index.html",
+        "chronology/index.html",
+        "about/index.html",
+        "search/index.html",
+        "downloads/index.html",
+        "downloads/tei/stalin-mao-1951.xml",
+        "documents/stalin-mao-1951/cite.bib",
+        "documents/stalin-mao-1951/cite.json",
+        "sitemap.xml",
+        "assets/site.css",
+        "assets/site.js",
+        "assets/search.js",
+        "pagefind/pagefind.js",
+    ]
     missing = [rel for rel in expected if not (site / rel).is_file()]
     assert missing == []
 
@@ -127,8 +146,10 @@ def test_document_page_has_metadata_panel(site: Path) -> None:
 
 def test_archival_metadata_and_translator(site: Path) -> None:
     page = parse(site / "documents/report-1967/index.html")
-    rows = {select(row, "dt")[0].text_content(): select(row, "dd")[0].text_content()
-            for row in select(page, ".meta-panel .meta-row")}
+    rows = {
+        select(row, "dt")[0].text_content(): select(row, "dd")[0].text_content()
+        for row in select(page, ".meta-panel .meta-row")
+    }
     assert rows["Archive"] == "State Central Archive, Prague, File A, Novotny, 82 b. 8"
     assert rows["Translator"] == "Adolf Kotlik"
     assert rows["Original language"] == "Czech"
@@ -207,7 +228,8 @@ def test_zip_holds_every_tei_file_byte_for_byte(site: Path) -> None:
         names = sorted(z.namelist())
         assert names == sorted(
             [f"fixture-letters-1945-1967/documents/{p.name}" for p in (FIXTURE / "tei/documents").glob("*.xml")]
-            + [f"fixture-letters-1945-1967/registers/{p.name}" for p in (FIXTURE / "tei/registers").glob("*.xml")])
+            + [f"fixture-letters-1945-1967/registers/{p.name}" for p in (FIXTURE / "tei/registers").glob("*.xml")]
+        )
         for info in z.infolist():
             assert info.date_time == (2024, 5, 1, 0, 0, 0)
             source = FIXTURE / "tei" / info.filename.split("/", 1)[1]
@@ -263,7 +285,8 @@ def test_citation_in_three_forms(site: Path) -> None:
     assert chicago.text_content() == (
         "Joseph Stalin, “Telegram from Stalin to Mao Zedong on the talks at Kaesong,” in Fixture Letters, "
         "1945–1967, ed. Ada Editor and Ben Reviewer, version 2.1 (Fixture Press, 2024), "
-        "https://example.org/fixture/documents/stalin-mao-1951/, accessed May 1, 2024.")
+        "https://example.org/fixture/documents/stalin-mao-1951/, accessed May 1, 2024."
+    )
     assert select(chicago, "i")[0].text_content() == "Fixture Letters, 1945–1967"
     csl = json.loads((site / "documents/stalin-mao-1951/cite.json").read_text(encoding="utf-8"))
     assert csl[0]["type"] == "manuscript"
@@ -288,10 +311,15 @@ def test_json_ld_describes_the_document(site: Path) -> None:
 def test_home_lists_documents_sortably_with_introduction(site: Path) -> None:
     page = parse(site / "index.html")
     assert [p.text_content() for p in select(page, ".introduction p")] == [
-        "Three short documents used to test the HTML edition.", "A second paragraph of the introduction."]
+        "Three short documents used to test the HTML edition.",
+        "A second paragraph of the introduction.",
+    ]
     rows = select(page, "table.documents tbody tr")
     assert [select(r, ".col-title a")[0].get("href") for r in rows] == [
-        "./documents/essay-1945/", "./documents/stalin-mao-1951/", "./documents/report-1967/"]
+        "./documents/essay-1945/",
+        "./documents/stalin-mao-1951/",
+        "./documents/report-1967/",
+    ]
     assert [r.get("data-date") for r in rows] == sorted(r.get("data-date") for r in rows)
     assert {th.get("data-sort-key") for th in select(page, "th[data-sort-key]")} == {"date", "title", "type"}
     glance = [" ".join(li.text_content().split()) for li in select(page, ".at-a-glance li")]
@@ -341,23 +369,30 @@ def test_edition_templates_assets_and_css_override_the_package(tmp_path: Path) -
     (edition / "templates" / "assets").mkdir(parents=True)
     (edition / "templates" / "about.html").write_text(
         '{% extends "base.html" %}{% block main %}<p class="own-about">Our own about page</p>{% endblock %}',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (edition / "templates" / "assets" / "site.js").write_text("// our own script\n", encoding="utf-8")
     (edition / "extra.css").write_text("body { color: #000; }\n", encoding="utf-8")
     toml = (edition / "edition.toml").read_text(encoding="utf-8")
-    (edition / "edition.toml").write_text(toml.replace('dir = "build"', 'dir = "build"\ncss = ["extra.css"]'),
-                                          encoding="utf-8")
+    (edition / "edition.toml").write_text(
+        toml.replace('dir = "build"', 'dir = "build"\ncss = ["extra.css"]'), encoding="utf-8"
+    )
     site = build_site(edition, tmp_path / "out" / "html")
     assert select(parse(site / "about/index.html"), ".own-about")[0].text_content() == "Our own about page"
     assert (site / "assets/site.js").read_text(encoding="utf-8") == "// our own script\n"
     assert select(parse(site / "index.html"), "link[href='./assets/extra/extra.css']")
 
 
-@pytest.mark.parametrize("template, message", [
-    ("{% extends 'base.html' %}{% block main %}\n{% if %}{% endblock %}", "about.html:2: template error"),
-    ("{% extends 'base.html' %}{% block main %}\n\n{{ no_such_value }}{% endblock %}",
-     "about.html:3: template error: 'no_such_value' is undefined"),
-])
+@pytest.mark.parametrize(
+    "template, message",
+    [
+        ("{% extends 'base.html' %}{% block main %}\n{% if %}{% endblock %}", "about.html:2: template error"),
+        (
+            "{% extends 'base.html' %}{% block main %}\n\n{{ no_such_value }}{% endblock %}",
+            "about.html:3: template error: 'no_such_value' is undefined",
+        ),
+    ],
+)
 def test_a_broken_edition_template_names_its_file_and_line(tmp_path: Path, template: str, message: str) -> None:
     edition = tmp_path / "edition"
     shutil.copytree(FIXTURE, edition)

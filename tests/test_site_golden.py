@@ -20,10 +20,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_site import build_site
 
 from tei_edition import __version__
 from tei_edition.config import load_config
+from test_site import build_site
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden" / "site"
@@ -31,8 +31,9 @@ COMPARED = (".html", ".xml", ".bib", ".json")
 LISTED_ONLY = ("assets/", "downloads/tei/", "pagefind/")
 BUILD_DATES = ("1 May 2024", "May 1, 2024", "2024-05-01")  # the forms of test_site.EPOCH the site writes
 
-pytestmark = pytest.mark.skipif(not any((REPO / "tei" / "documents").glob("*.xml")),
-                                reason="the sample edition has no documents yet")
+pytestmark = pytest.mark.skipif(
+    not any((REPO / "tei" / "documents").glob("*.xml")), reason="the sample edition has no documents yet"
+)
 
 
 def normalise(text: str, edition_version: str) -> str:
@@ -40,7 +41,9 @@ def normalise(text: str, edition_version: str) -> str:
     for form in BUILD_DATES:
         text = text.replace(form, "BUILD-DATE")
     text = text.replace(f"tei-edition {__version__}", "tei-edition TOOL-VERSION")
-    text = text.replace(f'<span class="tool-version">{__version__}</span>', '<span class="tool-version">TOOL-VERSION</span>')
+    text = text.replace(
+        f'<span class="tool-version">{__version__}</span>', '<span class="tool-version">TOOL-VERSION</span>'
+    )
     text = re.sub(rf'(<span class="version">){re.escape(edition_version)}(</span>)', r"\1EDITION-VERSION\2", text)
     text = re.sub(rf"\bversion {re.escape(edition_version)}\b", "version EDITION-VERSION", text)
     return text
@@ -70,16 +73,30 @@ def test_sample_site_matches_the_golden_files(tmp_path: Path) -> None:
             target.write_text(text, encoding="utf-8")
         pytest.skip("golden files regenerated: review `git diff tests/golden/site`")
     assert GOLDEN.is_dir(), "no golden files yet: run UPDATE_GOLDEN=1 PYTHONPATH=src pytest tests/test_site_golden.py"
-    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-                for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+    expected = {
+        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(GOLDEN.rglob("*"))
+        if p.is_file()
+    }
     assert sorted(built) == sorted(expected)
     changed = [rel for rel in built if built[rel] != expected[rel]]
     if changed:
         first = changed[0]
-        diff = "\n".join(list(difflib.unified_diff(expected[first].splitlines(), built[first].splitlines(),
-                                                   f"golden/{first}", f"built/{first}", lineterm=""))[:40])
-        pytest.fail(f"{len(changed)} file(s) differ from the golden site, first {first}:\n{diff}\n"
-                    "If the change is intended: UPDATE_GOLDEN=1 PYTHONPATH=src pytest tests/test_site_golden.py")
+        diff = "\n".join(
+            list(
+                difflib.unified_diff(
+                    expected[first].splitlines(),
+                    built[first].splitlines(),
+                    f"golden/{first}",
+                    f"built/{first}",
+                    lineterm="",
+                )
+            )[:40]
+        )
+        pytest.fail(
+            f"{len(changed)} file(s) differ from the golden site, first {first}:\n{diff}\n"
+            "If the change is intended: UPDATE_GOLDEN=1 PYTHONPATH=src pytest tests/test_site_golden.py"
+        )
 
 
 def test_the_build_command_writes_the_golden_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,7 +110,10 @@ def test_the_build_command_writes_the_golden_site(tmp_path: Path, monkeypatch: p
     config = load_config(edition / "edition.toml")
     build_edition(config, BuildOptions(pdf=False, jobs=2))
     built = normalised_site(config.html_dir, config.version)
-    expected = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-                for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+    expected = {
+        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(GOLDEN.rglob("*"))
+        if p.is_file()
+    }
     changed = sorted(rel for rel in expected if built.get(rel) != expected[rel])
     assert not changed, f"the build differs from the golden site in {changed[:5]}"

@@ -11,27 +11,29 @@ from tei_edition.tei.model import T, normalise_space, read_document, text_of
 
 def _naive_snippet(el: etree._Element, block: etree._Element, width: int = 80) -> str:
     """The snippet computed the slow way (no breaks or notes in the block): a marker at the element's start."""
-    marker = "\uE000"
+    marker = "\ue000"
     copy = etree.fromstring(etree.tostring(block))
-    path = block.getroottree().getpath(el)[len(block.getroottree().getpath(block)):]
+    path = block.getroottree().getpath(el)[len(block.getroottree().getpath(block)) :]
     target = copy.xpath("." + path)[0]
     target.text = marker + (target.text or "")
     parts = "".join(copy.itertext())
-    pos = len(normalise_space(parts[:parts.index(marker)] + "x")) - 1
+    pos = len(normalise_space(parts[: parts.index(marker)] + "x")) - 1
     whole = normalise_space(parts.replace(marker, ""))
     inner = text_of(el)
     start, end = max(0, pos - width), min(len(whole), pos + len(inner) + width)
     snippet = whole[start:end]
     if start > 0:
-        snippet = "…" + snippet[snippet.find(" ") + 1:] if " " in snippet[:20] else "…" + snippet
+        snippet = "…" + snippet[snippet.find(" ") + 1 :] if " " in snippet[:20] else "…" + snippet
     if end < len(whole):
-        snippet = (snippet[:snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
+        snippet = (snippet[: snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
     return snippet
 
 
 def _document(paragraph: str) -> etree._ElementTree:
-    xml = (f'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
-           f'</fileDesc></teiHeader><text><body><p>{paragraph}</p></body></text></TEI>')
+    xml = (
+        f'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+        f"</fileDesc></teiHeader><text><body><p>{paragraph}</p></body></text></TEI>"
+    )
     return etree.ElementTree(etree.fromstring(xml))
 
 
@@ -51,8 +53,10 @@ def test_every_name_of_a_long_paragraph_gets_its_own_snippet() -> None:
 
 
 def test_names_after_leading_space_and_line_breaks_keep_their_place() -> None:
-    tree = _document("\n   <persName ref='#a'>Anna</persName> met<lb/>   <persName ref='#b'>Boris</persName> "
-                     "in   <placeName ref='#m'>Moscow</placeName>.")
+    tree = _document(
+        "\n   <persName ref='#a'>Anna</persName> met<lb/>   <persName ref='#b'>Boris</persName> "
+        "in   <placeName ref='#m'>Moscow</placeName>."
+    )
     doc = read_document(tree, Path("short.xml"))
     assert [m.snippet for m in doc.mentions] == ["Anna met Boris in Moscow."] * 3
 
@@ -65,8 +69,11 @@ def test_names_among_white_space_of_every_shape_keep_their_place() -> None:
     for round_ in range(40):
         parts = []
         for i in range(rng.randint(1, 12)):
-            inner = rng.choice(pieces) + (f"<hi>{rng.choice(pieces)}</hi>" if rng.random() < 0.3 else "") \
+            inner = (
+                rng.choice(pieces)
+                + (f"<hi>{rng.choice(pieces)}</hi>" if rng.random() < 0.3 else "")
                 + rng.choice(pieces)
+            )
             parts.append(rng.choice(pieces) + f"<persName ref='#p{i}'>{inner}</persName>" + rng.choice(pieces))
         tree = _document("".join(parts))
         doc = read_document(tree, Path(f"r{round_}.xml"))
@@ -82,11 +89,28 @@ def test_the_text_of_names_with_breaks_and_readings_is_read_as_text_of_reads_it(
     import random
 
     rng = random.Random(11)
-    pieces = ["", " ", "\n  ", "word", " two words ", "<lb/>", "<lb break='no'/>", "x<pb n='2'/>y",
-              "<choice><sic>sic</sic><corr>corr</corr></choice>", "<note>a note</note>", "<hi> hi </hi>"]
+    pieces = [
+        "",
+        " ",
+        "\n  ",
+        "word",
+        " two words ",
+        "<lb/>",
+        "<lb break='no'/>",
+        "x<pb n='2'/>y",
+        "<choice><sic>sic</sic><corr>corr</corr></choice>",
+        "<note>a note</note>",
+        "<hi> hi </hi>",
+    ]
     for round_ in range(60):
-        parts = [rng.choice(pieces) + f"<persName ref='#p{i}'>" + "".join(rng.choice(pieces) for _ in range(3))
-                 + "</persName>" + rng.choice(pieces) for i in range(rng.randint(1, 6))]
+        parts = [
+            rng.choice(pieces)
+            + f"<persName ref='#p{i}'>"
+            + "".join(rng.choice(pieces) for _ in range(3))
+            + "</persName>"
+            + rng.choice(pieces)
+            for i in range(rng.randint(1, 6))
+        ]
         tree = _document("".join(parts))
         doc = read_document(tree, Path(f"t{round_}.xml"))
         names = list(tree.getroot().find(f".//{T}p").iter(f"{T}persName"))

@@ -36,7 +36,11 @@ def test_counts_per_document(workflow: Path) -> None:
 def test_register_coverage(workflow: Path) -> None:
     stats = edition_stats(load_config(workflow / "edition.toml"))
     assert {k: (c.mentioned, c.total) for k, c in stats.coverage.items()} == {
-        "persons": (1, 3), "places": (1, 2), "orgs": (1, 1), "all": (3, 6)}
+        "persons": (1, 3),
+        "places": (1, 2),
+        "orgs": (1, 1),
+        "all": (3, 6),
+    }
 
 
 def test_totals_add_up_over_documents(workflow: Path) -> None:
@@ -66,8 +70,9 @@ def test_stats_command(workflow: Path) -> None:
 
 def test_unreadable_document_is_named_not_a_traceback(workflow: Path) -> None:
     broken = workflow / "tei" / "documents" / "broken.xml"
-    broken.write_text("<TEI xmlns='http://www.tei-c.org/ns/1.0'>\n<text><body><p>open</body></text></TEI>\n",
-                      encoding="utf-8")
+    broken.write_text(
+        "<TEI xmlns='http://www.tei-c.org/ns/1.0'>\n<text><body><p>open</body></text></TEI>\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["stats", "--config", str(workflow / "edition.toml")])
     assert result.exit_code == 0
     assert "not counted: " in result.output and "broken.xml:2:" in result.output

@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_edition.transform.xslt import XSLT_DIR, Transformer, stylesheet_modules
 from tei_edition.errors import SourceError
+from tei_edition.transform.xslt import XSLT_DIR, Transformer, stylesheet_modules
 
 TEI = "http://www.tei-c.org/ns/1.0"
-SAMPLE = (f'<TEI xmlns="{TEI}" xml:lang="en"><text><body><p><persName ref="#stalin">Stalin</persName></p>'
-          f'<figure><graphic url="a.png"/></figure></body></text></TEI>')
+SAMPLE = (
+    f'<TEI xmlns="{TEI}" xml:lang="en"><text><body><p><persName ref="#stalin">Stalin</persName></p>'
+    f'<figure><graphic url="a.png"/></figure></body></text></TEI>'
+)
 
 FIGURES_OVERRIDE = """<?xml version="1.0" encoding="UTF-8"?>
 <xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -66,8 +68,10 @@ def test_an_element_is_accepted_as_well_as_a_tree(transformer: Transformer) -> N
 
 def test_only_the_root_element_reaches_saxon(transformer: Transformer, tmp_path: Path) -> None:
     source = tmp_path / "doc.xml"
-    source.write_text(f'<?xml version="1.0"?>\n<?xml-model href="http://example.org/x.rng"?>\n'
-                      f'<!-- comment -->\n{SAMPLE}', encoding="utf-8")
+    source.write_text(
+        f'<?xml version="1.0"?>\n<?xml-model href="http://example.org/x.rng"?>\n<!-- comment -->\n{SAMPLE}',
+        encoding="utf-8",
+    )
     tree = etree.parse(str(source))
     assert transformer.transform(tree, {}) == transformer.transform(sample_tree(), {})
 
@@ -123,9 +127,11 @@ def test_broken_override_names_its_file_and_line(tmp_path: Path) -> None:
 
 def test_malformed_override_names_its_file_and_line(tmp_path: Path) -> None:
     broken = tmp_path / "core.xsl"
-    broken.write_text('<?xml version="1.0"?>\n<xsl:stylesheet version="3.0" '
-                      'xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n<b></c>\n</xsl:stylesheet>\n',
-                      encoding="utf-8")
+    broken.write_text(
+        '<?xml version="1.0"?>\n<xsl:stylesheet version="3.0" '
+        'xmlns:xsl="http://www.w3.org/1999/XSL/Transform">\n<b></c>\n</xsl:stylesheet>\n',
+        encoding="utf-8",
+    )
     with pytest.raises(SourceError) as caught:
         Transformer(tmp_path)
     assert caught.value.path == broken.resolve()
@@ -135,5 +141,4 @@ def test_malformed_override_names_its_file_and_line(tmp_path: Path) -> None:
 
 def test_package_has_one_module_per_chapter() -> None:
     names = {path.name for path in XSLT_DIR.glob("*.xsl")}
-    assert {"edition.xsl", "core.xsl", "textstructure.xsl", "namesdates.xsl", "transcr.xsl",
-            "figures.xsl"} <= names
+    assert {"edition.xsl", "core.xsl", "textstructure.xsl", "namesdates.xsl", "transcr.xsl", "figures.xsl"} <= names

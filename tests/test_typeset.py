@@ -22,13 +22,24 @@ pypdf = pytest.importorskip("pypdf")
 pytest.importorskip("typst")
 
 from pdf_fixture import (  # noqa: E402
-    FIXTURE, POPPLER, Built, build, check_metadata, check_missing_body_is_named, check_page_numbers_and_left_heads,
-    check_scripts_drawn, fixture_bodies, left_edge, page_texts, text_in_rect)
+    FIXTURE,
+    POPPLER,
+    Built,
+    build,
+    check_metadata,
+    check_missing_body_is_named,
+    check_page_numbers_and_left_heads,
+    check_scripts_drawn,
+    fixture_bodies,
+    left_edge,
+    page_texts,
+    text_in_rect,
+)
 from pdf_fixture import load_fixture as load_any  # noqa: E402
-from tei_edition.print.pdf import pdf_engine, prefixed  # noqa: E402
-from tei_edition.print.typeset import BodyContext, body_markup, escape  # noqa: E402
 from tei_edition.config import PrintConfig, load_config  # noqa: E402
 from tei_edition.errors import BuildError, ConfigError  # noqa: E402
+from tei_edition.print.pdf import pdf_engine, prefixed  # noqa: E402
+from tei_edition.print.typeset import BodyContext, body_markup, escape  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "golden" / "typst"
 
@@ -47,8 +58,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 def poppler_page(pdf: Path, number: int, *options: str) -> str:
     """The text of page `number` (from 1) as pdftotext reads it."""
-    return subprocess.run(["pdftotext", *options, "-f", str(number), "-l", str(number), str(pdf), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", *options, "-f", str(number), "-l", str(number), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def outline_pages(pdf: Path) -> dict[str, int]:
@@ -106,7 +121,7 @@ def test_typst_is_the_default_engine_and_weasyprint_serves_html_print_templates(
 def test_an_unknown_engine_or_a_bad_volume_size_is_a_configuration_error(tmp_path: Path) -> None:
     text = (FIXTURE / "edition.toml").read_text(encoding="utf-8")
     assert "[pdf]\n" in text
-    text = text.replace("[pdf]\n", "[pdf]\nengine = \"latex\"\nvolume_pages = -5\n")
+    text = text.replace("[pdf]\n", '[pdf]\nengine = "latex"\nvolume_pages = -5\n')
     shutil.copytree(FIXTURE / "tei", tmp_path / "tei")
     (tmp_path / "edition.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
@@ -158,8 +173,11 @@ def test_index_lists_each_page_a_name_is_on_once_linked_to_it(built: Built) -> N
     assert numbers, "the index has no page links"
     for number, target in numbers:
         assert number == target + 1, f"the index says page {number}, its link leads to page {target + 1}"
-    line = next(line for line in poppler_page(built.edition, parts["Index of persons"] + 1).split("\n\n")
-                if "Stalin, Joseph" in line)
+    line = next(
+        line
+        for line in poppler_page(built.edition, parts["Index of persons"] + 1).split("\n\n")
+        if "Stalin, Joseph" in line
+    )
     printed = [int(n) for n in re.findall(r"(?<![\d–])(\d{1,3})(?![\d–])", line.split("Union.")[-1])]
     assert len(printed) == len(set(printed)), f"a page number repeats in Stalin's entry: {printed}"
     assert set(printed) == {i + 1 for i in holding}, (printed, holding)
@@ -179,8 +197,9 @@ def test_chronology_lists_every_dated_passage_in_date_order_with_its_page(built:
         assert entry.date.text in pages[target], f"page {text} does not hold {entry.date.text!r}"
     # The years are headings, in order, each a bookmark under the chronology's.
     outline = pypdf.PdfReader(built.edition).outline
-    years = outline[[i for i, item in enumerate(outline) if not isinstance(item, list)
-                     and item["/Title"] == "Chronology"][0] + 1]
+    years = outline[
+        [i for i, item in enumerate(outline) if not isinstance(item, list) and item["/Title"] == "Chronology"][0] + 1
+    ]
     assert [item["/Title"] for item in years] == ["1945", "1950", "1951", "1961"]
     text = " ".join(pages[start:])
     assert "10 August 1945" in text and "6 July 1961" in text
@@ -210,8 +229,9 @@ def test_running_heads_and_page_numbers(built: Built) -> None:
     parts = outline_pages(built.edition)
     title = built.data.config.title
     openings = {parts[doc.title] for doc in built.data.documents}
-    openings |= {parts[name] for name in ("Index of persons", "Index of places", "Index of organisations",
-                                          "Chronology")}
+    openings |= {
+        parts[name] for name in ("Index of persons", "Index of places", "Index of organisations", "Chronology")
+    }
     check_page_numbers_and_left_heads(pages, title, openings, parts[built.data.documents[0].title])
     telegram = parts["Telegram on the Moscow talks, August 1945"]
     right = telegram + 1 if telegram % 2 else telegram + 2
@@ -264,8 +284,9 @@ def test_a_document_without_a_print_body_is_named(tmp_path: Path) -> None:
 def test_an_edition_design_that_typst_rejects_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
     own = tmp_path / "templates" / "print"
     own.mkdir(parents=True)
-    (own / "edition.typ").write_text("#let edition(body, ..args) = body\n#let title-page(..args) = undefined-thing\n",
-                                     encoding="utf-8")
+    (own / "edition.typ").write_text(
+        "#let edition(body, ..args) = body\n#let title-page(..args) = undefined-thing\n", encoding="utf-8"
+    )
     data = load_fixture()
     data.config = dataclasses.replace(data.config, templates_dir=tmp_path / "templates")
     with pytest.raises(BuildError, match=r"setting the edition \(edition\.pdf\) with Typst failed: .*undefined-thing"):
@@ -296,8 +317,8 @@ def test_bodies_from_the_stylesheets_mark_every_name_and_date(tmp_path: Path) ->
 def test_text_is_escaped_so_that_no_character_is_read_as_markup(tmp_path: Path) -> None:
     import typst
 
-    hostile = 'a #let x = 1 *b* _c_ `d` $e$ <f> @g = h - i + j / k // l /* m */ [n] ~ o \\ p "q" \'r\' 1. s ...'
-    pdf = typst.compile(f"#set page(width: 40cm, height: auto)\n{escape(hostile)}".encode("utf-8"))
+    hostile = "a #let x = 1 *b* _c_ `d` $e$ <f> @g = h - i + j / k // l /* m */ [n] ~ o \\ p \"q\" 'r' 1. s ..."
+    pdf = typst.compile(f"#set page(width: 40cm, height: auto)\n{escape(hostile)}".encode())
     (tmp_path / "out.pdf").write_bytes(pdf)
     text = re.sub(r"\s+", " ", pypdf.PdfReader(tmp_path / "out.pdf").pages[0].extract_text())
     assert text.strip() == " ".join(hostile.split()), text
@@ -312,8 +333,13 @@ def test_golden_typst_markup_of_the_print_bodies(doc_id: str) -> None:
     mentions: dict[str, tuple[str, ...]] = {}
     for m in doc.mentions:
         mentions[prefixed(doc.id, m.anchor)] = (*mentions.get(prefixed(doc.id, m.anchor), ()), m.entity_id)
-    context = BodyContext(doc.id, data.config.root, mentions, frozenset(prefixed(doc.id, d.anchor) for d in doc.dates),
-                          {"ko": ("EB Garamond", "Noto Sans CJK KR")})
+    context = BodyContext(
+        doc.id,
+        data.config.root,
+        mentions,
+        frozenset(prefixed(doc.id, d.anchor) for d in doc.dates),
+        {"ko": ("EB Garamond", "Noto Sans CJK KR")},
+    )
     html = (FIXTURE / "print" / f"{doc_id}.html").read_text(encoding="utf-8")
     markup = body_markup(prefix_ids(html, doc_id), context) + "\n"
     golden = GOLDEN / f"{doc_id}.typ"
@@ -334,8 +360,11 @@ def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path)
 
     # A 2x2 PNG inside the edition's folder.
     (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "seal.png").write_bytes(base64.b64decode(
-        "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="))
+    (tmp_path / "images" / "seal.png").write_bytes(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
+        )
+    )
     html = """<div class="tei-text">
       <h2 class="head">Heading one</h2>
       <p>Alpha <em>beta</em> <strong>gamma</strong> x<sup>2</sup> H<sub>2</sub>O <del>struck</del>
@@ -358,21 +387,45 @@ def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path)
     assert "passwd" not in markup and "example.org/x.png" not in markup
     assert markup.count("Inner cell") == 1  # the inner table's row is not taken for one of the outer table's
     design = (Path(__file__).parents[1] / "src" / "tei_edition" / "templates" / "print" / "edition.typ").read_text(
-        encoding="utf-8")
-    source = f"{design}\n#show: edition.with(fonts: (\"DejaVu Serif\",))\n{markup}\n"
+        encoding="utf-8"
+    )
+    source = f'{design}\n#show: edition.with(fonts: ("DejaVu Serif",))\n{markup}\n'
     pdf = typst.compile(source.encode("utf-8"), root=str(tmp_path))
     (tmp_path / "body.pdf").write_bytes(pdf)
     reader = pypdf.PdfReader(tmp_path / "body.pdf")
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-    order = ["Heading one", "Alpha beta gamma", "дружба", "First item", "Second item", "Bullet item", "Term",
-             "Its meaning", "Quoted words", "Table caption", "Head A", "Head B", "Wide cell", "Odd span",
-             "Inner cell", "Figure caption",
-             "[Outside]", "Remote [Remote picture] end", "Last", "line.", "7. Outer note (Inner note)"]
+    order = [
+        "Heading one",
+        "Alpha beta gamma",
+        "дружба",
+        "First item",
+        "Second item",
+        "Bullet item",
+        "Term",
+        "Its meaning",
+        "Quoted words",
+        "Table caption",
+        "Head A",
+        "Head B",
+        "Wide cell",
+        "Odd span",
+        "Inner cell",
+        "Figure caption",
+        "[Outside]",
+        "Remote [Remote picture] end",
+        "Last",
+        "line.",
+        "7. Outer note (Inner note)",
+    ]
     positions = [text.find(piece) for piece in order]
     assert -1 not in positions, [p for p, at in zip(order, positions) if at < 0]
     assert positions == sorted(positions), text
-    uris = [a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots", []) or []
-            if "/A" in a.get_object()]
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for a in page.get("/Annots", []) or []
+        if "/A" in a.get_object()
+    ]
     assert "https://example.org/" in uris
     images = [name for page in reader.pages for name in page["/Resources"].get("/XObject", {})]
     assert images, "the image of the edition is not in the PDF"
@@ -384,14 +437,16 @@ def test_a_flagged_document_says_so_in_its_pdf(tmp_path: Path) -> None:
     build(data, tmp_path / "out", jobs=1)
     text = " ".join(page_texts(tmp_path / "out" / "documents" / "1967-06-report.pdf"))
     assert "Preview: this document has validation errors" in text
-    assert "validation errors" not in " ".join(page_texts(tmp_path / "out" / "documents" /
-                                                          "1951-11-beijing-telegram.pdf"))
+    assert "validation errors" not in " ".join(
+        page_texts(tmp_path / "out" / "documents" / "1951-11-beijing-telegram.pdf")
+    )
 
 
-def test_pdfs_whose_sources_are_unchanged_come_from_the_build_cache(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.print import typeset
+def test_pdfs_whose_sources_are_unchanged_come_from_the_build_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tei_edition.output.cache import BuildCache
+    from tei_edition.print import typeset
 
     store = BuildCache(tmp_path / "cache.sqlite")
     data = load_fixture()
@@ -432,9 +487,22 @@ def test_pdfs_of_an_incremental_build_equal_those_of_a_clean_build_in_another_pr
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
 
     def edition_build(*args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "tei_edition", "build", "--jobs", "2", *args,
-                                 "--config", str(edition / "edition.toml")],
-                                capture_output=True, text=True, env=env)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tei_edition",
+                "build",
+                "--jobs",
+                "2",
+                *args,
+                "--config",
+                str(edition / "edition.toml"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
@@ -444,11 +512,13 @@ def test_pdfs_of_an_incremental_build_equal_those_of_a_clean_build_in_another_pr
     assert "consultations went well" in text
     report.write_text(text.replace("consultations went well", "consultations went very well", 1), encoding="utf-8")
     edition_build()
-    incremental = {p.relative_to(edition / "build" / "pdf"): p.read_bytes()
-                   for p in (edition / "build" / "pdf").rglob("*.pdf")}
+    incremental = {
+        p.relative_to(edition / "build" / "pdf"): p.read_bytes() for p in (edition / "build" / "pdf").rglob("*.pdf")
+    }
     assert len(incremental) == 5
     assert "consultations went very well" in " ".join(
-        page_texts(edition / "build" / "pdf" / "documents" / "1967-06-02-soviet-korean-relations.pdf"))
+        page_texts(edition / "build" / "pdf" / "documents" / "1967-06-02-soviet-korean-relations.pdf")
+    )
     shutil.rmtree(edition / "build")
     edition_build("--clean")
     for name, data in incremental.items():
@@ -464,13 +534,17 @@ def test_images_keep_their_size_within_the_text_width_and_90_mm(tmp_path: Path) 
     (tmp_path / "images").mkdir()
     Image.new("RGB", (40, 30), "red").save(tmp_path / "images" / "small.png")  # 40 x 30 pt at 72 dpi
     Image.new("RGB", (3000, 4000), "blue").save(tmp_path / "images" / "tall.png")
-    html = '<div><figure><img src="images/small.png" alt="small"/></figure><p>and</p>' \
-           '<figure><img src="images/tall.png" alt="tall"/></figure></div>'
+    html = (
+        '<div><figure><img src="images/small.png" alt="small"/></figure><p>and</p>'
+        '<figure><img src="images/tall.png" alt="tall"/></figure></div>'
+    )
     markup = body_markup(html, BodyContext("doc", tmp_path))
     design = (Path(__file__).parents[1] / "src" / "tei_edition" / "templates" / "print" / "edition.typ").read_text(
-        encoding="utf-8")
-    pdf = typst.compile(f"{design}\n#show: edition.with(fonts: (\"DejaVu Serif\",))\n{markup}\n".encode("utf-8"),
-                        root=str(tmp_path))
+        encoding="utf-8"
+    )
+    pdf = typst.compile(
+        f'{design}\n#show: edition.with(fonts: ("DejaVu Serif",))\n{markup}\n'.encode(), root=str(tmp_path)
+    )
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     drawn = []  # (width, height) in points of each image, from the matrix it is drawn with
     for page in reader.pages:
@@ -488,24 +562,29 @@ def test_images_keep_their_size_within_the_text_width_and_90_mm(tmp_path: Path) 
 
 def test_typst_warnings_are_passed_on_once(tmp_path: Path) -> None:
     """An edition's own design naming a font the machine lacks: Typst sets the PDFs with another and says so."""
-    from tei_edition.print.pdf import jinja2_package_templates, render_pdfs
     from tei_edition.output.writer import OutputWriter
+    from tei_edition.print.pdf import jinja2_package_templates, render_pdfs
 
     own = tmp_path / "templates" / "print"
     own.mkdir(parents=True)
     design = (jinja2_package_templates() / "print" / "edition.typ").read_text(encoding="utf-8")
-    (own / "edition.typ").write_text(design + '''
+    (own / "edition.typ").write_text(
+        design
+        + """
 #let package-edition = edition
 #let edition(body, ..settings) = package-edition(..settings, { set text(font: "No Such Family"); body })
-''', encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     data = load_fixture()
     data.config = dataclasses.replace(data.config, templates_dir=tmp_path / "templates")
     warnings: list[str] = []
     writer = OutputWriter(tmp_path / "out")
     assert render_pdfs(data, fixture_bodies(data), writer, jobs=1, warn=warnings.append) == 4
     writer.commit()
-    assert warnings == ["PDF: Typst warns: unknown font family: no such family "
-                        "(setting the edition (edition.pdf) and 3 more PDF(s))"], warnings
+    assert warnings == [
+        "PDF: Typst warns: unknown font family: no such family (setting the edition (edition.pdf) and 3 more PDF(s))"
+    ], warnings
     assert "Stalin" in " ".join(page_texts(tmp_path / "out" / "edition.pdf"))  # set all the same
 
 
@@ -520,8 +599,7 @@ def test_volumes_are_as_even_as_whole_documents_allow() -> None:
     assert split_volumes(docs, sizes, 8) == [list("abcd"), list("efgh")]
     assert split_volumes(docs, sizes, 6) == [list("abc"), list("de"), list("fgh")]  # 16 pages: 6, 4 and 6
     # A long document is not split; the others fill the volumes around it.
-    assert split_volumes(docs, [3000, 3000, 60000, 3000, 3000, 3000, 3000, 3000], 20) == [
-        list("abc"), list("defgh")]
+    assert split_volumes(docs, [3000, 3000, 60000, 3000, 3000, 3000, 3000, 3000], 20) == [list("abc"), list("defgh")]
     assert [len(v) for v in split_volumes(docs, sizes, 1)] == [1] * 8  # never more volumes than documents
 
 

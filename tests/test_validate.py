@@ -59,8 +59,10 @@ def test_all_problems_in_one_run(minimal_edition: Path) -> None:
     ref = found[(where["ref"][0], where["ref"][1], "ref-resolves")]
     assert "persName/@ref '#babage' matches no entry in" in ref.message
     assert "(did you mean '#babbage'?)" in ref.message
-    assert any(p == where["date"][0] and line == where["date"][1] and "1843-02-30" in d.message
-               for (p, line, _), d in found.items())
+    assert any(
+        p == where["date"][0] and line == where["date"][1] and "1843-02-30" in d.message
+        for (p, line, _), d in found.items()
+    )
     dup = found[(where["dup"][0], where["dup"][1], "id-unique")]
     assert "xml:id 'letter-b'" in dup.message and "letter-b.xml" in dup.message
     truncated = [d for d in report.errors if d.path == where["truncated"][0]]
@@ -90,8 +92,7 @@ def test_unknown_named_file(minimal_edition: Path) -> None:
 def test_wrong_root_and_missing_text(minimal_edition: Path) -> None:
     docs = minimal_edition / "tei" / "documents"
     (docs / "html.xml").write_text("<html>\n<body/></html>", encoding="utf-8")
-    (docs / "notext.xml").write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<teiHeader/></TEI>',
-                                     encoding="utf-8")
+    (docs / "notext.xml").write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<teiHeader/></TEI>', encoding="utf-8")
     report = validate_edition(load_config(minimal_edition / "edition.toml"))
     messages = {d.path.name: d for d in report.errors if d.rule == "xml"}
     assert "root element is <html>" in messages["html.xml"].message
@@ -100,13 +101,20 @@ def test_wrong_root_and_missing_text(minimal_edition: Path) -> None:
 
 def test_xml_model_schema_is_honoured(minimal_edition: Path) -> None:
     schema = minimal_edition / "strict.rng"
-    schema.write_text("""<grammar xmlns="http://relaxng.org/ns/structure/1.0">
+    schema.write_text(
+        """<grammar xmlns="http://relaxng.org/ns/structure/1.0">
   <start><element><nsName ns="http://www.tei-c.org/ns/1.0"/><zeroOrMore><attribute><anyName/></attribute></zeroOrMore>
-  <element name="nothing-like-this"><empty/></element></element></start></grammar>""", encoding="utf-8")
+  <element name="nothing-like-this"><empty/></element></element></start></grammar>""",
+        encoding="utf-8",
+    )
     a = minimal_edition / "tei" / "documents" / "letter-a.xml"
     text = a.read_text(encoding="utf-8")
-    a.write_text(text.replace("?>\n", '?>\n<?xml-model href="../../strict.rng" '
-                                      'schematypens="http://relaxng.org/ns/structure/1.0"?>\n', 1), encoding="utf-8")
+    a.write_text(
+        text.replace(
+            "?>\n", '?>\n<?xml-model href="../../strict.rng" schematypens="http://relaxng.org/ns/structure/1.0"?>\n', 1
+        ),
+        encoding="utf-8",
+    )
     report = validate_edition(load_config(minimal_edition / "edition.toml"))
     assert any(d.path == a and d.rule == "schema" for d in report.errors)
     assert not any(d.path.name == "letter-b.xml" and d.rule == "schema" for d in report.errors)
@@ -131,9 +139,10 @@ def test_register_entries_whose_ids_differ_only_in_case_are_an_error(minimal_edi
     persons = minimal_edition / "tei" / "registers" / "persons.xml"
     text = persons.read_text(encoding="utf-8")
     start = text.index('<person xml:id="ada"')
-    entry = text[start:text.index("</person>", start) + len("</person>")]
-    persons.write_text(text.replace(entry, entry + "\n" + entry.replace('xml:id="ada"', 'xml:id="Ada"'), 1),
-                       encoding="utf-8")
+    entry = text[start : text.index("</person>", start) + len("</person>")]
+    persons.write_text(
+        text.replace(entry, entry + "\n" + entry.replace('xml:id="ada"', 'xml:id="Ada"'), 1), encoding="utf-8"
+    )
     line = line_of(persons, 'xml:id="Ada"')
     report = validate_edition(load_config(minimal_edition / "edition.toml"))
     [case] = [d for d in report.errors if d.rule == "id-case"]

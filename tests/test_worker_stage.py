@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tei_edition.transform import xslt as transform
 from tei_edition.pipeline.run import SourceTask, SourceWorker, StageSettings
-from tei_edition.transform.xslt import Transformer
 from tei_edition.tei.parse import parse_bytes
+from tei_edition.transform import xslt as transform
+from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import FileValidator, package_schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,9 +20,16 @@ REGISTERS = sorted((REPO / "tei" / "registers").glob("*.xml"))
 @pytest.fixture(scope="module")
 def worker() -> SourceWorker:
     registers = tuple((p, p.read_bytes()) for p in REGISTERS)
-    return SourceWorker(StageSettings(rng=package_schema("edition.rng"), schematrons=(package_schema("edition.sch"),),
-                                      xslt_dir=None, media=("screen", "print"), registers=registers,
-                                      registers_key="worker-stage"))
+    return SourceWorker(
+        StageSettings(
+            rng=package_schema("edition.rng"),
+            schematrons=(package_schema("edition.sch"),),
+            xslt_dir=None,
+            media=("screen", "print"),
+            registers=registers,
+            registers_key="worker-stage",
+        )
+    )
 
 
 class _CountingProcessor:

@@ -40,8 +40,10 @@ def normalise(markup: str) -> str:
 
 def render_doc(transformer: Transformer, text: str, media: str = "screen", lang: str = "en") -> str:
     """The fragment for a TEI document whose <text> content is given."""
-    source = (f'<TEI xmlns="{TEI}" xml:lang="{lang}"><teiHeader><fileDesc><titleStmt><title>T</title>'
-              f'</titleStmt></fileDesc></teiHeader><text>{text}</text></TEI>')
+    source = (
+        f'<TEI xmlns="{TEI}" xml:lang="{lang}"><teiHeader><fileDesc><titleStmt><title>T</title>'
+        f"</titleStmt></fileDesc></teiHeader><text>{text}</text></TEI>"
+    )
     tree = etree.ElementTree(etree.fromstring(source))
     return transformer.transform(tree, {"root": "../../", "media": media, "doc-id": "doc"})
 
@@ -49,8 +51,11 @@ def render_doc(transformer: Transformer, text: str, media: str = "screen", lang:
 def body(transformer: Transformer, content: str, media: str = "screen") -> str:
     """The normalised HTML rendered for the content of <body>, without the wrappers."""
     out = normalise(render_doc(transformer, f"<body>{content}</body>", media))
-    found = re.fullmatch(r'<div class="tei-text" lang="en" data-doc="doc"><div class="body">(.*?)</div>'
-                         r'(<section class="notes".*)?</div>', out)
+    found = re.fullmatch(
+        r'<div class="tei-text" lang="en" data-doc="doc"><div class="body">(.*?)</div>'
+        r'(<section class="notes".*)?</div>',
+        out,
+    )
     assert found, out
     return found.group(1)
 
@@ -75,7 +80,8 @@ def test_fragment_is_one_div_with_the_document_language(transformer: Transformer
 
 def test_header_is_never_rendered(transformer: Transformer) -> None:
     assert "<title>" not in render_doc(transformer, "<body><p>x</p></body>") and ">T<" not in render_doc(
-        transformer, "<body><p>x</p></body>")
+        transformer, "<body><p>x</p></body>"
+    )
 
 
 def test_document_without_text_gives_an_empty_fragment(transformer: Transformer) -> None:
@@ -85,7 +91,8 @@ def test_document_without_text_gives_an_empty_fragment(transformer: Transformer)
 
 def test_xml_lang_becomes_lang(transformer: Transformer) -> None:
     assert body(transformer, '<p>the <foreign xml:lang="ko">김일성</foreign></p>') == (
-        '<p>the <span class="foreign" lang="ko">김일성</span></p>')
+        '<p>the <span class="foreign" lang="ko">김일성</span></p>'
+    )
 
 
 def test_output_is_deterministic(transformer: Transformer) -> None:
@@ -102,31 +109,42 @@ def test_front_body_back(transformer: Transformer) -> None:
 
 
 def test_div_heads_by_depth(transformer: Transformer) -> None:
-    out = body(transformer, '<div type="chapter"><head>A</head><div><head>B</head><div><head>C</head>'
-                            '<p>x</p></div></div></div>')
-    assert out == ('<section class="div type-chapter"><h2 class="head">A</h2><section class="div">'
-                   '<h3 class="head">B</h3><section class="div"><h4 class="head">C</h4><p>x</p>'
-                   '</section></section></section>')
+    out = body(
+        transformer,
+        '<div type="chapter"><head>A</head><div><head>B</head><div><head>C</head><p>x</p></div></div></div>',
+    )
+    assert out == (
+        '<section class="div type-chapter"><h2 class="head">A</h2><section class="div">'
+        '<h3 class="head">B</h3><section class="div"><h4 class="head">C</h4><p>x</p>'
+        "</section></section></section>"
+    )
 
 
 def test_letter_parts(transformer: Transformer) -> None:
-    out = body(transformer, "<div><opener><dateline>Moscow</dateline><salute>Dear Sir,</salute></opener>"
-                            "<p>t</p><closer>Yours, <signed>A. H.</signed></closer><postscript><p>PS</p>"
-                            "</postscript><trailer>End</trailer></div>")
-    assert out == ('<section class="div"><div class="opener"><div class="dateline">Moscow</div>'
-                   '<div class="salute">Dear Sir,</div></div><p>t</p><div class="closer">Yours, '
-                   '<div class="signed">A. H.</div></div><div class="postscript"><p>PS</p></div>'
-                   '<div class="trailer">End</div></section>')
+    out = body(
+        transformer,
+        "<div><opener><dateline>Moscow</dateline><salute>Dear Sir,</salute></opener>"
+        "<p>t</p><closer>Yours, <signed>A. H.</signed></closer><postscript><p>PS</p>"
+        "</postscript><trailer>End</trailer></div>",
+    )
+    assert out == (
+        '<section class="div"><div class="opener"><div class="dateline">Moscow</div>'
+        '<div class="salute">Dear Sir,</div></div><p>t</p><div class="closer">Yours, '
+        '<div class="signed">A. H.</div></div><div class="postscript"><p>PS</p></div>'
+        '<div class="trailer">End</div></section>'
+    )
 
 
 def test_dateline_inside_a_paragraph_stays_inline(transformer: Transformer) -> None:
     assert body(transformer, "<p>x <dateline>Moscow</dateline></p>") == (
-        '<p>x <span class="dateline block">Moscow</span></p>')
+        '<p>x <span class="dateline block">Moscow</span></p>'
+    )
 
 
 def test_floating_text(transformer: Transformer) -> None:
     assert body(transformer, '<floatingText type="telegram"><body><p>t</p></body></floatingText>') == (
-        '<div class="floatingtext type-telegram"><div class="body"><p>t</p></div></div>')
+        '<div class="floatingtext type-telegram"><div class="body"><p>t</p></div></div>'
+    )
 
 
 # ----- core -----
@@ -136,14 +154,17 @@ def test_paragraph(transformer: Transformer) -> None:
     assert body(transformer, "<p>Text &amp; more</p>") == "<p>Text &amp; more</p>"
 
 
-@pytest.mark.parametrize(("rend", "expected"), [
-    ("italic", '<em class="hi rend-italic">x</em>'),
-    ("bold", '<strong class="hi rend-bold">x</strong>'),
-    ("sup", '<sup class="hi rend-sup">x</sup>'),
-    ("subscript", '<sub class="hi rend-subscript">x</sub>'),
-    ("underline", '<span class="hi rend-underline">x</span>'),
-    ("bold italic", '<strong class="hi rend-bold rend-italic">x</strong>'),
-])
+@pytest.mark.parametrize(
+    ("rend", "expected"),
+    [
+        ("italic", '<em class="hi rend-italic">x</em>'),
+        ("bold", '<strong class="hi rend-bold">x</strong>'),
+        ("sup", '<sup class="hi rend-sup">x</sup>'),
+        ("subscript", '<sub class="hi rend-subscript">x</sub>'),
+        ("underline", '<span class="hi rend-underline">x</span>'),
+        ("bold italic", '<strong class="hi rend-bold rend-italic">x</strong>'),
+    ],
+)
 def test_hi(transformer: Transformer, rend: str, expected: str) -> None:
     assert body(transformer, f'<p><hi rend="{rend}">x</hi></p>') == f"<p>{expected}</p>"
 
@@ -151,25 +172,32 @@ def test_hi(transformer: Transformer, rend: str, expected: str) -> None:
 def test_emph_title_term_gloss(transformer: Transformer) -> None:
     assert body(transformer, '<p><emph>e</emph> <title level="m">B</title> <term>t</term> <gloss>g</gloss></p>') == (
         '<p><em class="emph">e</em> <cite class="title level-m">B</cite> <span class="term">t</span> '
-        '<span class="gloss">g</span></p>')
+        '<span class="gloss">g</span></p>'
+    )
 
 
 def test_abbr_expan_num_measure(transformer: Transformer) -> None:
-    assert body(transformer, '<p><abbr>USSR</abbr> <expan>and so on</expan> <num value="3">three</num> '
-                             '<measure quantity="5" unit="km">five km</measure></p>') == (
+    assert body(
+        transformer,
+        '<p><abbr>USSR</abbr> <expan>and so on</expan> <num value="3">three</num> '
+        '<measure quantity="5" unit="km">five km</measure></p>',
+    ) == (
         '<p><abbr class="abbr">USSR</abbr> <span class="expan">and so on</span> '
         '<data class="num" value="3">three</data> '
-        '<span class="measure" data-quantity="5" data-unit="km">five km</span></p>')
+        '<span class="measure" data-quantity="5" data-unit="km">five km</span></p>'
+    )
 
 
 def test_unordered_list(transformer: Transformer) -> None:
     assert body(transformer, "<list><item>a</item><item>b</item></list>") == (
-        '<ul class="list"><li>a</li><li>b</li></ul>')
+        '<ul class="list"><li>a</li><li>b</li></ul>'
+    )
 
 
 def test_numbered_list_keeps_item_numbers(transformer: Transformer) -> None:
     assert body(transformer, '<list><item n="3">a</item><item n="4">b</item></list>') == (
-        '<ol class="list"><li value="3">a</li><li value="4">b</li></ol>')
+        '<ol class="list"><li value="3">a</li><li value="4">b</li></ol>'
+    )
 
 
 @pytest.mark.parametrize("attributes", ['type="ordered"', 'rend="numbered"'])
@@ -179,65 +207,77 @@ def test_ordered_list_by_type_or_rend(transformer: Transformer, attributes: str)
 
 def test_list_item_with_a_non_numeric_label(transformer: Transformer) -> None:
     assert body(transformer, '<list><item n="a)">x</item></list>') == (
-        '<ol class="list"><li class="labelled"><span class="item-n">a)</span> x</li></ol>')
+        '<ol class="list"><li class="labelled"><span class="item-n">a)</span> x</li></ol>'
+    )
 
 
 def test_list_with_head_and_page_break_between_items(transformer: Transformer) -> None:
     assert body(transformer, '<list><head>H</head><item>a</item><pb n="2"/><item>b</item><pb n="3"/></list>') == (
         '<div class="list-with-head"><div class="head list-head">H</div><ul class="list"><li>a</li>'
         '<li><span class="pb" id="page-2" data-n="2" role="note" aria-label="page 2">p. 2</span>b'
-        '<span class="pb" id="page-3" data-n="3" role="note" aria-label="page 3">p. 3</span></li></ul></div>')
+        '<span class="pb" id="page-3" data-n="3" role="note" aria-label="page 3">p. 3</span></li></ul></div>'
+    )
 
 
 def test_glossary_list(transformer: Transformer) -> None:
     assert body(transformer, "<list><label>OZU</label><item>Section for Special Assignments</item></list>") == (
-        '<dl class="list"><dt class="label">OZU</dt><dd>Section for Special Assignments</dd></dl>')
+        '<dl class="list"><dt class="label">OZU</dt><dd>Section for Special Assignments</dd></dl>'
+    )
 
 
 def test_list_inside_a_paragraph_stays_valid(transformer: Transformer) -> None:
     assert body(transformer, "<p>x <list><item>a</item></list></p>") == (
-        '<p>x <span class="list ul block"><span class="li block">a</span></span></p>')
+        '<p>x <span class="list ul block"><span class="li block">a</span></span></p>'
+    )
 
 
 def test_block_quote_between_paragraphs(transformer: Transformer) -> None:
     assert body(transformer, "<p>a</p><quote>telegram</quote><p>b</p>") == (
-        '<p>a</p><blockquote class="quote">telegram</blockquote><p>b</p>')
+        '<p>a</p><blockquote class="quote">telegram</blockquote><p>b</p>'
+    )
 
 
 def test_block_quote_with_paragraphs(transformer: Transformer) -> None:
     assert body(transformer, "<div><quote><p>one</p><p>two</p></quote></div>") == (
-        '<section class="div"><blockquote class="quote"><p>one</p><p>two</p></blockquote></section>')
+        '<section class="div"><blockquote class="quote"><p>one</p><p>two</p></blockquote></section>'
+    )
 
 
 def test_quote_with_paragraphs_inside_a_paragraph(transformer: Transformer) -> None:
     assert body(transformer, "<p>he wrote <quote><p>one</p></quote></p>") == (
-        '<p>he wrote <span class="quote blockquote block"><span class="p block">one</span></span></p>')
+        '<p>he wrote <span class="quote blockquote block"><span class="p block">one</span></span></p>'
+    )
 
 
 def test_quote_marked_as_block_inside_a_paragraph(transformer: Transformer) -> None:
     assert body(transformer, '<p>that <quote rend="block">we agree</quote></p><quote rend="block">b</quote>') == (
         '<p>that <span class="quote blockquote block rend-block">we agree</span></p>'
-        '<blockquote class="quote rend-block">b</blockquote>')
+        '<blockquote class="quote rend-block">b</blockquote>'
+    )
 
 
 def test_milestone_drawn_as_a_rule(transformer: Transformer) -> None:
     assert body(transformer, '<milestone unit="section" rend="rule"/><p>a<milestone unit="x"/></p>') == (
-        '<hr class="milestone unit-section rend-rule"><p>a<span class="milestone unit-x"></span></p>')
+        '<hr class="milestone unit-section rend-rule"><p>a<span class="milestone unit-x"></span></p>'
+    )
 
 
 def test_inline_quotations(transformer: Transformer) -> None:
     assert body(transformer, '<p><quote>a</quote> <q>b</q> <said>c</said> <said direct="false">d</said></p>') == (
-        '<p><q class="quote">a</q> <q class="q">b</q> <q class="said">c</q> <span class="said">d</span></p>')
+        '<p><q class="quote">a</q> <q class="q">b</q> <q class="said">c</q> <span class="said">d</span></p>'
+    )
 
 
 def test_quote_whose_marks_are_transcribed_gets_no_extra_marks(transformer: Transformer) -> None:
     assert body(transformer, '<p>he said "<quote>if after</quote>" and <q>“so”</q></p>') == (
-        '<p>he said "<span class="quote">if after</span>" and <span class="q">“so”</span></p>')
+        '<p>he said "<span class="quote">if after</span>" and <span class="q">“so”</span></p>'
+    )
 
 
 def test_cit(transformer: Transformer) -> None:
     assert body(transformer, "<cit><quote>q</quote><bibl>B</bibl></cit>") == (
-        '<div class="cit"><blockquote class="quote">q</blockquote><span class="tei-bibl">B</span></div>')
+        '<div class="cit"><blockquote class="quote">q</blockquote><span class="tei-bibl">B</span></div>'
+    )
 
 
 def test_line_break(transformer: Transformer) -> None:
@@ -246,7 +286,8 @@ def test_line_break(transformer: Transformer) -> None:
 
 def test_page_break_screen(transformer: Transformer) -> None:
     assert body(transformer, '<pb n="913"/><p>x</p>') == (
-        '<span class="pb" id="page-913" data-n="913" role="note" aria-label="page 913">p. 913</span><p>x</p>')
+        '<span class="pb" id="page-913" data-n="913" role="note" aria-label="page 913">p. 913</span><p>x</p>'
+    )
 
 
 def test_page_break_print(transformer: Transformer) -> None:
@@ -259,33 +300,46 @@ def test_repeated_page_numbers_get_unique_anchors(transformer: Transformer) -> N
 
 
 def test_page_break_without_number(transformer: Transformer) -> None:
-    assert body(transformer, "<pb/>") == '<span class="pb pb-unnumbered" role="separator" aria-label="page break"></span>'
+    assert (
+        body(transformer, "<pb/>") == '<span class="pb pb-unnumbered" role="separator" aria-label="page break"></span>'
+    )
 
 
 def test_verse(transformer: Transformer) -> None:
     assert body(transformer, '<lg type="stanza"><head>S</head><l n="1">a</l><l>b</l></lg>') == (
         '<div class="lg type-stanza"><div class="head">S</div><div class="l" data-n="1">a</div>'
-        '<div class="l">b</div></div>')
+        '<div class="l">b</div></div>'
+    )
 
 
 def test_table(transformer: Transformer) -> None:
-    assert body(transformer, '<table><head>T</head><row role="label"><cell>h</cell></row>'
-                             '<row><cell cols="2">a</cell><cell rows="x">b</cell></row></table>') == (
+    assert body(
+        transformer,
+        '<table><head>T</head><row role="label"><cell>h</cell></row>'
+        '<row><cell cols="2">a</cell><cell rows="x">b</cell></row></table>',
+    ) == (
         '<table class="table"><caption>T</caption><tbody><tr><th>h</th></tr>'
-        '<tr><td colspan="2">a</td><td>b</td></tr></tbody></table>')
+        '<tr><td colspan="2">a</td><td>b</td></tr></tbody></table>'
+    )
 
 
 def test_page_breaks_and_notes_between_rows_and_cells(transformer: Transformer) -> None:
-    out = body(transformer, '<table><pb n="1"/><row><cell>a</cell><milestone unit="x"/><cell>b</cell></row>'
-                            '<row><cell>c</cell></row><note>n</note></table>')
-    assert out == ('<table class="table"><tbody><tr><td><span class="pb" id="page-1" data-n="1" role="note" '
-                   'aria-label="page 1">p. 1</span>a</td><td><span class="milestone unit-x"></span>b</td></tr>'
-                   '<tr><td>c<a class="noteref" id="noteref-1" href="#note-1">1</a></td></tr></tbody></table>')
+    out = body(
+        transformer,
+        '<table><pb n="1"/><row><cell>a</cell><milestone unit="x"/><cell>b</cell></row>'
+        "<row><cell>c</cell></row><note>n</note></table>",
+    )
+    assert out == (
+        '<table class="table"><tbody><tr><td><span class="pb" id="page-1" data-n="1" role="note" '
+        'aria-label="page 1">p. 1</span>a</td><td><span class="milestone unit-x"></span>b</td></tr>'
+        '<tr><td>c<a class="noteref" id="noteref-1" href="#note-1">1</a></td></tr></tbody></table>'
+    )
 
 
 def test_index_entries_are_kept_hidden(transformer: Transformer) -> None:
     assert body(transformer, "<p>a<index><term>Korea</term></index></p>") == (
-        '<p>a<span class="index" hidden><span class="term">Korea</span></span></p>')
+        '<p>a<span class="index" hidden><span class="term">Korea</span></span></p>'
+    )
 
 
 # ----- notes -----
@@ -296,12 +350,14 @@ def test_note_reference_and_end_note(transformer: Transformer) -> None:
     assert body(transformer, content) == '<p>text<a class="noteref" id="noteref-40" href="#note-40">40</a></p>'
     assert endnotes(transformer, content) == (
         '<li id="note-40" value="40">The note. <a class="noteback" href="#noteref-40" '
-        'aria-label="Back to note reference 40">↩</a></li>')
+        'aria-label="Back to note reference 40">↩</a></li>'
+    )
 
 
 def test_note_with_only_a_gap_says_so(transformer: Transformer) -> None:
-    assert 'The note&#39;s text is not part of this transcription.' in endnotes(
-        transformer, '<p>x<note n="41"><gap reason="omitted"/></note></p>').replace("'", "&#39;")
+    assert "The note&#39;s text is not part of this transcription." in endnotes(
+        transformer, '<p>x<note n="41"><gap reason="omitted"/></note></p>'
+    ).replace("'", "&#39;")
 
 
 def test_notes_without_number_are_numbered_in_order(transformer: Transformer) -> None:
@@ -322,8 +378,9 @@ def test_repeated_note_numbers_get_unique_anchors(transformer: Transformer) -> N
 def test_editorial_and_translator_notes(transformer: Transformer) -> None:
     out = endnotes(transformer, '<p>a<note n="1" resp="#ed">e</note><note n="2" type="translator">t</note></p>')
     assert '<li id="note-1" class="note-editorial" value="1">' in out
-    assert ('<li id="note-2" class="note-translator" value="2"><span class="note-type">Translator\'s note:</span> t'
-            in out)
+    assert (
+        '<li id="note-2" class="note-translator" value="2"><span class="note-type">Translator\'s note:</span> t' in out
+    )
 
 
 def test_inline_notes_stay_in_the_running_text(transformer: Transformer) -> None:
@@ -331,13 +388,16 @@ def test_inline_notes_stay_in_the_running_text(transformer: Transformer) -> None
     assert body(transformer, content) == (
         '<p>Gorkyi <span class="note-inline type-translator note-translator place-inline" '
         'title="Translator&#39;s note">(today\'s Nizhnyi Novgorod)</span>.'
-        '<a class="noteref" id="noteref-1" href="#note-1">1</a></p>'.replace("&#39;", "'"))
+        '<a class="noteref" id="noteref-1" href="#note-1">1</a></p>'.replace("&#39;", "'")
+    )
     assert body(transformer, content, "print").startswith('<p>Gorkyi <span class="note-inline')
 
 
 def test_notes_in_the_header_do_not_count(transformer: Transformer) -> None:
-    source = (f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><notesStmt><note>h</note></notesStmt></fileDesc>'
-              '</teiHeader><text><body><p>a<note>one</note><pb n="1"/></p></body></text></TEI>')
+    source = (
+        f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><notesStmt><note>h</note></notesStmt></fileDesc>'
+        '</teiHeader><text><body><p>a<note>one</note><pb n="1"/></p></body></text></TEI>'
+    )
     out = transformer.transform(etree.ElementTree(etree.fromstring(source)), {})
     assert '<a class="noteref" id="noteref-1" href="#note-1">1</a>' in out and 'id="page-1"' in out
 
@@ -352,35 +412,46 @@ def test_print_notes_stay_inline_as_footnotes(transformer: Transformer) -> None:
 
 
 def test_ref_to_an_anchor_and_to_another_document(transformer: Transformer) -> None:
-    assert body(transformer, '<p><ref target="#p3">here</ref> <ref target="1945-07-harriman-truman.xml#p2">there'
-                             '</ref></p>') == (
+    assert body(
+        transformer, '<p><ref target="#p3">here</ref> <ref target="1945-07-harriman-truman.xml#p2">there</ref></p>'
+    ) == (
         '<p><a class="ref" href="#p3">here</a> '
-        '<a class="ref" href="../../documents/1945-07-harriman-truman/#p2">there</a></p>')
+        '<a class="ref" href="../../documents/1945-07-harriman-truman/#p2">there</a></p>'
+    )
 
 
 def test_external_ref_and_ptr(transformer: Transformer) -> None:
-    assert body(transformer, '<p><ref target="https://digitalarchive.wilsoncenter.org/x">source</ref> '
-                             '<ptr target="mailto:a@b.org"/></p>') == (
+    assert body(
+        transformer,
+        '<p><ref target="https://digitalarchive.wilsoncenter.org/x">source</ref> <ptr target="mailto:a@b.org"/></p>',
+    ) == (
         '<p><a class="ref external" href="https://digitalarchive.wilsoncenter.org/x" rel="noopener">source</a> '
-        '<a class="ptr" href="mailto:a@b.org">mailto:a@b.org</a></p>')
+        '<a class="ptr" href="mailto:a@b.org">mailto:a@b.org</a></p>'
+    )
 
 
 # ----- names and dates -----
 
 
 def test_person_place_org_links(transformer: Transformer) -> None:
-    assert body(transformer, '<p><persName ref="#stalin">Stalin</persName> <placeName ref="#kaesong">Kaesong'
-                             '</placeName> <orgName ref="#cpsu">CPSU</orgName></p>') == (
+    assert body(
+        transformer,
+        '<p><persName ref="#stalin">Stalin</persName> <placeName ref="#kaesong">Kaesong'
+        '</placeName> <orgName ref="#cpsu">CPSU</orgName></p>',
+    ) == (
         '<p><a class="entity entity-person" href="../../persons/stalin/" data-ref="stalin" id="n1">Stalin</a> '
         '<a class="entity entity-place" href="../../places/kaesong/" data-ref="kaesong" id="n2">Kaesong</a> '
-        '<a class="entity entity-org" href="../../orgs/cpsu/" data-ref="cpsu" id="n3">CPSU</a></p>')
+        '<a class="entity entity-org" href="../../orgs/cpsu/" data-ref="cpsu" id="n3">CPSU</a></p>'
+    )
 
 
 def test_rs_by_type(transformer: Transformer) -> None:
-    assert body(transformer, '<p><rs type="person" ref="#stalin">the leader</rs> <rs type="event" ref="#war">it'
-                             '</rs></p>') == (
+    assert body(
+        transformer, '<p><rs type="person" ref="#stalin">the leader</rs> <rs type="event" ref="#war">it</rs></p>'
+    ) == (
         '<p><a class="entity entity-person" href="../../persons/stalin/" data-ref="stalin" id="n1">the leader</a> '
-        '<span class="entity entity-other" data-ref="war" id="n2">it</span></p>')
+        '<span class="entity entity-other" data-ref="war" id="n2">it</span></p>'
+    )
 
 
 def test_first_pointer_of_several(transformer: Transformer) -> None:
@@ -388,37 +459,51 @@ def test_first_pointer_of_several(transformer: Transformer) -> None:
 
 
 def test_name_with_external_ref_and_without_ref(transformer: Transformer) -> None:
-    assert body(transformer, '<p><persName ref="https://www.wikidata.org/wiki/Q855">S</persName> '
-                             '<placeName>Nowhere</placeName></p>') == (
+    assert body(
+        transformer,
+        '<p><persName ref="https://www.wikidata.org/wiki/Q855">S</persName> <placeName>Nowhere</placeName></p>',
+    ) == (
         '<p><a class="entity entity-person" href="https://www.wikidata.org/wiki/Q855" rel="noopener" id="n1">S</a> '
-        '<span class="entity entity-place" id="n2">Nowhere</span></p>')
+        '<span class="entity entity-place" id="n2">Nowhere</span></p>'
+    )
 
 
 def test_names_in_print_are_spans(transformer: Transformer) -> None:
     assert body(transformer, '<p><persName ref="#stalin">Stalin</persName></p>', media="print") == (
-        '<p><span class="entity entity-person" data-ref="stalin" id="n1">Stalin</span></p>')
+        '<p><span class="entity entity-person" data-ref="stalin" id="n1">Stalin</span></p>'
+    )
 
 
 def test_nested_names_never_nest_links(transformer: Transformer) -> None:
-    assert body(transformer, '<p><orgName ref="#embassy">Embassy in <placeName ref="#moscow">Moscow</placeName>'
-                             '</orgName></p>') == (
+    assert body(
+        transformer, '<p><orgName ref="#embassy">Embassy in <placeName ref="#moscow">Moscow</placeName></orgName></p>'
+    ) == (
         '<p><a class="entity entity-org" href="../../orgs/embassy/" data-ref="embassy" id="n1">Embassy in '
-        '<span class="entity entity-place" data-ref="moscow" id="n2">Moscow</span></a></p>')
+        '<span class="entity entity-place" data-ref="moscow" id="n2">Moscow</span></a></p>'
+    )
 
 
 def test_mention_anchors_count_every_kind_in_document_order(transformer: Transformer) -> None:
-    out = body(transformer, '<p><date when="1951">1951</date> <persName xml:id="k">Kim</persName> '
-                            '<rs type="place">there</rs><note><orgName>UN</orgName></note> '
-                            '<orgName><placeName>X</placeName></orgName> <name type="person">N</name></p>')
+    out = body(
+        transformer,
+        '<p><date when="1951">1951</date> <persName xml:id="k">Kim</persName> '
+        '<rs type="place">there</rs><note><orgName>UN</orgName></note> '
+        '<orgName><placeName>X</placeName></orgName> <name type="person">N</name></p>',
+    )
     assert re.findall(r' id="((?:n\d+)|k)"', out) == ["n1", "k", "n3", "n5", "n6"]
-    notes = endnotes(transformer, '<p><date when="1951">1951</date> <persName xml:id="k">Kim</persName> '
-                                  '<rs type="place">there</rs><note><orgName>UN</orgName></note></p>')
+    notes = endnotes(
+        transformer,
+        '<p><date when="1951">1951</date> <persName xml:id="k">Kim</persName> '
+        '<rs type="place">there</rs><note><orgName>UN</orgName></note></p>',
+    )
     assert 'id="n4">UN<' in notes
 
 
 def test_mention_anchors_match_lxml_document_order(transformer: Transformer) -> None:
-    text = ('<body><p><persName>a</persName><date when="1950">b<persName>c</persName></date></p>'
-            '<p><rs>d</rs><note><placeName>e</placeName></note><orgName>f</orgName></p></body>')
+    text = (
+        '<body><p><persName>a</persName><date when="1950">b<persName>c</persName></date></p>'
+        "<p><rs>d</rs><note><placeName>e</placeName></note><orgName>f</orgName></p></body>"
+    )
     source = etree.fromstring(f'<TEI xmlns="{TEI}"><text>{text}</text></TEI>')
     kinds = {f"{{{TEI}}}{k}" for k in ("persName", "placeName", "orgName", "rs", "date")}
     expected = {el.text: f"n{i}" for i, el in enumerate((e for e in source.iter() if e.tag in kinds), start=1)}
@@ -427,29 +512,41 @@ def test_mention_anchors_match_lxml_document_order(transformer: Transformer) -> 
         assert re.search(rf'id="{anchor}"[^>]*>{word}', out), (word, anchor, out)
 
 
-@pytest.mark.parametrize(("attributes", "expected"), [
-    ('when="1951-08-23"', 'datetime="1951-08-23" data-when="1951-08-23" title="23 August 1951"'),
-    ('when="1945-09"', 'datetime="1945-09" data-when="1945-09" title="September 1945"'),
-    ('when="1945"', 'datetime="1945" data-when="1945" title="1945"'),
-    ('when="1945-02-30"', 'data-when="1945-02-30" title="1945-02-30"'),
-    ('when="--07-17"', 'data-when="--07-17" title="--07-17"'),
-    ('from="1945-07-01" to="1945-07-31"', 'data-from="1945-07-01" data-to="1945-07-31" '
-                                          'title="from 1 July 1945 to 31 July 1945"'),
-    ('notBefore="1945" notAfter="1948"', 'data-not-before="1945" data-not-after="1948" title="between 1945 and 1948"'),
-    ('notAfter="1948-05"', 'data-not-after="1948-05" title="not after May 1948"'),
-    ('when="1951-07-17" cert="medium"', 'datetime="1951-07-17" data-when="1951-07-17" data-cert="medium" '
-                                        'title="17 July 1951 (uncertain)"'),
-])
+@pytest.mark.parametrize(
+    ("attributes", "expected"),
+    [
+        ('when="1951-08-23"', 'datetime="1951-08-23" data-when="1951-08-23" title="23 August 1951"'),
+        ('when="1945-09"', 'datetime="1945-09" data-when="1945-09" title="September 1945"'),
+        ('when="1945"', 'datetime="1945" data-when="1945" title="1945"'),
+        ('when="1945-02-30"', 'data-when="1945-02-30" title="1945-02-30"'),
+        ('when="--07-17"', 'data-when="--07-17" title="--07-17"'),
+        (
+            'from="1945-07-01" to="1945-07-31"',
+            'data-from="1945-07-01" data-to="1945-07-31" title="from 1 July 1945 to 31 July 1945"',
+        ),
+        (
+            'notBefore="1945" notAfter="1948"',
+            'data-not-before="1945" data-not-after="1948" title="between 1945 and 1948"',
+        ),
+        ('notAfter="1948-05"', 'data-not-after="1948-05" title="not after May 1948"'),
+        (
+            'when="1951-07-17" cert="medium"',
+            'datetime="1951-07-17" data-when="1951-07-17" data-cert="medium" title="17 July 1951 (uncertain)"',
+        ),
+    ],
+)
 def test_dates(transformer: Transformer, attributes: str, expected: str) -> None:
     # <time> only with a valid datetime (HTML requires one); ranges, vague bounds and bad values are spans.
     element = "time" if "datetime=" in expected else "span"
     assert body(transformer, f"<p><date {attributes}>d</date></p>") == (
-        f'<p><{element} class="date" id="n1" {expected}>d</{element}></p>')
+        f'<p><{element} class="date" id="n1" {expected}>d</{element}></p>'
+    )
 
 
 def test_time(transformer: Transformer) -> None:
     assert body(transformer, '<p><time when="14:30:00">half past two</time></p>') == (
-        '<p><time class="time" datetime="14:30:00">half past two</time></p>')
+        '<p><time class="time" datetime="14:30:00">half past two</time></p>'
+    )
     assert body(transformer, '<p><time when="25:61">never</time></p>') == '<p><span class="time">never</span></p>'
 
 
@@ -459,21 +556,28 @@ def test_time(transformer: Transformer) -> None:
 def test_sic_corr_on_screen(transformer: Transformer) -> None:
     assert body(transformer, "<p><choice><sic>Kim II Sung</sic><corr>Kim Il Sung</corr></choice></p>") == (
         '<p><span class="choice" tabindex="0"><span class="corr">Kim Il Sung</span>'
-        '<span class="sic" title="source reading">Kim II Sung</span></span></p>')
+        '<span class="sic" title="source reading">Kim II Sung</span></span></p>'
+    )
 
 
 def test_sic_corr_in_print(transformer: Transformer) -> None:
     assert body(transformer, "<p><choice><sic>straggle</sic><corr>struggle</corr></choice></p>", "print") == (
         '<p><span class="choice"><span class="corr">struggle</span><span class="footnote note-editorial">'
-        'Source reads: <span class="sic">straggle</span></span></span></p>')
+        'Source reads: <span class="sic">straggle</span></span></span></p>'
+    )
 
 
 def test_print_never_nests_footnotes(transformer: Transformer) -> None:
-    out = body(transformer, '<p>a<note n="1">b <choice><sic>II</sic><corr>Il</corr></choice>'
-                            '<note>inner</note></note></p>', "print")
-    assert out == ('<p>a<span class="footnote" data-n="1">b <span class="choice"><span class="corr">Il</span>'
-                   '<span class="source-reading"> [Source reads: <span class="sic">II</span>]</span></span>'
-                   '<span class="note-nested">(inner)</span></span></p>')
+    out = body(
+        transformer,
+        '<p>a<note n="1">b <choice><sic>II</sic><corr>Il</corr></choice><note>inner</note></note></p>',
+        "print",
+    )
+    assert out == (
+        '<p>a<span class="footnote" data-n="1">b <span class="choice"><span class="corr">Il</span>'
+        '<span class="source-reading"> [Source reads: <span class="sic">II</span>]</span></span>'
+        '<span class="note-nested">(inner)</span></span></p>'
+    )
     assert out.count('class="footnote') == 1
 
 
@@ -483,84 +587,110 @@ def test_choice_inside_a_link_is_not_focusable(transformer: Transformer) -> None
 
 
 def test_orig_reg_and_abbr_expan(transformer: Transformer) -> None:
-    assert body(transformer, "<p><choice><orig>Gorkyi</orig><reg>Gorky</reg></choice> <choice><abbr>c.</abbr>"
-                             "<expan>comrade</expan></choice></p>") == (
+    assert body(
+        transformer,
+        "<p><choice><orig>Gorkyi</orig><reg>Gorky</reg></choice> <choice><abbr>c.</abbr>"
+        "<expan>comrade</expan></choice></p>",
+    ) == (
         '<p><span class="choice choice-reg" tabindex="0"><span class="reg">Gorky</span>'
         '<span class="orig" title="source spelling">Gorkyi</span></span> '
         '<span class="choice choice-expan" tabindex="0"><span class="expan">comrade</span>'
-        '<span class="abbr" title="abbreviation in the source">c.</span></span></p>')
+        '<span class="abbr" title="abbreviation in the source">c.</span></span></p>'
+    )
 
 
 def test_other_choice(transformer: Transformer) -> None:
     assert body(transformer, "<p><choice><unclear>a</unclear><unclear>o</unclear></choice></p>") == (
         '<p><span class="choice choice-other"><span class="unclear" title="unclear in the source">a'
         '<span class="unclear-mark">?</span></span><span class="alt" title="alternative reading">'
-        '<span class="unclear" title="unclear in the source">o<span class="unclear-mark">?</span></span></span></span></p>')
+        '<span class="unclear" title="unclear in the source">o<span class="unclear-mark">?</span></span></span></span></p>'
+    )
 
 
 def test_lone_sic_and_corr(transformer: Transformer) -> None:
     assert body(transformer, "<p><sic>teh</sic> <corr>the</corr></p>") == (
         '<p><span class="sic">teh <span class="sic-mark" title="thus in the source">[sic]</span></span> '
-        '<span class="corr" title="corrected by the editor">the</span></p>')
+        '<span class="corr" title="corrected by the editor">the</span></p>'
+    )
 
 
 def test_supplied(transformer: Transformer) -> None:
     assert body(transformer, '<p><supplied reason="omitted">policy</supplied></p>') == (
-        '<p><span class="supplied" title="supplied by the editor (omitted)">[policy]</span></p>')
+        '<p><span class="supplied" title="supplied by the editor (omitted)">[policy]</span></p>'
+    )
 
 
-@pytest.mark.parametrize(("gap", "expected"), [
-    ('<gap reason="illegible"/>', '<span class="gap" title="illegible in the source">[illegible]</span>'),
-    ('<gap reason="illegible" extent="2 words"/>',
-     '<span class="gap" title="illegible in the source (2 words)">[illegible]</span>'),
-    ('<gap reason="omitted" quantity="3" unit="lines"/>',
-     '<span class="gap" title="not transcribed (omitted, 3 lines)">[…]</span>'),
-    ('<gap reason="not-in-excerpt"/>', '<span class="gap" title="not transcribed (not in excerpt)">[…]</span>'),
-    ('<gap><desc>signature</desc></gap>', '<span class="gap" title="not transcribed: signature">[signature]</span>'),
-])
+@pytest.mark.parametrize(
+    ("gap", "expected"),
+    [
+        ('<gap reason="illegible"/>', '<span class="gap" title="illegible in the source">[illegible]</span>'),
+        (
+            '<gap reason="illegible" extent="2 words"/>',
+            '<span class="gap" title="illegible in the source (2 words)">[illegible]</span>',
+        ),
+        (
+            '<gap reason="omitted" quantity="3" unit="lines"/>',
+            '<span class="gap" title="not transcribed (omitted, 3 lines)">[…]</span>',
+        ),
+        ('<gap reason="not-in-excerpt"/>', '<span class="gap" title="not transcribed (not in excerpt)">[…]</span>'),
+        (
+            "<gap><desc>signature</desc></gap>",
+            '<span class="gap" title="not transcribed: signature">[signature]</span>',
+        ),
+    ],
+)
 def test_gap(transformer: Transformer, gap: str, expected: str) -> None:
     assert body(transformer, f"<p>{gap}</p>") == f"<p>{expected}</p>"
 
 
 def test_add_del_subst(transformer: Transformer) -> None:
-    assert body(transformer, '<p><subst><del>old</del><add place="above">new</add></subst> '
-                             '<add hand="#h2">2.5.1967</add></p>') == (
+    assert body(
+        transformer, '<p><subst><del>old</del><add place="above">new</add></subst> <add hand="#h2">2.5.1967</add></p>'
+    ) == (
         '<p><span class="subst"><del class="del" title="deleted in the source">old</del>'
         '<span class="add add-added place-above" title="added (above)"><span class="mark-label">[added]</span> new'
         '</span></span> <span class="add add-handwritten" title="handwritten"><span class="mark-label">[handwritten]'
-        '</span> 2.5.1967</span></p>')
+        "</span> 2.5.1967</span></p>"
+    )
 
 
 def test_hand_shift_and_stamp(transformer: Transformer) -> None:
     assert body(transformer, '<p><handShift medium="pencil"/>2.5.1967 <stamp>STATE CENTRAL ARCHIVE</stamp></p>') == (
         '<p><span class="handshift mark-label" title="change of hand (pencil)">[handwritten]</span>2.5.1967 '
-        '<span class="stamp" title="stamp"><span class="mark-label">[stamp]</span> STATE CENTRAL ARCHIVE</span></p>')
+        '<span class="stamp" title="stamp"><span class="mark-label">[stamp]</span> STATE CENTRAL ARCHIVE</span></p>'
+    )
 
 
 def test_space_surplus_damage_fw(transformer: Transformer) -> None:
     assert body(transformer, '<p><space/><surplus>the</surplus><damage>x</damage><fw type="pageNum">3</fw></p>') == (
         '<p><span class="space" title="space left blank in the source">\u2003</span>'
         '<span class="surplus" title="superfluous in the source">{the}</span>'
-        '<span class="damage" title="damaged in the source">x</span><span class="fw type-pageNum">3</span></p>')
+        '<span class="damage" title="damaged in the source">x</span><span class="fw type-pageNum">3</span></p>'
+    )
 
 
 # ----- figures -----
 
 
 def test_figure_with_local_image(transformer: Transformer) -> None:
-    assert body(transformer, '<figure><graphic url="images/map.png"/><head>Korea</head>'
-                             '<figDesc>Map of the 38th parallel</figDesc></figure>') == (
+    assert body(
+        transformer,
+        '<figure><graphic url="images/map.png"/><head>Korea</head><figDesc>Map of the 38th parallel</figDesc></figure>',
+    ) == (
         '<figure class="figure"><img src="../../images/map.png" alt="Map of the 38th parallel" class="graphic">'
         '<figcaption><span class="figure-head">Korea</span> <span class="figdesc">Map of the 38th parallel</span>'
-        '</figcaption></figure>')
+        "</figcaption></figure>"
+    )
 
 
 def test_figure_with_external_image_is_not_embedded(transformer: Transformer) -> None:
     out = body(transformer, '<figure><graphic url="https://steemitimages.com/x.jpg"/><figDesc>Photo</figDesc></figure>')
     assert "<img" not in out
-    assert out == ('<figure class="figure"><span class="graphic graphic-external"><a class="external" '
-                   'href="https://steemitimages.com/x.jpg" rel="noopener">View the image at its source</a></span>'
-                   '<figcaption><span class="figdesc">Photo</span></figcaption></figure>')
+    assert out == (
+        '<figure class="figure"><span class="graphic graphic-external"><a class="external" '
+        'href="https://steemitimages.com/x.jpg" rel="noopener">View the image at its source</a></span>'
+        '<figcaption><span class="figdesc">Photo</span></figcaption></figure>'
+    )
 
 
 def test_protocol_relative_image_is_not_embedded(transformer: Transformer) -> None:
@@ -572,32 +702,55 @@ def test_protocol_relative_image_is_not_embedded(transformer: Transformer) -> No
 
 def test_unknown_element_keeps_its_content(transformer: Transformer) -> None:
     assert body(transformer, "<p>a <seg>b <w>c</w></seg></p>") == (
-        '<p>a <span class="tei-seg">b <span class="tei-w">c</span></span></p>')
+        '<p>a <span class="tei-seg">b <span class="tei-w">c</span></span></p>'
+    )
 
 
 def test_unknown_element_with_blocks_becomes_a_div(transformer: Transformer) -> None:
     assert body(transformer, "<div><sp><speaker>A</speaker><p>b</p></sp></div>") == (
-        '<section class="div"><div class="tei-sp"><div class="tei-speaker">A</div><p>b</p></div></section>')
+        '<section class="div"><div class="tei-sp"><div class="tei-speaker">A</div><p>b</p></div></section>'
+    )
 
 
 def test_element_of_another_namespace_keeps_its_content(transformer: Transformer) -> None:
     assert body(transformer, '<p>a <x:foo xmlns:x="urn:x">b</x:foo></p>') == '<p>a <span class="tei-foo">b</span></p>'
 
 
-TEI_ELEMENTS = [line for line in (REPO / "tests" / "data" / "xslt" / "tei-elements.txt").read_text().split("\n")
-                if line and not line.startswith("#")]
+TEI_ELEMENTS = [
+    line
+    for line in (REPO / "tests" / "data" / "xslt" / "tei-elements.txt").read_text().split("\n")
+    if line and not line.startswith("#")
+]
 # Empty by the schema (content comes from attributes), or holding elements only.
-WITHOUT_TEXT = {"anchor", "cb", "lb", "milestone", "pb", "handShift", "space", "gap", "graphic", "ptr",
-                "choice", "list", "row", "table"}
+WITHOUT_TEXT = {
+    "anchor",
+    "cb",
+    "lb",
+    "milestone",
+    "pb",
+    "handShift",
+    "space",
+    "gap",
+    "graphic",
+    "ptr",
+    "choice",
+    "list",
+    "row",
+    "table",
+}
 
 
 @pytest.mark.parametrize("media", ["screen", "print"])
 def test_every_tei_element_keeps_its_text_in_valid_html(transformer: Transformer, media: str) -> None:
     lost, rebuilt = [], []
     for name in TEI_ELEMENTS:
-        out = render_doc(transformer, f"<body><p>a <{name}>inline-{name}<p>p</p></{name}> b</p>"
-                                      f"<div><{name}>block-{name}</{name}></div>"
-                                      f"<list><item>i</item><{name}>stray-{name}</{name}></list></body>", media)
+        out = render_doc(
+            transformer,
+            f"<body><p>a <{name}>inline-{name}<p>p</p></{name}> b</p>"
+            f"<div><{name}>block-{name}</{name}></div>"
+            f"<list><item>i</item><{name}>stray-{name}</{name}></list></body>",
+            media,
+        )
         if name not in WITHOUT_TEXT and not all(f"{where}-{name}" in out for where in ("inline", "block", "stray")):
             lost.append(name)
         if written_paths(out) != parsed_paths(out):
@@ -609,9 +762,18 @@ def test_every_tei_element_keeps_its_text_in_valid_html(transformer: Transformer
 
 # ----- safety -----
 
-UNSAFE_URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java&#9;script:alert(1)",
-               "java&#10;script:alert(1)", "&#x200B;javascript:alert(1)", "data:text/html,&lt;script&gt;",
-               "vbscript:msgbox(1)", "  DATA:image/png;base64,AAA  ", "jav&#x200B;ascript:alert(1)"]
+UNSAFE_URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java&#9;script:alert(1)",
+    "java&#10;script:alert(1)",
+    "&#x200B;javascript:alert(1)",
+    "data:text/html,&lt;script&gt;",
+    "vbscript:msgbox(1)",
+    "  DATA:image/png;base64,AAA  ",
+    "jav&#x200B;ascript:alert(1)",
+]
 
 
 @pytest.mark.parametrize("url", UNSAFE_URLS)
@@ -623,18 +785,20 @@ def test_unsafe_ref_targets_are_not_links(transformer: Transformer, url: str) ->
 @pytest.mark.parametrize("url", UNSAFE_URLS)
 def test_unsafe_urls_never_reach_the_output(transformer: Transformer, url: str) -> None:
     out = body(transformer, f'<p><persName ref="{url}">a</persName></p><figure><graphic url="{url}"/></figure>')
-    assert "<a " not in out and "<img" not in out and 'href' not in out and 'src=' not in out
+    assert "<a " not in out and "<img" not in out and "href" not in out and "src=" not in out
 
 
-@pytest.mark.parametrize("url", ["https://example.org/a?b=1&c=2", "mailto:x@y.org", "images/a.png", "#p1",
-                                 "HTTPS://EXAMPLE.ORG/"])
+@pytest.mark.parametrize(
+    "url", ["https://example.org/a?b=1&c=2", "mailto:x@y.org", "images/a.png", "#p1", "HTTPS://EXAMPLE.ORG/"]
+)
 def test_safe_urls_are_kept(transformer: Transformer, url: str) -> None:
     out = body(transformer, f'<p><ref target="{url.replace("&", "&amp;")}">x</ref></p>')
     assert 'href="' + url.replace("&", "&amp;") + '"' in out
 
 
-@pytest.mark.parametrize("rend", ['x" onclick="alert(1)', "x onmouseover=alert(1)", "a;color:red", "<script>",
-                                  "italic style=x"])
+@pytest.mark.parametrize(
+    "rend", ['x" onclick="alert(1)', "x onmouseover=alert(1)", "a;color:red", "<script>", "italic style=x"]
+)
 def test_rend_never_injects_attributes(transformer: Transformer, rend: str) -> None:
     attribute = rend.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
     out = body(transformer, f'<p><hi rend="{attribute}" style="color:red" rendition="#x">t</hi></p>')
@@ -648,7 +812,8 @@ def test_rend_never_injects_attributes(transformer: Transformer, rend: str) -> N
 
 def test_markup_in_text_is_escaped(transformer: Transformer) -> None:
     assert body(transformer, "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>") == (
-        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    )
 
 
 def test_stylesheets_never_disable_output_escaping() -> None:
@@ -690,8 +855,9 @@ def written_paths(markup: str) -> list[str]:
 
 def parsed_paths(markup: str) -> list[str]:
     """The element paths an HTML5 parser (the one WeasyPrint uses) builds from the fragment."""
-    body = tinyhtml5.parse(f"<!DOCTYPE html><html><head></head><body>{markup}</body></html>",
-                           namespace_html_elements=False).find("body")
+    body = tinyhtml5.parse(
+        f"<!DOCTYPE html><html><head></head><body>{markup}</body></html>", namespace_html_elements=False
+    ).find("body")
     paths: list[str] = []
 
     def walk(element: object, prefix: list[str]) -> None:

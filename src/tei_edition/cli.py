@@ -6,8 +6,9 @@ import atexit
 import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -48,7 +49,9 @@ def reports_errors(func: F) -> F:
 def config_option(func: F) -> F:
     """The --config option every edition command takes."""
     return click.option(
-        "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="edition.toml to use (default: the nearest one in this folder or a parent).",
     )(func)
 
@@ -71,18 +74,35 @@ def main() -> None:
 
 @main.command(short_help="Check the encoding: schema, Schematron rules, references.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
-              show_default=True, help="How to write the report: text for people, json for tools, junit for CI "
-                                      "dashboards, github for GitHub Actions annotations.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+    help="How to write the report: text for people, json for tools, junit for CI "
+    "dashboards, github for GitHub Actions annotations.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
 @click.option("--all", "show_all", is_flag=True, help="List every warning (text output folds long runs of one rule).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @config_option
 @reports_errors
-def validate(paths: tuple[Path, ...], fmt: str, strict: bool, show_all: bool, output: Path | None,
-             jobs: int | None, config_path: Path | None) -> None:
+def validate(
+    paths: tuple[Path, ...],
+    fmt: str,
+    strict: bool,
+    show_all: bool,
+    output: Path | None,
+    jobs: int | None,
+    config_path: Path | None,
+) -> None:
     """Check well-formedness, schema, Schematron rules and cross-file references."""
     from tei_edition.pipeline.run import check_edition
     from tei_edition.validate.formats import format_report
@@ -103,21 +123,34 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, show_all: bool, ou
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF editions.")
 @click.option("--clean", is_flag=True, help="Rebuild everything from scratch, ignoring the last build and its cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
-@click.option("--executor", metavar="URL",
-              help="Where per-document work runs: 'local' (default) or dask://HOST:PORT for a Dask cluster "
-                   "(needs tei-edition[dask]); default: [build] executor in edition.toml, else local.")
-@click.option("--keep-going", is_flag=True,
-              help="Build a preview even when validation finds errors (documents with errors are marked); "
-                   "exits 1 at the end.")
+@click.option(
+    "--executor",
+    metavar="URL",
+    help="Where per-document work runs: 'local' (default) or dask://HOST:PORT for a Dask cluster "
+    "(needs tei-edition[dask]); default: [build] executor in edition.toml, else local.",
+)
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Build a preview even when validation finds errors (documents with errors are marked); exits 1 at the end.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step.")
 @config_option
 @reports_errors
-def build(no_pdf: bool, clean: bool, jobs: int | None, executor: str | None, keep_going: bool, quiet: bool,
-          verbose: bool, config_path: Path | None) -> None:
+def build(
+    no_pdf: bool,
+    clean: bool,
+    jobs: int | None,
+    executor: str | None,
+    keep_going: bool,
+    quiet: bool,
+    verbose: bool,
+    config_path: Path | None,
+) -> None:
     """Build the HTML edition (and PDFs) into the output folder, redoing only what changed."""
-    from tei_edition.pipeline.run import BuildOptions, build_edition
     from tei_edition.pipeline.progress import Reporter
+    from tei_edition.pipeline.run import BuildOptions, build_edition
 
     config = _load(config_path)
     reporter = Reporter(quiet=quiet, verbose=verbose)
@@ -127,38 +160,61 @@ def build(no_pdf: bool, clean: bool, jobs: int | None, executor: str | None, kee
     except ValidationFailed:
         raise  # its message already says the previous output is unchanged
     except EditionError as exc:
-        raise CommandError(f"{exc}\nThe build stopped; the previous output in {config.output_dir} is unchanged.",
-                           exc.exit_code) from None
+        raise CommandError(
+            f"{exc}\nThe build stopped; the previous output in {config.output_dir} is unchanged.", exc.exit_code
+        ) from None
     if summary.up_to_date:
-        reporter.info(f"Up to date: {summary.documents} documents, {summary.pages} pages, {summary.pdfs} PDFs "
-                      f"in {config.output_dir} (nothing changed since the last build)")
+        reporter.info(
+            f"Up to date: {summary.documents} documents, {summary.pages} pages, {summary.pdfs} PDFs "
+            f"in {config.output_dir} (nothing changed since the last build)"
+        )
     else:
         phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.timings.items() if seconds >= 0.005)
-        reporter.info(f"Built {_count(summary.documents, 'document')}: {summary.pages} pages, {summary.pdfs} PDFs "
-                      f"into {config.output_dir} in {sum(summary.timings.values()):.2f} s ({phases})")
+        reporter.info(
+            f"Built {_count(summary.documents, 'document')}: {summary.pages} pages, {summary.pdfs} PDFs "
+            f"into {config.output_dir} in {sum(summary.timings.values()):.2f} s ({phases})"
+        )
     from tei_edition.validate.diagnostics import Severity
 
     # With --keep-going: documents that could not even be parsed are not in the preview, so not flagged either.
     errors = [d for d in summary.report.sorted() if d.severity is Severity.ERROR]
     if summary.flagged or errors:
-        marked = (f"; {len(summary.flagged)} document(s) are marked in the preview: {', '.join(summary.flagged)}"
-                  if summary.flagged else "")
+        marked = (
+            f"; {len(summary.flagged)} document(s) are marked in the preview: {', '.join(summary.flagged)}"
+            if summary.flagged
+            else ""
+        )
         if errors:
-            click.echo(f"Error: validation found {len(errors)} error(s), so this is a preview, not an edition to "
-                       f"publish{marked}", err=True)
+            click.echo(
+                f"Error: validation found {len(errors)} error(s), so this is a preview, not an edition to "
+                f"publish{marked}",
+                err=True,
+            )
             for d in errors:
                 click.echo(f"  {d.display_path()}:{d.line}: {d.message} [{d.rule}]", err=True)
         else:
-            click.echo(f"Error: {len(summary.flagged)} document(s) have validation errors and are marked in the "
-                       f"preview: {', '.join(summary.flagged)}", err=True)
+            click.echo(
+                f"Error: {len(summary.flagged)} document(s) have validation errors and are marked in the "
+                f"preview: {', '.join(summary.flagged)}",
+                err=True,
+            )
         sys.exit(1)
 
 
 @main.command(short_help="Preview the edition in a browser, rebuilding on save.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to serve on (0 picks a free one).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; the default keeps the preview on this computer.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to serve on (0 picks a free one).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default keeps the preview on this computer.",
+)
 @click.option("--no-open", is_flag=True, help="Do not open the edition in a web browser.")
 @click.option("--pdf", is_flag=True, help="Also build the PDFs on every change (slower).")
 @config_option
@@ -168,8 +224,11 @@ def serve(port: int, host: str, no_open: bool, pdf: bool, config_path: Path | No
     from tei_edition.serve import ServeOptions, serve_edition
 
     config = _load(config_path)
-    serve_edition(config, ServeOptions(host=host, port=port, open_browser=not no_open, pdf=pdf),
-                  progress=lambda message: click.echo(message, err=True))
+    serve_edition(
+        config,
+        ServeOptions(host=host, port=port, open_browser=not no_open, pdf=pdf),
+        progress=lambda message: click.echo(message, err=True),
+    )
 
 
 @main.command(short_help="Start a new edition, with CI and pre-commit wired in.")
@@ -191,15 +250,25 @@ def new(directory: Path, title: str | None, force: bool) -> None:
 
 @main.command(name="import", short_help="Turn plain transcriptions into TEI with suggested tags.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the TEI documents (one per input file).")
-@click.option("--registers", "registers_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Registers to suggest names from (default: the edition's, when there is an edition.toml).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the TEI documents (one per input file).",
+)
+@click.option(
+    "--registers",
+    "registers_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Registers to suggest names from (default: the edition's, when there is an edition.toml).",
+)
 @click.option("--force", is_flag=True, help="Overwrite TEI files that already exist in the output folder.")
 @config_option
 @reports_errors
-def import_(files: tuple[Path, ...], out_dir: Path, registers_dir: Path | None, force: bool,
-            config_path: Path | None) -> None:
+def import_(
+    files: tuple[Path, ...], out_dir: Path, registers_dir: Path | None, force: bool, config_path: Path | None
+) -> None:
     """Turn plain-text or Markdown transcriptions into TEI documents with suggested names and dates."""
     from tei_edition.config import find_config
     from tei_edition.importer import import_files
@@ -210,8 +279,14 @@ def import_(files: tuple[Path, ...], out_dir: Path, registers_dir: Path | None, 
 
 
 @main.command(short_help="Count tagged names, dates, notes and pages per document.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text for people, json for tools.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
 @config_option
 @reports_errors
 def stats(fmt: str, config_path: Path | None) -> None:
@@ -243,4 +318,3 @@ def run() -> None:
     except (OSError, ValueError):  # a closed pipe (`edition ... | head`): nothing more can be said
         code = code or 1
     os._exit(code or 0)
-

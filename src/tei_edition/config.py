@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tei_edition.errors import ConfigError, ConfigProblem
 
@@ -74,16 +75,33 @@ _STR_LIST: _Check = (lambda v: isinstance(v, list) and all(isinstance(x, str) fo
 
 _SCHEMA: dict[str, dict[str, _Check]] = {
     "edition": {
-        "title": _STR, "subtitle": _STR, "editors": _STR_LIST, "publisher": _STR, "licence": _STR,
-        "licence_url": _STR, "base_url": _STR, "language": _STR, "version": _STR, "introduction": _STR,
+        "title": _STR,
+        "subtitle": _STR,
+        "editors": _STR_LIST,
+        "publisher": _STR,
+        "licence": _STR,
+        "licence_url": _STR,
+        "base_url": _STR,
+        "language": _STR,
+        "version": _STR,
+        "introduction": _STR,
     },
     "sources": {"documents": _STR, "registers": _STR, "schema": _STR, "schematron": _STR},
     "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST},
-    "pdf": {"enabled": _BOOL, "paper": _STR, "margins": _STR, "engine": _STR,
-            "volume_pages": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-                             "a whole number, 0 or more (0: the edition in one book)")},
-    "build": {"executor": _STR, "jobs": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
-                                         "a whole number of at least 1")},
+    "pdf": {
+        "enabled": _BOOL,
+        "paper": _STR,
+        "margins": _STR,
+        "engine": _STR,
+        "volume_pages": (
+            lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+            "a whole number, 0 or more (0: the edition in one book)",
+        ),
+    },
+    "build": {
+        "executor": _STR,
+        "jobs": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a whole number of at least 1"),
+    },
 }
 
 
@@ -102,8 +120,16 @@ def load_config(path: Path | None = None, start: Path | None = None) -> EditionC
     if path is None:
         path = find_config(start)
         if path is None:
-            raise ConfigError(None, [ConfigProblem("", f"no {CONFIG_NAME} found in {(start or Path.cwd())} or any "
-                                                       "parent folder; run `edition new DIR` or pass --config")])
+            raise ConfigError(
+                None,
+                [
+                    ConfigProblem(
+                        "",
+                        f"no {CONFIG_NAME} found in {(start or Path.cwd())} or any "
+                        "parent folder; run `edition new DIR` or pass --config",
+                    )
+                ],
+            )
     path = Path(path).resolve()
     try:
         text = path.read_text(encoding="utf-8")
@@ -155,12 +181,16 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         problems.append(ConfigProblem("edition.title", "is required: the edition's title, shown on every page"))
     language = edition.get("language", "en")
     if not _LANG_RE.match(language):
-        problems.append(ConfigProblem("edition.language", f"must be a language tag such as 'en' or 'de-AT', "
-                                                          f"not {language!r}"))
+        problems.append(
+            ConfigProblem("edition.language", f"must be a language tag such as 'en' or 'de-AT', not {language!r}")
+        )
     base_url = edition.get("base_url", "")
     if base_url and not re.match(r"^https?://[^\s/]+", base_url):
-        problems.append(ConfigProblem("edition.base_url", f"must be an http(s) URL such as "
-                                                          f"'https://example.org/edition/', not {base_url!r}"))
+        problems.append(
+            ConfigProblem(
+                "edition.base_url", f"must be an http(s) URL such as 'https://example.org/edition/', not {base_url!r}"
+            )
+        )
     licence_url = edition.get("licence_url", "")
     if licence_url and not re.match(r"^https?://", licence_url):
         problems.append(ConfigProblem("edition.licence_url", f"must be an http(s) URL, not {licence_url!r}"))
@@ -204,15 +234,25 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         extra_css.append(css)
     output_dir = (root / output.get("dir", "build")).resolve()
     if output_dir == root.resolve() or root.resolve().is_relative_to(output_dir):
-        problems.append(ConfigProblem("output.dir", "must be a folder inside or beside the edition, not the edition's "
-                                                    "root or one of its parents (the build replaces it)"))
+        problems.append(
+            ConfigProblem(
+                "output.dir",
+                "must be a folder inside or beside the edition, not the edition's "
+                "root or one of its parents (the build replaces it)",
+            )
+        )
     for src_key, src in (("sources.documents", documents_dir), ("sources.registers", registers_dir)):
         if src.is_relative_to(output_dir):
             problems.append(ConfigProblem("output.dir", f"contains {src_key}: the build would replace your sources"))
         elif output_dir.is_relative_to(src):
-            problems.append(ConfigProblem("output.dir", f"is inside {src_key} ({src}): the built edition's copies of "
-                                                        "the TEI files would be read as sources; choose a folder "
-                                                        "outside it"))
+            problems.append(
+                ConfigProblem(
+                    "output.dir",
+                    f"is inside {src_key} ({src}): the built edition's copies of "
+                    "the TEI files would be read as sources; choose a folder "
+                    "outside it",
+                )
+            )
 
     paper = pdf.get("paper", "A4")
     if paper not in PAPER_SIZES:
@@ -245,8 +285,13 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         templates_dir=templates_dir,
         xslt_dir=xslt_dir,
         extra_css=tuple(extra_css),
-        print=PrintConfig(enabled=pdf.get("enabled", True), paper=paper, margins=margins, engine=engine,
-                          volume_pages=pdf.get("volume_pages", PrintConfig.volume_pages)),
+        print=PrintConfig(
+            enabled=pdf.get("enabled", True),
+            paper=paper,
+            margins=margins,
+            engine=engine,
+            volume_pages=pdf.get("volume_pages", PrintConfig.volume_pages),
+        ),
         executor=executor,
         jobs=build.get("jobs"),
     )
@@ -257,8 +302,12 @@ def _parse_margins(value: str | None, problems: list[ConfigProblem]) -> tuple[st
         return PrintConfig().margins
     parts = value.split()
     if not 1 <= len(parts) <= 4 or not all(_LENGTH_RE.match(p) for p in parts):
-        problems.append(ConfigProblem("pdf.margins", f"must be one to four lengths as in CSS, e.g. '20mm' or "
-                                                     f"'22mm 20mm 24mm 20mm', not {value!r}"))
+        problems.append(
+            ConfigProblem(
+                "pdf.margins",
+                f"must be one to four lengths as in CSS, e.g. '20mm' or '22mm 20mm 24mm 20mm', not {value!r}",
+            )
+        )
         return PrintConfig().margins
     # CSS shorthand: 1 value = all sides; 2 = vertical horizontal; 3 = top horizontal bottom; 4 = clockwise.
     expanded = {1: parts * 4, 2: parts * 2, 3: [*parts, parts[1]], 4: parts}[len(parts)]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from tei_edition.errors import UsageError
 
@@ -73,8 +74,10 @@ def parse_executor(value: str | None, jobs: int | None) -> ExecutorSpec:
         address = "tcp://" + text.split("://", 1)[1]
         host = address.removeprefix("tcp://")
         if ":" not in host or not host.rsplit(":", 1)[1].isdigit():
-            raise UsageError(f"--executor {value!r}: a Dask scheduler is given as dask://HOST:PORT, "
-                             "e.g. dask://scheduler.example.org:8786")
+            raise UsageError(
+                f"--executor {value!r}: a Dask scheduler is given as dask://HOST:PORT, "
+                "e.g. dask://scheduler.example.org:8786"
+            )
         return ExecutorSpec("dask", jobs, address)
     raise UsageError(f"--executor {value!r} is not understood: use 'local' (the default) or dask://HOST:PORT")
 
@@ -86,16 +89,18 @@ def local_workers(spec: ExecutorSpec, items: int) -> int:
     return min(spec.jobs, max(1, items // 8))
 
 
-def open_executor(spec: ExecutorSpec, items: int, initializer: Callable[..., Any] | None = None,
-                  initargs: tuple[Any, ...] = ()) -> Executor:
+def open_executor(
+    spec: ExecutorSpec, items: int, initializer: Callable[..., Any] | None = None, initargs: tuple[Any, ...] = ()
+) -> Executor:
     """An executor fit for `items` work items: inline when a pool would not pay, else a process pool or Dask."""
     if spec.kind == "dask":
         return _dask_executor(spec.address)
     workers = local_workers(spec, items)
     if workers == 1:
         return InlineExecutor(initializer, initargs)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
-                               initializer=initializer, initargs=initargs)
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=process_context(), initializer=initializer, initargs=initargs
+    )
 
 
 def process_context() -> Any:
@@ -111,8 +116,10 @@ def _dask_executor(address: str) -> Executor:
     try:
         from distributed import Client
     except ImportError:
-        raise UsageError("--executor dask://... needs Dask: install it with `pip install 'tei-edition[dask]'` "
-                         "(and install tei-edition on every Dask worker)") from None
+        raise UsageError(
+            "--executor dask://... needs Dask: install it with `pip install 'tei-edition[dask]'` "
+            "(and install tei-edition on every Dask worker)"
+        ) from None
     try:
         client = Client(address, timeout="10s", set_as_default=False)
     except OSError as exc:
@@ -143,12 +150,18 @@ def batches(items: Sequence[T], workers: int, smallest: int = 4, largest: int = 
         return
     size = max(smallest, min(largest, len(items) // max(1, workers * 8)))
     for start in range(0, len(items), size):
-        yield list(items[start:start + size])
+        yield list(items[start : start + size])
 
 
-def run_batches(executor: Executor, fn: Callable[[list[T]], list[R]], items: Sequence[T], workers: int,
-                advance: Callable[[int], None] | None = None, consume: Callable[[list[R]], None] | None = None,
-                prepare: Callable[[list[T]], list[T]] | None = None) -> list[R]:
+def run_batches(
+    executor: Executor,
+    fn: Callable[[list[T]], list[R]],
+    items: Sequence[T],
+    workers: int,
+    advance: Callable[[int], None] | None = None,
+    consume: Callable[[list[R]], None] | None = None,
+    prepare: Callable[[list[T]], list[T]] | None = None,
+) -> list[R]:
     """Apply `fn` to batches of `items` on `executor`; results come back in the order of `items`, or are handed
     to `consume` batch by batch as they arrive (and [] is returned). A few batches per worker are in flight at a
     time, each made ready by `prepare` just before it is sent, so that memory holds only those."""
@@ -196,8 +209,9 @@ def worker_count(executor: Executor, spec: ExecutorSpec) -> int:
         return executor._max_workers  # type: ignore[attr-defined,no-any-return]
     if isinstance(executor, DaskExecutor):
         try:
-            return max(1, sum(w.get("nthreads", 1) for w in
-                              executor.client.scheduler_info().get("workers", {}).values()))
+            return max(
+                1, sum(w.get("nthreads", 1) for w in executor.client.scheduler_info().get("workers", {}).values())
+            )
         except Exception:  # the scheduler's description is informative only
             return spec.jobs
     return spec.jobs

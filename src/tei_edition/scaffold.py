@@ -66,8 +66,10 @@ def new_edition(target: Path, title: str | None = None, force: bool = False) -> 
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:
-        raise UsageError(f"{target} is not empty; choose a new folder, or pass --force to add only the files that "
-                         "are missing (existing files are never overwritten)")
+        raise UsageError(
+            f"{target} is not empty; choose a new folder, or pass --force to add only the files that "
+            "are missing (existing files are never overwritten)"
+        )
     title = (title or title_from_folder(target.resolve())).strip()
     result = ScaffoldResult(target)
     for template, rel in FILES.items():

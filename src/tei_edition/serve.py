@@ -10,11 +10,12 @@ import threading
 import time
 import traceback
 import webbrowser
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from tei_edition.config import EditionConfig, load_config
@@ -25,9 +26,17 @@ LIVE_PREFIX = "/__edition__/"
 LIVE_SCRIPT_TAG = b'<script src="/__edition__/live.js"></script>'
 _PROBLEM_LINE = re.compile(r"^\s+(?P<file>[^\s:][^:]*):(?P<line>\d+): (?P<message>.*?)(?: \[(?P<rule>[\w-]+)\])?$")
 _IGNORED_NAME = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|\.tmp$|\.bak$|^sed\w{6}$)")  # editors' temporary files
-_EXTRA_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json",
-                ".svg": "image/svg+xml", ".wasm": "application/wasm", ".xml": "application/xml",
-                ".woff2": "font/woff2", ".pdf": "application/pdf"}
+_EXTRA_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".wasm": "application/wasm",
+    ".xml": "application/xml",
+    ".woff2": "font/woff2",
+    ".pdf": "application/pdf",
+}
 
 # Sent to the browser as /__edition__/live.js. It builds the error overlay from DOM text nodes only, so no message
 # from a source file can ever become markup, and styles it through the CSSOM (allowed by a strict CSP).
@@ -150,8 +159,13 @@ class LiveState:
     def snapshot(self) -> dict[str, Any]:
         """The state as sent to the browser."""
         with self.changed:
-            return {"version": self.version, "serial": self.serial, "ok": not self.problems,
-                    "problems": [asdict(p) for p in self.problems], "seconds": round(self.seconds, 3)}
+            return {
+                "version": self.version,
+                "serial": self.serial,
+                "ok": not self.problems,
+                "problems": [asdict(p) for p in self.problems],
+                "seconds": round(self.seconds, 3),
+            }
 
     def wait(self, serial: int, timeout: float) -> bool:
         """Wait until a build newer than `serial` has finished; False on timeout."""
@@ -161,6 +175,7 @@ class LiveState:
 
 def problems_of(exc: BaseException, root: Path) -> list[BuildProblem]:
     """What a failed build says, as problems with file and line where the error gives them."""
+
     def rel(path: Path | str) -> str:
         try:
             return Path(path).resolve().relative_to(root).as_posix()
@@ -174,8 +189,9 @@ def problems_of(exc: BaseException, root: Path) -> list[BuildProblem]:
         return [BuildProblem(where, 0, str(p)) for p in exc.problems]
     report = getattr(exc, "report", None)
     if isinstance(exc, ValidationFailed) and report is not None and getattr(report, "errors", None):
-        return [BuildProblem(rel(d.path), d.line, f"{d.message} [{d.rule}]") for d in report.sorted()
-                if d in report.errors]
+        return [
+            BuildProblem(rel(d.path), d.line, f"{d.message} [{d.rule}]") for d in report.sorted() if d in report.errors
+        ]
     lines = str(exc).splitlines()
     found = []
     for line in lines[1:]:
@@ -216,8 +232,14 @@ def inject_live_script(html: bytes) -> bytes:
 class Rebuilder:
     """Runs builds one at a time and records their outcome in the live state."""
 
-    def __init__(self, config: EditionConfig, options: ServeOptions, state: LiveState, progress: Progress,
-                 build: Callable[[EditionConfig], Any] | None = None):
+    def __init__(
+        self,
+        config: EditionConfig,
+        options: ServeOptions,
+        state: LiveState,
+        progress: Progress,
+        build: Callable[[EditionConfig], Any] | None = None,
+    ):
         self.config = config
         self.options = options
         self.state = state
@@ -241,8 +263,10 @@ class Rebuilder:
             except Exception as exc:  # any failure must leave the server running with the last good pages
                 problems = problems_of(exc, self.config.root)
                 self.state.failed(problems, time.perf_counter() - start)
-                self.say(f"Build failed ({len(problems)} problem{'s' if len(problems) != 1 else ''}); "
-                         "still serving the last good build:")
+                self.say(
+                    f"Build failed ({len(problems)} problem{'s' if len(problems) != 1 else ''}); "
+                    "still serving the last good build:"
+                )
                 for p in problems:
                     where = f"{p.file}:{p.line}: " if p.line else f"{p.file}: " if p.file else ""
                     self.say(f"  {where}{p.message}")
@@ -260,8 +284,13 @@ class Rebuilder:
 class EditionServer:
     """The preview: an HTTP server for the output folder, a watcher on the sources, and the live state."""
 
-    def __init__(self, config: EditionConfig, options: ServeOptions = ServeOptions(),
-                 progress: Progress | None = None, build: Callable[[EditionConfig], Any] | None = None):
+    def __init__(
+        self,
+        config: EditionConfig,
+        options: ServeOptions = ServeOptions(),
+        progress: Progress | None = None,
+        build: Callable[[EditionConfig], Any] | None = None,
+    ):
         self.options = options
         self.say = progress or (lambda message: None)
         self.state = LiveState()
@@ -289,8 +318,9 @@ class EditionServer:
 
         notify = RustNotify([str(p) for p in self.watched_roots()], False, False, 300, True, False)
         self.rebuilder.rebuild()
-        serve = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                 name="edition-http", daemon=True)
+        serve = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="edition-http", daemon=True
+        )
         watch = threading.Thread(target=self._watch, args=(notify,), name="edition-watch", daemon=True)
         self._threads = [serve, watch]
         for thread in self._threads:
@@ -317,8 +347,10 @@ class EditionServer:
         try:
             httpd = ThreadingHTTPServer((self.options.host, self.options.port), handler)
         except OSError as exc:
-            raise UsageError(f"cannot listen on {self.options.host}:{self.options.port}: {exc.strerror or exc} "
-                             "(is another server using that port? pass --port)") from None
+            raise UsageError(
+                f"cannot listen on {self.options.host}:{self.options.port}: {exc.strerror or exc} "
+                "(is another server using that port? pass --port)"
+            ) from None
         httpd.daemon_threads = True
         httpd.block_on_close = False  # open event streams must not hold up shutdown
         return httpd
@@ -329,8 +361,13 @@ class EditionServer:
         """The folders to watch: the edition's root, and any source folder outside it."""
         config = self.config
         roots = [config.root]
-        for folder in (config.documents_dir, config.registers_dir, config.templates_dir, config.xslt_dir,
-                       *(css.parent for css in config.extra_css)):
+        for folder in (
+            config.documents_dir,
+            config.registers_dir,
+            config.templates_dir,
+            config.xslt_dir,
+            *(css.parent for css in config.extra_css),
+        ):
             if folder is not None and folder.is_dir() and not folder.is_relative_to(config.root):
                 roots.append(folder)
         return roots
@@ -342,8 +379,12 @@ class EditionServer:
             return False
         if config.config_path is not None and path == config.config_path:
             return True
-        folders = [config.documents_dir, config.registers_dir, config.templates_dir or config.root / "templates",
-                   config.xslt_dir or config.root / "xslt"]
+        folders = [
+            config.documents_dir,
+            config.registers_dir,
+            config.templates_dir or config.root / "templates",
+            config.xslt_dir or config.root / "xslt",
+        ]
         if path.is_relative_to(config.root) and any(p.startswith(".") for p in path.relative_to(config.root).parts):
             return False  # .git, editors' hidden backups
         if path in config.extra_css:
@@ -397,7 +438,7 @@ class EditionRequestHandler(BaseHTTPRequestHandler):
     def _respond(self, head: bool) -> None:
         path = urlsplit(self.path).path
         if path.startswith(LIVE_PREFIX):
-            self._live(path[len(LIVE_PREFIX):], head)
+            self._live(path[len(LIVE_PREFIX) :], head)
             return
         root = self.edition.config.html_dir
         if not root.is_dir():
@@ -407,8 +448,12 @@ class EditionRequestHandler(BaseHTTPRequestHandler):
         except UnicodeDecodeError:
             target = None
         if target is None:
-            self._send(HTTPStatus.FORBIDDEN, b"Forbidden: only files of the built edition are served.\n",
-                       "text/plain; charset=utf-8", head)
+            self._send(
+                HTTPStatus.FORBIDDEN,
+                b"Forbidden: only files of the built edition are served.\n",
+                "text/plain; charset=utf-8",
+                head,
+            )
             return
         if target.is_dir():
             if not path.endswith("/"):
@@ -421,16 +466,22 @@ class EditionRequestHandler(BaseHTTPRequestHandler):
         try:
             body = target.read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            message = ("The edition has not been built yet." if not root.is_dir()
-                       else "There is no page at this address in the built edition.")
+            message = (
+                "The edition has not been built yet."
+                if not root.is_dir()
+                else "There is no page at this address in the built edition."
+            )
             page = NOT_FOUND_PAGE.format(message=message).encode("utf-8")
             self._send(HTTPStatus.NOT_FOUND, inject_live_script(page), "text/html; charset=utf-8", head)
             return
         except OSError:
             self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8", head)
             return
-        content_type = _EXTRA_TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] \
+        content_type = (
+            _EXTRA_TYPES.get(target.suffix.lower())
+            or mimetypes.guess_type(target.name)[0]
             or "application/octet-stream"
+        )
         if content_type == "text/html":
             body = inject_live_script(body)
         if content_type.startswith("text/") or content_type in ("application/json", "application/xml"):
@@ -451,8 +502,9 @@ class EditionRequestHandler(BaseHTTPRequestHandler):
         if name == "live.js":
             self._send(HTTPStatus.OK, LIVE_JS.encode("utf-8"), "text/javascript; charset=utf-8", head)
         elif name == "status":
-            self._send(HTTPStatus.OK, json.dumps(self.edition.state.snapshot()).encode("utf-8"),
-                       "application/json", head)
+            self._send(
+                HTTPStatus.OK, json.dumps(self.edition.state.snapshot()).encode("utf-8"), "application/json", head
+            )
         elif name == "events" and not head:
             self._stream_events()
         else:
@@ -471,7 +523,7 @@ class EditionRequestHandler(BaseHTTPRequestHandler):
         try:
             while not stop.is_set():
                 snapshot = state.snapshot()
-                self.wfile.write(f"event: state\ndata: {json.dumps(snapshot)}\n\n".encode("utf-8"))
+                self.wfile.write(f"event: state\ndata: {json.dumps(snapshot)}\n\n".encode())
                 self.wfile.flush()
                 while not state.wait(snapshot["serial"], timeout=15) and not stop.is_set():
                     self.wfile.write(b": still here\n\n")
@@ -480,16 +532,19 @@ class EditionRequestHandler(BaseHTTPRequestHandler):
             return
 
 
-def serve_edition(config: EditionConfig, options: ServeOptions = ServeOptions(),
-                  progress: Progress | None = None) -> None:
+def serve_edition(
+    config: EditionConfig, options: ServeOptions = ServeOptions(), progress: Progress | None = None
+) -> None:
     """Build the edition, serve it with live reload until interrupted (Ctrl-C), rebuilding on every save."""
     say = progress or (lambda message: None)
     server = EditionServer(config, options, say)
     if options.host not in ("127.0.0.1", "localhost", "::1"):
         say(f"Warning: listening on {options.host}: other computers on the network can read the preview.")
     server.start()
-    say(f"Serving {config.title} at {server.url} (watching {server._relative(config.documents_dir)}, "
-        f"{server._relative(config.registers_dir)}; Ctrl-C to stop)")
+    say(
+        f"Serving {config.title} at {server.url} (watching {server._relative(config.documents_dir)}, "
+        f"{server._relative(config.registers_dir)}; Ctrl-C to stop)"
+    )
     if options.open_browser:
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
     try:

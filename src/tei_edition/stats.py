@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tei_edition.config import EditionConfig
-from tei_edition.tei.recognise import NameMatcher
 from tei_edition.tei.model import KINDS, XML_ID, T, all_entities, read_registers
+from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate import parse_edition
 from tei_edition.validate.encoding import find_candidates, pointed_ids
 
@@ -72,8 +72,11 @@ def edition_stats(config: EditionConfig) -> EditionStats:
         text = root.find(f"{T}text")
         if text is not None:
             for key, (tag, kind) in _TAGS.items():
-                setattr(doc, key, sum(1 for _ in text.iter(tag))
-                        + sum(1 for rs in text.iter(T + "rs") if rs.get("type") == kind))
+                setattr(
+                    doc,
+                    key,
+                    sum(1 for _ in text.iter(tag)) + sum(1 for rs in text.iter(T + "rs") if rs.get("type") == kind),
+                )
             doc.dates = sum(1 for _ in text.iter(T + "date"))
             doc.notes = sum(1 for _ in text.iter(T + "note"))
             doc.page_breaks = sum(1 for _ in text.iter(T + "pb"))
@@ -102,18 +105,44 @@ def format_stats(stats: EditionStats, fmt: str = "text") -> str:
         payload = {
             "documents": [asdict(d) for d in stats.documents],
             "total": {k: v for k, v in asdict(stats.total).items() if k not in ("id", "path")},
-            "coverage": {k: {"mentioned": c.mentioned, "total": c.total, "percent": round(c.percent, 1)}
-                         for k, c in stats.coverage.items()},
+            "coverage": {
+                k: {"mentioned": c.mentioned, "total": c.total, "percent": round(c.percent, 1)}
+                for k, c in stats.coverage.items()
+            },
             "problems": stats.problems,
         }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    headers = ("document", "pers", "place", "org", "date", "note", "pb", "untagged names", "untagged dates",
-               "entries")
-    rows = [(d.id, d.persons, d.places, d.orgs, d.dates, d.notes, d.page_breaks, d.untagged_names,
-             d.untagged_dates, d.entries_mentioned) for d in stats.documents]
+    headers = ("document", "pers", "place", "org", "date", "note", "pb", "untagged names", "untagged dates", "entries")
+    rows = [
+        (
+            d.id,
+            d.persons,
+            d.places,
+            d.orgs,
+            d.dates,
+            d.notes,
+            d.page_breaks,
+            d.untagged_names,
+            d.untagged_dates,
+            d.entries_mentioned,
+        )
+        for d in stats.documents
+    ]
     t = stats.total
-    rows.append(("total", t.persons, t.places, t.orgs, t.dates, t.notes, t.page_breaks, t.untagged_names,
-                 t.untagged_dates, t.entries_mentioned))
+    rows.append(
+        (
+            "total",
+            t.persons,
+            t.places,
+            t.orgs,
+            t.dates,
+            t.notes,
+            t.page_breaks,
+            t.untagged_names,
+            t.untagged_dates,
+            t.entries_mentioned,
+        )
+    )
     widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
 
     def line(row: tuple) -> str:

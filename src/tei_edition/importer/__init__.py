@@ -12,7 +12,6 @@ from lxml import etree
 from tei_edition import TEI_NS, XML_NS
 from tei_edition.config import EditionConfig
 from tei_edition.errors import EditionError, SourceError, UsageError
-from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.importer.source import (
     Block,
     Hi,
@@ -26,24 +25,28 @@ from tei_edition.importer.source import (
 )
 from tei_edition.tei.model import KINDS, Entity, normalise_space, read_register
 from tei_edition.tei.parse import parse_file
+from tei_edition.tei.recognise import DateFinder, NameMatcher
 
 T = f"{{{TEI_NS}}}"
 XML_ID = f"{{{XML_NS}}}id"
 XML_LANG = f"{{{XML_NS}}}lang"
-_LABEL = re.compile(r"^(Citation|Source|Summary|Abstract|Author|Authors|By|Date|Tags|Keywords|Title):\s*(.*)$",
-                    re.IGNORECASE)
+_LABEL = re.compile(
+    r"^(Citation|Source|Summary|Abstract|Author|Authors|By|Date|Tags|Keywords|Title):\s*(.*)$", re.IGNORECASE
+)
 _BYLINE = re.compile(r"^by\s+(.{3,80})$", re.IGNORECASE)
 _URL = re.compile(r"^<?(https?://\S+?)>?$")
 _CAPITALISED = re.compile(r"(?<![\w’'])[A-Z][\w’'-]*(?:\s+(?:of\s+|de\s+|von\s+|van\s+)?[A-Z][\w’'-]*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“(\[]|[.!?]['’”\"])\s*$")
-_STOPWORDS = frozenset("""
+_STOPWORDS = frozenset(
+    """
     A An The In On At Of And But For Or Nor So Yet It Its He His Him She Her They Their Them We Our Us You Your I My
     This That These Those As If When While Since However Thus Therefore Moreover Also Then There Here What Which Who
     Whom Whose Why How After Before During Although Though Because According Besides Instead Despite Of To From By
     With Without Mr Mrs Ms Dr Prof No Yes Not All Some Any Each Every Both Either Neither One Two Three
     January February March April May June July August September October November December
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday
-""".split())
+""".split()
+)
 
 
 @dataclass
@@ -79,25 +82,34 @@ class ImportReport:
             c = f.counts
             lines.append("")
             lines.append(f"{f.output}  (from {f.source})")
-            lines.append(f"  tagged: {c['person']} persons, {c['place']} places, {c['org']} organisations, "
-                         f"{c['date']} dates, {c['pb']} page breaks, {c['note']} note references, "
-                         f"{c['p']} paragraphs, {c['head']} headings, {c['list']} lists, {c['figure']} figures")
-            lines.append(f"  every suggestion carries resp=\"#import-{f.doc_id}\" (names cert=\"medium\", dates "
-                         "whose year comes from the context cert=\"low\"): check each, then remove the marks")
+            lines.append(
+                f"  tagged: {c['person']} persons, {c['place']} places, {c['org']} organisations, "
+                f"{c['date']} dates, {c['pb']} page breaks, {c['note']} note references, "
+                f"{c['p']} paragraphs, {c['head']} headings, {c['list']} lists, {c['figure']} figures"
+            )
+            lines.append(
+                f'  every suggestion carries resp="#import-{f.doc_id}" (names cert="medium", dates '
+                'whose year comes from the context cert="low"): check each, then remove the marks'
+            )
             todo: list[str] = []
             if f.unknown_names:
                 shown = ", ".join(f"{name} ({n})" for name, n in f.unknown_names.most_common(25))
                 more = len(f.unknown_names) - 25
-                todo.append(f"capitalised words not in the registers (add them, tag them, or ignore them): {shown}"
-                            + (f" and {more} more" if more > 0 else ""))
+                todo.append(
+                    f"capitalised words not in the registers (add them, tag them, or ignore them): {shown}"
+                    + (f" and {more} more" if more > 0 else "")
+                )
             if f.ambiguous:
-                todo.append("names that more than one register entry carries (tag by hand): "
-                            + ", ".join(f"{name} ({n})" for name, n in f.ambiguous.most_common()))
+                todo.append(
+                    "names that more than one register entry carries (tag by hand): "
+                    + ", ".join(f"{name} ({n})" for name, n in f.ambiguous.most_common())
+                )
             if f.undated:
                 todo.append("dates whose year could not be inferred (tag by hand): " + ", ".join(f.undated))
             todo.extend(f.header_notes)
-            todo.append("descriptions of persons, places and bodies (\"the Soviet leader\") are not suggested: "
-                        "tag them with <rs>")
+            todo.append(
+                'descriptions of persons, places and bodies ("the Soviet leader") are not suggested: tag them with <rs>'
+            )
             lines.append("  to do:")
             lines.extend(f"    - {item}" for item in todo)
         total = Counter[str]()
@@ -105,8 +117,10 @@ class ImportReport:
             total.update(f.counts)
         names = total["person"] + total["place"] + total["org"]
         lines.append("")
-        lines.append(f"Imported {len(self.files)} file{'s' if len(self.files) != 1 else ''}: {names} names and "
-                     f"{total['date']} dates suggested, {total['pb']} page breaks. Next: edition validate")
+        lines.append(
+            f"Imported {len(self.files)} file{'s' if len(self.files) != 1 else ''}: {names} names and "
+            f"{total['date']} dates suggested, {total['pb']} page breaks. Next: edition validate"
+        )
         return "\n".join(lines) + "\n"
 
 
@@ -131,8 +145,13 @@ def document_id(path: Path) -> str:
     return slug if slug[0].isalpha() else f"doc-{slug}"
 
 
-def import_files(files: list[Path], out_dir: Path, registers_dir: Path | None = None,
-                 force: bool = False, config: EditionConfig | None = None) -> ImportReport:
+def import_files(
+    files: list[Path],
+    out_dir: Path,
+    registers_dir: Path | None = None,
+    force: bool = False,
+    config: EditionConfig | None = None,
+) -> ImportReport:
     """Write one TEI document per input into `out_dir`; read everything first so a bad input writes nothing.
 
     Names come from the registers in `registers_dir`, else from the edition's (`config`); the edition also gives
@@ -176,8 +195,14 @@ def import_files(files: list[Path], out_dir: Path, registers_dir: Path | None = 
 class TeiWriter:
     """Builds the TEI document for one transcription, tagging names and dates as it writes the text."""
 
-    def __init__(self, source: Transcription, doc_id: str, matcher: NameMatcher, report: FileReport,
-                 config: EditionConfig | None = None):
+    def __init__(
+        self,
+        source: Transcription,
+        doc_id: str,
+        matcher: NameMatcher,
+        report: FileReport,
+        config: EditionConfig | None = None,
+    ):
         self.config = config
         self.source = source
         self.doc_id = doc_id
@@ -257,10 +282,10 @@ class TeiWriter:
                 links = [c for c in blocks[index + 1].content if isinstance(c, Link)]
                 if links:
                     meta["url"] = links[0].url
-                del blocks[index:index + 2]
+                del blocks[index : index + 2]
             elif name in ("summary", "abstract"):
                 meta["summary"] = blocks[index + 1].plain()
-                del blocks[index:index + 2]
+                del blocks[index : index + 2]
         if "author" not in meta:
             for block in blocks[:3]:
                 byline = _BYLINE.match(block.plain())
@@ -270,8 +295,10 @@ class TeiWriter:
         if "title" not in meta:
             meta["title"] = self.source.path.stem
             self.report.header_notes.append("no title found: write one in titleStmt/title")
-        self.report.header_notes.append("check the header: title, author, the source's full bibliographic record "
-                                        "(sourceDesc), the publication statement and the document's date")
+        self.report.header_notes.append(
+            "check the header: title, author, the source's full bibliographic record "
+            "(sourceDesc), the publication statement and the document's date"
+        )
         return meta
 
     def _header(self, meta: dict[str, object]) -> etree._Element:
@@ -406,7 +433,7 @@ class TeiWriter:
             elif isinstance(item, Link):
                 if item.url.startswith("image:"):
                     figure = etree.SubElement(parent, T + "figure")
-                    etree.SubElement(figure, T + "graphic", url=item.url[len("image:"):])
+                    etree.SubElement(figure, T + "graphic", url=item.url[len("image:") :])
                     continue
                 self._inline(etree.SubElement(parent, T + "ref", target=item.url), item.children)
             elif isinstance(item, PageBreak):
@@ -462,7 +489,7 @@ class TeiWriter:
                 continue
             if len(words) == 1 and (words[0] in _STOPWORDS or len(words[0]) < 2):
                 continue
-            if len(words) == 1 and _SENTENCE_START.search(text[:match.start()]):
+            if len(words) == 1 and _SENTENCE_START.search(text[: match.start()]):
                 continue  # a capital at the start of a sentence says nothing
             while words and words[0] in _STOPWORDS:
                 words.pop(0)
@@ -475,7 +502,8 @@ class TeiWriter:
 
 def _only_notes(items: list[Inline]) -> bool:
     return any(isinstance(i, NoteRef) for i in items) and all(
-        isinstance(i, NoteRef) or (isinstance(i, str) and not i.strip()) for i in items)
+        isinstance(i, NoteRef) or (isinstance(i, str) and not i.strip()) for i in items
+    )
 
 
 def _append_text(parent: etree._Element, text: str) -> None:

@@ -15,7 +15,7 @@ class Hi:
     """Emphasised text (Markdown * and **)."""
 
     rend: str
-    children: list["Inline"] = field(default_factory=list)
+    children: list[Inline] = field(default_factory=list)
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Link:
     """A link with its text."""
 
     url: str
-    children: list["Inline"] = field(default_factory=list)
+    children: list[Inline] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Block:
     level: int = 1  # heading level
     items: list[list[Inline]] = field(default_factory=list)  # list items
     numbers: list[str] = field(default_factory=list)  # list item numbers of an ordered list
-    blocks: list["Block"] = field(default_factory=list)  # paragraphs of a quotation
+    blocks: list[Block] = field(default_factory=list)  # paragraphs of a quotation
     url: str = ""  # figure
     n: str = ""  # pb
 
@@ -106,11 +106,15 @@ def decode(path: Path) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise SourceError(path, f"byte 0x{data[exc.start]:02x} is not UTF-8; re-save the file as UTF-8",
-                          line=line) from None
+        raise SourceError(
+            path, f"byte 0x{data[exc.start]:02x} is not UTF-8; re-save the file as UTF-8", line=line
+        ) from None
     if "\x00" in text:
-        raise SourceError(path, "contains NUL bytes: this is not a plain-text or Markdown file",
-                          line=text.count("\n", 0, text.index("\x00")) + 1)
+        raise SourceError(
+            path,
+            "contains NUL bytes: this is not a plain-text or Markdown file",
+            line=text.count("\n", 0, text.index("\x00")) + 1,
+        )
     if not text.strip():
         raise SourceError(path, "the file is empty", line=1)
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -126,15 +130,15 @@ def split_front_matter(text: str) -> tuple[dict[str, str | list[str]], str]:
         return {}, text
     metadata: dict[str, str | list[str]] = {}
     key = None
-    for line in text[lead + 4:end].split("\n"):
+    for line in text[lead + 4 : end].split("\n"):
         match = _FRONT_KEY.match(line)
         if match:
             key, value = match.group(1).lower(), match.group(2).strip()
             metadata[key] = _unquote(value) if value else []
         elif key and re.match(r"^\s*-\s+\S", line) and isinstance(metadata.get(key), list):
             metadata[key].append(_unquote(line.strip()[1:].strip()))  # type: ignore[union-attr]
-    body = text[end + 5:]
-    return metadata, "\n" * (text[:end + 5].count("\n")) + body  # keep line numbers
+    body = text[end + 5 :]
+    return metadata, "\n" * (text[: end + 5].count("\n")) + body  # keep line numbers
 
 
 def _unquote(value: str) -> str:
@@ -174,7 +178,7 @@ def split_marks(text: str) -> list[Inline]:
     pos = 0
     for match in _MARK.finditer(text):
         if match.start() > pos:
-            out.append(text[pos:match.start()])
+            out.append(text[pos : match.start()])
         out.append(PageBreak(match.group(2)) if match.group(1) == "PB" else NoteRef(match.group(2)))
         pos = match.end()
     if pos < len(text):
@@ -186,8 +190,9 @@ def read_transcription(path: Path) -> Transcription:
     """Read a plain-text or Markdown file (Markdown when it says so by extension, front matter or markup)."""
     raw = decode(path)
     metadata, text = split_front_matter(raw)
-    is_markdown = bool(metadata) or path.suffix.lower() in (".md", ".markdown") \
-        or len(_MARKDOWN_HINTS.findall(text)) >= 2
+    is_markdown = (
+        bool(metadata) or path.suffix.lower() in (".md", ".markdown") or len(_MARKDOWN_HINTS.findall(text)) >= 2
+    )
     text = mark_pages_and_notes(text)
     blocks = read_markdown(text) if is_markdown else read_plain(text)
     return Transcription(path, metadata, [b for b in blocks if b.kind != "p" or b.content], is_markdown)
@@ -203,13 +208,21 @@ def read_plain(text: str) -> list[Block]:
     chunks = [c for c in re.split(r"\n\s*\n", text) if c.strip()]
     lines = [line for c in chunks for line in c.split("\n") if line.strip()]
     multi = [c for c in chunks if c.strip().count("\n")]
-    inner = [line.rstrip() for c in multi for line in c.strip().split("\n")[:-1]
-             if line.strip() and not _MARK.fullmatch(line.strip())]
+    inner = [
+        line.rstrip()
+        for c in multi
+        for line in c.strip().split("\n")[:-1]
+        if line.strip() and not _MARK.fullmatch(line.strip())
+    ]
     open_ended = sum(1 for line in inner if not line.endswith((".", "!", "?", ":", '"', "”", "’", ")")))
     # Hard-wrapped prose: most blocks run over several lines, no line is much longer than a printed line, and
     # most lines stop in the middle of a sentence.
-    wrapped = bool(lines) and len(multi) > len(chunks) / 2 and max(len(line) for line in lines) <= 100 \
+    wrapped = (
+        bool(lines)
+        and len(multi) > len(chunks) / 2
+        and max(len(line) for line in lines) <= 100
         and open_ended > len(inner) / 2
+    )
     blocks: list[Block] = []
     for chunk in chunks:
         rows = [line.strip() for line in chunk.split("\n") if line.strip()]
@@ -241,6 +254,7 @@ def _paragraph(text: str) -> Block:
 
 # Markdown -------------------------------------------------------------------------------------------------------
 
+
 def read_markdown(text: str) -> list[Block]:
     """CommonMark blocks via markdown-it: headings, paragraphs, lists, block quotes, images."""
     from markdown_it import MarkdownIt  # here: every build loads this package (its name finder), few read Markdown
@@ -256,8 +270,9 @@ def read_markdown(text: str) -> list[Block]:
             pending_head = int(token.tag[1])
         elif kind in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
             block = Block("quote" if kind == "blockquote_open" else "list")
-            (stack[-1].blocks if stack and stack[-1].kind == "quote" else blocks).append(block) \
-                if not (stack and stack[-1].kind == "list") else None
+            (stack[-1].blocks if stack and stack[-1].kind == "quote" else blocks).append(block) if not (
+                stack and stack[-1].kind == "list"
+            ) else None
             stack.append(block)
         elif kind in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
             stack.pop()
@@ -280,9 +295,10 @@ def read_markdown(text: str) -> list[Block]:
                 pending_head = 0
             elif len(content) == 1 and isinstance(content[0], Link) and content[0].url.startswith("image:"):
                 image = content[0]
-                target.append(Block("figure", image.children, url=image.url[len("image:"):]))
-            elif all(isinstance(c, PageBreak) or (isinstance(c, str) and not c.strip()) for c in content) \
-                    and any(isinstance(c, PageBreak) for c in content):
+                target.append(Block("figure", image.children, url=image.url[len("image:") :]))
+            elif all(isinstance(c, PageBreak) or (isinstance(c, str) and not c.strip()) for c in content) and any(
+                isinstance(c, PageBreak) for c in content
+            ):
                 target.extend(Block("pb", n=c.n) for c in content if isinstance(c, PageBreak))
             else:
                 target.append(Block("p", content))

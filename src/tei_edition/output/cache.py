@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 CACHE_NAME = ".edition-cache.sqlite"
 _SCHEMA_VERSION = 1
@@ -63,8 +64,11 @@ class BuildCache:
 
     def get(self, key: str) -> bytes | None:
         """The bytes stored under `key`, or None."""
-        row = None if self.fresh and key not in self.written else \
-            self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        row = (
+            None
+            if self.fresh and key not in self.written
+            else self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+        )
         if row is None:
             self.misses += 1
             return None
@@ -91,7 +95,7 @@ class BuildCache:
         if self.fresh:
             keys = [key for key in keys if key in self.written]
         for start in range(0, len(keys), _BATCH):
-            chunk = keys[start:start + _BATCH]
+            chunk = keys[start : start + _BATCH]
             marks = ",".join("?" * len(chunk))
             yield from self._db.execute(f"SELECT {columns} FROM entries WHERE key IN ({marks})", chunk)
 
@@ -110,7 +114,7 @@ class BuildCache:
         a time, so that the pickled bytes of thousands are never held at once beside the objects."""
         out: dict[str, Any] = {}
         for start in range(0, len(keys), _BATCH):
-            for key, data in self.get_many(keys[start:start + _BATCH]).items():
+            for key, data in self.get_many(keys[start : start + _BATCH]).items():
                 try:
                     out[key] = pickle.loads(data)
                 except Exception:  # an entry from an incompatible version of a class: treat as a miss
@@ -145,7 +149,7 @@ class BuildCache:
         """Close the database."""
         self._db.close()
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
 
 

@@ -11,10 +11,11 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from tei_edition import __version__
 from tei_edition.config import EditionConfig
@@ -111,8 +112,8 @@ def edition_inputs(config: EditionConfig, build_date: str) -> EditionInputs:
 def relative_name(config: EditionConfig, path: Path) -> str:
     """A source's name in the manifest: relative to the edition root where possible, with forward slashes."""
     text, root = str(path), str(config.root)
-    if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and root != os.sep:
-        return text[len(root) + 1:].replace(os.sep, "/")  # what relative_to() gives, without making paths
+    if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep and root != os.sep:
+        return text[len(root) + 1 :].replace(os.sep, "/")  # what relative_to() gives, without making paths
     try:
         return path.relative_to(config.root).as_posix()
     except ValueError:
@@ -151,15 +152,16 @@ class Manifest:
             "options": dict(sorted(self.options.items())),
             "sources": dict(sorted(self.sources.items())),
             "source_stats": dict(sorted(self.source_stats.items())),
-            "outputs": {k: {"deps": v.deps, "content": v.content, "stat": v.stat}
-                        for k, v in sorted(self.outputs.items())},
+            "outputs": {
+                k: {"deps": v.deps, "content": v.content, "stat": v.stat} for k, v in sorted(self.outputs.items())
+            },
             "summary": self.summary,
         }
         # Without indentation the C encoder writes it: several times faster for an edition of 50,000 files.
         return json.dumps(data, ensure_ascii=False) + "\n"
 
     @classmethod
-    def from_json(cls, text: str) -> "Manifest | None":
+    def from_json(cls, text: str) -> Manifest | None:
         """Read a manifest; None when it is damaged or of another format (the build then starts afresh)."""
         try:
             data = json.loads(text)
@@ -170,8 +172,10 @@ class Manifest:
                 inputs={str(k): str(v) for k, v in data["inputs"].items()},
                 options=dict(data["options"]),
                 sources={str(k): str(v) for k, v in data["sources"].items()},
-                outputs={str(k): OutputRecord(str(v["deps"]), str(v["content"]), str(v.get("stat", "")))
-                         for k, v in data["outputs"].items()},
+                outputs={
+                    str(k): OutputRecord(str(v["deps"]), str(v["content"]), str(v.get("stat", "")))
+                    for k, v in data["outputs"].items()
+                },
                 summary=dict(data.get("summary", {})),
                 source_stats={str(k): str(v) for k, v in data.get("source_stats", {}).items()},
             )
@@ -215,8 +219,15 @@ class Changes:
     @property
     def nothing(self) -> bool:
         """True when the last build's output is exactly what this build would write."""
-        return not (self.added or self.removed or self.modified or self.inputs or self.options
-                    or self.outputs_missing or self.first_build)
+        return not (
+            self.added
+            or self.removed
+            or self.modified
+            or self.inputs
+            or self.options
+            or self.outputs_missing
+            or self.first_build
+        )
 
     def describe(self) -> str:
         """One line saying what changed, for --verbose."""
@@ -235,8 +246,13 @@ class Changes:
         return "; ".join(parts) or "nothing changed"
 
 
-def compare(manifest: Manifest | None, inputs: EditionInputs, sources: dict[str, str], options: dict[str, Any],
-            expected_dirs: Iterable[Path]) -> Changes:
+def compare(
+    manifest: Manifest | None,
+    inputs: EditionInputs,
+    sources: dict[str, str],
+    options: dict[str, Any],
+    expected_dirs: Iterable[Path],
+) -> Changes:
     """What changed since the build recorded in `manifest`."""
     if manifest is None:
         return Changes(first_build=True)

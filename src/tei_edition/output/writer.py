@@ -13,8 +13,8 @@ from itertools import islice
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from tei_edition.output.plan import hash_bytes
 from tei_edition.errors import BuildError
+from tei_edition.output.plan import hash_bytes
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
 
@@ -57,14 +57,17 @@ class OutputWriter:
     there) are left where they are and listed in `foreign`; one that stands where the build puts a folder or a
     file stops the commit before anything is moved."""
 
-    def __init__(self, target: Path, signatures: Mapping[str, str] | None = None,
-                 previous: Mapping[str, str] | None = None):
+    def __init__(
+        self, target: Path, signatures: Mapping[str, str] | None = None, previous: Mapping[str, str] | None = None
+    ):
         self.target = target.resolve()
         self._top = str(self.target) + os.sep  # an output's path in the target is this + its key
         self.target.parent.mkdir(parents=True, exist_ok=True)
         if self.target.exists() and not self.target.is_dir():
-            raise BuildError(f"{self.target} is a file, where the build puts its folder of the same name: move it "
-                             "away (the build never removes a file it did not make)")
+            raise BuildError(
+                f"{self.target} is a file, where the build puts its folder of the same name: move it "
+                "away (the build never removes a file it did not make)"
+            )
         self.foreign: list[str] = []  # files in the target that no build made, left in place by commit()
         self._walked: list[tuple[Path, str, list[str], list[str]]] | None = None  # the target as check() found it
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
@@ -85,9 +88,11 @@ class OutputWriter:
         key = output_key(rel)
         # Compared without case: "Stalin" and "stalin" would overwrite each other on macOS and Windows.
         if key.casefold() in self.written:
-            raise BuildError(f"two outputs were written to the same path {key!r}: check for documents or register "
-                             "entries whose ids differ only in letter case or in characters that are not allowed "
-                             "in file names")
+            raise BuildError(
+                f"two outputs were written to the same path {key!r}: check for documents or register "
+                "entries whose ids differ only in letter case or in characters that are not allowed "
+                "in file names"
+            )
         self.written.add(key.casefold())
         return key
 
@@ -201,11 +206,16 @@ class OutputWriter:
         deepest first, for commit()."""
         made = set(self.hashes)
         recorded = set(self.previous) | set(self.signatures)  # what the last build made
-        walked = [(Path(folder), Path(folder).relative_to(self.target).as_posix(), dirs, files)
-                  for folder, dirs, files in os.walk(self.target, topdown=False)]
-        self.foreign = sorted(rel for _base, prefix, _dirs, files in walked for name in files
-                              if (rel := name if prefix == "." else f"{prefix}/{name}") not in made
-                              and rel not in recorded)
+        walked = [
+            (Path(folder), Path(folder).relative_to(self.target).as_posix(), dirs, files)
+            for folder, dirs, files in os.walk(self.target, topdown=False)
+        ]
+        self.foreign = sorted(
+            rel
+            for _base, prefix, _dirs, files in walked
+            for name in files
+            if (rel := name if prefix == "." else f"{prefix}/{name}") not in made and rel not in recorded
+        )
         if self.foreign:
             _check_foreign(self.target, self.foreign, made)
         self._walked = walked
@@ -266,11 +276,12 @@ class OutputWriter:
         """Throw the staged output away; the target is left as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def __enter__(self) -> "OutputWriter":
+    def __enter__(self) -> OutputWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             self.commit()
         else:
@@ -289,12 +300,17 @@ def _check_foreign(target: Path, foreign: list[str], made: set[str]) -> None:
     """A BuildError when a file no build made stands where this build puts a folder, or inside a folder where it
     puts a file: the build does not remove what it did not make."""
     folders = {parent for key in made for parent in PurePosixPath(key).parents} - {PurePosixPath(".")}
-    in_the_way = [rel for rel in foreign if PurePosixPath(rel) in folders
-                  or any(parent.as_posix() in made for parent in PurePosixPath(rel).parents)]
+    in_the_way = [
+        rel
+        for rel in foreign
+        if PurePosixPath(rel) in folders or any(parent.as_posix() in made for parent in PurePosixPath(rel).parents)
+    ]
     if in_the_way:
         shown = ", ".join(str(target / rel) for rel in in_the_way[:3]) + (" ..." if len(in_the_way) > 3 else "")
-        raise BuildError(f"{len(in_the_way)} file(s) that no build made stand where the build puts its output: "
-                         f"{shown}; move them away (the build never removes a file it did not make)")
+        raise BuildError(
+            f"{len(in_the_way)} file(s) that no build made stand where the build puts its output: "
+            f"{shown}; move them away (the build never removes a file it did not make)"
+        )
 
 
 def _signature(status: os.stat_result) -> str:
@@ -339,10 +355,14 @@ def make_output_folder(folder: Path) -> None:
     except OSError as exc:
         blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
         if blocker is not None:
-            raise BuildError(f"the output folder {folder} cannot be made: {blocker} is a file; move it away or set "
-                             "another folder as `dir` in the [output] table of edition.toml") from None
-        raise BuildError(f"the output folder {folder} cannot be made: {exc.strerror or exc}; check that it may be "
-                         "written, or set another folder as `dir` in the [output] table of edition.toml") from None
+            raise BuildError(
+                f"the output folder {folder} cannot be made: {blocker} is a file; move it away or set "
+                "another folder as `dir` in the [output] table of edition.toml"
+            ) from None
+        raise BuildError(
+            f"the output folder {folder} cannot be made: {exc.strerror or exc}; check that it may be "
+            "written, or set another folder as `dir` in the [output] table of edition.toml"
+        ) from None
 
 
 class OutputLock:
@@ -352,7 +372,7 @@ class OutputLock:
         self.path = output_dir / ".edition.lock"
         self._handle: int | None = None
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -363,13 +383,13 @@ class OutputLock:
             pass
         except OSError:
             os.close(handle)
-            raise BuildError(f"another build is writing {self.path.parent} right now; wait for it to finish") \
-                from None
+            raise BuildError(f"another build is writing {self.path.parent} right now; wait for it to finish") from None
         self._handle = handle
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._handle is not None:
             os.close(self._handle)  # closing releases the lock
             self._handle = None

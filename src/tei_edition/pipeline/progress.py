@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, TextIO
 
 Advance = Callable[[int], None]
 
@@ -13,8 +14,9 @@ Advance = Callable[[int], None]
 class Reporter:
     """Tells the user what the build is doing; `quiet` keeps only errors, `verbose` adds every step."""
 
-    def __init__(self, quiet: bool = False, verbose: bool = False, stream: TextIO | None = None,
-                 bars: bool | None = None):
+    def __init__(
+        self, quiet: bool = False, verbose: bool = False, stream: TextIO | None = None, bars: bool | None = None
+    ):
         self.quiet = quiet
         self.verbose = verbose and not quiet
         self.stream = stream or sys.stderr
@@ -51,8 +53,12 @@ class Reporter:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        columns: list[Any] = [TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                              TimeElapsedColumn()]
+        columns: list[Any] = [
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ]
         with Progress(*columns, console=Console(file=self.stream), transient=True) as progress:
             task = progress.add_task(label, total=total)
             yield lambda n: progress.advance(task, n)

@@ -20,27 +20,20 @@ import sqlite3
 import sys
 import threading
 import time
-from time import time_ns
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from time import time_ns
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from tei_edition.output.cache import CACHE_NAME, BuildCache, content_key, dumps
-from tei_edition.tei.edition import (
-    EditionData,
-    MentionGroup,
-    PackedMentions,
-    build_time,
-    collect_edition,
-    fragment_key,
-    source_date_epoch,
-)
+from tei_edition.config import EditionConfig
+from tei_edition.errors import BuildError, SourceError, ValidationFailed
 from tei_edition.executor import local_workers, open_executor, parse_executor, run_batches, worker_count
+from tei_edition.output.cache import CACHE_NAME, BuildCache, content_key, dumps
 from tei_edition.output.plan import (
     Changes,
     EditionInputs,
@@ -55,11 +48,18 @@ from tei_edition.output.plan import (
     relative_name,
     save_manifest,
 )
-from tei_edition.pipeline.progress import Reporter
 from tei_edition.output.writer import OutputLock, OutputWriter, make_output_folder, remove_stale_staging
-from tei_edition.config import EditionConfig
-from tei_edition.errors import BuildError, SourceError, ValidationFailed
+from tei_edition.pipeline.progress import Reporter
 from tei_edition.tei.discover import Sources, discover_sources
+from tei_edition.tei.edition import (
+    EditionData,
+    MentionGroup,
+    PackedMentions,
+    build_time,
+    collect_edition,
+    fragment_key,
+    source_date_epoch,
+)
 from tei_edition.tei.header import read_header, short_title_of
 from tei_edition.tei.model import (
     POINTER_ATTRIBUTES,
@@ -224,8 +224,9 @@ class SourceWorker:
             try:
                 tree = parse_source(task.data, task.path, task.is_document)
             except SourceError as exc:
-                result.core = CoreResult(False, [Diagnostic(task.path, exc.line or 0, exc.column or 0,
-                                                            Severity.ERROR, exc.detail, "xml")])
+                result.core = CoreResult(
+                    False, [Diagnostic(task.path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")]
+                )
                 result.encoding = []
                 return result
         if task.core:
@@ -235,8 +236,9 @@ class SourceWorker:
                 result.encoding = self._encoding(task, tree) if task.is_document else []
         return result
 
-    def _core_steps(self, task: SourceTask, tree: etree._ElementTree, clock: "_Clock",
-                    result: SourceResult) -> CoreResult:
+    def _core_steps(
+        self, task: SourceTask, tree: etree._ElementTree, clock: _Clock, result: SourceResult
+    ) -> CoreResult:
         """Check, read and transform a source."""
         path = task.path
         core = CoreResult(True)
@@ -275,8 +277,9 @@ class SourceWorker:
         with clock("read"):
             document.header = read_header(tree)
             document.lang = tree.getroot().get(XML_LANG) or ""
-            document.graphics = tuple((g.get("url") or "", g.sourceline or 0)
-                                      for g in tree.getroot().iter(f"{T}graphic"))
+            document.graphics = tuple(
+                (g.get("url") or "", g.sourceline or 0) for g in tree.getroot().iter(f"{T}graphic")
+            )
             document.short_title = short_title_of(tree)
         document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
         core.document = document
@@ -313,10 +316,15 @@ def parse_source(data: bytes, path: Path, is_document: bool) -> etree._ElementTr
     """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise."""
     tree = parse_bytes(data, path)
     root = require_tei(tree, path)
-    if is_document and root.find(f"{T}text") is None and root.find(f"{T}facsimile") is None \
-            and root.find(f"{T}sourceDoc") is None:
-        raise SourceError(path, "<TEI> has no <text>: a document needs its transcription in <text><body>",
-                          line=root.sourceline)
+    if (
+        is_document
+        and root.find(f"{T}text") is None
+        and root.find(f"{T}facsimile") is None
+        and root.find(f"{T}sourceDoc") is None
+    ):
+        raise SourceError(
+            path, "<TEI> has no <text>: a document needs its transcription in <text><body>", line=root.sourceline
+        )
     return tree
 
 
@@ -450,8 +458,12 @@ class ForkedStage:
     @staticmethod
     def can_fork() -> bool:
         """Whether this process may fork a child for the stage: Linux, one thread, Saxon not started."""
-        return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1 and \
-            "saxonche" not in sys.modules
+        return (
+            sys.platform.startswith("linux")
+            and hasattr(os, "fork")
+            and threading.active_count() == 1
+            and "saxonche" not in sys.modules
+        )
 
     def results(self, timeout: float | None = None) -> list[SourceResult] | None:
         """The child's results, once it is done; None when it failed or took longer than `timeout` seconds (the
@@ -556,8 +568,9 @@ class CachedBodies(Mapping[str, str]):
 # The build.
 
 
-def check_edition(config: EditionConfig, paths: list[Path] | None = None, jobs: int | None = None,
-                  executor: str | None = None) -> Report:
+def check_edition(
+    config: EditionConfig, paths: list[Path] | None = None, jobs: int | None = None, executor: str | None = None
+) -> Report:
     """What `edition validate` reports: the build's per-file checks, on its workers, and its consistency gate;
     nothing is read for pages, nothing is written, and no tree is held longer than its file's checks."""
     sources = discover_sources(config)
@@ -599,8 +612,9 @@ class _Say:
         return self.reporter.task(label, total)
 
 
-def build_edition(config: EditionConfig, options: BuildOptions = BuildOptions(),
-                  progress: Reporter | Progress | None = None) -> BuildSummary:
+def build_edition(
+    config: EditionConfig, options: BuildOptions = BuildOptions(), progress: Reporter | Progress | None = None
+) -> BuildSummary:
     """Build the HTML (and PDF) edition, redoing only what changed; on failure the previous output stays as it was."""
     if progress is None:
         reporter: Any = Reporter(quiet=True)
@@ -616,8 +630,10 @@ def build_edition(config: EditionConfig, options: BuildOptions = BuildOptions(),
         except OSError as exc:  # the system refused a write (a full disk, say): the output was never half-written
             raise BuildError(_system_problem(exc, config.output_dir)) from None
         except sqlite3.Error as exc:  # the build cache could not be written (a full disk, say)
-            raise BuildError(f"the build cache in {config.output_dir} could not be used: {exc}; free some space "
-                             "there, or delete the file .edition-cache.sqlite, and build again") from None
+            raise BuildError(
+                f"the build cache in {config.output_dir} could not be used: {exc}; free some space "
+                "there, or delete the file .edition-cache.sqlite, and build again"
+            ) from None
 
 
 def _shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
@@ -631,8 +647,11 @@ def _shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> lis
         folder = id_segment(doc_id).casefold()
         if folder in first:
             other, other_id = first[folder]
-            same = f"is also the id of {relative_name(config, other)}" if other_id == doc_id else \
-                f"names the same pages as the id '{other_id}' of {relative_name(config, other)}"
+            same = (
+                f"is also the id of {relative_name(config, other)}"
+                if other_id == doc_id
+                else f"names the same pages as the id '{other_id}' of {relative_name(config, other)}"
+            )
             lines.append(f"  {relative_name(config, path)}: its id '{doc_id}' {same}")
         else:
             first[folder] = (path, doc_id)
@@ -644,8 +663,10 @@ def _system_problem(exc: OSError, output_dir: Path) -> str:
     where = f" {exc.filename}" if exc.filename else ""
     what = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return (f"the disk is full: could not write{where} ({what}); free some space on the disk that holds "
-                f"{output_dir} and build again")
+        return (
+            f"the disk is full: could not write{where} ({what}); free some space on the disk that holds "
+            f"{output_dir} and build again"
+        )
     return f"could not read or write{where}: {what}"
 
 
@@ -670,17 +691,22 @@ class _Build:
         with summary.phase("discover"):
             sources = discover_sources(self.config)
             if not sources.documents:
-                raise BuildError(f"there are no documents to build: {self.config.documents_dir} holds no .xml file; "
-                                 "put the edition's TEI documents there (`edition import` makes them from plain "
-                                 "transcriptions)")
+                raise BuildError(
+                    f"there are no documents to build: {self.config.documents_dir} holds no .xml file; "
+                    "put the edition's TEI documents there (`edition import` makes them from plain "
+                    "transcriptions)"
+                )
             named = {p: relative_name(self.config, p) for p in sources.all}
             recorded = load_manifest(self.config)
             # A clean build remakes everything; it reads the last manifest only to leave files it remakes
             # byte for byte as they are (see OutputWriter).
             self._last_outputs = recorded.outputs if recorded is not None else {}
             previous = None if self.options.clean else recorded
-            known = {p: (previous.source_stats.get(name, ""), previous.sources.get(name, ""))
-                     for p, name in named.items()} if previous is not None else None
+            known = (
+                {p: (previous.source_stats.get(name, ""), previous.sources.get(name, "")) for p, name in named.items()}
+                if previous is not None
+                else None
+            )
             contents = SourceContents(sources, known)
             hashes = {named[p]: contents.digest(p) for p in sources.all}
             build_date = self._build_date(previous)
@@ -704,7 +730,7 @@ class _Build:
             if self._forked is not None:  # the same, or the build stopped before it needed the child's results
                 self._forked.cancel()
 
-    def _begin_warm_up(self, sources: Sources, contents: "SourceContents") -> None:
+    def _begin_warm_up(self, sources: Sources, contents: SourceContents) -> None:
         """When a few edited sources will be checked and transformed, start on them while this process reads what
         the last build left: in a forked child where that is safe (ForkedStage), else by compiling the Schematron
         rules and the stylesheets in a thread (~0.2 s; Saxon keeps Python's lock for most of it, so the thread
@@ -712,8 +738,12 @@ class _Build:
         these cases; nor is a Dask executor, whose workers compile their own."""
         spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         edited = len(self._edited)
-        if not edited or spec.kind != "local" or local_workers(spec, edited) > 1 or \
-                any(p in self._edited for p in sources.registers):
+        if (
+            not edited
+            or spec.kind != "local"
+            or local_workers(spec, edited) > 1
+            or any(p in self._edited for p in sources.registers)
+        ):
             return
         settings = self._settings(contents, sources)
         current: SourceWorker | None = getattr(_STATE, "worker", None)
@@ -722,8 +752,14 @@ class _Build:
         if ForkedStage.can_fork():
             documents = set(sources.documents)
             try:
-                self._forked = ForkedStage(settings, [SourceTask(p, None, True, digest=contents.digest(p))
-                                                      for p in sorted(self._edited) if p in documents])
+                self._forked = ForkedStage(
+                    settings,
+                    [
+                        SourceTask(p, None, True, digest=contents.digest(p))
+                        for p in sorted(self._edited)
+                        if p in documents
+                    ],
+                )
                 return
             except OSError:
                 pass  # no child could be forked: the thread below, as where forking is not safe
@@ -744,9 +780,17 @@ class _Build:
         thread.start()
         self._warm_up = (settings, thread, prepared)
 
-    def _cached_run(self, sources: Sources, contents: "SourceContents", hashes: dict[str, str],
-                    inputs: EditionInputs, options: dict[str, Any], build_date: datetime, changes: Changes,
-                    previous: Manifest | None) -> BuildSummary:
+    def _cached_run(
+        self,
+        sources: Sources,
+        contents: SourceContents,
+        hashes: dict[str, str],
+        inputs: EditionInputs,
+        options: dict[str, Any],
+        build_date: datetime,
+        changes: Changes,
+        previous: Manifest | None,
+    ) -> BuildSummary:
         cache = BuildCache(self.config.output_dir / CACHE_NAME, fresh=self.options.clean)
         # Until the pages are rendered the build makes long-lived data (results, documents, registers) and hardly any
         # garbage in cycles: the cycle collector would only walk the growing heap again and again.
@@ -772,7 +816,7 @@ class _Build:
         except (TypeError, ValueError):
             return now
         if earlier.tzinfo is None:
-            earlier = earlier.replace(tzinfo=timezone.utc)
+            earlier = earlier.replace(tzinfo=UTC)
         return earlier if earlier.date() == now.date() and earlier <= now else now
 
     def _up_to_date(self, previous: Manifest) -> BuildSummary:
@@ -787,7 +831,7 @@ class _Build:
         self.say.detail("nothing changed since the last build: the output is up to date")
         return summary
 
-    def _settings(self, contents: "SourceContents", sources: Sources) -> StageSettings:
+    def _settings(self, contents: SourceContents, sources: Sources) -> StageSettings:
         from tei_edition.validate import edition_schemas
 
         config = self.config
@@ -802,16 +846,27 @@ class _Build:
             registers_key=hash_text(*(f"{relative_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
         )
 
-    def _full(self, sources: Sources, contents: "SourceContents", hashes: dict[str, str], inputs: EditionInputs,
-              options: dict[str, Any], build_date: datetime, changes: Changes, previous: Manifest | None,
-              cache: BuildCache) -> BuildSummary:
+    def _full(
+        self,
+        sources: Sources,
+        contents: SourceContents,
+        hashes: dict[str, str],
+        inputs: EditionInputs,
+        options: dict[str, Any],
+        build_date: datetime,
+        changes: Changes,
+        previous: Manifest | None,
+        cache: BuildCache,
+    ) -> BuildSummary:
         summary = self.summary
         config = self.config
         settings = self._settings(contents, sources)
         schemas = tuple(str(p) for p in (settings.rng, *settings.schematrons))
         # Registers are validated but not transformed: stylesheets and media do not concern them.
-        stage = {True: hash_text(inputs.document_stage, *schemas, "+".join(settings.media)),
-                 False: hash_text(inputs.key("tool", "schemas"), *schemas)}
+        stage = {
+            True: hash_text(inputs.document_stage, *schemas, "+".join(settings.media)),
+            False: hash_text(inputs.key("tool", "schemas"), *schemas),
+        }
         documents = set(sources.documents)
 
         # parse + validate + transform, per source, from the cache where possible
@@ -835,16 +890,30 @@ class _Build:
                     tasks.append(SourceTask(path, None, path in documents, digest=contents.digest(path)))
                     continue
                 cached = cached_core.get(core_keys[path])
-                if isinstance(cached, CoreResult) and _still_valid(cached) and \
-                        all(body_key(core_keys[path], m) in bodies for m in settings.media
-                            if _wants_body(cached, path, documents)):
+                if (
+                    isinstance(cached, CoreResult)
+                    and _still_valid(cached)
+                    and all(
+                        body_key(core_keys[path], m) in bodies
+                        for m in settings.media
+                        if _wants_body(cached, path, documents)
+                    )
+                ):
                     core[path] = cached
                 known = cached_encoding.get(encoding_keys[path]) if path in documents else []
                 if isinstance(known, list):
                     encoding[path] = known
                 if path not in core or path not in encoding:
-                    tasks.append(SourceTask(path, None, path in documents, core=path not in core,
-                                            encoding=path not in encoding, digest=contents.digest(path)))
+                    tasks.append(
+                        SourceTask(
+                            path,
+                            None,
+                            path in documents,
+                            core=path not in core,
+                            encoding=path not in encoding,
+                            digest=contents.digest(path),
+                        )
+                    )
         summary.processed = len(tasks)
         summary.reused = len(sources.all) - len(tasks)
         if tasks:
@@ -869,24 +938,41 @@ class _Build:
             raise ValidationFailed(
                 f"validation found {len(errors)} error(s), so the edition was not built "
                 f"(the previous output is unchanged). Run `edition validate` for the full report, or "
-                f"`edition build --keep-going` for a preview.\n" + "\n".join(shown))
-        failures = [f"  {relative_name(config, p)}:{r.failure[0]}: {r.failure[1]}" for p, r in core.items()
-                    if r.failure is not None]
+                f"`edition build --keep-going` for a preview.\n" + "\n".join(shown)
+            )
+        failures = [
+            f"  {relative_name(config, p)}:{r.failure[0]}: {r.failure[1]}"
+            for p, r in core.items()
+            if r.failure is not None
+        ]
         if failures:
-            raise BuildError("the text of some documents could not be rendered, so the edition was not built "
-                             "(the previous output is unchanged):\n" + "\n".join(failures))
-        clashes = _shared_ids(config, [(p, core[p].document.id) for p in sources.documents  # type: ignore[union-attr]
-                                       if core[p].parsed and core[p].document is not None])
+            raise BuildError(
+                "the text of some documents could not be rendered, so the edition was not built "
+                "(the previous output is unchanged):\n" + "\n".join(failures)
+            )
+        clashes = _shared_ids(
+            config,
+            [
+                (p, core[p].document.id)
+                for p in sources.documents  # type: ignore[union-attr]
+                if core[p].parsed and core[p].document is not None
+            ],
+        )
         if clashes:
-            raise BuildError("some documents have the same id, which names their pages and PDFs, so the edition was "
-                             "not built (the previous output is unchanged); a document's id is its <TEI xml:id>, "
-                             "else its file name: rename one of each pair\n" + "\n".join(clashes))
+            raise BuildError(
+                "some documents have the same id, which names their pages and PDFs, so the edition was "
+                "not built (the previous output is unchanged); a document's id is its <TEI xml:id>, "
+                "else its file name: rename one of each pair\n" + "\n".join(clashes)
+            )
 
         with summary.phase("registers"):
             from tei_edition.validate import ParsedEdition
 
-            docs = [_with_tree(core[p].document) for p in sources.documents
-                    if core[p].parsed and core[p].document is not None]
+            docs = [
+                _with_tree(core[p].document)
+                for p in sources.documents
+                if core[p].parsed and core[p].document is not None
+            ]
             data = collect_edition(config, ParsedEdition(sources, dict(register_trees)), documents=docs)
             data.build_date = build_date
             data.source_hashes = {path: contents.digest(path) for path in sources.all}
@@ -906,8 +992,10 @@ class _Build:
         data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
         summary.flagged = sorted(data.flagged)
         summary.documents = len(data.documents)
-        self.say.info(f"{len(data.documents)} documents, {len(data.entities)} register entries "
-                      f"({summary.processed} source(s) processed, {summary.reused} unchanged)")
+        self.say.info(
+            f"{len(data.documents)} documents, {len(data.entities)} register entries "
+            f"({summary.processed} source(s) processed, {summary.reused} unchanged)"
+        )
         by_id = {doc.id: doc.path for doc in data.documents}
         screen = CachedBodies(cache, {i: body_key(core_keys[p], "screen") for i, p in by_id.items()})
         printed = CachedBodies(cache, {i: body_key(core_keys[p], "print") for i, p in by_id.items()})
@@ -919,20 +1007,35 @@ class _Build:
         outputs = self._write(data, screen, printed, previous, hash_text(inputs.key(), repr(sorted(options.items()))))
 
         with summary.phase("write"):
-            manifest = Manifest(tool=inputs.tool, inputs=_as_dict(inputs), options=options, sources=hashes,
-                                source_stats={relative_name(config, p): contents.stat(p) for p in sources.all
-                                              if contents.stat(p)},
-                                outputs=outputs, summary={
-                                    "documents": summary.documents, "pages": summary.pages, "pdfs": summary.pdfs,
-                                    "flagged": summary.flagged, "build_date": build_date.isoformat(),
-                                })
+            manifest = Manifest(
+                tool=inputs.tool,
+                inputs=_as_dict(inputs),
+                options=options,
+                sources=hashes,
+                source_stats={relative_name(config, p): contents.stat(p) for p in sources.all if contents.stat(p)},
+                outputs=outputs,
+                summary={
+                    "documents": summary.documents,
+                    "pages": summary.pages,
+                    "pdfs": summary.pdfs,
+                    "flagged": summary.flagged,
+                    "build_date": build_date.isoformat(),
+                },
+            )
             save_manifest(config, manifest)
             cache.prune()
         return summary
 
-    def _run_tasks(self, tasks: list[SourceTask], settings: StageSettings, core: dict[Path, CoreResult],
-                   encoding: dict[Path, list[Diagnostic]], core_keys: dict[Path, str],
-                   encoding_keys: dict[Path, str], cache: BuildCache | None) -> None:
+    def _run_tasks(
+        self,
+        tasks: list[SourceTask],
+        settings: StageSettings,
+        core: dict[Path, CoreResult],
+        encoding: dict[Path, list[Diagnostic]],
+        core_keys: dict[Path, str],
+        encoding_keys: dict[Path, str],
+        cache: BuildCache | None,
+    ) -> None:
         spec = parse_executor(self.options.executor or self.config.executor, self.options.jobs or self.config.jobs)
         summary = self.summary
         start = time.perf_counter()
@@ -993,11 +1096,19 @@ class _Build:
             executor = open_executor(spec, len(tasks), warm_up, (settings, share))
             try:
                 workers = worker_count(executor, spec)
-                self.say.detail(f"processing {len(tasks)} source(s) with "
-                                f"{spec.describe if workers > 1 else 'one worker'}")
+                self.say.detail(
+                    f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}"
+                )
                 with self.say.task("processing", len(tasks)) as advance:
-                    run_batches(executor, functools.partial(process_batch, settings), tasks, workers, advance,
-                                consume=collect, prepare=with_data if spec.kind == "dask" else None)
+                    run_batches(
+                        executor,
+                        functools.partial(process_batch, settings),
+                        tasks,
+                        workers,
+                        advance,
+                        consume=collect,
+                        prepare=with_data if spec.kind == "dask" else None,
+                    )
             finally:
                 executor.shutdown(wait=True)
         wall = time.perf_counter() - start
@@ -1007,11 +1118,17 @@ class _Build:
             phase = "validate" if name == "read" else name
             summary.add_time(phase, wall * seconds / total)
 
-    def _gate(self, sources: Sources, contents: "SourceContents", core: dict[Path, CoreResult],
-              encoding: dict[Path, list[Diagnostic]], register_trees: dict[Path, etree._ElementTree]) -> Report:
+    def _gate(
+        self,
+        sources: Sources,
+        contents: SourceContents,
+        core: dict[Path, CoreResult],
+        encoding: dict[Path, list[Diagnostic]],
+        register_trees: dict[Path, etree._ElementTree],
+    ) -> Report:
+        from tei_edition.tei.model import all_entities, read_registers
         from tei_edition.validate.encoding import check_encoding
         from tei_edition.validate.references import ENTRY_ELEMENTS, IdSite, check_pointers, collect_ids, register_paths
-        from tei_edition.tei.model import all_entities, read_registers
 
         report = Report(documents=len(sources.documents), registers=len(sources.registers))
         parsed = [p for p in sources.all if core[p].parsed]
@@ -1051,13 +1168,15 @@ class _Build:
         stand_in = etree.Element(f"{T}TEI")
         if pointed:
             etree.SubElement(stand_in, f"{T}ptr", target=" ".join(f"#{t}" for t in sorted(pointed)))
-        documents = {Path("(all documents)"): stand_in.getroottree()} if any(
-            core[p].parsed for p in sources.documents) else {}
+        documents = (
+            {Path("(all documents)"): stand_in.getroottree()} if any(core[p].parsed for p in sources.documents) else {}
+        )
         report.extend(check_encoding(documents, entities.values()))
         return report
 
-    def _write(self, data: EditionData, screen: CachedBodies, printed: CachedBodies, previous: Manifest | None,
-               inputs_key: str) -> dict[str, OutputRecord]:
+    def _write(
+        self, data: EditionData, screen: CachedBodies, printed: CachedBodies, previous: Manifest | None, inputs_key: str
+    ) -> dict[str, OutputRecord]:
         """Render the site and the PDFs into staging folders, then swap them in together."""
         from tei_edition.web.render import render_site
 
@@ -1068,12 +1187,26 @@ class _Build:
         pdf_out = OutputWriter(config.pdf_dir, *_recorded(recorded, "pdf/")) if self.want_pdf else None
         try:
             with summary.phase("render"):
-                earlier = {k[len("html/"):]: (r.deps, r.content) for k, r in previous.outputs.items()
-                           if k.startswith("html/") and r.deps} if previous is not None else {}
+                earlier = (
+                    {
+                        k[len("html/") :]: (r.deps, r.content)
+                        for k, r in previous.outputs.items()
+                        if k.startswith("html/") and r.deps
+                    }
+                    if previous is not None
+                    else {}
+                )
                 changed = {doc.id for doc in data.documents if doc.path in self._edited}
-                summary.pages = render_site(data, screen, html_out, earlier, inputs_key,  # type: ignore[arg-type]
-                                            store=screen.cache, changed=changed,
-                                            on_index=lambda stats: setattr(summary, "search", stats))
+                summary.pages = render_site(
+                    data,
+                    screen,
+                    html_out,
+                    earlier,
+                    inputs_key,  # type: ignore[arg-type]
+                    store=screen.cache,
+                    changed=changed,
+                    on_index=lambda stats: setattr(summary, "search", stats),
+                )
             self.say.detail(f"HTML: {summary.pages} pages")
             if summary.search is not None:
                 self.say.detail(summary.search.describe())
@@ -1081,9 +1214,14 @@ class _Build:
                 from tei_edition.print.pdf import render_pdfs
 
                 with summary.phase("pdf"):
-                    summary.pdfs = render_pdfs(data, printed, pdf_out,  # type: ignore[arg-type]
-                                               jobs=self.options.jobs or self.config.jobs, store=printed.cache,
-                                               warn=self.say.info)
+                    summary.pdfs = render_pdfs(
+                        data,
+                        printed,
+                        pdf_out,  # type: ignore[arg-type]
+                        jobs=self.options.jobs or self.config.jobs,
+                        store=printed.cache,
+                        warn=self.say.info,
+                    )
                 self.say.detail(f"PDF: {summary.pdfs} files")
         except BaseException:
             html_out.abort()
@@ -1106,12 +1244,15 @@ class _Build:
             for writer in (html_out, pdf_out):
                 if writer is not None and writer.foreign:
                     shown = ", ".join(writer.foreign[:5]) + (" ..." if len(writer.foreign) > 5 else "")
-                    self.say.info(f"{writer.target} holds {len(writer.foreign)} file(s) that no build made, left "
-                                  f"in place: {shown} (the build never removes a file it did not make: delete "
-                                  "them, or the whole folder, if they are not yours)")
+                    self.say.info(
+                        f"{writer.target} holds {len(writer.foreign)} file(s) that no build made, left "
+                        f"in place: {shown} (the build never removes a file it did not make: delete "
+                        "them, or the whole folder, if they are not yours)"
+                    )
         stats = html_out.signatures_now()
-        outputs = {f"html/{k}": OutputRecord(html_out.deps.get(k, ""), v, stats.get(k, ""))
-                   for k, v in html_out.hashes.items()}
+        outputs = {
+            f"html/{k}": OutputRecord(html_out.deps.get(k, ""), v, stats.get(k, "")) for k, v in html_out.hashes.items()
+        }
         if pdf_out is not None:
             stats = pdf_out.signatures_now()
             outputs.update({f"pdf/{k}": OutputRecord("", v, stats.get(k, "")) for k, v in pdf_out.hashes.items()})
@@ -1133,8 +1274,10 @@ def pack_groups(groups: list[tuple[str, int, str]]) -> str:
 
 def unpack_groups(packed: str) -> list[tuple[str, int, str]]:
     """The (entity id, passages, hash) triples of pack_groups()."""
-    return [(entity_id, int(count), digest)
-            for entity_id, count, digest in (line.rsplit(" ", 2) for line in packed.splitlines())]
+    return [
+        (entity_id, int(count), digest)
+        for entity_id, count, digest in (line.rsplit(" ", 2) for line in packed.splitlines())
+    ]
 
 
 def _wants_body(result: CoreResult, path: Path, documents: set[Path]) -> bool:
@@ -1155,7 +1298,7 @@ def _with_tree(document: Document | None) -> Document:
 def _recorded(outputs: dict[str, OutputRecord], prefix: str) -> tuple[dict[str, str], dict[str, str]]:
     """For the outputs below the html/ or pdf/ folder, by path there: the size and time the last build recorded for
     each, and its content hash."""
-    mine = {k[len(prefix):]: r for k, r in outputs.items() if k.startswith(prefix)}
+    mine = {k[len(prefix) :]: r for k, r in outputs.items() if k.startswith(prefix)}
     return {k: r.stat for k, r in mine.items() if r.stat}, {k: r.content for k, r in mine.items()}
 
 

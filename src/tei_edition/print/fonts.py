@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from tei_edition.errors import BuildError
 
@@ -54,8 +55,10 @@ class FontFace:
 
     def css(self) -> str:
         """The @font-face rule for this file."""
-        return (f"@font-face {{ font-family: '{self.family}'; font-style: {self.style}; "
-                f"font-weight: {self.weight}; src: url('{self.path.as_uri()}'); }}")
+        return (
+            f"@font-face {{ font-family: '{self.family}'; font-style: {self.style}; "
+            f"font-weight: {self.weight}; src: url('{self.path.as_uri()}'); }}"
+        )
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,7 @@ def _instantiate(source: Path, weight: int, target: Path) -> None:
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
-    font = instancer.instantiateVariableFont(TTFont(str(source), recalcTimestamp=False), {"wght": weight},
-                                             static=True)
+    font = instancer.instantiateVariableFont(TTFont(str(source), recalcTimestamp=False), {"wght": weight}, static=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     font.save(str(partial))
     os.replace(partial, target)  # another build running at the same time sees a whole file or none
@@ -163,15 +165,17 @@ def cjk_collection() -> Path:
     except ImportError:
         raise BuildError(
             "the edition contains Chinese, Japanese or Korean characters, and the PDF needs a font for them: "
-            f"install it with `pip install \"{CJK_REQUIREMENT}\"` (or build without PDFs: --no-pdf)") from None
+            f'install it with `pip install "{CJK_REQUIREMENT}"` (or build without PDFs: --no-pdf)'
+        ) from None
     path = Path(str(noto_cjk_sans_otc.FONT_PATH))
     if not path.is_file():
         raise BuildError(f"the CJK font collection is missing at {path}: reinstall {CJK_REQUIREMENT}")
     return path
 
 
-def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None, store: Any = None,
-                  cut: bool = True) -> FontSet:
+def prepare_fonts(
+    texts: Iterable[str], workdir: Path, cache: Path | None = None, store: Any = None, cut: bool = True
+) -> FontSet:
     """Pick the faces for these texts, extracting and subsetting the CJK faces they need into `workdir`.
 
     With `store` (the build cache), a CJK face cut down to the same characters by an earlier build is taken from
@@ -181,8 +185,9 @@ def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None
     text = text_faces(cache)
     characters = cjk_characters(texts)
     if not characters:
-        return FontSet(faces=text, text_family=TEXT_FAMILY if text else FALLBACK_FAMILY, cjk_families=(),
-                       default_cjk_family=None)
+        return FontSet(
+            faces=text, text_family=TEXT_FAMILY if text else FALLBACK_FAMILY, cjk_families=(), default_cjk_family=None
+        )
     languages = {lang.lower() for t in texts for lang in _LANG_ATTR_RE.findall(t)}
     wanted: dict[str, str] = {_DEFAULT_CJK[0]: _DEFAULT_CJK[1]}
     families: list[tuple[str, str]] = []
@@ -194,8 +199,12 @@ def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None
     faces = list(text)
     if not cut:
         faces += [FontFace(family, collection) for _face_name, family in sorted(wanted.items())]
-        return FontSet(faces=tuple(faces), text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
-                       cjk_families=tuple(families), default_cjk_family=_DEFAULT_CJK[1])
+        return FontSet(
+            faces=tuple(faces),
+            text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
+            cjk_families=tuple(families),
+            default_cjk_family=_DEFAULT_CJK[1],
+        )
     for face_name, family in sorted(wanted.items()):
         path = workdir / (family.replace(" ", "-") + ".otf")
         key = _subset_key(collection, face_name, characters) if store is not None else ""
@@ -207,8 +216,12 @@ def prepare_fonts(texts: Iterable[str], workdir: Path, cache: Path | None = None
             if key:
                 store.put_many([(key, path.read_bytes())])
         faces.append(FontFace(family, path))
-    return FontSet(faces=tuple(faces), text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
-                   cjk_families=tuple(families), default_cjk_family=_DEFAULT_CJK[1])
+    return FontSet(
+        faces=tuple(faces),
+        text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
+        cjk_families=tuple(families),
+        default_cjk_family=_DEFAULT_CJK[1],
+    )
 
 
 def _subset_key(collection: Path, face_name: str, characters: str) -> str:
@@ -218,8 +231,9 @@ def _subset_key(collection: Path, face_name: str, characters: str) -> str:
 
     from tei_edition.output.cache import content_key
 
-    return content_key("cjk-face", collection.name, str(collection.stat().st_size), face_name, characters,
-                       fonttools_version)
+    return content_key(
+        "cjk-face", collection.name, str(collection.stat().st_size), face_name, characters, fonttools_version
+    )
 
 
 def subset_face(collection: Path, face_name: str, characters: str, target: Path) -> None:

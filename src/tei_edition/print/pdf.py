@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable, Container, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Container, Iterable, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -30,14 +31,14 @@ import lxml.html
 from lxml import etree
 from markupsafe import Markup
 
-from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
-from tei_edition.print.fonts import FontSet, font_cache, prepare_fonts
-from tei_edition.web.context import id_segment
-from tei_edition.output.writer import OutputWriter
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
+from tei_edition.output.writer import OutputWriter
+from tei_edition.print.fonts import FontSet, font_cache, prepare_fonts
+from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
 from tei_edition.tei.header import short_title_of
 from tei_edition.tei.model import KINDS, Document, Entity, Name
+from tei_edition.web.context import id_segment
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -159,8 +160,14 @@ class PrintContext(TypedDict):
     page_start: int  # the number of the first page, when not 1 (0: not set)
 
 
-def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWriter, jobs: int | None = None,
-                store: Any = None, warn: Callable[[str], None] | None = None) -> int:
+def render_pdfs(
+    data: EditionData,
+    print_bodies: dict[str, str],
+    out: OutputWriter,
+    jobs: int | None = None,
+    store: Any = None,
+    warn: Callable[[str], None] | None = None,
+) -> int:
     """Write edition.pdf and documents/<id>.pdf for every document; return how many PDFs were written.
 
     The documents' PDFs are laid out in a pool of worker processes (`jobs`, else [build] jobs, else one per core)
@@ -176,11 +183,14 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
     try:
         import weasyprint  # noqa: F401  (imported here: it costs most of a second)
     except ImportError as exc:
-        raise BuildError(f"the PDF editions need WeasyPrint, which cannot be loaded ({exc}); "
-                         "install it with `pip install weasyprint` or build with --no-pdf") from None
+        raise BuildError(
+            f"the PDF editions need WeasyPrint, which cannot be loaded ({exc}); "
+            "install it with `pip install weasyprint` or build with --no-pdf"
+        ) from None
     env = make_print_env(data.config)
-    documents = [prepare_document(data, doc, number, print_bodies)
-                 for number, doc in enumerate(data.documents, start=1)]
+    documents = [
+        prepare_document(data, doc, number, print_bodies) for number, doc in enumerate(data.documents, start=1)
+    ]
     with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
         fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store)
         renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
@@ -197,8 +207,10 @@ def render_pdfs(data: EditionData, print_bodies: dict[str, str], out: OutputWrit
                     try:
                         printed = [future.result() for future in futures]
                     except BrokenProcessPool as exc:
-                        raise BuildError(f"a worker laying out the documents' PDFs stopped unexpectedly ({exc}); "
-                                         "build again with --jobs 1 to lay them out in one process") from None
+                        raise BuildError(
+                            f"a worker laying out the documents' PDFs stopped unexpectedly ({exc}); "
+                            "build again with --jobs 1 to lay them out in one process"
+                        ) from None
         finally:
             renderer.typesetter.close()
         out.write_bytes("edition.pdf", edition)
@@ -211,18 +223,32 @@ def book_metadata(data: EditionData, documents: list[PrintDocument], title: str 
     """The document information of the edition's book (or of a volume of it, `title`)."""
     config = data.config
     keywords = _unique(k for doc in documents for k in (doc.meta.keywords or ()))
-    return PdfMetadata(title=title or config.title, authors=config.editors, subject=config.subtitle or config.title,
-                       keywords=tuple(keywords), lang=config.language, date=_iso_date(data))
+    return PdfMetadata(
+        title=title or config.title,
+        authors=config.editors,
+        subject=config.subtitle or config.title,
+        keywords=tuple(keywords),
+        lang=config.language,
+        date=_iso_date(data),
+    )
 
 
 def document_metadata(data: EditionData, doc: PrintDocument) -> PdfMetadata:
     """The document information of one document's PDF: its authors (else its senders, else the editors)."""
     config = data.config
-    authors = tuple(a.name for a in (doc.meta.authors or ())) or tuple(
-        s.name for s in (doc.meta.senders or ())) or config.editors
-    return PdfMetadata(title=doc.title, authors=authors,
-                       subject=doc.meta.summary or f"{config.title}, document {doc.number}",
-                       keywords=tuple(doc.meta.keywords or ()), lang=config.language, date=_iso_date(data))
+    authors = (
+        tuple(a.name for a in (doc.meta.authors or ()))
+        or tuple(s.name for s in (doc.meta.senders or ()))
+        or config.editors
+    )
+    return PdfMetadata(
+        title=doc.title,
+        authors=authors,
+        subject=doc.meta.summary or f"{config.title}, document {doc.number}",
+        keywords=tuple(doc.meta.keywords or ()),
+        lang=config.language,
+        date=_iso_date(data),
+    )
 
 
 def _iso_date(data: EditionData) -> str:
@@ -268,8 +294,9 @@ def open_pdf_pool(setup: PrintSetup, workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers each make one Typesetter from `setup` before their first document."""
     from tei_edition.executor import process_context
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=process_context(),
-                               initializer=start_worker, initargs=(setup,))
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=process_context(), initializer=start_worker, initargs=(setup,)
+    )
 
 
 _worker_typesetter: list[Typesetter] = []  # the one Typesetter of a pool worker process, made by start_worker
@@ -362,8 +389,9 @@ def prefix_ids(fragment: str, doc_id: str, source: Path | str = "") -> str:
     try:
         wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError) as exc:
-        raise BuildError(f"{source}: the print text of document {doc_id!r} is not HTML the PDF can use: {exc}") \
-            from None
+        raise BuildError(
+            f"{source}: the print text of document {doc_id!r} is not HTML the PDF can use: {exc}"
+        ) from None
     wrapper.set("class", "print-body")
     for el in wrapper.iter():
         if not isinstance(el.tag, str):
@@ -443,8 +471,13 @@ class Typesetter:
         # @counter-style rules (the marks of unnumbered notes) only take effect through a shared CounterStyle.
         self.counter_style = CounterStyle()
         self.fetcher = _local_fetcher(list(setup.roots))
-        self.stylesheet: CSS = CSS(string=setup.css, font_config=self.font_config, counter_style=self.counter_style,
-                                   url_fetcher=self.fetcher, base_url=setup.base_url)
+        self.stylesheet: CSS = CSS(
+            string=setup.css,
+            font_config=self.font_config,
+            counter_style=self.counter_style,
+            url_fetcher=self.fetcher,
+            base_url=setup.base_url,
+        )
 
     def close(self) -> None:
         """Remove the copies of the fonts WeasyPrint made for this font configuration (~2 MB in a folder of the
@@ -467,10 +500,12 @@ class Typesetter:
         logger.setLevel(logging.ERROR)  # unsupported-CSS and missing-image chatter is not the user's business
         try:
             return HTML(string=html, base_url=self.setup.base_url, url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config, counter_style=self.counter_style)
+                stylesheets=[self.stylesheet], font_config=self.font_config, counter_style=self.counter_style
+            )
         except Exception as exc:  # WeasyPrint raises assorted errors on broken input; name what was being laid out
-            raise BuildError(f"laying out the PDF from the template {template_name!r} failed: "
-                             f"{type(exc).__name__}: {exc}") from exc
+            raise BuildError(
+                f"laying out the PDF from the template {template_name!r} failed: {type(exc).__name__}: {exc}"
+            ) from exc
         finally:
             logger.setLevel(level)
 
@@ -485,8 +520,11 @@ class PdfRenderer:
         roots = [self.config.root, Path(str(jinja2_package_templates())), *extra_roots]
         roots += [face.path.parent for face in fonts.faces]
         css_text = env.get_template("print/print.css").render(
-            config=self.config, fonts=fonts, page_size=PAGE_SIZES.get(self.config.print.paper, "A4"),
-            margins=self.config.print.margins)
+            config=self.config,
+            fonts=fonts,
+            page_size=PAGE_SIZES.get(self.config.print.paper, "A4"),
+            margins=self.config.print.margins,
+        )
         self.setup = PrintSetup(css=css_text, base_url=str(self.config.root) + "/", roots=tuple(roots))
         self.typesetter = Typesetter(self.setup)
 
@@ -504,10 +542,19 @@ class PdfRenderer:
         return self.env.get_template("print/document.html").render(**self._context(meta, [doc], single=True))
 
     def _context(self, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> PrintContext:
-        return PrintContext(config=self.config, meta=meta, documents=documents, indexes=[], chronology=None,
-                            build_date=long_date(self.data),
-                            tool_version=self.data.tool_version, single=single, part="all", page_of={},
-                            page_start=0)
+        return PrintContext(
+            config=self.config,
+            meta=meta,
+            documents=documents,
+            indexes=[],
+            chronology=None,
+            build_date=long_date(self.data),
+            tool_version=self.data.tool_version,
+            single=single,
+            part="all",
+            page_of={},
+            page_start=0,
+        )
 
     def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> bytes:
         template = self.env.get_template(template_name)
@@ -526,8 +573,9 @@ class PdfRenderer:
             return joined.write_pdf()  # type: ignore[no-any-return]
         return self.typesetter.write(template.render(**context), template_name)
 
-    def _relay_ends(self, template: jinja2.Template, context: PrintContext, first: LaidOutDocument,
-                    pages: dict[str, int]) -> LaidOutDocument | None:
+    def _relay_ends(
+        self, template: jinja2.Template, context: PrintContext, first: LaidOutDocument, pages: dict[str, int]
+    ) -> LaidOutDocument | None:
         """The book with only its two ends laid out again: the back matter, now filled in, and the front matter.
 
         The pages between (introduction and documents) are the first layout's, as the back matter comes last. The
@@ -554,8 +602,9 @@ class PdfRenderer:
             return None
         back = self.typesetter.layout(back_html, template_name)
         back_pages = anchor_pages(back)
-        if any(anchor not in back_pages for anchor in back_ids) or any(anchor in back_pages for anchor in body_ids
-                                                                         if anchor not in back_ids):
+        if any(anchor not in back_pages for anchor in back_ids) or any(
+            anchor in back_pages for anchor in body_ids if anchor not in back_ids
+        ):
             return None
         page_of.update({anchor: back_start + number + 1 for anchor, number in back_pages.items()})
         front_context = PrintContext(**{**context, "part": "front", "page_of": page_of})
@@ -603,9 +652,11 @@ def anchor_pages(document: LaidOutDocument) -> dict[str, int]:
 
 def _mentions_in(data: EditionData, documents: list[PrintDocument]) -> dict[str, list[EntityMention]]:
     wanted = {doc.id for doc in documents}
-    return {entity_id: [m for m in mentions if m.document.id in wanted]
-            for entity_id, mentions in data.mentions.items()
-            if any(m.document.id in wanted for m in mentions)}
+    return {
+        entity_id: [m for m in mentions if m.document.id in wanted]
+        for entity_id, mentions in data.mentions.items()
+        if any(m.document.id in wanted for m in mentions)
+    }
 
 
 def _originals(entity: Entity) -> tuple[Name, ...]:
@@ -617,12 +668,16 @@ def index_skeleton(data: EditionData, documents: list[PrintDocument]) -> list[Pr
     """The indexes that will be printed, without entries: all the first layout needs, as the indexes come last."""
     mentions = _mentions_in(data, documents)
     kinds = {data.entities[e].kind for e in mentions if e in data.entities}
-    return [PrintIndex(kind, label, f"index-{section}", [])
-            for kind, (_entry, _list, _name, section, label) in KINDS.items() if kind in kinds]
+    return [
+        PrintIndex(kind, label, f"index-{section}", [])
+        for kind, (_entry, _list, _name, section, label) in KINDS.items()
+        if kind in kinds
+    ]
 
 
-def build_indexes(data: EditionData, documents: list[PrintDocument],
-                  pages: dict[str, int] | None = None) -> list[PrintIndex]:
+def build_indexes(
+    data: EditionData, documents: list[PrintDocument], pages: dict[str, int] | None = None
+) -> list[PrintIndex]:
     """The indexes of the register entries named in the documents, in sort order. With `pages` (anchor -> page of
     a first layout), each entry has one link per page it is named on, to the first mention there, and an entry on
     no page is left out; without, the entries have no links (an engine that finds the pages itself)."""
@@ -651,14 +706,16 @@ def build_indexes(data: EditionData, documents: list[PrintDocument],
 
 def _dated_entries(data: EditionData, documents: list[PrintDocument]) -> list[tuple[ChronologyEntry, PrintDocument]]:
     by_id = {doc.id: doc for doc in documents}
-    return [(entry, by_id[entry.document.id]) for entry in data.chronology
-            if entry.document.id in by_id and entry.date.span.year is not None]
+    return [
+        (entry, by_id[entry.document.id])
+        for entry in data.chronology
+        if entry.document.id in by_id and entry.date.span.year is not None
+    ]
 
 
 def chronology_skeleton(data: EditionData, documents: list[PrintDocument]) -> PrintChronology | None:
     """The chronology's heading alone (None when nothing is dated): all the first layout needs, as it comes last."""
     return PrintChronology() if _dated_entries(data, documents) else None
-
 
 
 def build_chronology(data: EditionData, documents: list[PrintDocument], placed: Container[str]) -> PrintChronology:
@@ -670,9 +727,18 @@ def build_chronology(data: EditionData, documents: list[PrintDocument], placed: 
         date = entry.date
         anchor = prefixed(doc.id, date.anchor)
         before, match, after = short_snippet(date.snippet, date.text)
-        years.setdefault(str(date.span.year), []).append(ChronologyItem(
-            display=date.span.display(), certainty=CERTAINTY.get(date.cert or "", ""), before=before, match=match,
-            after=after, document=doc, short_title=doc.short_title, href=f"#{anchor}" if anchor in placed else ""))
+        years.setdefault(str(date.span.year), []).append(
+            ChronologyItem(
+                display=date.span.display(),
+                certainty=CERTAINTY.get(date.cert or "", ""),
+                before=before,
+                match=match,
+                after=after,
+                document=doc,
+                short_title=doc.short_title,
+                href=f"#{anchor}" if anchor in placed else "",
+            )
+        )
     chronology.years = list(years.items())
     return chronology
 
@@ -682,10 +748,10 @@ def short_snippet(snippet: str, text: str, reach: int = 70) -> tuple[str, str, s
     pos = snippet.find(text) if text else -1
     if pos < 0:
         return _clip_end(snippet, 2 * reach), "", ""
-    before, after = snippet[:pos], snippet[pos + len(text):]
+    before, after = snippet[:pos], snippet[pos + len(text) :]
     if len(before) > reach:
         cut = before[-reach:]
-        before = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
+        before = "…" + cut[cut.find(" ") + 1 :] if " " in cut else "…" + cut
     return before, text, _clip_end(after, reach)
 
 
@@ -693,7 +759,7 @@ def _clip_end(text: str, reach: int) -> str:
     if len(text) <= reach:
         return text
     cut = text[:reach]
-    return (cut[:cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def short_title(doc: PrintDocument, limit: int = 56) -> str:
@@ -708,7 +774,7 @@ def short_title(doc: PrintDocument, limit: int = 56) -> str:
     if len(title) <= limit:
         return title
     cut = title[:limit]
-    return cut[:cut.rfind(" ")].rstrip(" ,;:–-") + "…"
+    return cut[: cut.rfind(" ")].rstrip(" ,;:–-") + "…"
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -14,21 +14,31 @@ and images, so that after an edit only the edition and the edited documents are 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import lxml.html
 from lxml import etree
 
+from tei_edition.errors import BuildError
 from tei_edition.output.cache import content_key
 from tei_edition.print.fonts import FALLBACK_FAMILY, FontSet, face_name
 from tei_edition.print.pdf import (
-    book_metadata, build_chronology, build_indexes, citation_text, document_metadata, jinja2_package_templates,
-    long_date, prefixed, prepare_document, texts_in_use)
+    book_metadata,
+    build_chronology,
+    build_indexes,
+    citation_text,
+    document_metadata,
+    jinja2_package_templates,
+    long_date,
+    prefixed,
+    prepare_document,
+    texts_in_use,
+)
 from tei_edition.web.context import id_segment
-from tei_edition.errors import BuildError
 
 TYPST_REQUIREMENT = "typst>=0.14"
 DESIGN = "print/edition.typ"
@@ -86,17 +96,59 @@ def call(function: str, *args: Any, **kwargs: Any) -> Code:
 
 # ---- Print bodies (HTML) -> Typst markup ---------------------------------------------------------------------------
 
-_BLOCKS = {"div", "section", "article", "main", "header", "footer", "aside", "nav", "p", "h1", "h2", "h3", "h4",
-           "h5", "h6", "blockquote", "ol", "ul", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr",
-           "td", "th", "caption", "figure", "figcaption", "hr", "pre"}
+_BLOCKS = {
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "ol",
+    "ul",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "figure",
+    "figcaption",
+    "hr",
+    "pre",
+}
 _CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "nav", "body"}
 _EMPHASIS = {"em", "i", "cite", "dfn", "var"}
 _STRONG = {"strong", "b"}
 _STRIKE = {"del", "s", "strike"}
 _UNDERLINE = {"u", "ins"}
 # Classes the print design sets in italic (the editors' words, the source's own readings beside a correction).
-_ITALIC_CLASSES = {"gap", "sic", "orig", "abbr", "note-type", "note-missing", "note-nested", "note-translator",
-                   "note-editorial"}
+_ITALIC_CLASSES = {
+    "gap",
+    "sic",
+    "orig",
+    "abbr",
+    "note-type",
+    "note-missing",
+    "note-nested",
+    "note-translator",
+    "note-editorial",
+}
 
 
 @dataclass
@@ -119,8 +171,7 @@ def body_markup(fragment: str, context: BodyContext) -> Code:
     try:
         wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError) as exc:
-        raise BuildError(f"the print text of document {context.doc_id!r} is not HTML the PDF can use: {exc}") \
-            from None
+        raise BuildError(f"the print text of document {context.doc_id!r} is not HTML the PDF can use: {exc}") from None
     context.characters = len(wrapper.text_content())
     return _Converter(context).blocks(wrapper)
 
@@ -169,8 +220,11 @@ class _Converter:
                 if not isinstance(item.tag, str):
                     continue
                 inner = self.blocks(item)
-                parts.append(f"#block(below: 0.6em, sticky: true, strong[{inner}])" if item.tag == "dt"
-                             else f"#pad(left: 6mm)[{inner}]")
+                parts.append(
+                    f"#block(below: 0.6em, sticky: true, strong[{inner}])"
+                    if item.tag == "dt"
+                    else f"#pad(left: 6mm)[{inner}]"
+                )
             return Code(markers + "\n\n".join(parts))
         if tag == "table":
             return Code(markers + self.table(el))
@@ -195,8 +249,11 @@ class _Converter:
                     inner = Code(f"#strong[{inner}]")
                 span = [f"{name}: {_span(cell, name)}" for name in ("colspan", "rowspan") if _span(cell, name) > 1]
                 cells.append(f"table.cell({', '.join(span)})[{inner}]" if span else f"[{inner}]")
-        table = (f"#table(columns: {max(columns, 1)}, stroke: 0.4pt + luma(53%), inset: 3pt, align: left, "
-                 + "".join(f"{c}, " for c in cells) + ")")
+        table = (
+            f"#table(columns: {max(columns, 1)}, stroke: 0.4pt + luma(53%), inset: 3pt, align: left, "
+            + "".join(f"{c}, " for c in cells)
+            + ")"
+        )
         if caption is not None:
             table = f"#block(below: 2mm, sticky: true, emph[{self.blocks(caption)}])\n\n" + table
         return f"#block(above: 3mm, below: 3mm)[#set text(9.5pt); #set par(justify: false)\n{table}]"
@@ -204,8 +261,9 @@ class _Converter:
     def figure(self, el: Any) -> str:
         images = [self.image(img) for img in el.iter("img")]
         caption = el.find("figcaption")
-        return call("illustration", Code(images[0]) if images else None,
-                    self.blocks(caption) if caption is not None else None)
+        return call(
+            "illustration", Code(images[0]) if images else None, self.blocks(caption) if caption is not None else None
+        )
 
     def image(self, img: Any) -> Code:
         """An image of the edition's folder; an image that cannot be used is described by its alt text."""
@@ -213,8 +271,12 @@ class _Converter:
         alt = img.get("alt") or ""
         root = self.context.root.resolve()
         path = (root / src.lstrip("/")).resolve() if src and "://" not in src else None
-        if path is None or not path.is_relative_to(root) or not path.is_file() \
-                or path.suffix.lower() not in IMAGE_TYPES:
+        if (
+            path is None
+            or not path.is_relative_to(root)
+            or not path.is_file()
+            or path.suffix.lower() not in IMAGE_TYPES
+        ):
             return Code(f"#emph[{escape('[' + (alt or 'image') + ']')}]")
         self.context.images.add(path)
         relative = "/" + path.relative_to(root).as_posix()
@@ -342,8 +404,10 @@ def _mark(index: int) -> str:
 
 # ---- Fonts --------------------------------------------------------------------------------------------------------
 
+
 def font_lists(fonts: FontSet) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """The font list of the text and, per language prefix whose CJK face differs, its own list (Typst's names)."""
+
     def stack(cjk: str | None) -> tuple[str, ...]:
         families = [fonts.text_family]
         if cjk:
@@ -353,8 +417,9 @@ def font_lists(fonts: FontSet) -> tuple[tuple[str, ...], dict[str, tuple[str, ..
         return tuple(families)
 
     default = stack(fonts.default_cjk_family)
-    per_language = {prefix: stack(family) for prefix, family in fonts.cjk_families
-                    if family != fonts.default_cjk_family}
+    per_language = {
+        prefix: stack(family) for prefix, family in fonts.cjk_families if family != fonts.default_cjk_family
+    }
     return default, per_language
 
 
@@ -373,12 +438,15 @@ def font_folders(fonts: FontSet) -> list[str]:
 
 # ---- Compiling ----------------------------------------------------------------------------------------------------
 
+
 def load_typst() -> Any:
     try:
         import typst
     except ImportError as exc:
-        raise BuildError(f"the PDF editions need Typst, which cannot be loaded ({exc}); install it with "
-                         f"`pip install \"{TYPST_REQUIREMENT}\"`, or build with --no-pdf") from None
+        raise BuildError(
+            f"the PDF editions need Typst, which cannot be loaded ({exc}); install it with "
+            f'`pip install "{TYPST_REQUIREMENT}"`, or build with --no-pdf'
+        ) from None
     return typst
 
 
@@ -392,8 +460,7 @@ class TypstSetter:
         self.warnings: dict[str, list[str]] = {}  # what Typst warned of (a font the design names is missing...) ->
         # what it was setting then
         self.font_folders = fonts if isinstance(fonts, list) else font_folders(fonts)
-        self.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True,
-                                 font_paths=self.font_folders)
+        self.fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True, font_paths=self.font_folders)
 
     def write(self, source: str, what: str) -> bytes:
         """The PDF of one source (`what` names it in messages); Typst's warnings are kept in `warnings`."""
@@ -422,8 +489,10 @@ class TypstSetter:
             try:
                 pdf, warnings = pool.submit(_write_in_child, str(self.root), self.font_folders, source, what).result()
             except BrokenProcessPool as exc:
-                raise BuildError(f"the process setting {what} with Typst stopped unexpectedly ({exc}); it may "
-                                 "have run out of memory: set [pdf] volume_pages lower") from None
+                raise BuildError(
+                    f"the process setting {what} with Typst stopped unexpectedly ({exc}); it may "
+                    "have run out of memory: set [pdf] volume_pages lower"
+                ) from None
         for message in warnings:
             self.warnings.setdefault(message, []).append(what)
         return pdf
@@ -454,6 +523,7 @@ def _typst_message(exc: Any) -> str:
 
 # ---- The sources of the PDFs --------------------------------------------------------------------------------------
 
+
 def design_source(config: Any) -> str:
     """The print design: the edition's own templates/print/edition.typ, else the package's."""
     for folder in (config.templates_dir, jinja2_package_templates()):
@@ -463,8 +533,10 @@ def design_source(config: Any) -> str:
 
 
 def _date(moment: Any) -> Code:
-    return Code(f"datetime(year: {moment.year}, month: {moment.month}, day: {moment.day}, hour: {moment.hour}, "
-                f"minute: {moment.minute}, second: {moment.second})")
+    return Code(
+        f"datetime(year: {moment.year}, month: {moment.month}, day: {moment.day}, hour: {moment.hour}, "
+        f"minute: {moment.minute}, second: {moment.second})"
+    )
 
 
 def _margins(margins: tuple[str, ...]) -> Code:
@@ -499,8 +571,9 @@ class SourceWriter:
             for mention in doc.source.mentions:
                 if mention.entity_id in self.data.entities:
                     mentions.setdefault(prefixed(doc.id, mention.anchor), []).append(mention.entity_id)
-            context = BodyContext(doc.id, self.config.root, {k: tuple(v) for k, v in mentions.items()},
-                                  self.dated, self.language_fonts)
+            context = BodyContext(
+                doc.id, self.config.root, {k: tuple(v) for k, v in mentions.items()}, self.dated, self.language_fonts
+            )
             self.bodies[doc.id] = body_markup(str(doc.body), context)
             self.anchors |= context.anchors
             self.images[doc.id] = context.images
@@ -509,11 +582,20 @@ class SourceWriter:
 
     def preamble(self, meta: Any, single: bool) -> str:
         """The design and the call that sets up every page: `#show: edition.with(...)`."""
-        settings = [f"{key}: {value(item)}" for key, item in (
-            ("title", meta.title), ("authors", list(meta.authors)), ("subject", meta.subject),
-            ("keywords", list(meta.keywords)), ("lang", _language(meta.lang)),
-            ("paper", PAPER.get(self.config.print.paper, "a4")), ("fonts", list(self.fonts)),
-            ("book-title", self.config.title), ("single", single))]
+        settings = [
+            f"{key}: {value(item)}"
+            for key, item in (
+                ("title", meta.title),
+                ("authors", list(meta.authors)),
+                ("subject", meta.subject),
+                ("keywords", list(meta.keywords)),
+                ("lang", _language(meta.lang)),
+                ("paper", PAPER.get(self.config.print.paper, "a4")),
+                ("fonts", list(self.fonts)),
+                ("book-title", self.config.title),
+                ("single", single),
+            )
+        ]
         settings += [f"date: {_date(self.data.build_date)}", f"margins: {_margins(self.config.print.margins)}"]
         return f"{self.design}\n\n#show: edition.with({', '.join(settings)})\n\n"
 
@@ -542,18 +624,34 @@ class SourceWriter:
             source_parts.append(Code("#smallcaps[Original language:] " + escape(m.original_language + ".")))
         if m.translator:
             source_parts.append(Code("#smallcaps[Translated by] " + escape(m.translator + ".")))
-        return call("print-document", id=doc.id, number=doc.number, title=escape(doc.title),
-                    running=doc.short_title, dateline=dateline, parties=parties, flagged=doc.flagged,
-                    summary=m.summary or None, source=Code(" ".join(source_parts)) if source_parts else None,
-                    notes=[escape(note) for note in m.notes], body=self.body(doc), single=single)
+        return call(
+            "print-document",
+            id=doc.id,
+            number=doc.number,
+            title=escape(doc.title),
+            running=doc.short_title,
+            dateline=dateline,
+            parties=parties,
+            flagged=doc.flagged,
+            summary=m.summary or None,
+            source=Code(" ".join(source_parts)) if source_parts else None,
+            notes=[escape(note) for note in m.notes],
+            body=self.body(doc),
+            single=single,
+        )
 
     def document_source(self, doc: Any, meta: Any) -> str:
         config = self.config
         line = f"{config.title} · Document {doc.number} · Version {config.version}, {long_date(self.data)}"
         if config.licence:
             line += f" · {config.licence}"
-        return (self.preamble(meta, single=True) + call("from-edition", escape(line)) + "\n\n"
-                + self.document_part(doc, single=True) + "\n")
+        return (
+            self.preamble(meta, single=True)
+            + call("from-edition", escape(line))
+            + "\n\n"
+            + self.document_part(doc, single=True)
+            + "\n"
+        )
 
     def edition_source(self, documents: list[Any], meta: Any, volume: str | None = None) -> str:
         """The book: title page, imprint, contents, introduction, documents, indexes and chronology; or one volume
@@ -568,17 +666,22 @@ class SourceWriter:
         entries: list[dict[str, Any]] = []
         if config.introduction:
             entries.append({"id": "introduction", "number": None, "title": "Introduction", "kind": "front"})
-        entries += [{"id": doc.id, "number": doc.number, "title": escape(doc.title), "kind": "document"}
-                    for doc in documents]
-        entries += [{"id": index.id, "number": None, "title": f"Index of {index.label.lower()}", "kind": "back"}
-                    for index in indexes]
+        entries += [
+            {"id": doc.id, "number": doc.number, "title": escape(doc.title), "kind": "document"} for doc in documents
+        ]
+        entries += [
+            {"id": index.id, "number": None, "title": f"Index of {index.label.lower()}", "kind": "back"}
+            for index in indexes
+        ]
         if chronology.years:
             entries.append({"id": "chronology", "number": None, "title": "Chronology", "kind": "back"})
         parts.append(call("contents", entries))
         if config.introduction:
             paragraphs = [escape(p) for p in config.introduction.split("\n\n")]
-            signs = [[escape(sign), Code(escape(meaning).replace(escape("{italic}"), "#emph[italic]"))]
-                     for sign, meaning in SIGNS]
+            signs = [
+                [escape(sign), Code(escape(meaning).replace(escape("{italic}"), "#emph[italic]"))]
+                for sign, meaning in SIGNS
+            ]
             parts.append(call("introduction", paragraphs, signs))
         parts += bodies
         parts += [self.index_part(index) for index in indexes]
@@ -594,10 +697,19 @@ class SourceWriter:
             names = list(config.editors)
             editors = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
         # (`volume` is given only to a volume's title page: a design of an edition's own may not know it.)
-        title_page = call("title-page", title=config.title, subtitle=config.subtitle or None, editors=editors,
-                          publisher=config.publisher, **({"volume": volume} if volume else {}))
-        imprint = [f"#strong[{escape(config.title)}]" + (escape(". " + config.subtitle) if config.subtitle else "")
-                   + escape(".")]
+        title_page = call(
+            "title-page",
+            title=config.title,
+            subtitle=config.subtitle or None,
+            editors=editors,
+            publisher=config.publisher,
+            **({"volume": volume} if volume else {}),
+        )
+        imprint = [
+            f"#strong[{escape(config.title)}]"
+            + (escape(". " + config.subtitle) if config.subtitle else "")
+            + escape(".")
+        ]
         if config.editors:
             imprint.append(escape(f"Edited by {', '.join(config.editors)}."))
         line = f"Version {config.version}, {long_date(self.data)}."
@@ -605,13 +717,15 @@ class SourceWriter:
             line += f" Published by {config.publisher}."
         imprint.append(escape(line))
         if config.licence:
-            imprint.append(escape(f"Licence: {config.licence}"
-                                  + (f" ({config.licence_url})" if config.licence_url else "") + "."))
+            imprint.append(
+                escape(f"Licence: {config.licence}" + (f" ({config.licence_url})" if config.licence_url else "") + ".")
+            )
         imprint.append(escape(f"Typeset from the edition’s TEI P5 sources by tei-edition {self.data.tool_version}."))
         return [title_page, call("imprint", Code("\n\n".join(imprint)))]
 
     def index_part(self, index: Any) -> str:
         """One printed index: its entries by initial letter (the design finds their pages)."""
+
         def originals(entry: Any) -> list[Code]:
             out = []
             for name in entry.originals:
@@ -620,22 +734,45 @@ class SourceWriter:
                 out.append(Code(f"#text(lang: {value(_language(name.lang))}{font})[{escape(name.text)}]"))
             return out
 
-        letters = [[letter, [{
-            "id": entry.entity.id,
-            "name": entry.name,
-            "originals": originals(entry),
-            "life": entry.entity.life_dates() or None,
-            "description": entry.entity.description.strip().rstrip(".") or None,
-        } for entry in group]] for letter, group in index.by_letter()]
+        letters = [
+            [
+                letter,
+                [
+                    {
+                        "id": entry.entity.id,
+                        "name": entry.name,
+                        "originals": originals(entry),
+                        "life": entry.entity.life_dates() or None,
+                        "description": entry.entity.description.strip().rstrip(".") or None,
+                    }
+                    for entry in group
+                ],
+            ]
+            for letter, group in index.by_letter()
+        ]
         return call("register-index", id=index.id, title=f"Index of {index.label.lower()}", letters=letters)
 
     def chronology_part(self, chronology: Any) -> str:
         """The printed chronology: every dated passage by year (the design finds their pages)."""
-        years = [[year, [{
-            "date": item.display, "certainty": item.certainty or None, "before": item.before,
-            "match": item.match, "after": item.after, "number": item.document.number,
-            "title": item.short_title, "anchor": item.href[1:],
-        } for item in items]] for year, items in chronology.years]
+        years = [
+            [
+                year,
+                [
+                    {
+                        "date": item.display,
+                        "certainty": item.certainty or None,
+                        "before": item.before,
+                        "match": item.match,
+                        "after": item.after,
+                        "number": item.document.number,
+                        "title": item.short_title,
+                        "anchor": item.href[1:],
+                    }
+                    for item in items
+                ],
+            ]
+            for year, items in chronology.years
+        ]
         return call("chronology", years=years)
 
 
@@ -644,8 +781,11 @@ SIGNS = (
     ("| 913", "A page of the source begins here; its number stands in the margin."),
     ("[illegible]", "Matter the editors could not read or left out."),
     ("[word]", "Supplied by the editors."),
-    ("1, 2, 3", "Notes, at the foot of the page. The source’s own notes keep the source’s numbers; the editors’ "
-                "notes are numbered afresh in each document, or lettered a, b, c where the source numbers its own."),
+    (
+        "1, 2, 3",
+        "Notes, at the foot of the page. The source’s own notes keep the source’s numbers; the editors’ "
+        "notes are numbered afresh in each document, or lettered a, b, c where the source numbers its own.",
+    ),
     ("*, †, ‡", "The editors’ corrections of the source, each with the source’s reading in {italic}."),
     ("(aside)", "A translator’s or the editors’ note that stands in the running text."),
 )
@@ -656,8 +796,14 @@ def _language(lang: str) -> str:
     return match.group(1).lower() if match else "en"
 
 
-def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | None = None,
-                 store: Any = None, warn: Callable[[str], None] | None = None) -> int:
+def render_typst(
+    data: Any,
+    print_bodies: dict[str, str],
+    out: Any,
+    jobs: int | None = None,
+    store: Any = None,
+    warn: Callable[[str], None] | None = None,
+) -> int:
     """Write edition.pdf and documents/<id>.pdf set by Typst; return how many PDFs were written. Typst's warnings
     go to `warn`."""
     import tempfile
@@ -667,8 +813,9 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
 
     load_typst()
     config = data.config
-    documents = [prepare_document(data, doc, number, print_bodies)
-                 for number, doc in enumerate(data.documents, start=1)]
+    documents = [
+        prepare_document(data, doc, number, print_bodies) for number, doc in enumerate(data.documents, start=1)
+    ]
     with tempfile.TemporaryDirectory(prefix="tei-edition-fonts-") as workdir:
         # Typst reads the CJK collection itself and embeds only the glyphs in use: nothing is cut beforehand.
         fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store, cut=False)
@@ -678,8 +825,7 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
         names: list[str] = []
         for doc in documents:
             writer.body(doc)  # the texts first: their lengths decide the volumes
-        volumes = split_volumes(documents, [writer.characters[doc.id] for doc in documents],
-                                config.print.volume_pages)
+        volumes = split_volumes(documents, [writer.characters[doc.id] for doc in documents], config.print.volume_pages)
         for number, volume in enumerate(volumes, start=1):
             title, label, name = "", None, "edition.pdf"
             if len(volumes) > 1:
@@ -688,16 +834,19 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
             what = f"the edition ({name})" if len(volumes) == 1 else f"volume {number} of the edition ({name})"
             sources.append((writer.edition_source(volume, book_metadata(data, volume, title), label), what))
             names.append(name)
-        sources += [(writer.document_source(doc, document_metadata(data, doc)), f"document {doc.id!r}")
-                    for doc in documents]
+        sources += [
+            (writer.document_source(doc, document_metadata(data, doc)), f"document {doc.id!r}") for doc in documents
+        ]
         names += [f"documents/{id_segment(doc.id)}.pdf" for doc in documents]
         # A PDF is a function of its source, the fonts, the images it shows and Typst's version: one whose key the
         # build cache holds is taken from it (after an edit, the edition and the edited documents are set again).
         fonts_key = _files_key(face.path for face in fonts.faces)
         images = [{path for doc in volume for path in writer.images[doc.id]} for volume in volumes]
         images += [writer.images.get(doc.id, set()) for doc in documents]
-        keys = [content_key("typst-pdf", typst_version(), fonts_key, _files_key(shown, content=True), source)
-                for (source, _what), shown in zip(sources, images)]
+        keys = [
+            content_key("typst-pdf", typst_version(), fonts_key, _files_key(shown, content=True), source)
+            for (source, _what), shown in zip(sources, images)
+        ]
         kept = store.get_many(keys) if store is not None else {}
         missing = [i for i, key in enumerate(keys) if key not in kept]
         made = set_pdfs(setter, sources, missing, len(volumes), jobs or config.jobs or default_jobs())
@@ -711,8 +860,9 @@ def render_typst(data: Any, print_bodies: dict[str, str], out: Any, jobs: int | 
     return len(names)
 
 
-def set_pdfs(setter: TypstSetter, sources: list[tuple[str, str]], missing: list[int], books: int,
-             jobs: int) -> dict[int, bytes]:
+def set_pdfs(
+    setter: TypstSetter, sources: list[tuple[str, str]], missing: list[int], books: int, jobs: int
+) -> dict[int, bytes]:
     """The PDFs of sources[i] for i in `missing`, by i. The first `books` sources are the edition's volumes (or its
     one book), set one after another while the documents' PDFs are set beside them with the other jobs; when
     there are several volumes, each is set in a process of its own, so that their layouts' memory never adds up."""
@@ -772,4 +922,3 @@ def _files_key(paths: Iterable[Path], content: bool = False) -> str:
         except OSError:
             parts.append("missing")
     return content_key("files", *parts)
-

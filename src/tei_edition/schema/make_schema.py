@@ -88,7 +88,7 @@ def _simplify(node: etree._Element, not_allowed_defines: set[str]) -> None:
     for child in list(node):
         if isinstance(child.tag, str) and child.tag.startswith(R):
             _simplify(child, not_allowed_defines)
-    local = node.tag[len(R):] if node.tag.startswith(R) else ""
+    local = node.tag[len(R) :] if node.tag.startswith(R) else ""
     if local == "ref" and node.get("name") in not_allowed_defines:
         _replace(node, "notAllowed")
         return

@@ -7,7 +7,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,8 @@ from tei_edition.tei.model import (
     Entity,
     Mention,
     Register,
-    read_document,
     all_entities,
+    read_document,
     read_registers,
 )
 from tei_edition.validate import ParsedEdition
@@ -79,7 +79,9 @@ class EditionData:
     build_date: datetime = field(default_factory=lambda: build_time())
     tool_version: str = __version__
     flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)
-    source_hashes: dict[Path, str] = field(default_factory=dict)  # content hashes of the sources, as the build read them
+    source_hashes: dict[Path, str] = field(
+        default_factory=dict
+    )  # content hashes of the sources, as the build read them
     # document id -> the cache key of its per-document results (a hash of its source and of the tool, stylesheets
     # and schemas), when the build made them: what the document's dated passages and mentions are a function of
     document_keys: dict[str, str] = field(default_factory=dict)
@@ -110,8 +112,10 @@ class EditionData:
         if len(self._positions) != len(self.documents):  # list.index would make a page per document quadratic
             self._positions = {id(d): i for i, d in enumerate(self.documents)}
         i = self._positions[id(doc)] if id(doc) in self._positions else self.documents.index(doc)
-        return (self.documents[i - 1] if i > 0 else None,
-                self.documents[i + 1] if i + 1 < len(self.documents) else None)
+        return (
+            self.documents[i - 1] if i > 0 else None,
+            self.documents[i + 1] if i + 1 < len(self.documents) else None,
+        )
 
 
 # The last second a four-digit year can name (9999-12-31T23:59:59Z): the dates of the edition are printed with one.
@@ -128,10 +132,12 @@ def source_date_epoch() -> int | None:
         return None
     text = value.strip()
     if not text.isascii() or not text.isdigit() or int(text) > _LAST_EPOCH:
-        raise UsageError(f"SOURCE_DATE_EPOCH is {value!r}: it must be a whole number of seconds since "
-                         f"1970-01-01 00:00:00 UTC, from 0 to {_LAST_EPOCH} (the end of the year 9999); "
-                         "set it so (`SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)` takes the last commit's time) "
-                         "or unset it to build with the time of day")
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is {value!r}: it must be a whole number of seconds since "
+            f"1970-01-01 00:00:00 UTC, from 0 to {_LAST_EPOCH} (the end of the year 9999); "
+            "set it so (`SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)` takes the last commit's time) "
+            "or unset it to build with the time of day"
+        )
     return int(text)
 
 
@@ -139,8 +145,8 @@ def build_time() -> datetime:
     """The build's date: SOURCE_DATE_EPOCH when set (reproducible builds), else now; always UTC."""
     epoch = source_date_epoch()
     if epoch is not None:
-        return datetime.fromtimestamp(epoch, tz=timezone.utc)
-    return datetime.now(tz=timezone.utc).replace(microsecond=0)
+        return datetime.fromtimestamp(epoch, tz=UTC)
+    return datetime.now(tz=UTC).replace(microsecond=0)
 
 
 def document_order_key(doc: Document) -> tuple:
@@ -148,8 +154,9 @@ def document_order_key(doc: Document) -> tuple:
     return (doc.date.sort_key if doc.date else (9999, 99, 99, 9), doc.title.casefold(), doc.id)
 
 
-def collect_edition(config: EditionConfig, parsed: ParsedEdition,
-                    documents: list[Document] | None = None) -> EditionData:
+def collect_edition(
+    config: EditionConfig, parsed: ParsedEdition, documents: list[Document] | None = None
+) -> EditionData:
     """Read documents and registers from the parsed trees and reduce their mentions into registers and chronology."""
     if documents is None:
         documents = [read_document(tree, path) for path, tree in parsed.document_trees.items()]
@@ -165,8 +172,9 @@ def collect_edition(config: EditionConfig, parsed: ParsedEdition,
         same = i > 0 and document_order_key(documents[i - 1]) == document_order_key(doc)
         position[id(doc)] = position[id(documents[i - 1])] if same else i
     chronology.sort(key=lambda c: (c.date.span.sort_key, position[id(c.document)], c.date.line, c.date.anchor))
-    return EditionData(config=config, documents=documents, registers=registers, entities=entities,
-                       chronology=chronology)
+    return EditionData(
+        config=config, documents=documents, registers=registers, entities=entities, chronology=chronology
+    )
 
 
 def relative_source(config: EditionConfig, path: Path) -> str:
@@ -189,7 +197,7 @@ class PackedMentions(Sequence[Mention]):
         self._ids: frozenset[str] | None = None
 
     @classmethod
-    def pack(cls, mentions: Iterable[Mention]) -> "PackedMentions | list[Mention]":
+    def pack(cls, mentions: Iterable[Mention]) -> PackedMentions | list[Mention]:
         """The mentions packed (their snippets left out), or as a list when a field holds a separator."""
         records = [(m.entity_id, m.element, m.anchor, m.text, str(m.line)) for m in mentions]
         joined = cls._RECORD.join(cls._FIELD.join(r) for r in records)
@@ -218,8 +226,11 @@ class PackedMentions(Sequence[Mention]):
     def entity_ids(self) -> frozenset[str]:
         """The ids of the entities mentioned (cached)."""
         if self._ids is None:
-            self._ids = frozenset(sys.intern(r.split(self._FIELD, 1)[0]) for r in self.packed.split(self._RECORD)) \
-                if self.packed else frozenset()
+            self._ids = (
+                frozenset(sys.intern(r.split(self._FIELD, 1)[0]) for r in self.packed.split(self._RECORD))
+                if self.packed
+                else frozenset()
+            )
         return self._ids
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:

@@ -129,8 +129,9 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
     ms_desc = source_desc.find(f".//{T}msDesc") if source_desc is not None else None
     return DocumentMeta(
         title=title,
-        authors=tuple(_party(a, "person") for a in (title_stmt.findall(f"{T}author") if title_stmt is not None
-                                                   else [])),
+        authors=tuple(
+            _party(a, "person") for a in (title_stmt.findall(f"{T}author") if title_stmt is not None else [])
+        ),
         editors=tuple(_editors(title_stmt)),
         doc_type=_doc_type(root, header, corresp is not None, ms_desc is not None),
         date=span,
@@ -143,22 +144,38 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
         received_place=received_place,
         source=_source(source_desc),
         archive=_archive(ms_desc),
-        summary=_first_text(header, [f"{T}fileDesc/{T}sourceDesc//{T}msContents/{T}summary",
-                                     f"{T}profileDesc/{T}abstract"]),
+        summary=_first_text(
+            header, [f"{T}fileDesc/{T}sourceDesc//{T}msContents/{T}summary", f"{T}profileDesc/{T}abstract"]
+        ),
         original_language=_original_language(header),
         translator=_role_name(header, ("translat",)),
-        funder=_first_text(header, [f"{T}fileDesc/{T}titleStmt/{T}funder", f"{T}fileDesc/{T}titleStmt/{T}sponsor",
-                                    f".//{T}sourceDesc//{T}funder"]),
-        publisher=_first_text(header, [f"{T}fileDesc/{T}publicationStmt/{T}publisher",
-                                       f"{T}fileDesc/{T}publicationStmt/{T}authority"]),
-        licence=_first_text(header, [f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}licence",
-                                     f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}p"]),
+        funder=_first_text(
+            header,
+            [
+                f"{T}fileDesc/{T}titleStmt/{T}funder",
+                f"{T}fileDesc/{T}titleStmt/{T}sponsor",
+                f".//{T}sourceDesc//{T}funder",
+            ],
+        ),
+        publisher=_first_text(
+            header, [f"{T}fileDesc/{T}publicationStmt/{T}publisher", f"{T}fileDesc/{T}publicationStmt/{T}authority"]
+        ),
+        licence=_first_text(
+            header,
+            [
+                f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}licence",
+                f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}p",
+            ],
+        ),
         licence_url=_first_attr(header, f"{T}fileDesc/{T}publicationStmt/{T}availability/{T}licence", "target"),
         idno=_first_text(header, [f"{T}fileDesc/{T}publicationStmt/{T}idno"]),
-        languages=tuple((lang.get("ident", ""), text_of(lang) or lang.get("ident", ""))
-                        for lang in header.findall(f"{T}profileDesc/{T}langUsage/{T}language")),
-        keywords=tuple(text_of(t) for t in header.findall(f"{T}profileDesc/{T}textClass/{T}keywords/{T}term")
-                       if text_of(t)),
+        languages=tuple(
+            (lang.get("ident", ""), text_of(lang) or lang.get("ident", ""))
+            for lang in header.findall(f"{T}profileDesc/{T}langUsage/{T}language")
+        ),
+        keywords=tuple(
+            text_of(t) for t in header.findall(f"{T}profileDesc/{T}textClass/{T}keywords/{T}term") if text_of(t)
+        ),
         editorial=tuple(_editorial(header)),
         notes=tuple(text_of(n) for n in header.findall(f"{T}fileDesc/{T}notesStmt/{T}note") if text_of(n)),
     )
@@ -178,8 +195,11 @@ def _party(el: etree._Element, kind: str) -> Party:
 
 
 def _parties(action: etree._Element) -> list[Party]:
-    return [_party(el, "person") for el in action
-            if isinstance(el.tag, str) and etree.QName(el).localname in ("persName", "orgName", "name", "rs")]
+    return [
+        _party(el, "person")
+        for el in action
+        if isinstance(el.tag, str) and etree.QName(el).localname in ("persName", "orgName", "name", "rs")
+    ]
 
 
 def _editors(title_stmt: etree._Element | None) -> list[str]:
@@ -189,8 +209,11 @@ def _editors(title_stmt: etree._Element | None) -> list[str]:
     for resp_stmt in title_stmt.findall(f"{T}respStmt"):
         resp = text_of(resp_stmt.find(f"{T}resp")).lower()
         if "edit" in resp or "encod" in resp:
-            names.extend(text_of(n) for n in resp_stmt if isinstance(n.tag, str)
-                         and etree.QName(n).localname in ("persName", "orgName", "name"))
+            names.extend(
+                text_of(n)
+                for n in resp_stmt
+                if isinstance(n.tag, str) and etree.QName(n).localname in ("persName", "orgName", "name")
+            )
     return [n for n in dict.fromkeys(names) if n]
 
 
@@ -198,8 +221,11 @@ def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
     for resp_stmt in header.iter(f"{T}respStmt"):
         resp = text_of(resp_stmt.find(f"{T}resp")).lower()
         if any(s in resp for s in stems):
-            names = [text_of(n) for n in resp_stmt if isinstance(n.tag, str)
-                     and etree.QName(n).localname in ("persName", "orgName", "name")]
+            names = [
+                text_of(n)
+                for n in resp_stmt
+                if isinstance(n.tag, str) and etree.QName(n).localname in ("persName", "orgName", "name")
+            ]
             if names:
                 return ", ".join(names)
     for editor in header.iter(f"{T}editor"):
@@ -234,8 +260,11 @@ def _source(source_desc: etree._Element | None) -> SourceCitation:
         scope = struct.findall(f".//{T}biblScope")
         part_title = text_of(analytic.find(f"{T}title")) if analytic is not None else ""
         work_title = text_of(monogr.find(f"{T}title")) if monogr is not None else ""
-        authors = [text_of(a) for a in (analytic if analytic is not None else monogr).findall(f"{T}author")] \
-            if (analytic is not None or monogr is not None) else []
+        authors = (
+            [text_of(a) for a in (analytic if analytic is not None else monogr).findall(f"{T}author")]
+            if (analytic is not None or monogr is not None)
+            else []
+        )
         if not authors and monogr is not None:
             authors = [text_of(a) for a in monogr.findall(f"{T}author")]
         return SourceCitation(
@@ -261,8 +290,14 @@ def _source(source_desc: etree._Element | None) -> SourceCitation:
             publisher=text_of(bibl.find(f"{T}publisher")),
             pub_place=text_of(bibl.find(f"{T}pubPlace")),
             date=text_of(bibl.find(f"{T}date")),
-            pages=next((text_of(s) or _range(s) for s in bibl.findall(f"{T}biblScope")
-                        if s.get("unit") in ("page", "pp", "pages")), ""),
+            pages=next(
+                (
+                    text_of(s) or _range(s)
+                    for s in bibl.findall(f"{T}biblScope")
+                    if s.get("unit") in ("page", "pp", "pages")
+                ),
+                "",
+            ),
             url=_url(bibl),
         )
     return SourceCitation(text=text_of(source_desc))
@@ -299,8 +334,14 @@ def _archive(ms_desc: etree._Element | None) -> Archive | None:
     def get(name: str) -> str:
         return text_of(ident.find(f"{T}{name}"))
 
-    return Archive(country=get("country"), settlement=get("settlement"), institution=get("institution"),
-                   repository=get("repository"), collection=get("collection"), idno=get("idno"))
+    return Archive(
+        country=get("country"),
+        settlement=get("settlement"),
+        institution=get("institution"),
+        repository=get("repository"),
+        collection=get("collection"),
+        idno=get("idno"),
+    )
 
 
 def _original_language(header: etree._Element) -> str:
@@ -346,8 +387,11 @@ def _first_attr(header: etree._Element, path: str, attr: str) -> str:
 
 def short_title_of(tree: etree._ElementTree) -> str:
     """The text of the first titleStmt/title[@type='short'] (XPath string()), '' when there is none."""
-    return str(tree.xpath("string((//tei:titleStmt/tei:title[@type='short'])[1])",
-                          namespaces={"tei": "http://www.tei-c.org/ns/1.0"}))
+    return str(
+        tree.xpath(
+            "string((//tei:titleStmt/tei:title[@type='short'])[1])", namespaces={"tei": "http://www.tei-c.org/ns/1.0"}
+        )
+    )
 
 
 def language_of(tree: etree._ElementTree, default: str = "en") -> str:

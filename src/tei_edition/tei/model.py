@@ -55,13 +55,17 @@ def text_of(el: etree._Element | None) -> str:
     return normalise_space("".join(parts))
 
 
-def _collect_text(el: etree._Element, parts: list[str], mark: etree._Element | None = None,
-                  found: list[int] | None = None) -> None:
+def _collect_text(
+    el: etree._Element, parts: list[str], mark: etree._Element | None = None, found: list[int] | None = None
+) -> None:
     """Append the reading text of `el` to `parts`; when `el` is `mark`, record in `found` where it starts."""
     if el is mark and found is not None:
         found.append(sum(len(p) for p in parts))
-    if el.tag in (T + "sic", T + "orig", T + "abbr") and el.getparent() is not None \
-            and el.getparent().tag == T + "choice":
+    if (
+        el.tag in (T + "sic", T + "orig", T + "abbr")
+        and el.getparent() is not None
+        and el.getparent().tag == T + "choice"
+    ):
         return  # the reading text shows the corrected/regularised/expanded form
     if el.tag == T + "note" and el.getparent() is not None and el.getparent().tag != T + "notesStmt":
         return  # notes are not part of the running text
@@ -228,8 +232,9 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
     return doc
 
 
-_BLOCKS = frozenset(("p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed",
-                     "figDesc"))
+_BLOCKS = frozenset(
+    ("p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed", "figDesc")
+)
 _STOPS = frozenset(("body", "text", "div"))  # a name outside any block: the snippet is read from here
 
 
@@ -291,16 +296,16 @@ _SOURCE_READINGS = frozenset((T + "sic", T + "orig", T + "abbr"))
 _NOTE, _CHOICE, _NOTES_STMT = T + "note", T + "choice", T + "notesStmt"
 
 
-def snippet_around(el: etree._Element, width: int = 80,
-                   blocks: dict[etree._Element, BlockText] | None = None) -> str:
+def snippet_around(el: etree._Element, width: int = 80, blocks: dict[etree._Element, BlockText] | None = None) -> str:
     """The text of the element's paragraph (or nearest block) around the element, about `width` chars each side.
 
     `blocks` keeps the blocks already read, so that the names of one paragraph cost one walk of it."""
     return text_and_snippet(el, width, blocks)[1]
 
 
-def text_and_snippet(el: etree._Element, width: int = 80,
-                     blocks: dict[etree._Element, BlockText] | None = None) -> tuple[str, str]:
+def text_and_snippet(
+    el: etree._Element, width: int = 80, blocks: dict[etree._Element, BlockText] | None = None
+) -> tuple[str, str]:
     """text_of(el) and snippet_around(el), the text read from the block's walk when the element is in it."""
     block = el
     parent = block.getparent()
@@ -325,9 +330,9 @@ def text_and_snippet(el: etree._Element, width: int = 80,
     end = min(len(whole), pos + len(inner) + width)
     snippet = whole[start:end]
     if start > 0:
-        snippet = "…" + snippet[snippet.find(" ") + 1:] if " " in snippet[:20] else "…" + snippet
+        snippet = "…" + snippet[snippet.find(" ") + 1 :] if " " in snippet[:20] else "…" + snippet
     if end < len(whole):
-        snippet = (snippet[:snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
+        snippet = (snippet[: snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
     return inner, snippet
 
 
@@ -375,9 +380,11 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
         if text_of(n)
     )
     if kind == "place":
-        names += tuple(Name(text_of(n), n.get(XML_LANG), n.get("type"))
-                       for n in el.findall(f"{T}settlement") + el.findall(f"{T}country") + el.findall(f"{T}geogName")
-                       if text_of(n))
+        names += tuple(
+            Name(text_of(n), n.get(XML_LANG), n.get("type"))
+            for n in el.findall(f"{T}settlement") + el.findall(f"{T}country") + el.findall(f"{T}geogName")
+            if text_of(n)
+        )
     note = el.find(f"{T}note")
     birth, death = el.find(f"{T}birth"), el.find(f"{T}death")
     geo = None
@@ -390,13 +397,19 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
             geo = None
     idnos = tuple((i.get("type", ""), normalise_space(i.text or "")) for i in el.findall(f"{T}idno") if i.text)
     return Entity(
-        id=entity_id, kind=kind, names=names, path=path, line=el.sourceline or 0,
+        id=entity_id,
+        kind=kind,
+        names=names,
+        path=path,
+        line=el.sourceline or 0,
         sort_name=_person_sort_name(el, names) if kind == "person" else "",
         description=text_of(note),
         birth=date_span(dict(birth.attrib)) if birth is not None else None,
         death=date_span(dict(death.attrib)) if death is not None else None,
-        birth_text=text_of(birth), death_text=text_of(death),
-        geo=geo, idnos=idnos,
+        birth_text=text_of(birth),
+        death_text=text_of(death),
+        geo=geo,
+        idnos=idnos,
     )
 
 

@@ -46,8 +46,9 @@ def make_parser() -> etree.XMLParser:
 def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
     """Parse a TEI file's bytes into a tree; raise SourceError naming the file and line on any problem."""
     if not data.strip():
-        raise SourceError(path, "the file is empty; a TEI document starts with <TEI xmlns=\"http://www.tei-c.org/ns/1.0\">",
-                          line=1)
+        raise SourceError(
+            path, 'the file is empty; a TEI document starts with <TEI xmlns="http://www.tei-c.org/ns/1.0">', line=1
+        )
     _check_declared_encoding(data, path)
     view = _as_ascii_view(data)
     _refuse_entity_declarations(view, path)
@@ -56,24 +57,36 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
         root = etree.fromstring(data, parser=parser, base_url=str(path))
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno or 0, 0)
-        raise SourceError(path, f"not well-formed XML: {_clean_syntax_message(exc.msg)}", line=line or None,
-                          column=column or None) from None
+        raise SourceError(
+            path, f"not well-formed XML: {_clean_syntax_message(exc.msg)}", line=line or None, column=column or None
+        ) from None
     tree = root.getroottree()
     if tree.docinfo.system_url or tree.docinfo.public_id:
         # Other XML processors (Saxon's Java parser among them) fetch a DTD named here, file or URL.
         found = re.search(rb"<!DOCTYPE", view)
         line = view.count(b"\n", 0, found.start()) + 1 if found else 1
-        raise SourceError(path, f"the document type declaration names an external DTD "
-                                f"({tree.docinfo.system_url or tree.docinfo.public_id!r}); DTDs are never loaded, "
-                                "so remove the <!DOCTYPE ...> line (the schema is given in edition.toml)", line=line)
+        raise SourceError(
+            path,
+            f"the document type declaration names an external DTD "
+            f"({tree.docinfo.system_url or tree.docinfo.public_id!r}); DTDs are never loaded, "
+            "so remove the <!DOCTYPE ...> line (the schema is given in edition.toml)",
+            line=line,
+        )
     too_deep = _TOO_DEEP(tree)
     if too_deep:
         name = etree.QName(too_deep[0]).localname
-        raise SourceError(path, f"elements are nested more than {MAX_DEPTH} deep here (<{name}>); no text needs "
-                                "that much nesting: check for unclosed or repeated tags", line=too_deep[0].sourceline)
+        raise SourceError(
+            path,
+            f"elements are nested more than {MAX_DEPTH} deep here (<{name}>); no text needs "
+            "that much nesting: check for unclosed or repeated tags",
+            line=too_deep[0].sourceline,
+        )
     for node in root.iter(etree.Entity):
-        raise SourceError(path, f"entity reference &{node.name}; is not allowed (entities are never expanded; "
-                                "write the character itself)", line=node.sourceline)
+        raise SourceError(
+            path,
+            f"entity reference &{node.name}; is not allowed (entities are never expanded; write the character itself)",
+            line=node.sourceline,
+        )
     return tree
 
 
@@ -82,8 +95,10 @@ def parse_file(path: Path) -> etree._ElementTree:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SourceError(path, f"the file is {size // (1024 * 1024)} MB; the largest accepted is "
-                                    f"{MAX_FILE_BYTES // (1024 * 1024)} MB")
+            raise SourceError(
+                path,
+                f"the file is {size // (1024 * 1024)} MB; the largest accepted is {MAX_FILE_BYTES // (1024 * 1024)} MB",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(path, "the file does not exist") from None
@@ -105,8 +120,11 @@ def require_tei(tree: etree._ElementTree, path: Path) -> etree._Element:
             where = f"namespace {qname.namespace!r}" if qname.namespace else "no namespace"
             hint = f'add xmlns="{TEI_NS}" to the root element'
             raise SourceError(path, f"the root element <TEI> is in {where}; {hint}", line=root.sourceline)
-        raise SourceError(path, f"the root element is <{qname.localname}>, not <TEI>: this is not a TEI document",
-                          line=root.sourceline)
+        raise SourceError(
+            path,
+            f"the root element is <{qname.localname}>, not <TEI>: this is not a TEI document",
+            line=root.sourceline,
+        )
     return root
 
 
@@ -118,23 +136,29 @@ def _check_declared_encoding(data: bytes, path: Path) -> None:
     try:
         codec = codecs.lookup(declared)
     except LookupError:
-        raise SourceError(path, f"the XML declaration names an unknown encoding {declared!r}; use UTF-8", line=1) \
-            from None
+        raise SourceError(
+            path, f"the XML declaration names an unknown encoding {declared!r}; use UTF-8", line=1
+        ) from None
     if codec.name not in ("utf-8", "utf-8-sig"):
         return  # single-byte encodings cannot be contradicted byte-wise; lxml decodes them
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise SourceError(path, f"byte 0x{data[exc.start]:02x} is not valid UTF-8 although the file "
-                                f"{'declares' if match else 'is assumed to be'} UTF-8; re-save it as UTF-8",
-                          line=line) from None
+        raise SourceError(
+            path,
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8 although the file "
+            f"{'declares' if match else 'is assumed to be'} UTF-8; re-save it as UTF-8",
+            line=line,
+        ) from None
 
 
 def _as_ascii_view(data: bytes) -> bytes:
     """The bytes with UTF-16/32 decoded, so that markup like <!ENTITY can be found whatever the encoding."""
-    for boms, codec in (((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
-                        ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")):
+    for boms, codec in (
+        ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+        ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16"),
+    ):
         if data.startswith(boms):
             return data.decode(codec, errors="replace").encode("utf-8", errors="replace")
     if data[:4] in (b"<\0?\0", b"\0<\0?"):  # UTF-16 without a byte order mark
@@ -147,9 +171,13 @@ def _refuse_entity_declarations(data: bytes, path: Path) -> None:
     match = re.search(rb"<!ENTITY", data)
     if match:
         line = data.count(b"\n", 0, match.start()) + 1
-        raise SourceError(path, "the document declares entities (<!ENTITY ...>); entity declarations are refused "
-                                "for safety (they can read local files or expand without bound): write the text or "
-                                "characters directly", line=line)
+        raise SourceError(
+            path,
+            "the document declares entities (<!ENTITY ...>); entity declarations are refused "
+            "for safety (they can read local files or expand without bound): write the text or "
+            "characters directly",
+            line=line,
+        )
 
 
 def _clean_syntax_message(msg: str) -> str:

@@ -4,15 +4,39 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from tei_edition.tei.model import Entity, normalise_space
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December")
-_MONTH_ABBR = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Sept": 9,
-               "Oct": 10, "Nov": 11, "Dec": 12}
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_ABBR = {
+    "Jan": 1,
+    "Feb": 2,
+    "Mar": 3,
+    "Apr": 4,
+    "Jun": 6,
+    "Jul": 7,
+    "Aug": 8,
+    "Sep": 9,
+    "Sept": 9,
+    "Oct": 10,
+    "Nov": 11,
+    "Dec": 12,
+}
 
 
 @dataclass(frozen=True)
@@ -80,22 +104,27 @@ def names_regex(names: Iterable[str]) -> str:
 
 def _tree_regex(node: dict[str, dict]) -> str:
     """The regex of one node of the tree of names: its continuations, tried before ending here (greedy)."""
-    branches = [(r"\s+" if char == " " else re.escape(char)) + _tree_regex(child)
-                for char, child in sorted(node.items()) if char]
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _tree_regex(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{body})?" if "" in node else body
 
 
-_TITLE = re.compile(r"^(?:(?:Deputy |Vice[- ])?(?:Foreign |Prime )?Minister|Generalissimo|General|Marshal|President|"
-                    r"Premier|Chairman|Ambassador|Secretary of State|Secretary|Comrade|Professor|Prof\.|Dr\.?|Mr\.?|"
-                    r"Mrs\.?|Ms\.?|Admiral|Colonel|Lieutenant|Captain|Major|Sir|Lord|c\.)\s+(?=\S{2})")
+_TITLE = re.compile(
+    r"^(?:(?:Deputy |Vice[- ])?(?:Foreign |Prime )?Minister|Generalissimo|General|Marshal|President|"
+    r"Premier|Chairman|Ambassador|Secretary of State|Secretary|Comrade|Professor|Prof\.|Dr\.?|Mr\.?|"
+    r"Mrs\.?|Ms\.?|Admiral|Colonel|Lieutenant|Captain|Major|Sir|Lord|c\.)\s+(?=\S{2})"
+)
 _NATIONALITY_NEXT = re.compile(r"[\s-]+[A-Z][a-z]+(?:an|ans|ese)\b")
 
 # Dates ---------------------------------------------------------------------------------------------------------
 
-_M = (r"(?:" + "|".join(MONTH_NAMES) + r"|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.)")
+_M = r"(?:" + "|".join(MONTH_NAMES) + r"|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.)"
 _Y = r"(?:1\d{3}|20\d{2})(?!\d)"
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
 _DATE_RE = re.compile(
@@ -119,8 +148,10 @@ _DATE_RE = re.compile(
 # "early", "mid", "late" or "the ". Looking for these first, and trying _DATE_RE only there, finds the same matches
 # as _DATE_RE.finditer at half the cost: most positions are rejected without trying every alternative.
 # Keep it in step with _DATE_RE (a test compares the two on the sample edition and on crafted texts).
-_DATE_START = re.compile(r"(?<![\w/.-])(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[Ss]pring|[Ss]ummer|"
-                         r"[Ff]all|[Aa]utumn|[Ww]inter|[Tt]his|[Ll]ast|[Nn]ext|[Ee]arly|[Mm]id|[Ll]ate|the\s)")
+_DATE_START = re.compile(
+    r"(?<![\w/.-])(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[Ss]pring|[Ss]ummer|"
+    r"[Ff]all|[Aa]utumn|[Ww]inter|[Tt]his|[Ll]ast|[Nn]ext|[Ee]arly|[Mm]id|[Ll]ate|the\s)"
+)
 
 
 def date_matches(text: str) -> Iterator[re.Match[str]]:
@@ -137,15 +168,24 @@ def date_matches(text: str) -> Iterator[re.Match[str]]:
 
 
 # A year standing alone is not a year after these words ("page 1945", "No. 1981").
-_NOT_YEAR_BEFORE = re.compile(r"(?:\b(?:page|pages|p|pp|no|nos|number|file|sign|vol|volume|fig|figure|doc|"
-                              r"document|item|box|folder|fond|opis|delo|list|tel|telegram|dispatch|despatch)\.?"
-                              r"|[#№§$£€])\s*$", re.IGNORECASE)
-_NOT_YEAR_AFTER = re.compile(r"^(?:[/:,]\d|-\w|\.\d|\s*(?:years?|km|kilomet|miles?|tons?|tonnes?|people|men|troops|"
-                             r"soldiers|copies|pages|dollars|roubles|rubles|yen|won|metres|meters|feet|hours|"
-                             r"%|percent|per cent)\b)", re.IGNORECASE)
+_NOT_YEAR_BEFORE = re.compile(
+    r"(?:\b(?:page|pages|p|pp|no|nos|number|file|sign|vol|volume|fig|figure|doc|"
+    r"document|item|box|folder|fond|opis|delo|list|tel|telegram|dispatch|despatch)\.?"
+    r"|[#№§$£€])\s*$",
+    re.IGNORECASE,
+)
+_NOT_YEAR_AFTER = re.compile(
+    r"^(?:[/:,]\d|-\w|\.\d|\s*(?:years?|km|kilomet|miles?|tons?|tonnes?|people|men|troops|"
+    r"soldiers|copies|pages|dollars|roubles|rubles|yen|won|metres|meters|feet|hours|"
+    r"%|percent|per cent)\b)",
+    re.IGNORECASE,
+)
 # A month standing alone is a date only after one of these words ("in October", "through the month of October").
-_MONTH_ALONE_AFTER = re.compile(r"\b(?:in|of|since|until|till|by|through|throughout|during|from|to|before|after|"
-                                r"early|late|last|next|this|that|mid)\s+$", re.IGNORECASE)
+_MONTH_ALONE_AFTER = re.compile(
+    r"\b(?:in|of|since|until|till|by|through|throughout|during|from|to|before|after|"
+    r"early|late|last|next|this|that|mid)\s+$",
+    re.IGNORECASE,
+)
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 12), "autumn": (9, 12), "winter": (12, 2)}
 _PART_OF_MONTH = {"early": (1, 10), "mid": (10, 20), "late": (20, 31)}
 _PART_OF_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
@@ -210,9 +250,10 @@ class DateFinder:
     def _read(self, m: re.Match[str], text: str) -> DateHit | None:
         g = m.groupdict()
         # Only the few characters around the expression are looked at: no need to copy the whole text.
-        before, after = text[max(0, m.start() - 16):m.start()], text[m.end():m.end() + 14]
-        year_given = next((g[k] for k in ("md_y", "dm_y", "s_y", "mof_y", "pm_y", "py", "my_y", "r1", "ny", "y")
-                           if g[k]), None)
+        before, after = text[max(0, m.start() - 16) : m.start()], text[m.end() : m.end() + 14]
+        year_given = next(
+            (g[k] for k in ("md_y", "dm_y", "s_y", "mof_y", "pm_y", "py", "my_y", "r1", "ny", "y") if g[k]), None
+        )
         if g["rel"] or g["relyear"]:
             if self.document_year is None:
                 return DateHit(m.start(), m.end(), m.group(0), "relative", {}, True)
@@ -222,8 +263,14 @@ class DateFinder:
                 return DateHit(m.start(), m.end(), m.group(0), "relative", {"when": f"{year:04d}"}, True)
             first, last = _SEASONS[g["rseason"].lower()]
             end_year = year + 1 if first > last else year
-            return DateHit(m.start(), m.end(), m.group(0), "relative",
-                           {"notBefore": f"{year:04d}-{first:02d}", "notAfter": f"{end_year:04d}-{last:02d}"}, True)
+            return DateHit(
+                m.start(),
+                m.end(),
+                m.group(0),
+                "relative",
+                {"notBefore": f"{year:04d}-{first:02d}", "notAfter": f"{end_year:04d}-{last:02d}"},
+                True,
+            )
         if g["y"] and (_NOT_YEAR_BEFORE.search(before[-12:]) or _NOT_YEAR_AFTER.match(after[:14])):
             return None
         if g["mo"]:

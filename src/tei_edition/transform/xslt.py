@@ -34,8 +34,10 @@ _LOCATION = re.compile(r"on line (\d+)(?: column (\d+))? of ([^\s:]+)")
 
 # Saxon's XML parser refuses elements nested more than 100 deep (the JDK's default since JDK 24); lxml, which
 # parses every source first, allows 2,048 with huge_tree, so Saxon must accept at least as much.
-_MAX_ELEMENT_DEPTH = ("http://saxon.sf.net/feature/parserProperty?uri="
-                      "http%3A//www.oracle.com/xml/jaxp/properties/maxElementDepth", "4096")
+_MAX_ELEMENT_DEPTH = (
+    "http://saxon.sf.net/feature/parserProperty?uri=http%3A//www.oracle.com/xml/jaxp/properties/maxElementDepth",
+    "4096",
+)
 
 
 @functools.cache
@@ -113,8 +115,10 @@ class Transformer:
         line, column, name = int(found.group(1)), found.group(2), found.group(3)
         path = self.modules.get(name, XSLT_DIR / name)
         # Saxon lists every static error; the first one is the one to fix first.
-        detail = re.split(r"\n\s*Error\b", message[found.end():])[0].strip().lstrip(":").strip() or message.strip()
-        return SourceError(path, f"stylesheet error: {_first_message_line(detail)}", line, int(column) if column else None)
+        detail = re.split(r"\n\s*Error\b", message[found.end() :])[0].strip().lstrip(":").strip() or message.strip()
+        return SourceError(
+            path, f"stylesheet error: {_first_message_line(detail)}", line, int(column) if column else None
+        )
 
     def prepare(self, tree: etree._ElementTree) -> Any:
         """The document as Saxon's tree, to be transformed for several media without parsing it again."""

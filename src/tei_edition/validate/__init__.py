@@ -54,13 +54,21 @@ def parse_edition(config: EditionConfig, sources: Sources | None = None) -> Pars
         try:
             tree = parse_file(path)
             root = require_tei(tree, path)
-            if path in sources.documents and root.find(f"{T}text") is None and root.find(f"{T}facsimile") is None \
-                    and root.find(f"{T}sourceDoc") is None:
-                raise SourceError(path, "<TEI> has no <text>: a document needs its transcription in <text><body>",
-                                  line=root.sourceline)
+            if (
+                path in sources.documents
+                and root.find(f"{T}text") is None
+                and root.find(f"{T}facsimile") is None
+                and root.find(f"{T}sourceDoc") is None
+            ):
+                raise SourceError(
+                    path,
+                    "<TEI> has no <text>: a document needs its transcription in <text><body>",
+                    line=root.sourceline,
+                )
         except SourceError as exc:
-            parsed.diagnostics.append(Diagnostic(path, exc.line or 0, exc.column or 0, Severity.ERROR,
-                                                 exc.detail, "xml"))
+            parsed.diagnostics.append(
+                Diagnostic(path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")
+            )
             continue
         parsed.trees[path] = tree
     return parsed
@@ -98,13 +106,20 @@ class FileValidator:
             try:
                 self._engines[key] = RelaxNGValidator(schema) if kind == "rng" else SchematronValidator(schema)
             except SourceError as exc:
-                self._engines[key] = Diagnostic(exc.path, exc.line or 0, exc.column or 0, Severity.ERROR,
-                                                f"the schema cannot be used: {exc.detail}", "schema-file")
+                self._engines[key] = Diagnostic(
+                    exc.path,
+                    exc.line or 0,
+                    exc.column or 0,
+                    Severity.ERROR,
+                    f"the schema cannot be used: {exc.detail}",
+                    "schema-file",
+                )
         value = self._engines[key]
         return (None, value) if isinstance(value, Diagnostic) else (value, None)
 
-    def validate(self, tree: etree._ElementTree, path: Path,
-                 prepared: Any = None) -> tuple[list[Diagnostic], list[Path]]:
+    def validate(
+        self, tree: etree._ElementTree, path: Path, prepared: Any = None
+    ) -> tuple[list[Diagnostic], list[Path]]:
         """Every schema problem of one file, and the <?xml-model?> schemas that were used for it.
 
         `prepared`: the document already parsed by Saxon (Transformer.prepare), for Schematron to reuse."""
@@ -126,17 +141,23 @@ def report_for(sources: Sources, wanted: set[Path] | None) -> Report:
     not one of the edition's sources."""
     if wanted is None:
         return Report(documents=len(sources.documents), registers=len(sources.registers))
-    report = Report(documents=len([p for p in sources.documents if p in wanted]),
-                    registers=len([p for p in sources.registers if p in wanted]))
+    report = Report(
+        documents=len([p for p in sources.documents if p in wanted]),
+        registers=len([p for p in sources.registers if p in wanted]),
+    )
     for path in sorted(wanted - set(sources.all)):
-        message = "is not one of the edition's documents or registers (see [sources] in edition.toml)" \
-            if path.exists() else "the file does not exist"
+        message = (
+            "is not one of the edition's documents or registers (see [sources] in edition.toml)"
+            if path.exists()
+            else "the file does not exist"
+        )
         report.add(Diagnostic(path, 0, 0, Severity.ERROR, message, "xml"))
     return report
 
 
-def validate_edition(config: EditionConfig, paths: list[Path] | None = None,
-                     parsed: ParsedEdition | None = None) -> Report:
+def validate_edition(
+    config: EditionConfig, paths: list[Path] | None = None, parsed: ParsedEdition | None = None
+) -> Report:
     """Check the whole edition (or only the named files, still resolving pointers against all) and report every problem."""
     parsed = parsed or parse_edition(config)
     wanted = {p.resolve() for p in paths} if paths else None
@@ -172,16 +193,25 @@ def _xml_model_schemas(tree: etree._ElementTree, path: Path) -> tuple[list[Path]
             pis.append(node)
         node = node.getprevious()
     for pi in reversed(pis):
-        attrs = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
-                 for m in _PSEUDO_ATTR.finditer(pi.text or "")}
+        attrs = {
+            m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+            for m in _PSEUDO_ATTR.finditer(pi.text or "")
+        }
         href = attrs.get("href", "")
         if not href or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href) and not href.startswith("file:"):
             continue  # remote schemas are never fetched; the edition's own schema still applies
         target = (path.parent / href.removeprefix("file://")).resolve()
         if not target.is_file():
-            problems.append(Diagnostic(path, pi.sourceline or 0, 0, Severity.WARNING,
-                                       f"<?xml-model?> points to '{href}', which does not exist; it was skipped",
-                                       "xml-model"))
+            problems.append(
+                Diagnostic(
+                    path,
+                    pi.sourceline or 0,
+                    0,
+                    Severity.WARNING,
+                    f"<?xml-model?> points to '{href}', which does not exist; it was skipped",
+                    "xml-model",
+                )
+            )
             continue
         ns = attrs.get("schematypens", "")
         kind = attrs.get("type", "")
@@ -190,7 +220,15 @@ def _xml_model_schemas(tree: etree._ElementTree, path: Path) -> tuple[list[Path]
         elif ns in SCHEMATRON_NS or (not ns and target.suffix == ".sch"):
             sch.append(target)
         elif kind == "application/xml" and target.suffix == ".rnc":
-            problems.append(Diagnostic(path, pi.sourceline or 0, 0, Severity.WARNING,
-                                       f"<?xml-model?> points to the compact-syntax schema '{href}'; only the XML "
-                                       "syntax (.rng) is supported: it was skipped", "xml-model"))
+            problems.append(
+                Diagnostic(
+                    path,
+                    pi.sourceline or 0,
+                    0,
+                    Severity.WARNING,
+                    f"<?xml-model?> points to the compact-syntax schema '{href}'; only the XML "
+                    "syntax (.rng) is supported: it was skipped",
+                    "xml-model",
+                )
+            )
     return rng, sch, problems

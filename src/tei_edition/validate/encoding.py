@@ -3,25 +3,51 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.tei.model import KINDS, POINTER_ATTRIBUTES, XML_ID, Entity, T, pointer_targets
+from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from tei_edition.validate import ParsedEdition
 
 # Text inside these elements is already tagged, or is not the reading text.
-SKIPPED = frozenset(T + name for name in (
-    "persName", "placeName", "orgName", "rs", "name", "date", "time", "geogName", "country", "settlement",
-    "region", "bloc", "district", "objectName", "sic", "orig", "abbr", "idno", "ptr", "gap", "fw",
-    "term", "title", "bibl", "biblStruct",
-))
+SKIPPED = frozenset(
+    T + name
+    for name in (
+        "persName",
+        "placeName",
+        "orgName",
+        "rs",
+        "name",
+        "date",
+        "time",
+        "geogName",
+        "country",
+        "settlement",
+        "region",
+        "bloc",
+        "district",
+        "objectName",
+        "sic",
+        "orig",
+        "abbr",
+        "idno",
+        "ptr",
+        "gap",
+        "fw",
+        "term",
+        "title",
+        "bibl",
+        "biblStruct",
+    )
+)
 RULES = ("untagged-name", "unused-entry", "no-authority", "untagged-date")
 
 
@@ -103,12 +129,22 @@ def find_candidates(path: Path, tree: etree._ElementTree, matcher: NameMatcher) 
         if not chunk.strip():
             continue
         for hit in matcher.find(chunk):
-            found.append(Candidate(path, line + chunk.count("\n", 0, hit.start), " ".join(hit.text.split()),
-                                   "untagged-name", hit.entities))
+            found.append(
+                Candidate(
+                    path,
+                    line + chunk.count("\n", 0, hit.start),
+                    " ".join(hit.text.split()),
+                    "untagged-name",
+                    hit.entities,
+                )
+            )
         for date in dates.find(chunk):
             if date.explicit:
-                found.append(Candidate(path, line + chunk.count("\n", 0, date.start), " ".join(date.text.split()),
-                                       "untagged-date"))
+                found.append(
+                    Candidate(
+                        path, line + chunk.count("\n", 0, date.start), " ".join(date.text.split()), "untagged-date"
+                    )
+                )
     return found
 
 
@@ -117,16 +153,20 @@ def candidate_diagnostic(candidate: Candidate, severity: Severity = Severity.WAR
     if candidate.rule == "untagged-name":
         owners = ", ".join(f"the {KINDS[e.kind][3]} register has #{e.id}" for e in candidate.entities)
         element = KINDS[candidate.entities[0].kind][2]
-        hint = (f"tag it as <{element} ref=\"#{candidate.entities[0].id}\">" if len(candidate.entities) == 1
-                else "tag it with the right one")
+        hint = (
+            f'tag it as <{element} ref="#{candidate.entities[0].id}">'
+            if len(candidate.entities) == 1
+            else "tag it with the right one"
+        )
         message = f"'{candidate.text}' is not tagged; {owners} ({hint}, or <rs> if it is a description)"
     else:
         message = f"'{candidate.text}' looks like a date but is not tagged (tag it as <date when=\"...\">)"
     return Diagnostic(candidate.path, candidate.line, 0, severity, message, candidate.rule)
 
 
-def check_encoding(documents: dict[Path, etree._ElementTree], entities: Iterable[Entity],
-                   severity: Severity = Severity.WARNING) -> list[Diagnostic]:
+def check_encoding(
+    documents: dict[Path, etree._ElementTree], entities: Iterable[Entity], severity: Severity = Severity.WARNING
+) -> list[Diagnostic]:
     """Untagged names and dates in the documents, register entries never mentioned, entries without an idno."""
     entity_list = list(entities)
     matcher: NameMatcher | None = None  # compiled for the first document with a text (the build's gate has none)
@@ -144,14 +184,28 @@ def check_encoding(documents: dict[Path, etree._ElementTree], entities: Iterable
     for entity in entity_list:
         label = f"#{entity.id} ({entity.name})"
         if entity.id not in mentioned and documents:
-            problems.append(Diagnostic(entity.path, entity.line, 0, severity,
-                                       f"register entry {label} is never mentioned in any document",
-                                       "unused-entry"))
+            problems.append(
+                Diagnostic(
+                    entity.path,
+                    entity.line,
+                    0,
+                    severity,
+                    f"register entry {label} is never mentioned in any document",
+                    "unused-entry",
+                )
+            )
         if not entity.idnos:
-            problems.append(Diagnostic(entity.path, entity.line, 0, severity,
-                                       f"register entry {label} has no authority identifier: add an <idno "
-                                       "type=\"wikidata\"> (or VIAF, GeoNames) once it is verified",
-                                       "no-authority"))
+            problems.append(
+                Diagnostic(
+                    entity.path,
+                    entity.line,
+                    0,
+                    severity,
+                    f"register entry {label} has no authority identifier: add an <idno "
+                    'type="wikidata"> (or VIAF, GeoNames) once it is verified',
+                    "no-authority",
+                )
+            )
     return problems
 
 
@@ -173,7 +227,7 @@ def declared_ids(tree: etree._ElementTree) -> set[str]:
     return {el.get(XML_ID) for el in tree.getroot().iter() if isinstance(el.tag, str) and el.get(XML_ID)}  # type: ignore[misc]
 
 
-def check_edition_encoding(parsed: "ParsedEdition") -> list[Diagnostic]:
+def check_edition_encoding(parsed: ParsedEdition) -> list[Diagnostic]:
     """The encoding checks over a parsed edition: its documents against all of its registers."""
     from tei_edition.tei.model import all_entities, read_registers
 

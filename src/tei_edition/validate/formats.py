@@ -52,8 +52,10 @@ def as_text(report: Report, cwd: Path | None = None, strict: bool = False, fold:
             if shown[key] > FOLD_SHOW:
                 if key not in folded:
                     folded[key] = d.display_path(cwd)
-                    lines.append(f"{folded[key]}: ... {counts[key] - FOLD_SHOW} more [{d.rule}] warnings in this "
-                                 "file (--all lists them)")
+                    lines.append(
+                        f"{folded[key]}: ... {counts[key] - FOLD_SHOW} more [{d.rule}] warnings in this "
+                        "file (--all lists them)"
+                    )
                 continue
         lines.append(f"{_location(d, cwd)}: {d.severity.value}: {d.message} [{d.rule}]")
     lines.append(report.summary())
@@ -71,8 +73,14 @@ def as_json(report: Report, cwd: Path | None = None, strict: bool = False) -> st
         "strict": strict,
         "summary": report.summary(),
         "diagnostics": [
-            {"path": d.display_path(cwd), "line": d.line, "column": d.column, "severity": d.severity.value,
-             "message": d.message, "rule": d.rule}
+            {
+                "path": d.display_path(cwd),
+                "line": d.line,
+                "column": d.column,
+                "severity": d.severity.value,
+                "message": d.message,
+                "rule": d.rule,
+            }
             for d in diagnostics
         ],
     }
@@ -87,16 +95,24 @@ def as_junit(report: Report, cwd: Path | None = None, strict: bool = False) -> s
         by_file[d.display_path(cwd)].append(d)
     failing = [d for d in diagnostics if d.severity is Severity.ERROR or strict]
     suites = etree.Element("testsuites", name="edition validate")
-    suite = etree.SubElement(suites, "testsuite", name="tei-edition", tests=str(max(len(by_file), 1)),
-                             failures=str(len({d.display_path(cwd) for d in failing})), errors="0", skipped="0")
+    suite = etree.SubElement(
+        suites,
+        "testsuite",
+        name="tei-edition",
+        tests=str(max(len(by_file), 1)),
+        failures=str(len({d.display_path(cwd) for d in failing})),
+        errors="0",
+        skipped="0",
+    )
     if not by_file:
         etree.SubElement(suite, "testcase", classname="edition", name="edition is valid")
     for file_name, items in by_file.items():
         case = etree.SubElement(suite, "testcase", classname="validate", name=file_name, file=file_name)
         errors = [d for d in items if d.severity is Severity.ERROR or strict]
         if errors:
-            failure = etree.SubElement(case, "failure", type="validation",
-                                       message=f"{len(errors)} problem(s) in {file_name}")
+            failure = etree.SubElement(
+                case, "failure", type="validation", message=f"{len(errors)} problem(s) in {file_name}"
+            )
             failure.text = "\n".join(f"{_location(d, cwd)}: {d.message} [{d.rule}]" for d in errors)
         warnings = [d for d in items if d not in errors]
         if warnings:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tei_edition.tei.model import KINDS, NAME_KIND, POINTER_ATTRIBUTES, T, XML_ID, pointer_targets
+from tei_edition.tei.model import KINDS, NAME_KIND, POINTER_ATTRIBUTES, XML_ID, T, pointer_targets
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
 
@@ -30,8 +30,11 @@ ENTRY_ELEMENTS = frozenset(entry for entry, *_rest in KINDS.values())
 
 def _is_register_entry(el: etree._Element) -> bool:
     parent = el.getparent()
-    return parent is not None and _ENTRY_LISTS.get(el.tag) == parent.tag and \
-        next(el.iterancestors(T + "text"), None) is not None
+    return (
+        parent is not None
+        and _ENTRY_LISTS.get(el.tag) == parent.tag
+        and next(el.iterancestors(T + "text"), None) is not None
+    )
 
 
 def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite], list[Diagnostic]]:
@@ -55,24 +58,37 @@ def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite
                     other = entries.setdefault(value.casefold(), (value, here))
                     if other[0] != value:
                         where = "earlier in this file" if other[1].path == path else f"in {_rel(other[1].path)}"
-                        problems.append(Diagnostic(
-                            path, here.line, 0, Severity.ERROR,
-                            f"xml:id '{value}' on <{here.element}> differs only in letter case from '{other[0]}' "
-                            f"on <{other[1].element}> {where} (line {other[1].line}); each entry's page is named "
-                            "by its id, and Windows and macOS do not tell such names apart: rename one of them",
-                            "id-case"))
+                        problems.append(
+                            Diagnostic(
+                                path,
+                                here.line,
+                                0,
+                                Severity.ERROR,
+                                f"xml:id '{value}' on <{here.element}> differs only in letter case from '{other[0]}' "
+                                f"on <{other[1].element}> {where} (line {other[1].line}); each entry's page is named "
+                                "by its id, and Windows and macOS do not tell such names apart: rename one of them",
+                                "id-case",
+                            )
+                        )
                 continue
             where = "earlier in this file" if first.path == path else f"in {_rel(first.path)}"
-            problems.append(Diagnostic(
-                path, here.line, 0, Severity.ERROR,
-                f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> {where} "
-                f"(line {first.line}); ids must be unique across the whole edition: rename one of them",
-                "id-unique"))
+            problems.append(
+                Diagnostic(
+                    path,
+                    here.line,
+                    0,
+                    Severity.ERROR,
+                    f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> {where} "
+                    f"(line {first.line}); ids must be unique across the whole edition: rename one of them",
+                    "id-unique",
+                )
+            )
     return sites, problems
 
 
-def check_pointers(path: Path, tree: etree._ElementTree, ids: dict[str, IdSite],
-                   register_files: dict[str, Path]) -> list[Diagnostic]:
+def check_pointers(
+    path: Path, tree: etree._ElementTree, ids: dict[str, IdSite], register_files: dict[str, Path]
+) -> list[Diagnostic]:
     """Report every '#id' pointer in the file that matches no xml:id of the edition, with a suggestion."""
     problems: list[Diagnostic] = []
     known = list(ids)
@@ -92,9 +108,16 @@ def check_pointers(path: Path, tree: etree._ElementTree, ids: dict[str, IdSite],
                 candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)] or known
                 close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
                 hint = f" (did you mean '#{close[0]}'?)" if close else ""
-                problems.append(Diagnostic(
-                    path, el.sourceline or 0, 0, Severity.ERROR,
-                    f"{local}/@{attr} '#{target}' matches no entry{where}{hint}", "ref-resolves"))
+                problems.append(
+                    Diagnostic(
+                        path,
+                        el.sourceline or 0,
+                        0,
+                        Severity.ERROR,
+                        f"{local}/@{attr} '#{target}' matches no entry{where}{hint}",
+                        "ref-resolves",
+                    )
+                )
     return problems
 
 
@@ -123,7 +146,10 @@ def register_paths(trees: dict[Path, etree._ElementTree]) -> dict[str, Path]:
     for path, tree in trees.items():
         root = tree.getroot()
         for kind, (_entry, list_el, *_rest) in KINDS.items():
-            if kind not in found and root.find(f".//{T}{list_el}") is not None \
-                    and root.find(f"{T}text//{T}{list_el}") is not None:
+            if (
+                kind not in found
+                and root.find(f".//{T}{list_el}") is not None
+                and root.find(f"{T}text//{T}{list_el}") is not None
+            ):
                 found[kind] = path
     return found

@@ -151,7 +151,7 @@ class SchemaInfo:
     empty: set[str] = field(default_factory=set)  # elements that take neither text nor children
 
     @classmethod
-    def read(cls, root: etree._Element) -> "SchemaInfo":
+    def read(cls, root: etree._Element) -> SchemaInfo:
         """Collect element names, attributes and required children from a parsed grammar."""
         info = cls()
         defines: dict[str, list[etree._Element]] = {}
@@ -177,9 +177,10 @@ class SchemaInfo:
         alternatives = self.required.get(element)
         if not alternatives:
             return ""
-        names = sorted({n for alt in alternatives for n in alt[:1]},
-                       key=lambda n: (_PREFERRED_CHILDREN.index(local(n)) if local(n) in _PREFERRED_CHILDREN else 99,
-                                      local(n)))
+        names = sorted(
+            {n for alt in alternatives for n in alt[:1]},
+            key=lambda n: (_PREFERRED_CHILDREN.index(local(n)) if local(n) in _PREFERRED_CHILDREN else 99, local(n)),
+        )
         if len(names) <= 4:
             return " or ".join(_show(n) for n in names)
         return f"one of {len(names)} elements such as {', '.join(_show(n) for n in names[:3])}"
@@ -207,8 +208,13 @@ def _pattern_name(node: etree._Element) -> str | None:
     return f"{{{ns}}}{raw}" if ns else raw
 
 
-def _collect_attributes(node: etree._Element, defines: dict[str, list[etree._Element]],
-                        out: dict[str, AttributeInfo], required: bool, seen: set[str]) -> None:
+def _collect_attributes(
+    node: etree._Element,
+    defines: dict[str, list[etree._Element]],
+    out: dict[str, AttributeInfo],
+    required: bool,
+    seen: set[str],
+) -> None:
     for child in node:
         if not isinstance(child.tag, str) or not child.tag.startswith(R):
             continue
@@ -275,8 +281,25 @@ def _describe_value(node: etree._Element, defines: dict[str, list[etree._Element
 class _Requirements:
     """Which children an element cannot do without, read from its content pattern (refs memoised)."""
 
-    _SKIP = frozenset({"optional", "zeroOrMore", "attribute", "text", "empty", "data", "value", "list", "name",
-                       "anyName", "nsName", "notAllowed", "mixed", "except", "param"})
+    _SKIP = frozenset(
+        {
+            "optional",
+            "zeroOrMore",
+            "attribute",
+            "text",
+            "empty",
+            "data",
+            "value",
+            "list",
+            "name",
+            "anyName",
+            "nsName",
+            "notAllowed",
+            "mixed",
+            "except",
+            "param",
+        }
+    )
 
     def __init__(self, defines: dict[str, list[etree._Element]]) -> None:
         self.defines = defines
@@ -373,8 +396,11 @@ class _Grammar:
                 entries = list(exc.error_log)
                 first = entries[0] if entries else None
                 message = first.message if first is not None else str(exc)
-                raise SourceError(self.path, f"the RELAX NG schema is broken: {message}",
-                                  line=first.line if first is not None and first.line else None) from None
+                raise SourceError(
+                    self.path,
+                    f"the RELAX NG schema is broken: {message}",
+                    line=first.line if first is not None and first.line else None,
+                ) from None
         return self._forms["exact"]
 
     def form(self, name: str) -> etree.RelaxNG:
@@ -426,9 +452,12 @@ def _load(path: str, mtime_ns: int) -> _Grammar:
     except etree.XMLSyntaxError as exc:
         raise SourceError(schema_path, f"not well-formed XML: {exc.msg}", line=exc.lineno or None) from None
     if doc.getroot().tag not in (R + "grammar", R + "element"):
-        raise SourceError(schema_path, "not a RELAX NG schema in XML syntax (the root must be <grammar> or "
-                                       "<element> in the RELAX NG namespace; convert .rnc files with trang)",
-                          line=doc.getroot().sourceline)
+        raise SourceError(
+            schema_path,
+            "not a RELAX NG schema in XML syntax (the root must be <grammar> or "
+            "<element> in the RELAX NG namespace; convert .rnc files with trang)",
+            line=doc.getroot().sourceline,
+        )
     label = "the edition's schema" if schema_path.name == "edition.rng" else f"the schema {schema_path.name}"
     return _Grammar(schema_path, doc.getroot(), label)
 
@@ -500,8 +529,16 @@ class RelaxNGValidator:
         try:
             schema = self._compiled.exact  # the messages of the grammar as written
         except SourceError as exc:
-            return [Diagnostic(exc.path, exc.line or 0, 0, Severity.ERROR, f"the schema cannot be used: {exc.detail}",
-                               "schema-file")]
+            return [
+                Diagnostic(
+                    exc.path,
+                    exc.line or 0,
+                    0,
+                    Severity.ERROR,
+                    f"the schema cannot be used: {exc.detail}",
+                    "schema-file",
+                )
+            ]
         if schema.validate(tree):
             return []
         problems = []
@@ -591,8 +628,10 @@ class RelaxNGValidator:
         allowed = self._compiled.info.attributes.get(el.tag)
         value = el.get(attr, "")
         if allowed is not None and attr not in allowed:
-            return (f"{_show(el.tag)} does not take the attribute {_attr_show(attr)} "
-                    f"(not part of {self._compiled.label} for this element)")
+            return (
+                f"{_show(el.tag)} does not take the attribute {_attr_show(attr)} "
+                f"(not part of {self._compiled.label} for this element)"
+            )
         expected = allowed[attr].expected if allowed else ""
         tail = f" (expected {expected})" if expected else ""
         return f"{_show(el.tag)} has an invalid value for {_attr_show(attr)}: '{value}'{tail}"
@@ -628,10 +667,16 @@ def _drop_cascades(problems: list[_Problem]) -> list[_Problem]:
     kept = []
     for p in problems:
         if p.element is not None:
-            if p.kind == "CONTENTVALID" and (has_specific_within(p.element, True)
-                                             or any(q is not p and q.element is not None and q.kind != "CONTENTVALID"
-                                                    and any(a is p.element for a in q.element.iterancestors())
-                                                    for q in problems)):
+            if p.kind == "CONTENTVALID" and (
+                has_specific_within(p.element, True)
+                or any(
+                    q is not p
+                    and q.element is not None
+                    and q.kind != "CONTENTVALID"
+                    and any(a is p.element for a in q.element.iterancestors())
+                    for q in problems
+                )
+            ):
                 continue
             if p.kind == "NOELEM" and has_specific_within(p.element, False):
                 continue

@@ -65,7 +65,7 @@ class _Origin:
 class _CompiledSchema:
     executable: object  # saxonche PyXsltExecutable (not thread-safe: one per process)
     checks: tuple[_Check, ...]
-    line_map: tuple["_Origin", ...]  # sorted by stylesheet line
+    line_map: tuple[_Origin, ...]  # sorted by stylesheet line
     # False when no expression of the schema can see the comments and processing instructions around the root
     # element (it names no node(), comment() or processing-instruction()): the root element alone then gives the
     # same report as the whole file.
@@ -144,12 +144,17 @@ class _Compiler:
         """Build the stylesheet tree."""
         root = self.root
         if root.tag != S + "schema":
-            raise self.fail(root, f"not an ISO Schematron schema: the root element is <{etree.QName(root).localname}>, "
-                                  f"expected <schema> in the namespace {SCH_NS}")
+            raise self.fail(
+                root,
+                f"not an ISO Schematron schema: the root element is <{etree.QName(root).localname}>, "
+                f"expected <schema> in the namespace {SCH_NS}",
+            )
         self.binding = (root.get("queryBinding") or "xslt").strip().lower()
         if self.binding not in SUPPORTED_BINDINGS:
-            raise self.fail(root, f"queryBinding '{root.get('queryBinding')}' is not supported "
-                                  f"(use {', '.join(SUPPORTED_BINDINGS)})")
+            raise self.fail(
+                root,
+                f"queryBinding '{root.get('queryBinding')}' is not supported (use {', '.join(SUPPORTED_BINDINGS)})",
+            )
         namespaces = {"xs": XS_NS}
         for ns in root.iter(S + "ns"):
             prefix, uri = ns.get("prefix"), ns.get("uri")
@@ -197,8 +202,9 @@ class _Compiler:
         """The concrete patterns of the selected phase, abstract pattern instances expanded."""
         all_patterns = [p for p in self.root.findall(S + "pattern")]
         abstract = {p.get("id"): p for p in all_patterns if p.get("abstract") == "true"}
-        concrete = [self._instantiate(p, abstract) if p.get("is-a") else p
-                    for p in all_patterns if p.get("abstract") != "true"]
+        concrete = [
+            self._instantiate(p, abstract) if p.get("is-a") else p for p in all_patterns if p.get("abstract") != "true"
+        ]
         for p in concrete:
             if p.get("documents"):
                 raise self.fail(p, "pattern/@documents is not supported: rules apply to the document validated")
@@ -271,15 +277,21 @@ class _Compiler:
     def _helpers(self, sheet: etree._Element) -> None:
         loc = etree.SubElement(sheet, X + "function", name="svrl-x:location", **{"as": "xs:string"})
         etree.SubElement(loc, X + "param", name="node", **{"as": "node()?"})
-        etree.SubElement(loc, X + "sequence", select=(
-            "if (empty($node)) then '' else string-join(for $e in $node/ancestor-or-self::* "
-            "return string(count($e/preceding-sibling::*) + 1), '/')"))
+        etree.SubElement(
+            loc,
+            X + "sequence",
+            select=(
+                "if (empty($node)) then '' else string-join(for $e in $node/ancestor-or-self::* "
+                "return string(count($e/preceding-sibling::*) + 1), '/')"
+            ),
+        )
         att = etree.SubElement(sheet, X + "function", name="svrl-x:attribute", **{"as": "xs:string"})
         etree.SubElement(att, X + "param", name="node", **{"as": "node()?"})
         etree.SubElement(att, X + "sequence", select="if ($node instance of attribute()) then name($node) else ''")
 
-    def _pattern(self, sheet: etree._Element, pattern: etree._Element, mode: str,
-                 abstract_rules: dict[str, etree._Element]) -> None:
+    def _pattern(
+        self, sheet: etree._Element, pattern: etree._Element, mode: str, abstract_rules: dict[str, etree._Element]
+    ) -> None:
         pattern_lets = pattern.findall(S + "let")
         rules = [r for r in pattern.findall(S + "rule") if r.get("abstract") != "true"]
         for rule in rules:
@@ -291,8 +303,11 @@ class _Compiler:
         etree.SubElement(fallback, X + "apply-templates", select=walk, mode=mode)
         for index, rule in enumerate(rules):
             context = rule.get("context")
-            template = self._mark(etree.SubElement(sheet, X + "template", match=context, mode=mode,
-                                                   priority=str(len(rules) - index)), rule, "context")
+            template = self._mark(
+                etree.SubElement(sheet, X + "template", match=context, mode=mode, priority=str(len(rules) - index)),
+                rule,
+                "context",
+            )
             if self.binding == "xslt":
                 template.set("version", "1.0")  # XPath 1.0 compatibility mode for these expressions
             for let in pattern_lets:
@@ -304,8 +319,9 @@ class _Compiler:
                     self._check(template, child, rule, pattern)
             etree.SubElement(template, X + "apply-templates", select=walk, mode=mode)
 
-    def _rule_body(self, rule: etree._Element, abstract_rules: dict[str, etree._Element],
-                   seen: set[str]) -> list[etree._Element]:
+    def _rule_body(
+        self, rule: etree._Element, abstract_rules: dict[str, etree._Element], seen: set[str]
+    ) -> list[etree._Element]:
         """The lets, asserts and reports of a rule, with <extends> replaced by the abstract rule's content."""
         body: list[etree._Element] = []
         for child in rule:
@@ -322,8 +338,9 @@ class _Compiler:
                 body.append(child)
         return body
 
-    def _check(self, template: etree._Element, check: etree._Element, rule: etree._Element,
-               pattern: etree._Element) -> None:
+    def _check(
+        self, template: etree._Element, check: etree._Element, rule: etree._Element, pattern: etree._Element
+    ) -> None:
         test = check.get("test")
         if not test or not test.strip():
             raise self.fail(check, f"<{etree.QName(check).localname}> needs a @test")
@@ -342,10 +359,16 @@ class _Compiler:
         node_expr = f"({subject})[1]" if subject else "."
         record = etree.SubElement(cond, O + "r", n=str(number))
         holder = check if check.get("subject") else rule
-        self._mark(etree.SubElement(record, X + "attribute", name="loc",
-                                    select=f"svrl-x:location({node_expr})"), holder, "subject")
-        self._mark(etree.SubElement(record, X + "attribute", name="attr",
-                                    select=f"svrl-x:attribute({node_expr})"), holder, "subject")
+        self._mark(
+            etree.SubElement(record, X + "attribute", name="loc", select=f"svrl-x:location({node_expr})"),
+            holder,
+            "subject",
+        )
+        self._mark(
+            etree.SubElement(record, X + "attribute", name="attr", select=f"svrl-x:attribute({node_expr})"),
+            holder,
+            "subject",
+        )
         self._message(record, check)
         for diag_id in (check.get("diagnostics") or "").split():
             diagnostic = next((d for d in self.root.iter(S + "diagnostic") if d.get("id") == diag_id), None)
@@ -404,8 +427,14 @@ def _compile_error(path: Path, message: str, line_map: tuple[_Origin, ...]) -> S
     else:
         lines = message.strip().splitlines()
         detail = lines[0] if lines else "the schema could not be compiled"
-        detail = re.sub(r"^(Error|Static error)( at| in) \S+( at char \d+)?( in \S+)?( on line \d+ column \d+ of \S+)?:?\s*",
-                        "", detail).strip() or detail
+        detail = (
+            re.sub(
+                r"^(Error|Static error)( at| in) \S+( at char \d+)?( in \S+)?( on line \d+ column \d+ of \S+)?:?\s*",
+                "",
+                detail,
+            ).strip()
+            or detail
+        )
     if origin is None:
         return SourceError(path, f"the Schematron schema cannot be compiled: {detail}")
     return SourceError(path, f"invalid XPath in {origin.what} '{origin.expression}': {detail}", line=origin.sch_line)
@@ -431,10 +460,13 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
     text = etree.tostring(sheet, pretty_print=True, encoding="unicode")
     # Line of each instruction in the serialised stylesheet -> line in the .sch it was made from.
     reparsed = etree.fromstring(text)
-    line_map = tuple(sorted(
-        _Origin(el.sourceline, int(el.get(O + "line")), el.get(O + "what", ""), el.get(O + "expr", ""))
-        for el in reparsed.iter() if el.get(O + "line")
-    ))
+    line_map = tuple(
+        sorted(
+            _Origin(el.sourceline, int(el.get(O + "line")), el.get(O + "what", ""), el.get(O + "expr", ""))
+            for el in reparsed.iter()
+            if el.get(O + "line")
+        )
+    )
     xslt = _saxon().new_xslt30_processor()
     try:
         executable = xslt.compile_stylesheet(stylesheet_text=text)
@@ -508,8 +540,9 @@ class SchematronValidator:
             raise SourceError(self.schema_path, f"cannot read the Schematron schema: {exc.strerror}") from None
         self._compiled = _compile(str(self.schema_path), mtime, phase)
 
-    def validate(self, tree: etree._ElementTree, path: Path,
-                 params: dict[str, str] | None = None, prepared: Any = None) -> list[Diagnostic]:
+    def validate(
+        self, tree: etree._ElementTree, path: Path, params: dict[str, str] | None = None, prepared: Any = None
+    ) -> list[Diagnostic]:
         """Run every active pattern on the tree; one Diagnostic per failed assert or successful report.
 
         `prepared` is the root element already parsed by Saxon (Transformer.prepare), used when the report cannot
@@ -526,8 +559,11 @@ class SchematronValidator:
         native_report: list[str] = []
         try:
             with _native_stderr_captured(native_report):
-                shared = prepared is not None and not tree.docinfo.doctype \
+                shared = (
+                    prepared is not None
+                    and not tree.docinfo.doctype
                     and (not compiled.sees_outside_root or _root_alone(tree))
+                )
                 node = prepared if shared else proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
                 result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
@@ -553,6 +589,11 @@ class SchematronValidator:
             where += f", {origin.what} '{origin.expression}'"
         text = " ".join(message.strip().splitlines()[0].split()) if message.strip() else "unknown error"
         line = tree.getroot().sourceline or 0
-        return Diagnostic(Path(path), line, 0, Severity.ERROR,
-                          f"a Schematron rule ({where}) could not be evaluated on this document: {text}",
-                          "schematron")
+        return Diagnostic(
+            Path(path),
+            line,
+            0,
+            Severity.ERROR,
+            f"a Schematron rule ({where}) could not be evaluated on this document: {text}",
+            "schematron",
+        )

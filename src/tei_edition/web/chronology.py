@@ -6,10 +6,10 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
 from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, split_snippet
 from tei_edition.web.documents import DocumentView, DocumentViews, document_views
-from tei_edition.tei.dates import DateSpan
 
 CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}
 # A chronology of more dated passages than this is split into a page per year, and a year with more into parts of
@@ -89,10 +89,16 @@ def _passage(entry: ChronologyEntry, views: Mapping[str, DocumentView], root: st
     span = entry.date.span
     view = views[entry.document.id]
     return DatedPassage(
-        display=span.display(), iso=span.iso(),
-        datetime=span.when.iso() if span.when and span.when.year > 0 else "", precision=_precision(span),
-        certainty=CERTAINTY.get(entry.date.cert or "", ""), text=entry.date.text,
-        **_parts(entry.date.snippet, entry.date.text), href=f"{root}{view.folder}#{entry.date.anchor}", doc=view)
+        display=span.display(),
+        iso=span.iso(),
+        datetime=span.when.iso() if span.when and span.when.year > 0 else "",
+        precision=_precision(span),
+        certainty=CERTAINTY.get(entry.date.cert or "", ""),
+        text=entry.date.text,
+        **_parts(entry.date.snippet, entry.date.text),
+        href=f"{root}{view.folder}#{entry.date.anchor}",
+        doc=view,
+    )
 
 
 def render_chronology(site: Site) -> None:
@@ -108,24 +114,65 @@ def render_chronology(site: Site) -> None:
     base = folder("chronology")
     if total <= PASSAGES_PER_PAGE:
         links = [YearLink(year, f"#y{year}", len(entries)) for year, entries in years.items()]
-        _page(site, views, base, "Chronology", description, list(years.items()), total, links,
-              overview=False, year="", paging=None)
+        _page(
+            site,
+            views,
+            base,
+            "Chronology",
+            description,
+            list(years.items()),
+            total,
+            links,
+            overview=False,
+            year="",
+            paging=None,
+        )
         return
-    _page(site, views, base, "Chronology", description, [], total,
-          [YearLink(year, f"{year}/", len(entries)) for year, entries in years.items()],
-          overview=True, year="", paging=None)
+    _page(
+        site,
+        views,
+        base,
+        "Chronology",
+        description,
+        [],
+        total,
+        [YearLink(year, f"{year}/", len(entries)) for year, entries in years.items()],
+        overview=True,
+        year="",
+        paging=None,
+    )
     for year, entries in years.items():
         for path, part, paging in paged(entries, PASSAGES_PER_PAGE, f"{base}{year}/"):
             up = "../" * (path.count("/") - 1)  # from this page to the chronology's folder
             title = f"Chronology: {year}" + (f" (passages {paging.first}–{paging.last})" if paging else "")
-            _page(site, views, path, title, description, [(year, part)], total,
-                  [YearLink(other, f"{up}{other}/", len(items), other == year) for other, items in years.items()],
-                  overview=False, year=year, paging=paging)
+            _page(
+                site,
+                views,
+                path,
+                title,
+                description,
+                [(year, part)],
+                total,
+                [YearLink(other, f"{up}{other}/", len(items), other == year) for other, items in years.items()],
+                overview=False,
+                year=year,
+                paging=paging,
+            )
 
 
-def _page(site: Site, views: DocumentViews, path: str, title: str, description: str,
-          years: list[tuple[str, list[ChronologyEntry]]], total: int, links: list[YearLink], overview: bool,
-          year: str, paging: Pagination | None) -> None:
+def _page(
+    site: Site,
+    views: DocumentViews,
+    path: str,
+    title: str,
+    description: str,
+    years: list[tuple[str, list[ChronologyEntry]]],
+    total: int,
+    links: list[YearLink],
+    overview: bool,
+    year: str,
+    paging: Pagination | None,
+) -> None:
     """Write one page of the chronology: its passages are `years`, the others are reached through `links`."""
     # The page's hash is taken over its passages (and the views of their documents), as it goes: a passage stands in
     # it by its document and anchor where the build knows the key of its document's results (which its words and
@@ -139,20 +186,39 @@ def _page(site: Site, views: DocumentViews, path: str, title: str, description: 
             doc_id = entry.document.id
             documents.add(doc_id)
             if doc_id in keys:
-                passages.update(f"{doc_id}\0{date.anchor}\n".encode("utf-8"))
+                passages.update(f"{doc_id}\0{date.anchor}\n".encode())
             else:
-                passages.update(f"{doc_id}\0{date.anchor}\0{date.text}\0{date.snippet}\0{date.cert}\0"
-                                f"{date.span!r}\n".encode("utf-8"))
+                passages.update(
+                    f"{doc_id}\0{date.anchor}\0{date.text}\0{date.snippet}\0{date.cert}\0{date.span!r}\n".encode()
+                )
     base = site.base(path, title, "chronology", description)
     root = base["root"]
     shown = sorted(documents)
-    deps = site.inputs_hash("chronology.html", (base, [views.digest(d) for d in shown],
-                                                [keys.get(d, "") for d in shown],
-                                                passages.hexdigest(), total, links, overview, year, paging))
+    deps = site.inputs_hash(
+        "chronology.html",
+        (
+            base,
+            [views.digest(d) for d in shown],
+            [keys.get(d, "") for d in shown],
+            passages.hexdigest(),
+            total,
+            links,
+            overview,
+            year,
+            paging,
+        ),
+    )
 
     def make() -> ChronologyPage:
         views.load(shown)  # read in one go, not one by one as the passages are written
-        return ChronologyPage(**base, years=[(y, _Passages(entries, views, root)) for y, entries in years],
-                              total=total, year_links=links, overview=overview, year=year, pagination=paging)
+        return ChronologyPage(
+            **base,
+            years=[(y, _Passages(entries, views, root)) for y, entries in years],
+            total=total,
+            year_links=links,
+            overview=overview,
+            year=year,
+            pagination=paging,
+        )
 
     site.page_from("chronology.html", path, deps, make)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from tei_edition.web.context import SiteInfo, join_names
 from tei_edition.tei.dates import MONTHS
+from tei_edition.web.context import SiteInfo, join_names
 
 if TYPE_CHECKING:
     from tei_edition.web.documents import DocumentView
@@ -53,11 +53,21 @@ def cite_document(site: SiteInfo, view: DocumentView) -> Citation:
     tail = f"{url}, accessed {_us_date(site.build_iso)}." if url else f"accessed {_us_date(site.build_iso)}."
     lead = f"{join_names(creators)}, " if creators else ""
     chicago = Markup("{lead}{quoted} in <i>{edition}</i>{editors}{version} ({publication}), {tail}").format(
-        lead=lead, quoted=quoted, edition=site.title, editors=editors, version=version, publication=publication,
-        tail=tail)
+        lead=lead,
+        quoted=quoted,
+        edition=site.title,
+        editors=editors,
+        version=version,
+        publication=publication,
+        tail=tail,
+    )
     chicago_text = f"{lead}{quoted} in {site.title}{editors}{version} ({publication}), {tail}"
-    return Citation(chicago=chicago, chicago_text=chicago_text, bibtex=_bibtex(site, view, creators, url),
-                    csl_json=_csl_json(site, view, creators, url))
+    return Citation(
+        chicago=chicago,
+        chicago_text=chicago_text,
+        bibtex=_bibtex(site, view, creators, url),
+        csl_json=_csl_json(site, view, creators, url),
+    )
 
 
 def _bib(value: str) -> str:

@@ -6,16 +6,16 @@ import hashlib
 import io
 import pickle
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterator, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from jinja2 import Environment
 
-from tei_edition.tei.edition import EditionData
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.dates import MONTHS
+from tei_edition.tei.edition import EditionData
 
 T = TypeVar("T")
 
@@ -101,17 +101,31 @@ class Site:
     def __post_init__(self) -> None:
         config = self.data.config
         self.info = SiteInfo(
-            title=config.title, subtitle=config.subtitle, editors=config.editors, publisher=config.publisher,
-            licence=config.licence, licence_url=safe_url(config.licence_url), base_url=config.base_url,
-            language=config.language, version=config.version, tool_version=self.data.tool_version,
-            build_date=self.data.build_date, stylesheets=(),
+            title=config.title,
+            subtitle=config.subtitle,
+            editors=config.editors,
+            publisher=config.publisher,
+            licence=config.licence,
+            licence_url=safe_url(config.licence_url),
+            base_url=config.base_url,
+            language=config.language,
+            version=config.version,
+            tool_version=self.data.tool_version,
+            build_date=self.data.build_date,
+            stylesheets=(),
         )
 
     def base(self, path: str, page_title: str, section: str, description: str = "") -> PageContext:
         """The shared part of a page's context for the page in folder `path` ('' or 'a/b/')."""
         depth = path.count("/")
-        return PageContext(site=self.info, root="../" * depth or "./", path=path, page_title=page_title,
-                           section=section, description=description or self.info.subtitle or self.info.title)
+        return PageContext(
+            site=self.info,
+            root="../" * depth or "./",
+            path=path,
+            page_title=page_title,
+            section=section,
+            description=description or self.info.subtitle or self.info.title,
+        )
 
     def page(self, template: str, context: PageContext | Any) -> None:
         """Render a template into `<path>index.html`."""
@@ -154,8 +168,9 @@ class Site:
         except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             return ""
         data = buffer.getvalue()
-        return hashlib.blake2b(self.inputs_key.encode() + b"\0" + template.encode() + b"\0" + data,
-                               digest_size=20).hexdigest()
+        return hashlib.blake2b(
+            self.inputs_key.encode() + b"\0" + template.encode() + b"\0" + data, digest_size=20
+        ).hexdigest()
 
 
 # Values many pages share (a document's view appears on every register page that lists it, the site's description
@@ -277,8 +292,11 @@ def paged(items: list[T], per_page: int, base: str) -> Iterator[tuple[str, list[
     pagination (None when the list fits on one page, which is then the only one, even when empty)."""
     count = max(1, -(-len(items) // per_page))
     for number in range(1, count + 1):
-        yield (part_folder(base, number), items[(number - 1) * per_page:number * per_page],
-               pagination(number, count, per_page, len(items)) if count > 1 else None)
+        yield (
+            part_folder(base, number),
+            items[(number - 1) * per_page : number * per_page],
+            pagination(number, count, per_page, len(items)) if count > 1 else None,
+        )
 
 
 def pagination(number: int, count: int, per_page: int, total: int) -> Pagination:
@@ -292,10 +310,16 @@ def pagination(number: int, count: int, per_page: int, total: int) -> Pagination
         return "../" if target == 1 else f"../{target}/"
 
     shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
-    return Pagination(number=number, count=count, first=(number - 1) * per_page + 1,
-                      last=min(total, number * per_page), total=total,
-                      links=tuple(PageLink(n, href(n), n == number) for n in shown),
-                      previous=href(number - 1) if number > 1 else "", next=href(number + 1) if number < count else "")
+    return Pagination(
+        number=number,
+        count=count,
+        first=(number - 1) * per_page + 1,
+        last=min(total, number * per_page),
+        total=total,
+        links=tuple(PageLink(n, href(n), n == number) for n in shown),
+        previous=href(number - 1) if number > 1 else "",
+        next=href(number + 1) if number < count else "",
+    )
 
 
 def folder(section: str, item_id: str | None = None) -> str:
@@ -321,4 +345,4 @@ def split_snippet(snippet: str, text: str) -> tuple[str, str, str]:
     pos = snippet.find(text) if text else -1
     if pos < 0:
         return snippet, "", ""
-    return snippet[:pos], text, snippet[pos + len(text):]
+    return snippet[:pos], text, snippet[pos + len(text) :]

@@ -9,14 +9,22 @@ from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
-from tei_edition.tei.edition import mentioned_ids
-from tei_edition.web.citations import Citation, cite_document
-from tei_edition.web.context import (
-    DIGESTED_TYPES, PageContext, Site, folder, join_names, safe_url, tei_href, value_digest)
 from tei_edition.errors import BuildError
 from tei_edition.tei.dates import DateSpan
+from tei_edition.tei.edition import mentioned_ids
 from tei_edition.tei.header import DocumentMeta, Party, read_header
 from tei_edition.tei.model import KINDS, Document, Entity, authority_url
+from tei_edition.web.citations import Citation, cite_document
+from tei_edition.web.context import (
+    DIGESTED_TYPES,
+    PageContext,
+    Site,
+    folder,
+    join_names,
+    safe_url,
+    tei_href,
+    value_digest,
+)
 
 SCHEMA_TYPES = {"person": "Person", "place": "Place", "org": "Organization"}
 
@@ -142,8 +150,10 @@ class DocumentViews(Mapping[str, DocumentView]):
 
         paths = {doc.path for doc in self.documents.values()}
         registers = content_key("registers", *sorted(f"{p}\0{h}" for p, h in hashes.items() if p not in paths))
-        self._keys = {doc.id: content_key("view", site.inputs_key, registers, str(doc.path), hashes[doc.path])
-                      for doc in self.documents.values()}
+        self._keys = {
+            doc.id: content_key("view", site.inputs_key, registers, str(doc.path), hashes[doc.path])
+            for doc in self.documents.values()
+        }
         digests_key = content_key("view-digests", site.inputs_key, registers)
         known = _digest_table(store.get(digests_key))
         for doc_id, key in self._keys.items():
@@ -153,8 +163,9 @@ class DocumentViews(Mapping[str, DocumentView]):
                 self._mentioned[doc_id] = tuple(entry[1].split(_SEPARATOR)) if entry[1] else ()
                 store.keep(key)  # read later if a page shows it; kept in the cache meanwhile
         self.load([doc_id for doc_id in self.documents if doc_id not in self._digests])
-        table = {key: (self._digests[doc_id], _SEPARATOR.join(self._mentioned[doc_id]))
-                 for doc_id, key in self._keys.items()}
+        table = {
+            key: (self._digests[doc_id], _SEPARATOR.join(self._mentioned[doc_id])) for doc_id, key in self._keys.items()
+        }
         if table != known:
             store.put_many([(digests_key, pickle.dumps(table, protocol=5))])
 
@@ -199,14 +210,18 @@ class DocumentViews(Mapping[str, DocumentView]):
         wanted = [doc_id for doc_id in ids if doc_id not in self._views]
         store = self.site.store
         for start in range(0, len(wanted), self.BATCH):
-            batch = wanted[start:start + self.BATCH]
+            batch = wanted[start : start + self.BATCH]
             cached = store.get_objects([self._keys[i] for i in batch]) if self._keys and store is not None else {}
             made = []
             for doc_id in batch:
                 doc = self.documents[doc_id]
                 entry = cached.get(self._keys.get(doc_id, ""))
-                if doc.header is not None and isinstance(entry, tuple) and len(entry) == 2 and \
-                        isinstance(entry[0], DocumentView):
+                if (
+                    doc.header is not None
+                    and isinstance(entry, tuple)
+                    and len(entry) == 2
+                    and isinstance(entry[0], DocumentView)
+                ):
                     view, digest = replace(entry[0], meta=doc.header), entry[1]
                 else:
                     view = _view(self.site, doc)
@@ -237,8 +252,11 @@ def _digest_table(data: bytes | None) -> dict[str, tuple[bytes, str]]:
         return {}
     if not isinstance(table, dict):
         return {}
-    return {key: entry for key, entry in table.items() if isinstance(entry, tuple) and len(entry) == 2
-            and isinstance(entry[0], bytes) and isinstance(entry[1], str)}
+    return {
+        key: entry
+        for key, entry in table.items()
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], bytes) and isinstance(entry[1], str)
+    }
 
 
 @dataclass(frozen=True)
@@ -255,8 +273,13 @@ class Heading:
 def document_heading(doc: Document, meta: DocumentMeta) -> Heading:
     """The document's id, folder, title and date as every list of documents shows them."""
     span = meta.date or doc.date
-    return Heading(id=doc.id, folder=folder("documents", doc.id), title=meta.title or doc.title,
-                   date_attr=_datetime_attr(span), date_display=meta.date_display or (span.display() if span else ""))
+    return Heading(
+        id=doc.id,
+        folder=folder("documents", doc.id),
+        title=meta.title or doc.title,
+        date_attr=_datetime_attr(span),
+        date_display=meta.date_display or (span.display() if span else ""),
+    )
 
 
 def _view(site: Site, doc: Document) -> DocumentView:
@@ -264,21 +287,34 @@ def _view(site: Site, doc: Document) -> DocumentView:
     span = meta.date or doc.date
     heading = document_heading(doc, meta)
     people = _people(meta)
-    place = (meta.place or meta.sent_place)
+    place = meta.place or meta.sent_place
     types = mentioned_ids(doc)
     entities = [site.data.entities[e] for e in sorted(types) if e in site.data.entities]
     filters = [("type", meta.doc_type)]
     if span and span.year:
         filters.append(("year", str(span.year)))
     filters += [(KINDS[e.kind][4].lower(), e.name) for e in sorted(entities, key=lambda e: e.sort_key)]
-    root_lang = doc.lang if doc.lang is not None else \
-        doc.tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    root_lang = (
+        doc.lang if doc.lang is not None else doc.tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    )
     return DocumentView(
-        id=doc.id, folder=heading.folder, source=tei_href(doc.id), title=heading.title, meta=meta,
-        date_iso=span.iso() if span else "", date_attr=heading.date_attr, date_display=heading.date_display,
-        date_sort=_sort_string(span.sort_key) if span else "9999", year=str(span.year) if span and span.year else "",
-        doc_type=meta.doc_type, people=people, place=place.name if place else "", lang=root_lang,
-        rows=tuple(_rows(site, meta, root_lang)), filters=tuple(filters), mentioned=tuple(sorted(types, key=str)),
+        id=doc.id,
+        folder=heading.folder,
+        source=tei_href(doc.id),
+        title=heading.title,
+        meta=meta,
+        date_iso=span.iso() if span else "",
+        date_attr=heading.date_attr,
+        date_display=heading.date_display,
+        date_sort=_sort_string(span.sort_key) if span else "9999",
+        year=str(span.year) if span and span.year else "",
+        doc_type=meta.doc_type,
+        people=people,
+        place=place.name if place else "",
+        lang=root_lang,
+        rows=tuple(_rows(site, meta, root_lang)),
+        filters=tuple(filters),
+        mentioned=tuple(sorted(types, key=str)),
     )
 
 
@@ -316,14 +352,22 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
         if links and any(link.text for link in links):
             rows.append(MetaRow(label, links, when))
 
-    certainty = {"low": " (uncertain)", "unknown": " (uncertain)", "medium": " (probable)"}.get(meta.date_cert or "", "")
+    certainty = {"low": " (uncertain)", "unknown": " (uncertain)", "medium": " (probable)"}.get(
+        meta.date_cert or "", ""
+    )
     date_text = meta.date_display + certainty if meta.date_display else ""
     add("Date", date_text, when=meta.date.iso() if meta.date and meta.date.when else "")
     if meta.is_correspondence:
-        add("From", *[_party_link(site, p, root) for p in meta.senders],
-            *([_party_link(site, meta.sent_place, root)] if meta.sent_place else []))
-        add("To", *[_party_link(site, p, root) for p in meta.recipients],
-            *([_party_link(site, meta.received_place, root)] if meta.received_place else []))
+        add(
+            "From",
+            *[_party_link(site, p, root) for p in meta.senders],
+            *([_party_link(site, meta.sent_place, root)] if meta.sent_place else []),
+        )
+        add(
+            "To",
+            *[_party_link(site, p, root) for p in meta.recipients],
+            *([_party_link(site, meta.received_place, root)] if meta.received_place else []),
+        )
     if meta.place and not (meta.is_correspondence and meta.sent_place == meta.place):
         add("Place", _party_link(site, meta.place, root))
     add("Author" if len(meta.authors) < 2 else "Authors", *[_party_link(site, a, root) for a in meta.authors])
@@ -377,8 +421,9 @@ def _source_text(meta: DocumentMeta) -> str:
 
 def entity_card(entity: Entity) -> EntityCard:
     """The hover card of an entity."""
-    return EntityCard(id=entity.id, kind=entity.kind, name=entity.name, dates=entity.life_dates(),
-                      description=entity.description)
+    return EntityCard(
+        id=entity.id, kind=entity.kind, name=entity.name, dates=entity.life_dates(), description=entity.description
+    )
 
 
 def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[Document] | None = None) -> None:
@@ -394,20 +439,35 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
         meta = views.meta(doc.id)
         previous, following = site.data.neighbours(doc)
         mention_ids = list(views.mentioned(doc.id))
-        mentioned = sorted({*mention_ids, *(p.ref for p in (*meta.senders, *meta.recipients, *meta.authors)
-                                            if p.ref)}, key=str)
+        mentioned = sorted(
+            {*mention_ids, *(p.ref for p in (*meta.senders, *meta.recipients, *meta.authors) if p.ref)}, key=str
+        )
         entities = [site.data.entities[e] for e in mentioned if e in site.data.entities]
-        cards = [known_cards[e.id] if e.id in known_cards else known_cards.setdefault(e.id, entity_card(e))
-                 for e in entities]
+        cards = [
+            known_cards[e.id] if e.id in known_cards else known_cards.setdefault(e.id, entity_card(e)) for e in entities
+        ]
         # Everything the page and its citation files are made from (with the shared inputs: templates, tool); an
         # entity's card and identifiers stand in it by their digest, made once for all the pages that show them,
         # and so do the views of the document and its neighbours (read only if the page is rendered).
-        shown = [known_entities[e.id] if e.id in known_entities else
-                 known_entities.setdefault(e.id, value_digest((card, e.idnos))) for card, e in zip(cards, entities)]
-        deps = site.inputs_hash("document.html", (
-            site.info, views.digest(doc.id), views.digest(previous.id) if previous else None,
-            views.digest(following.id) if following else None, mention_ids, shown, doc.id in site.data.flagged,
-            fingerprint(doc.id) if fingerprint is not None else bodies[doc.id]))
+        shown = [
+            known_entities[e.id]
+            if e.id in known_entities
+            else known_entities.setdefault(e.id, value_digest((card, e.idnos)))
+            for card, e in zip(cards, entities)
+        ]
+        deps = site.inputs_hash(
+            "document.html",
+            (
+                site.info,
+                views.digest(doc.id),
+                views.digest(previous.id) if previous else None,
+                views.digest(following.id) if following else None,
+                mention_ids,
+                shown,
+                doc.id in site.data.flagged,
+                fingerprint(doc.id) if fingerprint is not None else bodies[doc.id],
+            ),
+        )
         page_folder = folder("documents", doc.id)
         citation: list[Citation] = []
 
@@ -416,15 +476,24 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
                 citation.append(cite_document(site.info, views[doc_id]))
             return citation[0]
 
-        def make(doc: Document = doc, previous: Document | None = previous, following: Document | None = following,
-                 cards: list[EntityCard] = cards) -> DocumentPage:
+        def make(
+            doc: Document = doc,
+            previous: Document | None = previous,
+            following: Document | None = following,
+            cards: list[EntityCard] = cards,
+        ) -> DocumentPage:
             view = views[doc.id]
             return DocumentPage(
                 **site.base(view.folder, view.title, "documents", view.meta.summary or view.title),
-                doc=view, body=Markup(bodies[doc.id]),
-                previous=views[previous.id] if previous else None, next=views[following.id] if following else None,
-                cards=cards, citation=cite(), jsonld=json_ld(site, view, doc),
-                flagged=doc.id in site.data.flagged, canonical=site.info.absolute(view.folder),
+                doc=view,
+                body=Markup(bodies[doc.id]),
+                previous=views[previous.id] if previous else None,
+                next=views[following.id] if following else None,
+                cards=cards,
+                citation=cite(),
+                jsonld=json_ld(site, view, doc),
+                flagged=doc.id in site.data.flagged,
+                canonical=site.info.absolute(view.folder),
             )
 
         site.page_from("document.html", page_folder, deps, make)
@@ -439,8 +508,11 @@ def render_home(site: Site) -> None:
     counts = [(len(views), "document", "documents", "")]
     for kind, (_e, _l, _n, section, _label) in KINDS.items():
         register = site.data.registers.get(kind)
-        singular, plural = {"person": ("person", "persons"), "place": ("place", "places"),
-                            "org": ("organisation", "organisations")}[kind]
+        singular, plural = {
+            "person": ("person", "persons"),
+            "place": ("place", "places"),
+            "org": ("organisation", "organisations"),
+        }[kind]
         counts.append((len(register.entities) if register else 0, singular, plural, f"{section}/"))
     counts.append((len(site.data.chronology), "dated passage", "dated passages", "chronology/"))
     base = site.base("", site.info.title, "documents")
@@ -450,8 +522,9 @@ def render_home(site: Site) -> None:
     def make() -> HomePage:
         listed = views.values()
         years = sorted(int(v.year) for v in listed if v.year)
-        span = f"{years[0]}–{years[-1]}" if len(years) > 1 and years[0] != years[-1] else \
-            (str(years[0]) if years else "")
+        span = (
+            f"{years[0]}–{years[-1]}" if len(years) > 1 and years[0] != years[-1] else (str(years[0]) if years else "")
+        )
         return HomePage(**base, introduction=intro, documents=listed, counts=counts, span=span)
 
     site.page_from("home.html", "", deps, make)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from tei_edition.output.cache import content_key
+from tei_edition.output.writer import content_hash, safe_segment
 from tei_edition.web.context import PageContext, Site, folder, id_segment, tei_href
 from tei_edition.web.documents import Heading, document_heading, document_views
-from tei_edition.output.writer import content_hash, safe_segment
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
@@ -52,8 +52,9 @@ def render_downloads(site: Site) -> None:
     for doc in site.data.documents:
         rel = tei_href(doc.id)
         _copy_source(site, rel, doc.path)
-        documents.append(SourceFile(doc.path.name, rel, doc.path.stat().st_size,
-                                    document_heading(doc, views.meta(doc.id))))
+        documents.append(
+            SourceFile(doc.path.name, rel, doc.path.stat().st_size, document_heading(doc, views.meta(doc.id)))
+        )
         members.append((f"{slug}/documents/{id_segment(doc.id)}.xml", doc.path))
     registers: list[SourceFile] = []
     for kind in sorted(site.data.registers):
@@ -63,14 +64,17 @@ def render_downloads(site: Site) -> None:
         registers.append(SourceFile(path.name, rel, path.stat().st_size))
         members.append((f"{slug}/registers/{safe_segment(path.stem)}.xml", path))
     zip_rel = f"downloads/{slug}-tei.zip"
-    size = site.out.write_byte_chunks(zip_rel, zip_chunks(members, site.info.build_date.timetuple()[:6], site.store,
-                                                          site.data.source_hashes))
+    size = site.out.write_byte_chunks(
+        zip_rel, zip_chunks(members, site.info.build_date.timetuple()[:6], site.store, site.data.source_hashes)
+    )
     # The documents are named by their headings (made from their headers, which are at hand, where their views
     # might have to be read from the build cache: the page changes with every edit that changes a file's size).
-    context = DownloadsPage(**site.base(folder("downloads"), "Downloads", "about",
-                                        f"The TEI sources of {site.info.title}"),
-                            documents=documents, registers=registers,
-                            archive=SourceFile(f"{slug}-tei.zip", zip_rel, size))
+    context = DownloadsPage(
+        **site.base(folder("downloads"), "Downloads", "about", f"The TEI sources of {site.info.title}"),
+        documents=documents,
+        registers=registers,
+        archive=SourceFile(f"{slug}-tei.zip", zip_rel, size),
+    )
     site.page("downloads.html", context)
 
 
@@ -89,14 +93,22 @@ class MemberStore(Protocol):
     def put_many(self, items: list[tuple[str, bytes]]) -> None: ...
 
 
-def deterministic_zip(members: list[tuple[str, Path]], when: tuple[int, ...],
-                      store: MemberStore | None = None, digests: Mapping[Path, str] | None = None) -> bytes:
+def deterministic_zip(
+    members: list[tuple[str, Path]],
+    when: tuple[int, ...],
+    store: MemberStore | None = None,
+    digests: Mapping[Path, str] | None = None,
+) -> bytes:
     """A zip of the given files whose bytes depend only on their names, contents and `when` (see zip_chunks)."""
     return b"".join(zip_chunks(members, when, store, digests))
 
 
-def zip_chunks(members: list[tuple[str, Path]], when: tuple[int, ...], store: MemberStore | None = None,
-               digests: Mapping[Path, str] | None = None) -> Iterator[bytes]:
+def zip_chunks(
+    members: list[tuple[str, Path]],
+    when: tuple[int, ...],
+    store: MemberStore | None = None,
+    digests: Mapping[Path, str] | None = None,
+) -> Iterator[bytes]:
     """A zip of the given files whose bytes depend only on their names, contents and `when`, piece by piece.
 
     Each member is compressed once and kept in `store` under the hash of its content (with its CRC and size), so
@@ -115,7 +127,7 @@ def zip_chunks(members: list[tuple[str, Path]], when: tuple[int, ...], store: Me
     central: list[bytes] = []
     offset = 0
     for start in range(0, len(ordered), 500):
-        batch = ordered[start:start + 500]
+        batch = ordered[start : start + 500]
         contents: dict[Path, bytes] = {}
         keys: list[str] = []
         for _name, path in batch:
@@ -138,8 +150,10 @@ def zip_chunks(members: list[tuple[str, Path]], when: tuple[int, ...], store: Me
             flags = 0 if name.isascii() else 0x800  # the name is UTF-8
             fields = (20, flags, zlib.DEFLATED, dos_time, dos_date, crc, len(packed), size, len(raw_name))
             header = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + raw_name
-            central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0,
-                                       0o644 << 16, offset) + raw_name)
+            central.append(
+                struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0, 0o644 << 16, offset)
+                + raw_name
+            )
             offset += len(header) + len(packed)
             yield header
             yield bytes(packed)

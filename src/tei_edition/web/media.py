@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from tei_edition.web.context import Site
 from tei_edition.errors import BuildError
 from tei_edition.tei.model import T
+from tei_edition.web.context import Site
 
 
 def local_media(url: str) -> PurePosixPath | None:
@@ -27,8 +27,11 @@ def copy_media(site: Site) -> int:
     copied: set[str] = set()
     root = site.data.config.root
     for doc in site.data.documents:
-        graphics = doc.graphics if doc.graphics is not None else \
-            tuple((g.get("url") or "", g.sourceline or 0) for g in doc.tree.getroot().iter(f"{T}graphic"))
+        graphics = (
+            doc.graphics
+            if doc.graphics is not None
+            else tuple((g.get("url") or "", g.sourceline or 0) for g in doc.tree.getroot().iter(f"{T}graphic"))
+        )
         for url, line in graphics:
             rel = local_media(url)
             if rel is None or rel.as_posix() in copied:
@@ -36,12 +39,16 @@ def copy_media(site: Site) -> int:
             candidates = [doc.path.parent / Path(*rel.parts), root / Path(*rel.parts)]
             source = next((c for c in candidates if c.is_file()), None)
             if source is None:
-                raise BuildError(f"{doc.path}:{line}: the image {url!r} was not "
-                                 f"found next to the document or in the edition's folder")
+                raise BuildError(
+                    f"{doc.path}:{line}: the image {url!r} was not "
+                    f"found next to the document or in the edition's folder"
+                )
             if not source.resolve().is_relative_to(root.resolve()):
                 # A symlink out of the edition folder would publish whatever file it points to.
-                raise BuildError(f"{doc.path}:{line}: the image {url!r} is outside the "
-                                 f"edition's folder ({source} leads to {source.resolve()}); copy it into the edition")
+                raise BuildError(
+                    f"{doc.path}:{line}: the image {url!r} is outside the "
+                    f"edition's folder ({source} leads to {source.resolve()}); copy it into the edition"
+                )
             site.out.copy_file(rel.as_posix(), source)
             copied.add(rel.as_posix())
     return len(copied)

@@ -8,10 +8,10 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 
+from tei_edition.output.writer import safe_segment
 from tei_edition.web.context import PageContext, Site, folder
 from tei_edition.web.documents import DocumentView, document_views
 from tei_edition.web.downloads import edition_slug
-from tei_edition.output.writer import safe_segment
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # Stylesheets in the order pages link them; text.css styles the transformed text and may be absent.
@@ -79,32 +79,54 @@ def render_about(site: Site) -> None:
     base = site.base(folder("about"), "About this edition", "about", f"Editorial principles of {site.info.title}")
     archive_href = f"downloads/{edition_slug(site.info.title)}-tei.zip"
     # The documents' views stand in the page's hash by their digests, and are read only if it is rendered.
-    deps = site.inputs_hash("about.html", (base, intro, len(views), archive_href, [
-        (heading, text, b"".join(views.digest(d) for d in docs), everywhere)
-        for heading, text, docs, everywhere in stated]))
+    deps = site.inputs_hash(
+        "about.html",
+        (
+            base,
+            intro,
+            len(views),
+            archive_href,
+            [
+                (heading, text, b"".join(views.digest(d) for d in docs), everywhere)
+                for heading, text, docs, everywhere in stated
+            ],
+        ),
+    )
 
     def make() -> AboutPage:
         views.load(doc_id for _h, _t, docs, _e in stated for doc_id in docs)
-        principles = [Principle(heading, text, tuple(views[d] for d in docs), everywhere)
-                      for heading, text, docs, everywhere in stated]
-        return AboutPage(**base, introduction=intro, principles=principles, document_count=len(views),
-                         archive_href=archive_href)
+        principles = [
+            Principle(heading, text, tuple(views[d] for d in docs), everywhere)
+            for heading, text, docs, everywhere in stated
+        ]
+        return AboutPage(
+            **base, introduction=intro, principles=principles, document_count=len(views), archive_href=archive_href
+        )
 
     site.page_from("about.html", base["path"], deps, make)
 
 
 def _heading(element: str) -> str:
     """A readable heading for an editorialDecl part: 'normalization' -> 'Normalization'."""
-    return {"": "General", "correction": "Corrections", "normalization": "Normalisation",
-            "hyphenation": "Hyphenation", "quotation": "Quotation", "segmentation": "Segmentation",
-            "interpretation": "Interpretation", "punctuation": "Punctuation",
-            "stdVals": "Standard values"}.get(element, element[:1].upper() + element[1:])
+    return {
+        "": "General",
+        "correction": "Corrections",
+        "normalization": "Normalisation",
+        "hyphenation": "Hyphenation",
+        "quotation": "Quotation",
+        "segmentation": "Segmentation",
+        "interpretation": "Interpretation",
+        "punctuation": "Punctuation",
+        "stdVals": "Standard values",
+    }.get(element, element[:1].upper() + element[1:])
 
 
 def render_search_page(site: Site) -> None:
     """Write the search page (its script loads the Pagefind index)."""
-    site.page("search.html", SearchPage(**site.base(folder("search"), "Search", "search",
-                                                    f"Search the texts of {site.info.title}")))
+    site.page(
+        "search.html",
+        SearchPage(**site.base(folder("search"), "Search", "search", f"Search the texts of {site.info.title}")),
+    )
 
 
 def write_sitemap(site: Site) -> None:

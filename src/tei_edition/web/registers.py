@@ -8,15 +8,19 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from tei_edition.web.context import (
-    PageContext, Pagination, Site, folder, paged, safe_url, split_snippet, value_digest)
-from tei_edition.tei.edition import MentionGroup, fragment_key
-from tei_edition.web.documents import DocumentView, DocumentViews, Heading, document_views
 from tei_edition.errors import BuildError
+from tei_edition.tei.edition import MentionGroup, fragment_key
 from tei_edition.tei.model import KINDS, Entity, Mention, Name, authority_url
+from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, safe_url, split_snippet, value_digest
+from tei_edition.web.documents import DocumentView, DocumentViews, Heading, document_views
 
-AUTHORITY_LABELS = {"wikidata": "Wikidata", "viaf": "VIAF", "geonames": "GeoNames", "gnd": "GND",
-                    "lccn": "Library of Congress"}
+AUTHORITY_LABELS = {
+    "wikidata": "Wikidata",
+    "viaf": "VIAF",
+    "geonames": "GeoNames",
+    "gnd": "GND",
+    "lccn": "Library of Congress",
+}
 # An entity mentioned in more documents than this has its passages on several pages, this many documents each
 # (the page of a place named in most of 10,000 documents was 28 MB as one page): persons/stalin/, then
 # persons/stalin/2/ and so on. An edit then renders again only the page that holds the edited document's passages.
@@ -100,10 +104,16 @@ def _entry(site: Site, entity: Entity) -> EntityEntry:
     index_name = entity.sort_name or entity.name
     first = next((c for c in index_name if c.isalpha()), "")
     letter = first.upper() if first.isascii() and first else "#"  # names in other scripts are grouped under '#'
-    return EntityEntry(entity=entity, folder=folder(entity.section, entity.id), index_name=index_name,
-                       variants=tuple(entity.variants()),
-                       dates=entity_dates(entity), mention_count=sum(g.count for g in groups),
-                       document_count=len(groups), letter=letter)
+    return EntityEntry(
+        entity=entity,
+        folder=folder(entity.section, entity.id),
+        index_name=index_name,
+        variants=tuple(entity.variants()),
+        dates=entity_dates(entity),
+        mention_count=sum(g.count for g in groups),
+        document_count=len(groups),
+        letter=letter,
+    )
 
 
 def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
@@ -136,8 +146,9 @@ class MentionGroups(Sequence[DocumentMentions]):
 
     BATCH = 500
 
-    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: DocumentViews,
-                 deeper: bool = False):
+    def __init__(
+        self, site: Site, entity_id: str, groups: list[MentionGroup], views: DocumentViews, deeper: bool = False
+    ):
         self.site = site
         self.entity_id = entity_id
         self.groups = groups
@@ -148,11 +159,11 @@ class MentionGroups(Sequence[DocumentMentions]):
         return len(self.groups)
 
     def __getitem__(self, index: int) -> DocumentMentions:  # type: ignore[override]
-        return next(iter(self._batch(self.groups[index:index + 1])))
+        return next(iter(self._batch(self.groups[index : index + 1])))
 
     def __iter__(self) -> Iterator[DocumentMentions]:
         for start in range(0, len(self.groups), self.BATCH):
-            yield from self._batch(self.groups[start:start + self.BATCH])
+            yield from self._batch(self.groups[start : start + self.BATCH])
 
     def _batch(self, groups: list[MentionGroup]) -> list[DocumentMentions]:
         found = _groups_html(self.site, self.entity_id, groups)
@@ -184,9 +195,16 @@ def render_registers(site: Site) -> None:
         groups: dict[str, list[EntityEntry]] = {}
         for entry in entries:
             groups.setdefault(entry.letter, []).append(entry)
-        site.page("register_index.html", RegisterIndexPage(
-            **site.base(folder(section), label, section, f"{label} in {site.info.title}"),
-            kind=kind, label=label, groups=list(groups.items()), total=len(entries)))
+        site.page(
+            "register_index.html",
+            RegisterIndexPage(
+                **site.base(folder(section), label, section, f"{label} in {site.info.title}"),
+                kind=kind,
+                label=label,
+                groups=list(groups.items()),
+                total=len(entries),
+            ),
+        )
         for entry in entries:
             _render_entity(site, entry, label, views)
 
@@ -195,29 +213,42 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
     entity = entry.entity
     digest = views.digest
     groups = _groups(site, entity.id)
-    authorities = [Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
-                   for kind, value in entity.idnos if (url := safe_url(authority_url(kind, value)))]
+    authorities = [
+        Authority(AUTHORITY_LABELS.get(kind.lower(), kind or "identifier"), value, url)
+        for kind, value in entity.idnos
+        if (url := safe_url(authority_url(kind, value)))
+    ]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
     shared = value_digest((entry, label, authorities, geo, description))  # what all the entity's pages show
     for path, part, paging in paged(groups, DOCUMENTS_PER_PAGE, entry.folder):
-        title = entity.name if paging is None or paging.number == 1 else \
-            f"{entity.name} (documents {paging.first}–{paging.last})"
+        title = (
+            entity.name
+            if paging is None or paging.number == 1
+            else f"{entity.name} (documents {paging.first}–{paging.last})"
+        )
         # The passages were written out as HTML, a group per document, where the documents were read: the page's
         # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
         # one by one), and the groups are fetched only when the page is rendered.
-        passages = hashlib.blake2b(b"".join(map(digest, [g.document.id for g in part]))
-                                   + "\n".join([g.digest for g in part]).encode(), digest_size=20).digest()
+        passages = hashlib.blake2b(
+            b"".join(map(digest, [g.document.id for g in part])) + "\n".join([g.digest for g in part]).encode(),
+            digest_size=20,
+        ).digest()
         deps = site.inputs_hash("entity.html", (site.info, shared, passages, paging))
 
-        def make(part: list[MentionGroup] = part, path: str = path, title: str = title,
-                 paging: Pagination | None = paging) -> EntityPage:
+        def make(
+            part: list[MentionGroup] = part, path: str = path, title: str = title, paging: Pagination | None = paging
+        ) -> EntityPage:
             return EntityPage(
                 **site.base(path, title, entity.section, description),
-                entry=entry, kind_label=label, index_href="../" if path == entry.folder else "../../",
-                authorities=authorities, geo=geo, documents=MentionGroups(site, entity.id, part, views,
-                                                                          deeper=path != entry.folder),
-                pagination=paging)
+                entry=entry,
+                kind_label=label,
+                index_href="../" if path == entry.folder else "../../",
+                authorities=authorities,
+                geo=geo,
+                documents=MentionGroups(site, entity.id, part, views, deeper=path != entry.folder),
+                pagination=paging,
+            )
 
         site.page_from("entity.html", path, deps, make)
 
@@ -225,18 +256,22 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
 ENTITY_ROOT = "../../"  # from an entity's page (persons/<id>/) to the site's root
 _LINK_FROM_ENTITY = f'href="{ENTITY_ROOT}'  # how every link of a group begins (see mention_group)
 _LINK_FROM_PART = f'href="../{ENTITY_ROOT}'  # the same links from persons/<id>/<n>/
-_GROUP_START = ('    <section class="mention-group" aria-labelledby="in-{id}">\n'
-                '      <h3 id="in-{id}"><a href="{href}">{title}</a> <span class="mention-date">{date}</span></h3>\n'
-                '      <ol class="passages">\n')
-_PASSAGE = ('        <li><a class="passage" href="{}"><span class="passage-snippet">{}<mark>{}</mark>{}</span></a></li>'
-            '\n')
+_GROUP_START = (
+    '    <section class="mention-group" aria-labelledby="in-{id}">\n'
+    '      <h3 id="in-{id}"><a href="{href}">{title}</a> <span class="mention-date">{date}</span></h3>\n'
+    '      <ol class="passages">\n'
+)
+_PASSAGE = (
+    '        <li><a class="passage" href="{}"><span class="passage-snippet">{}<mark>{}</mark>{}</span></a></li>\n'
+)
 _GROUP_END = "      </ol>\n    </section>"  # the template adds the line break
 
 
 def _escape(text: str) -> str:
     """HTML-escape text exactly as markupsafe does, without making a Markup object of every piece."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;") \
-        .replace('"', "&#34;")
+    return (
+        text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+    )
 
 
 def mention_group(doc: DocumentView | Heading, mentions: list[Mention], root: str) -> Markup:
@@ -247,8 +282,7 @@ def mention_group(doc: DocumentView | Heading, mentions: list[Mention], root: st
         date = _escape(doc.date_display)
     else:
         date = '<span class="undated">undated</span>'
-    head = _GROUP_START.format(id=_escape(doc.id), href=_escape(root + doc.folder), title=_escape(doc.title),
-                               date=date)
+    head = _GROUP_START.format(id=_escape(doc.id), href=_escape(root + doc.folder), title=_escape(doc.title), date=date)
     # The passages are joined as plain text with control characters where the markup goes (XML text cannot hold
     # them), escaped in one go, and the markup put in: far fewer steps than escaping every piece on its own.
     href = f"{root}{doc.folder}#"
@@ -259,7 +293,7 @@ def mention_group(doc: DocumentView | Heading, mentions: list[Mention], root: st
         if at < 0:
             pieces.append(f"\x01{href}{m.anchor}\x02{snippet}\x03\x04\x05")
         else:
-            pieces.append(f"\x01{href}{m.anchor}\x02{snippet[:at]}\x03{text}\x04{snippet[at + len(text):]}\x05")
+            pieces.append(f"\x01{href}{m.anchor}\x02{snippet[:at]}\x03{text}\x04{snippet[at + len(text) :]}\x05")
     raw = "".join(pieces)
     if any(raw.count(marker) != len(mentions) for marker, _ in _MARKUP):  # control characters (XML 1.1) in a text
         body = "".join(_PASSAGE.format(*(_escape(x) for x in _split(href, m))) for m in mentions)
@@ -270,8 +304,13 @@ def mention_group(doc: DocumentView | Heading, mentions: list[Mention], root: st
     return Markup(head + body + _GROUP_END)
 
 
-_MARKUP = (("\x01", '        <li><a class="passage" href="'), ("\x02", '"><span class="passage-snippet">'),
-           ("\x03", "<mark>"), ("\x04", "</mark>"), ("\x05", "</span></a></li>\n"))
+_MARKUP = (
+    ("\x01", '        <li><a class="passage" href="'),
+    ("\x02", '"><span class="passage-snippet">'),
+    ("\x03", "<mark>"),
+    ("\x04", "</mark>"),
+    ("\x05", "</span></a></li>\n"),
+)
 
 
 def _split(href: str, mention: Mention) -> tuple[str, str, str, str]:

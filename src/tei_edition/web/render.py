@@ -7,13 +7,23 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (BytecodeCache, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                    select_autoescape)
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 from jinja2.bccache import Bucket
 
+from tei_edition.config import EditionConfig
+from tei_edition.errors import BuildError
 from tei_edition.output.cache import content_key
-from tei_edition.tei.edition import EditionData
 from tei_edition.output.plan import tool_fingerprint
+from tei_edition.output.writer import OutputWriter
+from tei_edition.tei.edition import EditionData
 from tei_edition.web.chronology import render_chronology
 from tei_edition.web.context import Site
 from tei_edition.web.documents import render_documents, render_home
@@ -22,9 +32,6 @@ from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.web.registers import render_registers
 from tei_edition.web.search import SearchIndex, SearchIndexStats
-from tei_edition.output.writer import OutputWriter
-from tei_edition.config import EditionConfig
-from tei_edition.errors import BuildError
 
 
 def package_templates() -> Path:
@@ -86,10 +93,16 @@ def template_location(exc: TemplateError) -> tuple[str, int | None]:
     return filename or "a template", line
 
 
-def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
-                previous: Mapping[str, tuple[str, str]] | None = None, inputs_key: str = "",
-                store: Any = None, on_index: Callable[[SearchIndexStats], None] | None = None,
-                changed: Collection[str] = ()) -> int:
+def render_site(
+    data: EditionData,
+    bodies: Mapping[str, str],
+    out: OutputWriter,
+    previous: Mapping[str, tuple[str, str]] | None = None,
+    inputs_key: str = "",
+    store: Any = None,
+    on_index: Callable[[SearchIndexStats], None] | None = None,
+    changed: Collection[str] = (),
+) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
     `previous` (output path -> (deps hash, content hash) of the last build) and `inputs_key` (a hash of the shared
@@ -97,8 +110,14 @@ def render_site(data: EditionData, bodies: Mapping[str, str], out: OutputWriter,
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
     the ids of the documents whose sources changed since the last build (their pages are rendered first)."""
-    site = Site(data, make_env(data.config, store, tool_fingerprint()), out, previous=previous or {},
-                inputs_key=inputs_key, store=store)
+    site = Site(
+        data,
+        make_env(data.config, store, tool_fingerprint()),
+        out,
+        previous=previous or {},
+        inputs_key=inputs_key,
+        store=store,
+    )
     index = SearchIndex(site)
     try:
         copy_assets(site)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
-import json
 import itertools
+import json
 import logging
 import math
 import os
@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tei_edition.output.plan import hash_bytes
-from tei_edition.web.context import Site, folder
 from tei_edition.errors import BuildError
+from tei_edition.output.plan import hash_bytes
 from tei_edition.tei.model import Document
+from tei_edition.web.context import Site, folder
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,10 @@ class SearchIndexStats:
 
     def describe(self) -> str:
         """One line for the build's detail output."""
-        return (f"search index: {self.shards_indexed} of {self.shards} shard(s) indexed ({self.pages} pages) "
-                f"in {self.seconds:.2f} s")
+        return (
+            f"search index: {self.shards_indexed} of {self.shards} shard(s) indexed ({self.pages} pages) "
+            f"in {self.seconds:.2f} s"
+        )
 
 
 def parallel_indexes(shards: Iterable[list[str]]) -> int:
@@ -116,7 +118,7 @@ def pagefind_program() -> tuple[Path | None, str]:
             continue
         site = Path(module.__file__).resolve().parent.parent
         info = sorted(site.glob(f"{name}-*.dist-info"))
-        return program, info[0].name[len(name) + 1:-len(".dist-info")] if len(info) == 1 else "?"
+        return program, info[0].name[len(name) + 1 : -len(".dist-info")] if len(info) == 1 else "?"
     try:
         from pagefind.service import get_executable
     except ImportError:
@@ -259,10 +261,11 @@ class SearchIndex:
                     _write_bundle(site, shard, self.keys[shard], self.job.bundle(shard))
             finally:
                 self.job.discard()
-        merged = [shard_prefix(k)[len("pagefind/"):] for k in range(1, self.count) if self.pages[k]]
+        merged = [shard_prefix(k)[len("pagefind/") :] for k in range(1, self.count) if self.pages[k]]
         site.out.write_bytes(SHARD_LIST, (json.dumps({"shards": merged}) + "\n").encode("utf-8"))
-        stats = SearchIndexStats(indexed, time.perf_counter() - started, self.count,
-                                 len(self.job.shards) if self.job is not None else 0)
+        stats = SearchIndexStats(
+            indexed, time.perf_counter() - started, self.count, len(self.job.shards) if self.job is not None else 0
+        )
         log.info("%s", stats.describe())
         return stats
 
@@ -321,16 +324,29 @@ def _index(site: str, bundle: str, language: str) -> int:
     tenth of a second, which cost ~0.3 s per shard (0.63 s for a shard of 100 pages, 0.2 s with the program)."""
     program = pagefind_program()[0]
     if program is None:
-        raise BuildError("the search index needs Pagefind's program, which is not installed: "
-                         "install it with `pip install 'pagefind[extended]'`")
+        raise BuildError(
+            "the search index needs Pagefind's program, which is not installed: "
+            "install it with `pip install 'pagefind[extended]'`"
+        )
     # Pagefind also reads its settings from pagefind.* files in its working folder and from PAGEFIND_* variables:
     # neither may change the index, so it runs in the shard's folder with those variables removed.
     env = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND_")}
-    command = [str(program), "--site", site, "--output-path", bundle, "--force-language", language,
-               "--glob", "documents/**/*.html", "--silent"]
+    command = [
+        str(program),
+        "--site",
+        site,
+        "--output-path",
+        bundle,
+        "--force-language",
+        language,
+        "--glob",
+        "documents/**/*.html",
+        "--silent",
+    ]
     try:
-        done = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True, errors="replace",
-                              timeout=PAGEFIND_TIMEOUT)
+        done = subprocess.run(
+            command, cwd=site, env=env, capture_output=True, text=True, errors="replace", timeout=PAGEFIND_TIMEOUT
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         raise BuildError(f"Pagefind could not be run to build the search index: {exc}") from None
     if done.returncode != 0:
@@ -355,8 +371,9 @@ def _bundle_is_complete(bundle: Path, pages: int) -> bool:
         if not all((bundle / f"pagefind.{language['hash']}.pf_meta").is_file() for language in languages.values()):
             return False
         for path in bundle.rglob("*"):
-            if path.is_file() and (path.stat().st_size == 0 or
-                                   (path.suffix.startswith(".pf_") and not gzip.decompress(path.read_bytes()))):
+            if path.is_file() and (
+                path.stat().st_size == 0 or (path.suffix.startswith(".pf_") and not gzip.decompress(path.read_bytes()))
+            ):
                 return False
     except (OSError, ValueError, KeyError, TypeError, EOFError, zlib.error):
         return False
@@ -382,15 +399,22 @@ def canonical_bundle(folder: Path) -> None:
         return
     entry = entry_path.read_text(encoding="utf-8")
     for meta_path in sorted(folder.glob("pagefind.*.pf_meta")):
-        language_hash = meta_path.name[len("pagefind."):-len(".pf_meta")]
+        language_hash = meta_path.name[len("pagefind.") : -len(".pf_meta")]
         language = language_hash.rsplit("_", 1)[0]
         meta = _pagefind_load(cbor2, meta_path.read_bytes())
         renamed: dict[str, str] = {}
         for position, item in enumerate(meta):
-            if not (isinstance(item, list) and item and all(isinstance(f, list) and len(f) == 2 and
-                                                            isinstance(f[1], str) and
-                                                            (folder / "filter" / f"{f[1]}.pf_filter").is_file()
-                                                            for f in item)):
+            if not (
+                isinstance(item, list)
+                and item
+                and all(
+                    isinstance(f, list)
+                    and len(f) == 2
+                    and isinstance(f[1], str)
+                    and (folder / "filter" / f"{f[1]}.pf_filter").is_file()
+                    for f in item
+                )
+            ):
                 continue
             for name, old in item:
                 path = folder / "filter" / f"{old}.pf_filter"
@@ -415,7 +439,7 @@ def _pagefind_load(cbor2: Any, data: bytes) -> Any:
     raw = gzip.decompress(data)
     if not raw.startswith(_PAGEFIND_MAGIC):
         raise BuildError("the search index has a format this version does not know; build with an earlier Pagefind")
-    return cbor2.loads(raw[len(_PAGEFIND_MAGIC):])
+    return cbor2.loads(raw[len(_PAGEFIND_MAGIC) :])
 
 
 def _pagefind_dump(cbor2: Any, value: Any) -> bytes:
