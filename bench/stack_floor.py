@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from tei_edition.config import load_config  # noqa: E402
-from tei_edition.pipeline import run as pipeline  # noqa: E402
+from tei_edition.pipeline import stage  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
 from tei_edition.transform.xslt import saxon_processor  # noqa: E402
 from tei_edition.web.search import pagefind_program, shard_count, shard_of  # noqa: E402
@@ -52,13 +52,12 @@ def best_cpu(step: Callable[[], Any], rounds: int) -> float:
 def library_steps(corpus: Path, rounds: int) -> tuple[int, dict[str, float]]:
     """CPU seconds of each library step over all the corpus's documents."""
     config = load_config(corpus / "edition.toml")
-    build = pipeline._Build(config, pipeline.BuildOptions(pdf=False), None)
     sources = discover_sources(config)
     contents = {path: path.read_bytes() for path in sources.all}
-    settings = build._settings(contents, sources)
+    settings = stage.stage_settings(config, [(p, contents[p]) for p in sources.registers], False)
     contents = {path: contents[path] for path in sources.documents}
-    pipeline.warm_up(settings, len(contents))
-    worker = pipeline._worker(settings)
+    stage.warm_up(settings, len(contents))
+    worker = stage.thread_worker(settings)
     grammar, _ = worker.checker.engine("rng", settings.rng)
     relaxng = grammar._compiled.form("common")
     schematrons = [worker.checker.engine("sch", schema)[0]._compiled.executable for schema in settings.schematrons]

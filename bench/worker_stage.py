@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from tei_edition.config import load_config  # noqa: E402
-from tei_edition.pipeline import run as pipeline  # noqa: E402
+from tei_edition.pipeline import stage  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
 
 
@@ -32,21 +32,20 @@ class _CPUClock:
 def measure(corpus: Path, documents: int, pdf: bool, rounds: int, wall: bool = False) -> dict[str, float]:
     """Milliseconds per document of each step of SourceWorker.process, the best of `rounds` passes."""
     if not wall:
-        pipeline.time = _CPUClock  # type: ignore[assignment]
+        stage.time = _CPUClock  # type: ignore[assignment]
     config = load_config(corpus / "edition.toml")
-    build = pipeline._Build(config, pipeline.BuildOptions(pdf=pdf), None)
     sources = discover_sources(config)
     contents = {path: path.read_bytes() for path in sources.all}
-    settings = build._settings(contents, sources)
-    pipeline.warm_up(settings)
-    worker = pipeline._worker(settings)
+    settings = stage.stage_settings(config, [(p, contents[p]) for p in sources.registers], pdf)
+    stage.warm_up(settings)
+    worker = stage.thread_worker(settings)
     chosen = sources.documents[:documents]
     best: dict[str, float] = {}
     for _ in range(rounds):
         totals: dict[str, float] = {}
         cpu = time.process_time()
         for path in chosen:
-            result = worker.process(pipeline.SourceTask(path, contents[path], True))
+            result = worker.process(stage.SourceTask(path, contents[path], True))
             for step, seconds in result.seconds.items():
                 totals[step] = totals.get(step, 0.0) + seconds
         totals["total"] = sum(totals.values())

@@ -17,7 +17,7 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
 
 from tei_edition.config import load_config  # noqa: E402
-from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
+from tei_edition.pipeline import BuildOptions, build_edition  # noqa: E402
 from tei_edition.web import search  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ pytest.importorskip("tei_edition.validate.relaxng")
 
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.output.writer import OutputWriter, content_hash  # noqa: E402
-from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
+from tei_edition.pipeline import BuildOptions, build_edition  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
 

@@ -121,7 +121,7 @@ def test_a_build_on_a_local_dask_cluster_equals_a_local_build(tmp_path: Path, mo
     pytest.importorskip("tei_edition.validate.relaxng")
     distributed = pytest.importorskip("distributed")
     from tei_edition.config import load_config
-    from tei_edition.pipeline.run import BuildOptions, build_edition
+    from tei_edition.pipeline import BuildOptions, build_edition
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     outputs = []

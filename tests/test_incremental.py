@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("tei_edition.validate.relaxng")
 
 from tei_edition.config import load_config  # noqa: E402
-from tei_edition.pipeline.run import BuildOptions, BuildSummary, build_edition  # noqa: E402
+from tei_edition.pipeline import BuildOptions, BuildSummary, build_edition  # noqa: E402
 
 
 @pytest.fixture
@@ -75,18 +75,18 @@ def test_editing_one_document_processes_only_that_document(edition: Path) -> Non
 def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(
     edition: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tei_edition.pipeline import run as pipeline
+    from tei_edition.pipeline import stage
 
     build(edition)
     made: list[str] = []
-    original = pipeline.SourceWorker.__init__
+    original = stage.SourceWorker.__init__
 
-    def recorded(self: pipeline.SourceWorker, settings: pipeline.StageSettings) -> None:
+    def recorded(self: stage.SourceWorker, settings: stage.StageSettings) -> None:
         made.append(threading.current_thread().name)
         original(self, settings)
 
-    monkeypatch.setattr(pipeline.SourceWorker, "__init__", recorded)
-    monkeypatch.setattr(pipeline, "_STATE", threading.local())  # as in a new process: no worker made yet
+    monkeypatch.setattr(stage.SourceWorker, "__init__", recorded)
+    monkeypatch.setattr(stage, "_STATE", threading.local())  # as in a new process: no worker made yet
     edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
     assert build(edition).processed == 1
     assert made == ["warm-up"]  # made in the thread, and that one used
@@ -94,7 +94,7 @@ def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(
     assert build(edition).processed == 1
     assert made == ["warm-up"]  # a process that built before (edition serve) has what it needs compiled
     made.clear()
-    monkeypatch.setattr(pipeline, "_STATE", threading.local())
+    monkeypatch.setattr(stage, "_STATE", threading.local())
     edit(edition / "tei/registers/persons.xml", "Scottish scientist and writer.", "Scottish polymath.")
     assert build(edition).processed == 1 + 5  # every document's encoding checks: no warm-up for a few
     assert made == ["MainThread"]
@@ -102,7 +102,7 @@ def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(
 
 
 def test_unchanged_documents_are_not_read_again(edition: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tei_edition.pipeline import run as pipeline
+    from tei_edition.pipeline import sources as pipeline_sources
 
     sources = sorted((edition / "tei").rglob("*.xml"))
     long_ago = 1_600_000_000
@@ -110,13 +110,13 @@ def test_unchanged_documents_are_not_read_again(edition: Path, monkeypatch: pyte
         os.utime(path, ns=(long_ago * 10**9 + number, long_ago * 10**9 + number))  # settled: older than 3 s
     build(edition)  # hashes every source, and records the status of each
     read: list[str] = []
-    original = pipeline._read
+    original = pipeline_sources.read_source
 
     def counted(path: Path) -> bytes:
         read.append(path.name)
         return original(path)
 
-    monkeypatch.setattr(pipeline, "_read", counted)
+    monkeypatch.setattr(pipeline_sources, "read_source", counted)
     assert build(edition).up_to_date
     assert sorted(read) == ["orgs.xml", "persons.xml", "places.xml"]  # the registers, whose bytes every worker needs
     # The same size, another content, another time: read, and found changed.
@@ -130,7 +130,7 @@ def test_unchanged_documents_are_not_read_again(edition: Path, monkeypatch: pyte
 
 
 def test_a_source_just_written_is_read_again_by_the_next_build(edition: Path) -> None:
-    from tei_edition.pipeline.run import SourceContents
+    from tei_edition.pipeline.sources import SourceContents
     from tei_edition.tei.discover import discover_sources
 
     config = load_config(edition / "edition.toml")

@@ -14,8 +14,8 @@ from tei_edition.cli import main  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.errors import BuildError, ValidationFailed  # noqa: E402
 from tei_edition.output.writer import OutputLock  # noqa: E402
+from tei_edition.pipeline import BuildOptions, build_edition  # noqa: E402
 from tei_edition.pipeline.progress import Reporter  # noqa: E402
-from tei_edition.pipeline.run import BuildOptions, build_edition  # noqa: E402
 from tei_edition.validate import validate_edition  # noqa: E402
 
 
@@ -127,21 +127,22 @@ def test_plain_progress_lines_when_not_a_terminal(edition: Path) -> None:
 def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition: Path) -> None:
     """Documents are not sent to the workers (nor all held in memory): each worker reads its files and checks
     they are still what the build hashed; a file edited meanwhile stops the build with a clear message."""
-    from tei_edition.pipeline import run as pipeline
+    from tei_edition.pipeline.sources import SourceContents
+    from tei_edition.pipeline.stage import SourceTask, process_batch, stage_settings
     from tei_edition.tei.discover import discover_sources
 
     config = load_config(edition / "edition.toml")
     sources = discover_sources(config)
-    contents = pipeline.SourceContents(sources)
+    contents = SourceContents(sources)
     document = sources.documents[0]
-    settings = pipeline._Build(config, BuildOptions(pdf=False), Reporter(quiet=True))._settings(contents, sources)
-    task = pipeline.SourceTask(document, None, True, digest=contents.digest(document))
-    [result] = pipeline.process_batch(settings, [task])
+    settings = stage_settings(config, [(p, contents[p]) for p in sources.registers], pdf=False)
+    task = SourceTask(document, None, True, digest=contents.digest(document))
+    [result] = process_batch(settings, [task])
     assert not result.changed and result.core is not None and result.core.document is not None
     assert result.bodies["screen"].startswith("<")
 
     document.write_text(document.read_text(encoding="utf-8").replace("</p>", " Later.</p>", 1), encoding="utf-8")
-    [result] = pipeline.process_batch(settings, [task])
+    [result] = process_batch(settings, [task])
     assert result.changed and result.core is None
     with pytest.raises(BuildError, match="changed while the edition was being built"):
         contents[document]
@@ -151,7 +152,7 @@ def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition
 def test_edition_validate_runs_the_build_checks_and_reports_what_validate_edition_does(edition: Path) -> None:
     """`edition validate` goes through the build's workers and consistency gate (bounded memory, all cores); its
     report must be the in-process validator's, for the whole edition and for named files."""
-    from tei_edition.pipeline.run import check_edition
+    from tei_edition.pipeline import check_edition
 
     broken = break_a_pointer(edition)
     letter = edition / "tei/documents/letter-1843-ada.xml"
@@ -200,8 +201,7 @@ def _edit_a_letter(root: Path) -> None:
 
 BUILD = """
 import sys
-from tei_edition.pipeline import run as pipeline
-from tei_edition.pipeline.run import BuildOptions, build_edition
+from tei_edition.pipeline import BuildOptions, build, build_edition, speed
 from tei_edition.pipeline.progress import Reporter
 from tei_edition.config import load_config
 {patch}
@@ -243,12 +243,12 @@ def test_a_child_that_fails_leaves_its_sources_to_the_build(edition: Path) -> No
         edition,
         patch="""
 import os
-_parent, _process_batch = os.getpid(), pipeline.process_batch
+_parent, _process_batch = os.getpid(), speed.process_batch
 def process_batch(settings, tasks):
     if os.getpid() != _parent:
         raise RuntimeError("the child fails")
     return _process_batch(settings, tasks)
-pipeline.process_batch = process_batch
+speed.process_batch = process_batch
 """,
     )
     assert "in a child process" not in said
@@ -281,11 +281,11 @@ def test_a_child_whose_work_is_not_needed_is_stopped(edition: Path) -> None:
     patch = """
 import os
 forked = []
-class Recorded(pipeline.ForkedStage):
+class Recorded(speed.ForkedStage):
     def __init__(self, *args):
         super().__init__(*args)
         forked.append(self.pid)
-pipeline.ForkedStage = Recorded
+build.ForkedStage = Recorded
 import atexit
 def reaped():
     for pid in forked:
@@ -304,10 +304,10 @@ def test_a_child_that_takes_too_long_is_stopped_and_its_work_left_to_the_build(t
     # No Saxon is needed: process_batch is replaced, returning at once or, for a slow child, after a minute.
     script = """
 import os, sys, time
-from tei_edition.pipeline import run as pipeline
-pipeline.process_batch = lambda settings, tasks: (time.sleep(60) if tasks == ["slow"] else None) or ["done"]
-print("quick", pipeline.ForkedStage(None, ["quick"]).results(timeout=30))
-slow = pipeline.ForkedStage(None, ["slow"])
+from tei_edition.pipeline import speed
+speed.process_batch = lambda settings, tasks: (time.sleep(60) if tasks == ["slow"] else None) or ["done"]
+print("quick", speed.ForkedStage(None, ["quick"]).results(timeout=30))
+slow = speed.ForkedStage(None, ["slow"])
 start = time.monotonic()
 print("slow", slow.results(timeout=0.5), time.monotonic() - start < 5)
 try:
@@ -324,9 +324,9 @@ def test_a_child_once_waited_for_is_never_signalled_again(tmp_path: Path) -> Non
     # Its process id may belong to another process by then: cancel() after results() must not send it anything.
     script = """
 import os, signal
-from tei_edition.pipeline import run as pipeline
-pipeline.process_batch = lambda settings, tasks: ["done"]
-stage = pipeline.ForkedStage(None, ["quick"])
+from tei_edition.pipeline import speed
+speed.process_batch = lambda settings, tasks: ["done"]
+stage = speed.ForkedStage(None, ["quick"])
 print("results", stage.results(timeout=30))
 sent = []
 os.kill = lambda pid, sig: sent.append(pid)

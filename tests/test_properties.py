@@ -23,7 +23,7 @@ from lxml import etree
 
 from tei_edition.cli import main
 from tei_edition.errors import SourceError
-from tei_edition.pipeline.run import SourceTask, SourceWorker, StageSettings
+from tei_edition.pipeline.stage import SourceTask, SourceWorker, StageSettings
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import package_schema

@@ -169,7 +169,7 @@ def test_xinclude_is_not_processed(edition: Path, secret_file: Path) -> None:
 def test_entity_document_in_a_build_is_reported_and_leaves_no_trace(edition: Path, secret_file: Path) -> None:
     """Protection: a document with an external entity fails to parse, is reported with file:line, and nothing of
     the entity's file reaches any output, even with --keep-going."""
-    from tei_edition.pipeline.run import BuildOptions, build_edition
+    from tei_edition.pipeline import BuildOptions, build_edition
 
     bad = edition / "tei" / "documents" / "leak.xml"
     bad.write_bytes(
@@ -502,7 +502,7 @@ def test_pdf_links_only_to_safe_schemes(edition: Path) -> None:
     the hostile document's PDF links only to http(s) and mailto."""
     import zlib
 
-    from tei_edition.pipeline.run import BuildOptions, build_edition
+    from tei_edition.pipeline import BuildOptions, build_edition
 
     config = load_config(edition / "edition.toml")
     build_edition(config, BuildOptions(pdf=True, keep_going=True))

@@ -102,7 +102,7 @@ def test_sample_site_matches_the_golden_files(tmp_path: Path) -> None:
 def test_the_build_command_writes_the_golden_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`edition build` makes parts of the pages in its workers (texts, the passages of register pages) and keeps
     them in its cache: its site must be the golden one, as the in-process rendering above is."""
-    from tei_edition.pipeline.run import BuildOptions, build_edition
+    from tei_edition.pipeline import BuildOptions, build_edition
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1714521600")  # the date test_site's build_site uses
     edition = tmp_path / "edition"

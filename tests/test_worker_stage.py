@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tei_edition.pipeline.run import SourceTask, SourceWorker, StageSettings
+from tei_edition.pipeline.stage import SourceTask, SourceWorker, StageSettings
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.transform import xslt as transform
 from tei_edition.transform.xslt import Transformer

@@ -104,7 +104,7 @@ def validate(
     config_path: Path | None,
 ) -> None:
     """Check well-formedness, schema, Schematron rules and cross-file references."""
-    from tei_edition.pipeline.run import check_edition
+    from tei_edition.pipeline import check_edition
     from tei_edition.validate.formats import format_report
 
     config = _load(config_path)
@@ -149,8 +149,8 @@ def build(
     config_path: Path | None,
 ) -> None:
     """Build the HTML edition (and PDFs) into the output folder, redoing only what changed."""
+    from tei_edition.pipeline import BuildOptions, build_edition
     from tei_edition.pipeline.progress import Reporter
-    from tei_edition.pipeline.run import BuildOptions, build_edition
 
     config = _load(config_path)
     reporter = Reporter(quiet=quiet, verbose=verbose)

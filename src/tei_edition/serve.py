@@ -248,7 +248,7 @@ class Rebuilder:
         self._lock = threading.Lock()
 
     def _default_build(self, config: EditionConfig) -> Any:
-        from tei_edition.pipeline.run import BuildOptions, build_edition
+        from tei_edition.pipeline import BuildOptions, build_edition
 
         return build_edition(config, BuildOptions(pdf=self.options.pdf))
 

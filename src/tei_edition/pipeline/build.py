@@ -12,23 +12,15 @@ from __future__ import annotations
 import errno
 import functools
 import gc
-import os
-import pickle
-import select
-import signal
 import sqlite3
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from time import time_ns
 from typing import TYPE_CHECKING, Any
-
-from lxml import etree
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, SourceError, ValidationFailed
@@ -41,7 +33,6 @@ from tei_edition.output.plan import (
     OutputRecord,
     compare,
     edition_inputs,
-    hash_bytes,
     hash_file,
     hash_text,
     load_manifest,
@@ -49,37 +40,44 @@ from tei_edition.output.plan import (
     save_manifest,
 )
 from tei_edition.output.writer import OutputLock, OutputWriter, make_output_folder, remove_stale_staging
+from tei_edition.pipeline.gate import MAX_LISTED, consistency_gate, shared_ids
 from tei_edition.pipeline.progress import Reporter
+from tei_edition.pipeline.sources import SourceContents, SourceTree
+from tei_edition.pipeline.speed import ForkedStage
+from tei_edition.pipeline.stage import (
+    CachedBodies,
+    CoreResult,
+    SourceResult,
+    SourceTask,
+    SourceWorker,
+    StageSettings,
+    _compile_stylesheets,
+    body_key,
+    has_worker,
+    process_batch,
+    stage_settings,
+    unpack_groups,
+    use_worker,
+    warm_up,
+    with_data,
+)
 from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.edition import (
     EditionData,
     MentionGroup,
-    PackedMentions,
     build_time,
     collect_edition,
     fragment_key,
     source_date_epoch,
 )
-from tei_edition.tei.header import read_header, short_title_of
-from tei_edition.tei.model import (
-    POINTER_ATTRIBUTES,
-    XML_ID,
-    XML_LANG,
-    Document,
-    Mention,
-    T,
-    pointer_targets,
-    read_document,
-)
-from tei_edition.tei.parse import parse_bytes, parse_file, require_tei
+from tei_edition.tei.model import Document
+from tei_edition.tei.parse import parse_bytes
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 if TYPE_CHECKING:
     from tei_edition.web.search import SearchIndexStats
 
 Progress = Callable[[str], None]
-MAX_LISTED = 20  # errors listed when a build stops; `edition validate` lists them all
-PHASES = ("discover", "parse", "validate", "registers", "gate", "transform", "render", "pdf", "write")
 
 
 @dataclass(frozen=True)
@@ -123,478 +121,6 @@ class BuildSummary:
         self.timings[name] = self.timings.get(name, 0.0) + seconds
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Per-source work: runs in a worker; receives and returns plain data only.
-
-
-@dataclass(frozen=True)
-class StageSettings:
-    """What every per-source task needs besides its file: schemas, stylesheets, media, registers for the checks."""
-
-    rng: Path
-    schematrons: tuple[Path, ...]
-    xslt_dir: Path | None
-    media: tuple[str, ...]
-    registers: tuple[tuple[Path, bytes], ...]
-    registers_key: str
-    read: bool = True  # read documents (mentions, header) for the pages; `edition validate` needs only the checks
-
-
-@dataclass(frozen=True)
-class SourceTask:
-    """One source file to process: its bytes, whether it is a document, and which parts are wanted."""
-
-    path: Path
-    data: bytes | None  # None: the worker reads the file, and checks it is still what `digest` says
-    is_document: bool
-    core: bool = True  # validation, reading and transformation
-    encoding: bool = True  # the encoding checks (which depend on the registers)
-    digest: str = ""  # hash_bytes() of the content the build saw
-
-
-@dataclass
-class CoreResult:
-    """What a source yields independently of every other file (cached by its content and the stage settings)."""
-
-    parsed: bool
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    ids: list[tuple[str, int, str]] = field(default_factory=list)  # xml:id, line, element, in document order
-    targets: frozenset[str] = frozenset()  # every local id a pointer attribute points to
-    document: Document | None = None  # without its tree
-    failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
-    schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
-    # For each entity mentioned: its id, the number of passages and a hash of their HTML group, packed into one
-    # string (see pack_groups); the groups themselves are cached under fragment_key().
-    fragments: str = ""
-
-
-@dataclass
-class SourceResult:
-    """A task's results: the core part and/or the encoding warnings, the bodies, and the worker's timings."""
-
-    path: Path
-    core: CoreResult | None = None
-    encoding: list[Diagnostic] | None = None
-    bodies: dict[str, str] = field(default_factory=dict)  # media -> HTML fragment
-    seconds: dict[str, float] = field(default_factory=dict)
-    fatal: tuple[str, int, int, str] | None = None  # a stylesheet or schema that cannot be used at all
-    changed: bool = False  # the file changed on disk while the edition was being built
-    groups: dict[str, str] = field(default_factory=dict)  # entity id -> its passages as HTML (register pages)
-
-
-class SourceWorker:
-    """The per-process state of the per-source stage: compiled schemas and stylesheets, made once and reused."""
-
-    def __init__(self, settings: StageSettings):
-        from tei_edition.validate import FileValidator
-
-        self.settings = settings
-        self.checker = FileValidator(settings.rng, settings.schematrons)
-        self._transformer: Any = None
-        self._matcher: Any = None
-
-    def transformer(self) -> Any:
-        """The compiled edition stylesheet."""
-        if self._transformer is None:
-            from tei_edition.transform.xslt import Transformer
-
-            self._transformer = Transformer(self.settings.xslt_dir)
-        return self._transformer
-
-    def matcher(self) -> Any:
-        """The matcher of register names, for the untagged-name check."""
-        if self._matcher is None:
-            from tei_edition.tei.model import all_entities, read_registers
-            from tei_edition.validate.encoding import name_matcher
-
-            trees = []
-            for path, data in self.settings.registers:
-                try:
-                    trees.append((path, parse_bytes(data, path)))
-                except SourceError:
-                    continue  # reported by the register's own task
-            self._matcher = name_matcher(all_entities(read_registers(trees)).values())
-        return self._matcher
-
-    def process(self, task: SourceTask) -> SourceResult:
-        """Parse, validate, read and transform one source."""
-        result = SourceResult(task.path)
-        clock = _Clock(result.seconds)
-        with clock("parse"):
-            try:
-                tree = parse_source(task.data, task.path, task.is_document)
-            except SourceError as exc:
-                result.core = CoreResult(
-                    False, [Diagnostic(task.path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")]
-                )
-                result.encoding = []
-                return result
-        if task.core:
-            result.core = self._core_steps(task, tree, clock, result)
-        if task.encoding:
-            with clock("validate"):
-                result.encoding = self._encoding(task, tree) if task.is_document else []
-        return result
-
-    def _core_steps(
-        self, task: SourceTask, tree: etree._ElementTree, clock: _Clock, result: SourceResult
-    ) -> CoreResult:
-        """Check, read and transform a source."""
-        path = task.path
-        core = CoreResult(True)
-        prepared = None
-        if task.is_document and self.settings.media:
-            from tei_edition.transform.xslt import prepare_document
-
-            with clock("parse"):  # one Saxon tree for Schematron and every medium's transform
-                try:
-                    prepared = prepare_document(tree)
-                except SourceError:
-                    prepared = None  # each step parses again and reports the problem where it used to
-        with clock("validate"):
-            diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
-            core.diagnostics.extend(diagnostics)
-            core.schema_files = {str(p): hash_file(p) for p in local_schemas}
-            core.ids, core.targets = declared_and_pointed(tree)
-        if not task.is_document or not self.settings.read:
-            return core
-        with clock("read"):
-            document = read_document(tree, path)
-        with clock("transform"):
-            try:
-                transformer = self.transformer()
-            except SourceError as exc:
-                result.fatal = (str(exc.path), exc.line or 0, exc.column or 0, exc.detail)
-                return core
-            try:
-                if prepared is None and self.settings.media:
-                    prepared = transformer.prepare(tree)
-                for media in self.settings.media:
-                    params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": document.id}
-                    result.bodies[media] = transformer.transform(tree, params, prepared)
-            except SourceError as exc:
-                core.failure = (exc.line or 0, exc.detail)
-        with clock("read"):
-            document.header = read_header(tree)
-            document.lang = tree.getroot().get(XML_LANG) or ""
-            document.graphics = tuple(
-                (g.get("url") or "", g.sourceline or 0) for g in tree.getroot().iter(f"{T}graphic")
-            )
-            document.short_title = short_title_of(tree)
-        document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
-        core.document = document
-        return core
-
-    def _encoding(self, task: SourceTask, tree: etree._ElementTree) -> list[Diagnostic]:
-        from tei_edition.validate.encoding import candidate_diagnostic, find_candidates
-
-        seen: set[tuple[int, str]] = set()
-        out: list[Diagnostic] = []
-        for candidate in find_candidates(task.path, tree, self.matcher()):
-            if (candidate.line, candidate.text) not in seen:  # one warning per name per line, as validate does
-                seen.add((candidate.line, candidate.text))
-                out.append(candidate_diagnostic(candidate))
-        return out
-
-
-class _Clock:
-    """Adds the time spent in named steps to a dict."""
-
-    def __init__(self, seconds: dict[str, float]):
-        self.seconds = seconds
-
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
-
-
-def parse_source(data: bytes, path: Path, is_document: bool) -> etree._ElementTree:
-    """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise."""
-    tree = parse_bytes(data, path)
-    root = require_tei(tree, path)
-    if (
-        is_document
-        and root.find(f"{T}text") is None
-        and root.find(f"{T}facsimile") is None
-        and root.find(f"{T}sourceDoc") is None
-    ):
-        raise SourceError(
-            path, "<TEI> has no <text>: a document needs its transcription in <text><body>", line=root.sourceline
-        )
-    return tree
-
-
-def declared_and_pointed(tree: etree._ElementTree) -> tuple[list[tuple[str, int, str]], frozenset[str]]:
-    """The xml:ids a tree declares (with line and element) and the local ids its pointer attributes name."""
-    ids: list[tuple[str, int, str]] = []
-    targets: set[str] = set()
-    for el in tree.getroot().iter():
-        if not isinstance(el.tag, str):
-            continue
-        value = el.get(XML_ID)
-        if value is not None:
-            ids.append((value, el.sourceline or 0, etree.QName(el).localname))
-        for attr in POINTER_ATTRIBUTES:
-            pointer = el.get(attr)
-            if pointer:
-                targets.update(pointer_targets(pointer))
-    return ids, frozenset(targets)
-
-
-_STATE = threading.local()  # one SourceWorker per thread: compiled Saxon executables are not thread-safe
-
-
-def _worker(settings: StageSettings) -> SourceWorker:
-    current: SourceWorker | None = getattr(_STATE, "worker", None)
-    if current is None or current.settings != settings:
-        current = SourceWorker(settings)
-        _STATE.worker = current
-    return current
-
-
-def warm_up(settings: StageSettings, documents: int = 0) -> None:
-    """Pool initializer: compile the schemas and stylesheets as the worker starts, in parallel with the others, for
-    checking about `documents` sources."""
-    worker = _worker(settings)
-    try:
-        worker.checker.expect(documents)
-    except Exception:  # noqa: BLE001 - a broken schema is reported by the first task instead
-        pass
-    _compile_stylesheets(worker)
-
-
-def _compile_stylesheets(worker: SourceWorker) -> None:
-    """Compile a worker's Schematron rules and XSLT with Saxon."""
-    try:
-        for schema in worker.settings.schematrons:
-            worker.checker.engine("sch", schema)
-        if worker.settings.media:
-            worker.transformer()
-    except Exception:  # noqa: BLE001 - a broken schema or stylesheet is reported by the first task instead
-        pass
-
-
-def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[SourceResult]:
-    """Process a batch of sources in this worker (the unit of work sent to an executor)."""
-    worker = _worker(settings)
-    results = []
-    for task in tasks:
-        if task.data is None:  # read here rather than sent through a pipe: the same machine, the same files
-            try:
-                data = task.path.read_bytes()
-            except OSError:
-                data = b""
-            if hash_bytes(data) != task.digest:
-                results.append(SourceResult(task.path, changed=True))
-                continue
-            task = replace(task, data=data)
-        result = worker.process(task)
-        if settings.read:
-            _make_groups(result)
-        results.append(result)
-    return results
-
-
-def _make_groups(result: SourceResult) -> None:
-    """The document's passages for the register pages, as HTML per entity; the snippets then stay out of the
-    document (the main process would hold them all)."""
-    from tei_edition.web.documents import document_heading
-    from tei_edition.web.registers import ENTITY_ROOT, mention_group
-
-    core = result.core
-    if core is None or core.document is None or core.document.header is None or core.failure is not None:
-        return
-    document = core.document
-    by_entity: dict[str, list[Mention]] = {}
-    for mention in document.mentions:
-        by_entity.setdefault(mention.entity_id, []).append(mention)
-    heading = document_heading(document, document.header)
-    summary = []
-    for entity_id, mentions in by_entity.items():
-        html = str(mention_group(heading, mentions, ENTITY_ROOT))
-        result.groups[entity_id] = html
-        summary.append((entity_id, len(mentions), hash_text(html)[:15]))
-    core.fragments = pack_groups(summary)
-    document.mentions = PackedMentions.pack(document.mentions)  # type: ignore[assignment]
-
-
-class ForkedStage:
-    """A few edited sources checked, read and transformed in a child process forked as the build begins, while this
-    process reads what the last build left (manifest, cache). Saxon keeps Python's lock while it compiles the
-    stylesheets, so a thread compiling them stalls this one's reading instead of running beside it; a child has a
-    lock of its own and the second core. Its results come back through a pipe, pickled, as from a pool's worker.
-
-    Only forked from a process with one thread and no Saxon started yet (see can_fork): a child of a process whose
-    Saxon runtime or threads are running could inherit a lock held by one of them."""
-
-    def __init__(self, settings: StageSettings, tasks: list[SourceTask]):
-        self.settings = settings
-        self.tasks = tasks
-        read, write = os.pipe()
-        try:
-            self.pid = os.fork()
-        except OSError:  # no process to be had (a limit on processes): the caller does without
-            os.close(read)
-            os.close(write)
-            raise
-        if self.pid == 0:  # the child: never returns into the build
-            status = 1
-            try:
-                os.close(read)
-                data = pickle.dumps(process_batch(settings, tasks), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(data)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write)
-        self._read = read
-        self._reaped = False  # once waited for, its process id may be another process's: never signalled again
-
-    @staticmethod
-    def can_fork() -> bool:
-        """Whether this process may fork a child for the stage: Linux, one thread, Saxon not started."""
-        return (
-            sys.platform.startswith("linux")
-            and hasattr(os, "fork")
-            and threading.active_count() == 1
-            and "saxonche" not in sys.modules
-        )
-
-    def results(self, timeout: float | None = None) -> list[SourceResult] | None:
-        """The child's results, once it is done; None when it failed or took longer than `timeout` seconds (the
-        default allows a minute and 10 s per source), and the tasks are then done in this process."""
-        deadline = time.monotonic() + (60.0 + 10.0 * len(self.tasks) if timeout is None else timeout)
-        chunks: list[bytes] = []
-        while (left := deadline - time.monotonic()) > 0:
-            if not select.select([self._read], [], [], left)[0]:
-                continue
-            chunk = os.read(self._read, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        else:  # out of time: a child stuck is stopped, not waited for
-            self.cancel()
-            return None
-        os.close(self._read)
-        _pid, status = os.waitpid(self.pid, 0)
-        self._reaped = True
-        if status != 0:
-            return None
-        data = b"".join(chunks)
-        try:
-            results = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a child that died mid-write: its results are not used
-            return None
-        return results if isinstance(results, list) else None
-
-    def cancel(self) -> None:
-        """Stop the child, if it still runs, and forget it."""
-        if self._reaped:
-            return
-        self._reaped = True
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            os.close(self._read)
-        except OSError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:  # reaped elsewhere
-            pass
-
-
-def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
-    """The tasks with their files' contents, for workers that may not see this machine's files (Dask)."""
-    return [task if task.data is not None else replace(task, data=_read(task.path)) for task in tasks]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Reading the document trees again where the main process needs them (page headers, pointer checks).
-
-
-class SourceTree:
-    """A document's tree, parsed from its file when asked for and not kept: the main process holds no trees."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def getroot(self) -> etree._Element:
-        """The root element of a fresh parse of the file."""
-        return parse_file(self.path).getroot()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(parse_file(self.path), name)
-
-    def __reduce__(self) -> tuple[Any, tuple[Path]]:
-        return (SourceTree, (self.path,))
-
-
-class CachedBodies(Mapping[str, str]):
-    """Document id -> HTML fragment, read from the cache when asked for, so that bodies are not all held at once."""
-
-    def __init__(self, cache: BuildCache, keys: dict[str, str]):
-        self.cache = cache
-        self.keys = keys
-
-    def __getitem__(self, doc_id: str) -> str:
-        data = self.cache.get(self.keys[doc_id])
-        if data is None:
-            raise KeyError(doc_id)
-        return data.decode("utf-8")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys)
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self.keys
-
-    def fingerprint(self, doc_id: str) -> str:
-        """The cache key of a document's fragment, which stands for the fragment in page hashes."""
-        return self.keys[doc_id]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The build.
-
-
-def check_edition(
-    config: EditionConfig, paths: list[Path] | None = None, jobs: int | None = None, executor: str | None = None
-) -> Report:
-    """What `edition validate` reports: the build's per-file checks, on its workers, and its consistency gate;
-    nothing is read for pages, nothing is written, and no tree is held longer than its file's checks."""
-    sources = discover_sources(config)
-    contents = SourceContents(sources)
-    build = _Build(config, BuildOptions(pdf=False, jobs=jobs, executor=executor), Reporter(quiet=True))
-    settings = replace(build._settings(contents, sources), media=(), read=False)
-    documents = set(sources.documents)
-    tasks = [SourceTask(p, None, p in documents, digest=contents.digest(p)) for p in sources.all]
-    core: dict[Path, CoreResult] = {}
-    encoding: dict[Path, list[Diagnostic]] = {}
-    if tasks:
-        build._run_tasks(tasks, settings, core, encoding, {}, {}, None)
-    register_trees = {p: parse_bytes(contents[p], p) for p in sources.registers if core[p].parsed}
-    full = build._gate(sources, contents, core, encoding, register_trees)
-    if not paths:
-        return full
-    from tei_edition.validate import report_for
-
-    wanted = {p.resolve() for p in paths}
-    report = report_for(sources, wanted)
-    report.extend([d for d in full.sorted() if d.path in wanted])
-    return report
-
-
 class _Say:
     """Adapts a plain callable (the older progress argument) to the Reporter interface."""
 
@@ -634,28 +160,6 @@ def build_edition(
                 f"the build cache in {config.output_dir} could not be used: {exc}; free some space "
                 "there, or delete the file .edition-cache.sqlite, and build again"
             ) from None
-
-
-def _shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
-    """A line for each document whose id names the same pages as an earlier document's (the same id in two
-    folders, or ids that differ only in letter case, which some file systems do not tell apart)."""
-    from tei_edition.web.context import id_segment
-
-    first: dict[str, tuple[Path, str]] = {}
-    lines = []
-    for path, doc_id in documents:
-        folder = id_segment(doc_id).casefold()
-        if folder in first:
-            other, other_id = first[folder]
-            same = (
-                f"is also the id of {relative_name(config, other)}"
-                if other_id == doc_id
-                else f"names the same pages as the id '{other_id}' of {relative_name(config, other)}"
-            )
-            lines.append(f"  {relative_name(config, path)}: its id '{doc_id}' {same}")
-        else:
-            first[folder] = (path, doc_id)
-    return lines[:MAX_LISTED] + ([f"  ... and {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])
 
 
 def _system_problem(exc: OSError, output_dir: Path) -> str:
@@ -745,9 +249,8 @@ class _Build:
             or any(p in self._edited for p in sources.registers)
         ):
             return
-        settings = self._settings(contents, sources)
-        current: SourceWorker | None = getattr(_STATE, "worker", None)
-        if current is not None and current.settings == settings:
+        settings = stage_settings(self.config, [(p, contents[p]) for p in sources.registers], self.want_pdf)
+        if has_worker(settings):
             return  # compiled by an earlier build of this process (edition serve)
         if ForkedStage.can_fork():
             documents = set(sources.documents)
@@ -831,21 +334,6 @@ class _Build:
         self.say.detail("nothing changed since the last build: the output is up to date")
         return summary
 
-    def _settings(self, contents: SourceContents, sources: Sources) -> StageSettings:
-        from tei_edition.validate import edition_schemas
-
-        config = self.config
-        registers = tuple((p, contents[p]) for p in sources.registers)
-        rng, schematrons = edition_schemas(config)
-        return StageSettings(
-            rng=rng,
-            schematrons=schematrons,
-            xslt_dir=config.xslt_dir,
-            media=("screen", "print") if self.want_pdf else ("screen",),
-            registers=registers,
-            registers_key=hash_text(*(f"{relative_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
-        )
-
     def _full(
         self,
         sources: Sources,
@@ -860,7 +348,7 @@ class _Build:
     ) -> BuildSummary:
         summary = self.summary
         config = self.config
-        settings = self._settings(contents, sources)
+        settings = stage_settings(self.config, [(p, contents[p]) for p in sources.registers], self.want_pdf)
         schemas = tuple(str(p) for p in (settings.rng, *settings.schematrons))
         # Registers are validated but not transformed: stylesheets and media do not concern them.
         stage = {
@@ -926,7 +414,7 @@ class _Build:
                 if core[path].parsed:
                     register_trees[path] = parse_bytes(contents[path], path)
         with summary.phase("gate"):
-            report = self._gate(sources, contents, core, encoding, register_trees)
+            report = consistency_gate(sources, contents, core, encoding, register_trees)
         for result in core.values():  # what only the gate needed (the results are in the cache as they were)
             result.ids, result.targets = [], frozenset()
         summary.report = report
@@ -950,7 +438,7 @@ class _Build:
                 "the text of some documents could not be rendered, so the edition was not built "
                 "(the previous output is unchanged):\n" + "\n".join(failures)
             )
-        clashes = _shared_ids(
+        clashes = shared_ids(
             config,
             [
                 (p, core[p].document.id)
@@ -1046,7 +534,7 @@ class _Build:
             self._warm_up = None
             thread.join()
             if prepared and prepared_for == settings and workers == 1 and spec.kind == "local":
-                _STATE.worker = prepared[0]  # compiled in the thread, used in this one from now on
+                use_worker(prepared[0])  # compiled in the thread, used in this one from now on
         forked, self._forked = self._forked, None
         done_by_child: list[SourceResult] | None = None
         if forked is not None:
@@ -1117,62 +605,6 @@ class _Build:
         for name, seconds in worker_time.items():
             phase = "validate" if name == "read" else name
             summary.add_time(phase, wall * seconds / total)
-
-    def _gate(
-        self,
-        sources: Sources,
-        contents: SourceContents,
-        core: dict[Path, CoreResult],
-        encoding: dict[Path, list[Diagnostic]],
-        register_trees: dict[Path, etree._ElementTree],
-    ) -> Report:
-        from tei_edition.tei.model import all_entities, read_registers
-        from tei_edition.validate.encoding import check_encoding
-        from tei_edition.validate.references import ENTRY_ELEMENTS, IdSite, check_pointers, collect_ids, register_paths
-
-        report = Report(documents=len(sources.documents), registers=len(sources.registers))
-        parsed = [p for p in sources.all if core[p].parsed]
-        for path in sources.all:
-            report.extend(core[path].diagnostics)
-        # xml:ids, first declaration wins; repeated ones are reported by the validator's own check
-        sites: dict[str, IdSite] = {}
-        repeated: set[Path] = set()
-        first_file: dict[str, Path] = {}
-        entries: dict[str, tuple[str, Path]] = {}  # register entries' ids, case-folded (see collect_ids)
-        register_files = set(sources.registers)
-        for path in parsed:
-            for value, line, element in core[path].ids:
-                if value in sites:
-                    repeated.update((path, first_file[value]))
-                else:
-                    sites[value] = IdSite(path, line, element)
-                    first_file[value] = path
-                    if element in ENTRY_ELEMENTS and path in register_files:
-                        other = entries.setdefault(value.casefold(), (value, path))
-                        if other[0] != value:
-                            repeated.update((path, other[1]))
-        if repeated:
-            trees = {p: parse_bytes(contents[p], p) for p in parsed if p in repeated}
-            report.extend(collect_ids(trees)[1])
-        registers = register_paths(register_trees)
-        for path in parsed:
-            if not core[path].targets <= sites.keys():
-                report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers))
-        for path in sources.documents:
-            if core[path].parsed:
-                report.extend(encoding.get(path, []))
-        # Unused register entries and entries without an authority: the edition-wide half of the encoding checks,
-        # given one stand-in tree that points to every id the documents point to.
-        entities = all_entities(read_registers(register_trees.items()))
-        pointed = set().union(*(core[p].targets for p in sources.documents if core[p].parsed))
-        stand_in = etree.Element(f"{T}TEI")
-        if pointed:
-            etree.SubElement(stand_in, f"{T}ptr", target=" ".join(f"#{t}" for t in sorted(pointed)))
-        documents = (
-            {Path("(all documents)"): stand_in.getroottree()} if any(core[p].parsed for p in sources.documents) else {}
-        )
-        report.extend(check_encoding(documents, entities.values()))
-        return report
 
     def _write(
         self, data: EditionData, screen: CachedBodies, printed: CachedBodies, previous: Manifest | None, inputs_key: str
@@ -1261,25 +693,6 @@ class _Build:
         return outputs
 
 
-def body_key(core_key: str, media: str) -> str:
-    """The cache key of a document's HTML fragment for one medium."""
-    return content_key("body", core_key, media)
-
-
-def pack_groups(groups: list[tuple[str, int, str]]) -> str:
-    """(entity id, passages, hash in hex digits) for each entity a document mentions, as one string (ids and hashes
-    hold no spaces)."""
-    return "\n".join(f"{entity_id} {count} {digest}" for entity_id, count, digest in groups)
-
-
-def unpack_groups(packed: str) -> list[tuple[str, int, str]]:
-    """The (entity id, passages, hash) triples of pack_groups()."""
-    return [
-        (entity_id, int(count), digest)
-        for entity_id, count, digest in (line.rsplit(" ", 2) for line in packed.splitlines())
-    ]
-
-
 def _wants_body(result: CoreResult, path: Path, documents: set[Path]) -> bool:
     return path in documents and result.parsed and result.document is not None
 
@@ -1306,72 +719,3 @@ def _as_dict(inputs: EditionInputs) -> dict[str, str]:
     from dataclasses import asdict
 
     return asdict(inputs)
-
-
-# A file whose modification time is this close to the time it is read may still change within the same tick of
-# the file system's clock (2 s on FAT) without its time changing: its status is not recorded (see SourceContents).
-SETTLED_NS = 3_000_000_000
-
-
-class SourceContents:
-    """The sources' content hashes, and the bytes of the registers (which every worker needs); a document's bytes
-    are read again when asked for, and must still be what the build saw.
-
-    `known` gives, per source, its status (size, modification time, inode) and hash as the last build recorded
-    them: a document whose status is unchanged is not read again (at 10,000 documents reading and hashing them all
-    took ~0.65 s of every build), as git does with its index. The hash alone says whether a source changed; the
-    status only spares reading the files that did not. It is recorded only for files whose modification time was
-    at least SETTLED_NS before they were read, so that a change in the same clock tick cannot go unseen."""
-
-    def __init__(self, sources: Sources, known: dict[Path, tuple[str, str]] | None = None):
-        self._digests: dict[Path, str] = {}
-        self._stats: dict[Path, str] = {}
-        self._kept: dict[Path, bytes] = {}
-        registers = set(sources.registers)
-        now = time_ns()
-        for path in sources.all:
-            status = _status(path)
-            if known is not None and path not in registers:
-                recorded, digest = known.get(path, ("", ""))
-                if status and recorded == status[0] and digest:
-                    self._digests[path], self._stats[path] = digest, recorded
-                    continue
-            data = _read(path)
-            self._digests[path] = hash_bytes(data)
-            if status and status[1] < now - SETTLED_NS:
-                self._stats[path] = status[0]
-            if path in registers:
-                self._kept[path] = data
-
-    def digest(self, path: Path) -> str:
-        """The hash of a source's content as this build saw it."""
-        return self._digests[path]
-
-    def stat(self, path: Path) -> str:
-        """The source's status as recorded for the next build ('' when it is not to be trusted yet)."""
-        return self._stats.get(path, "")
-
-    def __getitem__(self, path: Path) -> bytes:
-        data = self._kept.get(path)
-        if data is not None:
-            return data
-        data = _read(path)
-        if hash_bytes(data) != self._digests[path]:
-            raise BuildError(f"{path} changed while the edition was being built: build again")
-        return data
-
-
-def _status(path: Path) -> tuple[str, int] | None:
-    """A file's size, modification time and inode as one string, with the modification time; None if unreadable."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}", st.st_mtime_ns
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise SourceError(path, f"cannot be read: {exc.strerror or exc}") from None

@@ -1,0 +1,413 @@
+"""The per-source stage: what a worker does with each source file (parse, check, read, transform), and what it
+hands back, as plain data, for the build to cache and gather.
+
+Per-source work is independent from file to file, so it runs on an executor (in this process, a process pool or
+Dask). A worker keeps its compiled schemas and stylesheets (SourceWorker) for every batch it is given.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from tei_edition.config import EditionConfig
+from tei_edition.errors import SourceError
+from tei_edition.output.cache import BuildCache, content_key
+from tei_edition.output.plan import hash_bytes, hash_file, hash_text, relative_name
+from tei_edition.pipeline.sources import read_source
+from tei_edition.tei.edition import PackedMentions
+from tei_edition.tei.header import read_header, short_title_of
+from tei_edition.tei.model import (
+    POINTER_ATTRIBUTES,
+    XML_ID,
+    XML_LANG,
+    Document,
+    Mention,
+    T,
+    pointer_targets,
+    read_document,
+)
+from tei_edition.tei.parse import parse_bytes, require_tei
+from tei_edition.validate.diagnostics import Diagnostic, Severity
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """What every per-source task needs besides its file: schemas, stylesheets, media, registers for the checks."""
+
+    rng: Path
+    schematrons: tuple[Path, ...]
+    xslt_dir: Path | None
+    media: tuple[str, ...]
+    registers: tuple[tuple[Path, bytes], ...]
+    registers_key: str
+    read: bool = True  # read documents (mentions, header) for the pages; `edition validate` needs only the checks
+
+
+def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]], pdf: bool) -> StageSettings:
+    """The settings of a build's per-source stage: the edition's schemas and stylesheets, the media wanted (print
+    too when `pdf`), and the registers (path, bytes) given."""
+    from tei_edition.validate import edition_schemas
+
+    registers = tuple(registers)
+    rng, schematrons = edition_schemas(config)
+    return StageSettings(
+        rng=rng,
+        schematrons=schematrons,
+        xslt_dir=config.xslt_dir,
+        media=("screen", "print") if pdf else ("screen",),
+        registers=registers,
+        registers_key=hash_text(*(f"{relative_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
+    )
+
+
+@dataclass(frozen=True)
+class SourceTask:
+    """One source file to process: its bytes, whether it is a document, and which parts are wanted."""
+
+    path: Path
+    data: bytes | None  # None: the worker reads the file, and checks it is still what `digest` says
+    is_document: bool
+    core: bool = True  # validation, reading and transformation
+    encoding: bool = True  # the encoding checks (which depend on the registers)
+    digest: str = ""  # hash_bytes() of the content the build saw
+
+
+@dataclass
+class CoreResult:
+    """What a source yields independently of every other file (cached by its content and the stage settings)."""
+
+    parsed: bool
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    ids: list[tuple[str, int, str]] = field(default_factory=list)  # xml:id, line, element, in document order
+    targets: frozenset[str] = frozenset()  # every local id a pointer attribute points to
+    document: Document | None = None  # without its tree
+    failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
+    schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
+    # For each entity mentioned: its id, the number of passages and a hash of their HTML group, packed into one
+    # string (see pack_groups); the groups themselves are cached under fragment_key().
+    fragments: str = ""
+
+
+@dataclass
+class SourceResult:
+    """A task's results: the core part and/or the encoding warnings, the bodies, and the worker's timings."""
+
+    path: Path
+    core: CoreResult | None = None
+    encoding: list[Diagnostic] | None = None
+    bodies: dict[str, str] = field(default_factory=dict)  # media -> HTML fragment
+    seconds: dict[str, float] = field(default_factory=dict)
+    fatal: tuple[str, int, int, str] | None = None  # a stylesheet or schema that cannot be used at all
+    changed: bool = False  # the file changed on disk while the edition was being built
+    groups: dict[str, str] = field(default_factory=dict)  # entity id -> its passages as HTML (register pages)
+
+
+class SourceWorker:
+    """The per-process state of the per-source stage: compiled schemas and stylesheets, made once and reused."""
+
+    def __init__(self, settings: StageSettings):
+        from tei_edition.validate import FileValidator
+
+        self.settings = settings
+        self.checker = FileValidator(settings.rng, settings.schematrons)
+        self._transformer: Any = None
+        self._matcher: Any = None
+
+    def transformer(self) -> Any:
+        """The compiled edition stylesheet."""
+        if self._transformer is None:
+            from tei_edition.transform.xslt import Transformer
+
+            self._transformer = Transformer(self.settings.xslt_dir)
+        return self._transformer
+
+    def matcher(self) -> Any:
+        """The matcher of register names, for the untagged-name check."""
+        if self._matcher is None:
+            from tei_edition.tei.model import all_entities, read_registers
+            from tei_edition.validate.encoding import name_matcher
+
+            trees = []
+            for path, data in self.settings.registers:
+                try:
+                    trees.append((path, parse_bytes(data, path)))
+                except SourceError:
+                    continue  # reported by the register's own task
+            self._matcher = name_matcher(all_entities(read_registers(trees)).values())
+        return self._matcher
+
+    def process(self, task: SourceTask) -> SourceResult:
+        """Parse, validate, read and transform one source."""
+        result = SourceResult(task.path)
+        clock = _Clock(result.seconds)
+        with clock("parse"):
+            try:
+                tree = parse_source(task.data, task.path, task.is_document)
+            except SourceError as exc:
+                result.core = CoreResult(
+                    False, [Diagnostic(task.path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")]
+                )
+                result.encoding = []
+                return result
+        if task.core:
+            result.core = self._core_steps(task, tree, clock, result)
+        if task.encoding:
+            with clock("validate"):
+                result.encoding = self._encoding(task, tree) if task.is_document else []
+        return result
+
+    def _core_steps(
+        self, task: SourceTask, tree: etree._ElementTree, clock: _Clock, result: SourceResult
+    ) -> CoreResult:
+        """Check, read and transform a source."""
+        path = task.path
+        core = CoreResult(True)
+        prepared = None
+        if task.is_document and self.settings.media:
+            from tei_edition.transform.xslt import prepare_document
+
+            with clock("parse"):  # one Saxon tree for Schematron and every medium's transform
+                try:
+                    prepared = prepare_document(tree)
+                except SourceError:
+                    prepared = None  # each step parses again and reports the problem where it used to
+        with clock("validate"):
+            diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
+            core.diagnostics.extend(diagnostics)
+            core.schema_files = {str(p): hash_file(p) for p in local_schemas}
+            core.ids, core.targets = declared_and_pointed(tree)
+        if not task.is_document or not self.settings.read:
+            return core
+        with clock("read"):
+            document = read_document(tree, path)
+        with clock("transform"):
+            try:
+                transformer = self.transformer()
+            except SourceError as exc:
+                result.fatal = (str(exc.path), exc.line or 0, exc.column or 0, exc.detail)
+                return core
+            try:
+                if prepared is None and self.settings.media:
+                    prepared = transformer.prepare(tree)
+                for media in self.settings.media:
+                    params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": document.id}
+                    result.bodies[media] = transformer.transform(tree, params, prepared)
+            except SourceError as exc:
+                core.failure = (exc.line or 0, exc.detail)
+        with clock("read"):
+            document.header = read_header(tree)
+            document.lang = tree.getroot().get(XML_LANG) or ""
+            document.graphics = tuple(
+                (g.get("url") or "", g.sourceline or 0) for g in tree.getroot().iter(f"{T}graphic")
+            )
+            document.short_title = short_title_of(tree)
+        document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
+        core.document = document
+        return core
+
+    def _encoding(self, task: SourceTask, tree: etree._ElementTree) -> list[Diagnostic]:
+        from tei_edition.validate.encoding import candidate_diagnostic, find_candidates
+
+        seen: set[tuple[int, str]] = set()
+        out: list[Diagnostic] = []
+        for candidate in find_candidates(task.path, tree, self.matcher()):
+            if (candidate.line, candidate.text) not in seen:  # one warning per name per line, as validate does
+                seen.add((candidate.line, candidate.text))
+                out.append(candidate_diagnostic(candidate))
+        return out
+
+
+class _Clock:
+    """Adds the time spent in named steps to a dict."""
+
+    def __init__(self, seconds: dict[str, float]):
+        self.seconds = seconds
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def parse_source(data: bytes, path: Path, is_document: bool) -> etree._ElementTree:
+    """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise."""
+    tree = parse_bytes(data, path)
+    root = require_tei(tree, path)
+    if (
+        is_document
+        and root.find(f"{T}text") is None
+        and root.find(f"{T}facsimile") is None
+        and root.find(f"{T}sourceDoc") is None
+    ):
+        raise SourceError(
+            path, "<TEI> has no <text>: a document needs its transcription in <text><body>", line=root.sourceline
+        )
+    return tree
+
+
+def declared_and_pointed(tree: etree._ElementTree) -> tuple[list[tuple[str, int, str]], frozenset[str]]:
+    """The xml:ids a tree declares (with line and element) and the local ids its pointer attributes name."""
+    ids: list[tuple[str, int, str]] = []
+    targets: set[str] = set()
+    for el in tree.getroot().iter():
+        if not isinstance(el.tag, str):
+            continue
+        value = el.get(XML_ID)
+        if value is not None:
+            ids.append((value, el.sourceline or 0, etree.QName(el).localname))
+        for attr in POINTER_ATTRIBUTES:
+            pointer = el.get(attr)
+            if pointer:
+                targets.update(pointer_targets(pointer))
+    return ids, frozenset(targets)
+
+
+_STATE = threading.local()  # one SourceWorker per thread: compiled Saxon executables are not thread-safe
+
+
+def has_worker(settings: StageSettings) -> bool:
+    """Whether this thread already has a worker for these settings (compiled by an earlier build: edition serve)."""
+    current: SourceWorker | None = getattr(_STATE, "worker", None)
+    return current is not None and current.settings == settings
+
+
+def use_worker(worker: SourceWorker) -> None:
+    """Make `worker` (compiled elsewhere) this thread's worker."""
+    _STATE.worker = worker
+
+
+def thread_worker(settings: StageSettings) -> SourceWorker:
+    """This thread's worker for these settings, made on first use."""
+    current: SourceWorker | None = getattr(_STATE, "worker", None)
+    if current is None or current.settings != settings:
+        current = SourceWorker(settings)
+        _STATE.worker = current
+    return current
+
+
+def warm_up(settings: StageSettings, documents: int = 0) -> None:
+    """Pool initializer: compile the schemas and stylesheets as the worker starts, in parallel with the others, for
+    checking about `documents` sources."""
+    worker = thread_worker(settings)
+    try:
+        worker.checker.expect(documents)
+    except Exception:  # noqa: BLE001 - a broken schema is reported by the first task instead
+        pass
+    _compile_stylesheets(worker)
+
+
+def _compile_stylesheets(worker: SourceWorker) -> None:
+    """Compile a worker's Schematron rules and XSLT with Saxon."""
+    try:
+        for schema in worker.settings.schematrons:
+            worker.checker.engine("sch", schema)
+        if worker.settings.media:
+            worker.transformer()
+    except Exception:  # noqa: BLE001 - a broken schema or stylesheet is reported by the first task instead
+        pass
+
+
+def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[SourceResult]:
+    """Process a batch of sources in this worker (the unit of work sent to an executor)."""
+    worker = thread_worker(settings)
+    results = []
+    for task in tasks:
+        if task.data is None:  # read here rather than sent through a pipe: the same machine, the same files
+            try:
+                data = task.path.read_bytes()
+            except OSError:
+                data = b""
+            if hash_bytes(data) != task.digest:
+                results.append(SourceResult(task.path, changed=True))
+                continue
+            task = replace(task, data=data)
+        result = worker.process(task)
+        if settings.read:
+            _make_groups(result)
+        results.append(result)
+    return results
+
+
+def _make_groups(result: SourceResult) -> None:
+    """The document's passages for the register pages, as HTML per entity; the snippets then stay out of the
+    document (the main process would hold them all)."""
+    from tei_edition.web.documents import document_heading
+    from tei_edition.web.registers import ENTITY_ROOT, mention_group
+
+    core = result.core
+    if core is None or core.document is None or core.document.header is None or core.failure is not None:
+        return
+    document = core.document
+    by_entity: dict[str, list[Mention]] = {}
+    for mention in document.mentions:
+        by_entity.setdefault(mention.entity_id, []).append(mention)
+    heading = document_heading(document, document.header)
+    summary = []
+    for entity_id, mentions in by_entity.items():
+        html = str(mention_group(heading, mentions, ENTITY_ROOT))
+        result.groups[entity_id] = html
+        summary.append((entity_id, len(mentions), hash_text(html)[:15]))
+    core.fragments = pack_groups(summary)
+    document.mentions = PackedMentions.pack(document.mentions)  # type: ignore[assignment]
+
+
+def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
+    """The tasks with their files' contents, for workers that may not see this machine's files (Dask)."""
+    return [task if task.data is not None else replace(task, data=read_source(task.path)) for task in tasks]
+
+
+class CachedBodies(Mapping[str, str]):
+    """Document id -> HTML fragment, read from the cache when asked for, so that bodies are not all held at once."""
+
+    def __init__(self, cache: BuildCache, keys: dict[str, str]):
+        self.cache = cache
+        self.keys = keys
+
+    def __getitem__(self, doc_id: str) -> str:
+        data = self.cache.get(self.keys[doc_id])
+        if data is None:
+            raise KeyError(doc_id)
+        return data.decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.keys
+
+    def fingerprint(self, doc_id: str) -> str:
+        """The cache key of a document's fragment, which stands for the fragment in page hashes."""
+        return self.keys[doc_id]
+
+
+def body_key(core_key: str, media: str) -> str:
+    """The cache key of a document's HTML fragment for one medium."""
+    return content_key("body", core_key, media)
+
+
+def pack_groups(groups: list[tuple[str, int, str]]) -> str:
+    """(entity id, passages, hash in hex digits) for each entity a document mentions, as one string (ids and hashes
+    hold no spaces)."""
+    return "\n".join(f"{entity_id} {count} {digest}" for entity_id, count, digest in groups)
+
+
+def unpack_groups(packed: str) -> list[tuple[str, int, str]]:
+    """The (entity id, passages, hash) triples of pack_groups()."""
+    return [
+        (entity_id, int(count), digest)
+        for entity_id, count, digest in (line.rsplit(" ", 2) for line in packed.splitlines())
+    ]
