@@ -1,4 +1,4 @@
-"""Feedback during a build: rich progress bars on a terminal, plain lines otherwise (CI logs), or silence."""
+"""Feedback during a build: rich progress bars on a terminal, plain lines otherwise (CI logs), or silence (quiet)."""
 
 from __future__ import annotations
 
@@ -62,8 +62,3 @@ class Reporter:
         with Progress(*columns, console=Console(file=self.stream), transient=True) as progress:
             task = progress.add_task(label, total=total)
             yield lambda n: progress.advance(task, n)
-
-
-def silent() -> Reporter:
-    """A reporter that prints nothing (library use, tests)."""
-    return Reporter(quiet=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from tei_edition.tei.dates import DateSpan, date_span
-from tei_edition.tei.model import XML_LANG, T, normalise_space, pointer_targets, text_of
+from tei_edition.tei.model import T, normalise_space, pointer_targets, text_of
 
 
 @dataclass(frozen=True)
@@ -392,10 +392,3 @@ def short_title_of(tree: etree._ElementTree) -> str:
             "string((//tei:titleStmt/tei:title[@type='short'])[1])", namespaces={"tei": "http://www.tei-c.org/ns/1.0"}
         )
     )
-
-
-def language_of(tree: etree._ElementTree, default: str = "en") -> str:
-    """The document's main language: TEI/@xml:lang, then text/@xml:lang, then `default`."""
-    root = tree.getroot()
-    text = root.find(f"{T}text")
-    return root.get(XML_LANG) or (text.get(XML_LANG) if text is not None else None) or default
