@@ -9,11 +9,11 @@ import pytest
 from lxml import etree
 
 from tei_edition.config import load_config
+from tei_edition.pipeline import check_edition
 from tei_edition.tei.model import Entity, Name
 from tei_edition.tei.recognise import DateFinder, NameMatcher
-from tei_edition.validate import parse_edition, validate_edition
 from tei_edition.validate.diagnostics import Severity
-from tei_edition.validate.encoding import check_edition_encoding, iter_untagged_text
+from tei_edition.validate.encoding import RULES, check_entries, iter_untagged_text
 
 WORKFLOW = Path(__file__).resolve().parent / "data" / "workflow"
 
@@ -33,8 +33,8 @@ def workflow(tmp_path: Path) -> Path:
 
 
 def findings(root: Path) -> dict[tuple[str, str, int], str]:
-    parsed = parse_edition(load_config(root / "edition.toml"))
-    return {(d.rule, d.path.name, d.line): d.message for d in check_edition_encoding(parsed)}
+    report = check_edition(load_config(root / "edition.toml"))
+    return {(d.rule, d.path.name, d.line): d.message for d in report.diagnostics if d.rule in RULES}
 
 
 def test_untagged_name_names_file_line_and_register_entry(workflow: Path) -> None:
@@ -84,26 +84,20 @@ def test_unused_entries_and_entries_without_authority(workflow: Path) -> None:
     assert ("no-authority", "persons.xml", line_of(persons, 'xml:id="zhou-enlai"')) in found
 
 
-def test_documents_without_a_text_need_no_name_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The build's gate checks the registers against a stand-in holding only the pointers of every document: compiling
-    # the matcher of all register names for it would be wasted (~20 ms a build).
-    from tei_edition.validate import encoding
-
-    def refuse(entities: object) -> None:
-        raise AssertionError("no document has a text to search")
-
-    monkeypatch.setattr(encoding, "name_matcher", refuse)
-    stand_in = etree.fromstring('<TEI xmlns="http://www.tei-c.org/ns/1.0"><ptr target="#stalin"/></TEI>')
-    used, unused = (
-        Entity(i, "person", (Name(i.title()),), Path("persons.xml"), line, idnos=(("viaf", "1"),))
-        for i, line in (("stalin", 3), ("molotov", 7))
+def test_entries_are_unused_when_no_document_points_to_them() -> None:
+    # The edition-wide half of the checks: given the ids the documents point to, or None when no document could be
+    # read (then no entry is called unused); an entry without an idno has no authority either way.
+    used, unused, unverified = (
+        Entity(i, "person", (Name(i.title()),), Path("persons.xml"), line, idnos=idnos)
+        for i, line, idnos in (("stalin", 3, (("viaf", "1"),)), ("molotov", 7, (("viaf", "2"),)), ("zhou", 9, ()))
     )
-    found = encoding.check_encoding({Path("(all documents)"): stand_in.getroottree()}, [used, unused])
-    assert [(d.rule, d.line) for d in found] == [("unused-entry", 7)]
+    found = check_entries([used, unused, unverified], {"stalin", "zhou"})
+    assert [(d.rule, d.line) for d in found] == [("unused-entry", 7), ("no-authority", 9)]
+    assert [(d.rule, d.line) for d in check_entries([used, unused, unverified], None)] == [("no-authority", 9)]
 
 
 def test_validate_reports_them_as_warnings(workflow: Path) -> None:
-    report = validate_edition(load_config(workflow / "edition.toml"))
+    report = check_edition(load_config(workflow / "edition.toml"))
     rules = {d.rule for d in report.warnings}
     assert {"untagged-name", "unused-entry", "no-authority", "untagged-date"} <= rules
     assert all(d.severity is Severity.WARNING for d in report.diagnostics if d.rule in rules)

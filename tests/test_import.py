@@ -13,8 +13,8 @@ from tei_edition.cli import main
 from tei_edition.config import load_config
 from tei_edition.errors import EditionError
 from tei_edition.importer import document_id, import_files
+from tei_edition.pipeline import check_edition
 from tei_edition.tei.model import XML_ID, T
-from tei_edition.validate import validate_edition
 
 WORKFLOW = Path(__file__).resolve().parent / "data" / "workflow"
 INPUTS = WORKFLOW / "import"
@@ -93,7 +93,7 @@ def test_markdown_front_matter_headings_lists_figures(edition: Path) -> None:
 def test_output_validates_against_the_edition_schema(edition: Path) -> None:
     config = load_config(edition / "edition.toml")
     import_files(sorted(INPUTS.iterdir()), edition / "tei" / "documents", config=config)
-    report = validate_edition(config)
+    report = check_edition(config)
     assert report.documents == 2
     assert report.errors == [], "\n".join(f"{d.path.name}:{d.line}: {d.message}" for d in report.errors)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -70,35 +69,6 @@ def test_editing_one_document_processes_only_that_document(edition: Path) -> Non
     assert summary.reused == 7
     pages = assert_same_as_clean(edition)
     assert b"much improved again" in pages["documents/letter-1844-babbage/index.html"]
-
-
-def test_an_edit_compiles_its_stylesheets_while_the_last_build_is_read(
-    edition: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tei_edition.pipeline import stage
-
-    build(edition)
-    made: list[str] = []
-    original = stage.SourceWorker.__init__
-
-    def recorded(self: stage.SourceWorker, settings: stage.StageSettings) -> None:
-        made.append(threading.current_thread().name)
-        original(self, settings)
-
-    monkeypatch.setattr(stage.SourceWorker, "__init__", recorded)
-    monkeypatch.setattr(stage, "_STATE", threading.local())  # as in a new process: no worker made yet
-    edit(edition / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
-    assert build(edition).processed == 1
-    assert made == ["warm-up"]  # made in the thread, and that one used
-    edit(edition / "tei/documents/letter-1844-babbage.xml", "improved again", "improved once more")
-    assert build(edition).processed == 1
-    assert made == ["warm-up"]  # a process that built before (edition serve) has what it needs compiled
-    made.clear()
-    monkeypatch.setattr(stage, "_STATE", threading.local())
-    edit(edition / "tei/registers/persons.xml", "Scottish scientist and writer.", "Scottish polymath.")
-    assert build(edition).processed == 1 + 5  # every document's encoding checks: no warm-up for a few
-    assert made == ["MainThread"]
-    assert_same_as_clean(edition)
 
 
 def test_unchanged_documents_are_not_read_again(edition: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -310,3 +280,4 @@ def test_a_clean_build_reads_nothing_an_earlier_build_cached(edition: Path) -> N
     assert sorted(again) == sorted(first)
     assert [name for name in first if again[name] != first[name]] == []
     assert full(edition, clean=False).up_to_date
+

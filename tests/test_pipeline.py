@@ -14,9 +14,9 @@ from tei_edition.cli import main  # noqa: E402
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.errors import BuildError, ValidationFailed  # noqa: E402
 from tei_edition.output.writer import OutputLock  # noqa: E402
-from tei_edition.pipeline import BuildOptions, build_edition  # noqa: E402
+from tei_edition.pipeline import BuildOptions, build_edition, check_edition  # noqa: E402
 from tei_edition.pipeline.progress import Reporter  # noqa: E402
-from tei_edition.validate import validate_edition  # noqa: E402
+from tei_edition.validate.diagnostics import Severity  # noqa: E402
 
 
 @pytest.fixture
@@ -44,7 +44,8 @@ def test_the_build_reports_what_validate_reports(edition: Path) -> None:
     break_a_pointer(edition)
     config = load_config(edition / "edition.toml")
     summary = build_edition(config, BuildOptions(pdf=False, jobs=1, keep_going=True))
-    expected = validate_edition(config)
+    expected = check_edition(config)
+    assert [d.rule for d in expected.errors] == ["ref-resolves"]
     assert [(d.path, d.line, d.message, d.rule) for d in summary.report.sorted()] == [
         (d.path, d.line, d.message, d.rule) for d in expected.sorted()
     ]
@@ -149,15 +150,14 @@ def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition
     assert contents[sources.registers[0]]  # the registers' bytes are kept from the start
 
 
-def test_edition_validate_runs_the_build_checks_and_reports_what_validate_edition_does(edition: Path) -> None:
-    """`edition validate` goes through the build's workers and consistency gate (bounded memory, all cores); its
-    report must be the in-process validator's, for the whole edition and for named files."""
-    from tei_edition.pipeline import check_edition
-
+def test_edition_validate_reports_every_problem_and_only_those_of_named_files(edition: Path) -> None:
+    """`edition validate` goes through the build's workers and consistency gate (bounded memory, all cores): the
+    same report on one worker or two; for named files, their problems, pointers still resolved against the whole
+    edition, and an error for a file that is not there."""
     broken = break_a_pointer(edition)
     letter = edition / "tei/documents/letter-1843-ada.xml"
     letter.write_text(
-        letter.read_text(encoding="utf-8").replace("</p>", " Lovelace in 1851-02-30.</p>", 1), encoding="utf-8"
+        letter.read_text(encoding="utf-8").replace("</p>", " Written on 3 March 1851.</p>", 1), encoding="utf-8"
     )
     config = load_config(edition / "edition.toml")
 
@@ -165,177 +165,14 @@ def test_edition_validate_runs_the_build_checks_and_reports_what_validate_editio
         return [(d.path, d.line, d.severity, d.message, d.rule) for d in report.sorted()]  # type: ignore[attr-defined]
 
     whole = check_edition(config, jobs=2)
-    assert whole.errors and lines(whole) == lines(validate_edition(config))
+    assert lines(whole) == lines(check_edition(config, jobs=1))
+    assert [(d.path, d.rule) for d in whole.errors] == [(broken, "ref-resolves")]
+    assert [(d.path, d.rule) for d in whole.warnings] == [(letter, "untagged-date")]
     named = check_edition(config, [broken, edition / "missing.xml"], jobs=1)
-    assert lines(named) == lines(validate_edition(config, [broken, edition / "missing.xml"]))
-    assert {d.path for d in named.sorted()} == {broken.resolve(), (edition / "missing.xml").resolve()}
+    missing = (edition / "missing.xml").resolve()
+    not_there = (missing, 0, Severity.ERROR, "the file does not exist", "xml")
+    assert set(lines(named)) == {line for line in lines(whole) if line[0] == broken} | {not_there}
     assert (named.documents, named.registers) == (1, 0)
-
-
-# ---- the edited sources processed in a forked child ---------------------------------------------------------------
-# A child is forked only from a process where Saxon has not started (see ForkedStage.can_fork), which this test
-# process is not after its first build: these tests run the build in processes of their own.
-
-
-def _run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
-
-
-def _html_files(root: Path) -> dict[str, bytes]:
-    html = root / "build" / "html"
-    return {p.relative_to(html).as_posix(): p.read_bytes() for p in sorted(html.rglob("*")) if p.is_file()}
-
-
-def _edit_a_letter(root: Path) -> None:
-    path = root / "tei/documents/letter-1845-somerville.xml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("</p>\n    </body>", "</p>\n      <p>A line added later.</p>\n    </body>"), encoding="utf-8"
-    )
-
-
-BUILD = """
-import sys
-from tei_edition.pipeline import BuildOptions, build, build_edition, speed
-from tei_edition.pipeline.progress import Reporter
-from tei_edition.config import load_config
-{patch}
-summary = build_edition(load_config("edition.toml"), BuildOptions(pdf=False, clean={clean}), Reporter(verbose=True))
-print("processed", summary.processed, "saxon in this process:", "saxonche" in sys.modules)
-"""
-
-
-def _built(edition: Path, patch: str = "", clean: bool = False) -> str:
-    """Build the edition in a process of its own (with `patch` run first); what the build printed."""
-    done = _run_python(BUILD.format(patch=patch, clean=clean), edition)
-    assert done.returncode == 0, done.stderr
-    return done.stdout + done.stderr
-
-
-def _edited_as_clean(edition: Path, patch: str) -> str:
-    """Build, edit a letter, build again with `patch` run first, and check that the output is a clean build's;
-    what the build after the edit printed."""
-    _built(edition)
-    _edit_a_letter(edition)
-    said = _built(edition, patch)
-    incremental = _html_files(edition)
-    assert "A line added later." in incremental["documents/letter-1845-somerville/index.html"].decode("utf-8")
-    _built(edition, clean=True)
-    assert _html_files(edition) == incremental
-    return said
-
-
-def test_an_edit_is_processed_in_a_forked_child_and_builds_what_a_clean_build_does(edition: Path) -> None:
-    said = _edited_as_clean(edition, patch="")
-    assert "processing 1 source(s) in a child process" in said
-    # The child checked and transformed the letter: this process never started Saxon.
-    assert "processed 1 saxon in this process: False" in said
-
-
-def test_a_child_that_fails_leaves_its_sources_to_the_build(edition: Path) -> None:
-    # process_batch fails in any process but this one: the child ends with an error, and the build does the work.
-    said = _edited_as_clean(
-        edition,
-        patch="""
-import os
-_parent, _process_batch = os.getpid(), speed.process_batch
-def process_batch(settings, tasks):
-    if os.getpid() != _parent:
-        raise RuntimeError("the child fails")
-    return _process_batch(settings, tasks)
-speed.process_batch = process_batch
-""",
-    )
-    assert "in a child process" not in said
-    assert "processed 1 saxon in this process: True" in said
-
-
-def test_a_build_that_cannot_fork_compiles_in_a_thread_and_checks_the_edit_itself(edition: Path) -> None:
-    said = _edited_as_clean(
-        edition,
-        patch="""
-import os
-def fork():
-    raise OSError(11, "Resource temporarily unavailable")
-os.fork = fork
-""",
-    )
-    assert "in a child process" not in said
-    assert "processed 1 saxon in this process: True" in said
-
-
-def test_a_child_whose_work_is_not_needed_is_stopped(edition: Path) -> None:
-    # An edit undone before the next build: its results are in the cache, no source is processed, and the child
-    # forked for it is stopped and reaped when the build ends.
-    _built(edition)
-    path = edition / "tei/documents/letter-1845-somerville.xml"
-    original = path.read_bytes()
-    _edit_a_letter(edition)
-    _built(edition)
-    path.write_bytes(original)
-    patch = """
-import os
-forked = []
-class Recorded(speed.ForkedStage):
-    def __init__(self, *args):
-        super().__init__(*args)
-        forked.append(self.pid)
-build.ForkedStage = Recorded
-import atexit
-def reaped():
-    for pid in forked:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            print("reaped", pid)
-atexit.register(reaped)
-"""
-    said = _built(edition, patch)
-    assert "processed 0" in said
-    assert said.count("reaped") == 1
-
-
-def test_a_child_that_takes_too_long_is_stopped_and_its_work_left_to_the_build(tmp_path: Path) -> None:
-    # No Saxon is needed: process_batch is replaced, returning at once or, for a slow child, after a minute.
-    script = """
-import os, sys, time
-from tei_edition.pipeline import speed
-speed.process_batch = lambda settings, tasks: (time.sleep(60) if tasks == ["slow"] else None) or ["done"]
-print("quick", speed.ForkedStage(None, ["quick"]).results(timeout=30))
-slow = speed.ForkedStage(None, ["slow"])
-start = time.monotonic()
-print("slow", slow.results(timeout=0.5), time.monotonic() - start < 5)
-try:
-    os.waitpid(slow.pid, os.WNOHANG)
-except ChildProcessError:
-    print("reaped")
-"""
-    done = _run_python(script, tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["quick", "['done']", "slow", "None", "True", "reaped"]
-
-
-def test_a_child_once_waited_for_is_never_signalled_again(tmp_path: Path) -> None:
-    # Its process id may belong to another process by then: cancel() after results() must not send it anything.
-    script = """
-import os, signal
-from tei_edition.pipeline import speed
-speed.process_batch = lambda settings, tasks: ["done"]
-stage = speed.ForkedStage(None, ["quick"])
-print("results", stage.results(timeout=30))
-sent = []
-os.kill = lambda pid, sig: sent.append(pid)
-stage.cancel()
-print("signalled", len(sent))
-"""
-    done = _run_python(script, tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["results", "['done']", "signalled", "0"]
 
 
 def test_discovery_finds_the_tei_files_and_nothing_else(edition: Path) -> None:

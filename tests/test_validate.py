@@ -1,4 +1,5 @@
-"""Validation of a whole edition: every problem of every file, in one run, with file and line."""
+"""Validation of a whole edition (check_edition, what `edition validate` runs and the build stops on): every problem
+of every file, in one run, with file and line."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tei_edition.config import load_config
-from tei_edition.validate import validate_edition
+from tei_edition.pipeline import check_edition
 from tei_edition.validate.diagnostics import Severity
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,14 +21,14 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def test_sample_edition_is_clean() -> None:
-    report = validate_edition(load_config(REPO / "edition.toml"))
+    report = check_edition(load_config(REPO / "edition.toml"))
     assert report.documents == 4
     assert report.registers == 3
     assert report.errors == [], "\n".join(f"{d.path}:{d.line}: {d.message}" for d in report.errors)
 
 
 def test_minimal_edition_is_clean(minimal_edition: Path) -> None:
-    report = validate_edition(load_config(minimal_edition / "edition.toml"))
+    report = check_edition(load_config(minimal_edition / "edition.toml"))
     assert report.diagnostics == []
     assert report.summary() == "2 documents, 2 registers: 0 errors, 0 warnings"
 
@@ -54,7 +55,7 @@ def break_edition(root: Path) -> dict[str, tuple[Path, int]]:
 
 def test_all_problems_in_one_run(minimal_edition: Path) -> None:
     where = break_edition(minimal_edition)
-    report = validate_edition(load_config(minimal_edition / "edition.toml"))
+    report = check_edition(load_config(minimal_edition / "edition.toml"))
     found = {(d.path, d.line, d.rule): d for d in report.errors}
     ref = found[(where["ref"][0], where["ref"][1], "ref-resolves")]
     assert "persName/@ref '#babage' matches no entry in" in ref.message
@@ -74,18 +75,18 @@ def test_named_files_only_but_pointers_against_all(minimal_edition: Path) -> Non
     where = break_edition(minimal_edition)
     config = load_config(minimal_edition / "edition.toml")
     b = minimal_edition / "tei" / "documents" / "letter-b.xml"
-    report = validate_edition(config, [b])
+    report = check_edition(config, [b])
     # letter-b points to #ada and #london in the registers: resolved although only letter-b is checked;
     # its id is duplicated by letter-c, which is reported on letter-c, not here.
     assert {d.path for d in report.diagnostics} <= {b}
     assert report.documents == 1
-    report = validate_edition(config, [where["ref"][0]])
+    report = check_edition(config, [where["ref"][0]])
     assert {d.rule for d in report.errors} >= {"ref-resolves"}
 
 
 def test_unknown_named_file(minimal_edition: Path) -> None:
     config = load_config(minimal_edition / "edition.toml")
-    report = validate_edition(config, [minimal_edition / "nope.xml"])
+    report = check_edition(config, [minimal_edition / "nope.xml"])
     assert report.errors[0].message == "the file does not exist"
 
 
@@ -93,7 +94,7 @@ def test_wrong_root_and_missing_text(minimal_edition: Path) -> None:
     docs = minimal_edition / "tei" / "documents"
     (docs / "html.xml").write_text("<html>\n<body/></html>", encoding="utf-8")
     (docs / "notext.xml").write_text('<TEI xmlns="http://www.tei-c.org/ns/1.0">\n<teiHeader/></TEI>', encoding="utf-8")
-    report = validate_edition(load_config(minimal_edition / "edition.toml"))
+    report = check_edition(load_config(minimal_edition / "edition.toml"))
     messages = {d.path.name: d for d in report.errors if d.rule == "xml"}
     assert "root element is <html>" in messages["html.xml"].message
     assert "has no <text>" in messages["notext.xml"].message
@@ -115,7 +116,7 @@ def test_xml_model_schema_is_honoured(minimal_edition: Path) -> None:
         ),
         encoding="utf-8",
     )
-    report = validate_edition(load_config(minimal_edition / "edition.toml"))
+    report = check_edition(load_config(minimal_edition / "edition.toml"))
     assert any(d.path == a and d.rule == "schema" for d in report.errors)
     assert not any(d.path.name == "letter-b.xml" and d.rule == "schema" for d in report.errors)
 
@@ -124,7 +125,7 @@ def test_missing_xml_model_target_is_a_warning(minimal_edition: Path) -> None:
     a = minimal_edition / "tei" / "documents" / "letter-a.xml"
     text = a.read_text(encoding="utf-8")
     a.write_text(text.replace("?>\n", '?>\n<?xml-model href="gone.rng"?>\n', 1), encoding="utf-8")
-    report = validate_edition(load_config(minimal_edition / "edition.toml"))
+    report = check_edition(load_config(minimal_edition / "edition.toml"))
     warning = next(d for d in report.diagnostics if d.rule == "xml-model")
     assert warning.severity is Severity.WARNING and warning.line == 2
 
@@ -144,7 +145,7 @@ def test_register_entries_whose_ids_differ_only_in_case_are_an_error(minimal_edi
         text.replace(entry, entry + "\n" + entry.replace('xml:id="ada"', 'xml:id="Ada"'), 1), encoding="utf-8"
     )
     line = line_of(persons, 'xml:id="Ada"')
-    report = validate_edition(load_config(minimal_edition / "edition.toml"))
+    report = check_edition(load_config(minimal_edition / "edition.toml"))
     [case] = [d for d in report.errors if d.rule == "id-case"]
     assert (case.path, case.line) == (persons, line)
     assert "xml:id 'Ada' on <person> differs only in letter case from 'ada'" in case.message

@@ -303,7 +303,10 @@ def run() -> None:
     A build holds millions of objects (the gathered edition, the pages' hashes); tearing them down at exit takes
     ~0.1 s per 1,000 documents, after the work is done and every file is written and closed. What would run at an
     ordinary exit still runs (multiprocessing removes its folder of the system's temporary files, the one of
-    the worker processes' server), the streams are flushed and the process ends with the command's exit status."""
+    the worker processes' server), the streams are flushed and the process ends with the command's exit status.
+
+    Gain: 0.17 s of CPU per build after a one-document edit of a 1,000-document edition (1.76 s with it, 1.91 and
+    1.96 s without, medians of interleaved runs: ~9%; see pipeline/speed.py for how it was measured)."""
     try:
         main()  # standalone mode: always ends in SystemExit
         code: object = 0

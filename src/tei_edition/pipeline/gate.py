@@ -1,22 +1,92 @@
-"""The consistency gate: the checks that need every source at once (ids across files, pointers, register entries
-unused or without an authority), over what the per-source stage found."""
+"""The consistency gate: the checks that need every source at once, over what the per-source stage found.
+
+It is the one way the edition is validated: the build runs it before it writes anything, and `edition validate`
+(check.py) runs the same per-source stage and this gate, and writes nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
 
 from tei_edition.config import EditionConfig
+from tei_edition.errors import BuildError, ValidationFailed
 from tei_edition.output.plan import relative_name
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.stage import CoreResult
 from tei_edition.tei.discover import Sources
-from tei_edition.tei.model import T
+from tei_edition.tei.model import all_entities, read_registers
 from tei_edition.tei.parse import parse_bytes
-from tei_edition.validate.diagnostics import Diagnostic, Report
+from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
+from tei_edition.validate.encoding import check_entries
+from tei_edition.validate.references import check_ids, check_pointers, register_paths
 
 MAX_LISTED = 20  # errors listed when a build stops; `edition validate` lists them all
+
+
+def consistency_gate(
+    sources: Sources,
+    contents: SourceContents,
+    core: dict[Path, CoreResult],
+    encoding: dict[Path, list[Diagnostic]],
+    register_trees: dict[Path, etree._ElementTree],
+) -> Report:
+    """Every diagnostic of the edition: each source's own (`core`, `encoding`), then ids unique across the edition,
+    pointers that resolve, and register entries unused or without an authority."""
+    report = Report(documents=len(sources.documents), registers=len(sources.registers))
+    parsed = [p for p in sources.all if core[p].parsed]
+    for path in sources.all:
+        report.extend(core[path].diagnostics)
+    sites, id_problems = check_ids((p, core[p].ids) for p in parsed)
+    report.extend(id_problems)
+    registers = register_paths(register_trees)
+    for path in parsed:
+        if not core[path].targets <= sites.keys():  # only a file with a pointer that resolves to nothing is read again
+            report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers))
+    documents = [p for p in sources.documents if core[p].parsed]
+    for path in documents:
+        report.extend(encoding.get(path, []))
+    entities = all_entities(read_registers(register_trees.items()))
+    pointed = set().union(*(core[p].targets for p in documents)) if documents else None
+    report.extend(check_entries(entities.values(), pointed))
+    return report
+
+
+def stop_unless_valid(report: Report, keep_going: bool) -> None:
+    """Stop the build, before anything is written, when validation found errors (unless `keep_going`)."""
+    if not report.errors or keep_going:
+        return
+    errors = [d for d in report.sorted() if d.severity is Severity.ERROR]
+    shown = [f"  {d.display_path()}:{d.line}: {d.message} [{d.rule}]" for d in errors[:MAX_LISTED]]
+    if len(errors) > MAX_LISTED:
+        shown.append(f"  ... and {len(errors) - MAX_LISTED} more")
+    raise ValidationFailed(
+        f"validation found {len(errors)} error(s), so the edition was not built "
+        f"(the previous output is unchanged). Run `edition validate` for the full report, or "
+        f"`edition build --keep-going` for a preview.\n" + "\n".join(shown)
+    )
+
+
+def stop_unless_buildable(config: EditionConfig, documents: Sequence[Path], core: dict[Path, CoreResult]) -> None:
+    """Stop the build when a document's text could not be transformed, or two documents would name the same pages."""
+    failures = [
+        f"  {relative_name(config, p)}:{r.failure[0]}: {r.failure[1]}" for p, r in core.items() if r.failure is not None
+    ]
+    if failures:
+        raise BuildError(
+            "the text of some documents could not be rendered, so the edition was not built "
+            "(the previous output is unchanged):\n" + "\n".join(failures)
+        )
+    read = [(p, d.id) for p in documents if core[p].parsed and (d := core[p].document) is not None]
+    clashes = shared_ids(config, read)
+    if clashes:
+        raise BuildError(
+            "some documents have the same id, which names their pages and PDFs, so the edition was "
+            "not built (the previous output is unchanged); a document's id is its <TEI xml:id>, "
+            "else its file name: rename one of each pair\n" + "\n".join(clashes)
+        )
 
 
 def shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
@@ -39,60 +109,3 @@ def shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list
         else:
             first[folder] = (path, doc_id)
     return lines[:MAX_LISTED] + ([f"  ... and {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])
-
-
-def consistency_gate(
-    sources: Sources,
-    contents: SourceContents,
-    core: dict[Path, CoreResult],
-    encoding: dict[Path, list[Diagnostic]],
-    register_trees: dict[Path, etree._ElementTree],
-) -> Report:
-    """Every diagnostic of the edition: the per-source ones and the cross-file checks."""
-    from tei_edition.tei.model import all_entities, read_registers
-    from tei_edition.validate.encoding import check_encoding
-    from tei_edition.validate.references import ENTRY_ELEMENTS, IdSite, check_pointers, collect_ids, register_paths
-
-    report = Report(documents=len(sources.documents), registers=len(sources.registers))
-    parsed = [p for p in sources.all if core[p].parsed]
-    for path in sources.all:
-        report.extend(core[path].diagnostics)
-    # xml:ids, first declaration wins; repeated ones are reported by the validator's own check
-    sites: dict[str, IdSite] = {}
-    repeated: set[Path] = set()
-    first_file: dict[str, Path] = {}
-    entries: dict[str, tuple[str, Path]] = {}  # register entries' ids, case-folded (see collect_ids)
-    register_files = set(sources.registers)
-    for path in parsed:
-        for value, line, element in core[path].ids:
-            if value in sites:
-                repeated.update((path, first_file[value]))
-            else:
-                sites[value] = IdSite(path, line, element)
-                first_file[value] = path
-                if element in ENTRY_ELEMENTS and path in register_files:
-                    other = entries.setdefault(value.casefold(), (value, path))
-                    if other[0] != value:
-                        repeated.update((path, other[1]))
-    if repeated:
-        trees = {p: parse_bytes(contents[p], p) for p in parsed if p in repeated}
-        report.extend(collect_ids(trees)[1])
-    registers = register_paths(register_trees)
-    for path in parsed:
-        if not core[path].targets <= sites.keys():
-            report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers))
-    for path in sources.documents:
-        if core[path].parsed:
-            report.extend(encoding.get(path, []))
-    # Unused register entries and entries without an authority: the edition-wide half of the encoding checks,
-    # given one stand-in tree that points to every id the documents point to.
-    entities = all_entities(read_registers(register_trees.items()))
-    pointed = set().union(*(core[p].targets for p in sources.documents if core[p].parsed))
-    stand_in = etree.Element(f"{T}TEI")
-    if pointed:
-        etree.SubElement(stand_in, f"{T}ptr", target=" ".join(f"#{t}" for t in sorted(pointed)))
-    documents = (
-        {Path("(all documents)"): stand_in.getroottree()} if any(core[p].parsed for p in sources.documents) else {}
-    )
-    report.extend(check_encoding(documents, entities.values()))
-    return report

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -25,17 +25,20 @@ from tei_edition.pipeline.sources import read_source
 from tei_edition.tei.edition import PackedMentions
 from tei_edition.tei.header import read_header, short_title_of
 from tei_edition.tei.model import (
-    POINTER_ATTRIBUTES,
-    XML_ID,
     XML_LANG,
     Document,
     Mention,
     T,
-    pointer_targets,
     read_document,
 )
 from tei_edition.tei.parse import parse_bytes, require_tei
+from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate.diagnostics import Diagnostic, Severity
+from tei_edition.validate.encoding import check_untagged, name_matcher, pointed_ids
+from tei_edition.validate.references import DeclaredId, id_declarations
+
+if TYPE_CHECKING:
+    from tei_edition.transform.xslt import Transformer
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class CoreResult:
 
     parsed: bool
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    ids: list[tuple[str, int, str]] = field(default_factory=list)  # xml:id, line, element, in document order
+    ids: list[DeclaredId] = field(default_factory=list)  # in document order
     targets: frozenset[str] = frozenset()  # every local id a pointer attribute points to
     document: Document | None = None  # without its tree
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
@@ -118,10 +121,10 @@ class SourceWorker:
 
         self.settings = settings
         self.checker = FileValidator(settings.rng, settings.schematrons)
-        self._transformer: Any = None
-        self._matcher: Any = None
+        self._transformer: Transformer | None = None
+        self._matcher: NameMatcher | None = None
 
-    def transformer(self) -> Any:
+    def transformer(self) -> Transformer:
         """The compiled edition stylesheet."""
         if self._transformer is None:
             from tei_edition.transform.xslt import Transformer
@@ -129,11 +132,10 @@ class SourceWorker:
             self._transformer = Transformer(self.settings.xslt_dir)
         return self._transformer
 
-    def matcher(self) -> Any:
+    def matcher(self) -> NameMatcher:
         """The matcher of register names, for the untagged-name check."""
         if self._matcher is None:
             from tei_edition.tei.model import all_entities, read_registers
-            from tei_edition.validate.encoding import name_matcher
 
             trees = []
             for path, data in self.settings.registers:
@@ -145,7 +147,8 @@ class SourceWorker:
         return self._matcher
 
     def process(self, task: SourceTask) -> SourceResult:
-        """Parse, validate, read and transform one source."""
+        """Parse, validate, read and transform one source (whose bytes the task holds: see process_batch)."""
+        assert task.data is not None
         result = SourceResult(task.path)
         clock = _Clock(result.seconds)
         with clock("parse"):
@@ -161,7 +164,7 @@ class SourceWorker:
             result.core = self._core_steps(task, tree, clock, result)
         if task.encoding:
             with clock("validate"):
-                result.encoding = self._encoding(task, tree) if task.is_document else []
+                result.encoding = check_untagged(task.path, tree, self.matcher()) if task.is_document else []
         return result
 
     def _core_steps(
@@ -183,7 +186,7 @@ class SourceWorker:
             diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
             core.diagnostics.extend(diagnostics)
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
-            core.ids, core.targets = declared_and_pointed(tree)
+            core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree))
         if not task.is_document or not self.settings.read:
             return core
         with clock("read"):
@@ -212,17 +215,6 @@ class SourceWorker:
         document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
         core.document = document
         return core
-
-    def _encoding(self, task: SourceTask, tree: etree._ElementTree) -> list[Diagnostic]:
-        from tei_edition.validate.encoding import candidate_diagnostic, find_candidates
-
-        seen: set[tuple[int, str]] = set()
-        out: list[Diagnostic] = []
-        for candidate in find_candidates(task.path, tree, self.matcher()):
-            if (candidate.line, candidate.text) not in seen:  # one warning per name per line, as validate does
-                seen.add((candidate.line, candidate.text))
-                out.append(candidate_diagnostic(candidate))
-        return out
 
 
 class _Clock:
@@ -256,35 +248,7 @@ def parse_source(data: bytes, path: Path, is_document: bool) -> etree._ElementTr
     return tree
 
 
-def declared_and_pointed(tree: etree._ElementTree) -> tuple[list[tuple[str, int, str]], frozenset[str]]:
-    """The xml:ids a tree declares (with line and element) and the local ids its pointer attributes name."""
-    ids: list[tuple[str, int, str]] = []
-    targets: set[str] = set()
-    for el in tree.getroot().iter():
-        if not isinstance(el.tag, str):
-            continue
-        value = el.get(XML_ID)
-        if value is not None:
-            ids.append((value, el.sourceline or 0, etree.QName(el).localname))
-        for attr in POINTER_ATTRIBUTES:
-            pointer = el.get(attr)
-            if pointer:
-                targets.update(pointer_targets(pointer))
-    return ids, frozenset(targets)
-
-
 _STATE = threading.local()  # one SourceWorker per thread: compiled Saxon executables are not thread-safe
-
-
-def has_worker(settings: StageSettings) -> bool:
-    """Whether this thread already has a worker for these settings (compiled by an earlier build: edition serve)."""
-    current: SourceWorker | None = getattr(_STATE, "worker", None)
-    return current is not None and current.settings == settings
-
-
-def use_worker(worker: SourceWorker) -> None:
-    """Make `worker` (compiled elsewhere) this thread's worker."""
-    _STATE.worker = worker
 
 
 def thread_worker(settings: StageSettings) -> SourceWorker:

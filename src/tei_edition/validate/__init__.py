@@ -1,4 +1,6 @@
-"""Validation of a whole edition: well-formedness, RELAX NG, Schematron and cross-file references."""
+"""Validation: the edition's schemas, RELAX NG and Schematron for one file at a time (FileValidator), the parsed
+edition. The whole edition is checked by the build's per-source stage and its consistency gate
+(tei_edition.pipeline.check_edition, which `edition validate` runs)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,6 @@ from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.model import T
 from tei_edition.tei.parse import parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
-from tei_edition.validate.encoding import check_edition_encoding
-from tei_edition.validate.references import check_pointers, collect_ids, register_paths
 
 RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
 SCHEMATRON_NS = ("http://purl.oclc.org/dsdl/schematron", "http://www.ascc.net/xml/schematron")
@@ -152,32 +152,6 @@ def report_for(sources: Sources, wanted: set[Path] | None) -> Report:
             else "the file does not exist"
         )
         report.add(Diagnostic(path, 0, 0, Severity.ERROR, message, "xml"))
-    return report
-
-
-def validate_edition(
-    config: EditionConfig, paths: list[Path] | None = None, parsed: ParsedEdition | None = None
-) -> Report:
-    """Check the whole edition (or only the named files, still resolving pointers against all) and report every problem."""
-    parsed = parsed or parse_edition(config)
-    wanted = {p.resolve() for p in paths} if paths else None
-    report = report_for(parsed.sources, wanted)
-
-    def keep(path: Path) -> bool:
-        return wanted is None or path in wanted
-
-    report.extend([d for d in parsed.diagnostics if keep(d.path)])
-    ids, id_problems = collect_ids(parsed.trees)
-    report.extend([d for d in id_problems if keep(d.path)])
-    registers = register_paths(parsed.register_trees)
-
-    checker = FileValidator(*edition_schemas(config))
-    for path, tree in parsed.trees.items():
-        if not keep(path):
-            continue
-        report.extend(checker.validate(tree, path)[0])
-        report.extend(check_pointers(path, tree, ids, registers))
-    report.extend([d for d in check_edition_encoding(parsed) if keep(d.path)])
     return report
 
 

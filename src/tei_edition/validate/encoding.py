@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from tei_edition.tei.model import KINDS, POINTER_ATTRIBUTES, XML_ID, Entity, T, pointer_targets
+from tei_edition.tei.model import KINDS, POINTER_ATTRIBUTES, Entity, T, pointer_targets
 from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.validate.diagnostics import Diagnostic, Severity
-
-if TYPE_CHECKING:
-    from tei_edition.validate import ParsedEdition
 
 # Text inside these elements is already tagged, or is not the reading text.
 SKIPPED = frozenset(
@@ -164,26 +161,30 @@ def candidate_diagnostic(candidate: Candidate, severity: Severity = Severity.WAR
     return Diagnostic(candidate.path, candidate.line, 0, severity, message, candidate.rule)
 
 
-def check_encoding(
-    documents: dict[Path, etree._ElementTree], entities: Iterable[Entity], severity: Severity = Severity.WARNING
+def check_untagged(
+    path: Path, tree: etree._ElementTree, matcher: NameMatcher, severity: Severity = Severity.WARNING
 ) -> list[Diagnostic]:
-    """Untagged names and dates in the documents, register entries never mentioned, entries without an idno."""
-    entity_list = list(entities)
-    matcher: NameMatcher | None = None  # compiled for the first document with a text (the build's gate has none)
+    """The per-document half of the encoding checks: register names and dates in the text left untagged, one
+    warning per name per line."""
+    seen: set[tuple[int, str]] = set()
     problems: list[Diagnostic] = []
-    mentioned: set[str] = set()
-    for path, tree in documents.items():
-        if matcher is None and tree.getroot().find(f"{T}text") is not None:
-            matcher = name_matcher(entity_list)
-        seen: set[tuple[int, str]] = set()
-        for candidate in find_candidates(path, tree, matcher) if matcher is not None else ():
-            if (candidate.line, candidate.text) not in seen:  # one warning per name per line is enough
-                seen.add((candidate.line, candidate.text))
-                problems.append(candidate_diagnostic(candidate, severity))
-        mentioned |= pointed_ids(tree)
-    for entity in entity_list:
+    for candidate in find_candidates(path, tree, matcher):
+        if (candidate.line, candidate.text) not in seen:
+            seen.add((candidate.line, candidate.text))
+            problems.append(candidate_diagnostic(candidate, severity))
+    return problems
+
+
+def check_entries(
+    entities: Iterable[Entity], pointed: AbstractSet[str] | None, severity: Severity = Severity.WARNING
+) -> list[Diagnostic]:
+    """The edition-wide half of the encoding checks: register entries no document points to, and entries without
+    an authority identifier. `pointed`: every id the documents point to; None when no document could be read (an
+    entry is then not called unused)."""
+    problems: list[Diagnostic] = []
+    for entity in entities:
         label = f"#{entity.id} ({entity.name})"
-        if entity.id not in mentioned and documents:
+        if pointed is not None and entity.id not in pointed:
             problems.append(
                 Diagnostic(
                     entity.path,
@@ -220,16 +221,3 @@ def pointed_ids(tree: etree._ElementTree) -> set[str]:
             if value:
                 out.update(pointer_targets(value))
     return out
-
-
-def declared_ids(tree: etree._ElementTree) -> set[str]:
-    """Every xml:id declared in the tree."""
-    return {el.get(XML_ID) for el in tree.getroot().iter() if isinstance(el.tag, str) and el.get(XML_ID)}  # type: ignore[misc]
-
-
-def check_edition_encoding(parsed: ParsedEdition) -> list[Diagnostic]:
-    """The encoding checks over a parsed edition: its documents against all of its registers."""
-    from tei_edition.tei.model import all_entities, read_registers
-
-    entities = all_entities(read_registers(parsed.register_trees.items()))
-    return check_encoding(parsed.document_trees, entities.values())

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -37,24 +39,43 @@ def _is_register_entry(el: etree._Element) -> bool:
     )
 
 
-def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite], list[Diagnostic]]:
-    """Map every xml:id of the edition to where it is declared; report ids declared more than once, and register
-    entries whose ids differ only in letter case."""
+class DeclaredId(NamedTuple):
+    """An xml:id as declared in a file: plain data, so that workers can send it and the cache keep it."""
+
+    value: str
+    line: int
+    element: str  # the local name of the element that declares it
+    entry: bool  # a register entry, whose page is named by the id
+
+
+def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
+    """Every xml:id the tree declares, in document order."""
+    found: list[DeclaredId] = []
+    for el in tree.getroot().iter():
+        if not isinstance(el.tag, str):
+            continue
+        value = el.get(XML_ID)
+        if value is not None:
+            element = etree.QName(el).localname
+            found.append(
+                DeclaredId(value, el.sourceline or 0, element, element in ENTRY_ELEMENTS and _is_register_entry(el))
+            )
+    return found
+
+
+def check_ids(declared: Iterable[tuple[Path, Iterable[DeclaredId]]]) -> tuple[dict[str, IdSite], list[Diagnostic]]:
+    """Map every xml:id of the edition to where it is first declared; report ids declared more than once, and
+    register entries whose ids differ only in letter case."""
     sites: dict[str, IdSite] = {}
     entries: dict[str, tuple[str, IdSite]] = {}  # a register entry's id, case-folded -> the id as written, where
     problems: list[Diagnostic] = []
-    for path, tree in trees.items():
-        for el in tree.getroot().iter():
-            if not isinstance(el.tag, str):
-                continue
-            value = el.get(XML_ID)
-            if value is None:
-                continue
-            here = IdSite(path, el.sourceline or 0, etree.QName(el).localname)
+    for path, ids in declared:
+        for value, line, element, entry in ids:
+            here = IdSite(path, line, element)
             first = sites.get(value)
             if first is None:
                 sites[value] = here
-                if here.element in ENTRY_ELEMENTS and _is_register_entry(el):
+                if entry:
                     other = entries.setdefault(value.casefold(), (value, here))
                     if other[0] != value:
                         where = "earlier in this file" if other[1].path == path else f"in {_rel(other[1].path)}"

@@ -1,0 +1,194 @@
+"""The per-source stage seen from the build's process: what the cache already holds, the rest sent to the executor,
+and every result kept (in memory, and in the cache for the next build)."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tei_edition.config import EditionConfig
+from tei_edition.errors import BuildError, SourceError
+from tei_edition.executor import ExecutorSpec, local_workers, open_executor, run_batches, worker_count
+from tei_edition.output.cache import BuildCache, content_key, dumps
+from tei_edition.output.plan import EditionInputs, hash_file, hash_text, relative_name
+from tei_edition.pipeline.progress import Reporter
+from tei_edition.pipeline.sources import SourceContents
+from tei_edition.pipeline.stage import (
+    CoreResult,
+    SourceResult,
+    SourceTask,
+    StageSettings,
+    body_key,
+    process_batch,
+    warm_up,
+    with_data,
+)
+from tei_edition.tei.discover import Sources
+from tei_edition.tei.edition import fragment_key
+from tei_edition.validate.diagnostics import Diagnostic
+
+Consume = Callable[[list[SourceResult]], None]
+
+
+@dataclass
+class StageResults:
+    """What the per-source stage found, per source: the core result and the encoding warnings."""
+
+    core: dict[Path, CoreResult] = field(default_factory=dict)
+    encoding: dict[Path, list[Diagnostic]] = field(default_factory=dict)
+
+    def keep(self, results: list[SourceResult]) -> None:
+        """Keep what a batch of results found (and nothing else: not the bodies)."""
+        for result in results:
+            if result.core is not None:
+                self.core[result.path] = result.core
+            if result.encoding is not None:
+                self.encoding[result.path] = result.encoding
+
+
+def all_tasks(sources: Sources, contents: SourceContents) -> list[SourceTask]:
+    """A task for every source, each wanting everything."""
+    documents = set(sources.documents)
+    return [SourceTask(p, None, p in documents, digest=contents.digest(p)) for p in sources.all]
+
+
+class CachedStage:
+    """The stage's results in the build cache: those found there, and those computed now, stored as they come.
+
+    A source's core result is keyed by its name, its content and everything its checks and transforms read (tool,
+    schemas, stylesheets, media); its encoding warnings by its name, its content and the registers."""
+
+    def __init__(
+        self,
+        cache: BuildCache,
+        config: EditionConfig,
+        sources: Sources,
+        contents: SourceContents,
+        inputs: EditionInputs,
+        settings: StageSettings,
+    ):
+        self.cache = cache
+        self.sources = sources
+        self.contents = contents
+        self.settings = settings
+        self.results = StageResults()
+        schemas = tuple(str(p) for p in (settings.rng, *settings.schematrons))
+        # Registers are validated but not transformed: stylesheets and media do not concern them.
+        stage = {
+            True: hash_text(inputs.document_stage, *schemas, "+".join(settings.media)),
+            False: hash_text(inputs.key("tool", "schemas"), *schemas),
+        }
+        self.documents = set(sources.documents)
+        self.core_keys: dict[Path, str] = {}
+        self.encoding_keys: dict[Path, str] = {}
+        for path in sources.all:
+            name, digest = relative_name(config, path), contents.digest(path)
+            self.core_keys[path] = content_key("core", stage[path in self.documents], name, digest)
+            self.encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, digest)
+
+    def lookup(self) -> list[SourceTask]:
+        """Take from the cache what it holds; the tasks for the rest (read in a few queries, not three per source)."""
+        sources, media, keys = self.sources, self.settings.media, self.core_keys
+        cached_core = self.cache.get_objects([keys[p] for p in sources.all])
+        cached_encoding = self.cache.get_objects([self.encoding_keys[p] for p in sources.documents])
+        bodies = self.cache.has_many([body_key(keys[p], m) for p in sources.documents for m in media])
+        tasks = []
+        for path in sources.all:
+            is_document = path in self.documents
+            cached = cached_core.get(keys[path])
+            if (
+                isinstance(cached, CoreResult)
+                and _still_valid(cached)
+                and (
+                    not (is_document and cached.parsed and cached.document is not None)
+                    or all(body_key(keys[path], m) in bodies for m in media)
+                )
+            ):
+                self.results.core[path] = cached
+            known = cached_encoding.get(self.encoding_keys[path]) if is_document else []
+            if isinstance(known, list):
+                self.results.encoding[path] = known
+            core, encoding = path not in self.results.core, path not in self.results.encoding
+            if core or encoding:
+                digest = self.contents.digest(path)
+                tasks.append(SourceTask(path, None, is_document, core=core, encoding=encoding, digest=digest))
+        return tasks
+
+    def store(self, results: list[SourceResult]) -> None:
+        """Keep a batch of results, and write them to the cache at once (the texts of thousands of documents are
+        never held together)."""
+        self.results.keep(results)
+        entries: list[tuple[str, bytes]] = []
+        for result in results:
+            key = self.core_keys[result.path]
+            if result.core is not None:
+                entries.extend((body_key(key, media), body.encode("utf-8")) for media, body in result.bodies.items())
+                entries.extend((fragment_key(key, e), html.encode("utf-8")) for e, html in result.groups.items())
+                if result.core.failure is None:
+                    entries.append((key, dumps(result.core)))
+            if result.encoding is not None:
+                entries.append((self.encoding_keys[result.path], dumps(result.encoding)))
+        self.cache.put_many(entries)
+
+
+def process_sources(
+    tasks: list[SourceTask],
+    settings: StageSettings,
+    spec: ExecutorSpec,
+    say: Reporter,
+    consume: Consume,
+    add_time: Callable[[str, float], None],
+) -> None:
+    """Run the tasks on the executor, handing each batch of results to `consume` as it comes back; the workers'
+    time is added to the build's phases (`add_time`) in the proportions of their steps."""
+    if not tasks:
+        return
+    start = time.perf_counter()
+    worker_time: dict[str, float] = {}
+
+    def collect(results: list[SourceResult]) -> None:
+        for result in results:
+            check_result(result)
+            for name, seconds in result.seconds.items():
+                worker_time[name] = worker_time.get(name, 0.0) + seconds
+        consume(results)
+
+    share = -(-len(tasks) // local_workers(spec, len(tasks)))  # the sources each process will check
+    executor = open_executor(spec, len(tasks), warm_up, (settings, share))
+    try:
+        workers = worker_count(executor, spec)
+        say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
+        with say.task("processing", len(tasks)) as advance:
+            run_batches(
+                executor,
+                functools.partial(process_batch, settings),
+                tasks,
+                workers,
+                advance,
+                consume=collect,
+                prepare=with_data if spec.kind == "dask" else None,
+            )
+    finally:
+        executor.shutdown(wait=True)
+    wall = time.perf_counter() - start
+    # Worker time is CPU time summed over workers; the phases share the stage's wall time in its proportions.
+    total = sum(worker_time.values()) or 1.0
+    for name, seconds in worker_time.items():
+        add_time("validate" if name == "read" else name, wall * seconds / total)
+
+
+def check_result(result: SourceResult) -> None:
+    """Stop the build on a result that cannot be used: a stylesheet or schema that fails, a file changed meanwhile."""
+    if result.fatal is not None:
+        path, line, column, detail = result.fatal
+        raise SourceError(path, detail, line or None, column or None)
+    if result.changed:
+        raise BuildError(f"{result.path} changed while the edition was being built: build again")
+
+
+def _still_valid(result: CoreResult) -> bool:
+    """A cached result stays valid while the schemas its <?xml-model?> instructions named are unchanged."""
+    return all(hash_file(Path(p)) == h for p, h in result.schema_files.items())
