@@ -281,3 +281,20 @@ def test_a_clean_build_reads_nothing_an_earlier_build_cached(edition: Path) -> N
     assert [name for name in first if again[name] != first[name]] == []
     assert full(edition, clean=False).up_to_date
 
+
+def test_an_edition_moved_to_another_folder_builds_from_its_new_place(edition: Path, tmp_path: Path) -> None:
+    # The cache holds each source's results with the source's path in them (documents, diagnostics): results made
+    # at the old place are not taken for the new one. The edition's own schema is left out of its configuration,
+    # whose paths would change with the folder and have every source processed again (the package's schema finds
+    # errors in the fixture: the builds are previews).
+    edit(edition / "edition.toml", 'schema = "schema/any.rng"', "")
+    options = BuildOptions(pdf=False, jobs=1, keep_going=True)
+    build_edition(load_config(edition / "edition.toml"), options)
+    moved = tmp_path / "moved"
+    shutil.move(edition, moved)
+    edit(moved / "tei/documents/letter-1844-babbage.xml", "is much improved", "is much improved again")
+    summary = build_edition(load_config(moved / "edition.toml"), options)
+    assert summary.documents == 5 and summary.report.errors
+    assert all(d.path.is_relative_to(moved) for d in summary.report.diagnostics)
+    page = moved / "build/html/documents/letter-1844-babbage/index.html"
+    assert b"much improved again" in page.read_bytes()

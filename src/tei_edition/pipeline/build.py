@@ -148,7 +148,7 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
     settings = stage_settings(config, registers, plan.pdf)
     spec = parse_executor(options.executor or config.executor, options.jobs or config.jobs)
     with closing(BuildCache(config.output_dir / CACHE_NAME, fresh=options.clean)) as cache, LongLivedHeap() as heap:
-        stage = CachedStage(cache, config, plan.sources, plan.contents, plan.inputs, settings)
+        stage = CachedStage(cache, plan.sources, plan.contents, plan.inputs, settings)
         with summary.phase("parse"):  # read the sources: what the cache holds of each
             tasks = all_tasks(plan.sources, plan.contents) if options.clean else stage.lookup()
         summary.processed, summary.reused = len(tasks), len(plan.sources.all) - len(tasks)

@@ -9,11 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, SourceError
 from tei_edition.executor import ExecutorSpec, local_workers, open_executor, run_batches, worker_count
 from tei_edition.output.cache import BuildCache, content_key, dumps
-from tei_edition.output.plan import EditionInputs, hash_file, hash_text, relative_name
+from tei_edition.output.plan import EditionInputs, hash_file, hash_text
 from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.stage import (
@@ -58,13 +57,12 @@ def all_tasks(sources: Sources, contents: SourceContents) -> list[SourceTask]:
 class CachedStage:
     """The stage's results in the build cache: those found there, and those computed now, stored as they come.
 
-    A source's core result is keyed by its name, its content and everything its checks and transforms read (tool,
-    schemas, stylesheets, media); its encoding warnings by its name, its content and the registers."""
+    A source's core result is keyed by its path, its content and everything its checks and transforms read (tool,
+    schemas, stylesheets, media); its encoding warnings by its path, its content and the registers."""
 
     def __init__(
         self,
         cache: BuildCache,
-        config: EditionConfig,
         sources: Sources,
         contents: SourceContents,
         inputs: EditionInputs,
@@ -85,7 +83,9 @@ class CachedStage:
         self.core_keys: dict[Path, str] = {}
         self.encoding_keys: dict[Path, str] = {}
         for path in sources.all:
-            name, digest = relative_name(config, path), contents.digest(path)
+            # By the source's full path, not its name in the edition: the results hold it (documents, diagnostics),
+            # and an edition moved to another folder must not be given those of its old place.
+            name, digest = str(path), contents.digest(path)
             self.core_keys[path] = content_key("core", stage[path in self.documents], name, digest)
             self.encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, digest)
 
