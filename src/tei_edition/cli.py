@@ -149,8 +149,7 @@ def build(
     config_path: Path | None,
 ) -> None:
     """Build the HTML edition (and PDFs) into the output folder, redoing only what changed."""
-    from tei_edition.pipeline import BuildOptions, build_edition
-    from tei_edition.pipeline.progress import Reporter
+    from tei_edition.pipeline import BuildOptions, Reporter, build_edition
 
     config = _load(config_path)
     reporter = Reporter(quiet=quiet, verbose=verbose)

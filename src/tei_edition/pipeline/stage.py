@@ -31,8 +31,9 @@ from tei_edition.tei.model import (
     T,
     read_document,
 )
-from tei_edition.tei.parse import parse_bytes, require_tei
+from tei_edition.tei.parse import parse_bytes
 from tei_edition.tei.recognise import NameMatcher
+from tei_edition.validate import FileValidator, edition_schemas, require_source
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 from tei_edition.validate.encoding import check_untagged, name_matcher, pointed_ids
 from tei_edition.validate.references import DeclaredId, id_declarations
@@ -57,8 +58,6 @@ class StageSettings:
 def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]], pdf: bool) -> StageSettings:
     """The settings of a build's per-source stage: the edition's schemas and stylesheets, the media wanted (print
     too when `pdf`), and the registers (path, bytes) given."""
-    from tei_edition.validate import edition_schemas
-
     registers = tuple(registers)
     rng, schematrons = edition_schemas(config)
     return StageSettings(
@@ -117,8 +116,6 @@ class SourceWorker:
     """The per-process state of the per-source stage: compiled schemas and stylesheets, made once and reused."""
 
     def __init__(self, settings: StageSettings):
-        from tei_edition.validate import FileValidator
-
         self.settings = settings
         self.checker = FileValidator(settings.rng, settings.schematrons)
         self._transformer: Transformer | None = None
@@ -235,16 +232,7 @@ class _Clock:
 def parse_source(data: bytes, path: Path, is_document: bool) -> etree._ElementTree:
     """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise."""
     tree = parse_bytes(data, path)
-    root = require_tei(tree, path)
-    if (
-        is_document
-        and root.find(f"{T}text") is None
-        and root.find(f"{T}facsimile") is None
-        and root.find(f"{T}sourceDoc") is None
-    ):
-        raise SourceError(
-            path, "<TEI> has no <text>: a document needs its transcription in <text><body>", line=root.sourceline
-        )
+    require_source(tree, path, is_document)
     return tree
 
 

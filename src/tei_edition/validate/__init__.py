@@ -50,21 +50,11 @@ def parse_edition(config: EditionConfig, sources: Sources | None = None) -> Pars
     """Parse every source file safely; unreadable or non-TEI files become diagnostics, not exceptions."""
     sources = sources or discover_sources(config)
     parsed = ParsedEdition(sources)
+    documents = set(sources.documents)
     for path in sources.all:
         try:
             tree = parse_file(path)
-            root = require_tei(tree, path)
-            if (
-                path in sources.documents
-                and root.find(f"{T}text") is None
-                and root.find(f"{T}facsimile") is None
-                and root.find(f"{T}sourceDoc") is None
-            ):
-                raise SourceError(
-                    path,
-                    "<TEI> has no <text>: a document needs its transcription in <text><body>",
-                    line=root.sourceline,
-                )
+            require_source(tree, path, path in documents)
         except SourceError as exc:
             parsed.diagnostics.append(
                 Diagnostic(path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")
@@ -72,6 +62,22 @@ def parse_edition(config: EditionConfig, sources: Sources | None = None) -> Pars
             continue
         parsed.trees[path] = tree
     return parsed
+
+
+def require_source(tree: etree._ElementTree, path: Path, is_document: bool) -> etree._Element:
+    """The root of a source's tree, checked: TEI, and for a document with its text (or facsimile); SourceError
+    otherwise."""
+    root = require_tei(tree, path)
+    if (
+        is_document
+        and root.find(f"{T}text") is None
+        and root.find(f"{T}facsimile") is None
+        and root.find(f"{T}sourceDoc") is None
+    ):
+        raise SourceError(
+            path, "<TEI> has no <text>: a document needs its transcription in <text><body>", line=root.sourceline
+        )
+    return root
 
 
 def edition_schemas(config: EditionConfig) -> tuple[Path, tuple[Path, ...]]:
