@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO / "src"))
 
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.pipeline import run as pipeline  # noqa: E402
+from tei_edition.saxon import saxon_processor  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
-from tei_edition.transform.xslt import saxon_processor  # noqa: E402
 from tei_edition.web.search import pagefind_program, shard_count, shard_of  # noqa: E402
 
 

@@ -416,7 +416,7 @@ def test_rules_on_text_and_instructions_still_fire(tmp_path: Path) -> None:
 
 
 def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
-    from tei_edition.transform.xslt import prepare_document
+    from tei_edition.saxon import prepare_document
 
     sch = tmp_path / "text.sch"
     sch.write_text(TEXT_SCH, encoding="utf-8")
@@ -446,7 +446,7 @@ def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
 def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
     edition_sch: SchematronValidator, tmp_path: Path
 ) -> None:
-    from tei_edition.transform.xslt import prepare_document
+    from tei_edition.saxon import prepare_document
 
     doc = tmp_path / "defaults.xml"
     doc.write_text(
@@ -463,7 +463,7 @@ def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
 
 
 def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_path: Path) -> None:
-    from tei_edition.transform import xslt as transform
+    from tei_edition import saxon
 
     sch = tmp_path / "names.sch"
     sch.write_text(
@@ -479,9 +479,9 @@ def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_pa
         encoding="utf-8",
     )
     tree = etree.parse(str(doc))
-    prepared = transform.prepare_document(tree)
+    prepared = saxon.prepare_document(tree)
     calls: list[str] = []
-    processor = transform.saxon_processor()
+    processor = saxon.saxon_processor()
 
     class Counting:
         def __getattr__(self, name: str) -> object:

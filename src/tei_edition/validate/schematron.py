@@ -77,7 +77,7 @@ _OUTSIDE_ROOT = re.compile(r"node\s*\(|comment\s*\(|processing-instruction\s*\("
 
 def _saxon() -> PySaxonProcessor:
     """The one Saxon processor of this process (shared with the XSLT runner, with the same parser limits)."""
-    from tei_edition.transform.xslt import saxon_processor
+    from tei_edition.saxon import saxon_processor
 
     return saxon_processor()
 
