@@ -21,12 +21,13 @@ from lxml import etree
 
 from tei_edition.config import load_config
 from tei_edition.errors import BuildError, SourceError
+from tei_edition.output.paths import folder, id_hash, id_segment
 from tei_edition.output.writer import OutputWriter, check_relative
 from tei_edition.tei.edition import collect_edition
 from tei_edition.tei.parse import make_parser, parse_bytes, parse_file
 from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import parse_edition
-from tei_edition.web.context import folder, id_hash, id_segment, safe_url
+from tei_edition.web.context import safe_url
 from tei_edition.web.render import render_site
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"

@@ -33,7 +33,9 @@ from lxml import etree
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, SourceError, ValidationFailed
 from tei_edition.executor import local_workers, open_executor, parse_executor, run_batches, worker_count
-from tei_edition.output.cache import CACHE_NAME, BuildCache, content_key, dumps
+from tei_edition.output.cache import CACHE_NAME, BuildCache, dumps
+from tei_edition.output.hashing import content_key, hash_bytes, hash_file, hash_text
+from tei_edition.output.paths import source_name as relative_name
 from tei_edition.output.plan import (
     Changes,
     EditionInputs,
@@ -41,11 +43,7 @@ from tei_edition.output.plan import (
     OutputRecord,
     compare,
     edition_inputs,
-    hash_bytes,
-    hash_file,
-    hash_text,
     load_manifest,
-    relative_name,
     save_manifest,
 )
 from tei_edition.output.writer import OutputLock, OutputWriter, make_output_folder, remove_stale_staging
@@ -639,7 +637,7 @@ def build_edition(
 def _shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
     """A line for each document whose id names the same pages as an earlier document's (the same id in two
     folders, or ids that differ only in letter case, which some file systems do not tell apart)."""
-    from tei_edition.web.context import id_segment
+    from tei_edition.output.paths import id_segment
 
     first: dict[str, tuple[Path, str]] = {}
     lines = []

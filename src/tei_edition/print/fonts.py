@@ -229,7 +229,7 @@ def _subset_key(collection: Path, face_name: str, characters: str) -> str:
     characters and the version of fontTools, which does the cutting."""
     from fontTools import version as fonttools_version
 
-    from tei_edition.output.cache import content_key
+    from tei_edition.output.hashing import content_key
 
     return content_key(
         "cjk-face", collection.name, str(collection.stat().st_size), face_name, characters, fonttools_version

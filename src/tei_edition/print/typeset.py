@@ -24,7 +24,7 @@ import lxml.html
 from lxml import etree
 
 from tei_edition.errors import BuildError
-from tei_edition.output.cache import content_key
+from tei_edition.output.hashing import content_key
 from tei_edition.print.fonts import FALLBACK_FAMILY, FontSet, face_name
 from tei_edition.print.pdf import (
     book_metadata,

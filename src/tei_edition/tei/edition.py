@@ -177,14 +177,6 @@ def collect_edition(
     )
 
 
-def relative_source(config: EditionConfig, path: Path) -> str:
-    """A source file's path relative to the edition root, with forward slashes."""
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return path.name
-
-
 class PackedMentions(Sequence[Mention]):
     """A document's mentions without their snippets, packed into one string: what the main process of a build keeps
     of them (thousands of documents' worth of small objects would weigh more than everything else)."""

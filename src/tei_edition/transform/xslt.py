@@ -9,7 +9,6 @@ One Saxon processor serves the whole process (saxonche does not support several)
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import tempfile
@@ -20,6 +19,7 @@ from lxml import etree
 from saxonche import PySaxonApiError, PyXdmNode, PyXslt30Processor, PyXsltExecutable
 
 from tei_edition.errors import SourceError
+from tei_edition.output.hashing import content_key
 from tei_edition.saxon import document_location, first_message_line, prepare_document, saxon_processor
 
 XSLT_DIR = Path(__file__).resolve().parent.parent / "xslt"
@@ -45,9 +45,9 @@ class Transformer:
     def __init__(self, override_dir: Path | None = None) -> None:
         """Compile edition.xsl once, with the modules of override_dir (if any) replacing the package's."""
         self.modules = stylesheet_modules(override_dir)
-        self.fingerprint = hashlib.sha256(
-            b"".join(name.encode() + b"\0" + path.read_bytes() + b"\0" for name, path in sorted(self.modules.items()))
-        ).hexdigest()
+        self.fingerprint = content_key(
+            *(part for name, path in sorted(self.modules.items()) for part in (name, path.read_bytes()))
+        )
         processor = saxon_processor()
         compiler = processor.new_xslt30_processor()
         if all(path.parent == XSLT_DIR for path in self.modules.values()):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from tei_edition.output.hashing import new_digest
+from tei_edition.output.paths import folder
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
-from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, split_snippet
+from tei_edition.web.context import PageContext, Pagination, Site, paged, split_snippet
 from tei_edition.web.documents import DocumentView, DocumentViews, document_views
 
 CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}
@@ -178,7 +179,7 @@ def _page(
     # it by its document and anchor where the build knows the key of its document's results (which its words and
     # date are a function of), else by its words and date.
     keys = site.data.document_keys
-    passages = hashlib.blake2b(digest_size=20)
+    passages = new_digest()
     documents: set[str] = set()
     for _year, entries in years:
         for entry in entries:

@@ -20,7 +20,7 @@ from jinja2.bccache import Bucket
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
-from tei_edition.output.cache import content_key
+from tei_edition.output.hashing import content_key
 from tei_edition.output.plan import tool_fingerprint
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.edition import EditionData
