@@ -34,16 +34,10 @@ from make_corpus import make_corpus  # noqa: E402
 from tei_edition.config import EditionConfig, load_config  # noqa: E402
 from tei_edition.executor import default_jobs  # noqa: E402
 from tei_edition.output.writer import OutputWriter  # noqa: E402
+from tei_edition.print import render_pdfs  # noqa: E402
+from tei_edition.print.book import book_metadata, document_metadata, prepare_document, texts_in_use  # noqa: E402
 from tei_edition.print.fonts import font_cache, prepare_fonts  # noqa: E402
-from tei_edition.print.pdf import (  # noqa: E402
-    PdfRenderer,
-    book_metadata,
-    document_metadata,
-    make_print_env,
-    prepare_document,
-    render_pdfs,
-    texts_in_use,
-)
+from tei_edition.print.pdf import PdfRenderer, make_print_env  # noqa: E402
 from tei_edition.print.typeset import SourceWriter, TypstSetter  # noqa: E402
 from tei_edition.tei.edition import EditionData, collect_edition  # noqa: E402
 from tei_edition.transform.xslt import Transformer  # noqa: E402

@@ -108,7 +108,7 @@ def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path, v
 
 
 def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path, views_read: list[str]) -> None:
-    from tei_edition.web.render import package_templates
+    from tei_edition.transform.jinja import package_templates
 
     root, read = built, views_read
     # Words beside three names: the pages of Mrs Somerville, Paris and Babbage are rendered again, from the groups'

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from tei_edition.errors import ConfigError, ConfigProblem
+from tei_edition.paper import PAPER_SIZES
 
 CONFIG_NAME = "edition.toml"
-PAPER_SIZES = ("A4", "Letter", "A5", "Legal")
 PDF_ENGINES = ("typst", "weasyprint")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")

@@ -1209,7 +1209,7 @@ class _Build:
             if summary.search is not None:
                 self.say.detail(summary.search.describe())
             if pdf_out is not None:
-                from tei_edition.print.pdf import render_pdfs
+                from tei_edition.print import render_pdfs
 
                 with summary.phase("pdf"):
                     summary.pdfs = render_pdfs(

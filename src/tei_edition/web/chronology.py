@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from tei_edition.output.hashing import new_digest
 from tei_edition.output.paths import folder
+from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
 from tei_edition.web.context import PageContext, Pagination, Site, paged, split_snippet
 from tei_edition.web.documents import DocumentView, DocumentViews, document_views
 
-CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}
 # A chronology of more dated passages than this is split into a page per year, and a year with more into parts of
 # this many (the chronology of 10,000 documents was one page of 58 MB).
 PASSAGES_PER_PAGE = 1000
@@ -94,7 +94,7 @@ def _passage(entry: ChronologyEntry, views: Mapping[str, DocumentView], root: st
         iso=span.iso(),
         datetime=span.when.iso() if span.when and span.when.year > 0 else "",
         precision=_precision(span),
-        certainty=CERTAINTY.get(entry.date.cert or "", ""),
+        certainty=certainty_label(entry.date.cert),
         text=entry.date.text,
         **_parts(entry.date.snippet, entry.date.text),
         href=f"{root}{view.folder}#{entry.date.anchor}",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from html import escape
-from importlib import resources
 from pathlib import Path
 
 from tei_edition.output.paths import archive_href, asset_path, extra_css_path, folder
+from tei_edition.transform.jinja import package_templates
 from tei_edition.web.context import PageContext, Site
 from tei_edition.web.documents import DocumentView, document_views
 
@@ -42,7 +42,7 @@ class SearchPage(PageContext):
 
 def package_assets() -> Path:
     """The folder of the static files shipped with the package."""
-    return Path(str(resources.files("tei_edition") / "templates" / "assets"))
+    return package_templates() / "assets"
 
 
 def copy_assets(site: Site) -> None:
