@@ -73,7 +73,7 @@ def library_steps(corpus: Path, rounds: int) -> tuple[int, dict[str, float]]:
     ids = [path.stem for path in contents]
 
     def transform() -> None:
-        for node, doc_id in zip(nodes, ids):
+        for node, doc_id in zip(nodes, ids, strict=True):
             stylesheet.clear_parameters()
             for name, value in (("root", "../../"), ("media", "screen"), ("doc-id", doc_id)):
                 stylesheet.set_parameter(name, processor.make_string_value(value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -151,7 +152,6 @@ def test_failed_build_says_the_previous_output_is_kept(minimal_edition: Path) ->
 
 def _program(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """`python -m tei_edition ARGS` as a user runs it: the program's own way out (cli.run), not CliRunner's."""
-    import subprocess
     import sys
 
     return subprocess.run(

@@ -119,7 +119,7 @@ def test_validate_strict_fails_on_them(workflow: Path) -> None:
     assert runner.invoke(main, ["validate", "--config", config]).exit_code == 0
     strict = runner.invoke(main, ["validate", "--strict", "--config", config])
     assert strict.exit_code == 1
-    line = next(l for l in strict.output.splitlines() if "'Molotov' is not tagged" in l)
+    line = next(row for row in strict.output.splitlines() if "'Molotov' is not tagged" in row)
     assert ": warning: 'Molotov' is not tagged; the persons register has #molotov" in line
     assert line.endswith("[untagged-name]")
 

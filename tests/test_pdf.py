@@ -396,7 +396,11 @@ def test_cut_down_cjk_faces_are_kept_in_the_build_cache(tmp_path: Path, monkeypa
 
     monkeypatch.setattr(font_module, "subset_face", no_cutting)
     second = prepare_fonts(texts, tmp_path / "second", store=store)
-    cjk = [(a.path.read_bytes(), b.path.read_bytes()) for a, b in zip(first.faces, second.faces) if "CJK" in a.family]
+    cjk = [
+        (a.path.read_bytes(), b.path.read_bytes())
+        for a, b in zip(first.faces, second.faces, strict=True)
+        if "CJK" in a.family
+    ]
     assert len(cjk) == 2 and all(a == b for a, b in cjk)
     # Other characters are another face: cut afresh.
     with pytest.raises(AssertionError, match="cut again"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -178,7 +179,6 @@ def test_edition_validate_runs_the_build_checks_and_reports_what_validate_editio
 
 def _run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     import os
-    import subprocess
     import sys
 
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}

@@ -174,8 +174,11 @@ USER_SCH = """<?xml version="1.0" encoding="UTF-8"?>
   <pattern id="p1">
     <rule context="tei:date[@when]">
       <let name="d" value="string(@when)"/>
-      <assert id="full-date" role="warning" test="matches($d, '^\\d{4}-\\d{2}-\\d{2}$')"><name/> '<value-of select="$d"/>' is not a full date</assert>
-      <report id="too-early" test="$d castable as xs:date and xs:date($d) lt xs:date($earliest)">date <value-of select="$d"/> is before <value-of select="$earliest"/></report>
+      <assert id="full-date" role="warning"
+              test="matches($d, '^\\d{4}-\\d{2}-\\d{2}$')"><name/> '<value-of select="$d"/>' is not a full date</assert>
+      <report id="too-early"
+              test="$d castable as xs:date and xs:date($d) lt xs:date($earliest)">date <value-of
+              select="$d"/> is before <value-of select="$earliest"/></report>
     </rule>
     <rule context="tei:date">
       <report id="shadowed" test="true()">a date without @when</report>

@@ -193,7 +193,7 @@ def test_chronology_lists_every_dated_passage_in_date_order_with_its_page(built:
     assert len(entries) == 5
     found = [link for link in links(built.edition, set(range(start, len(pages)))) if link[2].isdigit()]
     assert len(found) == len(entries), "each dated passage is listed once, with its page"
-    for entry, (_page, target, text) in zip(entries, found):
+    for entry, (_page, target, text) in zip(entries, found, strict=True):
         assert int(text) == target + 1
         assert entry.date.text in pages[target], f"page {text} does not hold {entry.date.text!r}"
     # The years are headings, in order, each a bookmark under the chronology's.
@@ -419,7 +419,7 @@ def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path)
         "7. Outer note (Inner note)",
     ]
     positions = [text.find(piece) for piece in order]
-    assert -1 not in positions, [p for p, at in zip(order, positions) if at < 0]
+    assert -1 not in positions, [p for p, at in zip(order, positions, strict=True) if at < 0]
     assert positions == sorted(positions), text
     uris = [
         a.get_object()["/A"]["/URI"]

@@ -63,3 +63,9 @@ def hash_folder(folder: Path | None, suffixes: tuple[str, ...] | None = None) ->
         digest.update(rel.encode("utf-8") + b"\0")
         digest.update(hash_file(path).encode("ascii") + b"\0")
     return digest.hexdigest()
+
+
+def stable_number(text: str) -> int:
+    """A 64-bit number that depends on `text` alone, the same on every machine and in every version: for dividing
+    things into groups (a document's search shard) that must not move between builds."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")

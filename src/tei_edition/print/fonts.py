@@ -114,7 +114,7 @@ def text_faces(cache: Path | None = None) -> tuple[FontFace, ...]:
     Without a usable cache the variable files are used as they are. Without the package, no face: DejaVu Serif.
     """
     try:
-        import fontpkg_eb_garamond  # type: ignore[import-not-found]
+        import fontpkg_eb_garamond
     except ImportError:
         return ()
     folder = Path(fontpkg_eb_garamond.ROOT) / "files"
@@ -161,7 +161,7 @@ def _instantiate(source: Path, weight: int, target: Path) -> None:
 def cjk_collection() -> Path:
     """The path of the Noto Sans CJK collection; a BuildError saying what to install when it is missing."""
     try:
-        import noto_cjk_sans_otc  # type: ignore[import-not-found]
+        import noto_cjk_sans_otc
     except ImportError:
         raise BuildError(
             "the edition contains Chinese, Japanese or Korean characters, and the PDF needs a font for them: "

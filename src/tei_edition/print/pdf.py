@@ -231,7 +231,7 @@ class Typesetter:
 
     def write(self, html: str, template_name: str) -> bytes:
         """Lay out a page made from `template_name` and return its PDF."""
-        return self.layout(html, template_name).write_pdf()  # type: ignore[no-any-return]
+        return self.layout(html, template_name).write_pdf()
 
     def layout(self, html: str, template_name: str) -> LaidOutDocument:
         """Lay out a page made from `template_name` (named in the error if WeasyPrint fails on it)."""
@@ -305,14 +305,14 @@ class PdfRenderer:
         context["chronology"] = chronology_skeleton(self.data, documents)
         first = self.typesetter.layout(template.render(**context), template_name)
         if not context["indexes"] and context["chronology"] is None:
-            return first.write_pdf()  # type: ignore[no-any-return]
+            return first.write_pdf()
         pages = anchor_pages(first)
         context["indexes"] = build_indexes(self.data, documents, pages)
         if context["chronology"] is not None:
             context["chronology"] = build_chronology(self.data, documents, pages)
         joined = self._relay_ends(template, context, first, pages)
         if joined is not None:
-            return joined.write_pdf()  # type: ignore[no-any-return]
+            return joined.write_pdf()
         return self.typesetter.write(template.render(**context), template_name)
 
     def _relay_ends(

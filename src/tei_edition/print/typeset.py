@@ -864,7 +864,7 @@ def render_typst(
         images += [writer.images.get(doc.id, set()) for doc in documents]
         keys = [
             content_key("typst-pdf", typst_version(), fonts_key, _files_key(shown, content=True), source)
-            for (source, _what), shown in zip(sources, images)
+            for (source, _what), shown in zip(sources, images, strict=True)
         ]
         kept = store.get_many(keys) if store is not None else {}
         missing = [i for i, key in enumerate(keys) if key not in kept]
@@ -894,7 +894,7 @@ def set_pdfs(
         return {i: write(*sources[i]) for i in volumes}
 
     def set_documents(workers: int) -> dict[int, bytes]:
-        return dict(zip(documents, setter.write_many([sources[i] for i in documents], workers)))
+        return dict(zip(documents, setter.write_many([sources[i] for i in documents], workers), strict=True))
 
     if jobs <= 1 or not volumes or not documents:
         return {**set_volumes(), **set_documents(jobs)}
@@ -920,7 +920,7 @@ def split_volumes(documents: list[T], characters: list[int], volume_pages: int) 
     target = total / count
     volumes: list[list[T]] = [[]]
     filled = 0.0
-    for doc, size in zip(documents, pages):
+    for doc, size in zip(documents, pages, strict=True):
         if volumes[-1] and filled + size / 2 > target * len(volumes) and len(volumes) < count:
             volumes.append([])
         volumes[-1].append(doc)

@@ -258,17 +258,17 @@ class DateFinder:
             if self.document_year is None:
                 return DateHit(m.start(), m.end(), m.group(0), "relative", {}, True)
             offset = {"last": -1, "this": 0, "next": 1}[(g["rel"] or g["relyear"]).lower()]
-            year = self.document_year + offset
+            meant = self.document_year + offset
             if g["relyear"]:
-                return DateHit(m.start(), m.end(), m.group(0), "relative", {"when": f"{year:04d}"}, True)
+                return DateHit(m.start(), m.end(), m.group(0), "relative", {"when": f"{meant:04d}"}, True)
             first, last = _SEASONS[g["rseason"].lower()]
-            end_year = year + 1 if first > last else year
+            end_year = meant + 1 if first > last else meant
             return DateHit(
                 m.start(),
                 m.end(),
                 m.group(0),
                 "relative",
-                {"notBefore": f"{year:04d}-{first:02d}", "notAfter": f"{end_year:04d}-{last:02d}"},
+                {"notBefore": f"{meant:04d}-{first:02d}", "notAfter": f"{end_year:04d}-{last:02d}"},
                 True,
             )
         if g["y"] and (_NOT_YEAR_BEFORE.search(before[-12:]) or _NOT_YEAR_AFTER.match(after[:14])):

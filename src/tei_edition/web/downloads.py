@@ -139,7 +139,7 @@ def zip_chunks(
             keys.append(content_key("zip-member", "deflate-9+crc", digest))
         found = store.get_many(keys) if store is not None else {}
         made: list[tuple[str, bytes]] = []
-        for (name, path), key in zip(batch, keys):
+        for (name, path), key in zip(batch, keys, strict=True):
             entry = found.get(key)
             if entry is None:
                 data = contents[path] if path in contents else path.read_bytes()

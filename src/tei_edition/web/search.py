@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tei_edition.errors import BuildError
-from tei_edition.output.hashing import hash_bytes
+from tei_edition.output.hashing import hash_bytes, stable_number
 from tei_edition.output.paths import id_segment
 from tei_edition.tei.model import Document
 from tei_edition.web.context import Site
@@ -89,7 +89,7 @@ def shard_count(documents: int) -> int:
 
 def shard_of(document_folder: str, shards: int) -> int:
     """The shard of a document, given its page folder under documents/ (a function of its id only)."""
-    return int(hash_bytes(document_folder.encode("utf-8"))[:16], 16) % shards
+    return stable_number(document_folder) % shards
 
 
 def shard_prefix(shard: int) -> str:
@@ -115,6 +115,8 @@ def pagefind_program() -> tuple[Path | None, str]:
             program = Path(module.get_executable())
         except (ImportError, OSError, AttributeError):
             continue
+        if module.__file__ is None:  # a namespace package: no folder to read the version from
+            return program, "?"
         site = Path(module.__file__).resolve().parent.parent
         info = sorted(site.glob(f"{name}-*.dist-info"))
         return program, info[0].name[len(name) + 1 : -len(".dist-info")] if len(info) == 1 else "?"
@@ -415,7 +417,7 @@ def canonical_bundle(folder: Path) -> None:
                 )
             ):
                 continue
-            for name, old in item:
+            for _name, old in item:
                 path = folder / "filter" / f"{old}.pf_filter"
                 content = _pagefind_load(cbor2, path.read_bytes())
                 if isinstance(content, list) and len(content) == 2 and isinstance(content[1], list):
