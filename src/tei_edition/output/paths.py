@@ -64,6 +64,16 @@ def part_folder(base: str, number: int) -> str:
     return base if number == 1 else f"{base}{number}/"
 
 
+def href_between(page: str, target: str) -> str:
+    """The relative link from the page in folder `page` to the folder `target` (each '' for the site root, else
+    'a/b/'): 'persons/stalin/' -> '' gives '../../', 'chronology/1945/2/' -> 'chronology/' gives '../../'."""
+    here, there = page.split("/")[:-1], target.split("/")[:-1]
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    return "../" * (len(here) - common) + "".join(f"{part}/" for part in there[common:]) or "./"
+
+
 def page_file(path: str) -> str:
     """The file of the page in folder `path` ('' for the home page)."""
     return f"{path}index.html"
@@ -94,7 +104,8 @@ def register_href(path: Path) -> str:
 
 def edition_slug(title: str) -> str:
     """A file-name form of the edition's title: 'Korea and the Soviet Union' -> 'korea-and-the-soviet-union'."""
-    return re.sub(r"-{2,}", "-", safe_segment(title.lower())) or "edition"
+    slug = re.sub(r"[^A-Za-z0-9._~-]+", "-", title.lower()).strip(".-")
+    return re.sub(r"-{2,}", "-", slug)[:120] or "edition"  # 'edition' for a title in other scripts only
 
 
 def archive_name(title: str) -> str:

@@ -7,22 +7,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tei_edition.tei.dates import MONTHS
 from tei_edition.tei.model import Entity, normalise_space
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _MONTH_ABBR = {
     "Jan": 1,
     "Feb": 2,
@@ -124,7 +111,7 @@ _NATIONALITY_NEXT = re.compile(r"[\s-]+[A-Z][a-z]+(?:an|ans|ese)\b")
 
 # Dates ---------------------------------------------------------------------------------------------------------
 
-_M = r"(?:" + "|".join(MONTH_NAMES) + r"|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.)"
+_M = r"(?:" + "|".join(MONTHS) + r"|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.)"
 _Y = r"(?:1\d{3}|20\d{2})(?!\d)"
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
 _DATE_RE = re.compile(
@@ -210,8 +197,8 @@ class DateHit:
 
 def _month(token: str) -> int:
     token = token.rstrip(".")
-    if token in MONTH_NAMES:
-        return MONTH_NAMES.index(token) + 1
+    if token in MONTHS:
+        return MONTHS.index(token) + 1
     return _MONTH_ABBR[token]
 
 

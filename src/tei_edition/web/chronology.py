@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from tei_edition.output.hashing import new_digest
-from tei_edition.output.paths import folder
+from tei_edition.output.paths import folder, href_between
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
@@ -144,7 +144,7 @@ def render_chronology(site: Site) -> None:
     )
     for year, entries in years.items():
         for path, part, paging in paged(entries, PASSAGES_PER_PAGE, f"{base}{year}/"):
-            up = "../" * (path.count("/") - 1)  # from this page to the chronology's folder
+            up = href_between(path, base)  # from this page to the chronology's folder
             title = f"Chronology: {year}" + (f" (passages {paging.first}–{paging.last})" if paging else "")
             _page(
                 site,

@@ -13,7 +13,7 @@ from typing import Any, TypedDict, TypeVar
 from jinja2 import Environment
 
 from tei_edition.output.hashing import hash_bytes, new_digest
-from tei_edition.output.paths import page_file, part_folder
+from tei_edition.output.paths import href_between, page_file, part_folder
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.dates import MONTHS
 from tei_edition.tei.edition import EditionData
@@ -118,10 +118,9 @@ class Site:
 
     def base(self, path: str, page_title: str, section: str, description: str = "") -> PageContext:
         """The shared part of a page's context for the page in folder `path` ('' or 'a/b/')."""
-        depth = path.count("/")
         return PageContext(
             site=self.info,
-            root="../" * depth or "./",
+            root=href_between(path, ""),
             path=path,
             page_title=page_title,
             section=section,
