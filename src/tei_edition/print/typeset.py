@@ -317,7 +317,7 @@ class _Converter:
         classes = set((el.get("class") or "").split())
         if "pb-bar" in classes:
             return Code("")  # the bar is part of the page break's mark
-        if "pb" in classes:  # in the line when the print body marked it with a bar (pdf.prefix_ids)
+        if "pb" in classes:  # in the line when the print body marked it with a bar (book.prefix_ids)
             before = el.getprevious()
             in_line = before is not None and "pb-bar" in (before.get("class") or "").split()
             return self.page_break(el, in_line=in_line)

@@ -12,6 +12,7 @@ from typing import Any, TypedDict, TypeVar
 
 from jinja2 import Environment
 
+from tei_edition.output.cache import BuildCache
 from tei_edition.output.hashing import hash_bytes, new_digest
 from tei_edition.output.paths import href_between, page_file, part_folder
 from tei_edition.output.writer import OutputWriter
@@ -96,7 +97,7 @@ class Site:
     previous: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     inputs_key: str = ""
     digests: dict[int, tuple[object, bytes]] = field(default_factory=dict)  # id -> (value, digest), see below
-    store: Any = None  # the build cache (get_many, get_objects, put_many): what is kept between builds; None: none
+    store: BuildCache | None = None  # the build cache: what is kept between builds (None: nothing is)
     info: SiteInfo = field(init=False)
 
     def __post_init__(self) -> None:

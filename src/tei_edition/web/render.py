@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
 
 from jinja2 import TemplateError
 
 from tei_edition.errors import BuildError
+from tei_edition.output.cache import BuildCache
 from tei_edition.output.plan import tool_fingerprint
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.edition import EditionData
@@ -41,7 +41,7 @@ def render_site(
     out: OutputWriter,
     previous: Mapping[str, tuple[str, str]] | None = None,
     inputs_key: str = "",
-    store: Any = None,
+    store: BuildCache | None = None,
     on_index: Callable[[SearchIndexStats], None] | None = None,
     changed: Collection[str] = (),
 ) -> int:
