@@ -43,6 +43,7 @@ def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite
     sites: dict[str, IdSite] = {}
     entries: dict[str, tuple[str, IdSite]] = {}  # a register entry's id, case-folded -> the id as written, where
     problems: list[Diagnostic] = []
+    in_files: dict[tuple[Path, str], IdSite] = {}  # the first declaration of each id in each file
     for path, tree in trees.items():
         for el in tree.getroot().iter():
             if not isinstance(el.tag, str):
@@ -54,6 +55,7 @@ def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite
             first = sites.get(value)
             if first is None:
                 sites[value] = here
+                in_files[(path, value)] = here
                 if here.element in ENTRY_ELEMENTS and _is_register_entry(el):
                     other = entries.setdefault(value.casefold(), (value, here))
                     if other[0] != value:
@@ -71,18 +73,21 @@ def collect_ids(trees: dict[Path, etree._ElementTree]) -> tuple[dict[str, IdSite
                             )
                         )
                 continue
-            where = "earlier in this file" if first.path == path else f"in {_rel(first.path)}"
-            problems.append(
-                Diagnostic(
-                    path,
-                    here.line,
-                    0,
-                    Severity.ERROR,
-                    f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> {where} "
-                    f"(line {first.line}); ids must be unique across the whole edition: rename one of them",
-                    "id-unique",
+            in_file = in_files.get((path, value))
+            if in_file is not None:  # TEI conformance: an id is declared once in its document
+                message = (
+                    f"xml:id '{value}' on <{here.element}> is already used on <{in_file.element}> earlier in this "
+                    f"file (line {in_file.line}); an xml:id must be unique in its document: rename one of them"
                 )
-            )
+                problems.append(Diagnostic(path, here.line, 0, Severity.ERROR, message, "id-unique"))
+            else:  # the edition's rule: pointers are resolved across the edition's files
+                in_files[(path, value)] = here
+                message = (
+                    f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> in "
+                    f"{_rel(first.path)} (line {first.line}); pointers to '#{value}' are resolved across the "
+                    "edition, so they will lead to the first: rename one of them"
+                )
+                problems.append(Diagnostic(path, here.line, 0, Severity.WARNING, message, "id-edition"))
     return sites, problems
 
 
