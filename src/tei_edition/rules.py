@@ -50,6 +50,12 @@ RULES: dict[str, Rule] = {
     ),
     # The edition's own rules: errors by default, because the built edition would be wrong.
     "date-order": Rule("error", False, "a range (@from/@to, @notBefore/@notAfter) does not end before it starts"),
+    "id-page": Rule(
+        "error",
+        False,
+        "the xml:id of a document (<TEI>) or of a register entry, which names its page, is "
+        "not declared in another file",
+    ),
     "id-case": Rule("error", False, "register entries' ids differ by more than letter case (each names a page)"),
     # House style: warnings by default.
     "id-edition": Rule("warning", False, "an xml:id is not also declared in another file of the edition"),

@@ -94,14 +94,12 @@ class W3CValue:
 def parse_w3c(value: str) -> W3CValue:
     """Parse any of TEI's W3C date and time forms, or raise DateValueError saying what is wrong."""
     text = value.strip()  # XML Schema collapses the white space around these values
-    for kind, pattern in _FORMS:
-        match = pattern.match(text)
-        if match:
-            break
-    else:
+    found = next(((kind, match) for kind, pattern in _FORMS if (match := pattern.match(text))), None)
+    if found is None:
         if re.match(r"^(?:-?\d{4,}-\d{2}-\d{2}T)?\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?$", text):
             raise DateValueError(f"'{value}' gives a time without seconds; a time is written hh:mm:ss, e.g. 13:00:00")
         raise DateValueError(f"'{value}' is not a date or time ({EXPECTED})")
+    kind, match = found
     parts = match.groupdict()
     year = int(parts["year"]) if parts.get("year") else None
     month = int(parts["month"]) if parts.get("month") else None

@@ -10,6 +10,7 @@ from lxml import etree
 
 from tei_edition import TEI_NS
 from tei_edition.errors import SourceError
+from tei_edition.tei.xinclude import XI, IncludeContext, edition_root, resolve_includes
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # Elements nested deeper than this are refused: it is the limit of Saxon's XML parser (which Schematron and the
@@ -43,12 +44,22 @@ def make_parser() -> etree.XMLParser:
     return parser
 
 
-def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
+def parse_bytes(data: bytes, path: Path, included: list[Path] | None = None) -> etree._ElementTree:
     """Parse a TEI file's bytes into a tree; raise SourceError naming the file and line on any problem.
 
     A DOCTYPE is accepted, but its external DTD is never read; entities declared in the document itself are
     expanded within bounds (MAX_ENTITY_CHARS); external and parameter entities are refused. The tree returned has
-    no DOCTYPE, so that no other XML processor given it (Saxon) can try to load the DTD."""
+    no DOCTYPE, so that no other XML processor given it (Saxon) can try to load the DTD. XIncludes are resolved
+    (tei/xinclude.py: files inside the edition's folder only); `included`, if given, receives the files read."""
+    context = IncludeContext(edition_root(path))
+    tree = _parse(data, path, context)
+    if included is not None:
+        included.extend(dict.fromkeys(context.included))
+    return tree
+
+
+def _parse(data: bytes, path: Path, context: IncludeContext) -> etree._ElementTree:
+    """parse_bytes for a source or for a file it includes (with the includes of the source so far)."""
     if not data.strip():
         raise SourceError(
             path, 'the file is empty; a TEI document starts with <TEI xmlns="http://www.tei-c.org/ns/1.0">', line=1
@@ -66,6 +77,8 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
         ) from None
     tree = root.getroottree()
     tree.docinfo.clear()  # the DOCTYPE and its internal subset: their entities are expanded, the DTD never read
+    if next(root.iter(XI + "include"), None) is not None:
+        resolve_includes(tree, path, context, _parse)
     too_deep = _TOO_DEEP(tree)
     if too_deep:
         name = etree.QName(too_deep[0]).localname
