@@ -191,17 +191,27 @@ def test_entity_expansion_bomb_is_refused_fast_with_bounded_memory(tmp_path: Pat
     assert grown_kb < 50 * 1024  # fully expanded, the bomb would need gigabytes
 
 
-def test_xinclude_is_not_processed(edition: Path, secret_file: Path) -> None:
-    """Protection: XInclude is not supported: an xi:include stays an unknown element and includes nothing."""
-    (edition / "tei" / "documents" / "hostile.xml").write_bytes(
-        tei(
-            f'<p xmlns:xi="http://www.w3.org/2001/XInclude">before <xi:include href="{secret_file.as_uri()}" '
-            f'parse="text"/><xi:include href="{secret_file}" parse="text"/> after</p>'
-        ).replace(b'xml:id="doc"', b'xml:id="hostile"')
-    )
-    out = render(edition)
-    assert SECRET not in all_output(out)
-    assert "before" in (out / "documents" / "hostile" / "index.html").read_text(encoding="utf-8")
+def test_xinclude_reads_only_files_inside_the_edition(edition: Path, secret_file: Path) -> None:
+    """Protection: tei/xinclude.py refuses includes of files outside the edition's folder (by path, file: URL or
+    ../) and never fetches a URL; the document is reported with file:line and nothing of the file reaches any
+    output, even with --keep-going."""
+    from tei_edition.pipeline.run import BuildOptions, build_edition
+
+    document = edition / "tei" / "documents" / "leak.xml"
+    config = load_config(edition / "edition.toml")
+    for href in (secret_file.as_uri(), str(secret_file), "../../../secret.txt", "http://127.0.0.1:9/evil.xml"):
+        document.write_bytes(
+            tei(
+                f'<p xmlns:xi="http://www.w3.org/2001/XInclude">before <xi:include href="{href}" parse="text"/></p>'
+            ).replace(b'xml:id="doc"', b'xml:id="leak"')
+        )
+        [problem] = [d for d in parse_edition(config).diagnostics if d.path == document]
+        assert problem.line == 1 and SECRET not in problem.message
+        assert "outside the edition's folder" in problem.message or "URLs are never fetched" in problem.message
+    document.write_bytes(document.read_bytes().replace(b"http://127.0.0.1:9/evil.xml", secret_file.as_uri().encode()))
+    summary = build_edition(config, BuildOptions(pdf=False, keep_going=True))
+    assert [d.rule for d in summary.report.errors if d.path == document] == ["xml"]
+    assert SECRET not in all_output(config.output_dir)
 
 
 def test_entity_document_in_a_build_is_reported_and_leaves_no_trace(edition: Path, secret_file: Path) -> None:

@@ -30,7 +30,7 @@ class _RefuseExternal(etree.Resolver):
 def make_parser() -> etree.XMLParser:
     """An lxml parser that expands only internal entities, never loads a DTD and never touches the network."""
     parser = etree.XMLParser(
-        resolve_entities="internal",  # entities declared in the document itself (bounded by _check_internal_subset)
+        resolve_entities="internal",  # type: ignore[arg-type]  # entities declared in the document itself (bounded by _check_internal_subset)
         load_dtd=False,
         dtd_validation=False,
         no_network=True,
