@@ -105,8 +105,9 @@ def test_external_entity_to_a_local_file_is_refused(tmp_path: Path, secret_file:
 def test_external_parameter_entity_and_url_entity_are_refused(tmp_path: Path, secret_file: Path) -> None:
     """Protection: parameter entities and entities naming files or URLs are refused, nothing fetched."""
     for prolog, message in (
-        (f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}"> %p;]>', "parameter entity"),
-        ('<!DOCTYPE TEI [<!ENTITY % p "x">]>', "parameter entity"),
+        (f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}"> %p;]>', "external parameter entity"),
+        (f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}">]>', "external parameter entity"),
+        ("<!DOCTYPE TEI [<!ENTITY % p \"<!ENTITY x 'y'>\"> %p;]>", "uses a parameter entity"),
         ('<!DOCTYPE TEI [<!ENTITY remote SYSTEM "http://127.0.0.1:9/evil.xml">]>', "declares an external entity"),
         ('<!DOCTYPE TEI [<!ENTITY remote PUBLIC "-//X//EN" "evil.xml">]>', "declares an external entity"),
     ):
@@ -137,13 +138,26 @@ def test_harmless_doctype_and_internal_entities_are_accepted(tmp_path: Path) -> 
     prolog = (
         '<!DOCTYPE TEI SYSTEM "tei_all.dtd" [\n<!ENTITY ed "Edited &amp; published">\n'
         '<!ENTITY mdash "&#x2014;">\n<!ENTITY both "&ed;&mdash;&ed;">\n'
-        '<!NOTATION png SYSTEM "image/png">\n<!ENTITY fig SYSTEM "fig.png" NDATA png>\n]>\n'
+        '<!NOTATION png SYSTEM "image/png">\n<!ENTITY fig SYSTEM "fig.png" NDATA png>\n'
+        '<!ENTITY % TEI.core "INCLUDE"><!-- a switch of the DTD --><!ATTLIST p rend CDATA #IMPLIED>]>\n'
     )
     tree = parse_bytes(tei('<p n="&ed;">&both;</p>\n<p>second</p>', prolog), tmp_path / "doc.xml")
     paragraphs = tree.getroot().findall(f".//{{{TEI_NS}}}p")
     assert paragraphs[0].get("n") == "Edited & published"
     assert paragraphs[0].text == "Edited & published\u2014Edited & published"
     assert paragraphs[1].sourceline == 9
+
+
+def test_the_tei_test_corpus_with_its_dtd_switches_parses(shared: Path) -> None:
+    """TEI's own testcorpus.xml: a DOCTYPE naming a DTD that is not there and internal parameter entities that
+    switch its modules (never read), as classic TEI documents have."""
+    tree = parse_file(shared / "corpora" / "tei-tests" / "testcorpus.xml")
+    assert tree.getroot().tag == f"{{{TEI_NS}}}teiCorpus" and b"DOCTYPE" not in etree.tostring(tree)
+
+
+BOMB = '<!ENTITY a0 "lolololololololololol">' + "".join(
+    f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+)
 
 
 @pytest.mark.parametrize(
@@ -154,6 +168,8 @@ def test_harmless_doctype_and_internal_entities_are_accepted(tmp_path: Path) -> 
         # a modest entity repeated until the whole passes the bound (quadratic blow-up)
         ('<!ENTITY a0 "' + "x" * 100_000 + '">', "&a0;" * 200, "together expand"),
         ('<!ENTITY a "&b;"><!ENTITY b "&a;">', "&a;", "refers to itself"),
+        # a "]>" inside a value, a default or a comment does not end the scan before the bomb is seen
+        ('<!ENTITY z "]>"><!-- ]> --><!ATTLIST p n CDATA "]>">' + BOMB, "&a9;", "&a9; expands"),
     ],
 )
 def test_entity_expansion_beyond_the_bounds_is_refused(

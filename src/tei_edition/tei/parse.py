@@ -186,47 +186,69 @@ _DECLARATION = re.compile(
     rb"(?:(?P<value>\"[^\"]*\"|'[^']*')|(?P<external>SYSTEM|PUBLIC)\b(?P<rest>(?:[^>\"']|\"[^\"]*\"|'[^']*')*))\s*>"
 )
 
+_OTHER_DECLARATION = re.compile(rb"<!(?:ELEMENT|ATTLIST|NOTATION)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+
 
 def _check_internal_subset(data: bytes, path: Path) -> None:
-    """Refuse what a DOCTYPE's internal subset may hold that is unsafe: parameter entities, external parsed
-    entities, and entities that expand beyond MAX_ENTITY_CHARS (alone) or MAX_EXPANDED_CHARS (all references in
-    the file). Plain internal entities (&ed; for a name, &mdash; for a character) are fine."""
-    doctype = re.search(rb"<!DOCTYPE\s", data)
-    if not doctype:
-        return
+    """Refuse what a DOCTYPE's internal subset may hold that is unsafe: references to parameter entities, external
+    entities (parsed or parameter), and entities that expand beyond MAX_ENTITY_CHARS (alone) or
+    MAX_EXPANDED_CHARS (all references in the file). Plain internal entities (&ed; for a name, &mdash; for a
+    character) are fine, and so are internal parameter entities that only switch parts of the (never read) DTD."""
+    doctype = re.search(
+        rb"<!DOCTYPE\s+" + _NAME.encode() + rb"\s*(?:(?:SYSTEM|PUBLIC)(?:\s*(?:\"[^\"]*\"|'[^']*'))+\s*)?", data
+    )
+    if not doctype or data[doctype.end() : doctype.end() + 1] != b"[":
+        return  # no DOCTYPE, or one without an internal subset (its external DTD is never read)
     declared: dict[bytes, bytes] = {}
+    position = doctype.end() + 1
     end = doctype.end()
-    for match in re.finditer(rb"<!ENTITY\b|%" + _NAME.encode() + rb";|\]\s*>", data[doctype.end() :]):
-        start = doctype.end() + match.start()
-        line = data.count(b"\n", 0, start) + 1
-        token = match.group(0)
-        if token.startswith(b"]"):
-            end = doctype.end() + match.end()
+    while position < len(data):
+        while position < len(data) and data[position : position + 1] in b" \t\r\n":
+            position += 1
+        line = data.count(b"\n", 0, position) + 1
+        if data.startswith(b"]", position):
+            end = position + 1
             break
-        if token.startswith(b"%"):
+        if data.startswith(b"%", position):
             raise SourceError(
                 path,
-                "the DOCTYPE refers to a parameter entity; parameter entities are refused (they can read other files)",
+                "the DOCTYPE uses a parameter entity (%...;); that is refused (it can bring in declarations from "
+                "other files)",
                 line=line,
             )
-        declaration = _DECLARATION.match(data, start)
+        if data.startswith(b"<!--", position):
+            close = data.find(b"-->", position + 4)
+            position = close + 3 if close >= 0 else len(data)
+            continue
+        if data.startswith(b"<?", position):
+            close = data.find(b"?>", position + 2)
+            position = close + 2 if close >= 0 else len(data)
+            continue
+        declaration = _DECLARATION.match(data, position) if data.startswith(b"<!ENTITY", position) else None
         if declaration is None:
-            continue  # not well-formed: the parser says where
+            other = _OTHER_DECLARATION.match(data, position)
+            if other is None:
+                break  # not well-formed: the parser says where (every reference below is counted)
+            position = other.end()
+            continue
+        position = declaration.end()
         name = declaration["name"].decode("utf-8", "replace")
         if declaration["pe"]:
-            raise SourceError(
-                path,
-                f"the document declares a parameter entity ('%{name};'); parameter entities are "
-                "refused (they can read other files): write the text itself",
-                line=line,
-            )
+            if declaration["external"]:
+                raise SourceError(
+                    path,
+                    f"the document declares an external parameter entity ('%{name};'); external entities are "
+                    "never read",
+                    line=line,
+                )
+            continue  # a switch for the external DTD (<!ENTITY % TEI.core "INCLUDE">), which is never read
         if declaration["external"]:
             if re.search(rb"\bNDATA\b", declaration["rest"] or b""):
                 continue  # an unparsed entity names a file (an image) but is never read by the parser
             raise SourceError(
                 path,
-                f"the document declares an external entity ('&{name};' from another file or "
-                "URL); external entities are never read: write the text itself",
+                f"the document declares an external entity ('&{name};' from another file or URL); external "
+                "entities are never read: write the text itself",
                 line=line,
             )
         declared.setdefault(declaration["name"], declaration["value"][1:-1])
