@@ -31,7 +31,6 @@ VALID = [
     ("-0323", "gYear"),  # 323 BCE
     ("-0500-03", "gYearMonth"),
     ("-0004-02-29", "date"),  # a leap year of the proleptic Gregorian calendar (astronomical numbering)
-    ("0000", "gYear"),  # XML Schema 1.1, as Saxon reads it
     ("12345", "gYear"),  # more than four digits
     ("-12345-01-01", "date"),
     ("1951Z", "gYear"),
@@ -52,6 +51,9 @@ VALID = [
 INVALID = [
     ("1951-02-30", "February 1951 has 28 days"),
     ("-0001-02-29", "has 28 days"),
+    ("0000", "the year 0000"),  # XML Schema 1.0, as TEI's schemas (and libxml2) read it; Saxon would accept it
+    ("-0000-01-01", "the year 0000"),
+    ("0000Z", "the year 0000"),
     ("1951-13", "months run from 01 to 12"),
     ("--13-01", "months run from 01 to 12"),
     ("--04-31", "April has 30 days"),
@@ -146,7 +148,7 @@ def _document(body: str) -> etree._ElementTree:
     return etree.ElementTree(
         etree.fromstring(
             f'<TEI xmlns="{TEI_NS}"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt><publicationStmt>'
-            "<availability><licence>CC0</licence></availability></publicationStmt><sourceDesc><p>S</p></sourceDesc>"
+            "<publisher>P</publisher><availability><licence>CC0</licence></availability></publicationStmt><sourceDesc><p>S</p></sourceDesc>"
             f"</fileDesc></teiHeader><text><body>{body}</body></text></TEI>"
         )
     )
@@ -211,3 +213,18 @@ def test_the_list_of_datable_elements_is_the_one_tei_all_gives(shared: Path) -> 
     assert listed == names
     assert {"date", "origDate", "change", "idno", "birth"} <= set(names)
     assert not {"app", "locus", "biblScope", "citedRange", "span", "rdg"} & set(names)
+
+
+def test_the_relax_ng_schema_accepts_and_refuses_the_same_values() -> None:
+    """edition.rng keeps TEI's datatypes (XML Schema 1.0, checked by libxml2): the same values pass and fail there."""
+    from tei_edition.validate.relaxng import RelaxNGValidator
+
+    values = [v for v, _ in VALID] + [v for v, _ in INVALID if v]
+    validator = RelaxNGValidator(REPO / "src" / "tei_edition" / "schema" / "edition.rng")
+    lines = "\n".join(f'<p><date when="{v}">d</date></p>' for v in values)
+    tree = _document(f"\n{lines}\n")
+    first = tree.getroot().find(f".//{{{TEI_NS}}}date").sourceline
+    found = validator.validate(tree, Path("doc.xml"))
+    assert all(first <= d.line < first + len(values) for d in found), [d.message for d in found]
+    refused = {values[d.line - first] for d in found}
+    assert refused == {v for v in values if not is_valid_date(v)}

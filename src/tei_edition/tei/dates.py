@@ -2,9 +2,9 @@
 and display.
 
 TEI's @when, @notBefore, @notAfter, @from and @to take any of xs:date, xs:gYear, xs:gYearMonth, xs:dateTime,
-xs:time, xs:gMonth, xs:gDay and xs:gMonthDay. Years may be negative (BCE) and longer than four digits; as in XML
-Schema 1.1 (and Saxon, which runs the Schematron rules), year 0000 exists and leap years follow the proleptic
-Gregorian calendar with astronomical numbering. The -iso variants also accept other ISO 8601 forms (weeks,
+xs:time, xs:gMonth, xs:gDay and xs:gMonthDay. Years may be negative (BCE) and longer than four digits. As in XML
+Schema 1.0, which TEI's schemas use (and libxml2's RELAX NG validator with them), there is no year 0000 (-0001 is
+1 BCE), and leap years are reckoned on the year as written (-0004 is one). The -iso variants also accept other ISO 8601 forms (weeks,
 durations, intervals), which are checked only for their characters.
 """
 
@@ -59,7 +59,7 @@ class DateValueError(ValueError):
 
 
 def days_in_month(year: int, month: int) -> int:
-    """Days in a month of the proleptic Gregorian calendar (astronomical years: 0 and -4 are leap years)."""
+    """Days in a month of the proleptic Gregorian calendar, the leap years reckoned on the year as written."""
     return 29 if month == 2 and calendar.isleap(year) else (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
 
 
@@ -102,6 +102,8 @@ def parse_w3c(value: str) -> W3CValue:
     kind, match = found
     parts = match.groupdict()
     year = int(parts["year"]) if parts.get("year") else None
+    if year == 0:
+        raise DateValueError(f"'{value}' has the year 0000, which TEI's dates do not have: 1 BCE is -0001")
     month = int(parts["month"]) if parts.get("month") else None
     day = int(parts["day"]) if parts.get("day") else None
     if month is not None and not 1 <= month <= 12:
@@ -155,7 +157,7 @@ def in_order(start: str, end: str) -> bool:
 def _year_text(year: int | None) -> str:
     if year is None:
         return ""
-    return str(year) if year > 0 else f"{-year} BCE" if year < 0 else "0"
+    return str(year) if year >= 0 else f"{-year} BCE"
 
 
 @dataclass(frozen=True, order=True)
