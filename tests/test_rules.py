@@ -171,6 +171,8 @@ def test_validate_honours_the_rules_table(styled_edition: Path) -> None:
     assert authority.startswith("tei/registers/persons.xml:") and ": error: register entry #babbage" in authority
     assert lines_of(ruled, "licence") == []
     assert ruled.output.splitlines()[-1] == "2 documents, 2 registers: 1 error, 0 warnings"
+    named = run(["validate", "tei/registers/persons.xml", "tei/documents/letter-b.xml"], styled_edition)
+    assert named.exit_code == 1 and lines_of(named, "authority") == [authority] and not lines_of(named, "licence")
 
 
 def test_the_build_gate_honours_the_rules_table(styled_edition: Path) -> None:

@@ -4,8 +4,8 @@ and display.
 TEI's @when, @notBefore, @notAfter, @from and @to take any of xs:date, xs:gYear, xs:gYearMonth, xs:dateTime,
 xs:time, xs:gMonth, xs:gDay and xs:gMonthDay. Years may be negative (BCE) and longer than four digits. As in XML
 Schema 1.0, which TEI's schemas use (and libxml2's RELAX NG validator with them), there is no year 0000 (-0001 is
-1 BCE), and leap years are reckoned on the year as written (-0004 is one). The -iso variants also accept other ISO 8601 forms (weeks,
-durations, intervals), which are checked only for their characters.
+1 BCE), and leap years are reckoned on the year as written (-0004 is one). The -iso variants also accept other
+ISO 8601 forms (weeks, durations, intervals), which are checked only for their characters.
 """
 
 from __future__ import annotations
