@@ -10,7 +10,7 @@ from lxml import etree
 
 from tei_edition import TEI_NS
 from tei_edition.errors import SourceError
-from tei_edition.tei.xinclude import XI, IncludeContext, edition_root, resolve_includes
+from tei_edition.tei.xinclude import XI, IncludeContext, resolve_includes
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # Elements nested deeper than this are refused: it is the limit of Saxon's XML parser (which Schematron and the
@@ -51,7 +51,7 @@ def parse_bytes(data: bytes, path: Path, included: list[Path] | None = None) -> 
     expanded within bounds (MAX_ENTITY_CHARS); external and parameter entities are refused. The tree returned has
     no DOCTYPE, so that no other XML processor given it (Saxon) can try to load the DTD. XIncludes are resolved
     (tei/xinclude.py: files inside the edition's folder only); `included`, if given, receives the files read."""
-    context = IncludeContext(edition_root(path))
+    context = IncludeContext()
     tree = _parse(data, path, context)
     if included is not None:
         included.extend(dict.fromkeys(context.included))

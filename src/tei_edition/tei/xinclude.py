@@ -51,7 +51,7 @@ class IncludeContext:
     """What resolving the includes of one source needs: the folder includes must stay in, the files being
     included (to find loops), and the bytes read so far."""
 
-    root: Path
+    root: Path | None = None  # found when the first include is met (edition_root), as few files include any
     chain: tuple[Path, ...] = ()
     budget: list[int] = field(default_factory=lambda: [MAX_INCLUDED_BYTES])
     included: list[Path] = field(default_factory=list)
@@ -71,6 +71,8 @@ def edition_root(path: Path) -> Path:
 
 def resolve_includes(tree: etree._ElementTree, path: Path, context: IncludeContext, parse: Parse) -> None:
     """Replace every xi:include of the tree (outside fallbacks) by what it includes; SourceError on failure."""
+    if context.root is None:
+        context.root = edition_root(path)
     chain = (*context.chain, path.resolve())
     for include in [el for el in tree.getroot().iter(XI + "include") if not _in_fallback(el)]:
         if include.getparent() is None:
@@ -107,6 +109,7 @@ def _included(
     if scheme and scheme != "file" and not re.match(r"^[A-Za-z]$", scheme):  # (a Windows drive is a path)
         raise _ResourceError("URLs are never fetched; only files of the edition can be included")
     target = (path.parent / unquote(href.removeprefix("file://"))).resolve()
+    assert context.root is not None
     if not target.is_relative_to(context.root):
         raise _IncludeError(
             f"{target} is outside the edition's folder ({context.root}); only files inside it can be included"
