@@ -60,7 +60,7 @@ def test_validate_broken_edition_text(minimal_edition: Path) -> None:
     ), result.output
     assert any(line.startswith("tei/documents/letter-d.xml:") and "[xml]" in line for line in lines)
     assert any(
-        line.startswith(f"tei/documents/letter-c.xml:{where['dup'][1]}:") and "[id-unique]" in line for line in lines
+        line.startswith(f"tei/documents/letter-c.xml:{where['dup'][1]}:") and "[id-page]" in line for line in lines
     )
     assert re.match(r"^4 documents, 2 registers: \d+ errors?, \d+ warnings?$", lines[-1])
     body = [line for line in lines[:-1]]

@@ -79,9 +79,9 @@ def test_unused_entries_and_entries_without_authority(workflow: Path) -> None:
     persons = workflow / "tei" / "registers" / "persons.xml"
     unused = {msg.split()[2] for (rule, _n, _l), msg in found.items() if rule == "unused-entry"}
     assert unused == {"#molotov", "#zhou-enlai", "#beijing"}
-    no_idno = {msg.split()[2] for (rule, _n, _l), msg in found.items() if rule == "no-authority"}
+    no_idno = {msg.split()[2] for (rule, _n, _l), msg in found.items() if rule == "authority"}
     assert no_idno == {"#molotov", "#zhou-enlai", "#cpsu"}
-    assert ("no-authority", "persons.xml", line_of(persons, 'xml:id="zhou-enlai"')) in found
+    assert ("authority", "persons.xml", line_of(persons, 'xml:id="zhou-enlai"')) in found
 
 
 def test_documents_without_a_text_need_no_name_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,7 +105,7 @@ def test_documents_without_a_text_need_no_name_matcher(monkeypatch: pytest.Monke
 def test_validate_reports_them_as_warnings(workflow: Path) -> None:
     report = validate_edition(load_config(workflow / "edition.toml"))
     rules = {d.rule for d in report.warnings}
-    assert {"untagged-name", "unused-entry", "no-authority", "untagged-date"} <= rules
+    assert {"untagged-name", "unused-entry", "authority", "untagged-date"} <= rules
     assert all(d.severity is Severity.WARNING for d in report.diagnostics if d.rule in rules)
 
 

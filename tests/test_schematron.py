@@ -41,8 +41,8 @@ RULE_CASES = [
         "date-format",
         Severity.ERROR,
         'when="1951-02-30"',
-        "date/@when '1951-02-30' is not a valid date: there is no such day or time (expected YYYY, YYYY-MM or "
-        "YYYY-MM-DD, optionally with a time as YYYY-MM-DDThh:mm:ss)",
+        "date/@when '1951-02-30' is not a valid date: there is no such day or time (expected a W3C date or time "
+        "such as 1951, 1951-08, 1951-08-23, -0323 (323 BCE), 1951-08-23T13:00:00, 13:00:00 or --08-23)",
     ),
     (
         "date-order",
@@ -64,28 +64,28 @@ RULE_CASES = [
         '<persName>Mao Zedong</persName> has no @ref: link it to its entry in the register with ref="#id"',
     ),
     (
-        "header-title",
-        Severity.ERROR,
+        "title",
+        Severity.WARNING,
         "<titleStmt>",
         "the header has no title: <titleStmt> needs a <title> with text, which is how the document is cited",
     ),
     (
-        "header-source",
-        Severity.ERROR,
+        "source",
+        Severity.WARNING,
         "<sourceDesc>",
         "the header does not say where the text comes from: <sourceDesc> needs a <bibl>, <biblStruct>, <msDesc> or "
         "<listBibl> describing the source (or a <p> saying what it is)",
     ),
     (
-        "header-licence",
-        Severity.ERROR,
+        "licence",
+        Severity.WARNING,
         "<publicationStmt>",
         "the header states no licence: <publicationStmt> needs <availability> with a <licence> "
         "(or a <p> stating the terms of use)",
     ),
     (
         "choice-pair",
-        Severity.ERROR,
+        Severity.WARNING,
         "<choice><sic>straggle</sic><reg>",
         "<choice> pairs elements that do not belong together: it holds <sic> and <reg>, expected a pair such as "
         "<sic> with <corr>, <abbr> with <expan> or <orig> with <reg>",
@@ -155,7 +155,7 @@ def test_register_names_need_no_ref_but_the_register_needs_title_and_licence(
     text = (DATA / "register.xml").read_text(encoding="utf-8").replace("<title>Register of persons</title>", "<title/>")
     path = tmp_path / "persons.xml"
     path.write_text(text, encoding="utf-8")
-    assert [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)] == ["header-title"]
+    assert [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)] == ["title"]
 
 
 @pytest.mark.skipif(not any((REPO / "tei" / "documents").glob("*.xml")), reason="tei/documents is still empty")

@@ -12,6 +12,7 @@ from typing import Any
 
 from tei_edition.errors import ConfigError, ConfigProblem
 from tei_edition.paper import PAPER_SIZES
+from tei_edition.rules import RuleSettings, check_rule_settings
 
 CONFIG_NAME = "edition.toml"
 PDF_ENGINES = ("typst", "weasyprint")
@@ -57,6 +58,7 @@ class EditionConfig:
     print: PrintConfig = field(default_factory=PrintConfig)
     executor: str | None = None  # "local" or "dask://HOST:PORT"
     jobs: int | None = None
+    rules: RuleSettings = field(default_factory=RuleSettings)  # [rules]: the severity of each validation rule
 
     @property
     def html_dir(self) -> Path:
@@ -148,9 +150,20 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
     """Check a parsed configuration table and build the EditionConfig; raise ConfigError with every problem."""
     problems: list[ConfigProblem] = []
     values: dict[str, dict[str, Any]] = {}
+    # [rules]: rule name -> "error" | "warning" | "off" (the names and defaults are in rules.py)
+    rule_table = data.get("rules", {})
+    if not isinstance(rule_table, dict):
+        problems.append(ConfigProblem("rules", "must be a table ([rules])"))
+        rule_table = {}
+    rules, rule_problems = check_rule_settings(rule_table)
+    problems.extend(ConfigProblem(key, message) for key, message in rule_problems)
     for section, value in data.items():
+        if section == "rules":
+            continue
         if section not in _SCHEMA:
-            problems.append(ConfigProblem(section, "unknown section" + _did_you_mean(section, _SCHEMA)))
+            problems.append(
+                ConfigProblem(section, "unknown section" + _did_you_mean(section, {**_SCHEMA, "rules": {}}))
+            )
             continue
         if not isinstance(value, dict):
             problems.append(ConfigProblem(section, f"must be a table ([{section}])"))
@@ -294,6 +307,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         ),
         executor=executor,
         jobs=build.get("jobs"),
+        rules=rules,
     )
 
 

@@ -1128,7 +1128,7 @@ class _Build:
         from tei_edition.validate.encoding import check_encoding
         from tei_edition.validate.references import ENTRY_ELEMENTS, IdSite, check_pointers, collect_ids, register_paths
 
-        report = Report(documents=len(sources.documents), registers=len(sources.registers))
+        report = Report(documents=len(sources.documents), registers=len(sources.registers), rules=self.config.rules)
         parsed = [p for p in sources.all if core[p].parsed]
         for path in sources.all:
             report.extend(core[path].diagnostics)

@@ -162,6 +162,7 @@ def validate_edition(
     parsed = parsed or parse_edition(config)
     wanted = {p.resolve() for p in paths} if paths else None
     report = report_for(parsed.sources, wanted)
+    report.rules = config.rules  # the edition's severities, applied as the report collects (diagnostics.Report)
 
     def keep(path: Path) -> bool:
         return wanted is None or path in wanted

@@ -48,7 +48,7 @@ SKIPPED = frozenset(
         "biblStruct",
     )
 )
-RULES = ("untagged-name", "unused-entry", "no-authority", "untagged-date")
+RULES = ("untagged-name", "unused-entry", "authority", "untagged-date")
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def check_encoding(
                     severity,
                     f"register entry {label} has no authority identifier: add an <idno "
                     'type="wikidata"> (or VIAF, GeoNames) once it is verified',
-                    "no-authority",
+                    "authority",
                 )
             )
     return problems
