@@ -293,11 +293,30 @@ def test_explaining_form_gives_the_messages_of_the_grammar_as_written(
     invalid = invalid[:: max(1, len(invalid) // count)][:count]  # TEI All as written takes 9 s to compile
     assert len(invalid) == count
     messages = [explained.validate(tree, tmp_path / f"doc-{n}.xml") for n, tree in enumerate(invalid)]
-    assert "exact" not in grammar._forms and grammar._explaining  # the grammar as written was never compiled
+    assert "exact" not in grammar._forms and "explaining" in grammar._forms  # the grammar as written was not compiled
     monkeypatch.setattr(type(grammar), "explaining", lambda self, tree: self.exact)
     written = RelaxNGValidator(schema)
     assert messages == [written.validate(tree, tmp_path / f"doc-{n}.xml") for n, tree in enumerate(invalid)]
     assert all(messages)
+
+
+def test_explaining_forms_are_made_once_for_the_elements_met(tmp_path: Path) -> None:
+    _load.cache_clear()
+    validator = RelaxNGValidator(EDITION_RNG)
+    grammar = validator._compiled
+    letter = etree.parse(str(DATA / "letter.xml"))
+    etree.SubElement(letter.find(f".//{TEI}body"), f"{TEI}unknownThing")
+    assert validator.validate(letter, tmp_path / "a.xml")
+    first = grammar._forms["explaining"]
+    assert "common" not in grammar._forms  # the first document: a form for its own elements only
+    other = etree.ElementTree(etree.fromstring(etree.tostring(letter)))
+    etree.SubElement(other.find(f".//{TEI}body"), f"{TEI}cit")  # an element the letter does not hold
+    assert validator.validate(other, tmp_path / "b.xml")
+    assert grammar._forms["explaining"] is not first and grammar._forms["explaining"] is grammar._forms["common"]
+    assert {"cit", "unknownThing"} <= grammar._common and "p" in grammar._common
+    again = grammar._forms["common"]
+    assert validator.validate(letter, tmp_path / "a.xml")
+    assert grammar._forms["common"] is again  # nothing made again for elements already met
 
 
 def test_validator_walks_its_first_documents_then_compiles(tmp_path: Path) -> None:
@@ -311,6 +330,7 @@ def test_validator_walks_its_first_documents_then_compiles(tmp_path: Path) -> No
 
 
 def test_large_grammar_walks_longer_before_compiling_its_common_form() -> None:
+    _load.cache_clear()
     assert RelaxNGValidator(EDITION_RNG)._compiled.walked_documents == WALKED_DOCUMENTS
     tei_all = RelaxNGValidator(TEI_ALL)
     assert tei_all._compiled.walked_documents > WALKED_DOCUMENTS

@@ -5,24 +5,30 @@ once more, by SchemaInfo, to say what was expected: which elements the schema kn
 takes and which are required, what kind of value an attribute wants, which children an element cannot do without.
 When a message cannot be explained, its original text is kept after a plain-language prefix.
 
-A grammar is used in up to three forms that accept exactly the same documents. libxml2 compiles the content model of
-every element into an automaton when it compiles a grammar, and checks each automaton for determinism pair by pair of
-its transitions: for TEI's mixed content (a choice among a hundred and more phrase-level elements) that is most of
-the compile time (measured with lxml 6.1: 0.6-1.0 s for the edition's schema, 6.5-8.6 s for TEI All). An element
-whose content holds one more member, a choice between <empty/> and a reference to a <notAllowed/> pattern, accepts
-what it accepted before, but libxml2 does not compile its content: it checks it by walking the pattern, more slowly.
-So:
+A grammar is used in up to three forms, made as they are needed, that accept exactly the same documents. libxml2
+compiles the content model of every element into an automaton when it compiles a grammar, and checks each automaton
+for determinism pair by pair of its transitions: for TEI's mixed content (a choice among a hundred and more phrase-
+level elements) that is most of the compile time (measured with lxml 6.1: 0.6-1.0 s for the edition's schema,
+6.5-8.6 s for TEI All). An element whose content holds one more member, a choice between <empty/> and a reference to
+a <notAllowed/> pattern, accepts what it accepted before, but libxml2 does not compile its content: it checks it by
+walking the pattern, more slowly. So:
   - the walked form compiles no content model (edition.rng: 0.015-0.03 s to compile, 4-6 ms per document of the
     sample's size; TEI All: 0.07-0.09 s, 7 ms) and checks the first documents a validator sees;
   - the common form compiles those of COMPILED_ELEMENTS (edition.rng: 0.22-0.39 s, 1.2-1.4 ms per document; TEI
-    All: 2.0 s, about 2 ms) and checks the rest, once there are more than _Grammar.walked_documents of them;
-  - the explaining form is made for a document the others reject: it compiles the content of the elements that
-    document holds, and only those, since libxml2's messages name each problem where it is only in a compiled
-    content model (the walk reports a problem deep in a walked element as a mismatch of that element's whole
-    content). Every element of the document being compiled, its messages are those of the grammar as written,
-    which costs far more to compile (measured on the sample's documents, 51-72 elements each: edition.rng 0.18-0.29
-    s against 1.0 s; TEI All 1.0-1.8 s against 8.6 s). The grammar as written is compiled only to say how a grammar
-    is broken, or to use a grammar these forms cannot be made of.
+    All: 2.0 s, about 2 ms) and checks the rest, once there are more than _Grammar.walked_documents of them.
+A document the walked form rejects is explained with a third form: libxml2's messages name each problem where it is
+only in a compiled content model (the walk reports a problem deep in a walked element as a mismatch of that
+element's whole content), so a form that compiles the content of every element the document holds gives the messages
+of the grammar as written, which costs far more to compile. The first such document gets a form for its own elements
+only; a later one holding other elements gets the common form, made again with the elements of both (then it checks,
+too); one whose elements a form already compiles uses that form. Measured on bench/corpus/20 with one unknown
+element added to each document, back to back on a busy 2-core machine (lxml 6.1): TEI All, the first document
+explained in 2.4 s and all 20 in 6.6 s, against 15.4 s and 21.2 s with the grammar as written; edition.rng, 0.7 s
+and 1.4 s against 2.0 s and 2.1 s. The grammar as written is compiled only to say how a grammar is broken, or to use
+one these forms cannot be made of.
+
+Nothing compiled is kept between runs: lxml cannot store a compiled grammar, and storing TEI All's walked form would
+save about 30 ms of the 83 ms it takes to make (parse 8 ms, walked copy 25 ms, compile 50 ms).
 """
 
 from __future__ import annotations
@@ -113,7 +119,6 @@ COMPILED_ELEMENTS: frozenset[str] = frozenset(
 WALKED_DOCUMENTS = 48
 LARGE_GRAMMAR = 400
 LARGE_GRAMMAR_FACTOR = 8
-EXPLAINING_FORMS = 4  # explaining forms kept per grammar (a few documents with problems in a row share one)
 _WALKED = "tei-edition.walked"  # the <notAllowed/> pattern that keeps libxml2 from compiling a content model
 
 
@@ -389,7 +394,8 @@ class _Grammar:
         self._root = root
         self._info: SchemaInfo | None = None
         self._forms: dict[str, etree.RelaxNG] = {}
-        self._explaining: dict[frozenset[str], etree.RelaxNG] = {}
+        self._common = COMPILED_ELEMENTS  # the elements whose content the common form compiles
+        self._explained: frozenset[str] = frozenset()  # those whose content the explaining form compiles
         large = sum(1 for _ in root.iter(R + "element")) > LARGE_GRAMMAR
         self.walked_documents = WALKED_DOCUMENTS * (LARGE_GRAMMAR_FACTOR if large else 1)
 
@@ -420,18 +426,27 @@ class _Grammar:
     def form(self, name: str) -> etree.RelaxNG:
         """The 'walked' or 'common' form (see the module's docstring), or the exact one where that cannot be made."""
         if name not in self._forms:
-            self._forms[name] = self._compile(frozenset() if name == "walked" else COMPILED_ELEMENTS)
+            self._forms[name] = self._compile(frozenset() if name == "walked" else self._common)
         return self._forms[name]
 
     def explaining(self, tree: etree._ElementTree) -> etree.RelaxNG:
-        """The form whose messages about this document are those of the grammar as written: the content of every
-        element the document holds compiled, the others walked (see the module's docstring)."""
+        """A form whose messages about this document are those of the grammar as written: one that compiles the
+        content of every element the document holds (see the module's docstring)."""
         names = frozenset(local(el.tag) for el in tree.iter() if isinstance(el.tag, str))
-        if names not in self._explaining:
-            if len(self._explaining) >= EXPLAINING_FORMS:
-                del self._explaining[next(iter(self._explaining))]
-            self._explaining[names] = self._compile(names)
-        return self._explaining[names]
+        if "explaining" in self._forms and names <= self._explained:
+            return self._forms["explaining"]
+        if "common" in self._forms and names <= self._common:
+            return self._forms["common"]
+        if "explaining" not in self._forms:  # the first document with problems: its own elements only
+            self._explained = names
+        else:  # another, holding other elements: the common form, made again for all of them
+            self._common = self._common | self._explained | names
+            self._forms.pop("common", None)
+            self._explained = self._common
+        self._forms["explaining"] = self._compile(self._explained)
+        if self._explained == self._common:
+            self._forms["common"] = self._forms["explaining"]
+        return self._forms["explaining"]
 
     def _compile(self, compiled: frozenset[str]) -> etree.RelaxNG:
         """The grammar compiled with the content of these elements (local names) compiled and the others walked;
