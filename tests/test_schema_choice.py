@@ -303,3 +303,14 @@ def test_a_file_naming_its_own_grammar_keeps_it(files: list, tmp_path: Path) -> 
     assert doc.read_bytes() == content
     assert set_xml_model(doc, lines, files) == "updated"  # with a configured schema, it is checked as well: kept
     assert doc.read_bytes().endswith(content)
+
+
+def test_an_own_schema_in_the_schema_folder_is_named_where_it_is(tmp_path: Path) -> None:
+    toml = make_edition(tmp_path, "schema/any.rng")
+    shutil.copy(ANY_RNG, toml.parent / "schema" / "any.rng")
+    result = CliRunner().invoke(main, ["schema", "--add-pi", "--config", str(toml)])
+    assert result.exit_code == 0, result.output
+    assert "schema/any.rng: the edition's own schema (RELAX NG)" in result.output
+    assert sorted(p.name for p in (toml.parent / "schema").iterdir()) == ["any.rng", "edition.rng", "edition.sch"]
+    letter = (toml.parent / "tei" / "documents" / "example-letter.xml").read_text(encoding="utf-8")
+    assert 'href="../../schema/any.rng"' in letter and "schema/edition.rng" not in letter
