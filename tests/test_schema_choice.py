@@ -172,6 +172,7 @@ def test_new_edition_points_its_files_to_its_schema_folder(tmp_path: Path) -> No
     root = toml.parent
     for name in ("edition.rng", "edition.sch"):
         assert (root / "schema" / name).read_bytes() == (PACKAGED / name).read_bytes()
+    assert "edition schema --add-pi" in (root / "README.md").read_text(encoding="utf-8")
     for path in (root / "tei").rglob("*.xml"):
         head = path.read_text(encoding="utf-8").splitlines()[:3]
         assert head[1:] == [RNG_PI, SCH_PI], path
