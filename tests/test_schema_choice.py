@@ -274,6 +274,17 @@ def test_instructions_change_no_other_byte(files: list, tmp_path: Path, before: 
     assert set_xml_model(doc, lines, files) == "current"
 
 
+def test_a_linked_file_is_changed_where_it_is_and_keeps_its_permissions(files: list, tmp_path: Path) -> None:
+    real = tmp_path / "real.xml"
+    real.write_bytes(BODY)
+    real.chmod(0o640)
+    link = files[0].copy.parent.parent / "tei" / "documents" / "linked.xml"
+    link.symlink_to(real)
+    assert set_xml_model(link, xml_model_lines(link, files), files) == "updated"
+    assert link.is_symlink() and real.read_bytes().endswith(BODY) and b"xml-model" in real.read_bytes()
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [

@@ -265,13 +265,17 @@ def _same(a: Path, b: Path) -> bool:
 
 
 def _replace_bytes(path: Path, data: bytes) -> None:
-    """Write a file in one step (a temporary file renamed over it), keeping its permissions."""
+    """Write a file; one that exists is replaced in one step (a temporary file renamed over the file a link points
+    to, with its permissions)."""
+    path = path.resolve()
+    if not path.exists():
+        path.write_bytes(data)
+        return
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
