@@ -326,3 +326,27 @@ def test_an_own_schema_in_the_schema_folder_is_named_where_it_is(tmp_path: Path)
     assert sorted(p.name for p in (toml.parent / "schema").iterdir()) == ["any.rng", "edition.rng", "edition.sch"]
     letter = (toml.parent / "tei" / "documents" / "example-letter.xml").read_text(encoding="utf-8")
     assert 'href="../../schema/any.rng"' in letter and "schema/edition.rng" not in letter
+
+
+def test_the_editions_own_rules_are_written_beside_the_built_in_ones(tmp_path: Path) -> None:
+    toml = make_edition(tmp_path, "edition")
+    rules = toml.parent / "rules" / "edition.sch"  # the same name as the built-in rules: written under another
+    rules.parent.mkdir()
+    rules.write_text(
+        '<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><pattern><rule context="*">'
+        '<assert test="true()">never</assert></rule></pattern></schema>',
+        encoding="utf-8",
+    )
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            'schema = "edition"\n', 'schema = "edition"\nschematron = "rules/edition.sch"\n'
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["schema", "--add-pi", "--config", str(toml)])
+    assert result.exit_code == 0, result.output
+    assert "schema/edition-2.sch: the edition's own rules (Schematron)" in result.output
+    assert (toml.parent / "schema" / "edition-2.sch").read_bytes() == rules.read_bytes()
+    letter = (toml.parent / "tei" / "documents" / "example-letter.xml").read_text(encoding="utf-8")
+    assert letter.count("<?xml-model") == 3 and 'href="../../schema/edition-2.sch"' in letter
+    assert validate(toml)[0] == 0
