@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 _label, env, edition = versions[index]
                 results[index].append(edit_once(command, env, edition, edition / "tei" / "documents" / name, text))
     print(f"one-document edit of {args.documents} documents, {args.runs} interleaved runs each, --jobs {args.jobs}")
-    for (label, _env, _edition), runs in zip(versions, results):
+    for (label, _env, _edition), runs in zip(versions, results, strict=True):
         walls = [wall for wall, _cpu in runs]
         cpus = [cpu for _wall, cpu in runs]
         print(

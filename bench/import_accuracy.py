@@ -98,7 +98,7 @@ def main() -> int:
     totals: dict[str, Counter[str]] = {k: Counter() for k in ("names", "dates", "names-span", "dates-span", "proper")}
     print(f"Imported {len(seeds)} seed texts in {seconds:.2f} s; compared with {len(hand)} hand-encoded documents.")
     print(f"{'document':45} {'kind':6} {'P':>7} {'R':>7}   matched/suggested/hand")
-    for path, tree in imported.items():
+    for tree in imported.values():
         mine = words(tree)
         partner = max(hand, key=lambda h: len(mine & words(hand[h])) / (len(mine | words(hand[h])) or 1))
         found, wanted = tags_of(tree), tags_of(hand[partner])

@@ -6,10 +6,10 @@
 The texts are transformed and the fonts prepared once, outside the timings, as a build does before it writes the
 PDFs. Then, in this process, the edition PDF and each document's PDF. With Typst (the default engine) each is one
 compilation of its source, the source's writing included, timed once (Typst keeps what it laid out for the next
-compilations in the process); with WeasyPrint, `--repeat` times, the edition is laid
-out whole, then its back matter and contents again with the index and chronology page numbers, then written. Last,
-the whole of render_pdfs as a build runs it (fonts, the edition PDF, every document's PDF), each run in a fresh
-process, with one job and with `--jobs` jobs, on the sample and on a larger edition of `--documents` documents generated from it into a temporary
+compilations in the process); with WeasyPrint, `--repeat` times, the edition is laid out whole, then its back
+matter and contents again with the index and chronology page numbers, then written. Last, the whole of render_pdfs
+as a build runs it (fonts, the edition PDF, every document's PDF), each run in a fresh process, with one job and with
+`--jobs` jobs, on the sample and on a larger edition of `--documents` documents generated from it into a temporary
 folder by bench/make_corpus.py. The best run of each is reported: the machine may be busy with other work, and the
 best run is the one least disturbed by it. The engine's import is reported apart.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import platform
 import sys
 import tempfile
@@ -34,16 +35,10 @@ from make_corpus import make_corpus  # noqa: E402
 from tei_edition.config import EditionConfig, load_config  # noqa: E402
 from tei_edition.executor import default_jobs  # noqa: E402
 from tei_edition.output.writer import OutputWriter  # noqa: E402
+from tei_edition.print import render_pdfs  # noqa: E402
+from tei_edition.print.book import book_metadata, document_metadata, prepare_document, texts_in_use  # noqa: E402
 from tei_edition.print.fonts import font_cache, prepare_fonts  # noqa: E402
-from tei_edition.print.pdf import (  # noqa: E402
-    PdfRenderer,
-    book_metadata,
-    document_metadata,
-    make_print_env,
-    prepare_document,
-    render_pdfs,
-    texts_in_use,
-)
+from tei_edition.print.pdf import PdfRenderer, make_print_env  # noqa: E402
 from tei_edition.print.typeset import SourceWriter, TypstSetter  # noqa: E402
 from tei_edition.tei.edition import EditionData, collect_edition  # noqa: E402
 from tei_edition.transform.xslt import Transformer  # noqa: E402
@@ -174,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'edition.pdf':<48} {pages:>5} {seconds:>8.2f} {seconds / pages:>7.3f}")
         total_seconds, total_pages = 0.0, 0
         for doc in documents:
-            seconds, pdf = best_time(lambda: document_pdf(doc), repeat)
+            seconds, pdf = best_time(functools.partial(document_pdf, doc), repeat)
             pages = page_count(pdf)
             total_seconds += seconds
             total_pages += pages

@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from make_corpus import make_corpus  # noqa: E402
 from measure import Run  # noqa: E402
-from measure import measure as run
+from measure import measure as run  # noqa: E402
 
 
 def edition(config: Path, *words: str) -> list[str]:

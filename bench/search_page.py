@@ -52,7 +52,7 @@ def main() -> None:
                 context = browser.new_context(bypass_csp=True)  # the page's policy forbids the waits' eval
                 page = context.new_page()
                 count = [0]
-                page.on("request", lambda _request: count.__setitem__(0, count[0] + 1))
+                page.on("request", lambda _request, count=count: count.__setitem__(0, count[0] + 1))
                 start = time.perf_counter()
                 page.goto(url)
                 page.wait_for_function(

@@ -59,7 +59,7 @@ def main() -> None:
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise SystemExit("the server did not start within 120 s")
+                        raise SystemExit("the server did not start within 120 s") from None
                     time.sleep(0.25)
             document = edition / DOCUMENT
             original = document.read_text(encoding="utf-8")

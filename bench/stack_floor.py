@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO / "src"))
 
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.pipeline import stage  # noqa: E402
+from tei_edition.saxon import saxon_processor  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
-from tei_edition.transform.xslt import saxon_processor  # noqa: E402
 from tei_edition.web.search import pagefind_program, shard_count, shard_of  # noqa: E402
 
 
@@ -72,7 +72,7 @@ def library_steps(corpus: Path, rounds: int) -> tuple[int, dict[str, float]]:
     ids = [path.stem for path in contents]
 
     def transform() -> None:
-        for node, doc_id in zip(nodes, ids):
+        for node, doc_id in zip(nodes, ids, strict=True):
             stylesheet.clear_parameters()
             for name, value in (("root", "../../"), ("media", "screen"), ("doc-id", doc_id)):
                 stylesheet.set_parameter(name, processor.make_string_value(value))

@@ -9,6 +9,9 @@ import pytest
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = Path(__file__).resolve().parents[1]
+# Material shared by the projects beside the repository (../shared): real TEI of other projects in corpora/, TEI All
+# in schemas/. None when it is not there.
+SHARED = next((p for p in (REPO.parent / "shared", Path("/work/shared")) if (p / "corpora").is_dir()), None)
 
 
 @pytest.fixture
@@ -26,3 +29,11 @@ def engine_edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     target = tmp_path / "engine"
     shutil.copytree(DATA / "engine", target)
     return target
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The shared folder beside the repository (corpora/ of real TEI, schemas/tei_all.rng); skips if absent."""
+    if SHARED is None:
+        pytest.skip("the shared folder (../shared) is not beside the repository")
+    return SHARED

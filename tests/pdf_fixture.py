@@ -17,7 +17,7 @@ from typing import Any
 
 from tei_edition.config import load_config
 from tei_edition.output.writer import OutputWriter
-from tei_edition.print.pdf import render_pdfs
+from tei_edition.print import render_pdfs
 from tei_edition.tei.edition import EditionData, collect_edition
 from tei_edition.validate import parse_edition
 

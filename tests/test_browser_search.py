@@ -55,7 +55,7 @@ def documents_by_shard() -> dict[int, list[str]]:
     return out
 
 
-def test_search_finds_a_document_in_every_shard(browser: object, base_url: str, site: Path) -> None:
+def test_search_finds_a_document_in_every_shard(browser: object, base_url: str, site: Path) -> None:  # noqa: F811
     shards = json.loads((site / "pagefind" / "shards.json").read_text())["shards"]
     assert shards == ["shard-1/", "shard-2/"]
     page = browser.new_page()

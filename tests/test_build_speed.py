@@ -126,7 +126,7 @@ def test_templates_compiled_once_are_taken_from_the_build_cache(
 
     from tei_edition.config import load_config
     from tei_edition.output.cache import BuildCache
-    from tei_edition.web.render import make_env
+    from tei_edition.transform.jinja import make_env
 
     config = load_config(REPO / "edition.toml")
     store = BuildCache(tmp_path / "cache.sqlite")

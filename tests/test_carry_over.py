@@ -12,7 +12,8 @@ import pytest
 pytest.importorskip("tei_edition.validate.relaxng")
 
 from tei_edition.config import load_config  # noqa: E402
-from tei_edition.output.writer import OutputWriter, content_hash  # noqa: E402
+from tei_edition.output.hashing import hash_bytes  # noqa: E402
+from tei_edition.output.writer import OutputWriter  # noqa: E402
 from tei_edition.pipeline import BuildOptions, build_edition  # noqa: E402
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
@@ -107,7 +108,7 @@ def test_an_edit_reads_the_views_of_the_pages_rendered_again_only(built: Path, v
 
 
 def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path, views_read: list[str]) -> None:
-    from tei_edition.web.render import package_templates
+    from tei_edition.transform.jinja import package_templates
 
     root, read = built, views_read
     # Words beside three names: the pages of Mrs Somerville, Paris and Babbage are rendered again, from the groups'
@@ -142,11 +143,11 @@ def test_a_page_changed_by_hand_is_made_again(tmp_path: Path) -> None:
     (target / "a").mkdir(parents=True)
     (target / "a" / "index.html").write_text("old", encoding="utf-8")
     writer = OutputWriter(target)
-    assert not writer.carry_over("a/index.html", content_hash(b"something else"))
-    assert writer.carry_over("a/index.html", content_hash(b"old"))
+    assert not writer.carry_over("a/index.html", hash_bytes(b"something else"))
+    assert writer.carry_over("a/index.html", hash_bytes(b"old"))
     assert writer.current("a/index.html") == target.resolve() / "a" / "index.html"  # kept where it is
-    assert writer.hashes["a/index.html"] == content_hash(b"old")
-    assert not writer.carry_over("b/index.html", content_hash(b"old"))
+    assert writer.hashes["a/index.html"] == hash_bytes(b"old")
+    assert not writer.carry_over("b/index.html", hash_bytes(b"old"))
     writer.abort()
 
 
@@ -165,7 +166,7 @@ def test_commit_moves_only_what_changed_and_removes_what_is_gone(tmp_path: Path)
     kept_inode = (target / "kept" / "index.html").stat().st_ino
 
     second = OutputWriter(target, signatures)
-    assert second.carry_over("kept/index.html", content_hash(b"same"))
+    assert second.carry_over("kept/index.html", hash_bytes(b"same"))
     second.write_text("changed/index.html", "new")
     second.write_text("becomes-folder/index.html", "a folder now")
     second.write_text("new/deep/index.html", "added")
@@ -190,12 +191,12 @@ def test_a_kept_file_with_its_recorded_signature_is_not_read(tmp_path: Path) -> 
     page.write_text("CONTENT", encoding="utf-8")
     os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
     writer = OutputWriter(target, signatures)
-    assert writer.carry_over("a/index.html", content_hash(b"content"))
+    assert writer.carry_over("a/index.html", hash_bytes(b"content"))
     writer.abort()
     # Changed by hand (another size and time): read again, and refused since its content differs.
     page.write_text("edited by hand", encoding="utf-8")
     writer = OutputWriter(target, signatures)
-    assert not writer.carry_over("a/index.html", content_hash(b"content"))
+    assert not writer.carry_over("a/index.html", hash_bytes(b"content"))
     writer.abort()
 
 
@@ -211,7 +212,7 @@ def test_a_file_written_again_with_the_same_content_is_left_in_place(tmp_path: P
     second.commit()
     assert (target / "same" / "index.html").stat().st_ino == inode
     assert (target / "other" / "index.html").read_text(encoding="utf-8") == "after"
-    assert second.hashes["same/index.html"] == content_hash(b"unchanged")
+    assert second.hashes["same/index.html"] == hash_bytes(b"unchanged")
 
 
 def test_the_cache_is_swept_once_unused_entries_are_a_quarter_of_it(tmp_path: Path) -> None:
@@ -237,7 +238,7 @@ def test_a_page_written_in_pieces_is_the_page_written_whole(tmp_path: Path) -> N
     first = OutputWriter(target)
     first.write_chunks("a/index.html", iter(pieces))
     first.write_text("b/index.html", "".join(pieces))
-    assert first.hashes["a/index.html"] == first.hashes["b/index.html"] == content_hash("".join(pieces).encode())
+    assert first.hashes["a/index.html"] == first.hashes["b/index.html"] == hash_bytes("".join(pieces).encode())
     assert not list(first.staging.glob(".stream-*"))
     first.commit()
     assert (target / "a" / "index.html").read_bytes() == (target / "b" / "index.html").read_bytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_validate_broken_edition_text(minimal_edition: Path) -> None:
     ), result.output
     assert any(line.startswith("tei/documents/letter-d.xml:") and "[xml]" in line for line in lines)
     assert any(
-        line.startswith(f"tei/documents/letter-c.xml:{where['dup'][1]}:") and "[id-unique]" in line for line in lines
+        line.startswith(f"tei/documents/letter-c.xml:{where['dup'][1]}:") and "[id-page]" in line for line in lines
     )
     assert re.match(r"^4 documents, 2 registers: \d+ errors?, \d+ warnings?$", lines[-1])
     body = [line for line in lines[:-1]]
@@ -151,7 +152,6 @@ def test_failed_build_says_the_previous_output_is_kept(minimal_edition: Path) ->
 
 def _program(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
     """`python -m tei_edition ARGS` as a user runs it: the program's own way out (cli.run), not CliRunner's."""
-    import subprocess
     import sys
 
     return subprocess.run(

@@ -79,9 +79,9 @@ def test_unused_entries_and_entries_without_authority(workflow: Path) -> None:
     persons = workflow / "tei" / "registers" / "persons.xml"
     unused = {msg.split()[2] for (rule, _n, _l), msg in found.items() if rule == "unused-entry"}
     assert unused == {"#molotov", "#zhou-enlai", "#beijing"}
-    no_idno = {msg.split()[2] for (rule, _n, _l), msg in found.items() if rule == "no-authority"}
+    no_idno = {msg.split()[2] for (rule, _n, _l), msg in found.items() if rule == "authority"}
     assert no_idno == {"#molotov", "#zhou-enlai", "#cpsu"}
-    assert ("no-authority", "persons.xml", line_of(persons, 'xml:id="zhou-enlai"')) in found
+    assert ("authority", "persons.xml", line_of(persons, 'xml:id="zhou-enlai"')) in found
 
 
 def test_entries_are_unused_when_no_document_points_to_them() -> None:
@@ -92,14 +92,14 @@ def test_entries_are_unused_when_no_document_points_to_them() -> None:
         for i, line, idnos in (("stalin", 3, (("viaf", "1"),)), ("molotov", 7, (("viaf", "2"),)), ("zhou", 9, ()))
     )
     found = check_entries([used, unused, unverified], {"stalin", "zhou"})
-    assert [(d.rule, d.line) for d in found] == [("unused-entry", 7), ("no-authority", 9)]
-    assert [(d.rule, d.line) for d in check_entries([used, unused, unverified], None)] == [("no-authority", 9)]
+    assert [(d.rule, d.line) for d in found] == [("unused-entry", 7), ("authority", 9)]
+    assert [(d.rule, d.line) for d in check_entries([used, unused, unverified], None)] == [("authority", 9)]
 
 
 def test_validate_reports_them_as_warnings(workflow: Path) -> None:
     report = check_edition(load_config(workflow / "edition.toml"))
     rules = {d.rule for d in report.warnings}
-    assert {"untagged-name", "unused-entry", "no-authority", "untagged-date"} <= rules
+    assert {"untagged-name", "unused-entry", "authority", "untagged-date"} <= rules
     assert all(d.severity is Severity.WARNING for d in report.diagnostics if d.rule in rules)
 
 
@@ -113,7 +113,7 @@ def test_validate_strict_fails_on_them(workflow: Path) -> None:
     assert runner.invoke(main, ["validate", "--config", config]).exit_code == 0
     strict = runner.invoke(main, ["validate", "--strict", "--config", config])
     assert strict.exit_code == 1
-    line = next(l for l in strict.output.splitlines() if "'Molotov' is not tagged" in l)
+    line = next(row for row in strict.output.splitlines() if "'Molotov' is not tagged" in row)
     assert ": warning: 'Molotov' is not tagged; the persons register has #molotov" in line
     assert line.endswith("[untagged-name]")
 

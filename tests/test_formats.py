@@ -11,7 +11,7 @@ def report_with(warnings: int) -> Report:
     report = Report(documents=1, registers=1)
     path = Path("tei/registers/persons.xml")
     for line in range(1, warnings + 1):
-        report.add(Diagnostic(path, line * 10, 0, Severity.WARNING, f"entry {line} has no authority", "no-authority"))
+        report.add(Diagnostic(path, line * 10, 0, Severity.WARNING, f"entry {line} has no authority", "authority"))
     report.add(Diagnostic(path, 999, 0, Severity.ERROR, "broken", "ref-resolves"))
     return report
 
@@ -19,9 +19,9 @@ def report_with(warnings: int) -> Report:
 def test_long_runs_fold_in_text() -> None:
     lines = format_report(report_with(9), "text").splitlines()
     assert lines[:3] == [
-        f"tei/registers/persons.xml:{n}0:0: warning: entry {n} has no authority [no-authority]" for n in (1, 2, 3)
+        f"tei/registers/persons.xml:{n}0:0: warning: entry {n} has no authority [authority]" for n in (1, 2, 3)
     ]
-    assert lines[3] == "tei/registers/persons.xml: ... 6 more [no-authority] warnings in this file (--all lists them)"
+    assert lines[3] == "tei/registers/persons.xml: ... 6 more [authority] warnings in this file (--all lists them)"
     assert lines[4].endswith("error: broken [ref-resolves]")
     assert lines[-1] == "1 document, 1 register: 1 error, 9 warnings"
 

@@ -180,7 +180,7 @@ def test_editing_a_register_entry_rechecks_without_retransforming(edition: Path)
 
 def test_editing_a_template(edition: Path) -> None:
     build(edition)
-    from tei_edition.web.render import package_templates
+    from tei_edition.transform.jinja import package_templates
 
     templates = edition / "templates"
     templates.mkdir()

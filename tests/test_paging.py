@@ -12,11 +12,12 @@ from lxml import html
 
 pytest.importorskip("tei_edition.validate.relaxng")
 
+from tei_edition.output.paths import part_folder  # noqa: E402
 from tei_edition.web import (
     chronology,  # noqa: E402
     registers,  # noqa: E402
 )
-from tei_edition.web.context import pagination, part_folder  # noqa: E402
+from tei_edition.web.context import pagination  # noqa: E402
 from test_incremental import assert_same_as_clean, build, snapshot  # noqa: E402
 from test_links import ids_of, internal_links, resolve  # noqa: E402
 

@@ -32,8 +32,9 @@ from pdf_fixture import (  # noqa: E402
 )
 from pdf_fixture import load_fixture as load_any  # noqa: E402
 from tei_edition.errors import BuildError  # noqa: E402
+from tei_edition.print.book import prefix_ids, prefixed, short_snippet  # noqa: E402
 from tei_edition.print.fonts import cjk_characters, prepare_fonts  # noqa: E402
-from tei_edition.print.pdf import css_string, pdf_workers, prefix_ids, prefixed, short_snippet  # noqa: E402
+from tei_edition.print.pdf import css_string, pdf_workers  # noqa: E402
 
 load_fixture = partial(load_any, "weasyprint")
 
@@ -262,7 +263,7 @@ def test_only_the_contents_and_back_matter_are_laid_out_again(tmp_path: Path, mo
     # An edition's own index template that knows only target-counter(): the whole book is laid out again.
     import dataclasses
 
-    from tei_edition.web.render import package_templates
+    from tei_edition.transform.jinja import package_templates
 
     own = tmp_path / "templates" / "print"
     own.mkdir(parents=True)
@@ -395,7 +396,11 @@ def test_cut_down_cjk_faces_are_kept_in_the_build_cache(tmp_path: Path, monkeypa
 
     monkeypatch.setattr(font_module, "subset_face", no_cutting)
     second = prepare_fonts(texts, tmp_path / "second", store=store)
-    cjk = [(a.path.read_bytes(), b.path.read_bytes()) for a, b in zip(first.faces, second.faces) if "CJK" in a.family]
+    cjk = [
+        (a.path.read_bytes(), b.path.read_bytes())
+        for a, b in zip(first.faces, second.faces, strict=True)
+        if "CJK" in a.family
+    ]
     assert len(cjk) == 2 and all(a == b for a, b in cjk)
     # Other characters are another face: cut afresh.
     with pytest.raises(AssertionError, match="cut again"):

@@ -9,12 +9,18 @@ from lxml import etree
 
 from tei_edition.errors import SourceError
 from tei_edition.validate.diagnostics import Diagnostic, Severity
-from tei_edition.validate.relaxng import WALKED_DOCUMENTS, RelaxNGValidator, _walk_content, element_at_path
+from tei_edition.validate.relaxng import (
+    WALKED_DOCUMENTS,
+    RelaxNGValidator,
+    _load,
+    _walk_content,
+    element_at_path,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "schema"
 EDITION_RNG = REPO / "src" / "tei_edition" / "schema" / "edition.rng"
-TEI_ALL = REPO.parent / "shared" / "schemas" / "tei_all.rng"
+TEI_ALL = REPO / "src" / "tei_edition" / "schema" / "tei_all.rng"
 SAMPLES = sorted((REPO / "tei").glob("*/*.xml"))
 TEI = "{http://www.tei-c.org/ns/1.0}"
 R = "{http://relaxng.org/ns/structure/1.0}"
@@ -71,6 +77,41 @@ def test_messages_name_element_parent_and_expectation(
     assert rng.validate(etree.parse(str(path)), path) == [
         Diagnostic(path, line_of(path, marker), 0, Severity.ERROR, message, "schema")
     ]
+
+
+@pytest.fixture(scope="module")
+def tei_all() -> RelaxNGValidator:
+    _load.cache_clear()
+    return RelaxNGValidator(TEI_ALL)
+
+
+@pytest.mark.parametrize(("fixture", "marker", "message"), CASES, ids=[c[0] for c in CASES])
+def test_tei_all_messages_read_as_the_subsets_do(
+    tei_all: RelaxNGValidator, fixture: str, marker: str, message: str
+) -> None:
+    path = DATA / f"{fixture}.xml"
+    assert tei_all.validate(etree.parse(str(path)), path) == [
+        Diagnostic(
+            path, line_of(path, marker), 0, Severity.ERROR, message.replace("the edition's schema", "TEI All"), "schema"
+        )
+    ]
+
+
+def test_tei_all_messages_for_attributes_order_and_text(tei_all: RelaxNGValidator, tmp_path: Path) -> None:
+    [problem] = validate_text(tei_all, tmp_path, letter_with("<gap reason", '<gap colour="red" reason'))
+    assert problem.message == "<gap> does not take the attribute @colour (not part of TEI All for this element)"
+    assert problem.line == line_of(tmp_path / "doc.xml", 'colour="red"')
+    text = letter_with("<teiHeader>", "<teiHeader-moved>")
+    start, end = text.index("<teiHeader-moved>"), text.index("</teiHeader>") + len("</teiHeader>")
+    [problem] = validate_text(tei_all, tmp_path, text[:start] + text[end:])
+    assert problem.message == "<text> is not allowed inside <TEI> at this point; <TEI> first needs <teiHeader>"
+    found = validate_text(tei_all, tmp_path, letter_with("<opener>", "Dear comrade <opener>"))
+    assert [d.message for d in found] == [
+        "<body> cannot contain text directly ('Dear comrade'): put it inside a child element such as <p>"
+    ]
+    [problem] = validate_text(tei_all, tmp_path, letter_with('<date from="1950"', '<date from="1950-13"'))
+    assert problem.message.startswith("<date> has an invalid value for @from: '1950-13' (expected a date such as")
+    assert "exact" not in tei_all._compiled._forms  # explained without compiling TEI All as written (9 s)
 
 
 def test_valid_fixtures_pass(rng: RelaxNGValidator) -> None:
@@ -241,6 +282,43 @@ def test_messages_do_not_depend_on_the_form_that_checked(documents: list[etree._
         assert found and found == compiled.validate(tree, path)
 
 
+@pytest.mark.parametrize(("schema", "count"), [(EDITION_RNG, 30), (TEI_ALL, 5)], ids=["edition", "tei-all"])
+def test_explaining_form_gives_the_messages_of_the_grammar_as_written(
+    schema: Path, count: int, documents: list[etree._ElementTree], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load.cache_clear()  # a grammar of its own: other tests compile grammars as written
+    explained = RelaxNGValidator(schema)
+    grammar = explained._compiled
+    invalid = [d for d in documents if not grammar.form("walked").validate(d)]
+    invalid = invalid[:: max(1, len(invalid) // count)][:count]  # TEI All as written takes 9 s to compile
+    assert len(invalid) == count
+    messages = [explained.validate(tree, tmp_path / f"doc-{n}.xml") for n, tree in enumerate(invalid)]
+    assert "exact" not in grammar._forms and "explaining" in grammar._forms  # the grammar as written was not compiled
+    monkeypatch.setattr(type(grammar), "explaining", lambda self, tree: self.exact)
+    written = RelaxNGValidator(schema)
+    assert messages == [written.validate(tree, tmp_path / f"doc-{n}.xml") for n, tree in enumerate(invalid)]
+    assert all(messages)
+
+
+def test_explaining_forms_are_made_once_for_the_elements_met(tmp_path: Path) -> None:
+    _load.cache_clear()
+    validator = RelaxNGValidator(EDITION_RNG)
+    grammar = validator._compiled
+    letter = etree.parse(str(DATA / "letter.xml"))
+    etree.SubElement(letter.find(f".//{TEI}body"), f"{TEI}unknownThing")
+    assert validator.validate(letter, tmp_path / "a.xml")
+    first = grammar._forms["explaining"]
+    assert "common" not in grammar._forms  # the first document: a form for its own elements only
+    other = etree.ElementTree(etree.fromstring(etree.tostring(letter)))
+    etree.SubElement(other.find(f".//{TEI}body"), f"{TEI}cit")  # an element the letter does not hold
+    assert validator.validate(other, tmp_path / "b.xml")
+    assert grammar._forms["explaining"] is not first and grammar._forms["explaining"] is grammar._forms["common"]
+    assert {"cit", "unknownThing"} <= grammar._common and "p" in grammar._common
+    again = grammar._forms["common"]
+    assert validator.validate(letter, tmp_path / "a.xml")
+    assert grammar._forms["common"] is again  # nothing made again for elements already met
+
+
 def test_validator_walks_its_first_documents_then_compiles(tmp_path: Path) -> None:
     validator = RelaxNGValidator(EDITION_RNG)
     validator._checked = 0
@@ -249,6 +327,15 @@ def test_validator_walks_its_first_documents_then_compiles(tmp_path: Path) -> No
         assert validator.validate(tree, DATA / "letter.xml") == []
     assert validator._checked == WALKED_DOCUMENTS + 2
     assert "common" in validator._compiled._forms
+
+
+def test_large_grammar_walks_longer_before_compiling_its_common_form() -> None:
+    _load.cache_clear()
+    assert RelaxNGValidator(EDITION_RNG)._compiled.walked_documents == WALKED_DOCUMENTS
+    tei_all = RelaxNGValidator(TEI_ALL)
+    assert tei_all._compiled.walked_documents > WALKED_DOCUMENTS
+    tei_all.expect(WALKED_DOCUMENTS * 2)
+    assert "common" not in tei_all._compiled._forms  # 2 s of compiling would not be won back on 96 documents
 
 
 def test_walked_form_marks_every_content_but_the_compiled_ones() -> None:
@@ -306,8 +393,8 @@ def test_grammar_that_includes_another_is_walked_with_it(tmp_path: Path) -> None
     ]
 
 
-@pytest.mark.skipif(not TEI_ALL.exists(), reason=f"{TEI_ALL} is not present (TEI All, 1 MB)")
 def test_tei_all_is_checked_without_compiling_its_content_models() -> None:
+    _load.cache_clear()
     validator = RelaxNGValidator(TEI_ALL)
     assert "exact" not in validator._compiled._forms  # TEI All's exact form takes seconds to compile
     for path in SAMPLES:

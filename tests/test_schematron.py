@@ -41,8 +41,8 @@ RULE_CASES = [
         "date-format",
         Severity.ERROR,
         'when="1951-02-30"',
-        "date/@when '1951-02-30' is not a valid date: there is no such day or time (expected YYYY, YYYY-MM or "
-        "YYYY-MM-DD, optionally with a time as YYYY-MM-DDThh:mm:ss)",
+        "date/@when '1951-02-30' is not a valid date: there is no such day or time (expected a W3C date or time "
+        "such as 1951, 1951-08, 1951-08-23, -0323 (323 BCE), 1951-08-23T13:00:00, 13:00:00 or --08-23)",
     ),
     (
         "date-order",
@@ -64,28 +64,28 @@ RULE_CASES = [
         '<persName>Mao Zedong</persName> has no @ref: link it to its entry in the register with ref="#id"',
     ),
     (
-        "header-title",
-        Severity.ERROR,
+        "title",
+        Severity.WARNING,
         "<titleStmt>",
         "the header has no title: <titleStmt> needs a <title> with text, which is how the document is cited",
     ),
     (
-        "header-source",
-        Severity.ERROR,
+        "source",
+        Severity.WARNING,
         "<sourceDesc>",
         "the header does not say where the text comes from: <sourceDesc> needs a <bibl>, <biblStruct>, <msDesc> or "
         "<listBibl> describing the source (or a <p> saying what it is)",
     ),
     (
-        "header-licence",
-        Severity.ERROR,
+        "licence",
+        Severity.WARNING,
         "<publicationStmt>",
         "the header states no licence: <publicationStmt> needs <availability> with a <licence> "
         "(or a <p> stating the terms of use)",
     ),
     (
         "choice-pair",
-        Severity.ERROR,
+        Severity.WARNING,
         "<choice><sic>straggle</sic><reg>",
         "<choice> pairs elements that do not belong together: it holds <sic> and <reg>, expected a pair such as "
         "<sic> with <corr>, <abbr> with <expan> or <orig> with <reg>",
@@ -155,7 +155,7 @@ def test_register_names_need_no_ref_but_the_register_needs_title_and_licence(
     text = (DATA / "register.xml").read_text(encoding="utf-8").replace("<title>Register of persons</title>", "<title/>")
     path = tmp_path / "persons.xml"
     path.write_text(text, encoding="utf-8")
-    assert [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)] == ["header-title"]
+    assert [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)] == ["title"]
 
 
 @pytest.mark.skipif(not any((REPO / "tei" / "documents").glob("*.xml")), reason="tei/documents is still empty")
@@ -174,8 +174,11 @@ USER_SCH = """<?xml version="1.0" encoding="UTF-8"?>
   <pattern id="p1">
     <rule context="tei:date[@when]">
       <let name="d" value="string(@when)"/>
-      <assert id="full-date" role="warning" test="matches($d, '^\\d{4}-\\d{2}-\\d{2}$')"><name/> '<value-of select="$d"/>' is not a full date</assert>
-      <report id="too-early" test="$d castable as xs:date and xs:date($d) lt xs:date($earliest)">date <value-of select="$d"/> is before <value-of select="$earliest"/></report>
+      <assert id="full-date" role="warning"
+              test="matches($d, '^\\d{4}-\\d{2}-\\d{2}$')"><name/> '<value-of select="$d"/>' is not a full date</assert>
+      <report id="too-early"
+              test="$d castable as xs:date and xs:date($d) lt xs:date($earliest)">date <value-of
+              select="$d"/> is before <value-of select="$earliest"/></report>
     </rule>
     <rule context="tei:date">
       <report id="shadowed" test="true()">a date without @when</report>
@@ -416,7 +419,7 @@ def test_rules_on_text_and_instructions_still_fire(tmp_path: Path) -> None:
 
 
 def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
-    from tei_edition.transform.xslt import prepare_document
+    from tei_edition.saxon import prepare_document
 
     sch = tmp_path / "text.sch"
     sch.write_text(TEXT_SCH, encoding="utf-8")
@@ -446,7 +449,7 @@ def test_a_prepared_tree_gives_the_same_report(tmp_path: Path) -> None:
 def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
     edition_sch: SchematronValidator, tmp_path: Path
 ) -> None:
-    from tei_edition.transform.xslt import prepare_document
+    from tei_edition.saxon import prepare_document
 
     doc = tmp_path / "defaults.xml"
     doc.write_text(
@@ -463,7 +466,7 @@ def test_a_prepared_tree_is_not_used_where_the_doctype_gives_attribute_defaults(
 
 
 def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_path: Path) -> None:
-    from tei_edition.transform import xslt as transform
+    from tei_edition import saxon
 
     sch = tmp_path / "names.sch"
     sch.write_text(
@@ -479,9 +482,9 @@ def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_pa
         encoding="utf-8",
     )
     tree = etree.parse(str(doc))
-    prepared = transform.prepare_document(tree)
+    prepared = saxon.prepare_document(tree)
     calls: list[str] = []
-    processor = transform.saxon_processor()
+    processor = saxon.saxon_processor()
 
     class Counting:
         def __getattr__(self, name: str) -> object:

@@ -21,12 +21,13 @@ from lxml import etree
 
 from tei_edition.config import load_config
 from tei_edition.errors import BuildError, SourceError
+from tei_edition.output.paths import folder, id_hash, id_segment
 from tei_edition.output.writer import OutputWriter, check_relative
 from tei_edition.tei.edition import collect_edition
 from tei_edition.tei.parse import make_parser, parse_bytes, parse_file
 from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import parse_edition
-from tei_edition.web.context import folder, id_hash, id_segment, safe_url
+from tei_edition.web.context import safe_url
 from tei_edition.web.render import render_site
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
@@ -89,7 +90,7 @@ def all_output(root: Path) -> str:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 def test_external_entity_to_a_local_file_is_refused(tmp_path: Path, secret_file: Path, encoding: str) -> None:
-    """Protection: entity declarations are refused before parsing (in any encoding); entities are never expanded."""
+    """Protection: declarations of external entities are refused before parsing (in any encoding)."""
     text = tei("<p>&leak;</p>", f'<!DOCTYPE TEI [<!ENTITY leak SYSTEM "{secret_file.as_uri()}">]>').decode()
     if encoding == "utf-16":
         text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
@@ -97,33 +98,87 @@ def test_external_entity_to_a_local_file_is_refused(tmp_path: Path, secret_file:
     path.write_bytes(text.encode(encoding))
     with pytest.raises(SourceError) as caught:
         parse_file(path)
-    assert "declares entities" in str(caught.value)
+    assert "declares an external entity" in str(caught.value)
     assert str(caught.value).startswith(f"{path}:1: ")
     assert SECRET not in str(caught.value)
 
 
 def test_external_parameter_entity_and_url_entity_are_refused(tmp_path: Path, secret_file: Path) -> None:
-    """Protection: entity declarations (parameter entities, entities naming URLs) are refused, nothing fetched."""
-    for prolog in (
-        f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}"> %p;]>',
-        '<!DOCTYPE TEI [<!ENTITY remote SYSTEM "http://127.0.0.1:9/evil.xml">]>',
+    """Protection: parameter entities and entities naming files or URLs are refused, nothing fetched."""
+    for prolog, message in (
+        (f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}"> %p;]>', "external parameter entity"),
+        (f'<!DOCTYPE TEI [<!ENTITY % p SYSTEM "{secret_file.as_uri()}">]>', "external parameter entity"),
+        ("<!DOCTYPE TEI [<!ENTITY % p \"<!ENTITY x 'y'>\"> %p;]>", "uses a parameter entity"),
+        ('<!DOCTYPE TEI [<!ENTITY remote SYSTEM "http://127.0.0.1:9/evil.xml">]>', "declares an external entity"),
+        ('<!DOCTYPE TEI [<!ENTITY remote PUBLIC "-//X//EN" "evil.xml">]>', "declares an external entity"),
     ):
-        with pytest.raises(SourceError, match="declares entities"):
-            parse_bytes(tei("<p>x</p>", prolog), tmp_path / "doc.xml")
+        with pytest.raises(SourceError, match=message):
+            parse_bytes(tei("<p>&remote;</p>" if "remote" in prolog else "<p>x</p>", prolog), tmp_path / "doc.xml")
 
 
 def test_external_dtd_is_never_read(tmp_path: Path) -> None:
     """Protection: the parser's resolver answers every external load with nothing (libxml2 would otherwise read a
-    DOCTYPE's external subset when ids are not collected), and parse_bytes refuses external DTDs outright."""
+    DOCTYPE's external subset when ids are not collected); the DOCTYPE is accepted but its DTD is never read, and
+    the tree handed on has no DOCTYPE for another processor (Saxon) to follow."""
     dtd = tmp_path / "evil.dtd"
     dtd.write_text('<!ELEMENT TEI ANY><!ENTITY leak "' + SECRET + '">', encoding="utf-8")
     data = tei("<p>x</p>", f'<!DOCTYPE TEI SYSTEM "{dtd.as_uri()}">')
     tree = etree.fromstring(data, make_parser()).getroottree()
     external = tree.docinfo.externalDTD
     assert external is None or (list(external.elements()) == [] and list(external.entities()) == [])
-    with pytest.raises(SourceError, match="external DTD") as caught:
-        parse_bytes(data, tmp_path / "doc.xml")
+    parsed = parse_bytes(data, tmp_path / "doc.xml")
+    assert b"DOCTYPE" not in etree.tostring(parsed) and SECRET.encode() not in etree.tostring(parsed)
+    with pytest.raises(SourceError, match="leak") as caught:
+        parse_bytes(tei("<p>&leak;</p>", f'<!DOCTYPE TEI SYSTEM "{dtd.as_uri()}">'), tmp_path / "doc.xml")
     assert SECRET not in str(caught.value)
+
+
+def test_harmless_doctype_and_internal_entities_are_accepted(tmp_path: Path) -> None:
+    """A DOCTYPE naming a DTD that is absent, internal entities (in text and attributes) and an unparsed entity
+    (NDATA, never read) parse: the entities are expanded and the line numbers after the DOCTYPE stay right."""
+    prolog = (
+        '<!DOCTYPE TEI SYSTEM "tei_all.dtd" [\n<!ENTITY ed "Edited &amp; published">\n'
+        '<!ENTITY mdash "&#x2014;">\n<!ENTITY both "&ed;&mdash;&ed;">\n'
+        '<!NOTATION png SYSTEM "image/png">\n<!ENTITY fig SYSTEM "fig.png" NDATA png>\n'
+        '<!ENTITY % TEI.core "INCLUDE"><!-- a switch of the DTD --><!ATTLIST p rend CDATA #IMPLIED>]>\n'
+    )
+    tree = parse_bytes(tei('<p n="&ed;">&both;</p>\n<p>second</p>', prolog), tmp_path / "doc.xml")
+    paragraphs = tree.getroot().findall(f".//{{{TEI_NS}}}p")
+    assert paragraphs[0].get("n") == "Edited & published"
+    assert paragraphs[0].text == "Edited & published\u2014Edited & published"
+    assert paragraphs[1].sourceline == 9
+
+
+def test_the_tei_test_corpus_with_its_dtd_switches_parses(shared: Path) -> None:
+    """TEI's own testcorpus.xml: a DOCTYPE naming a DTD that is not there and internal parameter entities that
+    switch its modules (never read), as classic TEI documents have."""
+    tree = parse_file(shared / "corpora" / "tei-tests" / "testcorpus.xml")
+    assert tree.getroot().tag == f"{{{TEI_NS}}}teiCorpus" and b"DOCTYPE" not in etree.tostring(tree)
+
+
+BOMB = '<!ENTITY a0 "lolololololololololol">' + "".join(
+    f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+)
+
+
+@pytest.mark.parametrize(
+    "declarations,body,message",
+    [
+        # one entity standing for two million characters
+        ('<!ENTITY a0 "' + "x" * 2000 + '">' + '<!ENTITY a1 "' + "&a0;" * 1000 + '">', "&a1;", "&a1; expands"),
+        # a modest entity repeated until the whole passes the bound (quadratic blow-up)
+        ('<!ENTITY a0 "' + "x" * 100_000 + '">', "&a0;" * 200, "together expand"),
+        ('<!ENTITY a "&b;"><!ENTITY b "&a;">', "&a;", "refers to itself"),
+        # a "]>" inside a value, a default or a comment does not end the scan before the bomb is seen
+        ('<!ENTITY z "]>"><!-- ]> --><!ATTLIST p n CDATA "]>">' + BOMB, "&a9;", "&a9; expands"),
+    ],
+)
+def test_entity_expansion_beyond_the_bounds_is_refused(
+    tmp_path: Path, declarations: str, body: str, message: str
+) -> None:
+    """Protection: _check_internal_subset bounds what entities expand to, alone and all together."""
+    with pytest.raises(SourceError, match=re.escape(message)):
+        parse_bytes(tei(f"<p>{body}</p>", f"<!DOCTYPE TEI [{declarations}]>"), tmp_path / "doc.xml")
 
 
 def test_undeclared_entity_is_a_clear_error(tmp_path: Path) -> None:
@@ -134,7 +189,7 @@ def test_undeclared_entity_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 def test_entity_expansion_bomb_is_refused_fast_with_bounded_memory(tmp_path: Path, encoding: str) -> None:
-    """Protection: entity declarations refused before parsing (and libxml2's amplification limit behind it)."""
+    """Protection: the expansion bound is checked before parsing (and libxml2's amplification limit behind it)."""
     declarations = (
         '<!ENTITY a0 "'
         + "lol" * 10
@@ -153,17 +208,27 @@ def test_entity_expansion_bomb_is_refused_fast_with_bounded_memory(tmp_path: Pat
     assert grown_kb < 50 * 1024  # fully expanded, the bomb would need gigabytes
 
 
-def test_xinclude_is_not_processed(edition: Path, secret_file: Path) -> None:
-    """Protection: XInclude is not supported: an xi:include stays an unknown element and includes nothing."""
-    (edition / "tei" / "documents" / "hostile.xml").write_bytes(
-        tei(
-            f'<p xmlns:xi="http://www.w3.org/2001/XInclude">before <xi:include href="{secret_file.as_uri()}" '
-            f'parse="text"/><xi:include href="{secret_file}" parse="text"/> after</p>'
-        ).replace(b'xml:id="doc"', b'xml:id="hostile"')
-    )
-    out = render(edition)
-    assert SECRET not in all_output(out)
-    assert "before" in (out / "documents" / "hostile" / "index.html").read_text(encoding="utf-8")
+def test_xinclude_reads_only_files_inside_the_edition(edition: Path, secret_file: Path) -> None:
+    """Protection: tei/xinclude.py refuses includes of files outside the edition's folder (by path, file: URL or
+    ../) and never fetches a URL; the document is reported with file:line and nothing of the file reaches any
+    output, even with --keep-going."""
+    from tei_edition.pipeline import BuildOptions, build_edition
+
+    document = edition / "tei" / "documents" / "leak.xml"
+    config = load_config(edition / "edition.toml")
+    for href in (secret_file.as_uri(), str(secret_file), "../../../secret.txt", "http://127.0.0.1:9/evil.xml"):
+        document.write_bytes(
+            tei(
+                f'<p xmlns:xi="http://www.w3.org/2001/XInclude">before <xi:include href="{href}" parse="text"/></p>'
+            ).replace(b'xml:id="doc"', b'xml:id="leak"')
+        )
+        [problem] = [d for d in parse_edition(config).diagnostics if d.path == document]
+        assert problem.line == 1 and SECRET not in problem.message
+        assert "outside the edition's folder" in problem.message or "URLs are never fetched" in problem.message
+    document.write_bytes(document.read_bytes().replace(b"http://127.0.0.1:9/evil.xml", secret_file.as_uri().encode()))
+    summary = build_edition(config, BuildOptions(pdf=False, keep_going=True))
+    assert [d.rule for d in summary.report.errors if d.path == document] == ["xml"]
+    assert SECRET not in all_output(config.output_dir)
 
 
 def test_entity_document_in_a_build_is_reported_and_leaves_no_trace(edition: Path, secret_file: Path) -> None:
@@ -180,7 +245,7 @@ def test_entity_document_in_a_build_is_reported_and_leaves_no_trace(edition: Pat
     config = load_config(edition / "edition.toml")
     summary = build_edition(config, BuildOptions(pdf=False, keep_going=True))
     problems = [d for d in summary.report.errors if d.path.name == "leak.xml"]
-    assert problems and "declares entities" in problems[0].message and problems[0].line == 1
+    assert problems and "declares an external entity" in problems[0].message and problems[0].line == 1
     assert SECRET not in all_output(config.output_dir)
 
 

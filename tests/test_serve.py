@@ -100,7 +100,7 @@ def test_rebuilds_on_save_and_recovers_after_a_broken_save(served: tuple[Edition
     wait_for(lambda: client.status()["version"] == version + 1, "the build's report")  # pages come first
     print(f"save -> rebuilt page served: {seconds:.2f} s")
 
-    broken_line = good.splitlines().index(next(l for l in good.splitlines() if "booksellers of" in l)) + 1
+    broken_line = good.splitlines().index(next(row for row in good.splitlines() if "booksellers of" in row)) + 1
     letter.write_text(good.replace("booksellers of", "bookshops <unclosed> of"), encoding="utf-8")
     wait_for(lambda: client.status()["ok"] is False, "the failed build")
     problems = client.status()["problems"]

@@ -20,9 +20,10 @@ from tei_edition.config import EditionConfig, load_config
 from tei_edition.errors import BuildError
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.edition import EditionData, collect_edition
+from tei_edition.transform.jinja import make_env
 from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import parse_edition
-from tei_edition.web.render import make_env, render_site
+from tei_edition.web.render import render_site
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "site"
 EPOCH = "1714521600"  # 2024-05-01T00:00:00Z

@@ -46,7 +46,7 @@ def test_every_name_of_a_long_paragraph_gets_its_own_snippet() -> None:
     block = tree.getroot().find(f".//{T}p")
     names = list(block.iter(f"{T}persName"))
     assert len(doc.mentions) == 300
-    for mention, el in zip(doc.mentions, names):
+    for mention, el in zip(doc.mentions, names, strict=True):
         assert mention.snippet == _naive_snippet(el, block)
         assert mention.text in mention.snippet
     assert doc.mentions[150].snippet.startswith("…") and doc.mentions[150].snippet.endswith("…")
@@ -80,7 +80,7 @@ def test_names_among_white_space_of_every_shape_keep_their_place() -> None:
         block = tree.getroot().find(f".//{T}p")
         names = list(block.iter(f"{T}persName"))
         assert len(doc.mentions) == len(names)
-        for mention, el in zip(doc.mentions, names):
+        for mention, el in zip(doc.mentions, names, strict=True):
             assert mention.snippet == _naive_snippet(el, block)
             assert mention.text == text_of(el)
 

@@ -38,7 +38,8 @@ from pdf_fixture import (  # noqa: E402
 from pdf_fixture import load_fixture as load_any  # noqa: E402
 from tei_edition.config import PrintConfig, load_config  # noqa: E402
 from tei_edition.errors import BuildError, ConfigError  # noqa: E402
-from tei_edition.print.pdf import pdf_engine, prefixed  # noqa: E402
+from tei_edition.print import pdf_engine  # noqa: E402
+from tei_edition.print.book import prefixed  # noqa: E402
 from tei_edition.print.typeset import BodyContext, body_markup, escape  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "golden" / "typst"
@@ -192,7 +193,7 @@ def test_chronology_lists_every_dated_passage_in_date_order_with_its_page(built:
     assert len(entries) == 5
     found = [link for link in links(built.edition, set(range(start, len(pages)))) if link[2].isdigit()]
     assert len(found) == len(entries), "each dated passage is listed once, with its page"
-    for entry, (_page, target, text) in zip(entries, found):
+    for entry, (_page, target, text) in zip(entries, found, strict=True):
         assert int(text) == target + 1
         assert entry.date.text in pages[target], f"page {text} does not hold {entry.date.text!r}"
     # The years are headings, in order, each a bookmark under the chronology's.
@@ -300,7 +301,7 @@ def test_bodies_from_the_stylesheets_mark_every_name_and_date(tmp_path: Path) ->
     doc = data.documents[1]
     transformer = transform.Transformer(data.config.xslt_dir)
     html = transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})
-    from tei_edition.print.pdf import prefix_ids
+    from tei_edition.print.book import prefix_ids
 
     mentions: dict[str, tuple[str, ...]] = {}
     for m in doc.mentions:
@@ -326,7 +327,7 @@ def test_text_is_escaped_so_that_no_character_is_read_as_markup(tmp_path: Path) 
 
 @pytest.mark.parametrize("doc_id", ["1945-08-moscow-telegram", "1951-11-beijing-telegram", "1967-06-report"])
 def test_golden_typst_markup_of_the_print_bodies(doc_id: str) -> None:
-    from tei_edition.print.pdf import prefix_ids
+    from tei_edition.print.book import prefix_ids
 
     data = load_fixture()
     doc = next(d for d in data.documents if d.id == doc_id)
@@ -418,7 +419,7 @@ def test_every_construct_of_a_print_body_is_set_in_reading_order(tmp_path: Path)
         "7. Outer note (Inner note)",
     ]
     positions = [text.find(piece) for piece in order]
-    assert -1 not in positions, [p for p, at in zip(order, positions) if at < 0]
+    assert -1 not in positions, [p for p, at in zip(order, positions, strict=True) if at < 0]
     assert positions == sorted(positions), text
     uris = [
         a.get_object()["/A"]["/URI"]
@@ -563,11 +564,12 @@ def test_images_keep_their_size_within_the_text_width_and_90_mm(tmp_path: Path) 
 def test_typst_warnings_are_passed_on_once(tmp_path: Path) -> None:
     """An edition's own design naming a font the machine lacks: Typst sets the PDFs with another and says so."""
     from tei_edition.output.writer import OutputWriter
-    from tei_edition.print.pdf import jinja2_package_templates, render_pdfs
+    from tei_edition.print import render_pdfs
+    from tei_edition.transform.jinja import package_templates
 
     own = tmp_path / "templates" / "print"
     own.mkdir(parents=True)
-    design = (jinja2_package_templates() / "print" / "edition.typ").read_text(encoding="utf-8")
+    design = (package_templates() / "print" / "edition.typ").read_text(encoding="utf-8")
     (own / "edition.typ").write_text(
         design
         + """

@@ -64,7 +64,7 @@ def test_all_problems_in_one_run(minimal_edition: Path) -> None:
         p == where["date"][0] and line == where["date"][1] and "1843-02-30" in d.message
         for (p, line, _), d in found.items()
     )
-    dup = found[(where["dup"][0], where["dup"][1], "id-unique")]
+    dup = found[(where["dup"][0], where["dup"][1], "id-page")]
     assert "xml:id 'letter-b'" in dup.message and "letter-b.xml" in dup.message
     truncated = [d for d in report.errors if d.path == where["truncated"][0]]
     assert truncated and truncated[0].rule == "xml" and truncated[0].line >= where["truncated"][1]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tei_edition import saxon
 from tei_edition.pipeline.stage import SourceTask, SourceWorker, StageSettings
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.transform import xslt as transform
@@ -49,7 +50,8 @@ class _CountingProcessor:
 
 def test_each_document_is_parsed_by_saxon_once(worker: SourceWorker, monkeypatch: pytest.MonkeyPatch) -> None:
     worker.process(SourceTask(SAMPLES[0], SAMPLES[0].read_bytes(), True))  # schemas and stylesheets compiled
-    counting = _CountingProcessor(transform.saxon_processor())
+    counting = _CountingProcessor(saxon.saxon_processor())
+    monkeypatch.setattr(saxon, "saxon_processor", lambda: counting)
     monkeypatch.setattr(transform, "saxon_processor", lambda: counting)
     for path in SAMPLES:
         result = worker.process(SourceTask(path, path.read_bytes(), True))

@@ -603,7 +603,8 @@ def test_other_choice(transformer: Transformer) -> None:
     assert body(transformer, "<p><choice><unclear>a</unclear><unclear>o</unclear></choice></p>") == (
         '<p><span class="choice choice-other"><span class="unclear" title="unclear in the source">a'
         '<span class="unclear-mark">?</span></span><span class="alt" title="alternative reading">'
-        '<span class="unclear" title="unclear in the source">o<span class="unclear-mark">?</span></span></span></span></p>'
+        '<span class="unclear" title="unclear in the source">o<span class="unclear-mark">?</span></span>'
+        "</span></span></p>"
     )
 
 

@@ -247,6 +247,30 @@ def new(directory: Path, title: str | None, force: bool) -> None:
     click.echo(f"New edition in {directory}. Next: cd {directory} && edition serve", err=True)
 
 
+@main.command(short_help="Write the schema in force where XML editors find it.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the schema to (default: schema/ in the edition).",
+)
+@click.option(
+    "--add-pi",
+    is_flag=True,
+    help="Also add or update the <?xml-model?> instructions in the edition's TEI files (nothing else in them changes).",
+)
+@click.option("--force", is_flag=True, help="Replace schema files in the folder that differ from the schema in force.")
+@config_option
+@reports_errors
+def schema(folder: Path | None, add_pi: bool, force: bool, config_path: Path | None) -> None:
+    """Write the RELAX NG schema in force and the Schematron rules for XML editors (oXygen, VS Code)."""
+    from tei_edition.scaffold import write_editor_schemas
+
+    config = _load(config_path)
+    result = write_editor_schemas(config, folder, add_pi=add_pi, force=force)
+    click.echo(result.as_text(add_pi), nl=False)
+
+
 @main.command(name="import", short_help="Turn plain transcriptions into TEI with suggested tags.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(

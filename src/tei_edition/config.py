@@ -7,16 +7,20 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from tei_edition.errors import ConfigError, ConfigProblem
+from tei_edition.paper import PAPER_SIZES
+from tei_edition.rules import RuleSettings, check_rule_settings
 
 CONFIG_NAME = "edition.toml"
-PAPER_SIZES = ("A4", "Letter", "A5", "Legal")
 PDF_ENGINES = ("typst", "weasyprint")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
+# [sources] schema: the name of a RELAX NG schema shipped with the package, or the path of the edition's own.
+BUILT_IN_SCHEMAS: dict[str, str] = {"edition": "edition.rng", "tei-all": "tei_all.rng"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class EditionConfig:
     introduction: str = ""
     documents_dir: Path = field(default=Path("tei/documents"))
     registers_dir: Path = field(default=Path("tei/registers"))
-    schema: Path | None = None
+    schema: Path | None = None  # None: TEI All, or a file's own local <?xml-model?> grammar (edition_schemas)
     schematron: Path | None = None
     output_dir: Path = field(default=Path("build"))
     templates_dir: Path | None = None
@@ -57,6 +61,7 @@ class EditionConfig:
     print: PrintConfig = field(default_factory=PrintConfig)
     executor: str | None = None  # "local" or "dask://HOST:PORT"
     jobs: int | None = None
+    rules: RuleSettings = field(default_factory=RuleSettings)  # [rules]: the severity of each validation rule
 
     @property
     def html_dir(self) -> Path:
@@ -148,9 +153,20 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
     """Check a parsed configuration table and build the EditionConfig; raise ConfigError with every problem."""
     problems: list[ConfigProblem] = []
     values: dict[str, dict[str, Any]] = {}
+    # [rules]: rule name -> "error" | "warning" | "off" (the names and defaults are in rules.py)
+    rule_table = data.get("rules", {})
+    if not isinstance(rule_table, dict):
+        problems.append(ConfigProblem("rules", "must be a table ([rules])"))
+        rule_table = {}
+    rules, rule_problems = check_rule_settings(rule_table)
+    problems.extend(ConfigProblem(key, message) for key, message in rule_problems)
     for section, value in data.items():
+        if section == "rules":
+            continue
         if section not in _SCHEMA:
-            problems.append(ConfigProblem(section, "unknown section" + _did_you_mean(section, _SCHEMA)))
+            problems.append(
+                ConfigProblem(section, "unknown section" + _did_you_mean(section, {**_SCHEMA, "rules": {}}))
+            )
             continue
         if not isinstance(value, dict):
             problems.append(ConfigProblem(section, f"must be a table ([{section}])"))
@@ -222,7 +238,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
 
     documents_dir = folder("documents", "tei/documents")
     registers_dir = folder("registers", "tei/registers", must_exist=False)
-    schema = optional_file(sources, "sources", "schema")
+    schema = _schema_setting(sources.get("schema"), root, problems)
     schematron = optional_file(sources, "sources", "schematron")
     templates_dir = optional_dir(output, "output", "templates") or _if_dir(root / "templates")
     xslt_dir = optional_dir(output, "output", "xslt") or _if_dir(root / "xslt")
@@ -294,6 +310,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         ),
         executor=executor,
         jobs=build.get("jobs"),
+        rules=rules,
     )
 
 
@@ -313,6 +330,29 @@ def _parse_margins(value: str | None, problems: list[ConfigProblem]) -> tuple[st
     expanded = {1: parts * 4, 2: parts * 2, 3: [*parts, parts[1]], 4: parts}[len(parts)]
     top, right, bottom, left = expanded
     return (top, right, bottom, left)
+
+
+def built_in_schema(name: str) -> Path:
+    """The packaged RELAX NG file of a built-in schema: 'edition' (the strict TEI subset) or 'tei-all' (TEI All)."""
+    return Path(str(resources.files("tei_edition") / "schema" / BUILT_IN_SCHEMAS[name]))
+
+
+def _schema_setting(value: str | None, root: Path, problems: list[ConfigProblem]) -> Path | None:
+    """[sources] schema: a built-in schema's name (which wins over a file of that name) or a file of the edition."""
+    if not value:
+        return None
+    if value in BUILT_IN_SCHEMAS:
+        return built_in_schema(value)
+    resolved = (root / value).resolve()
+    if not resolved.is_file():
+        names = " or ".join(repr(name) for name in BUILT_IN_SCHEMAS)
+        problems.append(
+            ConfigProblem(
+                "sources.schema",
+                f"file {value!r} does not exist (relative to {root}); the built-in schemas are named {names}",
+            )
+        )
+    return resolved
 
 
 def _if_dir(path: Path) -> Path | None:

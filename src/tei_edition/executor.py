@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
 
 from tei_edition.errors import UsageError
@@ -30,7 +31,7 @@ class InlineExecutor(Executor):
         if initializer is not None:
             initializer(*initargs)
 
-    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:  # type: ignore[override]
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
         """Run `fn` now and return a finished future holding its result or its exception."""
         future: Future[R] = Future()
         try:
@@ -98,12 +99,18 @@ def open_executor(
     workers = local_workers(spec, items)
     if workers == 1:
         return InlineExecutor(initializer, initargs)
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=process_context(), initializer=initializer, initargs=initargs
-    )
+    return LocalPool(workers, initializer, initargs)
 
 
-def process_context() -> Any:
+class LocalPool(ProcessPoolExecutor):
+    """A pool of worker processes on this machine that says how many workers it has."""
+
+    def __init__(self, workers: int, initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]):
+        super().__init__(max_workers=workers, mp_context=process_context(), initializer=initializer, initargs=initargs)
+        self.workers = workers
+
+
+def process_context() -> BaseContext:
     """How the build starts worker processes: a fork server where there is one, else spawn. Never 'fork': it would
     copy a parent that may already hold Saxon's runtime, WeasyPrint's Pango and fontconfig state, or threads; a fork
     server is safe and starts workers faster than spawn."""
@@ -134,9 +141,9 @@ class DaskExecutor(Executor):
         self.client = client
         self._executor = client.get_executor(pure=False)
 
-    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:  # type: ignore[override]
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
         """Run `fn` on some worker of the cluster."""
-        return self._executor.submit(fn, *args, **kwargs)  # type: ignore[no-any-return]
+        return self._executor.submit(fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop submitting and disconnect from the scheduler."""
@@ -205,8 +212,8 @@ def worker_count(executor: Executor, spec: ExecutorSpec) -> int:
     """How many workers an executor has, for batching."""
     if isinstance(executor, InlineExecutor):
         return 1
-    if isinstance(executor, ProcessPoolExecutor):
-        return executor._max_workers  # type: ignore[attr-defined,no-any-return]
+    if isinstance(executor, LocalPool):
+        return executor.workers
     if isinstance(executor, DaskExecutor):
         try:
             return max(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from tei_edition.config import EditionConfig
+from tei_edition.output.paths import relative_name as _relative
 from tei_edition.tei.model import KINDS, XML_ID, T, all_entities, read_registers
 from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate import parse_edition
@@ -157,10 +157,3 @@ def format_stats(stats: EditionStats, fmt: str = "text") -> str:
     for problem in stats.problems:
         lines.append(f"not counted: {problem}")
     return "\n".join(lines) + "\n"
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

@@ -217,7 +217,8 @@ class TeiWriter:
         """The whole document."""
         blocks = list(self.source.blocks)
         meta = self._metadata(blocks)
-        root = etree.Element(T + "TEI", nsmap={None: TEI_NS})
+        # lxml-stubs type nsmap as str -> str; None is how lxml names the default namespace.
+        root = etree.Element(T + "TEI", nsmap={None: TEI_NS})  # type: ignore[dict-item]
         root.set(XML_ID, self.doc_id)
         root.set(XML_LANG, "en")
         root.append(self._header(meta))
@@ -240,7 +241,7 @@ class TeiWriter:
             meta["title"] = fm["title"]
         for key in ("author", "authors"):
             if fm.get(key):
-                meta["author"] = fm[key] if isinstance(fm[key], str) else ", ".join(fm[key])  # type: ignore[arg-type]
+                meta["author"] = fm[key] if isinstance(fm[key], str) else ", ".join(fm[key])
         if isinstance(fm.get("date"), str) and fm["date"]:
             meta["date_text"] = fm["date"]
             match = re.match(r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)", str(fm["date"]))
@@ -394,11 +395,11 @@ class TeiWriter:
             lst = etree.SubElement(parent, T + "list")
             if numbered:
                 lst.set("type", "ordered")
-            for number, item in zip(block.numbers, block.items):
+            for number, content in zip(block.numbers, block.items, strict=True):
                 el = etree.SubElement(lst, T + "item")
                 if number:
                     el.set("n", number)
-                self._inline(el, item)
+                self._inline(el, content)
             self.report.counts["list"] += 1
         elif block.kind == "quote":
             quote = etree.SubElement(parent, T + "quote")
@@ -468,15 +469,15 @@ class TeiWriter:
             spans.append((date.start, date.end, el))
         spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
         pos = 0
-        for start, end, el in spans:
+        for start, end, tagged in spans:
             if start < pos:
                 continue  # overlaps an earlier, longer match
-            if el is None:
+            if tagged is None:
                 continue
-            if el.tag == T + "date":
+            if tagged.tag == T + "date":
                 self.report.counts["date"] += 1
             _append_text(parent, text[pos:start])
-            parent.append(el)
+            parent.append(tagged)
             pos = end
         _append_text(parent, text[pos:])
         self._unknown_names(text, spans)

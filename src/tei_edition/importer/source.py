@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 from tei_edition.errors import SourceError
 
@@ -40,7 +39,7 @@ class NoteRef:
     n: str
 
 
-Inline = Union[str, Hi, Link, PageBreak, NoteRef]
+Inline = str | Hi | Link | PageBreak | NoteRef
 
 
 @dataclass

@@ -8,7 +8,6 @@ A clean build (`--clean`) reads none of the entries earlier builds left: it make
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -18,16 +17,6 @@ from typing import Any
 CACHE_NAME = ".edition-cache.sqlite"
 _SCHEMA_VERSION = 1
 _BATCH = 500  # keys per query (SQLite allows at least 999 parameters)
-
-
-def content_key(*parts: str | bytes) -> str:
-    """A hash of the parts (each length-prefixed, so ('ab', 'c') and ('a', 'bc') differ)."""
-    digest = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.hexdigest()
 
 
 class BuildCache:

@@ -8,7 +8,6 @@ of what it depends on and of its content. A build whose inputs all match the man
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -19,47 +18,10 @@ from typing import Any
 
 from tei_edition import __version__
 from tei_edition.config import EditionConfig
+from tei_edition.output.hashing import hash_file, hash_folder, hash_text
 
 MANIFEST_NAME = ".edition-manifest.json"
 MANIFEST_FORMAT = 2
-
-
-def hash_bytes(data: bytes) -> str:
-    """A short content hash (BLAKE2b, 160 bits) as hex."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
-def hash_text(*parts: str) -> str:
-    """The hash of several strings, each terminated so that boundaries count."""
-    digest = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def hash_file(path: Path | None) -> str:
-    """The hash of a file's content; '' for no file, 'missing' for a file that cannot be read."""
-    if path is None:
-        return ""
-    try:
-        return hash_bytes(path.read_bytes())
-    except OSError:
-        return "missing"
-
-
-def hash_folder(folder: Path | None, suffixes: tuple[str, ...] | None = None) -> str:
-    """The hash of every file below a folder (names and contents, in a stable order); '' for no folder."""
-    if folder is None or not folder.is_dir():
-        return ""
-    digest = hashlib.blake2b(digest_size=20)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if "__pycache__" in rel or (suffixes and path.suffix not in suffixes):
-            continue
-        digest.update(rel.encode("utf-8") + b"\0")
-        digest.update(hash_file(path).encode("ascii") + b"\0")
-    return digest.hexdigest()
 
 
 @functools.cache
@@ -107,17 +69,6 @@ def edition_inputs(config: EditionConfig, build_date: str) -> EditionInputs:
         css=hash_text(*(hash_file(p) for p in config.extra_css)),
         build_date=build_date,
     )
-
-
-def relative_name(config: EditionConfig, path: Path) -> str:
-    """A source's name in the manifest: relative to the edition root where possible, with forward slashes."""
-    text, root = str(path), str(config.root)
-    if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep and root != os.sep:
-        return text[len(root) + 1 :].replace(os.sep, "/")  # what relative_to() gives, without making paths
-    try:
-        return path.relative_to(config.root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 @dataclass

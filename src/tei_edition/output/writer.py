@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import shutil
@@ -14,15 +13,9 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from tei_edition.errors import BuildError
-from tei_edition.output.plan import hash_bytes
+from tei_edition.output.hashing import hash_bytes, new_digest
 
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
-
-
-def safe_segment(name: str) -> str:
-    """A file or folder name made safe for any file system and URL: letters, digits, '.', '_', '~', '-' only."""
-    cleaned = re.sub(r"[^A-Za-z0-9._~-]+", "-", name).strip(".-") or "item"
-    return cleaned[:120]
 
 
 def check_relative(rel: str) -> PurePosixPath:
@@ -106,7 +99,7 @@ class OutputWriter:
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         """Write one output file."""
-        digest = content_hash(data)
+        digest = hash_bytes(data)
         if self._unchanged(rel, digest):
             return
         out = self.path_for(rel)
@@ -122,7 +115,7 @@ class OutputWriter:
         """Write one output file from pieces of bytes as they come; its size."""
         self._streams += 1
         temporary = self.staging / f".stream-{self._streams}"
-        digest = hashlib.blake2b(digest_size=20)
+        digest = new_digest()
         size = 0
         with open(temporary, "wb") as handle:
             for data in chunks:
@@ -188,7 +181,7 @@ class OutputWriter:
             return True
         try:
             with open(old, "rb") as handle:  # changed by hand since: made again
-                return content_hash(handle.read()) == expected_hash
+                return hash_bytes(handle.read()) == expected_hash
         except OSError:
             return False
 
@@ -330,12 +323,6 @@ def _make_folder(folder: Path, top: Path) -> None:
                 break
             probe = probe.parent
         folder.mkdir(parents=True, exist_ok=True)
-
-
-def content_hash(data: bytes) -> str:
-    """The hash of an output file's content, as recorded in the build manifest: the hash the build takes of its
-    sources (a TEI file copied into the output keeps the hash it was read with)."""
-    return hash_bytes(data)
 
 
 def remove_stale_staging(output_dir: Path) -> None:

@@ -25,6 +25,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.executor import parse_executor
 from tei_edition.output.cache import CACHE_NAME, BuildCache
+from tei_edition.output.paths import source_name
 from tei_edition.output.plan import (
     Changes,
     EditionInputs,
@@ -32,7 +33,6 @@ from tei_edition.output.plan import (
     compare,
     edition_inputs,
     load_manifest,
-    relative_name,
     save_manifest,
 )
 from tei_edition.output.writer import OutputLock, make_output_folder, remove_stale_staging
@@ -157,7 +157,7 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
             register_trees = read_register_trees(plan, stage)
         with summary.phase("gate"):
             summary.report = consistency_gate(
-                plan.sources, plan.contents, stage.results.core, stage.results.encoding, register_trees
+                plan.sources, plan.contents, stage.results.core, stage.results.encoding, register_trees, config.rules
             )
         stop_unless_valid(summary.report, options.keep_going)
         stop_unless_buildable(config, plan.sources.documents, stage.results.core)
@@ -192,7 +192,7 @@ def discover(config: EditionConfig, options: BuildOptions) -> BuildPlan:
             "put the edition's TEI documents there (`edition import` makes them from plain "
             "transcriptions)"
         )
-    named = {p: relative_name(config, p) for p in sources.all}
+    named = {p: source_name(config, p) for p in sources.all}
     recorded = load_manifest(config)
     # A clean build remakes everything; it reads the last manifest only to leave files it remakes byte for byte as
     # they are (see OutputWriter).

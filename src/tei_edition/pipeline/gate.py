@@ -13,9 +13,10 @@ from lxml import etree
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, ValidationFailed
-from tei_edition.output.plan import relative_name
+from tei_edition.output.paths import id_segment, source_name
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.stage import CoreResult
+from tei_edition.rules import RuleSettings
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.model import all_entities, read_registers
 from tei_edition.tei.parse import parse_bytes
@@ -32,10 +33,12 @@ def consistency_gate(
     core: dict[Path, CoreResult],
     encoding: dict[Path, list[Diagnostic]],
     register_trees: dict[Path, etree._ElementTree],
+    rules: RuleSettings | None = None,
 ) -> Report:
     """Every diagnostic of the edition: each source's own (`core`, `encoding`), then ids unique across the edition,
-    pointers that resolve, and register entries unused or without an authority."""
-    report = Report(documents=len(sources.documents), registers=len(sources.registers))
+    pointers that resolve, and register entries unused or without an authority; each with the severity `rules`
+    (the edition's [rules]) gives its rule."""
+    report = Report(documents=len(sources.documents), registers=len(sources.registers), rules=rules)
     parsed = [p for p in sources.all if core[p].parsed]
     for path in sources.all:
         report.extend(core[path].diagnostics)
@@ -72,7 +75,7 @@ def stop_unless_valid(report: Report, keep_going: bool) -> None:
 def stop_unless_buildable(config: EditionConfig, documents: Sequence[Path], core: dict[Path, CoreResult]) -> None:
     """Stop the build when a document's text could not be transformed, or two documents would name the same pages."""
     failures = [
-        f"  {relative_name(config, p)}:{r.failure[0]}: {r.failure[1]}" for p, r in core.items() if r.failure is not None
+        f"  {source_name(config, p)}:{r.failure[0]}: {r.failure[1]}" for p, r in core.items() if r.failure is not None
     ]
     if failures:
         raise BuildError(
@@ -92,8 +95,6 @@ def stop_unless_buildable(config: EditionConfig, documents: Sequence[Path], core
 def shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
     """A line for each document whose id names the same pages as an earlier document's (the same id in two
     folders, or ids that differ only in letter case, which some file systems do not tell apart)."""
-    from tei_edition.web.context import id_segment
-
     first: dict[str, tuple[Path, str]] = {}
     lines = []
     for path, doc_id in documents:
@@ -101,11 +102,11 @@ def shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list
         if folder in first:
             other, other_id = first[folder]
             same = (
-                f"is also the id of {relative_name(config, other)}"
+                f"is also the id of {source_name(config, other)}"
                 if other_id == doc_id
-                else f"names the same pages as the id '{other_id}' of {relative_name(config, other)}"
+                else f"names the same pages as the id '{other_id}' of {source_name(config, other)}"
             )
-            lines.append(f"  {relative_name(config, path)}: its id '{doc_id}' {same}")
+            lines.append(f"  {source_name(config, path)}: its id '{doc_id}' {same}")
         else:
             first[folder] = (path, doc_id)
     return lines[:MAX_LISTED] + ([f"  ... and {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])

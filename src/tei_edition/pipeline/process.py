@@ -11,8 +11,9 @@ from pathlib import Path
 
 from tei_edition.errors import BuildError, SourceError
 from tei_edition.executor import ExecutorSpec, local_workers, open_executor, run_batches, worker_count
-from tei_edition.output.cache import BuildCache, content_key, dumps
-from tei_edition.output.plan import EditionInputs, hash_file, hash_text
+from tei_edition.output.cache import BuildCache, dumps
+from tei_edition.output.hashing import content_key, hash_file, hash_text
+from tei_edition.output.plan import EditionInputs
 from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.stage import (

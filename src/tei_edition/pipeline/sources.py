@@ -11,7 +11,7 @@ from typing import Any
 from lxml import etree
 
 from tei_edition.errors import BuildError, SourceError
-from tei_edition.output.plan import hash_bytes
+from tei_edition.output.hashing import hash_bytes
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.parse import parse_file
 

@@ -19,8 +19,9 @@ from lxml import etree
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import SourceError
-from tei_edition.output.cache import BuildCache, content_key
-from tei_edition.output.plan import hash_bytes, hash_file, hash_text, relative_name
+from tei_edition.output.cache import BuildCache
+from tei_edition.output.hashing import content_key, hash_bytes, hash_file, hash_text
+from tei_edition.output.paths import source_name
 from tei_edition.pipeline.sources import read_source
 from tei_edition.tei.edition import PackedMentions
 from tei_edition.tei.header import read_header, short_title_of
@@ -66,7 +67,7 @@ def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]
         xslt_dir=config.xslt_dir,
         media=("screen", "print") if pdf else ("screen",),
         registers=registers,
-        registers_key=hash_text(*(f"{relative_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
+        registers_key=hash_text(*(f"{source_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
     )
 
 

@@ -9,7 +9,9 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from tei_edition.config import EditionConfig
-from tei_edition.output.plan import Manifest, OutputRecord, hash_text, relative_name
+from tei_edition.output.hashing import hash_text
+from tei_edition.output.paths import source_name
+from tei_edition.output.plan import Manifest, OutputRecord
 from tei_edition.output.writer import OutputWriter
 from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.stage import CachedBodies
@@ -79,7 +81,7 @@ def set_print(
     data: EditionData, printed: CachedBodies, out: OutputWriter, jobs: int | None, summary: BuildSummary, say: Reporter
 ) -> None:
     """Set the PDFs: one per document, and the edition's volumes."""
-    from tei_edition.print.pdf import render_pdfs
+    from tei_edition.print import render_pdfs
 
     summary.pdfs = render_pdfs(data, printed, out, jobs=jobs, store=printed.cache, warn=say.info)  # type: ignore[arg-type]
     say.detail(f"PDF: {summary.pdfs} files")
@@ -123,8 +125,8 @@ def manifest_of(
         tool=plan.inputs.tool,
         inputs=asdict(plan.inputs),
         options=plan.options,
-        sources={relative_name(config, p): contents.digest(p) for p in sources.all},
-        source_stats={relative_name(config, p): contents.stat(p) for p in sources.all if contents.stat(p)},
+        sources={source_name(config, p): contents.digest(p) for p in sources.all},
+        source_stats={source_name(config, p): contents.stat(p) for p in sources.all if contents.stat(p)},
         outputs=outputs,
         summary={
             "documents": summary.documents,

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tei_edition.errors import BuildError
+from tei_edition.output.cache import BuildCache
 
 TEXT_FAMILY = "EB Garamond"
 FALLBACK_FAMILY = "DejaVu Serif"
@@ -114,7 +114,7 @@ def text_faces(cache: Path | None = None) -> tuple[FontFace, ...]:
     Without a usable cache the variable files are used as they are. Without the package, no face: DejaVu Serif.
     """
     try:
-        import fontpkg_eb_garamond  # type: ignore[import-not-found]
+        import fontpkg_eb_garamond
     except ImportError:
         return ()
     folder = Path(fontpkg_eb_garamond.ROOT) / "files"
@@ -161,7 +161,7 @@ def _instantiate(source: Path, weight: int, target: Path) -> None:
 def cjk_collection() -> Path:
     """The path of the Noto Sans CJK collection; a BuildError saying what to install when it is missing."""
     try:
-        import noto_cjk_sans_otc  # type: ignore[import-not-found]
+        import noto_cjk_sans_otc
     except ImportError:
         raise BuildError(
             "the edition contains Chinese, Japanese or Korean characters, and the PDF needs a font for them: "
@@ -174,7 +174,7 @@ def cjk_collection() -> Path:
 
 
 def prepare_fonts(
-    texts: Iterable[str], workdir: Path, cache: Path | None = None, store: Any = None, cut: bool = True
+    texts: Iterable[str], workdir: Path, cache: Path | None = None, store: BuildCache | None = None, cut: bool = True
 ) -> FontSet:
     """Pick the faces for these texts, extracting and subsetting the CJK faces they need into `workdir`.
 
@@ -197,23 +197,18 @@ def prepare_fonts(
             families.append((prefix, family))
     collection = cjk_collection()
     faces = list(text)
-    if not cut:
-        faces += [FontFace(family, collection) for _face_name, family in sorted(wanted.items())]
-        return FontSet(
-            faces=tuple(faces),
-            text_family=TEXT_FAMILY if text else FALLBACK_FAMILY,
-            cjk_families=tuple(families),
-            default_cjk_family=_DEFAULT_CJK[1],
-        )
     for face_name, family in sorted(wanted.items()):
+        if not cut:
+            faces.append(FontFace(family, collection))
+            continue
         path = workdir / (family.replace(" ", "-") + ".otf")
-        key = _subset_key(collection, face_name, characters) if store is not None else ""
-        kept = store.get(key) if key else None
+        key = _subset_key(collection, face_name, characters)
+        kept = store.get(key) if store is not None else None
         if kept is not None:
             path.write_bytes(kept)
         else:
             subset_face(collection, face_name, characters, path)
-            if key:
+            if store is not None:
                 store.put_many([(key, path.read_bytes())])
         faces.append(FontFace(family, path))
     return FontSet(
@@ -229,7 +224,7 @@ def _subset_key(collection: Path, face_name: str, characters: str) -> str:
     characters and the version of fontTools, which does the cutting."""
     from fontTools import version as fonttools_version
 
-    from tei_edition.output.cache import content_key
+    from tei_edition.output.hashing import content_key
 
     return content_key(
         "cjk-face", collection.name, str(collection.stat().st_size), face_name, characters, fonttools_version

@@ -1,16 +1,12 @@
-"""The PDF editions: the whole edition as a book (edition.pdf, or volumes of it) and one PDF per document.
+"""The WeasyPrint engine: sets the HTML print templates (templates/print/*.html and print.css) for editions that keep
+their own; Typst (print/typeset.py) is the default. What both engines share is in print/book.py.
 
-What both engines share is here: the documents ready for print (their print bodies with edition-wide ids), the
-indexes' entries, the chronology, the document information, and the choice of engine. Typst, the default, is in
-build/typeset.py. The rest of this module is the WeasyPrint engine, which sets the HTML print templates
-(templates/print/*.html and print.css) for editions that keep their own.
-
-With WeasyPrint, the edition is laid out whole once, with the indexes and the chronology (every dated passage in date
-order) as bare headings: that tells on which page every name mention and date falls. The indexes are then made with
-one link per entity and page (the first mention on that page), so that no page number repeats. As they come last,
-only they are laid out again, alone, numbered on from the documents' last page, and then the contents, whose numbers
-for the back matter are now known; the pages of both are joined to the first layout's pages in between. A single
-document's PDF has neither and is laid out once, in a pool of worker processes while the edition is laid out.
+The edition is laid out whole once, with the indexes and the chronology (every dated passage in date order) as bare
+headings: that tells on which page every name mention and date falls. The indexes are then made with one link per
+entity and page (the first mention on that page), so that no page number repeats. As they come last, only they are
+laid out again, alone, numbered on from the documents' last page, and then the contents, whose numbers for the back
+matter are now known; the pages of both are joined to the first layout's pages in between. A single document's PDF
+has neither and is laid out once, in a pool of worker processes while the edition is laid out.
 """
 
 from __future__ import annotations
@@ -18,130 +14,45 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Container, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import unquote, urlsplit
 
 import jinja2
-import lxml.html
-from lxml import etree
-from markupsafe import Markup
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
+from tei_edition.output.cache import BuildCache
+from tei_edition.output.paths import EDITION_PDF, document_pdf
 from tei_edition.output.writer import OutputWriter
+from tei_edition.paper import paper_size
+from tei_edition.print.book import (
+    PdfMetadata,
+    PrintChronology,
+    PrintDocument,
+    PrintIndex,
+    book_metadata,
+    build_chronology,
+    build_indexes,
+    chronology_skeleton,
+    citation_text,
+    document_metadata,
+    index_skeleton,
+    long_date,
+    prepare_document,
+    texts_in_use,
+)
 from tei_edition.print.fonts import FontSet, font_cache, prepare_fonts
-from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
-from tei_edition.tei.header import short_title_of
-from tei_edition.tei.model import KINDS, Document, Entity, Name
-from tei_edition.web.context import id_segment
+from tei_edition.tei.edition import EditionData
+from tei_edition.transform.jinja import make_env, package_templates
 
 if TYPE_CHECKING:
     from weasyprint import CSS
     from weasyprint.document import Document as LaidOutDocument
-    from weasyprint.text.fonts import FontConfiguration
-
-ID_SEPARATOR = "--"
-PAGE_SIZES = {"A4": "A4", "Letter": "letter", "A5": "A5", "Legal": "legal"}
-CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}  # @cert -> what the reader is told
-
-
-@dataclass(frozen=True)
-class PdfMetadata:
-    """What goes into the PDF's document information: title, authors, subject, keywords, language, date."""
-
-    title: str
-    authors: tuple[str, ...]
-    subject: str
-    keywords: tuple[str, ...]
-    lang: str
-    date: str  # ISO 8601, UTC
-
-
-@dataclass
-class PrintDocument:
-    """One document ready for the print templates: its header facts and its text with edition-wide ids."""
-
-    source: Document
-    number: int
-    meta: Any  # tei.header.DocumentMeta
-    body: Markup
-    flagged: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.source.id
-
-    @property
-    def title(self) -> str:
-        return self.meta.title or self.source.title
-
-    @property
-    def short_title(self) -> str:
-        """The title for running heads and references: the header's short title, else the title cut down."""
-        return short_title(self)
-
-
-@dataclass
-class IndexEntry:
-    """One register entry in a printed index, with one link per page on which it is mentioned."""
-
-    entity: Entity
-    originals: tuple[Name, ...]
-    hrefs: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.entity.name
-
-    @property
-    def letter(self) -> str:
-        first = self.entity.sort_key[:1].upper()
-        return first if first.isalpha() else "#"
-
-
-@dataclass
-class PrintIndex:
-    """A printed index of one register kind (persons, places, organisations)."""
-
-    kind: str
-    label: str
-    id: str
-    entries: list[IndexEntry]
-
-    def by_letter(self) -> list[tuple[str, list[IndexEntry]]]:
-        """The entries grouped under their initial letter, in order."""
-        groups: dict[str, list[IndexEntry]] = {}
-        for entry in self.entries:
-            groups.setdefault(entry.letter, []).append(entry)
-        return list(groups.items())
-
-
-@dataclass(frozen=True)
-class ChronologyItem:
-    """One dated passage in the printed chronology: the date, a few words around it, and where it is."""
-
-    display: str
-    certainty: str  # '' when the date is certain
-    before: str
-    match: str
-    after: str
-    document: PrintDocument
-    short_title: str
-    href: str  # '#DOCID--n3', or '' when the passage has no place in the laid-out text
-
-
-@dataclass
-class PrintChronology:
-    """The printed chronology: dated passages grouped by the year they begin in."""
-
-    id: str = "chronology"
-    label: str = "Chronology"
-    years: list[tuple[str, list[ChronologyItem]]] = field(default_factory=list)
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
 class PrintContext(TypedDict):
@@ -160,26 +71,20 @@ class PrintContext(TypedDict):
     page_start: int  # the number of the first page, when not 1 (0: not set)
 
 
-def render_pdfs(
+def render_weasyprint(
     data: EditionData,
     print_bodies: dict[str, str],
     out: OutputWriter,
     jobs: int | None = None,
-    store: Any = None,
-    warn: Callable[[str], None] | None = None,
+    store: BuildCache | None = None,
 ) -> int:
-    """Write edition.pdf and documents/<id>.pdf for every document; return how many PDFs were written.
+    """Write edition.pdf and documents/<id>.pdf for every document, set by WeasyPrint; return how many PDFs were
+    written.
 
     The documents' PDFs are laid out in a pool of worker processes (`jobs`, else [build] jobs, else one per core)
     while this process lays out the edition; every PDF is written in the same order whatever finishes first.
-    `store` (the build cache) keeps the fonts cut down to the edition's characters between builds. The engine is
-    the configuration's ([pdf] engine): Typst, or WeasyPrint for editions that keep print templates in HTML. What
-    the engine warns of (Typst: a font the design names that is missing, say) goes to `warn`.
+    `store` (the build cache) keeps the fonts cut down to the edition's characters between builds.
     """
-    if pdf_engine(data.config) == "typst":
-        from tei_edition.print.typeset import render_typst
-
-        return render_typst(data, print_bodies, out, jobs=jobs, store=store, warn=warn)
     try:
         import weasyprint  # noqa: F401  (imported here: it costs most of a second)
     except ImportError as exc:
@@ -195,7 +100,7 @@ def render_pdfs(
         fonts = prepare_fonts(texts_in_use(data, documents), Path(workdir), font_cache(), store)
         renderer = PdfRenderer(env, data, fonts, extra_roots=(Path(workdir),))
         try:
-            pages = [(f"documents/{id_segment(doc.id)}.pdf", renderer.document_html(doc)) for doc in documents]
+            pages = [(document_pdf(doc.id), renderer.document_html(doc)) for doc in documents]
             workers = pdf_workers(jobs or data.config.jobs, len(documents), sum(len(html) for _name, html in pages))
             if workers == 0:
                 edition = renderer.render_edition(documents)
@@ -213,62 +118,10 @@ def render_pdfs(
                         ) from None
         finally:
             renderer.typesetter.close()
-        out.write_bytes("edition.pdf", edition)
-        for (name, _html), pdf in zip(pages, printed):
+        out.write_bytes(EDITION_PDF, edition)
+        for (name, _html), pdf in zip(pages, printed, strict=True):
             out.write_bytes(name, pdf)
     return 1 + len(documents)
-
-
-def book_metadata(data: EditionData, documents: list[PrintDocument], title: str = "") -> PdfMetadata:
-    """The document information of the edition's book (or of a volume of it, `title`)."""
-    config = data.config
-    keywords = _unique(k for doc in documents for k in (doc.meta.keywords or ()))
-    return PdfMetadata(
-        title=title or config.title,
-        authors=config.editors,
-        subject=config.subtitle or config.title,
-        keywords=tuple(keywords),
-        lang=config.language,
-        date=_iso_date(data),
-    )
-
-
-def document_metadata(data: EditionData, doc: PrintDocument) -> PdfMetadata:
-    """The document information of one document's PDF: its authors (else its senders, else the editors)."""
-    config = data.config
-    authors = (
-        tuple(a.name for a in (doc.meta.authors or ()))
-        or tuple(s.name for s in (doc.meta.senders or ()))
-        or config.editors
-    )
-    return PdfMetadata(
-        title=doc.title,
-        authors=authors,
-        subject=doc.meta.summary or f"{config.title}, document {doc.number}",
-        keywords=tuple(doc.meta.keywords or ()),
-        lang=config.language,
-        date=_iso_date(data),
-    )
-
-
-def _iso_date(data: EditionData) -> str:
-    return data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def long_date(data: EditionData) -> str:
-    """The build date as the print editions write it: '1 May 2024'."""
-    return data.build_date.strftime("%-d %B %Y")
-
-
-def pdf_engine(config: EditionConfig) -> str:
-    """The engine that sets the PDFs: [pdf] engine when given; else WeasyPrint for an edition with its own print
-    templates in HTML and CSS (templates/print/*.html or print.css), which only WeasyPrint reads; else Typst."""
-    if config.print.engine:
-        return config.print.engine
-    own = config.templates_dir / "print" if config.templates_dir else None
-    if own is not None and own.is_dir() and any(p.suffix in (".html", ".css") for p in own.iterdir()):
-        return "weasyprint"
-    return "typst"
 
 
 # Below this much print text (about 25 pages), starting a worker (it imports WeasyPrint and loads the stylesheet and
@@ -326,127 +179,16 @@ def typeset_in_worker(html: str, template_name: str) -> bytes:
 
 def make_print_env(config: EditionConfig) -> jinja2.Environment:
     """The site's Jinja2 environment (the edition's own templates/ first, then the package's) with print filters."""
-    from tei_edition.web.render import make_env
-
     env = make_env(config)
     env.filters["css_string"] = css_string
     env.filters["citation"] = citation_text
     return env
 
 
-def citation_text(source: Any) -> str:
-    """A reading form of a header's SourceCitation: the bibl as written, else one made from its parts."""
-    if source.text:
-        return str(source.text)
-    title = f"“{source.title}”" if source.title and source.container else source.title
-    parts = [", ".join(source.authors), title]
-    if source.container:
-        editors = f", ed. {' and '.join(source.editors)}" if source.editors else ""
-        parts.append(f"in {source.container}{editors}")
-    if source.series:
-        parts.append(source.series)
-    imprint = ": ".join(p for p in (source.pub_place, source.publisher) if p)
-    imprint = ", ".join(p for p in (imprint, source.date) if p)
-    if imprint:
-        parts.append(f"({imprint})" if parts[-1] else imprint)
-    if source.volume:
-        parts.append(f"vol. {source.volume}")
-    if source.pages:
-        parts.append(f"pp. {source.pages}" if source.pages[:1].isdigit() else source.pages)
-    text = ", ".join(p for p in parts if p).replace(", (", " (")
-    if source.url:
-        text += f", {source.url}"
-    return text + "." if text and not text.endswith(".") else text
-
-
 def css_string(value: str) -> str:
     """A value written as a CSS string literal, for content: and string-set: in the print stylesheet."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
     return f'"{escaped}"'
-
-
-def prepare_document(data: EditionData, doc: Document, number: int, print_bodies: dict[str, str]) -> PrintDocument:
-    """Read a document's header and make its print body's ids unique in the edition."""
-    from tei_edition.tei.header import read_header
-
-    if doc.id not in print_bodies:
-        raise BuildError(f"{doc.path}: no print text was made for document {doc.id!r}")
-    body = prefix_ids(print_bodies[doc.id], doc.id, doc.path)
-    meta = doc.header if doc.header is not None else read_header(doc.tree)
-    return PrintDocument(source=doc, number=number, meta=meta, body=Markup(body), flagged=doc.id in data.flagged)
-
-
-def prefixed(doc_id: str, anchor: str) -> str:
-    """An id made unique across the edition: 'DOCID--n12'."""
-    return f"{doc_id}{ID_SEPARATOR}{anchor}"
-
-
-def prefix_ids(fragment: str, doc_id: str, source: Path | str = "") -> str:
-    """Prefix every id and internal link of a print body with the document's id; mark source page breaks in the text.
-
-    Links to other files cannot work inside a PDF, so they become plain text; web links stay.
-    """
-    try:
-        wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError) as exc:
-        raise BuildError(
-            f"{source}: the print text of document {doc_id!r} is not HTML the PDF can use: {exc}"
-        ) from None
-    wrapper.set("class", "print-body")
-    for el in wrapper.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el.get("id"):
-            el.set("id", prefixed(doc_id, el.get("id")))
-        href = el.get("href")
-        if href is not None:
-            if href.startswith("#") and len(href) > 1:
-                el.set("href", "#" + prefixed(doc_id, href[1:]))
-            elif not href.startswith(("http://", "https://", "mailto:")):
-                del el.attrib["href"]
-        if "pb" in (el.get("class") or "").split() and _in_line(el):
-            # The number goes to the margin; a bar marks the exact place of the break in the line.
-            bar = lxml.html.Element("span")
-            bar.set("class", "pb-bar")
-            bar.text = "|"
-            el.addprevious(bar)
-    for note in wrapper.find_class("footnote"):
-        _attach_to_block_before(note)
-    return lxml.html.tostring(wrapper, encoding="unicode")
-
-
-def _attach_to_block_before(note: Any) -> None:
-    """Move a note that follows a block quotation into its end, so its number does not stand on a line alone."""
-    before = note.getprevious()
-    if before is None or (before.tail or "").strip() or before.get("class") is None:
-        return
-    if not {"block", "blockquote"} & set(before.get("class", "").split()):
-        return
-    before.tail, tail = None, before.tail
-    before.append(note)  # lxml moves the element, with its own tail
-    if tail:
-        note.tail = (note.tail or "") + tail
-
-
-_BLOCK_CONTAINERS = {"div", "section", "article", "blockquote", "body", "main", "ol", "ul", "figure"}
-
-
-def _in_line(el: Any) -> bool:
-    """Whether an element sits in running text (a page break between paragraphs needs no bar in the line)."""
-    parent = el.getparent()
-    return parent is not None and parent.tag not in _BLOCK_CONTAINERS
-
-
-def texts_in_use(data: EditionData, documents: Iterable[PrintDocument]) -> list[str]:
-    """Every text that may be printed, for choosing and cutting fonts."""
-    texts = [data.config.title, data.config.subtitle, data.config.introduction, *data.config.editors]
-    for doc in documents:
-        texts.append(str(doc.body))
-        texts.append(repr(doc.meta))
-    for entity in data.entities.values():
-        texts.append(" ".join(n.text for n in entity.names) + entity.description)
-        texts.extend(f'lang="{n.lang}"' for n in entity.names if n.lang)
-    return texts
 
 
 @dataclass(frozen=True)
@@ -489,7 +231,7 @@ class Typesetter:
 
     def write(self, html: str, template_name: str) -> bytes:
         """Lay out a page made from `template_name` and return its PDF."""
-        return self.layout(html, template_name).write_pdf()  # type: ignore[no-any-return]
+        return self.layout(html, template_name).write_pdf()
 
     def layout(self, html: str, template_name: str) -> LaidOutDocument:
         """Lay out a page made from `template_name` (named in the error if WeasyPrint fails on it)."""
@@ -517,12 +259,12 @@ class PdfRenderer:
         self.env = env
         self.data = data
         self.config = data.config
-        roots = [self.config.root, Path(str(jinja2_package_templates())), *extra_roots]
+        roots = [self.config.root, package_templates(), *extra_roots]
         roots += [face.path.parent for face in fonts.faces]
         css_text = env.get_template("print/print.css").render(
             config=self.config,
             fonts=fonts,
-            page_size=PAGE_SIZES.get(self.config.print.paper, "A4"),
+            page_size=paper_size(self.config.print.paper).css,
             margins=self.config.print.margins,
         )
         self.setup = PrintSetup(css=css_text, base_url=str(self.config.root) + "/", roots=tuple(roots))
@@ -563,14 +305,14 @@ class PdfRenderer:
         context["chronology"] = chronology_skeleton(self.data, documents)
         first = self.typesetter.layout(template.render(**context), template_name)
         if not context["indexes"] and context["chronology"] is None:
-            return first.write_pdf()  # type: ignore[no-any-return]
+            return first.write_pdf()
         pages = anchor_pages(first)
         context["indexes"] = build_indexes(self.data, documents, pages)
         if context["chronology"] is not None:
             context["chronology"] = build_chronology(self.data, documents, pages)
         joined = self._relay_ends(template, context, first, pages)
         if joined is not None:
-            return joined.write_pdf()  # type: ignore[no-any-return]
+            return joined.write_pdf()
         return self.typesetter.write(template.render(**context), template_name)
 
     def _relay_ends(
@@ -614,21 +356,14 @@ class PdfRenderer:
         return first.copy([*front.pages, *first.pages[front_end:back_start], *back.pages])
 
 
-def jinja2_package_templates() -> Path:
-    """The package's own templates folder."""
-    from importlib import resources
-
-    return Path(str(resources.files("tei_edition") / "templates"))
-
-
-def _local_fetcher(roots: list[Path]) -> Any:
+def _local_fetcher(roots: list[Path]) -> URLFetcher:
     """A WeasyPrint URL fetcher that reads only local files under `roots` (and data: URLs): no network, ever."""
     from weasyprint.urls import URLFetcher
 
     allowed = [r.resolve() for r in roots]
 
     class LocalFetcher(URLFetcher):
-        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             parts = urlsplit(url)
             if parts.scheme == "file":
                 path = Path(unquote(parts.path)).resolve()
@@ -648,138 +383,3 @@ def anchor_pages(document: LaidOutDocument) -> dict[str, int]:
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
     return pages
-
-
-def _mentions_in(data: EditionData, documents: list[PrintDocument]) -> dict[str, list[EntityMention]]:
-    wanted = {doc.id for doc in documents}
-    return {
-        entity_id: [m for m in mentions if m.document.id in wanted]
-        for entity_id, mentions in data.mentions.items()
-        if any(m.document.id in wanted for m in mentions)
-    }
-
-
-def _originals(entity: Entity) -> tuple[Name, ...]:
-    """The entity's names in other languages or scripts (Сталин, 김일성, 毛泽东)."""
-    return tuple(n for n in entity.variants() if n.lang and not n.lang.startswith("en"))
-
-
-def index_skeleton(data: EditionData, documents: list[PrintDocument]) -> list[PrintIndex]:
-    """The indexes that will be printed, without entries: all the first layout needs, as the indexes come last."""
-    mentions = _mentions_in(data, documents)
-    kinds = {data.entities[e].kind for e in mentions if e in data.entities}
-    return [
-        PrintIndex(kind, label, f"index-{section}", [])
-        for kind, (_entry, _list, _name, section, label) in KINDS.items()
-        if kind in kinds
-    ]
-
-
-def build_indexes(
-    data: EditionData, documents: list[PrintDocument], pages: dict[str, int] | None = None
-) -> list[PrintIndex]:
-    """The indexes of the register entries named in the documents, in sort order. With `pages` (anchor -> page of
-    a first layout), each entry has one link per page it is named on, to the first mention there, and an entry on
-    no page is left out; without, the entries have no links (an engine that finds the pages itself)."""
-    indexes = index_skeleton(data, documents)
-    by_kind = {index.kind: index for index in indexes}
-    for entity_id, mentions in _mentions_in(data, documents).items():
-        entity = data.entities.get(entity_id)
-        if entity is None:
-            continue
-        hrefs: list[str] = []
-        if pages is not None:
-            first_on_page: dict[int, str] = {}
-            for mention in mentions:
-                anchor = prefixed(mention.document.id, mention.mention.anchor)
-                page = pages.get(anchor)
-                if page is not None and page not in first_on_page:
-                    first_on_page[page] = anchor
-            if not first_on_page:
-                continue
-            hrefs = ["#" + first_on_page[p] for p in sorted(first_on_page)]
-        by_kind[entity.kind].entries.append(IndexEntry(entity, _originals(entity), hrefs))
-    for index in indexes:
-        index.entries.sort(key=lambda e: (e.entity.sort_key, e.entity.id))
-    return indexes
-
-
-def _dated_entries(data: EditionData, documents: list[PrintDocument]) -> list[tuple[ChronologyEntry, PrintDocument]]:
-    by_id = {doc.id: doc for doc in documents}
-    return [
-        (entry, by_id[entry.document.id])
-        for entry in data.chronology
-        if entry.document.id in by_id and entry.date.span.year is not None
-    ]
-
-
-def chronology_skeleton(data: EditionData, documents: list[PrintDocument]) -> PrintChronology | None:
-    """The chronology's heading alone (None when nothing is dated): all the first layout needs, as it comes last."""
-    return PrintChronology() if _dated_entries(data, documents) else None
-
-
-def build_chronology(data: EditionData, documents: list[PrintDocument], placed: Container[str]) -> PrintChronology:
-    """Every dated passage of the documents in date order, grouped by year, linked to its anchor in the text when
-    the anchor is among those `placed` in the laid-out text."""
-    chronology = PrintChronology()
-    years: dict[str, list[ChronologyItem]] = {}
-    for entry, doc in _dated_entries(data, documents):
-        date = entry.date
-        anchor = prefixed(doc.id, date.anchor)
-        before, match, after = short_snippet(date.snippet, date.text)
-        years.setdefault(str(date.span.year), []).append(
-            ChronologyItem(
-                display=date.span.display(),
-                certainty=CERTAINTY.get(date.cert or "", ""),
-                before=before,
-                match=match,
-                after=after,
-                document=doc,
-                short_title=doc.short_title,
-                href=f"#{anchor}" if anchor in placed else "",
-            )
-        )
-    chronology.years = list(years.items())
-    return chronology
-
-
-def short_snippet(snippet: str, text: str, reach: int = 70) -> tuple[str, str, str]:
-    """The words around a date's text, at most `reach` characters on either side, cut at word boundaries."""
-    pos = snippet.find(text) if text else -1
-    if pos < 0:
-        return _clip_end(snippet, 2 * reach), "", ""
-    before, after = snippet[:pos], snippet[pos + len(text) :]
-    if len(before) > reach:
-        cut = before[-reach:]
-        before = "…" + cut[cut.find(" ") + 1 :] if " " in cut else "…" + cut
-    return before, text, _clip_end(after, reach)
-
-
-def _clip_end(text: str, reach: int) -> str:
-    if len(text) <= reach:
-        return text
-    cut = text[:reach]
-    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
-
-
-def short_title(doc: PrintDocument, limit: int = 56) -> str:
-    """A document's title short enough for a reference: the header's short title, else the title cut down."""
-    short = doc.source.short_title if doc.source.short_title is not None else short_title_of(doc.source.tree)
-    if short.strip():
-        return " ".join(short.split())
-    title = doc.title
-    head, colon, _rest = title.partition(": ")
-    if colon and len(head) >= 12:
-        title = head
-    if len(title) <= limit:
-        return title
-    cut = title[:limit]
-    return cut[: cut.rfind(" ")].rstrip(" ,;:–-") + "…"
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        if item and item not in seen:
-            seen[item] = None
-    return list(seen)

@@ -14,35 +14,47 @@ and images, so that after an edit only the edition and the edited documents are 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TypeAlias, TypeVar
 
 import lxml.html
 from lxml import etree
 
+from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
-from tei_edition.output.cache import content_key
-from tei_edition.print.fonts import FALLBACK_FAMILY, FontSet, face_name
-from tei_edition.print.pdf import (
+from tei_edition.output.cache import BuildCache
+from tei_edition.output.hashing import content_key
+from tei_edition.output.paths import document_pdf, volume_pdf
+from tei_edition.output.writer import OutputWriter
+from tei_edition.paper import paper_size
+from tei_edition.print.book import (
+    IndexEntry,
+    PdfMetadata,
+    PrintChronology,
+    PrintDocument,
+    PrintIndex,
     book_metadata,
     build_chronology,
     build_indexes,
     citation_text,
     document_metadata,
-    jinja2_package_templates,
     long_date,
     prefixed,
     prepare_document,
     texts_in_use,
 )
-from tei_edition.web.context import id_segment
+from tei_edition.print.fonts import FALLBACK_FAMILY, FontSet, face_name
+from tei_edition.tei.certainty import is_uncertain
+from tei_edition.tei.edition import EditionData
+from tei_edition.transform.jinja import package_templates
 
 TYPST_REQUIREMENT = "typst>=0.14"
 DESIGN = "print/edition.typ"
-PAPER = {"A4": "a4", "Letter": "us-letter", "A5": "a5", "Legal": "us-legal"}
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 NOTE_MARKS = ("*", "†", "‡", "§", "‖", "¶")
 
@@ -57,6 +69,11 @@ class Code(str):
     """Typst source written by this module, inserted as it is (anything else is escaped)."""
 
 
+# What value() writes as a Typst value.
+TypstValue: TypeAlias = "Code | str | int | bool | None | Mapping[str, TypstValue] | Sequence[TypstValue]"
+T = TypeVar("T")
+
+
 def escape(text: str) -> Code:
     """Plain text as Typst markup: every character that could start markup escaped, every run of white space one
     space."""
@@ -66,7 +83,7 @@ def escape(text: str) -> Code:
     return Code("".join(out))
 
 
-def value(item: Any) -> Code:
+def value(item: TypstValue) -> Code:
     """A Python value as a Typst value: str -> string, Code -> content block, sequences -> arrays, dicts -> dicts."""
     if isinstance(item, Code):
         return Code(f"[{item}]")
@@ -88,7 +105,7 @@ def value(item: Any) -> Code:
     raise TypeError(f"no Typst value for {type(item).__name__}")
 
 
-def call(function: str, *args: Any, **kwargs: Any) -> Code:
+def call(function: str, *args: TypstValue, **kwargs: TypstValue) -> Code:
     """A call of one of the design's functions, in markup: #name(args, key: value)."""
     parts = [value(a) for a in args] + [f"{k.replace('_', '-')}: {value(v)}" for k, v in kwargs.items()]
     return Code(f"#{function}({', '.join(parts)})")
@@ -182,7 +199,7 @@ class _Converter:
         self.in_note = False
 
     # Blocks: children that are blocks stand apart, runs of text and inline elements between them are paragraphs.
-    def blocks(self, el: Any) -> Code:
+    def blocks(self, el: etree._Element) -> Code:
         out: list[str] = []
         run: list[str] = [escape(el.text or "")]
         for child in el:
@@ -196,7 +213,7 @@ class _Converter:
         out.append("".join(run))
         return Code("\n\n".join(part.strip(" ") for part in out if part.strip(" ")))
 
-    def block(self, el: Any) -> Code:
+    def block(self, el: etree._Element) -> Code:
         tag = el.tag.lower()
         classes = set((el.get("class") or "").split())
         markers = self.markers(el)
@@ -234,7 +251,7 @@ class _Converter:
             return Code(markers + "#line(length: 100%, stroke: 0.4pt + luma(53%))")
         return self.language(el, Code(markers + self.blocks(el)))  # li, dt, dd, td, caption... met out of place
 
-    def table(self, el: Any) -> str:
+    def table(self, el: etree._Element) -> str:
         # This table's rows, not those of a table inside one of its cells (that one is set in its cell).
         rows = [row for row in el.iter("tr") if next(row.iterancestors("table"), None) is el]
         caption = el.find("caption")
@@ -258,14 +275,14 @@ class _Converter:
             table = f"#block(below: 2mm, sticky: true, emph[{self.blocks(caption)}])\n\n" + table
         return f"#block(above: 3mm, below: 3mm)[#set text(9.5pt); #set par(justify: false)\n{table}]"
 
-    def figure(self, el: Any) -> str:
+    def figure(self, el: etree._Element) -> str:
         images = [self.image(img) for img in el.iter("img")]
         caption = el.find("figcaption")
         return call(
             "illustration", Code(images[0]) if images else None, self.blocks(caption) if caption is not None else None
         )
 
-    def image(self, img: Any) -> Code:
+    def image(self, img: etree._Element) -> Code:
         """An image of the edition's folder; an image that cannot be used is described by its alt text."""
         src = (img.get("src") or "").split("#")[0].split("?")[0]
         alt = img.get("alt") or ""
@@ -283,8 +300,8 @@ class _Converter:
         return Code(f"#picture({value(relative)}, alt: {value(alt)})")
 
     # Inline content: text, names, dates, notes, page breaks.
-    def inlines(self, el: Any) -> Code:
-        out = [escape(el.text or "")]
+    def inlines(self, el: etree._Element) -> Code:
+        out: list[str] = [escape(el.text or "")]
         for child in el:
             if isinstance(child.tag, str) and _is_block(child):
                 out.append("\n\n" + self.block(child) + "\n\n")
@@ -293,14 +310,14 @@ class _Converter:
             out.append(escape(child.tail or ""))
         return Code("".join(out))
 
-    def inline(self, el: Any) -> Code:
+    def inline(self, el: etree._Element) -> Code:
         if not isinstance(el.tag, str):  # a comment or processing instruction
             return Code("")
         tag = el.tag.lower()
         classes = set((el.get("class") or "").split())
         if "pb-bar" in classes:
             return Code("")  # the bar is part of the page break's mark
-        if "pb" in classes:  # in the line when the print body marked it with a bar (pdf.prefix_ids)
+        if "pb" in classes:  # in the line when the print body marked it with a bar (book.prefix_ids)
             before = el.getprevious()
             in_line = before is not None and "pb-bar" in (before.get("class") or "").split()
             return self.page_break(el, in_line=in_line)
@@ -337,7 +354,7 @@ class _Converter:
             inner = Code(f"#link({value(el.get('href'))})[{inner}]")
         return Code(markers + self.language(el, inner))
 
-    def markers(self, el: Any) -> str:
+    def markers(self, el: etree._Element) -> str:
         """Invisible markers where a name or a date the indexes and the chronology point to stands."""
         anchor = el.get("id")
         if not anchor:
@@ -351,7 +368,7 @@ class _Converter:
             self.context.anchors.add(anchor)
         return "".join(out)
 
-    def note(self, el: Any) -> Code:
+    def note(self, el: etree._Element) -> Code:
         if self.in_note:  # a note cannot hold a note: one met inside another is printed there, in parentheses
             return Code(f"#h(0.25em)#emph[\\({self.inlines(el).strip(' ')}\\)]")
         number = (el.get("data-n") or "").strip()
@@ -365,13 +382,14 @@ class _Converter:
             self.in_note = False
         return Code(f"#footnote(numbering: _ => {value(number)})[{inner.strip(' ')}]")
 
-    def page_break(self, el: Any, in_line: bool) -> Code:
-        number = (el.get("data-n") or el.text_content() or "").strip()
+    def page_break(self, el: etree._Element, in_line: bool) -> Code:
+        # lxml-stubs type itertext() as yielding str | bytes; on a parsed tree it yields str.
+        number = (el.get("data-n") or "".join(el.itertext())).strip()  # type: ignore[arg-type]
         if not number:
             return Code("")
         return call("page-break" if in_line else "page-break-between", number)
 
-    def language(self, el: Any, inner: Code) -> Code:
+    def language(self, el: etree._Element, inner: Code) -> Code:
         lang = el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang")
         if not lang:
             return inner
@@ -387,13 +405,13 @@ class _Converter:
         return Code(f"#text({', '.join(args)})[{inner}]")
 
 
-def _span(cell: Any, name: str) -> int:
+def _span(cell: etree._Element, name: str) -> int:
     """A cell's colspan or rowspan: a whole number from 1 to 64 (anything else counts as 1)."""
     text = (cell.get(name) or "").strip()
     return min(int(text), 64) if text.isdigit() and 0 < int(text) else 1
 
 
-def _is_block(el: Any) -> bool:
+def _is_block(el: etree._Element) -> bool:
     return el.tag.lower() in _BLOCKS
 
 
@@ -439,7 +457,7 @@ def font_folders(fonts: FontSet) -> list[str]:
 # ---- Compiling ----------------------------------------------------------------------------------------------------
 
 
-def load_typst() -> Any:
+def load_typst() -> ModuleType:
     try:
         import typst
     except ImportError as exc:
@@ -513,7 +531,7 @@ def _write_in_child(root: str, folders: list[str], source: str, what: str) -> tu
     return setter.write(source, what), list(setter.warnings)
 
 
-def _typst_message(exc: Any) -> str:
+def _typst_message(exc: object) -> str:
     """Typst's message and hints on one line."""
     message = getattr(exc, "message", "") or str(exc)
     hints = getattr(exc, "hints", None) or []
@@ -524,15 +542,15 @@ def _typst_message(exc: Any) -> str:
 # ---- The sources of the PDFs --------------------------------------------------------------------------------------
 
 
-def design_source(config: Any) -> str:
+def design_source(config: EditionConfig) -> str:
     """The print design: the edition's own templates/print/edition.typ, else the package's."""
-    for folder in (config.templates_dir, jinja2_package_templates()):
+    for folder in (config.templates_dir, package_templates()):
         if folder is not None and (Path(folder) / DESIGN).is_file():
             return (Path(folder) / DESIGN).read_text(encoding="utf-8")
     raise BuildError(f"the print design {DESIGN} is missing from the package; reinstall tei-edition")
 
 
-def _date(moment: Any) -> Code:
+def _date(moment: datetime) -> Code:
     return Code(
         f"datetime(year: {moment.year}, month: {moment.month}, day: {moment.day}, hour: {moment.hour}, "
         f"minute: {moment.minute}, second: {moment.second})"
@@ -553,7 +571,7 @@ def _length(css: str) -> str:
 class SourceWriter:
     """Writes the Typst source of the edition's book and of each document's PDF."""
 
-    def __init__(self, data: Any, fonts: FontSet):
+    def __init__(self, data: EditionData, fonts: FontSet):
         self.data = data
         self.config = data.config
         self.design = design_source(self.config)
@@ -564,7 +582,7 @@ class SourceWriter:
         self.images: dict[str, set[Path]] = {}  # document id -> the image files its text shows
         self.characters: dict[str, int] = {}  # document id -> the length of its text
 
-    def body(self, doc: Any) -> Code:
+    def body(self, doc: PrintDocument) -> Code:
         """A document's text as markup (made once, for both the book and the document's PDF)."""
         if doc.id not in self.bodies:
             mentions: dict[str, list[str]] = {}
@@ -580,7 +598,7 @@ class SourceWriter:
             self.characters[doc.id] = context.characters
         return self.bodies[doc.id]
 
-    def preamble(self, meta: Any, single: bool) -> str:
+    def preamble(self, meta: PdfMetadata, single: bool) -> str:
         """The design and the call that sets up every page: `#show: edition.with(...)`."""
         settings = [
             f"{key}: {value(item)}"
@@ -590,7 +608,7 @@ class SourceWriter:
                 ("subject", meta.subject),
                 ("keywords", list(meta.keywords)),
                 ("lang", _language(meta.lang)),
-                ("paper", PAPER.get(self.config.print.paper, "a4")),
+                ("paper", paper_size(self.config.print.paper).typst),
                 ("fonts", list(self.fonts)),
                 ("book-title", self.config.title),
                 ("single", single),
@@ -599,13 +617,13 @@ class SourceWriter:
         settings += [f"date: {_date(self.data.build_date)}", f"margins: {_margins(self.config.print.margins)}"]
         return f"{self.design}\n\n#show: edition.with({', '.join(settings)})\n\n"
 
-    def document_part(self, doc: Any, single: bool) -> str:
+    def document_part(self, doc: PrintDocument, single: bool) -> str:
         m = doc.meta
         dateline = None
         if m.date_display or m.place:
             dateline = (m.place.name if m.place else "") + (", " if m.place and m.date_display else "")
             if m.date_display:
-                dateline += m.date_display + (" (?)" if m.date_cert in ("low", "medium", "unknown") else "")
+                dateline += m.date_display + (" (?)" if is_uncertain(m.date_cert) else "")
         parties = None
         if m.senders or m.recipients:
             pieces = []
@@ -640,7 +658,7 @@ class SourceWriter:
             single=single,
         )
 
-    def document_source(self, doc: Any, meta: Any) -> str:
+    def document_source(self, doc: PrintDocument, meta: PdfMetadata) -> str:
         config = self.config
         line = f"{config.title} · Document {doc.number} · Version {config.version}, {long_date(self.data)}"
         if config.licence:
@@ -653,7 +671,7 @@ class SourceWriter:
             + "\n"
         )
 
-    def edition_source(self, documents: list[Any], meta: Any, volume: str | None = None) -> str:
+    def edition_source(self, documents: list[PrintDocument], meta: PdfMetadata, volume: str | None = None) -> str:
         """The book: title page, imprint, contents, introduction, documents, indexes and chronology; or one volume
         of it (`volume` says which, on its title page), with the indexes and chronology of its documents."""
         config = self.config
@@ -663,7 +681,7 @@ class SourceWriter:
         chronology = build_chronology(self.data, documents, self.anchors)
         parts = [self.preamble(meta, single=False), *self.front_matter(volume)]
 
-        entries: list[dict[str, Any]] = []
+        entries: list[TypstValue] = []
         if config.introduction:
             entries.append({"id": "introduction", "number": None, "title": "Introduction", "kind": "front"})
         entries += [
@@ -723,18 +741,19 @@ class SourceWriter:
         imprint.append(escape(f"Typeset from the edition’s TEI P5 sources by tei-edition {self.data.tool_version}."))
         return [title_page, call("imprint", Code("\n\n".join(imprint)))]
 
-    def index_part(self, index: Any) -> str:
+    def index_part(self, index: PrintIndex) -> str:
         """One printed index: its entries by initial letter (the design finds their pages)."""
 
-        def originals(entry: Any) -> list[Code]:
-            out = []
-            for name in entry.originals:
-                fonts = font_for_language(self.language_fonts, name.lang)
+        def originals(entry: IndexEntry) -> list[TypstValue]:
+            out: list[TypstValue] = []
+            for name in entry.originals:  # names with a language (see book.IndexEntry)
+                lang = name.lang or ""
+                fonts = font_for_language(self.language_fonts, lang)
                 font = f", font: {value(fonts)}" if fonts else ""
-                out.append(Code(f"#text(lang: {value(_language(name.lang))}{font})[{escape(name.text)}]"))
+                out.append(Code(f"#text(lang: {value(_language(lang))}{font})[{escape(name.text)}]"))
             return out
 
-        letters = [
+        letters: list[TypstValue] = [
             [
                 letter,
                 [
@@ -752,9 +771,9 @@ class SourceWriter:
         ]
         return call("register-index", id=index.id, title=f"Index of {index.label.lower()}", letters=letters)
 
-    def chronology_part(self, chronology: Any) -> str:
+    def chronology_part(self, chronology: PrintChronology) -> str:
         """The printed chronology: every dated passage by year (the design finds their pages)."""
-        years = [
+        years: list[TypstValue] = [
             [
                 year,
                 [
@@ -797,11 +816,11 @@ def _language(lang: str) -> str:
 
 
 def render_typst(
-    data: Any,
+    data: EditionData,
     print_bodies: dict[str, str],
-    out: Any,
+    out: OutputWriter,
     jobs: int | None = None,
-    store: Any = None,
+    store: BuildCache | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> int:
     """Write edition.pdf and documents/<id>.pdf set by Typst; return how many PDFs were written. Typst's warnings
@@ -827,9 +846,9 @@ def render_typst(
             writer.body(doc)  # the texts first: their lengths decide the volumes
         volumes = split_volumes(documents, [writer.characters[doc.id] for doc in documents], config.print.volume_pages)
         for number, volume in enumerate(volumes, start=1):
-            title, label, name = "", None, "edition.pdf"
+            title, label, name = "", None, volume_pdf(number, len(volumes))
             if len(volumes) > 1:
-                title, name = f"{config.title}, volume {number}", f"edition-{number}.pdf"
+                title = f"{config.title}, volume {number}"
                 label = f"Volume {number} of {len(volumes)} · Documents {volume[0].number}–{volume[-1].number}"
             what = f"the edition ({name})" if len(volumes) == 1 else f"volume {number} of the edition ({name})"
             sources.append((writer.edition_source(volume, book_metadata(data, volume, title), label), what))
@@ -837,7 +856,7 @@ def render_typst(
         sources += [
             (writer.document_source(doc, document_metadata(data, doc)), f"document {doc.id!r}") for doc in documents
         ]
-        names += [f"documents/{id_segment(doc.id)}.pdf" for doc in documents]
+        names += [document_pdf(doc.id) for doc in documents]
         # A PDF is a function of its source, the fonts, the images it shows and Typst's version: one whose key the
         # build cache holds is taken from it (after an edit, the edition and the edited documents are set again).
         fonts_key = _files_key(face.path for face in fonts.faces)
@@ -845,7 +864,7 @@ def render_typst(
         images += [writer.images.get(doc.id, set()) for doc in documents]
         keys = [
             content_key("typst-pdf", typst_version(), fonts_key, _files_key(shown, content=True), source)
-            for (source, _what), shown in zip(sources, images)
+            for (source, _what), shown in zip(sources, images, strict=True)
         ]
         kept = store.get_many(keys) if store is not None else {}
         missing = [i for i, key in enumerate(keys) if key not in kept]
@@ -854,9 +873,10 @@ def render_typst(
             store.put_many([(keys[i], pdf) for i, pdf in made.items()])
         for i, name in enumerate(names):
             out.write_bytes(name, made[i] if i in made else kept[keys[i]])
-        for message, where in setter.warnings.items() if warn is not None else ():
-            more = f" and {len(where) - 1} more PDF(s)" if len(where) > 1 else ""
-            warn(f"PDF: Typst warns: {message} (setting {where[0]}{more})")
+        if warn is not None:
+            for message, where in setter.warnings.items():
+                more = f" and {len(where) - 1} more PDF(s)" if len(where) > 1 else ""
+                warn(f"PDF: Typst warns: {message} (setting {where[0]}{more})")
     return len(names)
 
 
@@ -874,7 +894,7 @@ def set_pdfs(
         return {i: write(*sources[i]) for i in volumes}
 
     def set_documents(workers: int) -> dict[int, bytes]:
-        return dict(zip(documents, setter.write_many([sources[i] for i in documents], workers)))
+        return dict(zip(documents, setter.write_many([sources[i] for i in documents], workers), strict=True))
 
     if jobs <= 1 or not volumes or not documents:
         return {**set_volumes(), **set_documents(jobs)}
@@ -888,7 +908,7 @@ def set_pdfs(
         return {**beside.result(), **made}
 
 
-def split_volumes(documents: list[Any], characters: list[int], volume_pages: int) -> list[list[Any]]:
+def split_volumes(documents: list[T], characters: list[int], volume_pages: int) -> list[list[T]]:
     """The documents in volumes of about `volume_pages` pages each, as even as whole documents allow (one volume
     when 0 or when they all fit). A document's pages are estimated from its text: ~3,000 characters a page, and
     one more for its heading and source note (the sample's documents in the bench, 3,190 characters a page)."""
@@ -898,9 +918,9 @@ def split_volumes(documents: list[Any], characters: list[int], volume_pages: int
         return [documents]
     count = min(-(-int(total) // volume_pages), len(documents))
     target = total / count
-    volumes: list[list[Any]] = [[]]
+    volumes: list[list[T]] = [[]]
     filled = 0.0
-    for doc, size in zip(documents, pages):
+    for doc, size in zip(documents, pages, strict=True):
         if volumes[-1] and filled + size / 2 > target * len(volumes) and len(volumes) < count:
             volumes.append([])
         volumes[-1].append(doc)

@@ -5,9 +5,10 @@ content models, attribute classes and datatypes untouched, replaces every refere
 <notAllowed/>, simplifies what that leaves behind and removes every pattern no longer reachable from <start>.
 Documentation and embedded Schematron are dropped (the edition's rules live in edition.sch).
 
-Regenerate after changing KEPT_ELEMENTS (tei_all.rng is TEI P5 4.12.0 as published by the TEI Consortium):
+Regenerate after changing KEPT_ELEMENTS (tei_all.rng, beside this file, is TEI P5 4.12.0 as published by the TEI
+Consortium; see TEI-LICENCE.md):
 
-    python src/tei_edition/schema/make_schema.py ../shared/schemas/tei_all.rng src/tei_edition/schema/edition.rng
+    python src/tei_edition/schema/make_schema.py src/tei_edition/schema/tei_all.rng src/tei_edition/schema/edition.rng
 """
 
 from __future__ import annotations

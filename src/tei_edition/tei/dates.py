@@ -1,4 +1,12 @@
-"""TEI date values (W3C forms of ISO 8601): checking, comparing, sorting and display."""
+"""TEI date values (the W3C forms of att.datable.w3c, as XML Schema defines them): checking, comparing, sorting
+and display.
+
+TEI's @when, @notBefore, @notAfter, @from and @to take any of xs:date, xs:gYear, xs:gYearMonth, xs:dateTime,
+xs:time, xs:gMonth, xs:gDay and xs:gMonthDay. Years may be negative (BCE) and longer than four digits. As in XML
+Schema 1.0, which TEI's schemas use (and libxml2's RELAX NG validator with them), there is no year 0000 (-0001 is
+1 BCE), and leap years are reckoned on the year as written (-0004 is one). The -iso variants also accept other
+ISO 8601 forms (weeks, durations, intervals), which are checked only for their characters.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +14,30 @@ import calendar
 import re
 from dataclasses import dataclass
 
-_DATE_RE = re.compile(
-    r"^(?P<sign>-)?(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
-    r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?(?P<zone>Z|[+-]\d{2}:\d{2})?)?)?)?$"
+_YEAR = r"(?P<year>-?(?:[1-9]\d{4,}|\d{4}))"
+_ZONE = r"(?P<zone>Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?"
+_TIME = r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.\d+)?"
+# The W3C forms, by their XML Schema type names; each pattern matches the whole value.
+_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(f"^{pattern}{_ZONE}$"))
+    for name, pattern in (
+        ("date", f"{_YEAR}-(?P<month>\\d{{2}})-(?P<day>\\d{{2}})"),
+        ("gYearMonth", f"{_YEAR}-(?P<month>\\d{{2}})"),
+        ("gYear", _YEAR),
+        ("dateTime", f"{_YEAR}-(?P<month>\\d{{2}})-(?P<day>\\d{{2}})T{_TIME}"),
+        ("time", _TIME),
+        ("gMonthDay", r"--(?P<month>\d{2})-(?P<day>\d{2})"),
+        ("gMonth", r"--(?P<month>\d{2})"),
+        ("gDay", r"---(?P<day>\d{2})"),
+    )
 )
+# teidata.temporal.iso: besides the W3C forms, any token of these characters (ISO 8601 weeks, ordinal dates,
+# durations and intervals).
+_ISO_TOKEN = re.compile(r"^[0-9.,DHMPRSTWYZ/:+\-]+$")
+EXPECTED = (
+    "expected a W3C date such as 1951, 1951-08, 1951-08-23, -0323 (BCE), 1951-08-23T13:00:00, 13:00:00 or --08-23"
+)
+DATE_ATTRIBUTES = ("when", "notBefore", "notAfter", "from", "to")
 MONTHS = (
     "January",
     "February",
@@ -24,6 +52,112 @@ MONTHS = (
     "November",
     "December",
 )
+
+
+class DateValueError(ValueError):
+    """A date attribute value that is not a valid W3C date; the message says what is expected."""
+
+
+def days_in_month(year: int, month: int) -> int:
+    """Days in a month of the proleptic Gregorian calendar, the leap years reckoned on the year as written."""
+    return 29 if month == 2 and calendar.isleap(year) else (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+
+
+@dataclass(frozen=True)
+class W3CValue:
+    """One W3C date or time value: its XML Schema type and the parts it gives (None where it gives none)."""
+
+    kind: str  # date, gYearMonth, gYear, dateTime, time, gMonthDay, gMonth, gDay
+    year: int | None
+    month: int | None
+    day: int | None
+    time: tuple[int, int, int] | None  # hours, minutes, whole seconds
+    zone: str | None
+
+    @property
+    def has_year(self) -> bool:
+        return self.year is not None
+
+    def earliest(self) -> tuple[int, int, int, int, int, int]:
+        """The first moment the value covers (year, month, day, hour, minute, second); a value with a year only."""
+        assert self.year is not None
+        return (self.year, self.month or 1, self.day or 1, *(self.time or (0, 0, 0)))
+
+    def latest(self) -> tuple[int, int, int, int, int, int]:
+        """The last moment the value covers: 1951 ends on 31 December 1951 at 23:59:59."""
+        assert self.year is not None
+        month = self.month or 12
+        day = self.day or days_in_month(self.year, month)
+        return (self.year, month, day, *(self.time or (23, 59, 59)))
+
+
+def parse_w3c(value: str) -> W3CValue:
+    """Parse any of TEI's W3C date and time forms, or raise DateValueError saying what is wrong."""
+    text = value.strip()  # XML Schema collapses the white space around these values
+    found = next(((kind, match) for kind, pattern in _FORMS if (match := pattern.match(text))), None)
+    if found is None:
+        if re.match(r"^(?:-?\d{4,}-\d{2}-\d{2}T)?\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?$", text):
+            raise DateValueError(f"'{value}' gives a time without seconds; a time is written hh:mm:ss, e.g. 13:00:00")
+        raise DateValueError(f"'{value}' is not a date or time ({EXPECTED})")
+    kind, match = found
+    parts = match.groupdict()
+    year = int(parts["year"]) if parts.get("year") else None
+    if year == 0:
+        raise DateValueError(f"'{value}' has the year 0000, which TEI's dates do not have: 1 BCE is -0001")
+    month = int(parts["month"]) if parts.get("month") else None
+    day = int(parts["day"]) if parts.get("day") else None
+    if month is not None and not 1 <= month <= 12:
+        raise DateValueError(f"'{value}' has month {month:02d}; months run from 01 to 12")
+    if day is not None:
+        # Without a year (--02-29) February may have 29 days.
+        days = days_in_month(year, month) if year is not None and month else days_in_month(2000, month or 1)
+        if not 1 <= day <= (days if month else 31):
+            if month:
+                where = f"{MONTHS[month - 1]} {_year_text(year)}" if year is not None else MONTHS[month - 1]
+                raise DateValueError(f"'{value}' is not a real day: {where} has {days} days")
+            raise DateValueError(f"'{value}' has day {day:02d}; days run from 01 to 31")
+    time = None
+    if parts.get("hour"):
+        hour, minute, second = int(parts["hour"]), int(parts["minute"]), int(parts["second"])
+        midnight = hour == 24 and minute == 0 and second == 0 and not re.search(r":00\.\d*[1-9]", text)
+        if not midnight and (hour > 23 or minute > 59 or second > 59):
+            raise DateValueError(f"'{value}' has an impossible time of day")
+        time = (hour, minute, second)
+    return W3CValue(kind, year, month, day, time, parts.get("zone"))
+
+
+def is_valid_date(value: str) -> bool:
+    """True when `value` is a W3C date or time TEI accepts in @when and its siblings."""
+    try:
+        parse_w3c(value)
+    except DateValueError:
+        return False
+    return True
+
+
+def is_valid_iso(value: str) -> bool:
+    """True when `value` is accepted by TEI's @when-iso and its siblings (teidata.temporal.iso)."""
+    return is_valid_date(value) or _ISO_TOKEN.match(value) is not None
+
+
+def in_order(start: str, end: str) -> bool:
+    """False only when a range certainly ends before it starts: the earliest moment `start` may stand for is later
+    than the latest moment `end` may stand for (so 1951 .. 1951-08-23 is in order, 1951-09 .. 1951-08-31 is not).
+    Values that are not W3C dates, or have no year (times, --MM-DD: a range may run across midnight or New Year),
+    are never out of order."""
+    try:
+        first, last = parse_w3c(start), parse_w3c(end)
+    except DateValueError:
+        return True
+    if not (first.has_year and last.has_year):
+        return True
+    return first.earliest() <= last.latest()
+
+
+def _year_text(year: int | None) -> str:
+    if year is None:
+        return ""
+    return str(year) if year >= 0 else f"{-year} BCE"
 
 
 @dataclass(frozen=True, order=True)
@@ -41,8 +175,7 @@ class PartialDate:
     @property
     def latest(self) -> tuple[int, int, int]:
         month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1] if self.year > 0 else self.day or 31
-        return (self.year, month, day)
+        return (self.year, month, self.day or days_in_month(self.year, month))
 
     def iso(self) -> str:
         out = f"{self.year:04d}" if self.year >= 0 else f"-{-self.year:04d}"
@@ -53,8 +186,8 @@ class PartialDate:
         return out
 
     def display(self) -> str:
-        """An English reading form: '23 August 1951', 'August 1951', '1951'."""
-        year = str(self.year) if self.year > 0 else f"{-self.year} BCE"
+        """An English reading form: '23 August 1951', 'August 1951', '1951', '323 BCE'."""
+        year = _year_text(self.year)
         if self.month and self.day:
             return f"{self.day} {MONTHS[self.month - 1]} {year}"
         if self.month:
@@ -62,37 +195,12 @@ class PartialDate:
         return year
 
 
-class DateValueError(ValueError):
-    """A date attribute value that is not a valid W3C date; the message says what is expected."""
-
-
 def parse_date(value: str) -> PartialDate:
-    """Parse YYYY, YYYY-MM, YYYY-MM-DD (optionally with a time) into a PartialDate, or raise DateValueError."""
-    match = _DATE_RE.match(value.strip())
-    if not match or value != value.strip():
-        raise DateValueError(f"'{value}' is not a date in the form YYYY, YYYY-MM or YYYY-MM-DD")
-    year = int(match["year"]) * (-1 if match["sign"] else 1)
-    month = int(match["month"]) if match["month"] else None
-    day = int(match["day"]) if match["day"] else None
-    if month is not None and not 1 <= month <= 12:
-        raise DateValueError(f"'{value}' has month {month:02d}; months run from 01 to 12")
-    if day is not None:
-        days = calendar.monthrange(year if year > 0 else 2000, month)[1]  # type: ignore[arg-type]
-        if not 1 <= day <= days:
-            raise DateValueError(f"'{value}' is not a real day: {MONTHS[month - 1]} {year} has {days} days")  # type: ignore[index]
-    if match["hour"]:
-        if int(match["hour"]) > 23 or int(match["minute"]) > 59 or (match["second"] and int(match["second"]) > 59):
-            raise DateValueError(f"'{value}' has an impossible time of day")
-    return PartialDate(year, month, day)
-
-
-def is_valid_date(value: str) -> bool:
-    """True when `value` is a W3C date TEI accepts in @when and its siblings."""
-    try:
-        parse_date(value)
-    except DateValueError:
-        return False
-    return True
+    """The calendar date a W3C value with a year gives (a time of day is dropped), or DateValueError."""
+    parsed = parse_w3c(value)
+    if parsed.year is None:
+        raise DateValueError(f"'{value}' is a {parsed.kind} without a year, so it cannot be placed in time")
+    return PartialDate(parsed.year, parsed.month, parsed.day)
 
 
 @dataclass(frozen=True)
@@ -140,14 +248,16 @@ class DateSpan:
 
 
 def date_span(attrs: dict[str, str]) -> DateSpan | None:
-    """The span given by a date element's attributes (when, from, to, notBefore, notAfter), or None if invalid/absent."""
+    """The span given by a date element's attributes (when, from, to, notBefore, notAfter, or their -iso forms
+    where those hold W3C values), or None if invalid, absent or without a year."""
+    values = {name: attrs.get(name) or attrs.get(f"{name}-iso") for name in DATE_ATTRIBUTES}
     try:
-        if attrs.get("when"):
-            return DateSpan(when=parse_date(attrs["when"]))
-        if attrs.get("from") or attrs.get("to"):
-            return DateSpan(start=_opt(attrs.get("from")), end=_opt(attrs.get("to")))
-        if attrs.get("notBefore") or attrs.get("notAfter"):
-            return DateSpan(start=_opt(attrs.get("notBefore")), end=_opt(attrs.get("notAfter")), vague=True)
+        if values["when"]:
+            return DateSpan(when=parse_date(values["when"]))
+        if values["from"] or values["to"]:
+            return DateSpan(start=_opt(values["from"]), end=_opt(values["to"]))
+        if values["notBefore"] or values["notAfter"]:
+            return DateSpan(start=_opt(values["notBefore"]), end=_opt(values["notAfter"]), vague=True)
     except DateValueError:
         return None
     return None

@@ -103,7 +103,8 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
 
     creation = header.find(f"{T}profileDesc/{T}creation")
     date_el = creation.find(f".//{T}date") if creation is not None else None
-    span = date_span(dict(date_el.attrib)) if date_el is not None else None
+    # (lxml-stubs allow bytes for attribute names and values; lxml gives str for XML it parsed.)
+    span = date_span(dict(date_el.attrib)) if date_el is not None else None  # type: ignore[arg-type]
     place_el = creation.find(f".//{T}placeName") if creation is not None else None
 
     corresp = header.find(f"{T}profileDesc/{T}correspDesc")
@@ -120,7 +121,7 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
                 if span is None:
                     d = action.find(f"{T}date")
                     if d is not None:
-                        span, date_el = date_span(dict(d.attrib)), d
+                        span, date_el = date_span(dict(d.attrib)), d  # type: ignore[arg-type]
             elif action.get("type") == "received":
                 recipients.extend(parties)
                 received_place = _party(place, "place") if place is not None else None
@@ -260,11 +261,8 @@ def _source(source_desc: etree._Element | None) -> SourceCitation:
         scope = struct.findall(f".//{T}biblScope")
         part_title = text_of(analytic.find(f"{T}title")) if analytic is not None else ""
         work_title = text_of(monogr.find(f"{T}title")) if monogr is not None else ""
-        authors = (
-            [text_of(a) for a in (analytic if analytic is not None else monogr).findall(f"{T}author")]
-            if (analytic is not None or monogr is not None)
-            else []
-        )
+        part = analytic if analytic is not None else monogr
+        authors = [text_of(a) for a in part.findall(f"{T}author")] if part is not None else []
         if not authors and monogr is not None:
             authors = [text_of(a) for a in monogr.findall(f"{T}author")]
         return SourceCitation(
@@ -304,7 +302,8 @@ def _source(source_desc: etree._Element | None) -> SourceCitation:
 
 
 def _bibl_text(bibl: etree._Element) -> str:
-    return normalise_space("".join(bibl.itertext()))
+    # lxml-stubs type itertext() as yielding str | bytes; on a parsed tree it yields str.
+    return normalise_space("".join(bibl.itertext()))  # type: ignore[arg-type]
 
 
 def _range(scope: etree._Element) -> str:

@@ -10,6 +10,7 @@ from lxml import etree
 
 from tei_edition import TEI_NS
 from tei_edition.errors import SourceError
+from tei_edition.tei.xinclude import XI, IncludeContext, resolve_includes
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # Elements nested deeper than this are refused: it is the limit of Saxon's XML parser (which Schematron and the
@@ -27,13 +28,13 @@ class _RefuseExternal(etree.Resolver):
 
 
 def make_parser() -> etree.XMLParser:
-    """An lxml parser that never loads DTDs or entities and never touches the network."""
+    """An lxml parser that expands only internal entities, never loads a DTD and never touches the network."""
     parser = etree.XMLParser(
-        resolve_entities=False,
+        resolve_entities="internal",  # type: ignore[arg-type]  # entities declared in the document itself (bounded by _check_internal_subset)
         load_dtd=False,
         dtd_validation=False,
         no_network=True,
-        huge_tree=True,  # large editions are legitimate; entity expansion is refused separately
+        huge_tree=True,  # large editions are legitimate; entity expansion is bounded separately
         remove_blank_text=False,
         collect_ids=False,
     )
@@ -43,15 +44,29 @@ def make_parser() -> etree.XMLParser:
     return parser
 
 
-def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
-    """Parse a TEI file's bytes into a tree; raise SourceError naming the file and line on any problem."""
+def parse_bytes(data: bytes, path: Path, included: list[Path] | None = None) -> etree._ElementTree:
+    """Parse a TEI file's bytes into a tree; raise SourceError naming the file and line on any problem.
+
+    A DOCTYPE is accepted, but its external DTD is never read; entities declared in the document itself are
+    expanded within bounds (MAX_ENTITY_CHARS); external and parameter entities are refused. The tree returned has
+    no DOCTYPE, so that no other XML processor given it (Saxon) can try to load the DTD. XIncludes are resolved
+    (tei/xinclude.py: files inside the edition's folder only); `included`, if given, receives the files read."""
+    context = IncludeContext()
+    tree = _parse(data, path, context)
+    if included is not None:
+        included.extend(dict.fromkeys(context.included))
+    return tree
+
+
+def _parse(data: bytes, path: Path, context: IncludeContext) -> etree._ElementTree:
+    """parse_bytes for a source or for a file it includes (with the includes of the source so far)."""
     if not data.strip():
         raise SourceError(
             path, 'the file is empty; a TEI document starts with <TEI xmlns="http://www.tei-c.org/ns/1.0">', line=1
         )
     _check_declared_encoding(data, path)
     view = _as_ascii_view(data)
-    _refuse_entity_declarations(view, path)
+    _check_internal_subset(view, path)
     parser = make_parser()
     try:
         root = etree.fromstring(data, parser=parser, base_url=str(path))
@@ -61,17 +76,9 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
             path, f"not well-formed XML: {_clean_syntax_message(exc.msg)}", line=line or None, column=column or None
         ) from None
     tree = root.getroottree()
-    if tree.docinfo.system_url or tree.docinfo.public_id:
-        # Other XML processors (Saxon's Java parser among them) fetch a DTD named here, file or URL.
-        found = re.search(rb"<!DOCTYPE", view)
-        line = view.count(b"\n", 0, found.start()) + 1 if found else 1
-        raise SourceError(
-            path,
-            f"the document type declaration names an external DTD "
-            f"({tree.docinfo.system_url or tree.docinfo.public_id!r}); DTDs are never loaded, "
-            "so remove the <!DOCTYPE ...> line (the schema is given in edition.toml)",
-            line=line,
-        )
+    tree.docinfo.clear()  # the DOCTYPE and its internal subset: their entities are expanded, the DTD never read
+    if next(root.iter(XI + "include"), None) is not None:
+        resolve_includes(tree, path, context, _parse)
     too_deep = _TOO_DEEP(tree)
     if too_deep:
         name = etree.QName(too_deep[0]).localname
@@ -84,7 +91,8 @@ def parse_bytes(data: bytes, path: Path) -> etree._ElementTree:
     for node in root.iter(etree.Entity):
         raise SourceError(
             path,
-            f"entity reference &{node.name}; is not allowed (entities are never expanded; write the character itself)",
+            f"entity reference &{node.name}; is not allowed (it is not declared in the document, and DTDs are "
+            "never read: write the character itself)",
             line=node.sourceline,
         )
     return tree
@@ -167,17 +175,117 @@ def _as_ascii_view(data: bytes) -> bytes:
     return data
 
 
-def _refuse_entity_declarations(data: bytes, path: Path) -> None:
-    match = re.search(rb"<!ENTITY", data)
-    if match:
-        line = data.count(b"\n", 0, match.start()) + 1
-        raise SourceError(
-            path,
-            "the document declares entities (<!ENTITY ...>); entity declarations are refused "
-            "for safety (they can read local files or expand without bound): write the text or "
-            "characters directly",
-            line=line,
-        )
+# Bounds on entity expansion: the characters one entity may stand for, and all references in a file together.
+MAX_ENTITY_CHARS = 1_000_000
+MAX_EXPANDED_CHARS = 16_000_000
+_PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
+_NAME = r"[A-Za-z_:\x80-\xff][-A-Za-z0-9._:\x80-\xff]*"
+_ENTITY_REF = re.compile(rb"&(" + _NAME.encode() + rb");")
+_DECLARATION = re.compile(
+    rb"<!ENTITY\s+(?P<pe>%\s+)?(?P<name>" + _NAME.encode() + rb")\s+"
+    rb"(?:(?P<value>\"[^\"]*\"|'[^']*')|(?P<external>SYSTEM|PUBLIC)\b(?P<rest>(?:[^>\"']|\"[^\"]*\"|'[^']*')*))\s*>"
+)
+
+_OTHER_DECLARATION = re.compile(rb"<!(?:ELEMENT|ATTLIST|NOTATION)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+
+
+def _check_internal_subset(data: bytes, path: Path) -> None:
+    """Refuse what a DOCTYPE's internal subset may hold that is unsafe: references to parameter entities, external
+    entities (parsed or parameter), and entities that expand beyond MAX_ENTITY_CHARS (alone) or
+    MAX_EXPANDED_CHARS (all references in the file). Plain internal entities (&ed; for a name, &mdash; for a
+    character) are fine, and so are internal parameter entities that only switch parts of the (never read) DTD."""
+    doctype = re.search(
+        rb"<!DOCTYPE\s+" + _NAME.encode() + rb"\s*(?:(?:SYSTEM|PUBLIC)(?:\s*(?:\"[^\"]*\"|'[^']*'))+\s*)?", data
+    )
+    if not doctype or data[doctype.end() : doctype.end() + 1] != b"[":
+        return  # no DOCTYPE, or one without an internal subset (its external DTD is never read)
+    declared: dict[bytes, bytes] = {}
+    position = doctype.end() + 1
+    end = doctype.end()
+    while position < len(data):
+        while position < len(data) and data[position : position + 1] in b" \t\r\n":
+            position += 1
+        line = data.count(b"\n", 0, position) + 1
+        if data.startswith(b"]", position):
+            end = position + 1
+            break
+        if data.startswith(b"%", position):
+            raise SourceError(
+                path,
+                "the DOCTYPE uses a parameter entity (%...;); that is refused (it can bring in declarations from "
+                "other files)",
+                line=line,
+            )
+        if data.startswith(b"<!--", position):
+            close = data.find(b"-->", position + 4)
+            position = close + 3 if close >= 0 else len(data)
+            continue
+        if data.startswith(b"<?", position):
+            close = data.find(b"?>", position + 2)
+            position = close + 2 if close >= 0 else len(data)
+            continue
+        declaration = _DECLARATION.match(data, position) if data.startswith(b"<!ENTITY", position) else None
+        if declaration is None:
+            other = _OTHER_DECLARATION.match(data, position)
+            if other is None:
+                break  # not well-formed: the parser says where (every reference below is counted)
+            position = other.end()
+            continue
+        position = declaration.end()
+        name = declaration["name"].decode("utf-8", "replace")
+        if declaration["pe"]:
+            if declaration["external"]:
+                raise SourceError(
+                    path,
+                    f"the document declares an external parameter entity ('%{name};'); external entities are "
+                    "never read",
+                    line=line,
+                )
+            continue  # a switch for the external DTD (<!ENTITY % TEI.core "INCLUDE">), which is never read
+        if declaration["external"]:
+            if re.search(rb"\bNDATA\b", declaration["rest"] or b""):
+                continue  # an unparsed entity names a file (an image) but is never read by the parser
+            raise SourceError(
+                path,
+                f"the document declares an external entity ('&{name};' from another file or URL); external "
+                "entities are never read: write the text itself",
+                line=line,
+            )
+        declared.setdefault(declaration["name"], declaration["value"][1:-1])
+    if not declared:
+        return
+    sizes: dict[bytes, int] = {}
+
+    def size(name: bytes, trail: tuple[bytes, ...]) -> int:
+        if name in sizes:
+            return sizes[name]
+        if name in trail:
+            raise SourceError(path, f"entity '&{name.decode('utf-8', 'replace')};' refers to itself", line=1)
+        value = declared[name]
+        total = len(_ENTITY_REF.sub(b"", value))
+        for ref in _ENTITY_REF.findall(value):
+            if ref in declared:
+                total += size(ref, (*trail, name))
+            if total > MAX_ENTITY_CHARS:
+                break
+        sizes[name] = total
+        return total
+
+    expanded = 0
+    for match in _ENTITY_REF.finditer(data, end):
+        name = match.group(1)
+        if name in declared and name not in _PREDEFINED:
+            chars = size(name, ())
+            expanded += chars
+            if chars > MAX_ENTITY_CHARS or expanded > MAX_EXPANDED_CHARS:
+                line = data.count(b"\n", 0, match.start()) + 1
+                label = name.decode("utf-8", "replace")
+                what = (
+                    f"the entity &{label}; expands to more than {MAX_ENTITY_CHARS:,} characters"
+                    if chars > MAX_ENTITY_CHARS
+                    else f"its entities together expand to more than {MAX_EXPANDED_CHARS:,} characters"
+                )
+                raise SourceError(path, f"{what}, which is refused (an entity expansion bomb?)", line=line)
 
 
 def _clean_syntax_message(msg: str) -> str:

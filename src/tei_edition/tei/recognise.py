@@ -7,22 +7,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tei_edition.tei.dates import MONTHS
 from tei_edition.tei.model import Entity, normalise_space
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _MONTH_ABBR = {
     "Jan": 1,
     "Feb": 2,
@@ -124,7 +111,7 @@ _NATIONALITY_NEXT = re.compile(r"[\s-]+[A-Z][a-z]+(?:an|ans|ese)\b")
 
 # Dates ---------------------------------------------------------------------------------------------------------
 
-_M = r"(?:" + "|".join(MONTH_NAMES) + r"|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.)"
+_M = r"(?:" + "|".join(MONTHS) + r"|(?:" + "|".join(sorted(_MONTH_ABBR, key=len, reverse=True)) + r")\.)"
 _Y = r"(?:1\d{3}|20\d{2})(?!\d)"
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
 _DATE_RE = re.compile(
@@ -210,8 +197,8 @@ class DateHit:
 
 def _month(token: str) -> int:
     token = token.rstrip(".")
-    if token in MONTH_NAMES:
-        return MONTH_NAMES.index(token) + 1
+    if token in MONTHS:
+        return MONTHS.index(token) + 1
     return _MONTH_ABBR[token]
 
 
@@ -258,17 +245,17 @@ class DateFinder:
             if self.document_year is None:
                 return DateHit(m.start(), m.end(), m.group(0), "relative", {}, True)
             offset = {"last": -1, "this": 0, "next": 1}[(g["rel"] or g["relyear"]).lower()]
-            year = self.document_year + offset
+            meant = self.document_year + offset
             if g["relyear"]:
-                return DateHit(m.start(), m.end(), m.group(0), "relative", {"when": f"{year:04d}"}, True)
+                return DateHit(m.start(), m.end(), m.group(0), "relative", {"when": f"{meant:04d}"}, True)
             first, last = _SEASONS[g["rseason"].lower()]
-            end_year = year + 1 if first > last else year
+            end_year = meant + 1 if first > last else meant
             return DateHit(
                 m.start(),
                 m.end(),
                 m.group(0),
                 "relative",
-                {"notBefore": f"{year:04d}-{first:02d}", "notAfter": f"{end_year:04d}-{last:02d}"},
+                {"notBefore": f"{meant:04d}-{first:02d}", "notAfter": f"{end_year:04d}-{last:02d}"},
                 True,
             )
         if g["y"] and (_NOT_YEAR_BEFORE.search(before[-12:]) or _NOT_YEAR_AFTER.match(after[:14])):

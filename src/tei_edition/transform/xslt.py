@@ -9,19 +9,18 @@ One Saxon processor serves the whole process (saxonche does not support several)
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
-from saxonche import PySaxonApiError, PySaxonProcessor, PyXslt30Processor, PyXsltExecutable
+from saxonche import PySaxonApiError, PyXdmNode, PyXslt30Processor, PyXsltExecutable
 
 from tei_edition.errors import SourceError
+from tei_edition.output.hashing import content_key
+from tei_edition.saxon import document_location, first_message_line, prepare_document, saxon_processor
 
 XSLT_DIR = Path(__file__).resolve().parent.parent / "xslt"
 ENTRY_MODULE = "edition.xsl"
@@ -32,22 +31,6 @@ MEDIA = ("screen", "print")
 _LOCATION = re.compile(r"on line (\d+)(?: column (\d+))? of ([^\s:]+)")
 
 
-# Saxon's XML parser refuses elements nested more than 100 deep (the JDK's default since JDK 24); lxml, which
-# parses every source first, allows 2,048 with huge_tree, so Saxon must accept at least as much.
-_MAX_ELEMENT_DEPTH = (
-    "http://saxon.sf.net/feature/parserProperty?uri=http%3A//www.oracle.com/xml/jaxp/properties/maxElementDepth",
-    "4096",
-)
-
-
-@functools.cache
-def saxon_processor() -> PySaxonProcessor:
-    """The process's single Saxon processor, created on first use."""
-    processor = PySaxonProcessor(license=False)
-    processor.set_configuration_property(*_MAX_ELEMENT_DEPTH)
-    return processor
-
-
 def stylesheet_modules(override_dir: Path | None = None) -> dict[str, Path]:
     """The stylesheet modules in effect: the package's, each replaced by an edition's file of the same name."""
     modules = {path.name: path for path in sorted(XSLT_DIR.glob("*.xsl"))}
@@ -56,35 +39,15 @@ def stylesheet_modules(override_dir: Path | None = None) -> dict[str, Path]:
     return modules
 
 
-def _first_message_line(message: str) -> str:
-    """The first meaningful line of a Saxon error message, without its 'Error' prefix."""
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    text = " ".join(lines[:3]) if lines else "unknown error"
-    return re.sub(r"\s+", " ", re.sub(r"^Error\s*", "", text))
-
-
-def prepare_document(tree: etree._ElementTree) -> Any:
-    """The root element of a tree as Saxon's tree, for the stylesheets and Schematron to share one parse."""
-    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
-    where = (root.getroottree().docinfo.URL or "<document>") if root is not None else "<document>"
-    if root is None:
-        raise SourceError(where, "the document is empty")
-    try:
-        # The root element only, as a string: no DOCTYPE, no entity, no file access on Saxon's side.
-        return saxon_processor().parse_xml(xml_text=etree.tostring(root, encoding="unicode"))
-    except PySaxonApiError as error:
-        raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
-
-
 class Transformer:
     """A compiled edition stylesheet that turns TEI documents into HTML fragments."""
 
     def __init__(self, override_dir: Path | None = None) -> None:
         """Compile edition.xsl once, with the modules of override_dir (if any) replacing the package's."""
         self.modules = stylesheet_modules(override_dir)
-        self.fingerprint = hashlib.sha256(
-            b"".join(name.encode() + b"\0" + path.read_bytes() + b"\0" for name, path in sorted(self.modules.items()))
-        ).hexdigest()
+        self.fingerprint = content_key(
+            *(part for name, path in sorted(self.modules.items()) for part in (name, path.read_bytes()))
+        )
         processor = saxon_processor()
         compiler = processor.new_xslt30_processor()
         if all(path.parent == XSLT_DIR for path in self.modules.values()):
@@ -111,20 +74,20 @@ class Transformer:
         """A SourceError naming the stylesheet (the edition's own file for an override) and its line."""
         found = _LOCATION.search(message)
         if found is None:
-            return SourceError(self.modules[ENTRY_MODULE], f"stylesheet error: {_first_message_line(message)}")
+            return SourceError(self.modules[ENTRY_MODULE], f"stylesheet error: {first_message_line(message)}")
         line, column, name = int(found.group(1)), found.group(2), found.group(3)
         path = self.modules.get(name, XSLT_DIR / name)
         # Saxon lists every static error; the first one is the one to fix first.
         detail = re.split(r"\n\s*Error\b", message[found.end() :])[0].strip().lstrip(":").strip() or message.strip()
         return SourceError(
-            path, f"stylesheet error: {_first_message_line(detail)}", line, int(column) if column else None
+            path, f"stylesheet error: {first_message_line(detail)}", line, int(column) if column else None
         )
 
-    def prepare(self, tree: etree._ElementTree) -> Any:
+    def prepare(self, tree: etree._ElementTree) -> PyXdmNode:
         """The document as Saxon's tree, to be transformed for several media without parsing it again."""
         return prepare_document(tree)
 
-    def transform(self, tree: etree._ElementTree, params: Mapping[str, str], prepared: Any = None) -> str:
+    def transform(self, tree: etree._ElementTree, params: Mapping[str, str], prepared: PyXdmNode | None = None) -> str:
         """Render the document's text as an HTML fragment <div class="tei-text">; params: root, media, doc-id.
 
         `prepared` is the tree as prepare() gave it, when the caller transforms the document more than once."""
@@ -135,8 +98,7 @@ class Transformer:
         if media not in MEDIA:
             raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
         node = prepared if prepared is not None else self.prepare(tree)
-        root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
-        where = (root.getroottree().docinfo.URL or "<document>") if root is not None else "<document>"
+        where = document_location(tree)
         processor = saxon_processor()
         executable = self._executable
         executable.clear_parameters()
@@ -145,5 +107,5 @@ class Transformer:
         try:
             result = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as error:
-            raise SourceError(where, f"cannot render the text: {_first_message_line(str(error))}") from None
+            raise SourceError(where, f"cannot render the text: {first_message_line(str(error))}") from None
         return result or ""

@@ -4,11 +4,14 @@ edition. The whole edition is checked by the build's per-source stage and its co
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -22,6 +25,7 @@ from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
 SCHEMATRON_NS = ("http://purl.oclc.org/dsdl/schematron", "http://www.ascc.net/xml/schematron")
 _PSEUDO_ATTR = re.compile(r'([A-Za-z_:][-A-Za-z0-9._:]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_REFERS = re.compile(rb"<(?:[\w.-]+:)?(?:include|externalRef|import)\b")  # a schema that reads other files
 
 
 def package_schema(name: str) -> Path:
@@ -81,20 +85,42 @@ def require_source(tree: etree._ElementTree, path: Path, is_document: bool) -> e
 
 
 def edition_schemas(config: EditionConfig) -> tuple[Path, tuple[Path, ...]]:
-    """The RELAX NG schema and the Schematron files every file of the edition is checked against."""
-    rng = config.schema or package_schema("edition.rng")
+    """The RELAX NG schema and the Schematron files every file of the edition is checked against: without
+    [sources] schema, TEI All, which yields to a file's own local <?xml-model?> grammar (see FileValidator)."""
+    rng = config.schema or package_schema("tei_all.rng")
     schematrons = (package_schema("edition.sch"), *([config.schematron] if config.schematron else []))
     return rng, schematrons
 
 
+def schema_key(path: Path) -> str:
+    """What makes two schema files the same schema: their content, or their place as well when they read other
+    files (an <include> resolves from the schema's own folder)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path)  # the engine says why it cannot be read
+    return _content_key(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_key(path: str, _mtime_ns: int, _size: int) -> str:
+    data = Path(path).read_bytes()
+    return path if _REFERS.search(data) else hashlib.sha256(data).hexdigest()
+
+
 class FileValidator:
     """RELAX NG and Schematron for one file at a time (plus its local <?xml-model?> schemas), each schema compiled
-    once; a schema that cannot be used becomes a diagnostic on every file it would have checked."""
+    once and each checked once however many files or instructions name it (a copy counts as the same schema); a
+    schema that cannot be used becomes a diagnostic on every file it would have checked.
+
+    TEI All (the default) checks only files that name no local grammar of their own: a project's customisation,
+    which may narrow or extend TEI, is what its files answer to, as in the editors that read the instruction."""
 
     def __init__(self, rng: Path, schematrons: tuple[Path, ...]):
         self.rng = rng
         self.schematrons = schematrons
-        self._engines: dict[tuple[str, Path], Any] = {}
+        self._engines: dict[tuple[str, str], Any] = {}
+        self.yields = Path(rng).resolve() == package_schema("tei_all.rng").resolve()
 
     def expect(self, documents: int) -> None:
         """Prepare the edition's grammar for checking about this many files (see RelaxNGValidator.expect)."""
@@ -104,7 +130,7 @@ class FileValidator:
 
     def engine(self, kind: str, schema: Path) -> tuple[Any, Diagnostic | None]:
         """The compiled validator for a schema, or the diagnostic saying why it cannot be used."""
-        key = (kind, schema)
+        key = (kind, schema_key(schema))
         if key not in self._engines:
             from tei_edition.validate.relaxng import RelaxNGValidator
             from tei_edition.validate.schematron import SchematronValidator
@@ -130,8 +156,12 @@ class FileValidator:
 
         `prepared`: the document already parsed by Saxon (Transformer.prepare), for Schematron to reuse."""
         extra_rng, extra_sch, diagnostics = _xml_model_schemas(tree, path)
-        for kind, schemas in (("rng", [self.rng, *extra_rng]), ("sch", [*self.schematrons, *extra_sch])):
-            for schema in dict.fromkeys(schemas):
+        grammars = extra_rng if extra_rng and self.yields else [self.rng, *extra_rng]
+        for kind, schemas in (("rng", grammars), ("sch", [*self.schematrons, *extra_sch])):
+            distinct: dict[str, Path] = {}
+            for schema in schemas:
+                distinct.setdefault(schema_key(schema), schema)  # the first of the copies of one schema
+            for schema in distinct.values():
                 validator, problem = self.engine(kind, schema)
                 if problem is not None:
                     diagnostics.append(problem)
@@ -180,7 +210,7 @@ def _xml_model_schemas(tree: etree._ElementTree, path: Path) -> tuple[list[Path]
         href = attrs.get("href", "")
         if not href or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href) and not href.startswith("file:"):
             continue  # remote schemas are never fetched; the edition's own schema still applies
-        target = (path.parent / href.removeprefix("file://")).resolve()
+        target = (path.parent / unquote(href.removeprefix("file://"))).resolve()
         if not target.is_file():
             problems.append(
                 Diagnostic(

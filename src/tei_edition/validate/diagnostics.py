@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+
+from tei_edition.rules import RuleSettings
 
 
 class Severity(str, Enum):
@@ -35,17 +38,29 @@ class Diagnostic:
 
 @dataclass
 class Report:
-    """Every diagnostic from one validation run, plus what was checked."""
+    """Every diagnostic from one validation run, plus what was checked.
+
+    With `rules` (the edition's [rules] settings) each diagnostic collected gets the severity its rule has in that
+    edition, and those of rules set to "off" are dropped: this is the one place severities are decided. Without
+    `rules`, diagnostics keep the severity they were made with (a report made from another report's)."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     documents: int = 0
     registers: int = 0
+    rules: RuleSettings | None = None
 
     def add(self, diagnostic: Diagnostic) -> None:
+        if self.rules is not None:
+            level = self.rules.level(diagnostic.rule, diagnostic.severity.value)
+            if level == "off":
+                return
+            if level != diagnostic.severity.value:
+                diagnostic = replace(diagnostic, severity=Severity(level))
         self.diagnostics.append(diagnostic)
 
-    def extend(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics.extend(diagnostics)
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            self.add(diagnostic)
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -45,7 +45,7 @@ SKIPPED = frozenset(
         "biblStruct",
     )
 )
-RULES = ("untagged-name", "unused-entry", "no-authority", "untagged-date")
+RULES = ("untagged-name", "unused-entry", "authority", "untagged-date")
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def check_entries(
                     severity,
                     f"register entry {label} has no authority identifier: add an <idno "
                     'type="wikidata"> (or VIAF, GeoNames) once it is verified',
-                    "no-authority",
+                    "authority",
                 )
             )
     return problems

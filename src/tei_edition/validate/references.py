@@ -14,6 +14,8 @@ from lxml import etree
 from tei_edition.tei.model import KINDS, NAME_KIND, POINTER_ATTRIBUTES, XML_ID, T, pointer_targets
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
 
 @dataclass(frozen=True)
 class IdSite:
@@ -22,6 +24,8 @@ class IdSite:
     path: Path
     line: int
     element: str
+    origin: str = ""  # the file the declaration was written in, when it came into `path` by an XInclude
+    page: bool = False  # the id names a page of the built edition (a document's <TEI>, a register entry)
 
 
 # Register entries (person in listPerson, place in listPlace, org in listOrg, in a register's text): each becomes a
@@ -45,7 +49,8 @@ class DeclaredId(NamedTuple):
     value: str
     line: int
     element: str  # the local name of the element that declares it
-    entry: bool  # a register entry, whose page is named by the id
+    page: bool  # the id names a page of the built edition (a document's <TEI>, a register entry)
+    origin: str = ""  # the file the declaration was written in, when it came into this one by an XInclude
 
 
 def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
@@ -56,10 +61,9 @@ def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
             continue
         value = el.get(XML_ID)
         if value is not None:
-            element = etree.QName(el).localname
-            found.append(
-                DeclaredId(value, el.sourceline or 0, element, element in ENTRY_ELEMENTS and _is_register_entry(el))
-            )
+            origin = el.base or "" if el.get(XML_BASE) is not None or _included(el) else ""
+            page = el.getparent() is None or (el.tag in _ENTRY_LISTS and _is_register_entry(el))
+            found.append(DeclaredId(value, el.sourceline or 0, etree.QName(el).localname, page, origin))
     return found
 
 
@@ -69,13 +73,15 @@ def check_ids(declared: Iterable[tuple[Path, Iterable[DeclaredId]]]) -> tuple[di
     sites: dict[str, IdSite] = {}
     entries: dict[str, tuple[str, IdSite]] = {}  # a register entry's id, case-folded -> the id as written, where
     problems: list[Diagnostic] = []
+    in_files: dict[tuple[Path, str], IdSite] = {}  # the first declaration of each id in each file
     for path, ids in declared:
-        for value, line, element, entry in ids:
-            here = IdSite(path, line, element)
+        for value, line, element, page, origin in ids:
+            here = IdSite(path, line, element, origin, page)
             first = sites.get(value)
             if first is None:
                 sites[value] = here
-                if entry:
+                in_files[(path, value)] = here
+                if page and element in ENTRY_ELEMENTS:
                     other = entries.setdefault(value.casefold(), (value, here))
                     if other[0] != value:
                         where = "earlier in this file" if other[1].path == path else f"in {_rel(other[1].path)}"
@@ -92,19 +98,37 @@ def check_ids(declared: Iterable[tuple[Path, Iterable[DeclaredId]]]) -> tuple[di
                             )
                         )
                 continue
-            where = "earlier in this file" if first.path == path else f"in {_rel(first.path)}"
-            problems.append(
-                Diagnostic(
-                    path,
-                    here.line,
-                    0,
-                    Severity.ERROR,
-                    f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> {where} "
-                    f"(line {first.line}); ids must be unique across the whole edition: rename one of them",
-                    "id-unique",
+            in_file = in_files.get((path, value))
+            if in_file is not None:  # TEI conformance: an id is declared once in its document
+                message = (
+                    f"xml:id '{value}' on <{here.element}> is already used on <{in_file.element}> earlier in this "
+                    f"file (line {in_file.line}); an xml:id must be unique in its document: rename one of them"
                 )
-            )
+                problems.append(Diagnostic(path, here.line, 0, Severity.ERROR, message, "id-unique"))
+            elif here.origin and here.origin == first.origin:
+                in_files[(path, value)] = here  # one declaration in a file that several files include
+            elif here.page or first.page:  # two pages of one name, or links to a page that lead elsewhere
+                in_files[(path, value)] = here
+                message = (
+                    f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> in "
+                    f"{_rel(first.path)} (line {first.line}); ids of documents and register entries name their "
+                    "pages and must be unique across the whole edition: rename one of them"
+                )
+                problems.append(Diagnostic(path, here.line, 0, Severity.ERROR, message, "id-page"))
+            else:  # the edition's rule: pointers are resolved across the edition's files
+                in_files[(path, value)] = here
+                message = (
+                    f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> in "
+                    f"{_rel(first.path)} (line {first.line}); pointers to '#{value}' are resolved across the "
+                    "edition, so they will lead to the first: rename one of them"
+                )
+                problems.append(Diagnostic(path, here.line, 0, Severity.WARNING, message, "id-edition"))
     return sites, problems
+
+
+def _included(el: etree._Element) -> bool:
+    """True when an ancestor carries xml:base, as the elements an XInclude brought in do (tei/xinclude.py)."""
+    return any(a.get(XML_BASE) is not None for a in el.iterancestors())
 
 
 def check_pointers(

@@ -5,18 +5,30 @@ once more, by SchemaInfo, to say what was expected: which elements the schema kn
 takes and which are required, what kind of value an attribute wants, which children an element cannot do without.
 When a message cannot be explained, its original text is kept after a plain-language prefix.
 
-A grammar is used in up to three forms that accept exactly the same documents. libxml2 compiles the content model of
-every element into an automaton when it compiles a grammar, and checks each automaton for determinism pair by pair of
-its transitions: for TEI's mixed content (a choice among a hundred and more phrase-level elements) that is most of
-the compile time (measured with lxml 6.1: 0.6 s for the edition's schema, 6.5 s for TEI All). An element whose
-content holds one more member, a choice between <empty/> and a reference to a <notAllowed/> pattern, accepts what
-it accepted before, but libxml2 does not compile its content: it checks it by walking the pattern, more slowly. So:
-  - the walked form compiles no content model (edition.rng: 0.015 s to compile, 4-6 ms per document of the sample's
-    size; TEI All: 0.07 s, 7 ms) and checks the first WALKED_DOCUMENTS documents a validator sees;
-  - the common form compiles those of COMPILED_ELEMENTS (0.22 s, 1.2-1.4 ms per document) and checks the rest;
-  - the exact form is the grammar as written; it is compiled only to explain a document the others reject, as its
-    messages name each problem where it is (the walk reports a problem deep in a walked element as a mismatch of
-    that element's whole content).
+A grammar is used in up to three forms, made as they are needed, that accept exactly the same documents. libxml2
+compiles the content model of every element into an automaton when it compiles a grammar, and checks each automaton
+for determinism pair by pair of its transitions: for TEI's mixed content (a choice among a hundred and more phrase-
+level elements) that is most of the compile time (measured with lxml 6.1: 0.6-1.0 s for the edition's schema,
+6.5-8.6 s for TEI All). An element whose content holds one more member, a choice between <empty/> and a reference to
+a <notAllowed/> pattern, accepts what it accepted before, but libxml2 does not compile its content: it checks it by
+walking the pattern, more slowly. So:
+  - the walked form compiles no content model (edition.rng: 0.015-0.03 s to compile, 4-6 ms per document of the
+    sample's size; TEI All: 0.07-0.09 s, 7 ms) and checks the first documents a validator sees;
+  - the common form compiles those of COMPILED_ELEMENTS (edition.rng: 0.22-0.39 s, 1.2-1.4 ms per document; TEI
+    All: 2.0 s, about 2 ms) and checks the rest, once there are more than _Grammar.walked_documents of them.
+A document the walked form rejects is explained with a third form: libxml2's messages name each problem where it is
+only in a compiled content model (the walk reports a problem deep in a walked element as a mismatch of that
+element's whole content), so a form that compiles the content of every element the document holds gives the messages
+of the grammar as written, which costs far more to compile. The first such document gets a form for its own elements
+only; a later one holding other elements gets the common form, made again with the elements of both (then it checks,
+too); one whose elements a form already compiles uses that form. Measured on bench/corpus/20 with one unknown
+element added to each document, back to back on a busy 2-core machine (lxml 6.1): TEI All, the first document
+explained in 2.4 s and all 20 in 6.6 s, against 15.4 s and 21.2 s with the grammar as written; edition.rng, 0.7 s
+and 1.4 s against 2.0 s and 2.1 s. The grammar as written is compiled only to say how a grammar is broken, or to use
+one these forms cannot be made of.
+
+Nothing compiled is kept between runs: lxml cannot store a compiled grammar, and storing TEI All's walked form would
+save about 30 ms of the 83 ms it takes to make (parse 8 ms, walked copy 25 ms, compile 50 ms).
 """
 
 from __future__ import annotations
@@ -101,8 +113,12 @@ COMPILED_ELEMENTS: frozenset[str] = frozenset(
     """.split()
 )
 # A validator checks this many documents with the walked form before it compiles the common form: about where the
-# common form's compile time is won back (edition.rng: 0.22 s against ~3.5 ms more per walked document).
+# common form's compile time is won back (edition.rng: 0.22 s against ~3.5 ms more per walked document). A grammar
+# with more element patterns than LARGE_GRAMMAR (TEI All has 594, edition.rng 285) waits LARGE_GRAMMAR_FACTOR times
+# longer: TEI All's common form takes 2.0 s to compile, for about 5 ms less per document.
 WALKED_DOCUMENTS = 48
+LARGE_GRAMMAR = 400
+LARGE_GRAMMAR_FACTOR = 8
 _WALKED = "tei-edition.walked"  # the <notAllowed/> pattern that keeps libxml2 from compiling a content model
 
 
@@ -378,6 +394,10 @@ class _Grammar:
         self._root = root
         self._info: SchemaInfo | None = None
         self._forms: dict[str, etree.RelaxNG] = {}
+        self._common = COMPILED_ELEMENTS  # the elements whose content the common form compiles
+        self._explained: frozenset[str] = frozenset()  # those whose content the explaining form compiles
+        large = sum(1 for _ in root.iter(R + "element")) > LARGE_GRAMMAR
+        self.walked_documents = WALKED_DOCUMENTS * (LARGE_GRAMMAR_FACTOR if large else 1)
 
     @property
     def info(self) -> SchemaInfo:
@@ -406,15 +426,38 @@ class _Grammar:
     def form(self, name: str) -> etree.RelaxNG:
         """The 'walked' or 'common' form (see the module's docstring), or the exact one where that cannot be made."""
         if name not in self._forms:
-            variant = _walk_content(self._root, frozenset() if name == "walked" else COMPILED_ELEMENTS)
-            compiled = None
-            if variant is not None:
-                try:
-                    compiled = etree.RelaxNG(variant)
-                except etree.RelaxNGParseError:
-                    compiled = None  # the grammar itself is broken (the exact form says how), or its form is
-            self._forms[name] = compiled if compiled is not None else self.exact
+            self._forms[name] = self._compile(frozenset() if name == "walked" else self._common)
         return self._forms[name]
+
+    def explaining(self, tree: etree._ElementTree) -> etree.RelaxNG:
+        """A form whose messages about this document are those of the grammar as written: one that compiles the
+        content of every element the document holds (see the module's docstring)."""
+        names = frozenset(local(el.tag) for el in tree.iter() if isinstance(el.tag, str))
+        if "explaining" in self._forms and names <= self._explained:
+            return self._forms["explaining"]
+        if "common" in self._forms and names <= self._common:
+            return self._forms["common"]
+        if "explaining" not in self._forms:  # the first document with problems: its own elements only
+            self._explained = names
+        else:  # another, holding other elements: the common form, made again for all of them
+            self._common = self._common | self._explained | names
+            self._forms.pop("common", None)
+            self._explained = self._common
+        self._forms["explaining"] = self._compile(self._explained)
+        if self._explained == self._common:
+            self._forms["common"] = self._forms["explaining"]
+        return self._forms["explaining"]
+
+    def _compile(self, compiled: frozenset[str]) -> etree.RelaxNG:
+        """The grammar compiled with the content of these elements (local names) compiled and the others walked;
+        the exact form where that cannot be made."""
+        variant = _walk_content(self._root, compiled)
+        if variant is not None:
+            try:
+                return etree.RelaxNG(variant)
+            except etree.RelaxNGParseError:
+                pass  # the grammar itself is broken (the exact form says how), or its form is
+        return self.exact
 
 
 def _walk_content(root: etree._Element, compiled: frozenset[str]) -> etree._ElementTree | None:
@@ -458,7 +501,9 @@ def _load(path: str, mtime_ns: int) -> _Grammar:
             "<element> in the RELAX NG namespace; convert .rnc files with trang)",
             line=doc.getroot().sourceline,
         )
-    label = "the edition's schema" if schema_path.name == "edition.rng" else f"the schema {schema_path.name}"
+    label = {"edition.rng": "the edition's schema", "tei_all.rng": "TEI All"}.get(
+        schema_path.name, f"the schema {schema_path.name}"
+    )
     return _Grammar(schema_path, doc.getroot(), label)
 
 
@@ -506,7 +551,7 @@ class RelaxNGValidator:
             raise SourceError(self.schema_path, f"cannot read the RELAX NG schema: {exc.strerror}") from None
         self._compiled = _load(str(self.schema_path), mtime)
         self._compiled.form("walked")
-        self._checked = 0  # documents checked so far: the first WALKED_DOCUMENTS with the walked form
+        self._checked = 0  # documents checked so far: the first _Grammar.walked_documents with the walked form
 
     @property
     def info(self) -> SchemaInfo:
@@ -515,19 +560,20 @@ class RelaxNGValidator:
 
     def expect(self, documents: int) -> None:
         """Prepare to check about this many documents: the common form is compiled now when it will be needed."""
-        if self._checked + documents > WALKED_DOCUMENTS:
-            self._checked = max(self._checked, WALKED_DOCUMENTS)
+        walked = self._compiled.walked_documents
+        if self._checked + documents > walked:
+            self._checked = max(self._checked, walked)
             self._compiled.form("common")
 
     def validate(self, tree: etree._ElementTree, path: Path) -> list[Diagnostic]:
         """Validate one parsed document; one Diagnostic per distinct problem, cascaded failures dropped."""
         tree = tree.getroottree() if isinstance(tree, etree._Element) else tree
-        form = self._compiled.form("walked" if self._checked < WALKED_DOCUMENTS else "common")
+        form = self._compiled.form("walked" if self._checked < self._compiled.walked_documents else "common")
         self._checked += 1
         if form.validate(tree):
             return []
         try:
-            schema = self._compiled.exact  # the messages of the grammar as written
+            schema = self._compiled.explaining(tree)  # the messages of the grammar as written
         except SourceError as exc:
             return [
                 Diagnostic(

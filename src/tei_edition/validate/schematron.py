@@ -77,7 +77,7 @@ _OUTSIDE_ROOT = re.compile(r"node\s*\(|comment\s*\(|processing-instruction\s*\("
 
 def _saxon() -> PySaxonProcessor:
     """The one Saxon processor of this process (shared with the XSLT runner, with the same parser limits)."""
-    from tei_edition.transform.xslt import saxon_processor
+    from tei_edition.saxon import saxon_processor
 
     return saxon_processor()
 
@@ -178,6 +178,12 @@ class _Compiler:
             self._let(sheet, let, X + "param")
         for let in self._phase_lets():
             self._let(sheet, let, X + "param")
+        # XSLT functions declared in the schema (allowed by ISO Schematron's xslt2 and xslt3 query bindings)
+        for function in root.findall(X + "function"):
+            if self.binding == "xslt":
+                raise self.fail(function, "<xsl:function> needs queryBinding='xslt2' or 'xslt3'")
+            copied = etree.fromstring(etree.tostring(function, with_tail=False))
+            sheet.append(self._mark(copied, function, "name"))
         self._helpers(sheet)
 
         entry = etree.SubElement(sheet, X + "template", match="/")

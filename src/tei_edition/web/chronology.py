@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from tei_edition.output.hashing import new_digest
+from tei_edition.output.paths import folder, href_between
+from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
-from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, split_snippet
+from tei_edition.web.context import PageContext, Pagination, Site, paged, split_snippet
 from tei_edition.web.documents import DocumentView, DocumentViews, document_views
 
-CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}
 # A chronology of more dated passages than this is split into a page per year, and a year with more into parts of
 # this many (the chronology of 10,000 documents was one page of 58 MB).
 PASSAGES_PER_PAGE = 1000
@@ -93,7 +94,7 @@ def _passage(entry: ChronologyEntry, views: Mapping[str, DocumentView], root: st
         iso=span.iso(),
         datetime=span.when.iso() if span.when and span.when.year > 0 else "",
         precision=_precision(span),
-        certainty=CERTAINTY.get(entry.date.cert or "", ""),
+        certainty=certainty_label(entry.date.cert),
         text=entry.date.text,
         **_parts(entry.date.snippet, entry.date.text),
         href=f"{root}{view.folder}#{entry.date.anchor}",
@@ -143,7 +144,7 @@ def render_chronology(site: Site) -> None:
     )
     for year, entries in years.items():
         for path, part, paging in paged(entries, PASSAGES_PER_PAGE, f"{base}{year}/"):
-            up = "../" * (path.count("/") - 1)  # from this page to the chronology's folder
+            up = href_between(path, base)  # from this page to the chronology's folder
             title = f"Chronology: {year}" + (f" (passages {paging.first}–{paging.last})" if paging else "")
             _page(
                 site,
@@ -178,7 +179,7 @@ def _page(
     # it by its document and anchor where the build knows the key of its document's results (which its words and
     # date are a function of), else by its words and date.
     keys = site.data.document_keys
-    passages = hashlib.blake2b(digest_size=20)
+    passages = new_digest()
     documents: set[str] = set()
     for _year, entries in years:
         for entry in entries:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import pickle
 import re
@@ -13,6 +12,9 @@ from typing import Any, TypedDict, TypeVar
 
 from jinja2 import Environment
 
+from tei_edition.output.cache import BuildCache
+from tei_edition.output.hashing import hash_bytes, new_digest
+from tei_edition.output.paths import href_between, page_file, part_folder
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.dates import MONTHS
 from tei_edition.tei.edition import EditionData
@@ -95,7 +97,7 @@ class Site:
     previous: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     inputs_key: str = ""
     digests: dict[int, tuple[object, bytes]] = field(default_factory=dict)  # id -> (value, digest), see below
-    store: Any = None  # the build cache (get_many, get_objects, put_many): what is kept between builds; None: none
+    store: BuildCache | None = None  # the build cache: what is kept between builds (None: nothing is)
     info: SiteInfo = field(init=False)
 
     def __post_init__(self) -> None:
@@ -117,10 +119,9 @@ class Site:
 
     def base(self, path: str, page_title: str, section: str, description: str = "") -> PageContext:
         """The shared part of a page's context for the page in folder `path` ('' or 'a/b/')."""
-        depth = path.count("/")
         return PageContext(
             site=self.info,
-            root="../" * depth or "./",
+            root=href_between(path, ""),
             path=path,
             page_title=page_title,
             section=section,
@@ -134,7 +135,7 @@ class Site:
     def page_from(self, template: str, path: str, deps: str, make: Callable[[], Any]) -> bool:
         """Render a template into `<path>index.html` with the context `make()` returns, unless the last build's page
         was made from the same `deps` (carried over then, and `make` never called); True when carried over."""
-        rel = f"{path}index.html"
+        rel = page_file(path)
         carried = self.carry_over(rel, deps)
         if not carried:
             self.out.write_chunks(rel, self.env.get_template(template).generate(**make()))
@@ -167,10 +168,7 @@ class Site:
             _ContextPickler(buffer, self.digests).dump(dict(context))
         except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
             return ""
-        data = buffer.getvalue()
-        return hashlib.blake2b(
-            self.inputs_key.encode() + b"\0" + template.encode() + b"\0" + data, digest_size=20
-        ).hexdigest()
+        return hash_bytes(self.inputs_key.encode() + b"\0" + template.encode() + b"\0" + buffer.getvalue())
 
 
 # Values many pages share (a document's view appears on every register page that lists it, the site's description
@@ -215,31 +213,9 @@ def value_digest(value: object) -> bytes:
     pickler = pickle.Pickler(buffer, protocol=5)
     pickler.fast = True
     pickler.dump(value)
-    return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
-
-
-_PLAIN_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
-_HASH_MODULUS = (1 << 61) - 1
-
-
-def id_hash(value: str) -> str:
-    """12 hex digits of a polynomial hash of the code points (xslt/common.xsl ed:id-hash computes the same)."""
-    h = 7
-    for char in value:
-        h = (h * 1000003 + ord(char)) % _HASH_MODULUS
-    return f"{h % (1 << 48):012x}"
-
-
-def id_segment(value: str) -> str:
-    """The output name of an xml:id: the id itself when plain ASCII, else its ASCII part + '~' + a hash.
-
-    The XSLT (ed:id-segment) links entities and documents with the same mapping. An xml:id cannot contain
-    '~', so a mapped name never equals a plain id, and two ids that differ anywhere get different names.
-    """
-    if _PLAIN_ID.fullmatch(value) and not value.endswith("."):
-        return value
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip(".-")[:60]
-    return f"{readable or 'id'}~{id_hash(value)}"
+    digest = new_digest()
+    digest.update(buffer.getvalue())
+    return digest.digest()
 
 
 # Whitespace, control and invisible format characters a browser drops from a URL before reading its scheme.
@@ -282,11 +258,6 @@ class Pagination:
     next: str = ""  # href of the page after, '' on the last
 
 
-def part_folder(base: str, number: int) -> str:
-    """The folder of page `number` of a list whose first page is in `base`: 'persons/stalin/', '.../2/'."""
-    return base if number == 1 else f"{base}{number}/"
-
-
 def paged(items: list[T], per_page: int, base: str) -> Iterator[tuple[str, list[T], Pagination | None]]:
     """A list cut into pages of `per_page` items: each page's folder (the first in `base`), its items and its
     pagination (None when the list fits on one page, which is then the only one, even when empty)."""
@@ -320,16 +291,6 @@ def pagination(number: int, count: int, per_page: int, total: int) -> Pagination
         previous=href(number - 1) if number > 1 else "",
         next=href(number + 1) if number < count else "",
     )
-
-
-def folder(section: str, item_id: str | None = None) -> str:
-    """The output folder of a page, with a trailing slash: 'documents/<id>/', 'persons/'."""
-    return f"{section}/{id_segment(item_id)}/" if item_id else f"{section}/"
-
-
-def tei_href(doc_id: str) -> str:
-    """Where a document's TEI source is published, relative to the site root."""
-    return f"downloads/tei/{id_segment(doc_id)}.xml"
 
 
 def join_names(names: tuple[str, ...] | list[str]) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from markupsafe import Markup
 
 from tei_edition.errors import BuildError
+from tei_edition.output.paths import folder, tei_href
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import mentioned_ids
 from tei_edition.tei.header import DocumentMeta, Party, read_header
@@ -19,10 +20,8 @@ from tei_edition.web.context import (
     DIGESTED_TYPES,
     PageContext,
     Site,
-    folder,
     join_names,
     safe_url,
-    tei_href,
     value_digest,
 )
 
@@ -146,7 +145,7 @@ class DocumentViews(Mapping[str, DocumentView]):
         if not site.inputs_key or store is None or any(doc.path not in hashes for doc in self.documents.values()):
             self.load(self.documents)
             return
-        from tei_edition.output.cache import content_key
+        from tei_edition.output.hashing import content_key
 
         paths = {doc.path for doc in self.documents.values()}
         registers = content_key("registers", *sorted(f"{p}\0{h}" for p, h in hashes.items() if p not in paths))

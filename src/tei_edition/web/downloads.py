@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import struct
 import zipfile
 import zlib
@@ -12,9 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from tei_edition.output.cache import content_key
-from tei_edition.output.writer import content_hash, safe_segment
-from tei_edition.web.context import PageContext, Site, folder, id_segment, tei_href
+from tei_edition.output.hashing import content_key, hash_bytes
+from tei_edition.output.paths import (
+    archive_document,
+    archive_href,
+    archive_name,
+    archive_register,
+    folder,
+    register_href,
+    tei_href,
+)
+from tei_edition.web.context import PageContext, Site
 from tei_edition.web.documents import Heading, document_heading, document_views
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -38,32 +45,27 @@ class DownloadsPage(PageContext):
     archive: SourceFile
 
 
-def edition_slug(title: str) -> str:
-    """A file-name form of the edition's title: 'Korea and the Soviet Union' -> 'korea-and-the-soviet-union'."""
-    return re.sub(r"-{2,}", "-", safe_segment(title.lower())) or "edition"
-
-
 def render_downloads(site: Site) -> None:
     """Copy the TEI sources, write the zip of all of them and the downloads page."""
     views = document_views(site)
     documents: list[SourceFile] = []
     members: list[tuple[str, Path]] = []
-    slug = edition_slug(site.info.title)
+    title = site.info.title
     for doc in site.data.documents:
         rel = tei_href(doc.id)
         _copy_source(site, rel, doc.path)
         documents.append(
             SourceFile(doc.path.name, rel, doc.path.stat().st_size, document_heading(doc, views.meta(doc.id)))
         )
-        members.append((f"{slug}/documents/{id_segment(doc.id)}.xml", doc.path))
+        members.append((archive_document(title, doc.id), doc.path))
     registers: list[SourceFile] = []
     for kind in sorted(site.data.registers):
         path = site.data.registers[kind].path
-        rel = f"downloads/tei/registers/{safe_segment(path.stem)}.xml"
+        rel = register_href(path)
         _copy_source(site, rel, path)
         registers.append(SourceFile(path.name, rel, path.stat().st_size))
-        members.append((f"{slug}/registers/{safe_segment(path.stem)}.xml", path))
-    zip_rel = f"downloads/{slug}-tei.zip"
+        members.append((archive_register(title, path), path))
+    zip_rel = archive_href(title)
     size = site.out.write_byte_chunks(
         zip_rel, zip_chunks(members, site.info.build_date.timetuple()[:6], site.store, site.data.source_hashes)
     )
@@ -73,14 +75,14 @@ def render_downloads(site: Site) -> None:
         **site.base(folder("downloads"), "Downloads", "about", f"The TEI sources of {site.info.title}"),
         documents=documents,
         registers=registers,
-        archive=SourceFile(f"{slug}-tei.zip", zip_rel, size),
+        archive=SourceFile(archive_name(title), zip_rel, size),
     )
     site.page("downloads.html", context)
 
 
 def _copy_source(site: Site, rel: str, path: Path) -> None:
     """Copy a TEI source into the output, or carry the last build's copy over when the source is unchanged."""
-    digest = site.data.source_hashes.get(path) or content_hash(path.read_bytes())
+    digest = site.data.source_hashes.get(path) or hash_bytes(path.read_bytes())
     if not site.carry_over(rel, "source:" + digest):
         site.out.copy_file(rel, path)
 
@@ -133,11 +135,11 @@ def zip_chunks(
         for _name, path in batch:
             if path not in digests:
                 contents[path] = path.read_bytes()
-            digest = digests.get(path) or content_hash(contents[path])
+            digest = digests.get(path) or hash_bytes(contents[path])
             keys.append(content_key("zip-member", "deflate-9+crc", digest))
         found = store.get_many(keys) if store is not None else {}
         made: list[tuple[str, bytes]] = []
-        for (name, path), key in zip(batch, keys):
+        for (name, path), key in zip(batch, keys, strict=True):
             entry = found.get(key)
             if entry is None:
                 data = contents[path] if path in contents else path.read_bytes()

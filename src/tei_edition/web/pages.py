@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from html import escape
-from importlib import resources
 from pathlib import Path
 
-from tei_edition.output.writer import safe_segment
-from tei_edition.web.context import PageContext, Site, folder
+from tei_edition.output.paths import archive_href, asset_path, extra_css_path, folder
+from tei_edition.transform.jinja import package_templates
+from tei_edition.web.context import PageContext, Site
 from tei_edition.web.documents import DocumentView, document_views
-from tei_edition.web.downloads import edition_slug
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # Stylesheets in the order pages link them; text.css styles the transformed text and may be absent.
@@ -43,7 +42,7 @@ class SearchPage(PageContext):
 
 def package_assets() -> Path:
     """The folder of the static files shipped with the package."""
-    return Path(str(resources.files("tei_edition") / "templates" / "assets"))
+    return package_templates() / "assets"
 
 
 def copy_assets(site: Site) -> None:
@@ -53,10 +52,10 @@ def copy_assets(site: Site) -> None:
     if own is not None and (own / "assets").is_dir():
         chosen.update({p.name: p for p in sorted((own / "assets").iterdir()) if p.is_file()})
     for name, path in sorted(chosen.items()):
-        site.out.copy_file(f"assets/{safe_segment(name)}", path)
+        site.out.copy_file(asset_path(name), path)
     stylesheets = [f"assets/{name}" for name in CORE_STYLESHEETS if name in chosen]
     for css in site.data.config.extra_css:
-        rel = f"assets/extra/{safe_segment(css.name)}"
+        rel = extra_css_path(css.name)
         site.out.copy_file(rel, css)
         stylesheets.append(rel)
     site.info = dataclasses.replace(site.info, stylesheets=tuple(stylesheets))
@@ -77,7 +76,7 @@ def render_about(site: Site) -> None:
     stated.sort(key=lambda p: (not p[3], p[0], -len(p[2])))
     intro = [p.strip() for p in site.data.config.introduction.split("\n\n") if p.strip()]
     base = site.base(folder("about"), "About this edition", "about", f"Editorial principles of {site.info.title}")
-    archive_href = f"downloads/{edition_slug(site.info.title)}-tei.zip"
+    archive = archive_href(site.info.title)
     # The documents' views stand in the page's hash by their digests, and are read only if it is rendered.
     deps = site.inputs_hash(
         "about.html",
@@ -85,7 +84,7 @@ def render_about(site: Site) -> None:
             base,
             intro,
             len(views),
-            archive_href,
+            archive,
             [
                 (heading, text, b"".join(views.digest(d) for d in docs), everywhere)
                 for heading, text, docs, everywhere in stated
@@ -100,7 +99,7 @@ def render_about(site: Site) -> None:
             for heading, text, docs, everywhere in stated
         ]
         return AboutPage(
-            **base, introduction=intro, principles=principles, document_count=len(views), archive_href=archive_href
+            **base, introduction=intro, principles=principles, document_count=len(views), archive_href=archive
         )
 
     site.page_from("about.html", base["path"], deps, make)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from tei_edition.errors import BuildError
+from tei_edition.output.paths import folder
 from tei_edition.tei.edition import MentionGroup, fragment_key
 from tei_edition.tei.model import KINDS, Entity, Mention, Name, authority_url
-from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, safe_url, split_snippet, value_digest
+from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, split_snippet, value_digest
 from tei_edition.web.documents import DocumentView, DocumentViews, Heading, document_views
 
 AUTHORITY_LABELS = {

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import gzip
-import hashlib
 import itertools
 import json
 import logging
@@ -32,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from tei_edition.errors import BuildError
-from tei_edition.output.plan import hash_bytes
+from tei_edition.output.hashing import hash_bytes, stable_number
+from tei_edition.output.paths import id_segment
 from tei_edition.tei.model import Document
-from tei_edition.web.context import Site, folder
+from tei_edition.web.context import Site
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,7 @@ def shard_count(documents: int) -> int:
 
 def shard_of(document_folder: str, shards: int) -> int:
     """The shard of a document, given its page folder under documents/ (a function of its id only)."""
-    digest = hashlib.blake2b(document_folder.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % shards
+    return stable_number(document_folder) % shards
 
 
 def shard_prefix(shard: int) -> str:
@@ -116,6 +115,8 @@ def pagefind_program() -> tuple[Path | None, str]:
             program = Path(module.get_executable())
         except (ImportError, OSError, AttributeError):
             continue
+        if module.__file__ is None:  # a namespace package: no folder to read the version from
+            return program, "?"
         site = Path(module.__file__).resolve().parent.parent
         info = sorted(site.glob(f"{name}-*.dist-info"))
         return program, info[0].name[len(name) + 1 : -len(".dist-info")] if len(info) == 1 else "?"
@@ -130,7 +131,7 @@ def pagefind_program() -> tuple[Path | None, str]:
 def _shard_key(shard: int, count: int, pages: Mapping[str, str], language: str, pagefind: str) -> str:
     """A hash of everything a shard's bundle is made from: its pages, its place, the language and Pagefind."""
     text = json.dumps([_SHARD_FORMAT, pagefind, language, shard, count, sorted(pages.items())])
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+    return hash_bytes(text.encode("utf-8"))
 
 
 def _shard_of_output(rel: str) -> int | None:
@@ -277,7 +278,7 @@ class SearchIndex:
 
 def _segment(doc_id: str) -> str:
     """The name of a document's page folder under documents/ (what its shard is a function of)."""
-    return folder("documents", doc_id).split("/")[1]
+    return id_segment(doc_id)
 
 
 def _carry_shard_over(site: Site, earlier: Mapping[str, tuple[str, str]], key: str) -> bool:
@@ -416,7 +417,7 @@ def canonical_bundle(folder: Path) -> None:
                 )
             ):
                 continue
-            for name, old in item:
+            for _name, old in item:
                 path = folder / "filter" / f"{old}.pf_filter"
                 content = _pagefind_load(cbor2, path.read_bytes())
                 if isinstance(content, list) and len(content) == 2 and isinstance(content[1], list):

@@ -128,7 +128,7 @@
   </xsl:function>
 
   <!--
-    The output folder name of an id, the same mapping as tei_edition.web.context.id_segment (tested to
+    The output folder name of an id, the same mapping as tei_edition.output.paths.id_segment (tested to
     agree): a plain ASCII id ([A-Za-z0-9_] then [A-Za-z0-9._-], not ending in '.', up to 100 characters) is its
     own name; any other id becomes its ASCII letters and digits + '~' + 12 hex digits of a hash of the whole id.
     An xml:id can never contain '~', so a mapped name never equals a plain one.
