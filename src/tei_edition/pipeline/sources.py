@@ -29,7 +29,7 @@ class SourceTree:
     def __getattr__(self, name: str) -> Any:
         return getattr(parse_file(self.path), name)
 
-    def __reduce__(self) -> tuple[Any, tuple[Path]]:
+    def __reduce__(self) -> tuple[type[SourceTree], tuple[Path]]:
         return (SourceTree, (self.path,))
 
 
