@@ -42,7 +42,7 @@ from tei_edition.output.plan import (
 from tei_edition.output.writer import OutputLock, OutputWriter, make_output_folder, remove_stale_staging
 from tei_edition.pipeline.gate import MAX_LISTED, consistency_gate, shared_ids
 from tei_edition.pipeline.progress import Reporter
-from tei_edition.pipeline.sources import SourceContents, SourceTree
+from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.speed import ForkedStage
 from tei_edition.pipeline.stage import (
     CachedBodies,
@@ -63,14 +63,13 @@ from tei_edition.pipeline.stage import (
 )
 from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.edition import (
+    CachedPassages,
     EditionData,
-    MentionGroup,
     build_time,
     collect_edition,
-    fragment_key,
+    passages_key,
     source_date_epoch,
 )
-from tei_edition.tei.model import Document
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
@@ -456,26 +455,25 @@ class _Build:
         with summary.phase("registers"):
             from tei_edition.validate import ParsedEdition
 
-            docs = [
-                _with_tree(core[p].document)
-                for p in sources.documents
-                if core[p].parsed and core[p].document is not None
-            ]
-            data = collect_edition(config, ParsedEdition(sources, dict(register_trees)), documents=docs)
+            read = [core[p].document for p in sources.documents if core[p].parsed]
+            docs = [doc for doc in read if doc is not None]
+            document_keys = {doc.id: core_keys[doc.path] for doc in docs}
+            summaries = {}
+            for doc in docs:
+                summaries[doc.id] = found = unpack_groups(core[doc.path].passages)
+                # All kept, also those of entities the registers lack: an entry added for them later needs them.
+                cache.keep_many([passages_key(document_keys[doc.id], entity_id) for entity_id, _n, _digest in found])
+                core[doc.path].passages = ""  # summarised in data.groups once gathered
+            data = collect_edition(
+                config,
+                ParsedEdition(sources, dict(register_trees)),
+                documents=docs,
+                summaries=summaries,
+                passages=CachedPassages(cache, document_keys),
+            )
             data.build_date = build_date
             data.source_hashes = {path: contents.digest(path) for path in sources.all}
-            data.groups = {}
-            data.document_keys = {doc.id: core_keys[doc.path] for doc in data.documents}
-            groups, entities = data.groups, data.entities
-            for doc in data.documents:
-                key = core_keys[doc.path]
-                found = unpack_groups(core[doc.path].fragments)
-                # All kept, also those of entities the registers lack: an entry added for them later needs them.
-                cache.keep_many([fragment_key(key, entity_id) for entity_id, _count, _digest in found])
-                for entity_id, count, digest in found:
-                    if entity_id in entities:
-                        groups.setdefault(entity_id, []).append(MentionGroup(doc, count, digest, key))
-                core[doc.path].fragments = ""  # summarised in data.groups now
+            data.document_keys = document_keys
         flagged = {d.path for d in report.errors}
         data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
         summary.flagged = sorted(data.flagged)
@@ -566,8 +564,8 @@ class _Build:
                     core[path] = result.core
                     for media, body in result.bodies.items():
                         entries.append((body_key(core_keys[path], media), body.encode("utf-8")))
-                    for entity_id, html in result.groups.items():
-                        entries.append((fragment_key(core_keys[path], entity_id), html.encode("utf-8")))
+                    for entity_id, passages in result.passages.items():
+                        entries.append((passages_key(core_keys[path], entity_id), passages))
                     if result.core.failure is None:
                         entries.append((core_keys[path], dumps(result.core)))
                 if result.encoding is not None:
@@ -700,12 +698,6 @@ def _wants_body(result: CoreResult, path: Path, documents: set[Path]) -> bool:
 def _still_valid(result: CoreResult) -> bool:
     """A cached result stays valid while the schemas its <?xml-model?> instructions named are unchanged."""
     return all(hash_file(Path(p)) == h for p, h in result.schema_files.items())
-
-
-def _with_tree(document: Document | None) -> Document:
-    assert document is not None
-    document.tree = SourceTree(document.path)  # type: ignore[assignment]
-    return document
 
 
 def _recorded(outputs: dict[str, OutputRecord], prefix: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -36,7 +36,6 @@ from tei_edition.errors import BuildError
 from tei_edition.output.writer import OutputWriter
 from tei_edition.print.fonts import FontSet, font_cache, prepare_fonts
 from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
-from tei_edition.tei.header import short_title_of
 from tei_edition.tei.model import KINDS, Document, Entity, Name
 from tei_edition.web.context import id_segment
 
@@ -367,12 +366,10 @@ def css_string(value: str) -> str:
 
 def prepare_document(data: EditionData, doc: Document, number: int, print_bodies: dict[str, str]) -> PrintDocument:
     """Read a document's header and make its print body's ids unique in the edition."""
-    from tei_edition.tei.header import read_header
-
     if doc.id not in print_bodies:
         raise BuildError(f"{doc.path}: no print text was made for document {doc.id!r}")
     body = prefix_ids(print_bodies[doc.id], doc.id, doc.path)
-    meta = doc.header if doc.header is not None else read_header(doc.tree)
+    meta = doc.header
     return PrintDocument(source=doc, number=number, meta=meta, body=Markup(body), flagged=doc.id in data.flagged)
 
 
@@ -764,7 +761,7 @@ def _clip_end(text: str, reach: int) -> str:
 
 def short_title(doc: PrintDocument, limit: int = 56) -> str:
     """A document's title short enough for a reference: the header's short title, else the title cut down."""
-    short = doc.source.short_title if doc.source.short_title is not None else short_title_of(doc.source.tree)
+    short = doc.source.short_title
     if short.strip():
         return " ".join(short.split())
     title = doc.title

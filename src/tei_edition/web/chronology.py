@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
-from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, split_snippet
+from tei_edition.tei.model import split_snippet
+from tei_edition.web.context import PageContext, Pagination, Site, folder, paged
 from tei_edition.web.documents import DocumentView, DocumentViews, document_views
 
 CERTAINTY = {"low": "uncertain", "medium": "probable", "unknown": "uncertain"}
