@@ -29,7 +29,7 @@ class Group:
 
 
 TRICKY = (
-    Passage("n1", "…said <", "Stalin", '> & "Molotov" said \'no\'…'),
+    Passage("n1", "…said <", "Stalin", "> & \"Molotov\" said 'no'…"),
     Passage("n2", "no match for the name here", "", ""),
     Passage("n3", "the firm ", "A&B", ", and A&B again"),
 )
@@ -42,7 +42,7 @@ def test_passages_are_written_as_entity_pages_show_them_with_markup_characters_e
         Group(Heading("d-2", "documents/d-2/", "Circa", "", "about 1950"), TRICKY[1:2]),
         Group(Heading("d-3", "documents/d-3/", "Undated note", "", ""), TRICKY[2:]),
     ]
-    html = env.get_template("_passages.html").render(documents=groups, root="../../../")
+    html = env.get_template("_passages.html").module.mention_groups(groups, "../../../")  # type: ignore[attr-defined]
     assert html == (
         '    <section class="mention-group" aria-labelledby="in-d-1">\n'
         '      <h3 id="in-d-1"><a href="../../../documents/d-1/">Letter &lt;draft&gt; &amp; &#34;copy&#34;</a> '
@@ -89,10 +89,11 @@ def test_an_edition_template_for_the_passages_is_used(tmp_path: Path) -> None:
     shutil.copy(REPO / "edition.toml", edition)
     (edition / "templates").mkdir()
     (edition / "templates" / "_passages.html").write_text(
-        "{% for group in documents %}"
+        "{% macro mention_groups(documents, root) %}{% for group in documents %}"
         '<div class="mine" data-type="{{ group.doc.doc_type }}">{{ group.heading.title }}: {{ group.count }}'
-        "{% for p in group.passages %}<q>{{ p.match }}|{{ p.anchor }}</q>{% endfor %}</div>\n"
-        "{% endfor %}",
+        '{% for p in group.passages %}<q>{{ p.match }}|<a href="{{ root }}{{ group.heading.folder }}#{{ p.anchor }}">'
+        "</a></q>{% endfor %}</div>\n"
+        "{% endfor %}{% endmacro %}",
         encoding="utf-8",
     )
     config = dataclasses.replace(load_config(edition / "edition.toml"), output_dir=tmp_path / "out")
@@ -102,7 +103,7 @@ def test_an_edition_template_for_the_passages_is_used(tmp_path: Path) -> None:
     assert (
         '<div class="mine" data-type="telegram">Telegram from the Ambassador in the Soviet Union (Harriman) to '
         "President Truman and the Secretary of State on the Stalin–Soong talks, Moscow, July 3, 1945: 1"
-        "<q>the Secretary of State|n6</q></div>"
+        '<q>the Secretary of State|<a href="../../documents/1945-07-harriman-truman/#n6"></a></q></div>'
     ) in page
     assert page.count('<div class="mine"') == 2
     # The package's own template for every other page is still used.
