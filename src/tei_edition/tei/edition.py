@@ -218,9 +218,11 @@ def collect_edition(
     """Reduce the documents' readings into registers, mention groups and chronology.
 
     The build gives the documents as its workers read them, with their passages' summaries (document id -> see
-    summarise_passages) and where the passages are kept; without them everything is read here from the trees."""
-    if documents is None or summaries is None or passages is None:
-        documents, summaries, held = [], {}, {}
+    summarise_passages) and where the passages are kept; without documents everything is read here from the trees."""
+    summaries = summaries if summaries is not None else {}
+    passages = passages if passages is not None else HeldPassages({})
+    if documents is None:
+        documents, held = [], {}
         for path, tree in parsed.document_trees.items():
             doc = read_document(tree, path)
             documents.append(doc)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from tei_edition.tei.edition import MentionGroup
-from tei_edition.tei.model import KINDS, Document, Entity, Name, Passage, authority_url
+from tei_edition.tei.model import KINDS, Entity, Name, Passage, authority_url
 from tei_edition.web.context import PageContext, Pagination, Site, folder, paged, safe_url, value_digest
 from tei_edition.web.documents import DocumentView, DocumentViews, Heading, document_heading, document_views
 
@@ -151,26 +151,21 @@ class MentionGroups(Sequence[DocumentMentions]):
         ids = [g.document.id for g in groups]
         found = self.site.data.passages.fetch(self.entity_id, ids)
         headings = _headings(self.site)
+        for g in groups:
+            if g.document.id not in headings:
+                headings[g.document.id] = document_heading(g.document, g.document.header)
         return [
-            DocumentMentions(headings(g.document), passages, self.views, ids)
-            for g, passages in zip(groups, found, strict=True)
+            DocumentMentions(headings[doc_id], passages, self.views, ids)
+            for doc_id, passages in zip(ids, found, strict=True)
         ]
 
 
-def _headings(site: Site) -> Callable[[Document], Heading]:
-    """How the documents are named where their passages are listed, each made once per build."""
-    made: Callable[[Document], Heading] | None = site.cache.get("headings")
-    if made is None:
-        known: dict[str, Heading] = {}
-
-        def made(doc: Document) -> Heading:
-            heading = known.get(doc.id)
-            if heading is None:
-                known[doc.id] = heading = document_heading(doc, doc.header)
-            return heading
-
-        site.cache["headings"] = made
-    return made
+def _headings(site: Site) -> dict[str, Heading]:
+    """How the documents are named where their passages are listed, by id: each made once per build, when needed."""
+    known: dict[str, Heading] | None = site.cache.get("headings")
+    if known is None:
+        known = site.cache["headings"] = {}
+    return known
 
 
 def render_registers(site: Site) -> None:
