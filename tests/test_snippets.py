@@ -131,3 +131,16 @@ def test_the_text_of_names_with_breaks_and_readings_is_read_as_text_of_reads_it(
         for passage, el in zip(_passages(tree), names, strict=True):
             assert passage.match in ("", text_of(el))
             assert passage.match or text_of(el) not in _snippet(passage) or not text_of(el)
+
+
+def test_documents_read_back_from_pickles_are_the_same_and_share_their_mentions_strings() -> None:
+    import pickle
+
+    trees = [
+        _document(f"<persName ref='#p1'>Anna</persName> met <placeName ref='#m'>Moscow</placeName> {i}") for i in (1, 2)
+    ]
+    first, second = (pickle.loads(pickle.dumps(read_document(tree, Path(f"d{i}.xml")))) for i, tree in enumerate(trees))
+    assert first == read_document(trees[0], Path("d0.xml"))
+    assert first.mentions == (("p1", "persName", "n1", "Anna", 1), ("m", "placeName", "n2", "Moscow", 1))
+    assert all(a.anchor is b.anchor and a.text is b.text for a, b in zip(first.mentions, second.mentions, strict=True))
+    assert pickle.loads(pickle.dumps(read_document(_document("no names"), Path("x.xml")))).mentions == ()
