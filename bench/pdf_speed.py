@@ -41,6 +41,7 @@ from tei_edition.print.fonts import font_cache, prepare_fonts  # noqa: E402
 from tei_edition.print.pdf import PdfRenderer, make_print_env  # noqa: E402
 from tei_edition.print.typeset import SourceWriter, TypstSetter  # noqa: E402
 from tei_edition.tei.edition import EditionData, collect_edition  # noqa: E402
+from tei_edition.tei.model import source_tree  # noqa: E402
 from tei_edition.transform.xslt import Transformer  # noqa: E402
 from tei_edition.validate import parse_edition  # noqa: E402
 
@@ -72,7 +73,7 @@ def print_bodies(config: EditionConfig) -> tuple[EditionData, dict[str, str]]:
     data = collect_edition(config, parse_edition(config))
     transformer = Transformer(config.xslt_dir)
     bodies = {
-        doc.id: transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})
+        doc.id: transformer.transform(source_tree(doc), {"root": "", "media": "print", "doc-id": doc.id})
         for doc in data.documents
     }
     return data, bodies

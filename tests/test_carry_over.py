@@ -112,7 +112,7 @@ def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path
 
     root, read = built, views_read
     # Words beside three names: the pages of Mrs Somerville, Paris and Babbage are rendered again, from the groups'
-    # HTML alone (it names each document); only the edited page and its neighbours need views.
+    # passages and headings alone (they name each document); only the edited page and its neighbours need views.
     edit = root / "tei" / "documents" / "letter-1845-somerville.xml"
     text = edit.read_text(encoding="utf-8")
     edit.write_text(text.replace("</persName> sends", "</persName> kindly sends"), encoding="utf-8")
@@ -123,11 +123,11 @@ def test_entity_pages_read_views_only_for_a_template_that_shows_them(built: Path
     # A template of the edition's own that shows each group's document (group.doc) has its views read.
     templates = root / "templates"
     templates.mkdir()
-    entity = (package_templates() / "entity.html").read_text(encoding="utf-8")
-    assert "{{ group.html }}" in entity
-    (templates / "entity.html").write_text(
-        entity.replace(
-            "{{ group.html }}", '{{ group.html }}<p class="listed">{{ group.doc.title }} ({{ group.doc.year }})</p>'
+    passages = (package_templates() / "_passages.html").read_text(encoding="utf-8")
+    assert "    </section>\n" in passages
+    (templates / "_passages.html").write_text(
+        passages.replace(
+            "    </section>\n", '    </section>\n<p class="listed">{{ group.doc.title }} ({{ group.doc.year }})</p>\n'
         ),
         encoding="utf-8",
     )

@@ -35,6 +35,7 @@ from tei_edition.errors import BuildError  # noqa: E402
 from tei_edition.print.book import prefix_ids, prefixed, short_snippet  # noqa: E402
 from tei_edition.print.fonts import cjk_characters, prepare_fonts  # noqa: E402
 from tei_edition.print.pdf import css_string, pdf_workers  # noqa: E402
+from tei_edition.tei.model import source_tree  # noqa: E402
 
 load_fixture = partial(load_any, "weasyprint")
 
@@ -416,7 +417,7 @@ def test_bodies_from_the_stylesheets_give_every_mention_an_anchor(tmp_path: Path
     data.mentions = {k: [m for m in v if m.document.id == doc.id] for k, v in data.mentions.items()}
     data.mentions = {k: v for k, v in data.mentions.items() if v}
     transformer = transform.Transformer(data.config.xslt_dir)
-    bodies = {doc.id: transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})}
+    bodies = {doc.id: transformer.transform(source_tree(doc), {"root": "", "media": "print", "doc-id": doc.id})}
     build(data, tmp_path / "pdf", bodies=bodies)
     dest = destination_pages(pypdf.PdfReader(tmp_path / "pdf" / "edition.pdf"))
     missing = [m.anchor for m in [*doc.mentions, *doc.dates] if prefixed(doc.id, m.anchor) not in dest]

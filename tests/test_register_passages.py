@@ -1,112 +1,110 @@
-"""Entity pages write their passages without a template loop: the HTML must be what the loop would write."""
+"""The passages of an entity's page: read as plain data where the documents are read, rendered by _passages.html
+(which an edition can replace with its own), escaped by autoescape."""
 
 from __future__ import annotations
 
-import pytest
-from jinja2 import Environment
+import dataclasses
+import pickle
+import shutil
+from pathlib import Path
 
-from tei_edition.tei.header import DocumentMeta
-from tei_edition.tei.model import Mention
-from tei_edition.web import registers
-from tei_edition.web.documents import DocumentView
-from tei_edition.web.registers import mention_group
+from tei_edition.config import load_config
+from tei_edition.pipeline import BuildOptions, build_edition
+from tei_edition.tei.edition import dump_passages, summarise_passages
+from tei_edition.tei.model import Passage
+from tei_edition.web.documents import Heading
+from tei_edition.web.render import make_env
 
-# The group as a template loop writes it (entity.html's layout of a group, with autoescape).
-LOOP = """\
-    <section class="mention-group" aria-labelledby="in-{{ doc.id }}">
-      <h3 id="in-{{ doc.id }}"><a href="{{ root }}{{ doc.folder }}">{{ doc.title }}</a> <span class="mention-date">\
-{% if doc.date_attr %}<time datetime="{{ doc.date_attr }}">{{ doc.date_display }}</time>\
-{% elif doc.date_display %}{{ doc.date_display }}{% else %}<span class="undated">undated</span>{% endif %}</span></h3>
-      <ol class="passages">
-{% for p in passages %}
-        <li><a class="passage" href="{{ p.href }}"><span class="passage-snippet">{{ p.before }}<mark>{{ p.match }}\
-</mark>{{ p.after }}</span></a></li>
-{% endfor %}
-      </ol>
-    </section>"""
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = Path(__file__).resolve().parent / "data" / "site"
 
 
-def view(title: str, date_attr: str = "", date_display: str = "") -> DocumentView:
-    return DocumentView(
-        id="d-1",
-        folder="documents/d-1/",
-        source="downloads/tei/d-1.xml",
-        title=title,
-        meta=DocumentMeta(title=title),
-        date_iso=date_attr,
-        date_attr=date_attr,
-        date_display=date_display,
-        date_sort=date_attr,
-        year=date_attr[:4],
-        doc_type="letter",
-        people="",
-        place="",
-        lang="en",
+class Group:
+    """What _passages.html is given for each document (web.registers.DocumentMentions, without the views)."""
+
+    def __init__(self, heading: Heading, passages: tuple[Passage, ...]):
+        self.heading = heading
+        self.passages = passages
+        self.count = len(passages)
+
+
+TRICKY = (
+    Passage("n1", "…said <", "Stalin", "> & \"Molotov\" said 'no'…"),
+    Passage("n2", "no match for the name here", "", ""),
+    Passage("n3", "the firm ", "A&B", ", and A&B again"),
+)
+
+
+def test_passages_are_written_as_entity_pages_show_them_with_markup_characters_escaped() -> None:
+    env = make_env(load_config(FIXTURE / "edition.toml"))
+    groups = [
+        Group(Heading("d-1", "documents/d-1/", 'Letter <draft> & "copy"', "1951-11-19", "19 November 1951"), TRICKY),
+        Group(Heading("d-2", "documents/d-2/", "Circa", "", "about 1950"), TRICKY[1:2]),
+        Group(Heading("d-3", "documents/d-3/", "Undated note", "", ""), TRICKY[2:]),
+    ]
+    html = env.get_template("_passages.html").module.mention_groups(groups, "../../../")  # type: ignore[attr-defined]
+    assert html == (
+        '    <section class="mention-group" aria-labelledby="in-d-1">\n'
+        '      <h3 id="in-d-1"><a href="../../../documents/d-1/">Letter &lt;draft&gt; &amp; &#34;copy&#34;</a> '
+        '<span class="mention-date"><time datetime="1951-11-19">19 November 1951</time></span></h3>\n'
+        '      <ol class="passages">\n'
+        '        <li><a class="passage" href="../../../documents/d-1/#n1"><span class="passage-snippet">…said &lt;'
+        "<mark>Stalin</mark>&gt; &amp; &#34;Molotov&#34; said &#39;no&#39;…</span></a></li>\n"
+        '        <li><a class="passage" href="../../../documents/d-1/#n2"><span class="passage-snippet">no match for '
+        "the name here<mark></mark></span></a></li>\n"
+        '        <li><a class="passage" href="../../../documents/d-1/#n3"><span class="passage-snippet">the firm '
+        "<mark>A&amp;B</mark>, and A&amp;B again</span></a></li>\n"
+        "      </ol>\n"
+        "    </section>\n"
+        '    <section class="mention-group" aria-labelledby="in-d-2">\n'
+        '      <h3 id="in-d-2"><a href="../../../documents/d-2/">Circa</a> <span class="mention-date">about 1950'
+        "</span></h3>\n"
+        '      <ol class="passages">\n'
+        '        <li><a class="passage" href="../../../documents/d-2/#n2"><span class="passage-snippet">no match for '
+        "the name here<mark></mark></span></a></li>\n"
+        "      </ol>\n"
+        "    </section>\n"
+        '    <section class="mention-group" aria-labelledby="in-d-3">\n'
+        '      <h3 id="in-d-3"><a href="../../../documents/d-3/">Undated note</a> <span class="mention-date">'
+        '<span class="undated">undated</span></span></h3>\n'
+        '      <ol class="passages">\n'
+        '        <li><a class="passage" href="../../../documents/d-3/#n3"><span class="passage-snippet">the firm '
+        "<mark>A&amp;B</mark>, and A&amp;B again</span></a></li>\n"
+        "      </ol>\n"
+        "    </section>\n"
     )
 
 
-def expected(doc: DocumentView, mentions: list[Mention], root: str) -> str:
-    passages = []
-    for m in mentions:
-        at = m.snippet.find(m.text) if m.text else -1
-        before, match, after = (
-            (m.snippet, "", "") if at < 0 else (m.snippet[:at], m.text, m.snippet[at + len(m.text) :])
-        )
-        passages.append({"href": f"{root}{doc.folder}#{m.anchor}", "before": before, "match": match, "after": after})
-    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    return env.from_string(LOOP).render(doc=doc, passages=passages, root=root)
+def test_passages_are_summarised_by_a_hash_of_what_they_hold() -> None:
+    summaries, dumped = summarise_passages({"stalin": TRICKY, "mao": TRICKY[1:]})
+    assert [(entity_id, count) for entity_id, count, _digest in summaries] == [("stalin", 3), ("mao", 2)]
+    assert pickle.loads(dumped["stalin"]) == TRICKY and dumped["mao"] == dump_passages(TRICKY[1:])
+    changed, _ = summarise_passages({"stalin": (TRICKY[0]._replace(after="…"), *TRICKY[1:])})
+    assert changed[0][2] != summaries[0][2]  # another snippet, another hash: the entity's page is rendered again
 
 
-def mention(anchor: str, text: str, snippet: str) -> Mention:
-    return Mention("e", "persName", anchor, text, snippet, 1)
-
-
-TRICKY = [
-    mention("n1", "Stalin", "…said <Stalin> & \"Molotov\" said 'no'…"),
-    mention("n2", "Mao", "no match for the name here"),
-    mention("n3", "", "an empty name"),
-    mention("n4", "A&B", "the firm A&B, and A&B again"),
-    mention("n5", "amp", "&amp; is how an ampersand is written"),
-]
-
-
-def test_passages_match_the_template_loop_with_markup_characters(monkeypatch: pytest.MonkeyPatch) -> None:
-    def careful_way(*args: object) -> None:
-        raise AssertionError("texts without control characters take the quick way")
-
-    monkeypatch.setattr(registers, "_split", careful_way)
-    for doc in (
-        view('Letter <draft> & "copy"', "1951-11-19", "19 November 1951"),
-        view("Undated note"),
-        view("Circa", "", "about 1950"),
-    ):
-        assert mention_group(doc, TRICKY, "../../") == expected(doc, TRICKY, "../../")
-
-
-def test_control_characters_in_a_text_take_the_careful_way() -> None:
-    odd = [mention("n1", "Kim", "a \x01 control character before Kim \x05 and after"), *TRICKY]
-    doc = view("Report")
-    assert mention_group(doc, odd, "../../") == expected(doc, odd, "../../")
-
-
-def test_packed_mentions_keep_everything_but_the_snippets() -> None:
-    import pickle
-
-    from tei_edition.tei.edition import PackedMentions
-
-    mentions = [
-        Mention("stalin", "persName", "n1", "Stalin", "… Stalin said …", 12),
-        Mention("moscow", "placeName", "n2", "Moscow", "in Moscow", 300),
-    ]
-    packed = PackedMentions.pack(mentions)
-    assert isinstance(packed, PackedMentions)
-    assert list(packed) == [
-        Mention("stalin", "persName", "n1", "Stalin", "", 12),
-        Mention("moscow", "placeName", "n2", "Moscow", "", 300),
-    ]
-    assert len(packed) == 2 and packed[1].anchor == "n2"
-    assert packed.entity_ids() == {"stalin", "moscow"}
-    assert list(pickle.loads(pickle.dumps(packed))) == list(packed)
-    assert list(PackedMentions.pack([])) == [] and len(PackedMentions.pack([])) == 0
-    odd = PackedMentions.pack([Mention("x", "rs", "n3", "a\x1fb", "s", 1)])  # a separator in a text: kept as a list
-    assert isinstance(odd, list) and odd[0].text == "a\x1fb" and odd[0].snippet == ""
+def test_an_edition_template_for_the_passages_is_used(tmp_path: Path) -> None:
+    edition = tmp_path / "edition"  # the repository's sample edition
+    shutil.copytree(REPO / "tei", edition / "tei")
+    shutil.copy(REPO / "edition.toml", edition)
+    (edition / "templates").mkdir()
+    (edition / "templates" / "_passages.html").write_text(
+        "{% macro mention_groups(documents, root) %}{% for group in documents %}"
+        '<div class="mine" data-type="{{ group.doc.doc_type }}">{{ group.heading.title }}: {{ group.count }}'
+        '{% for p in group.passages %}<q>{{ p.match }}|<a href="{{ root }}{{ group.heading.folder }}#{{ p.anchor }}">'
+        "</a></q>{% endfor %}</div>\n"
+        "{% endfor %}{% endmacro %}",
+        encoding="utf-8",
+    )
+    config = dataclasses.replace(load_config(edition / "edition.toml"), output_dir=tmp_path / "out")
+    build_edition(config, BuildOptions(pdf=False))
+    page = (tmp_path / "out" / "html" / "persons" / "byrnes" / "index.html").read_text(encoding="utf-8")
+    assert 'class="passage-snippet"' not in page
+    assert (
+        '<div class="mine" data-type="telegram">Telegram from the Ambassador in the Soviet Union (Harriman) to '
+        "President Truman and the Secretary of State on the Stalin–Soong talks, Moscow, July 3, 1945: 1"
+        '<q>the Secretary of State|<a href="../../documents/1945-07-harriman-truman/#n6"></a></q></div>'
+    ) in page
+    assert page.count('<div class="mine"') == 2
+    # The package's own template for every other page is still used.
+    assert 'class="mention-group"' not in page and '<h2 id="mentioned-in">Mentioned in</h2>' in page

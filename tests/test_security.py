@@ -24,6 +24,7 @@ from tei_edition.errors import BuildError, SourceError
 from tei_edition.output.paths import folder, id_hash, id_segment
 from tei_edition.output.writer import OutputWriter, check_relative
 from tei_edition.tei.edition import collect_edition
+from tei_edition.tei.model import source_tree
 from tei_edition.tei.parse import make_parser, parse_bytes, parse_file
 from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import parse_edition
@@ -66,7 +67,7 @@ def render(edition_dir: Path) -> Path:
     data = collect_edition(config, parse_edition(config))
     transformer = Transformer(config.xslt_dir)
     bodies = {
-        doc.id: transformer.transform(doc.tree, {"root": "../../", "media": "screen", "doc-id": doc.id})
+        doc.id: transformer.transform(source_tree(doc), {"root": "../../", "media": "screen", "doc-id": doc.id})
         for doc in data.documents
     }
     writer = OutputWriter(config.html_dir)

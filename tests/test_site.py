@@ -20,6 +20,7 @@ from tei_edition.config import EditionConfig, load_config
 from tei_edition.errors import BuildError
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.edition import EditionData, collect_edition
+from tei_edition.tei.model import source_tree
 from tei_edition.transform.jinja import make_env
 from tei_edition.transform.xslt import Transformer
 from tei_edition.validate import parse_edition
@@ -38,7 +39,7 @@ def gather(config: EditionConfig) -> tuple[EditionData, dict[str, str]]:
     data = collect_edition(config, parse_edition(config))
     transformer = Transformer(config.xslt_dir)
     bodies = {
-        doc.id: transformer.transform(doc.tree, {"root": "../../", "media": "screen", "doc-id": doc.id})
+        doc.id: transformer.transform(source_tree(doc), {"root": "../../", "media": "screen", "doc-id": doc.id})
         for doc in data.documents
     }
     return data, bodies

@@ -1,4 +1,4 @@
-"""Snippets around names: one walk per block gives the same text as reading the block for each name."""
+"""Passages around names: one walk per block gives the same text as reading the block for each name."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from tei_edition.tei.model import T, normalise_space, read_document, text_of
+from tei_edition.tei.model import Passage, T, normalise_space, read_document, read_passages, text_of
 
 
 def _naive_snippet(el: etree._Element, block: etree._Element, width: int = 80) -> str:
@@ -29,6 +29,16 @@ def _naive_snippet(el: etree._Element, block: etree._Element, width: int = 80) -
     return snippet
 
 
+def _passages(tree: etree._ElementTree) -> list[Passage]:
+    """The passage of every name of the text, in document order (read_passages gives them by entity)."""
+    by_anchor = {p.anchor: p for passages in read_passages(tree).values() for p in passages}
+    return [by_anchor[m.anchor] for m in read_document(tree, Path("x.xml")).mentions]
+
+
+def _snippet(passage: Passage) -> str:
+    return passage.before + passage.match + passage.after
+
+
 def _document(paragraph: str) -> etree._ElementTree:
     xml = (
         f'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
@@ -45,11 +55,13 @@ def test_every_name_of_a_long_paragraph_gets_its_own_snippet() -> None:
     doc = read_document(tree, Path("long.xml"))
     block = tree.getroot().find(f".//{T}p")
     names = list(block.iter(f"{T}persName"))
-    assert len(doc.mentions) == 300
-    for mention, el in zip(doc.mentions, names, strict=True):
-        assert mention.snippet == _naive_snippet(el, block)
-        assert mention.text in mention.snippet
-    assert doc.mentions[150].snippet.startswith("…") and doc.mentions[150].snippet.endswith("…")
+    passages = _passages(tree)
+    assert len(doc.mentions) == len(passages) == 300
+    for mention, passage, el in zip(doc.mentions, passages, names, strict=True):
+        assert _snippet(passage) == _naive_snippet(el, block)
+        assert passage.match == mention.text == f"Name {names.index(el)}"
+    assert passages[150].before.startswith("…") and passages[150].after.endswith("…")
+    assert {p.anchor for p in read_passages(tree)["p3"]} == {m.anchor for m in doc.mentions if m.entity_id == "p3"}
 
 
 def test_names_after_leading_space_and_line_breaks_keep_their_place() -> None:
@@ -57,8 +69,8 @@ def test_names_after_leading_space_and_line_breaks_keep_their_place() -> None:
         "\n   <persName ref='#a'>Anna</persName> met<lb/>   <persName ref='#b'>Boris</persName> "
         "in   <placeName ref='#m'>Moscow</placeName>."
     )
-    doc = read_document(tree, Path("short.xml"))
-    assert [m.snippet for m in doc.mentions] == ["Anna met Boris in Moscow."] * 3
+    assert [_snippet(p) for p in _passages(tree)] == ["Anna met Boris in Moscow."] * 3
+    assert [p.match for p in _passages(tree)] == ["Anna", "Boris", "Moscow"]
 
 
 def test_names_among_white_space_of_every_shape_keep_their_place() -> None:
@@ -80,8 +92,8 @@ def test_names_among_white_space_of_every_shape_keep_their_place() -> None:
         block = tree.getroot().find(f".//{T}p")
         names = list(block.iter(f"{T}persName"))
         assert len(doc.mentions) == len(names)
-        for mention, el in zip(doc.mentions, names, strict=True):
-            assert mention.snippet == _naive_snippet(el, block)
+        for mention, passage, el in zip(doc.mentions, _passages(tree), names, strict=True):
+            assert _snippet(passage) == _naive_snippet(el, block)
             assert mention.text == text_of(el)
 
 
@@ -115,3 +127,20 @@ def test_the_text_of_names_with_breaks_and_readings_is_read_as_text_of_reads_it(
         doc = read_document(tree, Path(f"t{round_}.xml"))
         names = list(tree.getroot().find(f".//{T}p").iter(f"{T}persName"))
         assert [m.text for m in doc.mentions] == [text_of(el) for el in names]
+        # The passages' highlighted name, read from the block's walk, is the same text (when the snippet holds it).
+        for passage, el in zip(_passages(tree), names, strict=True):
+            assert passage.match in ("", text_of(el))
+            assert passage.match or text_of(el) not in _snippet(passage) or not text_of(el)
+
+
+def test_documents_read_back_from_pickles_are_the_same_and_share_their_mentions_strings() -> None:
+    import pickle
+
+    trees = [
+        _document(f"<persName ref='#p1'>Anna</persName> met <placeName ref='#m'>Moscow</placeName> {i}") for i in (1, 2)
+    ]
+    first, second = (pickle.loads(pickle.dumps(read_document(tree, Path(f"d{i}.xml")))) for i, tree in enumerate(trees))
+    assert first == read_document(trees[0], Path("d0.xml"))
+    assert first.mentions == (("p1", "persName", "n1", "Anna", 1), ("m", "placeName", "n2", "Moscow", 1))
+    assert all(a.anchor is b.anchor and a.text is b.text for a, b in zip(first.mentions, second.mentions, strict=True))
+    assert pickle.loads(pickle.dumps(read_document(_document("no names"), Path("x.xml")))).mentions == ()

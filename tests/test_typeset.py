@@ -41,6 +41,7 @@ from tei_edition.errors import BuildError, ConfigError  # noqa: E402
 from tei_edition.print import pdf_engine  # noqa: E402
 from tei_edition.print.book import prefixed  # noqa: E402
 from tei_edition.print.typeset import BodyContext, body_markup, escape  # noqa: E402
+from tei_edition.tei.model import source_tree  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "golden" / "typst"
 
@@ -300,7 +301,7 @@ def test_bodies_from_the_stylesheets_mark_every_name_and_date(tmp_path: Path) ->
     data = load_fixture()
     doc = data.documents[1]
     transformer = transform.Transformer(data.config.xslt_dir)
-    html = transformer.transform(doc.tree, {"root": "", "media": "print", "doc-id": doc.id})
+    html = transformer.transform(source_tree(doc), {"root": "", "media": "print", "doc-id": doc.id})
     from tei_edition.print.book import prefix_ids
 
     mentions: dict[str, tuple[str, ...]] = {}

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from tei_edition.config import EditionConfig
 from tei_edition.output.paths import relative_name as _relative
-from tei_edition.tei.model import KINDS, XML_ID, T, all_entities, read_registers
+from tei_edition.tei.model import KINDS, T, all_entities, read_document, read_registers
 from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate import parse_edition
 from tei_edition.validate.encoding import find_candidates, pointed_ids
@@ -67,9 +67,8 @@ def edition_stats(config: EditionConfig) -> EditionStats:
     matcher = NameMatcher(entities.values())
     mentioned_anywhere: set[str] = set()
     for path, tree in parsed.document_trees.items():
-        root = tree.getroot()
-        doc = DocumentStats(root.get(XML_ID) or path.stem, _relative(path, config.root))
-        text = root.find(f"{T}text")
+        doc = DocumentStats(read_document(tree, path).id, _relative(path, config.root))  # as the build reads it
+        text = tree.getroot().find(f"{T}text")
         if text is not None:
             for key, (tag, kind) in _TAGS.items():
                 setattr(

@@ -39,17 +39,17 @@ from tei_edition.output.writer import OutputLock, make_output_folder, remove_sta
 from tei_edition.pipeline.gate import consistency_gate, stop_unless_buildable, stop_unless_valid
 from tei_edition.pipeline.process import CachedStage, all_tasks, process_sources
 from tei_edition.pipeline.progress import Reporter
-from tei_edition.pipeline.sources import SourceContents, SourceTree
+from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.speed import LongLivedHeap
 from tei_edition.pipeline.stage import CachedBodies, body_key, stage_settings, unpack_groups
 from tei_edition.pipeline.write import commit, discarded_on_failure, manifest_of, open_writers, render_web, set_print
 from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.edition import (
+    CachedPassages,
     EditionData,
-    MentionGroup,
     build_time,
     collect_edition,
-    fragment_key,
+    passages_key,
     source_date_epoch,
 )
 from tei_edition.tei.parse import parse_bytes
@@ -247,27 +247,25 @@ def gather_edition(
     core = stage.results.core
     for result in core.values():  # what only the gate needed (the results are in the cache as they were)
         result.ids, result.targets = [], frozenset()
-    docs = []
-    for path in plan.sources.documents:
-        document = core[path].document
-        if core[path].parsed and document is not None:
-            document.tree = SourceTree(path)  # type: ignore[assignment]  # parsed again when a page needs it
-            docs.append(document)
-    data = collect_edition(config, ParsedEdition(plan.sources, dict(register_trees)), documents=docs)
+    docs = [core[p].document for p in plan.sources.documents if core[p].parsed and core[p].document is not None]
+    documents = [doc for doc in docs if doc is not None]
+    document_keys = {doc.id: stage.core_keys[doc.path] for doc in documents}
+    summaries = {}
+    for doc in documents:
+        summaries[doc.id] = found = unpack_groups(core[doc.path].passages)
+        # All kept, also those of entities the registers lack: an entry added for them later needs them.
+        stage.cache.keep_many([passages_key(document_keys[doc.id], entity_id) for entity_id, _n, _digest in found])
+        core[doc.path].passages = ""  # summarised in data.groups once gathered
+    data = collect_edition(
+        config,
+        ParsedEdition(plan.sources, dict(register_trees)),
+        documents=documents,
+        summaries=summaries,
+        passages=CachedPassages(stage.cache, document_keys),
+    )
     data.build_date = plan.build_date
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
-    data.groups = {}
-    data.document_keys = {doc.id: stage.core_keys[doc.path] for doc in data.documents}
-    groups, entities = data.groups, data.entities
-    for doc in data.documents:
-        key = stage.core_keys[doc.path]
-        found = unpack_groups(core[doc.path].fragments)
-        # All kept, also those of entities the registers lack: an entry added for them later needs them.
-        stage.cache.keep_many([fragment_key(key, entity_id) for entity_id, _count, _digest in found])
-        for entity_id, count, digest in found:
-            if entity_id in entities:
-                groups.setdefault(entity_id, []).append(MentionGroup(doc, count, digest, key))
-        core[doc.path].fragments = ""  # summarised in data.groups now
+    data.document_keys = document_keys
     flagged = {d.path for d in summary.report.errors}
     data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
     summary.flagged = sorted(data.flagged)

@@ -27,7 +27,7 @@ from tei_edition.pipeline.stage import (
     with_data,
 )
 from tei_edition.tei.discover import Sources
-from tei_edition.tei.edition import fragment_key
+from tei_edition.tei.edition import passages_key
 from tei_edition.validate.diagnostics import Diagnostic
 
 Consume = Callable[[list[SourceResult]], None]
@@ -127,7 +127,7 @@ class CachedStage:
             key = self.core_keys[result.path]
             if result.core is not None:
                 entries.extend((body_key(key, media), body.encode("utf-8")) for media, body in result.bodies.items())
-                entries.extend((fragment_key(key, e), html.encode("utf-8")) for e, html in result.groups.items())
+                entries.extend((passages_key(key, e), data) for e, data in result.passages.items())
                 if result.core.failure is None:
                     entries.append((key, dumps(result.core)))
             if result.encoding is not None:

@@ -1,37 +1,14 @@
-"""The sources as the build saw them: their content hashes, the registers' bytes, and documents' trees parsed again
-when the main process needs them."""
+"""The sources as the build saw them: their content hashes and the registers' bytes."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 from time import time_ns
-from typing import Any
-
-from lxml import etree
 
 from tei_edition.errors import BuildError, SourceError
 from tei_edition.output.hashing import hash_bytes
 from tei_edition.tei.discover import Sources
-from tei_edition.tei.parse import parse_file
-
-
-class SourceTree:
-    """A document's tree, parsed from its file when asked for and not kept: the main process holds no trees."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def getroot(self) -> etree._Element:
-        """The root element of a fresh parse of the file."""
-        return parse_file(self.path).getroot()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(parse_file(self.path), name)
-
-    def __reduce__(self) -> tuple[type[SourceTree], tuple[Path]]:
-        return (SourceTree, (self.path,))
-
 
 # A file whose modification time is this close to the time it is read may still change within the same tick of
 # the file system's clock (2 s on FAT) without its time changing: its status is not recorded (see SourceContents).

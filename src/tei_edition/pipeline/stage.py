@@ -23,14 +23,11 @@ from tei_edition.output.cache import BuildCache
 from tei_edition.output.hashing import content_key, hash_bytes, hash_file, hash_text
 from tei_edition.output.paths import source_name
 from tei_edition.pipeline.sources import read_source
-from tei_edition.tei.edition import PackedMentions
-from tei_edition.tei.header import read_header, short_title_of
+from tei_edition.tei.edition import summarise_passages
 from tei_edition.tei.model import (
-    XML_LANG,
     Document,
-    Mention,
-    T,
     read_document,
+    read_passages,
 )
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.tei.recognise import NameMatcher
@@ -91,12 +88,12 @@ class CoreResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     ids: list[DeclaredId] = field(default_factory=list)  # in document order
     targets: frozenset[str] = frozenset()  # every local id a pointer attribute points to
-    document: Document | None = None  # without its tree
+    document: Document | None = None
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
     schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
-    # For each entity mentioned: its id, the number of passages and a hash of their HTML group, packed into one
-    # string (see pack_groups); the groups themselves are cached under fragment_key().
-    fragments: str = ""
+    # For each entity mentioned: its id, the number of passages and a hash of them, packed into one string (see
+    # pack_groups); the passages themselves are cached under passages_key().
+    passages: str = ""
 
 
 @dataclass
@@ -110,7 +107,7 @@ class SourceResult:
     seconds: dict[str, float] = field(default_factory=dict)
     fatal: tuple[str, int, int, str] | None = None  # a stylesheet or schema that cannot be used at all
     changed: bool = False  # the file changed on disk while the edition was being built
-    groups: dict[str, str] = field(default_factory=dict)  # entity id -> its passages as HTML (register pages)
+    passages: dict[str, bytes] = field(default_factory=dict)  # entity id -> its passages (dump_passages)
 
 
 class SourceWorker:
@@ -189,6 +186,9 @@ class SourceWorker:
             return core
         with clock("read"):
             document = read_document(tree, path)
+            # The passages for the register pages go to the build cache: the main process keeps their summary.
+            summaries, result.passages = summarise_passages(read_passages(tree))
+            core.passages = pack_groups(summaries)
         with clock("transform"):
             try:
                 transformer = self.transformer()
@@ -203,14 +203,6 @@ class SourceWorker:
                     result.bodies[media] = transformer.transform(tree, params, prepared)
             except SourceError as exc:
                 core.failure = (exc.line or 0, exc.detail)
-        with clock("read"):
-            document.header = read_header(tree)
-            document.lang = tree.getroot().get(XML_LANG) or ""
-            document.graphics = tuple(
-                (g.get("url") or "", g.sourceline or 0) for g in tree.getroot().iter(f"{T}graphic")
-            )
-            document.short_title = short_title_of(tree)
-        document.tree = None  # type: ignore[assignment]  # trees never cross the process boundary
         core.document = document
         return core
 
@@ -285,34 +277,8 @@ def process_batch(settings: StageSettings, tasks: list[SourceTask]) -> list[Sour
                 results.append(SourceResult(task.path, changed=True))
                 continue
             task = replace(task, data=data)
-        result = worker.process(task)
-        if settings.read:
-            _make_groups(result)
-        results.append(result)
+        results.append(worker.process(task))
     return results
-
-
-def _make_groups(result: SourceResult) -> None:
-    """The document's passages for the register pages, as HTML per entity; the snippets then stay out of the
-    document (the main process would hold them all)."""
-    from tei_edition.web.documents import document_heading
-    from tei_edition.web.registers import ENTITY_ROOT, mention_group
-
-    core = result.core
-    if core is None or core.document is None or core.document.header is None or core.failure is not None:
-        return
-    document = core.document
-    by_entity: dict[str, list[Mention]] = {}
-    for mention in document.mentions:
-        by_entity.setdefault(mention.entity_id, []).append(mention)
-    heading = document_heading(document, document.header)
-    summary = []
-    for entity_id, mentions in by_entity.items():
-        html = str(mention_group(heading, mentions, ENTITY_ROOT))
-        result.groups[entity_id] = html
-        summary.append((entity_id, len(mentions), hash_text(html)[:15]))
-    core.fragments = pack_groups(summary)
-    document.mentions = PackedMentions.pack(document.mentions)  # type: ignore[assignment]
 
 
 def with_data(tasks: list[SourceTask]) -> list[SourceTask]:

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from tei_edition.errors import BuildError
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
-from tei_edition.tei.header import DocumentMeta, SourceCitation, read_header, short_title_of
+from tei_edition.tei.header import DocumentMeta, SourceCitation
 from tei_edition.tei.model import KINDS, Document, Entity, Name
 
 ID_SEPARATOR = "--"
@@ -188,7 +188,7 @@ def prepare_document(data: EditionData, doc: Document, number: int, print_bodies
     if doc.id not in print_bodies:
         raise BuildError(f"{doc.path}: no print text was made for document {doc.id!r}")
     body = prefix_ids(print_bodies[doc.id], doc.id, doc.path)
-    meta = doc.header if doc.header is not None else read_header(doc.tree)
+    meta = doc.header
     return PrintDocument(source=doc, number=number, meta=meta, body=Markup(body), flagged=doc.id in data.flagged)
 
 
@@ -379,7 +379,7 @@ def _clip_end(text: str, reach: int) -> str:
 
 def short_title(doc: PrintDocument, limit: int = 56) -> str:
     """A document's title short enough for a reference: the header's short title, else the title cut down."""
-    short = doc.source.short_title if doc.source.short_title is not None else short_title_of(doc.source.tree)
+    short = doc.source.short_title
     if short.strip():
         return " ".join(short.split())
     title = doc.title

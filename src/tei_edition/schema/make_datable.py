@@ -71,7 +71,9 @@ def main() -> None:
     text = args.schematron.read_text(encoding="utf-8")
     if not BLOCK.search(text):
         raise SystemExit(f"{args.schematron} has no 'datable: begin' ... 'datable: end' comments")
-    args.schematron.write_text(BLOCK.sub(lambda m: m.group(1) + datable_let(names) + m.group(2), text), encoding="utf-8")
+    args.schematron.write_text(
+        BLOCK.sub(lambda m: m.group(1) + datable_let(names) + m.group(2), text), encoding="utf-8"
+    )
     print(f"{args.schematron}: {len(names)} elements")
 
 

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
-import sys
+import pickle
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tei_edition import __version__
 from tei_edition.config import EditionConfig
-from tei_edition.errors import UsageError
+from tei_edition.errors import BuildError, UsageError
 from tei_edition.tei.model import (
     DateMention,
     Document,
     Entity,
     Mention,
+    Passage,
     Register,
     all_entities,
     read_document,
+    read_passages,
     read_registers,
 )
 from tei_edition.validate import ParsedEdition
@@ -37,23 +40,73 @@ class EntityMention:
 
 @dataclass(slots=True)
 class MentionGroup:
-    """The passages of one document that mention an entity, as the build made them: HTML written in a worker and
-    kept in the build cache (found by `source`, the cache key of the document's results), known here by the number
-    of passages and a hash of the HTML (hex digits). An edition of thousands of documents has hundreds of thousands
-    of these: not frozen, as a frozen dataclass takes three times as long to make (23 ms against 7 ms for 39,000);
-    nothing changes them once made."""
+    """The passages of one document that mention an entity, known by their number and a hash of them (hex digits):
+    the passages themselves are fetched from EditionData.passages when the entity's page is rendered. An edition of
+    thousands of documents has hundreds of thousands of these: not frozen, as a frozen dataclass takes three times
+    as long to make (23 ms against 7 ms for 39,000); nothing changes them once made."""
 
     document: Document
     count: int
     digest: str
-    source: str
 
 
-def fragment_key(source: str, entity_id: str) -> str:
-    """The build cache's key of a document's passages about one entity, as HTML (`source`: the cache key of the
+# What a document's reading says of its passages about one entity: (entity id, number of passages, hash).
+GroupSummary = tuple[str, int, str]
+
+
+def dump_passages(passages: tuple[Passage, ...]) -> bytes:
+    """The passages of a document about one entity as bytes, as the build cache keeps them."""
+    return pickle.dumps(passages, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def summarise_passages(passages: dict[str, tuple[Passage, ...]]) -> tuple[list[GroupSummary], dict[str, bytes]]:
+    """For each entity a document mentions: its summary (id, number of passages, a hash of them) and the passages
+    as dump_passages() gives them."""
+    summaries, dumped = [], {}
+    for entity_id, found in passages.items():
+        dumped[entity_id] = data = dump_passages(found)
+        summaries.append((entity_id, len(found), hashlib.blake2b(data, digest_size=8).hexdigest()))
+    return summaries, dumped
+
+
+class Passages(Protocol):
+    """Where the render stage finds the passages of mention groups."""
+
+    def fetch(self, entity_id: str, doc_ids: Sequence[str]) -> list[tuple[Passage, ...]]:
+        """The passages about an entity of each of the documents, in the order given."""
+        ...
+
+
+class HeldPassages:
+    """Passages held in memory: an edition gathered in one process from its trees (collect_edition)."""
+
+    def __init__(self, passages: dict[tuple[str, str], bytes]):
+        self.passages = passages  # (entity id, document id) -> dump_passages()
+
+    def fetch(self, entity_id: str, doc_ids: Sequence[str]) -> list[tuple[Passage, ...]]:
+        return [pickle.loads(self.passages[entity_id, doc_id]) for doc_id in doc_ids]
+
+
+def passages_key(document_key: str, entity_id: str) -> str:
+    """The build cache's key of a document's passages about one entity (`document_key`: the cache key of the
     document's results). Not hashed again: a build looks up tens of thousands, and the document's key (hex digits)
     and an xml:id (no ':') already make it unique."""
-    return f"{source}:passages:{entity_id}"
+    return f"{document_key}:passages:{entity_id}"
+
+
+class CachedPassages:
+    """Passages kept in the build cache, where the build's workers put them (see passages_key)."""
+
+    def __init__(self, store: Any, document_keys: dict[str, str]):
+        self.store = store  # get_many(keys) -> {key: bytes}
+        self.document_keys = document_keys  # document id -> the cache key of its results
+
+    def fetch(self, entity_id: str, doc_ids: Sequence[str]) -> list[tuple[Passage, ...]]:
+        keys = [passages_key(self.document_keys[doc_id], entity_id) for doc_id in doc_ids]
+        found = self.store.get_many(keys)
+        if len(found) < len(set(keys)):
+            raise BuildError("the build cache lost the passages of a register page: build again with --clean")
+        return [pickle.loads(found[key]) for key in keys]
 
 
 @dataclass(frozen=True)
@@ -72,9 +125,10 @@ class EditionData:
     documents: list[Document]
     registers: dict[str, Register]
     entities: dict[str, Entity]
-    # entity id -> its mention groups in edition order, when the build made them in its workers (else None: the
-    # register pages make them from `mentions`, whose snippets are then at hand)
-    groups: dict[str, list[MentionGroup]] | None = None
+    # entity id -> the documents that mention it, in edition order, with their passages' number and hash; the
+    # passages themselves are in `passages`
+    groups: dict[str, list[MentionGroup]] = field(default_factory=dict)
+    passages: Passages = field(default_factory=lambda: HeldPassages({}))
     chronology: list[ChronologyEntry] = field(default_factory=list)
     build_date: datetime = field(default_factory=lambda: build_time())
     tool_version: str = __version__
@@ -155,17 +209,36 @@ def document_order_key(doc: Document) -> tuple:
 
 
 def collect_edition(
-    config: EditionConfig, parsed: ParsedEdition, documents: list[Document] | None = None
+    config: EditionConfig,
+    parsed: ParsedEdition,
+    documents: list[Document] | None = None,
+    summaries: dict[str, list[GroupSummary]] | None = None,
+    passages: Passages | None = None,
 ) -> EditionData:
-    """Read documents and registers from the parsed trees and reduce their mentions into registers and chronology."""
+    """Reduce the documents' readings into registers, mention groups and chronology.
+
+    The build gives the documents as its workers read them, with their passages' summaries (document id -> see
+    summarise_passages) and where the passages are kept; without documents everything is read here from the trees."""
+    summaries = summaries if summaries is not None else {}
+    passages = passages if passages is not None else HeldPassages({})
     if documents is None:
-        documents = [read_document(tree, path) for path, tree in parsed.document_trees.items()]
+        documents, held = [], {}
+        for path, tree in parsed.document_trees.items():
+            doc = read_document(tree, path)
+            documents.append(doc)
+            summaries[doc.id], dumped = summarise_passages(read_passages(tree))
+            held.update({(entity_id, doc.id): data for entity_id, data in dumped.items()})
+        passages = HeldPassages(held)
     documents = sorted(documents, key=document_order_key)
     registers = read_registers(parsed.register_trees.items())
     entities = all_entities(registers)
     chronology: list[ChronologyEntry] = []
+    groups: dict[str, list[MentionGroup]] = {}
     for doc in documents:
         chronology.extend(ChronologyEntry(doc, d) for d in doc.dates)
+        for entity_id, count, digest in summaries.get(doc.id, ()):
+            if entity_id in entities:
+                groups.setdefault(entity_id, []).append(MentionGroup(doc, count, digest))
     # The rank of a document's key in the sorted list orders as the key does, and is cheaper to compare.
     position: dict[int, int] = {}
     for i, doc in enumerate(documents):
@@ -173,65 +246,11 @@ def collect_edition(
         position[id(doc)] = position[id(documents[i - 1])] if same else i
     chronology.sort(key=lambda c: (c.date.span.sort_key, position[id(c.document)], c.date.line, c.date.anchor))
     return EditionData(
-        config=config, documents=documents, registers=registers, entities=entities, chronology=chronology
+        config=config,
+        documents=documents,
+        registers=registers,
+        entities=entities,
+        chronology=chronology,
+        groups=groups,
+        passages=passages,
     )
-
-
-class PackedMentions(Sequence[Mention]):
-    """A document's mentions without their snippets, packed into one string: what the main process of a build keeps
-    of them (thousands of documents' worth of small objects would weigh more than everything else)."""
-
-    __slots__ = ("packed", "_ids")
-    _FIELD, _RECORD = "\x1f", "\x1e"  # separators no XML 1.0 text holds
-
-    def __init__(self, packed: str):
-        self.packed = packed
-        self._ids: frozenset[str] | None = None
-
-    @classmethod
-    def pack(cls, mentions: Iterable[Mention]) -> PackedMentions | list[Mention]:
-        """The mentions packed (their snippets left out), or as a list when a field holds a separator."""
-        records = [(m.entity_id, m.element, m.anchor, m.text, str(m.line)) for m in mentions]
-        joined = cls._RECORD.join(cls._FIELD.join(r) for r in records)
-        if sum(joined.count(c) for c in (cls._FIELD, cls._RECORD)) != len(records) * 5 - 1 and records:
-            return [Mention(*r[:4], "", int(r[4])) for r in records]
-        return cls(joined)
-
-    def _unpack(self) -> list[Mention]:
-        if not self.packed:
-            return []
-        out = []
-        for record in self.packed.split(self._RECORD):
-            entity_id, element, anchor, text, line = record.split(self._FIELD)
-            out.append(Mention(entity_id, element, anchor, text, "", int(line)))
-        return out
-
-    def __iter__(self) -> Iterator[Mention]:
-        return iter(self._unpack())
-
-    def __len__(self) -> int:
-        return self.packed.count(self._RECORD) + 1 if self.packed else 0
-
-    def __getitem__(self, index: int) -> Mention:  # type: ignore[override]
-        return self._unpack()[index]
-
-    def entity_ids(self) -> frozenset[str]:
-        """The ids of the entities mentioned (cached)."""
-        if self._ids is None:
-            self._ids = (
-                frozenset(sys.intern(r.split(self._FIELD, 1)[0]) for r in self.packed.split(self._RECORD))
-                if self.packed
-                else frozenset()
-            )
-        return self._ids
-
-    def __reduce__(self) -> tuple[Any, tuple[str]]:
-        return (PackedMentions, (self.packed,))
-
-
-def mentioned_ids(doc: Document) -> frozenset[str]:
-    """The ids of the entities a document mentions."""
-    mentions = doc.mentions
-    if isinstance(mentions, PackedMentions):
-        return mentions.entity_ids()
-    return frozenset(m.entity_id for m in mentions)

@@ -299,11 +299,3 @@ def join_names(names: tuple[str, ...] | list[str]) -> str:
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def split_snippet(snippet: str, text: str) -> tuple[str, str, str]:
-    """The snippet cut around the first occurrence of `text`, so that pages can highlight it."""
-    pos = snippet.find(text) if text else -1
-    if pos < 0:
-        return snippet, "", ""
-    return snippet[:pos], text, snippet[pos + len(text) :]

@@ -12,8 +12,7 @@ from markupsafe import Markup
 from tei_edition.errors import BuildError
 from tei_edition.output.paths import folder, tei_href
 from tei_edition.tei.dates import DateSpan
-from tei_edition.tei.edition import mentioned_ids
-from tei_edition.tei.header import DocumentMeta, Party, read_header
+from tei_edition.tei.header import DocumentMeta, Party
 from tei_edition.tei.model import KINDS, Document, Entity, authority_url
 from tei_edition.web.citations import Citation, cite_document
 from tei_edition.web.context import (
@@ -282,20 +281,18 @@ def document_heading(doc: Document, meta: DocumentMeta) -> Heading:
 
 
 def _view(site: Site, doc: Document) -> DocumentView:
-    meta = doc.header if doc.header is not None else read_header(doc.tree)
+    meta = doc.header
     span = meta.date or doc.date
     heading = document_heading(doc, meta)
     people = _people(meta)
     place = meta.place or meta.sent_place
-    types = mentioned_ids(doc)
+    types = doc.entity_ids()
     entities = [site.data.entities[e] for e in sorted(types) if e in site.data.entities]
     filters = [("type", meta.doc_type)]
     if span and span.year:
         filters.append(("year", str(span.year)))
     filters += [(KINDS[e.kind][4].lower(), e.name) for e in sorted(entities, key=lambda e: e.sort_key)]
-    root_lang = (
-        doc.lang if doc.lang is not None else doc.tree.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") or ""
-    )
+    root_lang = doc.lang
     return DocumentView(
         id=doc.id,
         folder=heading.folder,

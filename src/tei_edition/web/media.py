@@ -7,7 +7,6 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from tei_edition.errors import BuildError
-from tei_edition.tei.model import T
 from tei_edition.web.context import Site
 
 
@@ -27,12 +26,7 @@ def copy_media(site: Site) -> int:
     copied: set[str] = set()
     root = site.data.config.root
     for doc in site.data.documents:
-        graphics = (
-            doc.graphics
-            if doc.graphics is not None
-            else tuple((g.get("url") or "", g.sourceline or 0) for g in doc.tree.getroot().iter(f"{T}graphic"))
-        )
-        for url, line in graphics:
+        for url, line in doc.graphics:
             rel = local_media(url)
             if rel is None or rel.as_posix() in copied:
                 continue

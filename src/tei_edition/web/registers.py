@@ -6,14 +6,11 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
-from tei_edition.errors import BuildError
 from tei_edition.output.paths import folder
-from tei_edition.tei.edition import MentionGroup, fragment_key
-from tei_edition.tei.model import KINDS, Entity, Mention, Name, authority_url
-from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, split_snippet, value_digest
-from tei_edition.web.documents import DocumentView, DocumentViews, Heading, document_views
+from tei_edition.tei.edition import MentionGroup
+from tei_edition.tei.model import KINDS, Entity, Name, Passage, authority_url
+from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, value_digest
+from tei_edition.web.documents import DocumentView, DocumentViews, Heading, document_heading, document_views
 
 AUTHORITY_LABELS = {
     "wikidata": "Wikidata",
@@ -29,20 +26,27 @@ DOCUMENTS_PER_PAGE = 100
 
 
 class DocumentMentions:
-    """The passages of one document that mention an entity: `html` is the group as entity.html shows it, `doc` the
-    document's view, read only if a template asks for it (the group's HTML names the document already)."""
+    """The passages of one document that mention an entity, as _passages.html lists them: `heading` names the
+    document (id, folder, title, date), `passages` are its mentions in their context; `doc`, the document's full
+    view, is read only if a template asks for it."""
 
-    def __init__(self, doc_id: str, html: Markup, count: int, views: DocumentViews, batch: Sequence[str] = ()):
-        self.doc_id = doc_id
-        self.html = html
-        self.count = count
+    __slots__ = ("heading", "passages", "_views", "_batch")
+
+    def __init__(self, heading: Heading, passages: tuple[Passage, ...], views: DocumentViews, batch: Sequence[str]):
+        self.heading = heading
+        self.passages = passages
         self._views = views
         self._batch = batch  # the ids of the documents listed with this one, read together with it
 
     @property
+    def count(self) -> int:
+        """The number of passages."""
+        return len(self.passages)
+
+    @property
     def doc(self) -> DocumentView:
         self._views.load(self._batch)  # the batch's views in one go (nothing to do once they are read)
-        return self._views[self.doc_id]
+        return self._views[self.heading.id]
 
 
 @dataclass(frozen=True)
@@ -118,43 +122,21 @@ def _entry(site: Site, entity: Entity) -> EntityEntry:
 
 
 def _groups(site: Site, entity_id: str) -> list[MentionGroup]:
-    """The entity's mention groups in edition order: as the build made them in its workers, or made here (then
-    with their HTML at hand in the site's cache) when the edition was gathered in this process."""
-    if site.data.groups is not None:
-        return site.data.groups.get(entity_id, [])
-    made: dict[str, list[MentionGroup]] | None = site.cache.get("mention-groups")
-    if made is None:
-        made = {}
-        html: dict[tuple[str, str], str] = {}
-        views = document_views(site)
-        views.load(views)  # every document's view is shown in some group: all read in one go
-        by_pair: dict[tuple[str, str], list[Mention]] = {}
-        for em in (em for mentions in site.data.mentions.values() for em in mentions):
-            by_pair.setdefault((em.mention.entity_id, em.document.id), []).append(em.mention)
-        documents = {doc.id: doc for doc in site.data.documents}
-        for (entity, doc_id), mentions in by_pair.items():
-            html[entity, doc_id] = text = mention_group(views[doc_id], mentions, ENTITY_ROOT)
-            digest = hashlib.blake2b(text.encode()).hexdigest()[:15]
-            made.setdefault(entity, []).append(MentionGroup(documents[doc_id], len(mentions), digest, ""))
-        site.cache["mention-groups"] = made
-        site.cache["mention-html"] = html
-    return made.get(entity_id, [])
+    """The entity's mention groups in edition order."""
+    return site.data.groups.get(entity_id, [])
 
 
 class MentionGroups(Sequence[DocumentMentions]):
-    """An entity's mention groups for its page, their HTML fetched from the build cache a few hundred at a time as
-    the template goes through them (the page of an entity named in 10,000 documents is never held whole)."""
+    """An entity's mention groups for one of its pages, their passages fetched a few hundred groups at a time as the
+    template goes through them (the page of an entity named in 10,000 documents is never held whole)."""
 
     BATCH = 500
 
-    def __init__(
-        self, site: Site, entity_id: str, groups: list[MentionGroup], views: DocumentViews, deeper: bool = False
-    ):
+    def __init__(self, site: Site, entity_id: str, groups: list[MentionGroup], views: DocumentViews):
         self.site = site
         self.entity_id = entity_id
         self.groups = groups
         self.views = views
-        self.deeper = deeper  # on a page one folder below the entity's first (persons/stalin/2/)
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -167,23 +149,24 @@ class MentionGroups(Sequence[DocumentMentions]):
             yield from self._batch(self.groups[start : start + self.BATCH])
 
     def _batch(self, groups: list[MentionGroup]) -> list[DocumentMentions]:
-        found = _groups_html(self.site, self.entity_id, groups)
-        if self.deeper:  # the groups' links were made for the first page's folder (ENTITY_ROOT): one more step up
-            found = [Markup(str(html).replace(_LINK_FROM_ENTITY, _LINK_FROM_PART)) for html in found]
         ids = [g.document.id for g in groups]
-        return [DocumentMentions(doc_id, html, g.count, self.views, ids) for doc_id, g, html in zip(ids, groups, found)]
+        found = self.site.data.passages.fetch(self.entity_id, ids)
+        headings = _headings(self.site)
+        for g in groups:
+            if g.document.id not in headings:
+                headings[g.document.id] = document_heading(g.document, g.document.header)
+        return [
+            DocumentMentions(headings[doc_id], passages, self.views, ids)
+            for doc_id, passages in zip(ids, found, strict=True)
+        ]
 
 
-def _groups_html(site: Site, entity_id: str, groups: list[MentionGroup]) -> list[Markup]:
-    """The mention groups' HTML: from the build cache, or made in this process."""
-    if all(not g.source for g in groups):
-        made: dict[tuple[str, str], str] = site.cache["mention-html"] if groups else {}
-        return [Markup(made[entity_id, g.document.id]) for g in groups]
-    keys = [fragment_key(g.source, entity_id) for g in groups]
-    found = site.store.get_many(keys) if site.store is not None else {}
-    if len(found) < len(set(keys)):
-        raise BuildError("the build cache lost the passages of a register page: build again with --clean")
-    return [Markup(found[key].decode("utf-8")) for key in keys]
+def _headings(site: Site) -> dict[str, Heading]:
+    """How the documents are named where their passages are listed, by id: each made once per build, when needed."""
+    known: dict[str, Heading] | None = site.cache.get("headings")
+    if known is None:
+        known = site.cache["headings"] = {}
+    return known
 
 
 def render_registers(site: Site) -> None:
@@ -228,9 +211,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
             if paging is None or paging.number == 1
             else f"{entity.name} (documents {paging.first}–{paging.last})"
         )
-        # The passages were written out as HTML, a group per document, where the documents were read: the page's
-        # hash is taken over its groups' hashes and their documents' digests (joined as bytes rather than pickled
-        # one by one), and the groups are fetched only when the page is rendered.
+        # The page's hash is taken over its groups' hashes and their documents' digests (joined as bytes rather
+        # than pickled one by one), and the passages are fetched only when the page is rendered.
         passages = hashlib.blake2b(
             b"".join(map(digest, [g.document.id for g in part])) + "\n".join([g.digest for g in part]).encode(),
             digest_size=20,
@@ -247,73 +229,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
                 index_href="../" if path == entry.folder else "../../",
                 authorities=authorities,
                 geo=geo,
-                documents=MentionGroups(site, entity.id, part, views, deeper=path != entry.folder),
+                documents=MentionGroups(site, entity.id, part, views),
                 pagination=paging,
             )
 
         site.page_from("entity.html", path, deps, make)
-
-
-ENTITY_ROOT = "../../"  # from an entity's page (persons/<id>/) to the site's root
-_LINK_FROM_ENTITY = f'href="{ENTITY_ROOT}'  # how every link of a group begins (see mention_group)
-_LINK_FROM_PART = f'href="../{ENTITY_ROOT}'  # the same links from persons/<id>/<n>/
-_GROUP_START = (
-    '    <section class="mention-group" aria-labelledby="in-{id}">\n'
-    '      <h3 id="in-{id}"><a href="{href}">{title}</a> <span class="mention-date">{date}</span></h3>\n'
-    '      <ol class="passages">\n'
-)
-_PASSAGE = (
-    '        <li><a class="passage" href="{}"><span class="passage-snippet">{}<mark>{}</mark>{}</span></a></li>\n'
-)
-_GROUP_END = "      </ol>\n    </section>"  # the template adds the line break
-
-
-def _escape(text: str) -> str:
-    """HTML-escape text exactly as markupsafe does, without making a Markup object of every piece."""
-    return (
-        text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
-    )
-
-
-def mention_group(doc: DocumentView | Heading, mentions: list[Mention], root: str) -> Markup:
-    """A document's passages on an entity page as HTML: a section headed by the document, a list of snippets."""
-    if doc.date_attr:
-        date = f'<time datetime="{_escape(doc.date_attr)}">{_escape(doc.date_display)}</time>'
-    elif doc.date_display:
-        date = _escape(doc.date_display)
-    else:
-        date = '<span class="undated">undated</span>'
-    head = _GROUP_START.format(id=_escape(doc.id), href=_escape(root + doc.folder), title=_escape(doc.title), date=date)
-    # The passages are joined as plain text with control characters where the markup goes (XML text cannot hold
-    # them), escaped in one go, and the markup put in: far fewer steps than escaping every piece on its own.
-    href = f"{root}{doc.folder}#"
-    pieces = []
-    for m in mentions:
-        snippet, text = m.snippet, m.text
-        at = snippet.find(text) if text else -1
-        if at < 0:
-            pieces.append(f"\x01{href}{m.anchor}\x02{snippet}\x03\x04\x05")
-        else:
-            pieces.append(f"\x01{href}{m.anchor}\x02{snippet[:at]}\x03{text}\x04{snippet[at + len(text) :]}\x05")
-    raw = "".join(pieces)
-    if any(raw.count(marker) != len(mentions) for marker, _ in _MARKUP):  # control characters (XML 1.1) in a text
-        body = "".join(_PASSAGE.format(*(_escape(x) for x in _split(href, m))) for m in mentions)
-    else:
-        body = _escape(raw)
-        for marker, markup in _MARKUP:
-            body = body.replace(marker, markup)
-    return Markup(head + body + _GROUP_END)
-
-
-_MARKUP = (
-    ("\x01", '        <li><a class="passage" href="'),
-    ("\x02", '"><span class="passage-snippet">'),
-    ("\x03", "<mark>"),
-    ("\x04", "</mark>"),
-    ("\x05", "</span></a></li>\n"),
-)
-
-
-def _split(href: str, mention: Mention) -> tuple[str, str, str, str]:
-    before, match, after = split_snippet(mention.snippet, mention.text)
-    return href + mention.anchor, before, match, after
