@@ -5,12 +5,13 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
 from tei_edition import TEI_NS
 from tei_edition.errors import SourceError
-from tei_edition.tei.xinclude import XI, IncludeContext, resolve_includes
+from tei_edition.tei.xinclude import XI, IncludeContext, line_of, resolve_includes
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 # Elements nested deeper than this are refused: it is the limit of Saxon's XML parser (which Schematron and the
@@ -23,8 +24,9 @@ _ENCODING_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-
 class _RefuseExternal(etree.Resolver):
     """Answers every request for an external resource (DTD, entity) with nothing: no file or URL is ever read."""
 
-    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:
-        return self.resolve_string("", context)
+    # lxml calls resolve(system_url, public_id, context): lxml-stubs leaves out the context.
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> object:  # type: ignore[override]
+        return self.resolve_string("", context, base_url=None)
 
 
 def make_parser() -> etree.XMLParser:
@@ -79,21 +81,21 @@ def _parse(data: bytes, path: Path, context: IncludeContext) -> etree._ElementTr
     tree.docinfo.clear()  # the DOCTYPE and its internal subset: their entities are expanded, the DTD never read
     if next(root.iter(XI + "include"), None) is not None:
         resolve_includes(tree, path, context, _parse)
-    too_deep = _TOO_DEEP(tree)
+    too_deep = cast(list[etree._Element], _TOO_DEEP(tree))  # the XPath selects elements only
     if too_deep:
         name = etree.QName(too_deep[0]).localname
         raise SourceError(
             path,
             f"elements are nested more than {MAX_DEPTH} deep here (<{name}>); no text needs "
             "that much nesting: check for unclosed or repeated tags",
-            line=too_deep[0].sourceline,
+            line=line_of(too_deep[0]),
         )
     for node in root.iter(etree.Entity):
         raise SourceError(
             path,
-            f"entity reference &{node.name}; is not allowed (it is not declared in the document, and DTDs are "
-            "never read: write the character itself)",
-            line=node.sourceline,
+            f"entity reference {node.text} is not allowed (it is not declared in the document, and DTDs are "
+            "never read: write the character itself)",  # an entity's text is its reference, &name;
+            line=line_of(node),
         )
     return tree
 
@@ -127,11 +129,11 @@ def require_tei(tree: etree._ElementTree, path: Path) -> etree._Element:
         if qname.localname == "TEI" and qname.namespace != TEI_NS:
             where = f"namespace {qname.namespace!r}" if qname.namespace else "no namespace"
             hint = f'add xmlns="{TEI_NS}" to the root element'
-            raise SourceError(path, f"the root element <TEI> is in {where}; {hint}", line=root.sourceline)
+            raise SourceError(path, f"the root element <TEI> is in {where}; {hint}", line=line_of(root))
         raise SourceError(
             path,
             f"the root element is <{qname.localname}>, not <TEI>: this is not a TEI document",
-            line=root.sourceline,
+            line=line_of(root),
         )
     return root
 

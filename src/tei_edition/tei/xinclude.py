@@ -60,6 +60,14 @@ class IncludeContext:
 Parse = Callable[[bytes, Path, IncludeContext], etree._ElementTree]
 
 
+def line_of(node: etree._Element) -> int:
+    """The line of the source file a node (element, comment, processing instruction) is on; 0 if it has none.
+
+    Defined here rather than in parse.py (which imports this module and offers it to the rest of the package)
+    because resolving includes needs it too."""
+    return node.sourceline or 0  # type: ignore[return-value]  # lxml-stubs types sourceline as `...`: it is int | None
+
+
 def edition_root(path: Path) -> Path:
     """The folder includes must stay in: that of the nearest edition.toml above the file, else the file's own."""
     folder = path.resolve().parent
@@ -76,7 +84,7 @@ def resolve_includes(tree: etree._ElementTree, path: Path, context: IncludeConte
     chain = (*context.chain, path.resolve())
     for include in [el for el in tree.getroot().iter(XI + "include") if not _in_fallback(el)]:
         if include.getparent() is None:
-            raise SourceError(path, "the root element cannot be an xi:include", line=include.sourceline)
+            raise SourceError(path, "the root element cannot be an xi:include", line=line_of(include))
         try:
             nodes = _included(
                 include, path, tree, IncludeContext(context.root, chain, context.budget, context.included), parse
@@ -84,11 +92,11 @@ def resolve_includes(tree: etree._ElementTree, path: Path, context: IncludeConte
         except _IncludeError as exc:
             fallback = include.find(XI + "fallback")
             if fallback is None or not isinstance(exc, _ResourceError):
-                raise SourceError(path, f"{_describe(include)}: {exc}", line=include.sourceline) from None
+                raise SourceError(path, f"{_describe(include)}: {exc}", line=line_of(include)) from None
             nodes = _fallback_content(fallback)
         _replace(include, nodes)
     for fallback in list(tree.getroot().iter(XI + "fallback")):
-        raise SourceError(path, "<xi:fallback> outside an <xi:include>", line=fallback.sourceline)
+        raise SourceError(path, "<xi:fallback> outside an <xi:include>", line=line_of(fallback))
 
 
 def _included(
@@ -102,7 +110,7 @@ def _included(
     if not href:
         if not xpointer or how == "text":
             raise _IncludeError("an @href is needed (or an @xpointer into this file)")
-        return [_copy(el, include.sourceline, None) for el in _point(tree, xpointer, path.name)]
+        return [_copy(el, include, None) for el in _point(tree, xpointer, path.name)]
     if "#" in href:
         raise _IncludeError("a fragment (#) is not allowed in @href; use @xpointer")
     scheme = urlsplit(href).scheme
@@ -144,7 +152,7 @@ def _included(
         raise _IncludeError(f"{where}: {exc.detail}") from None
     base = href
     parts = _point(included, xpointer, target.name) if xpointer else [included.getroot()]
-    return [_copy(el, include.sourceline, base) for el in parts]
+    return [_copy(el, include, base) for el in parts]
 
 
 def _point(tree: etree._ElementTree, xpointer: str, name: str) -> list[etree._Element]:
@@ -174,12 +182,12 @@ def _point(tree: etree._ElementTree, xpointer: str, name: str) -> list[etree._El
     return [node]
 
 
-def _copy(el: etree._Element, line: int | None, base: str | None) -> etree._Element:
+def _copy(el: etree._Element, include: etree._Element, base: str | None) -> etree._Element:
     """A copy of an included element, located at the include's line, with xml:base naming where it comes from."""
     out = copy.deepcopy(el)
     out.tail = None
     for node in out.iter():
-        node.sourceline = line
+        node.sourceline = include.sourceline
     if base is not None and out.get(XML_BASE) is None:
         out.set(XML_BASE, base)
     return out
