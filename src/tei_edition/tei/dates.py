@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 _YEAR = r"(?P<year>-?(?:[1-9]\d{4,}|\d{4}))"
 _ZONE = r"(?P<zone>Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?"
@@ -247,7 +248,13 @@ class DateSpan:
         return f"from {a}" if a else f"until {b}" if b else ""
 
 
-def date_span(attrs: dict[str, str]) -> DateSpan | None:
+class Attributes(Protocol):
+    """What date_span reads: a dict of attribute values or an lxml element's attrib."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def date_span(attrs: Attributes) -> DateSpan | None:
     """The span given by a date element's attributes (when, from, to, notBefore, notAfter, or their -iso forms
     where those hold W3C values), or None if invalid, absent or without a year."""
     values = {name: attrs.get(name) or attrs.get(f"{name}-iso") for name in DATE_ATTRIBUTES}

@@ -103,8 +103,7 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
 
     creation = header.find(f"{T}profileDesc/{T}creation")
     date_el = creation.find(f".//{T}date") if creation is not None else None
-    # (lxml-stubs allow bytes for attribute names and values; lxml gives str for XML it parsed.)
-    span = date_span(dict(date_el.attrib)) if date_el is not None else None  # type: ignore[arg-type]
+    span = date_span(date_el.attrib) if date_el is not None else None
     place_el = creation.find(f".//{T}placeName") if creation is not None else None
 
     corresp = header.find(f"{T}profileDesc/{T}correspDesc")
@@ -121,7 +120,7 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
                 if span is None:
                     d = action.find(f"{T}date")
                     if d is not None:
-                        span, date_el = date_span(dict(d.attrib)), d  # type: ignore[arg-type]
+                        span, date_el = date_span(d.attrib), d
             elif action.get("type") == "received":
                 recipients.extend(parties)
                 received_place = _party(place, "place") if place is not None else None

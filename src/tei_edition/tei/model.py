@@ -13,6 +13,7 @@ from lxml import etree
 
 from tei_edition import TEI_NS, XML_NS
 from tei_edition.tei.dates import DateSpan, date_span
+from tei_edition.tei.parse import line_of
 
 if TYPE_CHECKING:
     from tei_edition.tei.header import DocumentMeta
@@ -64,11 +65,11 @@ def _collect_text(
         found.append(sum(len(p) for p in parts))
     if (
         el.tag in (T + "sic", T + "orig", T + "abbr")
-        and el.getparent() is not None
-        and el.getparent().tag == T + "choice"
+        and (parent := el.getparent()) is not None
+        and parent.tag == T + "choice"
     ):
         return  # the reading text shows the corrected/regularised/expanded form
-    if el.tag == T + "note" and el.getparent() is not None and el.getparent().tag != T + "notesStmt":
+    if el.tag == T + "note" and (parent := el.getparent()) is not None and parent.tag != T + "notesStmt":
         return  # notes are not part of the running text
     if not isinstance(el.tag, str):
         return
@@ -214,7 +215,9 @@ class Document:
 
 
 def _unpickled(
-    fields: tuple[Any, ...], columns: tuple[tuple[Any, ...], ...], dates: tuple[DateMention, ...]
+    fields: tuple[str, Path, str, DateSpan | None, DocumentMeta, str, tuple[tuple[str, int], ...], str],
+    columns: tuple[tuple[Any, ...], ...],
+    dates: tuple[DateMention, ...],
 ) -> Document:
     """A pickled Document, its mentions' strings interned: the same anchors ('n12'), names and ids recur in document
     after document, and the main process of a build holds the mentions of every document. The 1,000 documents of
@@ -266,20 +269,20 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
     title_el = root.find(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
     title = text_of(title_el) or doc_id
     creation_date = root.find(f"{T}teiHeader/{T}profileDesc/{T}creation//{T}date")
-    span = date_span(dict(creation_date.attrib)) if creation_date is not None else None
+    span = date_span(creation_date.attrib) if creation_date is not None else None
     mentions: list[Mention] = []
     dates: list[DateMention] = []
     blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the dates in it
     for el, anchor, local in _anchored(tree):
         if local == "date":
-            date = date_span(dict(el.attrib))
+            date = date_span(el.attrib)
             if date is not None:
                 inner, snippet = text_and_snippet(el, blocks=blocks)
-                dates.append(DateMention(anchor, inner, date, el.get("cert"), snippet, el.sourceline or 0))
+                dates.append(DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el)))
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
-            mentions.append(Mention(sys.intern(targets[0]), local, anchor, text_of(el), el.sourceline or 0))
+            mentions.append(Mention(sys.intern(targets[0]), local, anchor, text_of(el), line_of(el)))
     return Document(
         id=doc_id,
         path=path,
@@ -287,7 +290,7 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
         date=span,
         header=read_header(tree),
         lang=root.get(XML_LANG) or "",
-        graphics=tuple((g.get("url") or "", g.sourceline or 0) for g in root.iter(f"{T}graphic")),
+        graphics=tuple((g.get("url") or "", line_of(g)) for g in root.iter(f"{T}graphic")),
         short_title=short_title_of(tree),
         mentions=tuple(mentions),
         dates=tuple(dates),
@@ -495,11 +498,11 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
         kind=kind,
         names=names,
         path=path,
-        line=el.sourceline or 0,
+        line=line_of(el),
         sort_name=_person_sort_name(el, names) if kind == "person" else "",
         description=text_of(note),
-        birth=date_span(dict(birth.attrib)) if birth is not None else None,
-        death=date_span(dict(death.attrib)) if death is not None else None,
+        birth=date_span(birth.attrib) if birth is not None else None,
+        death=date_span(death.attrib) if death is not None else None,
         birth_text=text_of(birth),
         death_text=text_of(death),
         geo=geo,
