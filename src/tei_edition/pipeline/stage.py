@@ -289,28 +289,28 @@ def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
 class CachedBodies(Mapping[str, str]):
     """Document id -> HTML fragment, read from the cache when asked for, so that bodies are not all held at once."""
 
-    def __init__(self, cache: BuildCache, keys: dict[str, str]):
+    def __init__(self, cache: BuildCache, cache_keys: dict[str, str]):
         self.cache = cache
-        self.keys = keys
+        self.cache_keys = cache_keys
 
     def __getitem__(self, doc_id: str) -> str:
-        data = self.cache.get(self.keys[doc_id])
+        data = self.cache.get(self.cache_keys[doc_id])
         if data is None:
             raise KeyError(doc_id)
         return data.decode("utf-8")
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.keys)
+        return iter(self.cache_keys)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.cache_keys)
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self.keys
+        return doc_id in self.cache_keys
 
     def fingerprint(self, doc_id: str) -> str:
         """The cache key of a document's fragment, which stands for the fragment in page hashes."""
-        return self.keys[doc_id]
+        return self.cache_keys[doc_id]
 
 
 def body_key(core_key: str, media: str) -> str:
