@@ -42,6 +42,7 @@ from pathlib import Path
 from lxml import etree
 
 from tei_edition.errors import SourceError
+from tei_edition.tei.parse import line_of
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
 RNG_NS = "http://relaxng.org/ns/structure/1.0"
@@ -209,7 +210,7 @@ def _pattern_name(node: etree._Element) -> str | None:
         name_el = node.find(R + "name")
         if name_el is None or not (name_el.text or "").strip():
             return None
-        raw, ns_holder = name_el.text.strip(), name_el
+        raw, ns_holder = (name_el.text or "").strip(), name_el
     else:
         raw, ns_holder = raw.strip(), node
     if ":" in raw:
@@ -219,8 +220,8 @@ def _pattern_name(node: etree._Element) -> str | None:
     if node.tag == R + "attribute":
         ns = ns_holder.get("ns", "")  # attributes do not inherit @ns from the grammar
     else:
-        ns = next((a.get("ns") for a in ns_holder.iterancestors() if a.get("ns") is not None), None)
-        ns = ns_holder.get("ns", ns or "")
+        inherited = next((a.get("ns") for a in ns_holder.iterancestors() if a.get("ns") is not None), None)
+        ns = ns_holder.get("ns", inherited or "")
     return f"{{{ns}}}{raw}" if ns else raw
 
 
@@ -270,7 +271,7 @@ def _describe_value(node: etree._Element, defines: dict[str, list[etree._Element
         kind = local(child.tag)
         if kind == "value":
             values.append(child.text or "")
-        elif kind == "data" and child.getparent().tag != R + "except":
+        elif kind == "data" and ((parent := child.getparent()) is None or parent.tag != R + "except"):
             types.append(child.get("type", ""))
         elif kind == "ref":
             ref = child.get("name", "")
@@ -499,7 +500,7 @@ def _load(path: str, mtime_ns: int) -> _Grammar:
             schema_path,
             "not a RELAX NG schema in XML syntax (the root must be <grammar> or "
             "<element> in the RELAX NG namespace; convert .rnc files with trang)",
-            line=doc.getroot().sourceline,
+            line=line_of(doc.getroot()),
         )
     label = {"edition.rng": "the edition's schema", "tei_all.rng": "TEI All"}.get(
         schema_path.name, f"the schema {schema_path.name}"
@@ -590,7 +591,7 @@ class RelaxNGValidator:
         problems = []
         for entry in schema.error_log:
             element = element_at_path(tree, entry.path)
-            line = entry.line or (element.sourceline if element is not None else 0) or 0
+            line = entry.line or (line_of(element) if element is not None else 0)
             kind = entry.type_name.removeprefix("RELAXNG_ERR_")
             problems.append(_Problem(element, kind, line, entry.message))
         kept = _drop_cascades(problems)
@@ -616,7 +617,7 @@ class RelaxNGValidator:
             if el.tag not in info.elements:
                 return f"{_show_foreign(el)} is not allowed{where}: it is not part of {schema}"
             missing = self._missing_before(parent, el)
-            hint = f"; {_show(parent.tag)} first needs {missing}" if missing else ""
+            hint = f"; {_show(parent.tag)} first needs {missing}" if missing and parent is not None else ""
             return f"{_show(el.tag)} is not allowed{where} at this point{hint}"
         if el is not None and kind == "EXTRACONTENT":
             extra = raw.split("extra content:", 1)[-1].strip()
@@ -625,7 +626,7 @@ class RelaxNGValidator:
             return self._explain_attribute(el, raw)
         if el is not None and kind in ("TYPEVAL", "DATATYPE", "VALUE"):
             value = re.search(r"value '(.*)'", raw)
-            holders = [a for a, v in el.attrib.items() if value and v == value.group(1)]
+            holders = [str(a) for a, v in el.attrib.items() if value and v == value.group(1)]
             if len(holders) == 1:
                 return self._explain_attribute(el, f"Invalid attribute {local(holders[0])} for element {local(el.tag)}")
             return f"{_show(el.tag)} has a value that {schema} does not accept ({raw})"
@@ -668,7 +669,7 @@ class RelaxNGValidator:
     def _explain_attribute(self, el: etree._Element, raw: str) -> str:
         match = re.match(r"Invalid attribute (\S+) for element (\S+)", raw)
         name = match.group(1) if match else ""
-        attr = next((a for a in el.attrib if local(a) == name), None)
+        attr = next((a for a in map(str, el.attrib) if local(a) == name), None)
         if attr is None:
             return f"{_show(el.tag)} has an attribute that is not allowed ({raw})"
         allowed = self._compiled.info.attributes.get(el.tag)
