@@ -336,6 +336,25 @@ def test_malformed_schema_and_unsupported_binding(tmp_path: Path) -> None:
         SchematronValidator(other)
 
 
+def test_abstract_pattern_param_without_name_is_a_source_error(tmp_path: Path) -> None:
+    sch = tmp_path / "param.sch"
+    sch.write_text(
+        """<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+  <ns prefix="tei" uri="http://www.tei-c.org/ns/1.0"/>
+  <pattern abstract="true" id="needs">
+    <rule context="$element"><assert test="@ref">no ref</assert></rule>
+  </pattern>
+  <pattern is-a="needs" id="persons">
+    <param value="tei:persName"/>
+  </pattern>
+</schema>""",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as caught:
+        SchematronValidator(sch)
+    assert caught.value.line == 7 and caught.value.detail == "<param> needs a @name"
+
+
 def test_rule_that_fails_at_run_time_becomes_a_diagnostic(tmp_path: Path) -> None:
     sch = tmp_path / "cast.sch"
     sch.write_text(

@@ -19,12 +19,12 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
-from saxonche import PySaxonApiError, PySaxonProcessor
+from saxonche import PySaxonApiError, PySaxonProcessor, PyXdmNode, PyXsltExecutable
 
 from tei_edition.errors import SourceError
+from tei_edition.tei.parse import line_of
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
 SCH_NS = "http://purl.oclc.org/dsdl/schematron"
@@ -35,7 +35,7 @@ OUT_NS = "urn:x-tei-edition:schematron-report"
 
 S = f"{{{SCH_NS}}}"
 X = f"{{{XSL_NS}}}"
-O = f"{{{OUT_NS}}}"
+OUT = f"{{{OUT_NS}}}"
 
 SUPPORTED_BINDINGS = ("xslt", "xslt2", "xslt3")
 WARNING_ROLES = frozenset({"warning", "warn", "info", "information", "caution", "hint", "nonfatal"})
@@ -63,7 +63,7 @@ class _Origin:
 
 @dataclass(frozen=True)
 class _CompiledSchema:
-    executable: object  # saxonche PyXsltExecutable (not thread-safe: one per process)
+    executable: PyXsltExecutable  # not thread-safe: one per process
     checks: tuple[_Check, ...]
     line_map: tuple[_Origin, ...]  # sorted by stylesheet line
     # False when no expression of the schema can see the comments and processing instructions around the root
@@ -136,7 +136,7 @@ class _Compiler:
 
     def fail(self, node: etree._Element | None, message: str) -> SourceError:
         """An error in the schema, located at node."""
-        return SourceError(self.path, message, line=node.sourceline if node is not None else None)
+        return SourceError(self.path, message, line=line_of(node) if node is not None else None)
 
     # --- reading the schema -------------------------------------------------------------------------------------
 
@@ -187,8 +187,8 @@ class _Compiler:
         self._helpers(sheet)
 
         entry = etree.SubElement(sheet, X + "template", match="/")
-        report = etree.SubElement(entry, O + "report")
-        for number, pattern in enumerate(patterns, start=1):
+        report = etree.SubElement(entry, OUT + "report")
+        for number in range(1, len(patterns) + 1):
             etree.SubElement(report, X + "apply-templates", select=".", mode=f"svrl-x:p{number}")
         for number, pattern in enumerate(patterns, start=1):
             self._pattern(sheet, pattern, f"svrl-x:p{number}", abstract_rules)
@@ -239,32 +239,38 @@ class _Compiler:
         base = abstract.get(pattern.get("is-a"))
         if base is None:
             raise self.fail(pattern, f"pattern/@is-a names '{pattern.get('is-a')}', which is no abstract pattern")
-        params = {p.get("name"): p.get("value", "") for p in pattern.findall(S + "param")}
+        params: dict[str, str] = {}
+        for param in pattern.findall(S + "param"):
+            name = param.get("name")
+            if not name:
+                raise self.fail(param, "<param> needs a @name")
+            params[name] = param.get("value", "")
         names = sorted(params, key=len, reverse=True)
         regex = re.compile(r"\$(" + "|".join(re.escape(n) for n in names) + r")(?![\w.\-])") if names else None
         copy = etree.fromstring(etree.tostring(base), _safe_parser())
         # Keep the abstract pattern's line numbers for messages about its rules.
-        for original, copied in zip(base.iter(), copy.iter()):
+        for original, copied in zip(base.iter(), copy.iter(), strict=True):
             copied.sourceline = original.sourceline
         for key in ("id", "abstract"):
-            copy.attrib.pop(key, None)
-        if pattern.get("id"):
-            copy.set("id", pattern.get("id"))
+            if key in copy.attrib:
+                del copy.attrib[key]
+        if pattern_id := pattern.get("id"):
+            copy.set("id", pattern_id)
         if regex is not None:
             for node in copy.iter(S + "rule", S + "assert", S + "report", S + "let", S + "value-of", S + "name"):
                 for attr in ("context", "test", "select", "value", "path", "subject"):
                     if attr in node.attrib:
-                        node.set(attr, regex.sub(lambda m: params[m.group(1)], node.get(attr)))
+                        node.set(attr, regex.sub(lambda m: params[m.group(1)], node.get(attr, "")))
         return copy
 
     # --- writing the stylesheet ---------------------------------------------------------------------------------
 
     def _mark(self, xsl: etree._Element, sch: etree._Element, attr: str) -> etree._Element:
         """Remember which .sch element and expression an XSLT instruction comes from (for error messages)."""
-        if sch.sourceline:
-            xsl.set(O + "line", str(sch.sourceline))
-        xsl.set(O + "what", f"{etree.QName(sch).localname}/@{attr}")
-        xsl.set(O + "expr", sch.get(attr) or "")
+        if line := line_of(sch):
+            xsl.set(OUT + "line", str(line))
+        xsl.set(OUT + "what", f"{etree.QName(sch).localname}/@{attr}")
+        xsl.set(OUT + "expr", sch.get(attr) or "")
         return xsl
 
     def _let(self, parent: etree._Element, let: etree._Element, tag: str) -> None:
@@ -272,8 +278,9 @@ class _Compiler:
         if not name:
             raise self.fail(let, "<let> needs a @name")
         var = self._mark(etree.SubElement(parent, tag, name=name), let, "value")
-        if let.get("value") is not None:
-            var.set("select", let.get("value"))
+        value = let.get("value")
+        if value is not None:
+            var.set("select", value)
         else:
             for child in let:
                 var.append(etree.fromstring(etree.tostring(child, with_tail=False)))
@@ -281,8 +288,8 @@ class _Compiler:
                 var.set("select", "''")
 
     def _helpers(self, sheet: etree._Element) -> None:
-        loc = etree.SubElement(sheet, X + "function", name="svrl-x:location", **{"as": "xs:string"})
-        etree.SubElement(loc, X + "param", name="node", **{"as": "node()?"})
+        loc = etree.SubElement(sheet, X + "function", {"name": "svrl-x:location", "as": "xs:string"})
+        etree.SubElement(loc, X + "param", {"name": "node", "as": "node()?"})
         etree.SubElement(
             loc,
             X + "sequence",
@@ -291,8 +298,8 @@ class _Compiler:
                 "return string(count($e/preceding-sibling::*) + 1), '/')"
             ),
         )
-        att = etree.SubElement(sheet, X + "function", name="svrl-x:attribute", **{"as": "xs:string"})
-        etree.SubElement(att, X + "param", name="node", **{"as": "node()?"})
+        att = etree.SubElement(sheet, X + "function", {"name": "svrl-x:attribute", "as": "xs:string"})
+        etree.SubElement(att, X + "param", {"name": "node", "as": "node()?"})
         etree.SubElement(att, X + "sequence", select="if ($node instance of attribute()) then name($node) else ''")
 
     def _pattern(
@@ -308,7 +315,7 @@ class _Compiler:
         fallback = etree.SubElement(sheet, X + "template", match="/|@*|node()", mode=mode, priority="-1000")
         etree.SubElement(fallback, X + "apply-templates", select=walk, mode=mode)
         for index, rule in enumerate(rules):
-            context = rule.get("context")
+            context = rule.get("context", "")
             template = self._mark(
                 etree.SubElement(sheet, X + "template", match=context, mode=mode, priority=str(len(rules) - index)),
                 rule,
@@ -354,7 +361,7 @@ class _Compiler:
         role = check.get("role") or check.get("flag") or rule.get("role") or rule.get("flag")
         rule_id = check.get("id") or rule.get("id") or pattern.get("id") or "schematron"
         number = len(self.checks)
-        self.checks.append(_Check(rule_id, severity_for_role(role), check.sourceline or 0))
+        self.checks.append(_Check(rule_id, severity_for_role(role), line_of(check)))
         if is_assert:  # xsl:choose keeps the test as written, so Saxon's messages quote the author's expression
             choose = etree.SubElement(template, X + "choose")
             self._mark(etree.SubElement(choose, X + "when", test=test), check, "test")
@@ -363,7 +370,7 @@ class _Compiler:
             cond = self._mark(etree.SubElement(template, X + "if", test=test), check, "test")
         subject = check.get("subject") or rule.get("subject")
         node_expr = f"({subject})[1]" if subject else "."
-        record = etree.SubElement(cond, O + "r", n=str(number))
+        record = etree.SubElement(cond, OUT + "r", n=str(number))
         holder = check if check.get("subject") else rule
         self._mark(
             etree.SubElement(record, X + "attribute", name="loc", select=f"svrl-x:location({node_expr})"),
@@ -389,9 +396,10 @@ class _Compiler:
             etree.SubElement(parent, X + "text").text = source.text
         for child in source:
             if child.tag == S + "value-of":
-                if not child.get("select"):
+                select = child.get("select")
+                if not select:
                     raise self.fail(child, "<value-of> needs a @select")
-                self._mark(etree.SubElement(parent, X + "value-of", select=child.get("select")), child, "select")
+                self._mark(etree.SubElement(parent, X + "value-of", select=select), child, "select")
             elif child.tag == S + "name":
                 path = child.get("path") or "."
                 self._mark(etree.SubElement(parent, X + "value-of", select=f"name({path})"), child, "path")
@@ -413,9 +421,9 @@ def _load_schema(path: Path, depth: int = 0) -> etree._Element:
     for include in list(root.iter(S + "include")):
         href = include.get("href")
         if not href:
-            raise SourceError(path, "<include> needs an @href", line=include.sourceline)
+            raise SourceError(path, "<include> needs an @href", line=line_of(include))
         if depth >= _MAX_INCLUDE_DEPTH:
-            raise SourceError(path, "includes nested too deeply (a cycle?)", line=include.sourceline)
+            raise SourceError(path, "includes nested too deeply (a cycle?)", line=line_of(include))
         target = (path.parent / href.split("#")[0]).resolve()
         included = _load_schema(target, depth + 1)
         included.tail = include.tail
@@ -468,9 +476,9 @@ def _compile(path: str, mtime_ns: int, phase: str | None) -> _CompiledSchema:
     reparsed = etree.fromstring(text)
     line_map = tuple(
         sorted(
-            _Origin(el.sourceline, int(el.get(O + "line")), el.get(O + "what", ""), el.get(O + "expr", ""))
+            _Origin(line_of(el), int(el.get(OUT + "line", 0)), el.get(OUT + "what", ""), el.get(OUT + "expr", ""))
             for el in reparsed.iter()
-            if el.get(O + "line")
+            if el.get(OUT + "line")
         )
     )
     xslt = _saxon().new_xslt30_processor()
@@ -547,7 +555,11 @@ class SchematronValidator:
         self._compiled = _compile(str(self.schema_path), mtime, phase)
 
     def validate(
-        self, tree: etree._ElementTree, path: Path, params: dict[str, str] | None = None, prepared: Any = None
+        self,
+        tree: etree._ElementTree | etree._Element,
+        path: Path,
+        params: dict[str, str] | None = None,
+        prepared: PyXdmNode | None = None,
     ) -> list[Diagnostic]:
         """Run every active pattern on the tree; one Diagnostic per failed assert or successful report.
 
@@ -557,7 +569,7 @@ class SchematronValidator:
         compiled = self._compiled
         executable = compiled.executable
         proc = _saxon()
-        root = tree.getroot() if hasattr(tree, "getroot") else tree
+        root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
         tree = root.getroottree()
         executable.clear_parameters()
         for name, value in (params or {}).items():
@@ -567,7 +579,7 @@ class SchematronValidator:
             with _native_stderr_captured(native_report):
                 shared = (
                     prepared is not None
-                    and not tree.docinfo.doctype
+                    and not tree.docinfo.doctype  # type: ignore[attr-defined]  # lxml-stubs' DocInfo lacks doctype
                     and (not compiled.sees_outside_root or _root_alone(tree))
                 )
                 node = prepared if shared else proc.parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
@@ -579,10 +591,10 @@ class SchematronValidator:
         records = etree.fromstring((result or "<r/>").encode("utf-8"))
         diagnostics: list[Diagnostic] = []
         for record in records:
-            check = compiled.checks[int(record.get("n"))]
+            check = compiled.checks[int(record.get("n", ""))]
             element = _element_at(tree, record.get("loc", ""))
-            line = (element.sourceline if element is not None else None) or root.sourceline or 0
-            message = " ".join("".join(record.itertext()).split())
+            line = (line_of(element) if element is not None else 0) or line_of(root)
+            message = " ".join("".join(map(str, record.itertext())).split())
             diagnostics.append(Diagnostic(Path(path), line, 0, check.severity, message, check.rule_id))
         return diagnostics
 
@@ -594,7 +606,7 @@ class SchematronValidator:
         if origin is not None:
             where += f", {origin.what} '{origin.expression}'"
         text = " ".join(message.strip().splitlines()[0].split()) if message.strip() else "unknown error"
-        line = tree.getroot().sourceline or 0
+        line = line_of(tree.getroot())
         return Diagnostic(
             Path(path),
             line,
