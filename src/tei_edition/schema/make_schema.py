@@ -80,7 +80,9 @@ def _is_not_allowed(node: etree._Element) -> bool:
 def _replace(node: etree._Element, tag: str) -> etree._Element:
     new = etree.Element(R + tag)
     new.tail = node.tail
-    node.getparent().replace(node, new)
+    parent = node.getparent()
+    assert parent is not None  # the patterns replaced are inside a define or start
+    parent.replace(node, new)
     return new
 
 
@@ -116,12 +118,13 @@ def _simplify(node: etree._Element, not_allowed_defines: set[str]) -> None:
 def _strip_annotations(root: etree._Element) -> None:
     """Drop documentation, embedded Schematron and anything else outside the RELAX NG namespace."""
     for node in list(root.iter()):
-        if node is root or node.getparent() is None:
+        parent = node.getparent()
+        if node is root or parent is None:
             continue
         if isinstance(node.tag, str) and not node.tag.startswith(R):
-            node.getparent().remove(node)
-        elif not isinstance(node.tag, str) and node.getparent() is not root:
-            node.getparent().remove(node)  # comments inside patterns
+            parent.remove(node)
+        elif not isinstance(node.tag, str) and parent is not root:
+            parent.remove(node)  # comments inside patterns
 
 
 def _element_name(define: etree._Element) -> str | None:
@@ -131,16 +134,15 @@ def _element_name(define: etree._Element) -> str | None:
     return None
 
 
-def _reachable(root: etree._Element, defines: dict[str, etree._Element]) -> set[str]:
-    start = root.find(R + "start")
-    todo = [r.get("name") for r in start.iter(R + "ref")]
+def _reachable(start: etree._Element, defines: dict[str, etree._Element]) -> set[str]:
+    todo = [r.get("name", "") for r in start.iter(R + "ref")]
     seen: set[str] = set()
     while todo:
         name = todo.pop()
         if name in seen or name not in defines:
             continue
         seen.add(name)
-        todo.extend(r.get("name") for r in defines[name].iter(R + "ref"))
+        todo.extend(r.get("name", "") for r in defines[name].iter(R + "ref"))
     return seen
 
 
@@ -149,8 +151,11 @@ def build_schema(tei_all: Path, kept: frozenset[str] = KEPT_ELEMENTS) -> etree._
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     tree = etree.parse(str(tei_all), parser)
     root = tree.getroot()
+    start = root.find(R + "start")
+    if start is None:
+        raise SystemExit(f"{tei_all}: not a RELAX NG grammar with a <start>")
     _strip_annotations(root)
-    defines = {d.get("name"): d for d in root.findall(R + "define")}
+    defines = {d.get("name", ""): d for d in root.findall(R + "define")}
     element_defines = {name: _element_name(d) for name, d in defines.items()}
     unknown = sorted(kept - {e for e in element_defines.values() if e})
     if unknown:
@@ -165,21 +170,21 @@ def build_schema(tei_all: Path, kept: frozenset[str] = KEPT_ELEMENTS) -> etree._
                 root.remove(defines[name])
         for d in root.findall(R + "define"):
             _simplify(d, not_allowed)
-        _simplify(root.find(R + "start"), not_allowed)
+        _simplify(start, not_allowed)
         newly = {
-            d.get("name")
+            d.get("name", "")
             for d in root.findall(R + "define")
             if any(_is_not_allowed(c) for c in d if isinstance(c.tag, str))
         }
         if not newly:
             break
-        lost = sorted(element_defines[n] for n in newly if element_defines.get(n))
+        lost = sorted(element for n in newly if (element := element_defines.get(n)))
         if lost:
             print(f"note: kept element(s) with no possible content left, dropped: {', '.join(lost)}", file=sys.stderr)
         not_allowed |= newly
 
-    defines = {d.get("name"): d for d in root.findall(R + "define")}
-    keep = _reachable(root, defines)
+    defines = {d.get("name", ""): d for d in root.findall(R + "define")}
+    keep = _reachable(start, defines)
     for name, d in defines.items():
         if name not in keep:
             root.remove(d)
