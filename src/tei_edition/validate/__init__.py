@@ -19,7 +19,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import SourceError
 from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.model import T
-from tei_edition.tei.parse import parse_file, require_tei
+from tei_edition.tei.parse import line_of, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
@@ -79,7 +79,7 @@ def require_source(tree: etree._ElementTree, path: Path, is_document: bool) -> e
         and root.find(f"{T}sourceDoc") is None
     ):
         raise SourceError(
-            path, "<TEI> has no <text>: a document needs its transcription in <text><body>", line=root.sourceline
+            path, "<TEI> has no <text>: a document needs its transcription in <text><body>", line=line_of(root)
         )
     return root
 
@@ -215,7 +215,7 @@ def _xml_model_schemas(tree: etree._ElementTree, path: Path) -> tuple[list[Path]
             problems.append(
                 Diagnostic(
                     path,
-                    pi.sourceline or 0,
+                    line_of(pi),
                     0,
                     Severity.WARNING,
                     f"<?xml-model?> points to '{href}', which does not exist; it was skipped",
@@ -233,7 +233,7 @@ def _xml_model_schemas(tree: etree._ElementTree, path: Path) -> tuple[list[Path]
             problems.append(
                 Diagnostic(
                     path,
-                    pi.sourceline or 0,
+                    line_of(pi),
                     0,
                     Severity.WARNING,
                     f"<?xml-model?> points to the compact-syntax schema '{href}'; only the XML "

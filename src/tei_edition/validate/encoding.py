@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from tei_edition.tei.model import KINDS, POINTER_ATTRIBUTES, Entity, T, pointer_targets
+from tei_edition.tei.parse import line_of
 from tei_edition.tei.recognise import DateFinder, NameMatcher
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
@@ -62,7 +63,7 @@ class Candidate:
 def iter_untagged_text(el: etree._Element) -> Iterator[tuple[str, int]]:
     """Every stretch of text below `el` that is outside tagged names, dates and source readings, with its line."""
     found: list[tuple[str, int]] = []
-    _walk(el, el.sourceline or 1, found)
+    _walk(el, line_of(el) or 1, found)
     yield from found
 
 
@@ -74,13 +75,13 @@ def _walk(el: etree._Element, line: int, found: list[tuple[str, int]]) -> int:
         line += el.text.count("\n")
     for child in el:
         if isinstance(child.tag, str):
-            start = child.sourceline or line
+            start = line_of(child) or line
             if child.tag not in SKIPPED and not _editorial(child):
                 line = _walk(child, start, found)
             else:
                 line = _end_line(child, start)
         else:  # comment or processing instruction: sourceline is where it ends
-            line = child.sourceline or line
+            line = line_of(child) or line
         if child.tail:
             found.append((child.tail, line))
             line += child.tail.count("\n")
@@ -96,9 +97,9 @@ def _end_line(el: etree._Element, start: int) -> int:
     line = start + (el.text or "").count("\n")
     for child in el:
         if isinstance(child.tag, str):
-            line = _end_line(child, child.sourceline or line)
+            line = _end_line(child, line_of(child) or line)
         else:
-            line = child.sourceline or line
+            line = line_of(child) or line
         line += (child.tail or "").count("\n")
     return line
 

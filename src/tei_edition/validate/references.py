@@ -12,6 +12,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from tei_edition.tei.model import KINDS, NAME_KIND, POINTER_ATTRIBUTES, XML_ID, T, pointer_targets
+from tei_edition.tei.parse import line_of
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -63,7 +64,7 @@ def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
         if value is not None:
             origin = el.base or "" if el.get(XML_BASE) is not None or _included(el) else ""
             page = el.getparent() is None or (el.tag in _ENTRY_LISTS and _is_register_entry(el))
-            found.append(DeclaredId(value, el.sourceline or 0, etree.QName(el).localname, page, origin))
+            found.append(DeclaredId(value, line_of(el), etree.QName(el).localname, page, origin))
     return found
 
 
@@ -156,7 +157,7 @@ def check_pointers(
                 problems.append(
                     Diagnostic(
                         path,
-                        el.sourceline or 0,
+                        line_of(el),
                         0,
                         Severity.ERROR,
                         f"{local}/@{attr} '#{target}' matches no entry{where}{hint}",
