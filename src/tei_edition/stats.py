@@ -145,7 +145,7 @@ def format_stats(stats: EditionStats, fmt: str = "text") -> str:
     widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(len(headers))]
 
     def line(row: tuple) -> str:
-        cells = [str(row[0]).ljust(widths[0])] + [str(v).rjust(w) for v, w in zip(row[1:], widths[1:])]
+        cells = [str(row[0]).ljust(widths[0])] + [str(v).rjust(w) for v, w in zip(row[1:], widths[1:], strict=True)]
         return "  ".join(cells).rstrip()
 
     lines = [line(headers), "  ".join("-" * w for w in widths)]

@@ -116,7 +116,7 @@ def document_views(site: Site) -> DocumentViews:
     """Views of all documents in edition order (made once per build and kept on the site)."""
     if "documents" not in site.cache:
         site.cache["documents"] = DocumentViews(site)
-    return site.cache["documents"]  # type: ignore[no-any-return]
+    return site.cache["documents"]
 
 
 class DocumentViews(Mapping[str, DocumentView]):
@@ -449,7 +449,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
             known_entities[e.id]
             if e.id in known_entities
             else known_entities.setdefault(e.id, value_digest((card, e.idnos)))
-            for card, e in zip(cards, entities)
+            for card, e in zip(cards, entities, strict=True)
         ]
         deps = site.inputs_hash(
             "document.html",
@@ -467,7 +467,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
         page_folder = folder("documents", doc.id)
         citation: list[Citation] = []
 
-        def cite(doc_id: str = doc.id) -> Citation:
+        def cite(doc_id: str = doc.id, citation: list[Citation] = citation) -> Citation:
             if not citation:
                 citation.append(cite_document(site.info, views[doc_id]))
             return citation[0]
