@@ -19,11 +19,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class CommandError(click.ClickException):
-    """A library error shown as `Error: ...` with the error's own exit code."""
+    """A library error shown as `Error: ...`; command_error() gives it the error's own exit code."""
 
-    def __init__(self, message: str, exit_code: int):
-        super().__init__(message)
-        self.exit_code = exit_code
+
+@functools.cache
+def _command_error_class(code: int) -> type[CommandError]:
+    class CommandErrorWithCode(CommandError):
+        exit_code = code  # Click declares exit_code per class (a ClassVar)
+
+    return CommandErrorWithCode
+
+
+def command_error(message: str, exit_code: int) -> CommandError:
+    """The error that shows `Error: message` and ends the command with exit_code."""
+    return _command_error_class(exit_code)(message)
 
 
 def reports_errors(func: F) -> F:
@@ -34,14 +43,14 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except EditionError as exc:
-            raise CommandError(str(exc), exc.exit_code) from None
+            raise command_error(str(exc), exc.exit_code) from None
         except BrokenPipeError:  # the reader went away (`edition stats | head`): nothing more can be said
             raise
         except OSError as exc:  # the system refused a read or write the command needed (a full disk, say)
             where = f" {exc.filename}" if exc.filename else ""
-            raise CommandError(f"could not read or write{where}: {exc.strerror or exc}", 1) from None
+            raise command_error(f"could not read or write{where}: {exc.strerror or exc}", 1) from None
         except KeyboardInterrupt:
-            raise CommandError("interrupted", 130) from None
+            raise command_error("interrupted", 130) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -159,7 +168,7 @@ def build(
     except ValidationFailed:
         raise  # its message already says the previous output is unchanged
     except EditionError as exc:
-        raise CommandError(
+        raise command_error(
             f"{exc}\nThe build stopped; the previous output in {config.output_dir} is unchanged.", exc.exit_code
         ) from None
     if summary.up_to_date:

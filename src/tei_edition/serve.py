@@ -306,8 +306,9 @@ class EditionServer:
     @property
     def url(self) -> str:
         assert self.httpd is not None
-        host, port = self.httpd.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else host
+        address, port = self.httpd.server_address[:2]
+        host = address.decode() if isinstance(address, bytes) else address  # typeshed allows bytes; IP sockets give str
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{port}/"
 
     def start(self) -> None:
