@@ -914,3 +914,49 @@ def test_golden(transformer: Transformer, source: Path, media: str) -> None:
         golden.write_text(out + "\n", encoding="utf-8")
     assert golden.exists(), f"no golden file {golden.name}; run UPDATE_GOLDEN=1 pytest tests/test_xslt.py"
     assert out + "\n" == golden.read_text(encoding="utf-8")
+
+
+def test_source_ids_of_breaks_and_notes_stay_anchors(transformer: Transformer) -> None:
+    """A contents or index entry points to a page break's, line break's or note's own xml:id: each stays in the page."""
+    out = render_doc(
+        transformer,
+        '<body><p>One<pb n="42" xml:id="pg_42"/>two<lb xml:id="l7"/>three<note xml:id="fn1">A note.</note>'
+        '<ref target="#pg_42">see p. 42</ref></p></body>',
+    )
+    ids = set(html.fromstring(out).xpath("//@id"))
+    assert {"pg_42", "l7", "fn1"} <= ids
+    assert 'href="#pg_42"' in out
+    assert "page-42" in ids  # the page's own anchor, which passages cite, is still there
+
+
+def test_every_source_id_in_the_corpora_texts_is_an_anchor(transformer: Transformer) -> None:
+    """Every xml:id inside <text> of other projects' files and of the sample comes out as an HTML id."""
+    from tei_edition.tei.parse import parse_file
+
+    corpora = REPO.parent / "shared" / "corpora"
+    if not corpora.is_dir():
+        pytest.skip("other projects' TEI lie in ../shared/corpora beside the repository (as in CI)")
+    files = [*DOCUMENTS, *sorted(corpora.glob("*/*.xml")), *sorted(corpora.glob("epidoc/inscriptions/*.xml"))]
+    checked = 0
+    for path in files:
+        try:
+            tree = parse_file(path)
+        except Exception:  # files the parser refuses are the parser's tests' business
+            continue
+        text = tree.getroot().find(f"{{{TEI}}}text")
+        if text is None:
+            continue
+        out = transformer.transform(tree, {"root": "../../", "media": "screen", "doc-id": "d"})
+        ids = set(html.fromstring(out).xpath("//@id"))
+        wanted = {v for v in text.xpath("descendant-or-self::*/@xml:id")}
+        assert wanted <= ids, (path.name, sorted(wanted - ids)[:5])
+        checked += len(wanted)
+    assert checked > 1000  # the FRUS volume alone has thousands
+
+
+@pytest.mark.parametrize("note", ['<note place="inline">gloss</note>', '<note rend="inline">gloss</note>'])
+def test_inline_notes_stay_in_the_text(transformer: Transformer, note: str) -> None:
+    out = body(transformer, f"<p>Word {note} after.</p>")
+    assert "note-inline" in out and "gloss" in out
+    assert "noteref" not in out
+    assert '<section class="notes"' not in render_doc(transformer, f"<body><p>Word {note}</p></body>")

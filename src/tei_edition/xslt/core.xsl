@@ -246,7 +246,7 @@
     Keyed by generate-id(); each value is (label, anchor token).
   -->
   <xsl:variable name="ed:note-index" as="map(xs:string, xs:string+)">
-    <xsl:variable name="notes" select="(//tei:text)[1]//tei:note[not(@place = 'inline')]"/>
+    <xsl:variable name="notes" select="(//tei:text)[1]//tei:note[not(ed:is-inline-note(.))]"/>
     <xsl:variable name="letters" select="exists($notes[normalize-space(@n) != ''])"/>
     <xsl:iterate select="$notes">
       <xsl:param name="unnumbered" as="xs:integer" select="0"/>
@@ -349,8 +349,14 @@
     </xsl:choose>
   </xsl:template>
 
+  <xsl:function name="ed:is-inline-note" as="xs:boolean">
+    <!-- A note the source prints in the running text: @place="inline" (TEI's suggested value) or @rend="inline". -->
+    <xsl:param name="note" as="element()"/>
+    <xsl:sequence select="$note/@place = 'inline' or ed:rend-tokens($note) = 'inline'"/>
+  </xsl:function>
+
   <!-- A note the source prints in the running text (a gloss, a translator's aside) stays there. -->
-  <xsl:template match="tei:note[@place = 'inline']" priority="1">
+  <xsl:template match="tei:note[ed:is-inline-note(.)]" priority="1">
     <xsl:call-template name="ed:inline">
       <xsl:with-param name="class" select="'note-inline', ed:prefixed-classes('type', @type), ed:note-classes(.)"/>
       <xsl:with-param name="attributes" as="attribute()*">
@@ -377,6 +383,7 @@
       <xsl:if test="@xml:lang">
         <xsl:attribute name="lang" select="@xml:lang"/>
       </xsl:if>
+      <xsl:call-template name="ed:source-anchor"/>
       <xsl:if test="not($numeric)">
         <span class="note-label"><xsl:value-of select="$label"/></span>
         <xsl:text> </xsl:text>
@@ -417,12 +424,23 @@
 
   <!-- ===== breaks and milestones ===== -->
 
+  <!-- An element whose rendering carries another id (page breaks, note references) or none (line breaks) keeps
+       its xml:id as an empty anchor, so that a pointer to it (a contents or index entry's "#pg_42") still lands. -->
+  <xsl:template name="ed:source-anchor">
+    <xsl:param name="taken" as="xs:string?" select="()"/>
+    <xsl:if test="@xml:id and string(@xml:id) != string($taken)">
+      <span id="{@xml:id}" class="anchor"/>
+    </xsl:if>
+  </xsl:template>
+
   <xsl:template match="tei:lb">
+    <xsl:call-template name="ed:source-anchor"/>
     <br/>
   </xsl:template>
 
   <xsl:template match="tei:pb">
     <xsl:variable name="n" select="normalize-space(@n)"/>
+    <xsl:call-template name="ed:source-anchor"/>
     <xsl:choose>
       <xsl:when test="$n = ''">
         <span class="pb pb-unnumbered" role="separator" aria-label="page break"/>

@@ -21,10 +21,10 @@
         <xsl:attribute name="data-doc" select="$doc-id"/>
       </xsl:if>
       <xsl:apply-templates/>
-      <xsl:if test="not($ed:print) and exists(.//tei:note[not(@place = 'inline')])">
+      <xsl:if test="not($ed:print) and exists(.//tei:note[not(ed:is-inline-note(.))])">
         <section class="notes" aria-label="Notes">
           <ol>
-            <xsl:apply-templates select=".//tei:note[not(@place = 'inline')]" mode="ed:endnote"/>
+            <xsl:apply-templates select=".//tei:note[not(ed:is-inline-note(.))]" mode="ed:endnote"/>
           </ol>
         </section>
       </xsl:if>
