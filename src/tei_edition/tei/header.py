@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -83,6 +84,7 @@ class DocumentMeta:
     keywords: tuple[str, ...] = ()
     editorial: tuple[tuple[str, str], ...] = ()  # (section name, paragraph text)
     notes: tuple[str, ...] = ()  # notesStmt notes: facts the text lacks, with where they come from
+    original: tuple[tuple[str, str], ...] = ()  # the original object as msDesc describes it: (label, text)
 
     @property
     def is_correspondence(self) -> bool:
@@ -127,6 +129,9 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
 
     source_desc = file_desc.find(f"{T}sourceDesc") if file_desc is not None else None
     ms_desc = source_desc.find(f".//{T}msDesc") if source_desc is not None else None
+    if span is None and date_el is None and source_desc is not None:
+        date_el = _origin_date(source_desc)
+        span = date_span(_w3c_attributes(date_el)) if date_el is not None else None
     return DocumentMeta(
         title=title,
         authors=tuple(
@@ -178,7 +183,106 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
         ),
         editorial=tuple(_editorial(header)),
         notes=tuple(text_of(n) for n in header.findall(f"{T}fileDesc/{T}notesStmt/{T}note") if text_of(n)),
+        original=tuple(_original(ms_desc)) if ms_desc is not None else (),
     )
+
+
+# bibl/@type values that say a bibliographic record is the work's first appearance (ELTeC: "firstEdition")
+FIRST_EDITION = ("firstEdition", "first-edition", "firstPublication", "first-publication", "original")
+
+
+def _origin_date(source_desc: etree._Element) -> etree._Element | None:
+    """The date of the original when the header gives no date of creation: the object's date of origin
+    (msDesc/history/origin/origDate, as EpiDoc and manuscript descriptions give it), else the date of the work's
+    first edition (ELTeC's bibl[@type='firstEdition']). A later edition's imprint date is never taken."""
+    for date in source_desc.iterfind(f".//{T}msDesc/{T}history/{T}origin/{T}origDate"):
+        return date
+    for bibl in source_desc.iter(f"{T}bibl", f"{T}biblStruct"):
+        if bibl.get("type") in FIRST_EDITION:
+            found = bibl.find(f".//{T}date")
+            if found is not None:
+                return found
+    return None
+
+
+def _w3c_attributes(date: etree._Element) -> dict[str, str]:
+    """A dating element's W3C attributes, the -iso forms standing in for the plain ones where those are absent."""
+    values = {k: v for k, v in date.attrib.items() if isinstance(k, str) and k in DATING}
+    for key in DATING:
+        iso = date.get(f"{key}-iso")
+        if iso and key not in values:
+            values[key] = iso
+    if not values and re.fullmatch(r"-?\d{4}", text_of(date)):
+        values["when"] = text_of(date)  # <date>1901</date>: the year as written
+    return values
+
+
+DATING = ("when", "from", "to", "notBefore", "notAfter")
+
+
+def _prose(el: etree._Element | None, skip: tuple[str, ...] = ("geo", "dimensions", "locus")) -> str:
+    """An element's text read as prose, leaving out parts that are data rather than words (coordinates...)."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and etree.QName(child).localname not in skip:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return normalise_space(" ".join(parts)).replace(" ,", ",").replace(" .", ".")
+
+
+def _dimensions(el: etree._Element | None) -> str:
+    """'136 × 64 × 80.5 cm' from <dimensions> with height, width, depth (each may have its own unit)."""
+    if el is None:
+        return ""
+    values = []
+    units = []
+    for name in ("height", "width", "depth", "dim"):
+        for part in el.findall(f"{T}{name}"):
+            value = text_of(part) or part.get("quantity", "")
+            if value:
+                values.append(value)
+                units.append(part.get("unit") or el.get("unit") or "")
+    if not values:
+        return ""
+    if len(set(units)) == 1:
+        return " × ".join(values) + (f" {units[0]}" if units[0] else "")
+    return " × ".join(f"{v} {u}".strip() for v, u in zip(values, units, strict=True))
+
+
+def _original(ms_desc: etree._Element) -> list[tuple[str, str]]:
+    """The description of the original object in msDesc, as (label, text) rows a reader can follow."""
+    rows: list[tuple[str, str]] = []
+
+    def add(label: str, text: str) -> None:
+        if text and (label, text) not in rows:
+            rows.append((label, text))
+
+    support = ms_desc.find(f"{T}physDesc/{T}objectDesc/{T}supportDesc")
+    add("Object", "; ".join(text_of(o) for o in ms_desc.iterfind(f".//{T}objectType") if text_of(o)))
+    add("Material", "; ".join(_prose(m) for m in ms_desc.iterfind(f".//{T}physDesc//{T}material") if _prose(m)))
+    add("Dimensions", _dimensions(support.find(f".//{T}dimensions") if support is not None else None))
+    if support is not None:
+        add("Support", " ".join(_prose(p) for p in support.iterfind(f"{T}support/{T}p")))
+        add("Condition", _prose(support.find(f"{T}condition")))
+    add("Layout", " ".join(_prose(p) for p in ms_desc.iterfind(f"{T}physDesc/{T}objectDesc/{T}layoutDesc//{T}p")))
+    add("Script", " ".join(_prose(p) for p in ms_desc.iterfind(f"{T}physDesc/{T}handDesc//{T}p")))
+    origin = ms_desc.find(f"{T}history/{T}origin")
+    if origin is not None:
+        add("Place of origin", _prose(origin.find(f"{T}origPlace")))
+        add("Date of origin", _prose(origin.find(f"{T}origDate")))
+    for provenance in ms_desc.iterfind(f"{T}history/{T}provenance"):
+        add("Provenance", _prose(provenance))
+    add("Acquisition", _prose(ms_desc.find(f"{T}history/{T}acquisition")))
+    return rows
 
 
 def _party(el: etree._Element, kind: str) -> Party:
@@ -236,17 +340,23 @@ def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
 
 def _doc_type(root: etree._Element, header: etree._Element, corresp: bool, archival: bool) -> str:
     text = root.find(f"{T}text")
-    if text is not None and text.get("type"):
+    if text is not None and _reads_as_words(text.get("type", "")):
         return text.get("type", "").replace("-", " ").replace("_", " ")  # a token such as "blog-post"
     for term in header.findall(f"{T}profileDesc/{T}textClass/{T}keywords/{T}term"):
         if term.get("type") in ("genre", "doctype", "document-type", "form"):
             return text_of(term)
     cat = header.find(f"{T}profileDesc/{T}textClass/{T}classCode")
-    if cat is not None and text_of(cat):
+    if cat is not None and _reads_as_words(text_of(cat)):
         return text_of(cat)
     if corresp:
         return "correspondence"
     return "archival document" if archival else "document"
+
+
+def _reads_as_words(value: str) -> bool:
+    """Whether a type token reads as words ("letter", "blog-post") rather than a project's code ("T4MS", "Q"): such
+    codes mean something only with the project's documentation, so readers are not shown them."""
+    return bool(re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+)*", value)) and not value.isupper()
 
 
 def _source(source_desc: etree._Element | None) -> SourceCitation:

@@ -375,6 +375,8 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
         add("Online", Link(source.url, source.url) if source.url else "")
     if meta.archive is not None:
         add("Archive", meta.archive.display())
+    for label, text in meta.original:
+        add(label, text)
     add("Original language", meta.original_language)
     add("Translator", meta.translator)
     add("Funding", meta.funder)
