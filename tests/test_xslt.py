@@ -960,3 +960,64 @@ def test_inline_notes_stay_in_the_text(transformer: Transformer, note: str) -> N
     assert "note-inline" in out and "gloss" in out
     assert "noteref" not in out
     assert '<section class="notes"' not in render_doc(transformer, f"<body><p>Word {note}</p></body>")
+
+
+VOLUME = (
+    f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>Volume</title></titleStmt></fileDesc></teiHeader>'
+    '<text><front><div type="toc"><list><item><ref target="#d1">First</ref></item>'
+    '<item><ref target="#pg_3">Page 3</ref></item></list></div></front>'
+    '<body><div type="chapter"><head>Chapter</head>'
+    '<div type="document" xml:id="d1"><head>First <note n="a">head note</note></head><p>One<note n="1">n1</note>'
+    '<ref target="#pg_3">see the second</ref> <ref target="#x1">here</ref><anchor xml:id="x1"/></p></div>'
+    '<div type="document"><head>Second</head><p>Two<pb n="3" xml:id="pg_3"/>three</p></div>'
+    "</div></body></text></TEI>"
+)
+SPLIT = "//tei:body//tei:div[@type='document'] | /tei:teiCorpus/tei:TEI"
+
+
+def split_output(transformer: Transformer, source: str, media: str = "screen") -> dict[str, str]:
+    tree = etree.ElementTree(etree.fromstring(source))
+    out = transformer.transform(tree, {"root": "../../", "media": media, "doc-id": "vol", "split": SPLIT})
+    pieces = re.split(r"<!--ed:part (\S+)-->", out)
+    return {"vol": pieces[0], **dict(zip(pieces[1::2], pieces[2::2], strict=True))}
+
+
+def test_a_volume_is_split_into_its_documents(transformer: Transformer) -> None:
+    pages = split_output(transformer, VOLUME)
+    assert list(pages) == ["vol", "vol-d1", "vol-2"]  # xml:id, else the part's number
+    volume = html.fromstring(pages["vol"])
+    # the volume's page keeps its own matter and links each part instead of holding it
+    assert volume.xpath("//a[@class='part-link']/@href") == ["../../documents/vol-d1/", "../../documents/vol-2/"]
+    assert [a.text_content() for a in volume.xpath("//a[@class='part-link']")] == ["First", "Second"]
+    assert "One" not in pages["vol"] and "n1" not in pages["vol"]
+    # the contents' links reach the page that holds their target
+    assert volume.xpath("//li/a[. = 'First']/@href") == ["../../documents/vol-d1/#d1"]
+    assert volume.xpath("//a[. = 'Page 3']/@href") == ["../../documents/vol-2/#pg_3"]
+    first = html.fromstring(pages["vol-d1"])
+    assert first.get("data-doc") == "vol-d1"
+    assert first.xpath("//a[. = 'see the second']/@href") == ["../../documents/vol-2/#pg_3"]
+    assert first.xpath("//a[. = 'here']/@href") == ["#x1"]  # on the same page
+    assert [li.text_content() for li in first.xpath("//section[@class='notes']//li")][1].startswith("n1")
+    second = html.fromstring(pages["vol-2"])
+    assert "pg_3" in second.xpath("//@id") and "Two" in second.text_content()
+    assert not second.xpath("//section[@class='notes']")
+
+
+def test_a_tei_corpus_is_split_into_its_tei_documents(transformer: Transformer) -> None:
+    member = (
+        '<TEI xml:id="{0}"><teiHeader><fileDesc><titleStmt><title>Title {0}</title></titleStmt></fileDesc>'
+        "</teiHeader><text><body><p>Text {0}</p></body></text></TEI>"
+    )
+    source = (
+        f'<teiCorpus xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>C</title></titleStmt></fileDesc>'
+        f"</teiHeader>{member.format('a')}{member.format('b')}</teiCorpus>"
+    )
+    pages = split_output(transformer, source)
+    assert list(pages) == ["vol", "vol-a", "vol-b"]
+    assert [a.text_content() for a in html.fromstring(pages["vol"]).xpath("//a")] == ["Title a", "Title b"]
+    assert "Text b" in pages["vol-b"] and "Text a" not in pages["vol-b"]
+
+
+def test_one_document_of_that_kind_is_not_split(transformer: Transformer) -> None:
+    source = VOLUME.replace('<div type="document"><head>Second</head>', "<div><head>Second</head>")
+    assert list(split_output(transformer, source)) == ["vol"]

@@ -414,7 +414,7 @@
   </xsl:function>
 
   <xsl:template match="tei:ref | tei:ptr">
-    <xsl:variable name="href" select="ed:link-target(ed:pointer(@target))"/>
+    <xsl:variable name="href" select="ed:link-target(ed:local-link(ed:pointer(@target), .))"/>
     <xsl:call-template name="ed:link">
       <xsl:with-param name="href" select="$href"/>
       <xsl:with-param name="class" select="lower-case(local-name()), if (ed:is-external($href)) then 'external' else ()"/>

@@ -21,6 +21,7 @@
   <xsl:import href="namesdates.xsl"/>
   <xsl:import href="transcr.xsl"/>
   <xsl:import href="figures.xsl"/>
+  <xsl:import href="parts.xsl"/>
 
   <xsl:output method="html" html-version="5" indent="no" encoding="UTF-8" include-content-type="no"/>
 
@@ -42,6 +43,9 @@
   <xsl:template match="/">
     <xsl:variable name="text" select="(//tei:text)[1]"/>
     <xsl:choose>
+      <xsl:when test="exists($ed:parts)">
+        <xsl:call-template name="ed:volume"/>
+      </xsl:when>
       <xsl:when test="exists($text)">
         <xsl:apply-templates select="$text"/>
       </xsl:when>

@@ -21,10 +21,11 @@
         <xsl:attribute name="data-doc" select="$doc-id"/>
       </xsl:if>
       <xsl:apply-templates/>
-      <xsl:if test="not($ed:print) and exists(.//tei:note[not(ed:is-inline-note(.))])">
+      <xsl:variable name="notes" select=".//tei:note[not(ed:is-inline-note(.))][not(ancestor::*[ed:is-part(.)])]"/>
+      <xsl:if test="not($ed:print) and exists($notes)">
         <section class="notes" aria-label="Notes">
           <ol>
-            <xsl:apply-templates select=".//tei:note[not(ed:is-inline-note(.))]" mode="ed:endnote"/>
+            <xsl:apply-templates select="$notes" mode="ed:endnote"/>
           </ol>
         </section>
       </xsl:if>
