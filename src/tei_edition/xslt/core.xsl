@@ -246,7 +246,7 @@
     Keyed by generate-id(); each value is (label, anchor token).
   -->
   <xsl:variable name="ed:note-index" as="map(xs:string, xs:string+)">
-    <xsl:variable name="notes" select="(//tei:text)[1]//tei:note[not(ed:is-inline-note(.))]"/>
+    <xsl:variable name="notes" select="//tei:text[not(ancestor::tei:text)]//tei:note[not(ed:is-inline-note(.))]"/>
     <xsl:variable name="letters" select="exists($notes[normalize-space(@n) != ''])"/>
     <xsl:iterate select="$notes">
       <xsl:param name="unnumbered" as="xs:integer" select="0"/>

@@ -16,10 +16,11 @@
   <!--
     Running numbers of the mentions in the text, in document order, computed once per document
     (the same count as xsl:number level="any" from="tei:text" for a text without nested texts,
-    at a fraction of the cost; lxml's text.iter() gives the same order).
+    at a fraction of the cost; lxml's text.iter() gives the same order). A teiCorpus numbers the mentions of
+    all its documents' texts in one run (tei_edition.tei.model.outer_texts).
   -->
   <xsl:variable name="ed:mention-numbers" as="map(xs:string, xs:integer)" select="
-      let $mentions := (//tei:text)[1]//(tei:persName | tei:placeName | tei:orgName | tei:rs | tei:date)
+      let $mentions := //tei:text[not(ancestor::tei:text)]//(tei:persName | tei:placeName | tei:orgName | tei:rs | tei:date)
       return map:merge(for $i in 1 to count($mentions) return map{generate-id($mentions[$i]): $i})"/>
 
   <xsl:function name="ed:mention-id" as="xs:string">

@@ -65,13 +65,26 @@
   </xsl:function>
 
   <xsl:function name="ed:part-title" as="xs:string">
-    <!-- A part's title for the volume's list: its own header's title, else its head, else its number. -->
+    <!-- A part's title (as tei_edition.tei.parts.part_title): its own header's title, else its head, else the
+         beginning of its first paragraph (a head "[Untitled]" says there is none), else "Document N". -->
     <xsl:param name="part" as="element()"/>
     <xsl:variable name="head" select="($part/tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title,
                                        $part/tei:head)[1]"/>
-    <xsl:sequence select="if (exists($head))
-                          then normalize-space(string-join($head//text()[not(ancestor::tei:note)], ''))
-                          else 'Document ' || (index-of($ed:parts ! generate-id(.), generate-id($part)))[1]"/>
+    <xsl:variable name="title" select="ed:plain-text($head)"/>
+    <xsl:variable name="first" select="($part//tei:p ! ed:plain-text(.))[. != ''][1]"/>
+    <xsl:sequence select="
+        if ($title != '' and not(matches($title, '^\[?\s*untitled\s*\]?$', 'i'))) then $title
+        else if (empty($first)) then 'Document ' || (index-of($ed:parts ! generate-id(.), generate-id($part)))[1]
+        else if (string-length($first) le 80) then $first
+        else replace(substring($first, 1, 80), '\s+\S*$', '') || '…'"/>
+  </xsl:function>
+
+  <xsl:function name="ed:plain-text" as="xs:string">
+    <!-- The reading text of an element, without notes, white space normalised. -->
+    <xsl:param name="el" as="element()?"/>
+    <xsl:sequence select="normalize-space(string-join($el//text()[not(ancestor::tei:note)]
+                          [not(ancestor::tei:sic[parent::tei:choice] or ancestor::tei:orig[parent::tei:choice]
+                               or ancestor::tei:abbr[parent::tei:choice])], ''))"/>
   </xsl:function>
 
   <xsl:template name="ed:volume">
