@@ -207,7 +207,7 @@ def _origin_date(source_desc: etree._Element) -> etree._Element | None:
 
 def _w3c_attributes(date: etree._Element) -> dict[str, str]:
     """A dating element's W3C attributes, the -iso forms standing in for the plain ones where those are absent."""
-    values = {k: v for k, v in date.attrib.items() if isinstance(k, str) and k in DATING}
+    values = {str(k): str(v) for k, v in date.attrib.items() if k in DATING}
     for key in DATING:
         iso = date.get(f"{key}-iso")
         if iso and key not in values:

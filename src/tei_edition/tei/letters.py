@@ -88,7 +88,7 @@ def read_letters(tree: etree._ElementTree, path: Path) -> list[Letter]:
                 sent_from = place
                 date_el = action.find(f"{T}date")
                 if date_el is not None:
-                    span = date_span({k: v for k, v in date_el.attrib.items() if isinstance(k, str)})
+                    span = date_span({str(k): str(v) for k, v in date_el.attrib.items()})
                     date_text = text_of(date_el)
             elif action.get("type") == "received":
                 addressees.extend(parties)
@@ -97,7 +97,7 @@ def read_letters(tree: etree._ElementTree, path: Path) -> list[Letter]:
         letters.append(
             Letter(
                 path=path,
-                line=desc.sourceline or 0,
+                line=_line(desc),
                 number=number,
                 key=desc.get("key") or desc.get(XML_ID) or str(number),
                 senders=tuple(senders),
@@ -130,3 +130,9 @@ def _bibl_url(bibl: etree._Element) -> str:
         if _web(ref.get("target", "")):
             return _web(ref.get("target", ""))
     return ""
+
+
+def _line(el: etree._Element) -> int:
+    """The element's line in its file (0 when unknown); lxml-stubs type sourceline as Ellipsis."""
+    line: int | None = el.sourceline  # type: ignore[assignment]
+    return line or 0

@@ -71,7 +71,7 @@ def find_parts(tree: etree._ElementTree, split: str | None) -> list[Part]:
         return []
     volume_id = volume_id_of(tree)
     return [
-        Part(el, part_id(volume_id, el, n), n, part_title(el, n), part_date(el), el.sourceline or 0)
+        Part(el, part_id(volume_id, el, n), n, part_title(el, n), part_date(el), _line(el))
         for n, el in enumerate(outermost, start=1)
     ]
 
@@ -133,7 +133,7 @@ def part_date(element: etree._Element) -> DateSpan | None:
 
 
 def _attributes(el: etree._Element) -> dict[str, str]:
-    return {k: v for k, v in el.attrib.items() if isinstance(k, str)}
+    return {str(k): str(v) for k, v in el.attrib.items()}
 
 
 def _moment_span(start: str | None, end: str | None) -> DateSpan | None:
@@ -146,3 +146,9 @@ def _moment_span(start: str | None, end: str | None) -> DateSpan | None:
     if low is not None and (high is None or high == low):
         return DateSpan(when=low)
     return DateSpan(start=low, end=high)
+
+
+def _line(el: etree._Element) -> int:
+    """The element's line in its file (0 when unknown); lxml-stubs type sourceline as Ellipsis."""
+    line: int | None = el.sourceline  # type: ignore[assignment]
+    return line or 0

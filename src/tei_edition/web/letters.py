@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tei_edition.output.paths import folder
 from tei_edition.tei.letters import Correspondent, Letter
-from tei_edition.web.context import PageContext, Site, folder, safe_url
+from tei_edition.web.context import PageContext, Site, safe_url
 
 VIEWS = (
     ("date", "By date", ""),
@@ -83,7 +84,7 @@ def _order(letter: Letter) -> tuple[int, tuple[int, int, int, int], str, int]:
     """Date order, undated letters last, then file order."""
     if letter.date is None:
         return (1, (0, 0, 0, 0), str(letter.path), letter.number)
-    return (0, letter.date.sort_key(), str(letter.path), letter.number)
+    return (0, letter.date.sort_key, str(letter.path), letter.number)
 
 
 def _row(letter: Letter) -> LetterRow:
