@@ -400,3 +400,33 @@ def test_tei_all_is_checked_without_compiling_its_content_models() -> None:
     for path in SAMPLES:
         assert validator.validate(etree.parse(str(path)), path) == []
     assert "exact" not in validator._compiled._forms
+
+
+ELTEC_LIKE = """<TEI xmlns="http://www.tei-c.org/ns/1.0" xmlns:frus="urn:frus">
+<teiHeader><fileDesc><titleStmt><title>T</title></titleStmt><publicationStmt><p>p</p></publicationStmt>
+<sourceDesc><p>s</p></sourceDesc></fileDesc>
+<profileDesc><textDesc><size xmlns="http://distantreading.net/eltec/ns" key="short"/></textDesc></profileDesc>
+</teiHeader>
+<text><body><div type="document" frus:doc-dateTime-min="1870-08-08T00:00:00-05:00"><p>Text</p>{extra}</div>
+</body></text></TEI>"""
+
+
+def test_tei_all_sets_aside_other_namespaces_with_a_warning(tei_all: RelaxNGValidator, tmp_path: Path) -> None:
+    [notice] = validate_text(tei_all, tmp_path, ELTEC_LIKE.format(extra=""))
+    assert notice.severity is Severity.WARNING and notice.rule == "foreign-namespace"
+    assert notice.line == 4
+    assert "1 element(s), 1 attribute(s) of other namespaces" in notice.message
+    assert "http://distantreading.net/eltec/ns" in notice.message and "urn:frus" in notice.message
+
+
+def test_tei_all_still_reports_the_tei_faults_beside_them(tei_all: RelaxNGValidator, tmp_path: Path) -> None:
+    found = validate_text(tei_all, tmp_path, ELTEC_LIKE.format(extra="<bogus/>"))
+    assert [d.rule for d in found] == ["foreign-namespace", "schema"]
+    assert found[1].severity is Severity.ERROR and found[1].line == 6 and "<bogus>" in found[1].message
+
+
+def test_an_editions_own_schema_counts_every_element(tmp_path: Path) -> None:
+    own = tmp_path / "own.rng"
+    own.write_bytes(TEI_ALL.read_bytes())
+    found = validate_text(RelaxNGValidator(own), tmp_path, ELTEC_LIKE.format(extra=""))
+    assert found and all(d.severity is Severity.ERROR and d.rule == "schema" for d in found)

@@ -78,6 +78,12 @@ RULES: dict[str, Rule] = {
     "authority": Rule(
         "warning", False, "every register entry has an authority identifier (<idno>: Wikidata, VIAF, GeoNames ...)"
     ),
+    "foreign-namespace": Rule(
+        "warning",
+        False,
+        "elements and attributes of other namespaces (a project's extensions: ELTeC's, FRUS's, KML...) stand only "
+        "where the built-in schema allows them; the rest of the file is checked without them",
+    ),
     "xml-model": Rule("warning", False, "a local schema named by <?xml-model?> exists and is of a supported kind"),
 }
 
