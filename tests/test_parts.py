@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from tei_edition.config import DEFAULT_SPLIT, SplitError
 from tei_edition.tei.parse import parse_file
-from tei_edition.tei.parts import DEFAULT_SPLIT, SplitError, find_parts
+from tei_edition.tei.parts import find_parts
 from tei_edition.transform.xslt import Transformer
 
 REPO = Path(__file__).resolve().parent.parent

@@ -139,8 +139,8 @@ def test_workers_read_the_documents_and_notice_a_change_during_the_build(edition
     settings = stage_settings(config, [(p, contents[p]) for p in sources.registers], pdf=False)
     task = SourceTask(document, None, True, digest=contents.digest(document))
     [result] = process_batch(settings, [task])
-    assert not result.changed and result.core is not None and result.core.document is not None
-    assert result.bodies["screen"].startswith("<")
+    assert not result.changed and result.core is not None and len(result.core.documents) == 1
+    assert result.bodies[(result.core.documents[0].id, "screen")].startswith("<")
 
     document.write_text(document.read_text(encoding="utf-8").replace("</p>", " Later.</p>", 1), encoding="utf-8")
     [result] = process_batch(settings, [task])

@@ -55,7 +55,7 @@ def test_each_document_is_parsed_by_saxon_once(worker: SourceWorker, monkeypatch
     monkeypatch.setattr(transform, "saxon_processor", lambda: counting)
     for path in SAMPLES:
         result = worker.process(SourceTask(path, path.read_bytes(), True))
-        assert set(result.bodies) == {"screen", "print"}
+        assert {media for _doc, media in result.bodies} == {"screen", "print"}
     assert counting.parsed == len(SAMPLES)
 
 
@@ -72,7 +72,8 @@ def test_the_shared_tree_gives_what_separate_parses_give(worker: SourceWorker) -
         diagnostics, _schemas = validator.validate(tree, path)
         assert result.core.diagnostics == diagnostics
         assert any(d.rule == "name-ref" for d in diagnostics)
-        doc_id = result.core.document.id
+        [document] = result.core.documents
+        doc_id = document.id
         for media in ("screen", "print"):
             params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": doc_id}
-            assert result.bodies[media] == transformer.transform(tree, params)
+            assert result.bodies[(doc_id, media)] == transformer.transform(tree, params)

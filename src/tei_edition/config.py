@@ -11,11 +11,30 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
 from tei_edition.errors import ConfigError, ConfigProblem
 from tei_edition.paper import PAPER_SIZES
 from tei_edition.rules import RuleSettings, check_rule_settings
 
 CONFIG_NAME = "edition.toml"
+# [sources] split: the documents inside a file (tei/parts.py): a teiCorpus's TEI, a volume's div[@type='document'].
+DEFAULT_SPLIT = "/tei:teiCorpus/tei:TEI | //tei:body//tei:div[@type='document']"
+XPATH_NAMESPACES = {"tei": "http://www.tei-c.org/ns/1.0"}
+
+
+class SplitError(ValueError):
+    """The split XPath cannot be used."""
+
+
+def compile_split(expression: str) -> etree.XPath:
+    """The split XPath compiled (XPath 1.0, with the prefix tei bound); SplitError when it is not one."""
+    try:
+        return etree.XPath(expression, namespaces=XPATH_NAMESPACES)
+    except etree.XPathSyntaxError as exc:
+        raise SplitError(f"'{expression}' is not an XPath expression: {exc}") from None
+
+
 PDF_ENGINES = ("typst", "weasyprint")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
@@ -54,6 +73,8 @@ class EditionConfig:
     registers_dir: Path = field(default=Path("tei/registers"))
     schema: Path | None = None  # None: TEI All, or a file's own local <?xml-model?> grammar (edition_schemas)
     schematron: Path | None = None
+    # The XPath that selects the documents inside a file (tei/parts.py); '' when every file is one document.
+    split: str = DEFAULT_SPLIT
     output_dir: Path = field(default=Path("build"))
     templates_dir: Path | None = None
     xslt_dir: Path | None = None
@@ -91,7 +112,13 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
         "version": _STR,
         "introduction": _STR,
     },
-    "sources": {"documents": _STR, "registers": _STR, "schema": _STR, "schematron": _STR},
+    "sources": {
+        "documents": _STR,
+        "registers": _STR,
+        "schema": _STR,
+        "schematron": _STR,
+        "split": (lambda v: isinstance(v, (str, bool)), "an XPath (a string), or false"),
+    },
     "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST},
     "pdf": {
         "enabled": _BOOL,
@@ -240,6 +267,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
     registers_dir = folder("registers", "tei/registers", must_exist=False)
     schema = _schema_setting(sources.get("schema"), root, problems)
     schematron = optional_file(sources, "sources", "schematron")
+    split = _split_setting(sources.get("split", True), problems)
     templates_dir = optional_dir(output, "output", "templates") or _if_dir(root / "templates")
     xslt_dir = optional_dir(output, "output", "xslt") or _if_dir(root / "xslt")
     extra_css: list[Path] = []
@@ -297,6 +325,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         registers_dir=registers_dir,
         schema=schema,
         schematron=schematron,
+        split=split,
         output_dir=output_dir,
         templates_dir=templates_dir,
         xslt_dir=xslt_dir,
@@ -353,6 +382,19 @@ def _schema_setting(value: str | None, root: Path, problems: list[ConfigProblem]
             )
         )
     return resolved
+
+
+def _split_setting(value: str | bool, problems: list[ConfigProblem]) -> str:
+    """[sources] split: true (the default XPath), false (no file is split), or an XPath 1.0 expression."""
+    if value is True:
+        return DEFAULT_SPLIT
+    if value is False or not str(value).strip():
+        return ""
+    try:
+        compile_split(str(value))
+    except SplitError as exc:
+        problems.append(ConfigProblem("sources.split", f"{exc}; give an XPath such as {DEFAULT_SPLIT!r}, or false"))
+    return str(value)
 
 
 def _if_dir(path: Path) -> Path | None:

@@ -78,6 +78,12 @@ RULES: dict[str, Rule] = {
     "authority": Rule(
         "warning", False, "every register entry has an authority identifier (<idno>: Wikidata, VIAF, GeoNames ...)"
     ),
+    "fragment": Rule(
+        "warning",
+        False,
+        "a file among the documents is a TEI document or corpus, not a piece of TEI that documents include "
+        "(a charDecl, a list of persons...), which is left out",
+    ),
     "foreign-namespace": Rule(
         "warning",
         False,

@@ -41,7 +41,7 @@ from tei_edition.pipeline.process import CachedStage, all_tasks, process_sources
 from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.speed import LongLivedHeap
-from tei_edition.pipeline.stage import CachedBodies, body_key, stage_settings, unpack_groups
+from tei_edition.pipeline.stage import CachedBodies, body_key, document_key, stage_settings, unpack_groups
 from tei_edition.pipeline.write import commit, discarded_on_failure, manifest_of, open_writers, render_web, set_print
 from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.edition import (
@@ -247,15 +247,15 @@ def gather_edition(
     core = stage.results.core
     for result in core.values():  # what only the gate needed (the results are in the cache as they were)
         result.ids, result.targets = [], frozenset()
-    docs = [core[p].document for p in plan.sources.documents if core[p].parsed and core[p].document is not None]
-    documents = [doc for doc in docs if doc is not None]
-    document_keys = {doc.id: stage.core_keys[doc.path] for doc in documents}
+    documents = [doc for p in plan.sources.documents if core[p].parsed for doc in core[p].documents]
+    document_keys = {doc.id: document_key(stage.core_keys[doc.path], doc.id) for doc in documents}
     summaries = {}
     for doc in documents:
-        summaries[doc.id] = found = unpack_groups(core[doc.path].passages)
+        summaries[doc.id] = found = unpack_groups(core[doc.path].passages.get(doc.id, ""))
         # All kept, also those of entities the registers lack: an entry added for them later needs them.
         stage.cache.keep_many([passages_key(document_keys[doc.id], entity_id) for entity_id, _n, _digest in found])
-        core[doc.path].passages = ""  # summarised in data.groups once gathered
+    for path in plan.sources.documents:
+        core[path].passages = {}  # summarised in data.groups once gathered
     data = collect_edition(
         config,
         ParsedEdition(plan.sources, dict(register_trees)),
@@ -263,6 +263,7 @@ def gather_edition(
         summaries=summaries,
         passages=CachedPassages(stage.cache, document_keys),
     )
+    data.letters = [letter for p in plan.sources.documents if core[p].parsed for letter in core[p].letters]
     data.build_date = plan.build_date
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
     data.document_keys = document_keys
@@ -275,7 +276,8 @@ def gather_edition(
 
 def bodies(stage: CachedStage, data: EditionData, media: str) -> CachedBodies:
     """The documents' HTML fragments for one medium, by document id, read from the cache when a page needs one."""
-    return CachedBodies(stage.cache, {doc.id: body_key(stage.core_keys[doc.path], media) for doc in data.documents})
+    keys = stage.core_keys
+    return CachedBodies(stage.cache, {doc.id: body_key(keys[doc.path], doc.id, media) for doc in data.documents})
 
 
 def _build_date(previous: Manifest | None) -> datetime:

@@ -82,7 +82,7 @@ def stop_unless_buildable(config: EditionConfig, documents: Sequence[Path], core
             "the text of some documents could not be rendered, so the edition was not built "
             "(the previous output is unchanged):\n" + "\n".join(failures)
         )
-    read = [(p, d.id) for p in documents if core[p].parsed and (d := core[p].document) is not None]
+    read = [(p, d.id) for p in documents if core[p].parsed for d in core[p].documents]
     clashes = shared_ids(config, read)
     if clashes:
         raise BuildError(

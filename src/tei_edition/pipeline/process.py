@@ -22,6 +22,7 @@ from tei_edition.pipeline.stage import (
     SourceTask,
     StageSettings,
     body_key,
+    document_key,
     process_batch,
     warm_up,
     with_data,
@@ -95,7 +96,14 @@ class CachedStage:
         sources, media, keys = self.sources, self.settings.media, self.core_keys
         cached_core = self.cache.get_objects([keys[p] for p in sources.all])
         cached_encoding = self.cache.get_objects([self.encoding_keys[p] for p in sources.documents])
-        bodies = self.cache.has_many([body_key(keys[p], m) for p in sources.documents for m in media])
+        wanted = [
+            body_key(keys[p], doc.id, m)
+            for p in sources.documents
+            if isinstance(cached := cached_core.get(keys[p]), CoreResult)
+            for doc in cached.documents
+            for m in media
+        ]
+        bodies = self.cache.has_many(wanted)
         tasks = []
         for path in sources.all:
             is_document = path in self.documents
@@ -104,8 +112,8 @@ class CachedStage:
                 isinstance(cached, CoreResult)
                 and _still_valid(cached)
                 and (
-                    not (is_document and cached.parsed and cached.document is not None)
-                    or all(body_key(keys[path], m) in bodies for m in media)
+                    not (is_document and cached.parsed and cached.documents)
+                    or all(body_key(keys[path], doc.id, m) in bodies for doc in cached.documents for m in media)
                 )
             ):
                 self.results.core[path] = cached
@@ -126,8 +134,13 @@ class CachedStage:
         for result in results:
             key = self.core_keys[result.path]
             if result.core is not None:
-                entries.extend((body_key(key, media), body.encode("utf-8")) for media, body in result.bodies.items())
-                entries.extend((passages_key(key, e), data) for e, data in result.passages.items())
+                entries.extend(
+                    (body_key(key, doc_id, media), body.encode("utf-8"))
+                    for (doc_id, media), body in result.bodies.items()
+                )
+                entries.extend(
+                    (passages_key(document_key(key, doc_id), e), data) for (doc_id, e), data in result.passages.items()
+                )
                 if result.core.failure is None:
                     entries.append((key, dumps(result.core)))
             if result.encoding is not None:

@@ -7,6 +7,7 @@ Dask). A worker keeps its compiled schemas and stylesheets (SourceWorker) for ev
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -17,19 +18,21 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from tei_edition.config import EditionConfig
+from tei_edition.config import EditionConfig, SplitError
 from tei_edition.errors import SourceError
 from tei_edition.output.cache import BuildCache
 from tei_edition.output.hashing import content_key, hash_bytes, hash_file, hash_text
 from tei_edition.output.paths import source_name
 from tei_edition.pipeline.sources import read_source
 from tei_edition.tei.edition import summarise_passages
+from tei_edition.tei.letters import Letter, is_letter_list, read_letters
 from tei_edition.tei.model import (
     Document,
-    read_document,
     read_passages,
+    read_passages_by_page,
 )
-from tei_edition.tei.parse import parse_bytes
+from tei_edition.tei.parse import FragmentError, parse_bytes
+from tei_edition.tei.parts import find_parts, part_finder, read_documents
 from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate import FileValidator, edition_schemas, require_source
 from tei_edition.validate.diagnostics import Diagnostic, Severity
@@ -51,6 +54,7 @@ class StageSettings:
     registers: tuple[tuple[Path, bytes], ...]
     registers_key: str
     read: bool = True  # read documents (mentions, header) for the pages; `edition validate` needs only the checks
+    split: str = ""  # the XPath that selects the documents inside a file ([sources] split)
 
 
 def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]], pdf: bool) -> StageSettings:
@@ -65,6 +69,7 @@ def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]
         media=("screen", "print") if pdf else ("screen",),
         registers=registers,
         registers_key=hash_text(*(f"{source_name(config, p)}:{hash_bytes(d)}" for p, d in registers)),
+        split=config.split,
     )
 
 
@@ -88,12 +93,14 @@ class CoreResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     ids: list[DeclaredId] = field(default_factory=list)  # in document order
     targets: frozenset[str] = frozenset()  # every local id a pointer attribute points to
-    document: Document | None = None
+    # The documents the source holds: one, or a volume and its parts (tei/parts.py); none for a register.
+    documents: tuple[Document, ...] = ()
+    letters: tuple[Letter, ...] = ()  # the letters a correspondence file (CMIF) describes in its header
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
     schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
-    # For each entity mentioned: its id, the number of passages and a hash of them, packed into one string (see
-    # pack_groups); the passages themselves are cached under passages_key().
-    passages: str = ""
+    # For each document, by id: for each entity it mentions, the entity's id, the number of passages and a hash of
+    # them, packed into one string (see pack_groups); the passages themselves are cached under passages_key().
+    passages: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,11 +110,12 @@ class SourceResult:
     path: Path
     core: CoreResult | None = None
     encoding: list[Diagnostic] | None = None
-    bodies: dict[str, str] = field(default_factory=dict)  # media -> HTML fragment
+    bodies: dict[tuple[str, str], str] = field(default_factory=dict)  # (document id, media) -> HTML fragment
     seconds: dict[str, float] = field(default_factory=dict)
     fatal: tuple[str, int, int, str] | None = None  # a stylesheet or schema that cannot be used at all
     changed: bool = False  # the file changed on disk while the edition was being built
-    passages: dict[str, bytes] = field(default_factory=dict)  # entity id -> its passages (dump_passages)
+    # (document id, entity id) -> the document's passages about the entity (dump_passages)
+    passages: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
 
 class SourceWorker:
@@ -149,6 +157,10 @@ class SourceWorker:
         with clock("parse"):
             try:
                 tree = parse_source(task.data, task.path, task.is_document)
+            except FragmentError as exc:  # a piece that documents include: no document of its own
+                warning = Diagnostic(task.path, exc.line or 0, 0, Severity.WARNING, exc.detail, "fragment")
+                result.core, result.encoding = CoreResult(True, [warning]), []
+                return result
             except SourceError as exc:
                 result.core = CoreResult(
                     False, [Diagnostic(task.path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")]
@@ -184,11 +196,26 @@ class SourceWorker:
             core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree))
         if not task.is_document or not self.settings.read:
             return core
+        if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own
+            with clock("read"):
+                core.letters = tuple(read_letters(tree, path))
+            return core
         with clock("read"):
-            document = read_document(tree, path)
+            try:
+                documents = read_documents(tree, path, self.settings.split)
+            except SplitError as exc:
+                core.diagnostics.append(Diagnostic(path, 0, 0, Severity.ERROR, str(exc), "xml"))
+                return core
+            volume = documents[0]
             # The passages for the register pages go to the build cache: the main process keeps their summary.
-            summaries, result.passages = summarise_passages(read_passages(tree))
-            core.passages = pack_groups(summaries)
+            if len(documents) == 1:
+                by_page = {volume.id: read_passages(tree)}
+            else:
+                by_page = read_passages_by_page(tree, part_finder(find_parts(tree, self.settings.split), volume.id))
+            for doc in documents:
+                summaries, dumped = summarise_passages(by_page.get(doc.id, {}))
+                core.passages[doc.id] = pack_groups(summaries)
+                result.passages.update({(doc.id, entity_id): data for entity_id, data in dumped.items()})
         with clock("transform"):
             try:
                 transformer = self.transformer()
@@ -198,12 +225,15 @@ class SourceWorker:
             try:
                 if prepared is None and self.settings.media:
                     prepared = transformer.prepare(tree)
+                split = self.settings.split if len(documents) > 1 else ""
                 for media in self.settings.media:
-                    params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": document.id}
-                    result.bodies[media] = transformer.transform(tree, params, prepared)
+                    params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": volume.id}
+                    out = transformer.transform(tree, {**params, "split": split}, prepared)
+                    for doc_id, body in split_bodies(out, [d.id for d in documents], path).items():
+                        result.bodies[(doc_id, media)] = body
             except SourceError as exc:
                 core.failure = (exc.line or 0, exc.detail)
-        core.document = document
+        core.documents = tuple(documents)
         return core
 
 
@@ -313,9 +343,31 @@ class CachedBodies(Mapping[str, str]):
         return self.cache_keys[doc_id]
 
 
-def body_key(core_key: str, media: str) -> str:
-    """The cache key of a document's HTML fragment for one medium."""
-    return content_key("body", core_key, media)
+def body_key(core_key: str, doc_id: str, media: str) -> str:
+    """The cache key of the HTML fragment of a document of a source (by the source's key) for one medium."""
+    return content_key("body", core_key, doc_id, media)
+
+
+def document_key(core_key: str, doc_id: str) -> str:
+    """The cache key that stands for one document of a source: its passages are kept under it."""
+    return f"{core_key}/{doc_id}"
+
+
+_PART = re.compile(r"<!--ed:part (\S+)-->")
+
+
+def split_bodies(out: str, doc_ids: list[str], path: Path) -> dict[str, str]:
+    """The stylesheets' output for a file, by document: the volume's page first, then each part's after the
+    comment that names it (xslt/parts.xsl); SourceError when they did not find the parts tei/parts.py found."""
+    pieces = _PART.split(out)
+    found = [doc_ids[0], *pieces[1::2]]
+    if found != doc_ids:
+        raise SourceError(
+            path,
+            f"the stylesheets found other documents in the file than the build did ({len(found)} against "
+            f"{len(doc_ids)}): an edition's own xslt/ must keep the parts of xslt/parts.xsl",
+        )
+    return dict(zip(found, pieces[0::2], strict=True))
 
 
 def pack_groups(groups: list[tuple[str, int, str]]) -> str:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from tei_edition import __version__
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, UsageError
+from tei_edition.tei.letters import Letter
 from tei_edition.tei.model import (
     DateMention,
     Document,
@@ -130,6 +131,7 @@ class EditionData:
     groups: dict[str, list[MentionGroup]] = field(default_factory=dict)
     passages: Passages = field(default_factory=lambda: HeldPassages({}))
     chronology: list[ChronologyEntry] = field(default_factory=list)
+    letters: list[Letter] = field(default_factory=list)  # described by correspondence files (CMIF), in file order
     build_date: datetime = field(default_factory=lambda: build_time())
     tool_version: str = __version__
     flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)

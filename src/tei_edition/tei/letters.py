@@ -15,6 +15,7 @@ from lxml import etree
 
 from tei_edition.tei.dates import DateSpan, date_span
 from tei_edition.tei.model import XML_ID, T, text_of
+from tei_edition.tei.parse import line_of
 
 # correspDesc entries a header must hold before the file is read as a list of letters rather than one letter
 MIN_LETTERS = 2
@@ -97,7 +98,7 @@ def read_letters(tree: etree._ElementTree, path: Path) -> list[Letter]:
         letters.append(
             Letter(
                 path=path,
-                line=_line(desc),
+                line=line_of(desc),
                 number=number,
                 key=desc.get("key") or desc.get(XML_ID) or str(number),
                 senders=tuple(senders),
@@ -130,9 +131,3 @@ def _bibl_url(bibl: etree._Element) -> str:
         if _web(ref.get("target", "")):
             return _web(ref.get("target", ""))
     return ""
-
-
-def _line(el: etree._Element) -> int:
-    """The element's line in its file (0 when unknown); lxml-stubs type sourceline as Ellipsis."""
-    line: int | None = el.sourceline  # type: ignore[assignment]
-    return line or 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -201,6 +201,7 @@ class Document:
     short_title: str  # the first titleStmt/title[@type='short'], as XPath string() gives it
     mentions: tuple[Mention, ...] = ()
     dates: tuple[DateMention, ...] = ()
+    part_of: str = ""  # the id of the document whose file holds this one (a volume's part), else ''
 
     def entity_ids(self) -> frozenset[str]:
         """The ids of the entities the text mentions."""
@@ -211,13 +212,14 @@ class Document:
         strings of every document's mentions shared (see _unpickled)."""
         columns = tuple(zip(*self.mentions, strict=True))
         fields = (self.id, self.path, self.title, self.date, self.header, self.lang, self.graphics, self.short_title)
-        return (_unpickled, (fields, columns, self.dates))
+        return (_unpickled, (fields, columns, self.dates, self.part_of))
 
 
 def _unpickled(
     fields: tuple[str, Path, str, DateSpan | None, DocumentMeta, str, tuple[tuple[str, int], ...], str],
     columns: tuple[tuple[Any, ...], ...],
     dates: tuple[DateMention, ...],
+    part_of: str = "",
 ) -> Document:
     """A pickled Document, its mentions' strings interned: the same anchors ('n12'), names and ids recur in document
     after document, and the main process of a build holds the mentions of every document. The 1,000 documents of
@@ -241,7 +243,7 @@ def _unpickled(
                 ),
             )
         )
-    return Document(*fields, mentions=mentions, dates=dates)
+    return Document(*fields, mentions=mentions, dates=dates, part_of=part_of)
 
 
 @dataclass
@@ -270,19 +272,7 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
     title = text_of(title_el) or doc_id
     creation_date = root.find(f"{T}teiHeader/{T}profileDesc/{T}creation//{T}date")
     span = date_span(creation_date.attrib) if creation_date is not None else None
-    mentions: list[Mention] = []
-    dates: list[DateMention] = []
-    blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the dates in it
-    for el, anchor, local in _anchored(tree):
-        if local == "date":
-            date = date_span(el.attrib)
-            if date is not None:
-                inner, snippet = text_and_snippet(el, blocks=blocks)
-                dates.append(DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el)))
-            continue
-        targets = pointer_targets(el.get("ref", ""))
-        if targets:
-            mentions.append(Mention(sys.intern(targets[0]), local, anchor, text_of(el), line_of(el)))
+    readings = [reading for _el, reading in read_readings(tree)]
     return Document(
         id=doc_id,
         path=path,
@@ -292,15 +282,39 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
         lang=root.get(XML_LANG) or "",
         graphics=tuple((g.get("url") or "", line_of(g)) for g in root.iter(f"{T}graphic")),
         short_title=short_title_of(tree),
-        mentions=tuple(mentions),
-        dates=tuple(dates),
+        mentions=tuple(r for r in readings if isinstance(r, Mention)),
+        dates=tuple(r for r in readings if isinstance(r, DateMention)),
     )
+
+
+def read_readings(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, Mention | DateMention]]:
+    """The names that point to a register entry and the dates with a normalised value, in the order of the text,
+    each with its element (a file that holds several documents gives each its own)."""
+    blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the dates in it
+    for el, anchor, local in _anchored(tree):
+        if local == "date":
+            date = date_span(el.attrib)
+            if date is not None:
+                inner, snippet = text_and_snippet(el, blocks=blocks)
+                yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el))
+            continue
+        targets = pointer_targets(el.get("ref", ""))
+        if targets:
+            yield el, Mention(sys.intern(targets[0]), local, anchor, text_of(el), line_of(el))
 
 
 def read_passages(tree: etree._ElementTree) -> dict[str, tuple[Passage, ...]]:
     """The passages of a document for the register pages: entity id -> its mentions in their context, in document
     order (the anchors are read_document's)."""
-    found: dict[str, list[Passage]] = {}
+    return read_passages_by_page(tree, lambda _el: "").get("", {})
+
+
+def read_passages_by_page(
+    tree: etree._ElementTree, page_of: Callable[[etree._Element], str]
+) -> dict[str, dict[str, tuple[Passage, ...]]]:
+    """The passages of a file for the register pages, by the page (document id) `page_of` gives each name's
+    element: page -> entity id -> its mentions in their context, in document order."""
+    found: dict[str, dict[str, list[Passage]]] = {}
     blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the names in it
     for el, anchor, local in _anchored(tree):
         if local == "date":
@@ -308,8 +322,9 @@ def read_passages(tree: etree._ElementTree) -> dict[str, tuple[Passage, ...]]:
         targets = pointer_targets(el.get("ref", ""))
         if targets:
             inner, snippet = text_and_snippet(el, blocks=blocks)
-            found.setdefault(targets[0], []).append(Passage(anchor, *split_snippet(snippet, inner)))
-    return {entity_id: tuple(passages) for entity_id, passages in found.items()}
+            page = found.setdefault(page_of(el), {})
+            page.setdefault(targets[0], []).append(Passage(anchor, *split_snippet(snippet, inner)))
+    return {page: {e: tuple(p) for e, p in entities.items()} for page, entities in found.items()}
 
 
 def split_snippet(snippet: str, text: str) -> tuple[str, str, str]:
@@ -320,13 +335,22 @@ def split_snippet(snippet: str, text: str) -> tuple[str, str, str]:
     return snippet[:pos], text, snippet[pos + len(text) :]
 
 
+def outer_texts(root: etree._Element) -> list[etree._Element]:
+    """The texts of a file: its TEI's <text>, or each of a teiCorpus's documents' (not a text inside a text). The
+    stylesheets number the names of all of them in one run, as _anchored does."""
+    if root.tag == f"{T}TEI":
+        text = root.find(f"{T}text")
+        return [text] if text is not None else []
+    return [t for t in root.iter(f"{T}text") if not any(a.tag == f"{T}text" for a in t.iterancestors())]
+
+
 def _anchored(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, str]]:
     """The elements of the text that receive a mention anchor, with the anchor and the element's local name."""
-    text = tree.getroot().find(f"{T}text")
-    if text is None:
-        return
-    for index, el in enumerate(text.iter(*ANCHORED), start=1):
-        yield el, el.get(XML_ID) or f"n{index}", sys.intern(_local(el.tag))
+    index = 0
+    for text in outer_texts(tree.getroot()):
+        for el in text.iter(*ANCHORED):
+            index += 1
+            yield el, el.get(XML_ID) or f"n{index}", sys.intern(_local(el.tag))
 
 
 _BLOCKS = frozenset(

@@ -121,9 +121,25 @@ def parse_file(path: Path) -> etree._ElementTree:
     return parse_bytes(data, path)
 
 
+class FragmentError(SourceError):
+    """A file whose root is a TEI element other than <TEI> or <teiCorpus> (a charDecl, a listPerson...): a piece of
+    TEI that documents include, not a document itself."""
+
+
 def require_tei(tree: etree._ElementTree, path: Path) -> etree._Element:
-    """Return the TEI root element, or raise SourceError if the root is something else."""
+    """Return the root element when it is <TEI> or <teiCorpus>; FragmentError for another TEI element, SourceError
+    for anything else."""
     root = tree.getroot()
+    if root.tag == f"{{{TEI_NS}}}teiCorpus":
+        return root
+    if root.tag != f"{{{TEI_NS}}}TEI" and etree.QName(root).namespace == TEI_NS:
+        name = etree.QName(root).localname
+        raise FragmentError(
+            path,
+            f"the root element is <{name}>: a piece of TEI (which documents can include with xi:include), not a "
+            "document; it is left out of the edition",
+            line=line_of(root),
+        )
     if root.tag != f"{{{TEI_NS}}}TEI":
         qname = etree.QName(root)
         if qname.localname == "TEI" and qname.namespace != TEI_NS:
@@ -132,7 +148,7 @@ def require_tei(tree: etree._ElementTree, path: Path) -> etree._Element:
             raise SourceError(path, f"the root element <TEI> is in {where}; {hint}", line=line_of(root))
         raise SourceError(
             path,
-            f"the root element is <{qname.localname}>, not <TEI>: this is not a TEI document",
+            f"the root element is <{qname.localname}>, not <TEI> or <teiCorpus>: this is not a TEI document",
             line=line_of(root),
         )
     return root

@@ -9,17 +9,27 @@ select the same parts with the same XPath (xslt/parts.xsl) and name them the sam
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from lxml import etree
 
-from tei_edition import TEI_NS
+from tei_edition.config import SplitError, compile_split
 from tei_edition.tei.dates import DateSpan, DateValueError, date_span, parse_date
-from tei_edition.tei.model import XML_ID, T, text_of
+from tei_edition.tei.model import (
+    XML_ID,
+    XML_LANG,
+    DateMention,
+    Document,
+    Mention,
+    T,
+    read_document,
+    read_readings,
+    text_of,
+)
+from tei_edition.tei.parse import line_of
 
-# A teiCorpus's TEI documents, and a volume whose body holds div[@type='document'] (as FRUS volumes do).
-DEFAULT_SPLIT = "/tei:teiCorpus/tei:TEI | //tei:body//tei:div[@type='document']"
-NAMESPACES = {"tei": TEI_NS}
 MIN_PARTS = 2
 # Attributes some projects put on a part for its date (FRUS: the earliest and latest moment of the document).
 DATE_ATTRIBUTES = (
@@ -28,10 +38,6 @@ DATE_ATTRIBUTES = (
         "{http://history.state.gov/frus/ns/1.0}doc-dateTime-max",
     ),
 )
-
-
-class SplitError(ValueError):
-    """The split XPath cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -44,14 +50,6 @@ class Part:
     title: str
     date: DateSpan | None
     line: int
-
-
-def compile_split(expression: str) -> etree.XPath:
-    """The split XPath compiled (XPath 1.0, with the prefix tei bound); SplitError when it is not one."""
-    try:
-        return etree.XPath(expression, namespaces=NAMESPACES)
-    except etree.XPathSyntaxError as exc:
-        raise SplitError(f"'{expression}' is not an XPath expression: {exc}") from None
 
 
 def find_parts(tree: etree._ElementTree, split: str | None) -> list[Part]:
@@ -71,7 +69,7 @@ def find_parts(tree: etree._ElementTree, split: str | None) -> list[Part]:
         return []
     volume_id = volume_id_of(tree)
     return [
-        Part(el, part_id(volume_id, el, n), n, part_title(el, n), part_date(el), _line(el))
+        Part(el, part_id(volume_id, el, n), n, part_title(el, n), part_date(el), line_of(el))
         for n, el in enumerate(outermost, start=1)
     ]
 
@@ -148,7 +146,89 @@ def _moment_span(start: str | None, end: str | None) -> DateSpan | None:
     return DateSpan(start=low, end=high)
 
 
-def _line(el: etree._Element) -> int:
-    """The element's line in its file (0 when unknown); lxml-stubs type sourceline as Ellipsis."""
-    line: int | None = el.sourceline  # type: ignore[assignment]
-    return line or 0
+def read_documents(tree: etree._ElementTree, path: Path, split: str) -> list[Document]:
+    """The documents of a source file: the file itself, then, when it holds several (find_parts), each part with
+    the names and dates that stand in it (the file's own document keeps those outside every part)."""
+    parts = find_parts(tree, split)
+    volume = read_document(tree, path)
+    if not parts:
+        return [volume]
+    page_of = part_finder(parts, volume.id)
+    readings: dict[str, list[Mention | DateMention]] = {}
+    for el, reading in read_readings(tree):
+        readings.setdefault(page_of(el), []).append(reading)
+    documents = [_with_readings(volume, readings.get(volume.id, []))]
+    for part in parts:
+        documents.append(_with_readings(_part_document(part, path, volume), readings.get(part.id, [])))
+    return documents
+
+
+def part_finder(parts: list[Part], volume_id: str) -> Callable[[etree._Element], str]:
+    """A function giving the id of the document an element of the file stands in (its part's, else the volume's)."""
+    owner = {part.element: part.id for part in parts}
+
+    def page_of(el: etree._Element) -> str:
+        for ancestor in el.iterancestors():
+            if ancestor in owner:
+                return owner[ancestor]
+        return volume_id
+
+    return page_of
+
+
+def _with_readings(doc: Document, readings: list[Mention | DateMention]) -> Document:
+    return replace(
+        doc,
+        mentions=tuple(r for r in readings if isinstance(r, Mention)),
+        dates=tuple(r for r in readings if isinstance(r, DateMention)),
+    )
+
+
+def _part_document(part: Part, path: Path, volume: Document) -> Document:
+    """A part as a document: a teiCorpus's TEI by its own header, a volume's division by the volume's header with
+    the part's own title and date (its source, publisher and licence are the volume's)."""
+    from tei_edition.tei.header import read_header, short_title_of
+
+    el = part.element
+    lang = next((a.get(XML_LANG) for a in (el, *el.iterancestors()) if a.get(XML_LANG)), "") or ""
+    graphics = tuple((g.get("url") or "", line_of(g)) for g in el.iter(f"{T}graphic"))
+    if el.tag == f"{T}TEI":
+        own = etree.ElementTree(el)
+        header = read_header(own)
+        return Document(
+            id=part.id,
+            path=path,
+            title=part.title,
+            date=part.date or header.date,
+            header=replace(header, title=part.title),
+            lang=lang,
+            graphics=graphics,
+            short_title=short_title_of(own),
+            part_of=volume.id,
+        )
+    kind = next((v.replace("-", " ") for v in (el.get("subtype"), el.get("type")) if v and _words(v)), "")
+    header = replace(
+        volume.header,
+        title=part.title,
+        date=part.date,
+        date_display=part.date.display() if part.date is not None else "",
+        date_cert=None,
+        doc_type=kind or volume.header.doc_type,
+        summary="",
+        original=(),
+    )
+    return Document(
+        id=part.id,
+        path=path,
+        title=part.title,
+        date=part.date,
+        header=header,
+        lang=lang,
+        graphics=graphics,
+        short_title="",
+        part_of=volume.id,
+    )
+
+
+def _words(value: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+)*", value)) and not value.isupper()

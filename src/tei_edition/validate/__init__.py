@@ -19,7 +19,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import SourceError
 from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.model import T
-from tei_edition.tei.parse import line_of, parse_file, require_tei
+from tei_edition.tei.parse import FragmentError, line_of, parse_file, require_tei
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"
@@ -59,6 +59,9 @@ def parse_edition(config: EditionConfig, sources: Sources | None = None) -> Pars
         try:
             tree = parse_file(path)
             require_source(tree, path, path in documents)
+        except FragmentError as exc:  # a piece of TEI that documents include: no document of its own
+            parsed.diagnostics.append(Diagnostic(path, exc.line or 0, 0, Severity.WARNING, exc.detail, "fragment"))
+            continue
         except SourceError as exc:
             parsed.diagnostics.append(
                 Diagnostic(path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")
@@ -74,6 +77,7 @@ def require_source(tree: etree._ElementTree, path: Path, is_document: bool) -> e
     root = require_tei(tree, path)
     if (
         is_document
+        and root.tag == f"{T}TEI"
         and root.find(f"{T}text") is None
         and root.find(f"{T}facsimile") is None
         and root.find(f"{T}sourceDoc") is None

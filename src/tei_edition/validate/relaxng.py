@@ -580,9 +580,9 @@ class RelaxNGValidator:
             return []
         notice: list[Diagnostic] = []
         if self.set_aside_foreign:
-            kept, notice = _set_aside_foreign(tree, Path(path), self._compiled.label)
+            stripped, notice = _set_aside_foreign(tree, Path(path), self._compiled.label)
             if notice:
-                tree = kept
+                tree = stripped
                 if form.validate(tree):
                     return notice
         try:
@@ -599,7 +599,7 @@ class RelaxNGValidator:
                 )
             ]
         if schema.validate(tree):
-            return []
+            return notice
         problems = []
         for entry in schema.error_log:
             element = element_at_path(tree, entry.path)
@@ -737,8 +737,8 @@ def _set_aside_foreign(
         | {str(etree.QName(name).namespace) for _el, name in foreign_attributes}
     )
     first = min(
-        [line for line in (_line(el) for el in foreign_elements) if line]
-        + [line for line in (_line(el) for el, _n in foreign_attributes) if line]
+        [line for line in (line_of(el) for el in foreign_elements) if line]
+        + [line for line in (line_of(el) for el, _n in foreign_attributes) if line]
         or [0]
     )
     copy = copy_module.deepcopy(root)
@@ -783,11 +783,6 @@ def _remove_keeping_tail(parent: etree._Element, el: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + el.tail
     parent.remove(el)
-
-
-def _line(el: etree._Element) -> int:
-    line: int | None = el.sourceline  # type: ignore[assignment]  # lxml-stubs type it as Ellipsis
-    return line or 0
 
 
 def _drop_cascades(problems: list[_Problem]) -> list[_Problem]:

@@ -33,6 +33,14 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def navigation(letters: bool) -> tuple[tuple[str, str, str], ...]:
+    """The main menu: the correspondence index comes after the chronology when the edition describes letters."""
+    if not letters:
+        return NAVIGATION
+    at = [key for key, _label, _folder in NAVIGATION].index("chronology") + 1
+    return (*NAVIGATION[:at], ("letters", "Letters", "letters/"), *NAVIGATION[at:])
+
+
 @dataclass(frozen=True)
 class SiteInfo:
     """The edition-wide facts every page shows: title, editors, licence, version and build date."""
@@ -115,6 +123,7 @@ class Site:
             tool_version=self.data.tool_version,
             build_date=self.data.build_date,
             stylesheets=(),
+            navigation=navigation(bool(self.data.letters)),
         )
 
     def base(self, path: str, page_title: str, section: str, description: str = "") -> PageContext:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from markupsafe import Markup
 
 from tei_edition.errors import BuildError
-from tei_edition.output.paths import folder, tei_href
+from tei_edition.output.paths import folder, href_between, tei_href
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party
 from tei_edition.tei.model import KINDS, Document, Entity, authority_url
@@ -296,7 +296,7 @@ def _view(site: Site, doc: Document) -> DocumentView:
     return DocumentView(
         id=doc.id,
         folder=heading.folder,
-        source=tei_href(doc.id),
+        source=tei_href(doc.part_of or doc.id),
         title=heading.title,
         meta=meta,
         date_iso=span.iso() if span else "",
@@ -308,10 +308,26 @@ def _view(site: Site, doc: Document) -> DocumentView:
         people=people,
         place=place.name if place else "",
         lang=root_lang,
-        rows=tuple(_rows(site, meta, root_lang)),
+        rows=(*_volume_rows(site, doc), *_rows(site, meta, root_lang)),
         filters=tuple(filters),
         mentioned=tuple(sorted(types, key=str)),
     )
+
+
+def _volume_rows(site: Site, doc: Document) -> list[MetaRow]:
+    """For a document inside a volume (tei/parts.py): the volume it is part of, linked to the volume's page."""
+    if not doc.part_of:
+        return []
+    volumes = site.cache.get("volumes")
+    if volumes is None:
+        volumes = site.cache["volumes"] = {d.id: d for d in site.data.documents if not d.part_of}
+    volume = volumes.get(doc.part_of)
+    if volume is None:
+        return []
+    title = volume.header.title or volume.title
+    return [
+        MetaRow("Part of", (Link(title, href_between(folder("documents", doc.id), folder("documents", volume.id))),))
+    ]
 
 
 def _datetime_attr(span: DateSpan | None) -> str:
@@ -321,7 +337,7 @@ def _datetime_attr(span: DateSpan | None) -> str:
 
 def _sort_string(key: tuple[int, int, int, int]) -> str:
     y, m, d, p = key
-    return f"{y:05d}-{m:02d}-{d:02d}-{p}"
+    return f"{y + 100_000:06d}-{m:02d}-{d:02d}-{p}"  # offset, so that BCE years sort before CE ones as strings
 
 
 def _people(meta: DocumentMeta) -> str:

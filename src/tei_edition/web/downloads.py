@@ -52,6 +52,8 @@ def render_downloads(site: Site) -> None:
     members: list[tuple[str, Path]] = []
     title = site.info.title
     for doc in site.data.documents:
+        if doc.part_of:  # its file is the volume's, listed once
+            continue
         rel = tei_href(doc.id)
         _copy_source(site, rel, doc.path)
         documents.append(

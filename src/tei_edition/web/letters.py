@@ -38,6 +38,14 @@ class Group:
     received: tuple[LetterRow, ...] = ()
 
 
+@dataclass(frozen=True)
+class Source:
+    """An edition the letters are published in, as their correspondence file names it."""
+
+    text: str
+    count: int
+
+
 class LettersPage(PageContext):
     """The context of a page of the correspondence index."""
 
@@ -46,6 +54,7 @@ class LettersPage(PageContext):
     groups: list[Group]
     total: int
     files: int
+    sources: list[Source]
 
 
 def render_letters(site: Site, letters: Sequence[Letter]) -> None:
@@ -54,6 +63,11 @@ def render_letters(site: Site, letters: Sequence[Letter]) -> None:
         return
     rows = [_row(letter) for letter in sorted(letters, key=_order)]
     files = len({letter.path for letter in letters})
+    counted: dict[str, int] = {}
+    for letter in letters:
+        if letter.source:
+            counted[letter.source] = counted.get(letter.source, 0) + 1
+    sources = [Source(text, count) for text, count in counted.items()]
     by_year: dict[str, list[LetterRow]] = {}
     for row in rows:
         year = row.letter.date.year if row.letter.date is not None else None
@@ -76,7 +90,8 @@ def render_letters(site: Site, letters: Sequence[Letter]) -> None:
             f"The letters described in {site.info.title}, {label.lower()}",
         )
         site.page(
-            "letters.html", LettersPage(**base, view=view, views=VIEWS, groups=groups, total=len(rows), files=files)
+            "letters.html",
+            LettersPage(**base, view=view, views=VIEWS, groups=groups, total=len(rows), files=files, sources=sources),
         )
 
 

@@ -240,8 +240,8 @@ class SearchIndex:
         key = self.keys[shard] = _shard_key(shard, self.count, pages, self.language, self.pagefind)
         # A shard without pages (possible only with very few documents per shard) is left out, but for the first,
         # whose bundle carries Pagefind's scripts.
-        if not pages and shard != 0:
-            return
+        if not pages and (shard != 0 or not any(self.members)):
+            return  # an edition without document pages (letters described only by their metadata) has no index
         if _carry_shard_over(self.site, self.earlier.get(shard, {}), key):
             return
         if self.job is None:
