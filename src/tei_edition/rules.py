@@ -78,6 +78,11 @@ RULES: dict[str, Rule] = {
     "authority": Rule(
         "warning", False, "every register entry has an authority identifier (<idno>: Wikidata, VIAF, GeoNames ...)"
     ),
+    "image": Rule(
+        "warning",
+        False,
+        "every image a text shows (graphic/@url) is a file next to the document or in the edition's folder",
+    ),
     "fragment": Rule(
         "warning",
         False,

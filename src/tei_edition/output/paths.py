@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from tei_edition.config import EditionConfig
 
@@ -159,3 +160,27 @@ def relative_name(path: Path, root: Path) -> str:
 def source_name(config: EditionConfig, path: Path) -> str:
     """A source's name in messages and in the build manifest: relative to the edition's folder."""
     return relative_name(path, config.root)
+
+
+def local_media(url: str) -> PurePosixPath | None:
+    """The site path of a relative media URL, or None for external, absolute or climbing URLs."""
+    parts = urlsplit(url.strip())
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    path = PurePosixPath(unquote(parts.path).lstrip("/"))
+    if not path.parts or ".." in path.parts:
+        return None
+    return path
+
+
+def media_source(document: Path, rel: PurePosixPath, root: Path) -> tuple[Path | None, str]:
+    """The file of an image a document shows (next to the document, else in the edition's folder), or None and
+    why it cannot be used: it is missing, or it leads out of the edition's folder (a link would publish whatever
+    file it points to)."""
+    candidates = [document.parent / Path(*rel.parts), root / Path(*rel.parts)]
+    source = next((c for c in candidates if c.is_file()), None)
+    if source is None:
+        return None, "was not found next to the document or in the edition's folder"
+    if not source.resolve().is_relative_to(root.resolve()):
+        return None, f"is outside the edition's folder ({source} leads to {source.resolve()}); copy it into the edition"
+    return source, ""

@@ -157,7 +157,13 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
             register_trees = read_register_trees(plan, stage)
         with summary.phase("gate"):
             summary.report = consistency_gate(
-                plan.sources, plan.contents, stage.results.core, stage.results.encoding, register_trees, config.rules
+                plan.sources,
+                plan.contents,
+                stage.results.core,
+                stage.results.encoding,
+                register_trees,
+                config.rules,
+                config.root,
             )
         stop_unless_valid(summary.report, options.keep_going)
         stop_unless_buildable(config, plan.sources.documents, stage.results.core)

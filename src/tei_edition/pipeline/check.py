@@ -32,7 +32,7 @@ def check_edition(
     found = StageResults()
     process_sources(all_tasks(sources, contents), settings, spec, Reporter(quiet=True), found.keep, lambda *_: None)
     register_trees = {p: parse_bytes(contents[p], p) for p in sources.registers if found.core[p].parsed}
-    full = consistency_gate(sources, contents, found.core, found.encoding, register_trees, config.rules)
+    full = consistency_gate(sources, contents, found.core, found.encoding, register_trees, config.rules, config.root)
     if not paths:
         return full
     wanted = {p.resolve() for p in paths}

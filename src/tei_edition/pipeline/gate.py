@@ -22,6 +22,7 @@ from tei_edition.tei.model import all_entities, read_registers
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 from tei_edition.validate.encoding import check_entries
+from tei_edition.validate.media import check_images
 from tei_edition.validate.references import check_ids, check_pointers, register_paths
 
 MAX_LISTED = 20  # errors listed when a build stops; `edition validate` lists them all
@@ -34,6 +35,7 @@ def consistency_gate(
     encoding: dict[Path, list[Diagnostic]],
     register_trees: dict[Path, etree._ElementTree],
     rules: RuleSettings | None = None,
+    root: Path | None = None,
 ) -> Report:
     """Every diagnostic of the edition: each source's own (`core`, `encoding`), then ids unique across the edition,
     pointers that resolve, and register entries unused or without an authority; each with the severity `rules`
@@ -51,6 +53,8 @@ def consistency_gate(
     documents = [p for p in sources.documents if core[p].parsed]
     for path in documents:
         report.extend(encoding.get(path, []))
+        if root is not None:
+            report.extend(check_images(path, core[path].graphics, root))
     entities = all_entities(read_registers(register_trees.items()))
     pointed = set().union(*(core[p].targets for p in documents)) if documents else None
     report.extend(check_entries(entities.values(), pointed))

@@ -28,10 +28,11 @@ from tei_edition.tei.edition import summarise_passages
 from tei_edition.tei.letters import Letter, is_letter_list, read_letters
 from tei_edition.tei.model import (
     Document,
+    T,
     read_passages,
     read_passages_by_page,
 )
-from tei_edition.tei.parse import FragmentError, parse_bytes
+from tei_edition.tei.parse import FragmentError, line_of, parse_bytes
 from tei_edition.tei.parts import find_parts, part_finder, read_documents
 from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate import FileValidator, edition_schemas, require_source
@@ -96,6 +97,7 @@ class CoreResult:
     # The documents the source holds: one, or a volume and its parts (tei/parts.py); none for a register.
     documents: tuple[Document, ...] = ()
     letters: tuple[Letter, ...] = ()  # the letters a correspondence file (CMIF) describes in its header
+    graphics: tuple[tuple[str, int], ...] = ()  # (graphic/@url, line): the images the text shows, for the gate
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
     schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
     # For each document, by id: for each entity it mentions, the entity's id, the number of passages and a hash of
@@ -194,6 +196,8 @@ class SourceWorker:
             core.diagnostics.extend(diagnostics)
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
             core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree))
+            if task.is_document:
+                core.graphics = tuple((g.get("url") or "", line_of(g)) for g in tree.getroot().iter(f"{T}graphic"))
         if not task.is_document or not self.settings.read:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from tei_edition import TEI_NS
 from tei_edition.tei.model import KINDS, NAME_KIND, POINTER_ATTRIBUTES, XML_ID, T, pointer_targets
 from tei_edition.tei.parse import line_of
 from tei_edition.validate.diagnostics import Diagnostic, Severity
@@ -61,6 +62,8 @@ def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
         if not isinstance(el.tag, str):
             continue
         value = el.get(XML_ID)
+        if value is None and etree.QName(el).namespace not in (TEI_NS, None):
+            value = el.get("id")  # an element of another vocabulary (an SVG shape a <link> points to) by its ID
         if value is not None:
             origin = el.base or "" if el.get(XML_BASE) is not None or _included(el) else ""
             page = el.getparent() is None or (el.tag in _ENTRY_LISTS and _is_register_entry(el))

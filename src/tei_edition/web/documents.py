@@ -149,7 +149,7 @@ class DocumentViews(Mapping[str, DocumentView]):
         paths = {doc.path for doc in self.documents.values()}
         registers = content_key("registers", *sorted(f"{p}\0{h}" for p, h in hashes.items() if p not in paths))
         self._keys = {
-            doc.id: content_key("view", site.inputs_key, registers, str(doc.path), hashes[doc.path])
+            doc.id: content_key("view", site.inputs_key, registers, str(doc.path), doc.id, hashes[doc.path])
             for doc in self.documents.values()
         }
         digests_key = content_key("view-digests", site.inputs_key, registers)

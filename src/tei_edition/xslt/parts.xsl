@@ -138,6 +138,9 @@
         <xsl:attribute name="lang" select="$lang"/>
       </xsl:if>
       <div class="body">
+        <xsl:if test="@xml:id">
+          <span id="{@xml:id}" class="anchor"/>
+        </xsl:if>
         <xsl:apply-templates select="$content/node()">
           <xsl:with-param name="ed:part" tunnel="yes" select="."/>
         </xsl:apply-templates>
