@@ -33,6 +33,15 @@ def corpus(*parts: str) -> Path:
     return path
 
 
+def epidoc(tmp_path: Path, name: str) -> Path:
+    """An inscription in a copy of the EpiDoc folder made an edition (its XIncludes reach ../alists inside it)."""
+    import shutil
+
+    shutil.copytree(corpus("epidoc"), tmp_path / "epidoc")
+    (tmp_path / "epidoc" / "edition.toml").write_text('[edition]\ntitle = "E"\n', encoding="utf-8")
+    return tmp_path / "epidoc" / "inscriptions" / name
+
+
 @pytest.mark.parametrize(
     ("token", "shown"),
     [("letter", "letter"), ("blog-post", "blog post"), ("T4MS", "document"), ("MS", "document"), ("x12", "document")],
@@ -65,8 +74,8 @@ def test_first_edition_date_with_attributes() -> None:
     assert meta.date is not None and meta.date.when is not None and meta.date.when.month == 11
 
 
-def test_epidoc_msdesc_reads_as_a_description() -> None:
-    meta = read_header(parse_file(corpus("epidoc", "inscriptions", "ISic000100.xml")))
+def test_epidoc_msdesc_reads_as_a_description(tmp_path: Path) -> None:
+    meta = read_header(parse_file(epidoc(tmp_path, "ISic000100.xml")))
     rows = dict(meta.original)
     assert rows["Object"] == "base"
     assert rows["Dimensions"] == "136 × 64 × 80.5 cm"
@@ -78,7 +87,7 @@ def test_epidoc_msdesc_reads_as_a_description() -> None:
     assert meta.archive is not None and meta.archive.repository == "Museo Civico Baldassare Romano"
 
 
-def test_material_leaves_out_coordinates() -> None:
-    meta = read_header(parse_file(corpus("epidoc", "inscriptions", "ISic002054.xml")))
+def test_material_leaves_out_coordinates(tmp_path: Path) -> None:
+    meta = read_header(parse_file(epidoc(tmp_path, "ISic002054.xml")))
     material = dict(meta.original)["Material"]
     assert "marble" in material and "38.08" not in material

@@ -81,6 +81,12 @@
     <xsl:sequence select="tokenize(lower-case(normalize-space($el/@rend)), ' ')"/>
   </xsl:function>
 
+  <xsl:function name="ed:is-inline-note" as="xs:boolean">
+    <!-- A note the source prints in the running text: @place="inline" (TEI's suggested value) or @rend="inline". -->
+    <xsl:param name="note" as="element()"/>
+    <xsl:sequence select="$note/@place = 'inline' or ed:rend-tokens($note) = 'inline'"/>
+  </xsl:function>
+
   <xsl:function name="ed:attributes" as="attribute()*">
     <!-- The attributes every rendered element carries: id from xml:id, class (with rend-*), lang. -->
     <xsl:param name="el" as="element()"/>

@@ -349,12 +349,6 @@
     </xsl:choose>
   </xsl:template>
 
-  <xsl:function name="ed:is-inline-note" as="xs:boolean">
-    <!-- A note the source prints in the running text: @place="inline" (TEI's suggested value) or @rend="inline". -->
-    <xsl:param name="note" as="element()"/>
-    <xsl:sequence select="$note/@place = 'inline' or ed:rend-tokens($note) = 'inline'"/>
-  </xsl:function>
-
   <!-- A note the source prints in the running text (a gloss, a translator's aside) stays there. -->
   <xsl:template match="tei:note[ed:is-inline-note(.)]" priority="1">
     <xsl:call-template name="ed:inline">
