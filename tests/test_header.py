@@ -85,6 +85,7 @@ def test_epidoc_msdesc_reads_as_a_description(tmp_path: Path) -> None:
     assert meta.date_display == "Bivona dates to 2nd century CE by lettering"
     assert any(label == "Provenance" and "1768" in text for label, text in meta.original)
     assert meta.archive is not None and meta.archive.repository == "Museo Civico Baldassare Romano"
+    assert meta.source.text == ""  # the description is in the rows above, not dumped as one source text
 
 
 def test_material_leaves_out_coordinates(tmp_path: Path) -> None:

@@ -407,6 +407,8 @@ def _source(source_desc: etree._Element | None) -> SourceCitation:
             ),
             url=_url(bibl),
         )
+    if source_desc.find(f".//{T}msDesc") is not None:
+        return SourceCitation()  # a manuscript or object: described by its archive and the original's rows instead
     return SourceCitation(text=text_of(source_desc))
 
 
