@@ -114,6 +114,30 @@ def test_rebuilds_on_save_and_recovers_after_a_broken_save(served: tuple[Edition
     assert "booksellers of" in client.get(page)
 
 
+def test_a_save_during_the_first_build_is_not_lost(tmp_path: Path) -> None:
+    """The watches are in place before the first build starts: a save while it runs brings a second build."""
+    root = tmp_path / "ed"
+    new_edition(root)
+    letter = root / "tei" / "documents" / "example-letter.xml"
+    builds: list[float] = []
+
+    def build(config: object) -> None:
+        if not builds:
+            letter.write_text(letter.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # saved mid-build
+            time.sleep(0.2)
+        builds.append(time.perf_counter())
+
+    server = EditionServer(load_config(root / "edition.toml"), ServeOptions(port=0, open_browser=False), build=build)
+    server.start()
+    try:
+        assert len(builds) >= 1
+        wait_for(lambda: len(builds) == 2, "the build after the save", timeout=10)
+        assert server.state.snapshot()["version"] == 2
+    finally:
+        server.stop()
+    assert not server.watcher.thread.is_alive()  # stop() ends the watcher too
+
+
 def test_event_stream_sends_the_state(served: tuple[EditionServer, Client, Path]) -> None:
     server, client, root = served
     with urllib.request.urlopen(server.url + "__edition__/events", timeout=10) as stream:
