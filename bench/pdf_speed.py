@@ -39,7 +39,8 @@ from tei_edition.print import render_pdfs  # noqa: E402
 from tei_edition.print.book import book_metadata, document_metadata, prepare_document, texts_in_use  # noqa: E402
 from tei_edition.print.fonts import font_cache, prepare_fonts  # noqa: E402
 from tei_edition.print.pdf import PdfRenderer, make_print_env  # noqa: E402
-from tei_edition.print.typeset import SourceWriter, TypstSetter  # noqa: E402
+from tei_edition.print.typeset import TypstSetter  # noqa: E402
+from tei_edition.print.typst_source import SourceWriter  # noqa: E402
 from tei_edition.tei.edition import EditionData, collect_edition  # noqa: E402
 from tei_edition.tei.model import source_tree  # noqa: E402
 from tei_edition.transform.xslt import Transformer  # noqa: E402

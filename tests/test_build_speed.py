@@ -16,7 +16,7 @@ from tei_edition.tei.parse import parse_file
 from tei_edition.tei.recognise import NameMatcher
 from tei_edition.validate.encoding import iter_untagged_text, name_matcher
 from tei_edition.web.context import _ContextPickler
-from tei_edition.web.documents import DocumentView
+from tei_edition.web.views import DocumentView
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -69,7 +69,7 @@ def test_an_edit_re_renders_only_the_pages_whose_context_changed(built: Path) ->
 @pytest.fixture
 def views_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The ids of the documents whose views builds read (from the build cache, or made), in the order read."""
-    from tei_edition.web.documents import DocumentViews
+    from tei_edition.web.views import DocumentViews
 
     read: list[str] = []
     load = DocumentViews.load

@@ -12,8 +12,8 @@ from tei_edition.config import load_config
 from tei_edition.pipeline import BuildOptions, build_edition
 from tei_edition.tei.edition import dump_passages, summarise_passages
 from tei_edition.tei.model import Passage
-from tei_edition.web.documents import Heading
 from tei_edition.web.render import make_env
+from tei_edition.web.views import Heading
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "data" / "site"

@@ -40,7 +40,7 @@ from tei_edition.config import PrintConfig, load_config  # noqa: E402
 from tei_edition.errors import BuildError, ConfigError  # noqa: E402
 from tei_edition.print import pdf_engine  # noqa: E402
 from tei_edition.print.book import prefixed  # noqa: E402
-from tei_edition.print.typeset import BodyContext, body_markup, escape  # noqa: E402
+from tei_edition.print.typst_markup import BodyContext, body_markup, escape  # noqa: E402
 from tei_edition.tei.model import source_tree  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "golden" / "typst"

@@ -12,7 +12,7 @@ from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
 from tei_edition.tei.model import split_snippet
 from tei_edition.web.context import PageContext, Pagination, Site, paged
-from tei_edition.web.documents import DocumentView, DocumentViews, document_views
+from tei_edition.web.views import DocumentView, DocumentViews, document_views
 
 # A chronology of more dated passages than this is split into a page per year, and a year with more into parts of
 # this many (the chronology of 10,000 documents was one page of 58 MB).

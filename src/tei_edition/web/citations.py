@@ -13,7 +13,7 @@ from tei_edition.tei.dates import MONTHS
 from tei_edition.web.context import SiteInfo, join_names
 
 if TYPE_CHECKING:
-    from tei_edition.web.documents import DocumentView
+    from tei_edition.web.views import DocumentView
 
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_~^])")
 

@@ -22,7 +22,7 @@ from tei_edition.output.paths import (
     tei_href,
 )
 from tei_edition.web.context import PageContext, Site
-from tei_edition.web.documents import Heading, document_heading, document_views
+from tei_edition.web.views import Heading, document_heading, document_views
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 

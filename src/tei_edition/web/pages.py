@@ -10,7 +10,7 @@ from pathlib import Path
 from tei_edition.output.paths import archive_href, asset_path, extra_css_path, folder
 from tei_edition.transform.jinja import package_templates
 from tei_edition.web.context import PageContext, Site
-from tei_edition.web.documents import DocumentView, document_views
+from tei_edition.web.views import DocumentView, document_views
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # Stylesheets in the order pages link them; text.css styles the transformed text and may be absent.

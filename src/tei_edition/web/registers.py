@@ -10,7 +10,7 @@ from tei_edition.output.paths import folder
 from tei_edition.tei.edition import MentionGroup
 from tei_edition.tei.model import KINDS, Entity, Name, Passage, authority_url
 from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, value_digest
-from tei_edition.web.documents import DocumentView, DocumentViews, Heading, document_heading, document_views
+from tei_edition.web.views import DocumentView, DocumentViews, Heading, document_heading, document_views
 
 AUTHORITY_LABELS = {
     "wikidata": "Wikidata",
