@@ -16,18 +16,8 @@ from tei_edition import __version__
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, UsageError
 from tei_edition.tei.letters import Letter
-from tei_edition.tei.model import (
-    DateMention,
-    Document,
-    Entity,
-    Mention,
-    Passage,
-    Register,
-    all_entities,
-    read_document,
-    read_passages,
-    read_registers,
-)
+from tei_edition.tei.model import DateMention, Document, Mention, Passage, read_document, read_passages
+from tei_edition.tei.registers import Entity, Register, all_entities, read_registers
 from tei_edition.validate import ParsedEdition
 
 

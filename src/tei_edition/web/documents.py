@@ -13,7 +13,8 @@ from tei_edition.errors import BuildError
 from tei_edition.output.paths import folder, href_between, tei_href
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party
-from tei_edition.tei.model import KINDS, Document, Entity, authority_url
+from tei_edition.tei.model import Document
+from tei_edition.tei.registers import KINDS, Entity, authority_url
 from tei_edition.web.citations import Citation, cite_document
 from tei_edition.web.context import (
     DIGESTED_TYPES,
