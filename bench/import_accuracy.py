@@ -28,8 +28,8 @@ sys.path.insert(0, str(REPO / "src"))
 
 from tei_edition.config import load_config  # noqa: E402
 from tei_edition.importer import import_files  # noqa: E402
-from tei_edition.tei.model import T, pointer_targets, text_of  # noqa: E402
 from tei_edition.tei.parse import parse_file  # noqa: E402
+from tei_edition.tei.text import T, pointer_targets, text_of  # noqa: E402
 
 KIND_OF = {T + "persName": "person", T + "placeName": "place", T + "orgName": "org", T + "date": "date"}
 DATE_ATTRS = ("when", "from", "to", "notBefore", "notAfter")

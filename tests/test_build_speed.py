@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from tei_edition.tei.header import DocumentMeta
-from tei_edition.tei.model import Entity, Name, T
 from tei_edition.tei.parse import parse_file
 from tei_edition.tei.recognise import NameMatcher
+from tei_edition.tei.registers import Entity, Name
+from tei_edition.tei.text import T
 from tei_edition.validate.encoding import iter_untagged_text, name_matcher
 from tei_edition.web.context import _ContextPickler
 from tei_edition.web.views import DocumentView

@@ -10,8 +10,8 @@ from lxml import etree
 
 from tei_edition.config import load_config
 from tei_edition.pipeline import check_edition
-from tei_edition.tei.model import Entity, Name
 from tei_edition.tei.recognise import DateFinder, NameMatcher
+from tei_edition.tei.registers import Entity, Name
 from tei_edition.validate.diagnostics import Severity
 from tei_edition.validate.encoding import RULES, check_entries, iter_untagged_text
 

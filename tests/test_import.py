@@ -14,7 +14,7 @@ from tei_edition.config import load_config
 from tei_edition.errors import EditionError
 from tei_edition.importer import document_id, import_files
 from tei_edition.pipeline import check_edition
-from tei_edition.tei.model import XML_ID, T
+from tei_edition.tei.text import XML_ID, T
 
 WORKFLOW = Path(__file__).resolve().parent / "data" / "workflow"
 INPUTS = WORKFLOW / "import"

@@ -9,13 +9,8 @@ from lxml import etree
 
 from tei_edition.errors import SourceError
 from tei_edition.validate.diagnostics import Diagnostic, Severity
-from tei_edition.validate.relaxng import (
-    WALKED_DOCUMENTS,
-    RelaxNGValidator,
-    _load,
-    _walk_content,
-    element_at_path,
-)
+from tei_edition.validate.grammar import WALKED_DOCUMENTS, _load, _walk_content
+from tei_edition.validate.relaxng import RelaxNGValidator, element_at_path
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "schema"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_edition.validate.relaxng import _walk_content
+from tei_edition.validate.grammar import _walk_content
 
 ROOT = Path(__file__).parents[1]
 TEI_DIR = ROOT / "tei"

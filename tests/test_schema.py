@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from tei_edition.schema.make_schema import KEPT_ELEMENTS, build_schema
-from tei_edition.validate.relaxng import _walk_content
+from tei_edition.validate.grammar import _walk_content
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = REPO / "src" / "tei_edition" / "schema"

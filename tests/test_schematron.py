@@ -409,7 +409,7 @@ def test_compiled_once_and_recompiled_when_the_file_changes(user_files: tuple[Pa
     ],
 )
 def test_the_walk_skips_only_the_nodes_no_rule_can_match(contexts: list[str], walk: str) -> None:
-    from tei_edition.validate.schematron import traversal
+    from tei_edition.validate.schematron_compile import traversal
 
     assert traversal(contexts) == walk
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from tei_edition.tei.model import Passage, T, normalise_space, read_document, read_passages, text_of
+from tei_edition.tei.model import Passage, read_document, read_passages
+from tei_edition.tei.text import T, normalise_space, text_of
 
 
 def _naive_snippet(el: etree._Element, block: etree._Element, width: int = 80) -> str:

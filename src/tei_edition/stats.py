@@ -7,8 +7,10 @@ from dataclasses import asdict, dataclass, field
 
 from tei_edition.config import EditionConfig
 from tei_edition.output.paths import relative_name as _relative
-from tei_edition.tei.model import KINDS, T, all_entities, read_document, read_registers
+from tei_edition.tei.model import read_document
 from tei_edition.tei.recognise import NameMatcher
+from tei_edition.tei.registers import KINDS, all_entities, read_registers
+from tei_edition.tei.text import T
 from tei_edition.validate import parse_edition
 from tei_edition.validate.encoding import find_candidates, pointed_ids
 

@@ -22,9 +22,10 @@ from tei_edition.importer.source import (
     plain_text,
     read_transcription,
 )
-from tei_edition.tei.model import KINDS, Entity, normalise_space, read_register
 from tei_edition.tei.parse import parse_file
 from tei_edition.tei.recognise import DateFinder, NameMatcher
+from tei_edition.tei.registers import KINDS, Entity, read_register
+from tei_edition.tei.text import normalise_space
 
 T = f"{{{TEI_NS}}}"
 XML_ID = f"{{{XML_NS}}}id"

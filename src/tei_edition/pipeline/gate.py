@@ -18,8 +18,8 @@ from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.stage import CoreResult
 from tei_edition.rules import RuleSettings
 from tei_edition.tei.discover import Sources
-from tei_edition.tei.model import all_entities, read_registers
 from tei_edition.tei.parse import parse_bytes
+from tei_edition.tei.registers import all_entities, read_registers
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 from tei_edition.validate.encoding import check_entries
 from tei_edition.validate.media import check_images

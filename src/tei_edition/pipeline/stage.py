@@ -26,15 +26,11 @@ from tei_edition.output.paths import source_name
 from tei_edition.pipeline.sources import read_source
 from tei_edition.tei.edition import summarise_passages
 from tei_edition.tei.letters import Letter, is_letter_list, read_letters
-from tei_edition.tei.model import (
-    Document,
-    T,
-    read_passages,
-    read_passages_by_page,
-)
+from tei_edition.tei.model import Document, read_passages, read_passages_by_page
 from tei_edition.tei.parse import FragmentError, line_of, parse_bytes
 from tei_edition.tei.parts import find_parts, part_finder, read_documents
 from tei_edition.tei.recognise import NameMatcher
+from tei_edition.tei.text import T
 from tei_edition.validate import FileValidator, edition_schemas, require_source
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 from tei_edition.validate.encoding import check_untagged, name_matcher, pointed_ids
@@ -140,7 +136,7 @@ class SourceWorker:
     def matcher(self) -> NameMatcher:
         """The matcher of register names, for the untagged-name check."""
         if self._matcher is None:
-            from tei_edition.tei.model import all_entities, read_registers
+            from tei_edition.tei.registers import all_entities, read_registers
 
             trees = []
             for path, data in self.settings.registers:

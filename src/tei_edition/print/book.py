@@ -18,7 +18,8 @@ from tei_edition.errors import BuildError
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
 from tei_edition.tei.header import DocumentMeta, SourceCitation
-from tei_edition.tei.model import KINDS, Document, Entity, Name
+from tei_edition.tei.model import Document
+from tei_edition.tei.registers import KINDS, Entity, Name
 
 ID_SEPARATOR = "--"
 

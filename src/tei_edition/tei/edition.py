@@ -12,23 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from lxml import etree
+
 from tei_edition import __version__
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, UsageError
 from tei_edition.tei.letters import Letter
-from tei_edition.tei.model import (
-    DateMention,
-    Document,
-    Entity,
-    Mention,
-    Passage,
-    Register,
-    all_entities,
-    read_document,
-    read_passages,
-    read_registers,
-)
-from tei_edition.validate import ParsedEdition
+from tei_edition.tei.model import DateMention, Document, Mention, Passage, read_document, read_passages
+from tei_edition.tei.registers import Entity, Register, all_entities, read_registers
 
 
 @dataclass(frozen=True)
@@ -210,9 +201,20 @@ def document_order_key(doc: Document) -> tuple:
     return (doc.date.sort_key if doc.date else (9999, 99, 99, 9), doc.title.casefold(), doc.id)
 
 
+class ParsedTrees(Protocol):
+    """The edition's files parsed (validate.ParsedEdition is one): what collect_edition reads when it is given no
+    documents, and the registers it always reads."""
+
+    @property
+    def document_trees(self) -> dict[Path, etree._ElementTree]: ...
+
+    @property
+    def register_trees(self) -> dict[Path, etree._ElementTree]: ...
+
+
 def collect_edition(
     config: EditionConfig,
-    parsed: ParsedEdition,
+    parsed: ParsedTrees,
     documents: list[Document] | None = None,
     summaries: dict[str, list[GroupSummary]] | None = None,
     passages: Passages | None = None,

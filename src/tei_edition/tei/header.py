@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from tei_edition.tei.dates import DateSpan, date_span
-from tei_edition.tei.model import T, normalise_space, pointer_targets, text_of
+from tei_edition.tei.text import T, normalise_space, pointer_targets, text_of
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 from lxml import etree
 
 from tei_edition.tei.dates import DateSpan, date_span
-from tei_edition.tei.model import XML_ID, T, text_of
 from tei_edition.tei.parse import line_of
+from tei_edition.tei.text import XML_ID, T, text_of
 
 # correspDesc entries a header must hold before the file is read as a list of letters rather than one letter
 MIN_LETTERS = 2

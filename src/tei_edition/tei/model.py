@@ -1,156 +1,27 @@
-"""The TEI model: register entities, documents and what each document mentions."""
+"""The TEI model: documents and what each document mentions (the names that point to a register entry, the dated
+passages), read from a parsed tree."""
 
 from __future__ import annotations
 
-import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lxml import etree
 
-from tei_edition import TEI_NS, XML_NS
 from tei_edition.tei.dates import DateSpan, date_span
 from tei_edition.tei.parse import line_of
+from tei_edition.tei.snippets import BlockText, split_snippet, text_and_snippet
+from tei_edition.tei.text import XML_ID, XML_LANG, T, pointer_targets, text_of
 
 if TYPE_CHECKING:
     from tei_edition.tei.header import DocumentMeta
 
-T = f"{{{TEI_NS}}}"
-XML_ID = f"{{{XML_NS}}}id"
-XML_LANG = f"{{{XML_NS}}}lang"
-
-# register kind -> (entry element, list element, name element, output section, label)
-KINDS: dict[str, tuple[str, str, str, str, str]] = {
-    "person": ("person", "listPerson", "persName", "persons", "Persons"),
-    "place": ("place", "listPlace", "placeName", "places", "Places"),
-    "org": ("org", "listOrg", "orgName", "orgs", "Organisations"),
-}
-NAME_KIND = {"persName": "person", "placeName": "place", "orgName": "org"}
 # Elements that receive a mention anchor (the XSLT numbers the same set the same way).
 ANCHORED = (T + "persName", T + "placeName", T + "orgName", T + "rs", T + "date")
-_BREAKS = (T + "lb", T + "pb", T + "cb")
 POINTER_ATTRIBUTES = ("ref", "corresp", "target", "who", "hand", "resp", "source")
-
-
-_WHITE_SPACE = re.compile(r"\s+")
-
-
-def normalise_space(text: str) -> str:
-    """Collapse runs of white space to single spaces and strip the ends."""
-    return _WHITE_SPACE.sub(" ", text).strip()
-
-
-def text_of(el: etree._Element | None) -> str:
-    """All text inside an element, white space normalised; corrections win over source readings."""
-    if el is None:
-        return ""
-    parts: list[str] = []
-    if el.text:
-        parts.append(el.text)
-    for child in el:  # the element itself is read even when it is a note; notes inside it are not
-        _collect_text(child, parts)
-        if child.tail:
-            parts.append(child.tail)
-    return normalise_space("".join(parts))
-
-
-def _collect_text(
-    el: etree._Element, parts: list[str], mark: etree._Element | None = None, found: list[int] | None = None
-) -> None:
-    """Append the reading text of `el` to `parts`; when `el` is `mark`, record in `found` where it starts."""
-    if el is mark and found is not None:
-        found.append(sum(len(p) for p in parts))
-    if (
-        el.tag in (T + "sic", T + "orig", T + "abbr")
-        and (parent := el.getparent()) is not None
-        and parent.tag == T + "choice"
-    ):
-        return  # the reading text shows the corrected/regularised/expanded form
-    if el.tag == T + "note" and (parent := el.getparent()) is not None and parent.tag != T + "notesStmt":
-        return  # notes are not part of the running text
-    if not isinstance(el.tag, str):
-        return
-    if el.tag in _BREAKS and el.get("break") != "no":
-        parts.append(" ")  # a line, page or column break separates words
-    if el.text:
-        parts.append(el.text)
-    for child in el:
-        _collect_text(child, parts, mark, found)
-        if child.tail:
-            parts.append(child.tail)
-
-
-def pointer_targets(value: str) -> list[str]:
-    """The local ids a pointer attribute points to ('#a #b' -> ['a', 'b']); non-local pointers are left out."""
-    return [token[1:] for token in value.split() if token.startswith("#") and len(token) > 1]
-
-
-@dataclass(frozen=True)
-class Name:
-    """One name of a register entry."""
-
-    text: str
-    lang: str | None = None
-    type: str | None = None
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A register entry: a person, place or organisation with its names, dates and identifiers."""
-
-    id: str
-    kind: str
-    names: tuple[Name, ...]
-    path: Path
-    line: int
-    description: str = ""
-    birth: DateSpan | None = None
-    death: DateSpan | None = None
-    birth_text: str = ""
-    death_text: str = ""
-    geo: tuple[float, float] | None = None
-    idnos: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def name(self) -> str:
-        """The preferred name: the one typed 'main' (or 'full'), else the first without a language other than ours."""
-        for n in self.names:
-            if n.type in ("main", "full", "preferred"):
-                return n.text
-        for n in self.names:
-            if not n.lang or n.lang.startswith("en"):
-                return n.text
-        return self.names[0].text if self.names else self.id
-
-    @property
-    def section(self) -> str:
-        return KINDS[self.kind][3]
-
-    sort_name: str = ""  # "Stalin, Joseph": from surname/forename in the register, else derived
-
-    @property
-    def sort_key(self) -> str:
-        """Index order: persons by surname (as the register gives it), everything else by its name."""
-        return (self.sort_name or self.name).casefold()
-
-    def variants(self) -> list[Name]:
-        """Every name other than the preferred one, without repeats."""
-        seen = {self.name}
-        out = []
-        for n in self.names:
-            if n.text not in seen:
-                seen.add(n.text)
-                out.append(n)
-        return out
-
-    def life_dates(self) -> str:
-        """'1878–1953', '1878–', '' from birth and death."""
-        b = str(self.birth.year) if self.birth and self.birth.year else ""
-        d = str(self.death.year) if self.death and self.death.year else ""
-        return f"{b}–{d}" if (b or d) else ""
 
 
 class Mention(NamedTuple):
@@ -246,15 +117,6 @@ def _unpickled(
     return Document(*fields, mentions=mentions, dates=dates, part_of=part_of)
 
 
-@dataclass
-class Register:
-    """All entities of one kind, as read from one register file."""
-
-    kind: str
-    path: Path
-    entities: dict[str, Entity] = field(default_factory=dict)
-
-
 def source_tree(doc: Document) -> etree._ElementTree:
     """The document's source parsed again, for a stage that needs its tree (documents hold none)."""
     from tei_edition.tei.parse import parse_file
@@ -264,7 +126,7 @@ def source_tree(doc: Document) -> etree._ElementTree:
 
 def read_document(tree: etree._ElementTree, path: Path) -> Document:
     """Build the Document (title, date, header, mentions with anchors, dated passages) from a parsed TEI tree."""
-    from tei_edition.tei.header import read_header, short_title_of  # header.py reads with this module's helpers
+    from tei_edition.tei.header import read_header, short_title_of
 
     root = tree.getroot()
     doc_id = root.get(XML_ID) or path.stem
@@ -327,14 +189,6 @@ def read_passages_by_page(
     return {page: {e: tuple(p) for e, p in entities.items()} for page, entities in found.items()}
 
 
-def split_snippet(snippet: str, text: str) -> tuple[str, str, str]:
-    """The snippet cut around the first occurrence of `text`, so that pages can highlight it."""
-    pos = snippet.find(text) if text else -1
-    if pos < 0:
-        return snippet, "", ""
-    return snippet[:pos], text, snippet[pos + len(text) :]
-
-
 def outer_texts(root: etree._Element) -> list[etree._Element]:
     """The texts of a file: its TEI's <text>, or each of a teiCorpus's documents' (not a text inside a text). The
     stylesheets number the names of all of them in one run, as _anchored does."""
@@ -353,224 +207,6 @@ def _anchored(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, s
             yield el, el.get(XML_ID) or f"n{index}", sys.intern(_local(el.tag))
 
 
-_BLOCKS = frozenset(
-    ("p", "item", "head", "ab", "quote", "l", "cell", "note", "dateline", "salute", "signed", "figDesc")
-)
-_STOPS = frozenset(("body", "text", "div"))  # a name outside any block: the snippet is read from here
-
-
 def _local(tag: str) -> str:
     """The local name of an element's tag ('{ns}p' -> 'p'), as etree.QName gives it, without making a QName."""
     return tag.rpartition("}")[2]
-
-
-class BlockText:
-    """The reading text of a block (a paragraph or the like), white space normalised, and where each element inside
-    it starts in that text: read in one walk, however many names the block holds."""
-
-    def __init__(self, block: etree._Element):
-        self._pieces: list[str] = []
-        self._length = 0  # of the normalised text so far
-        self._space = False  # white space met since the last word (one space, if a word follows)
-        self.starts: dict[etree._Element, int] = {}  # element -> offset in the normalised text
-        self.ends: dict[etree._Element, int] = {}  # element -> end of its text in the normalised text
-        self._walk(block)
-        self.whole = "".join(self._pieces)
-
-    def _add(self, text: str) -> None:
-        """Append raw text, collapsing white space runs (across pieces too) and dropping them at the start."""
-        words = text.split()  # str.split() and the \s of normalise_space know the same white space
-        if text[0].isspace():
-            self._space = True
-        if not words:
-            return
-        if self._space and self._length:
-            self._pieces.append(" ")
-            self._length += 1
-        joined = words[0] if len(words) == 1 else " ".join(words)
-        self._pieces.append(joined)
-        self._length += len(joined)
-        self._space = text[-1].isspace()
-
-    def _walk(self, el: etree._Element) -> None:
-        """_collect_text that also records where each element starts (where its first word would go)."""
-        self.starts[el] = self._length + 1 if self._space and self._length else self._length
-        tag = el.tag
-        if tag in _SOURCE_READINGS or tag == _NOTE:
-            parent = el.getparent()
-            if parent is not None and (parent.tag == _CHOICE if tag != _NOTE else parent.tag != _NOTES_STMT):
-                return
-        if not isinstance(tag, str):
-            return
-        if tag in _BREAKS and el.get("break") != "no":
-            self._add(" ")
-        if el.text:
-            self._add(el.text)
-        for child in el:
-            self._walk(child)
-            if child.tail:
-                self._add(child.tail)
-        self.ends[el] = self._length
-
-
-_SOURCE_READINGS = frozenset((T + "sic", T + "orig", T + "abbr"))
-_NOTE, _CHOICE, _NOTES_STMT = T + "note", T + "choice", T + "notesStmt"
-
-
-def snippet_around(el: etree._Element, width: int = 80, blocks: dict[etree._Element, BlockText] | None = None) -> str:
-    """The text of the element's paragraph (or nearest block) around the element, about `width` chars each side.
-
-    `blocks` keeps the blocks already read, so that the names of one paragraph cost one walk of it."""
-    return text_and_snippet(el, width, blocks)[1]
-
-
-def text_and_snippet(
-    el: etree._Element, width: int = 80, blocks: dict[etree._Element, BlockText] | None = None
-) -> tuple[str, str]:
-    """text_of(el) and snippet_around(el), the text read from the block's walk when the element is in it."""
-    block = el
-    parent = block.getparent()
-    while parent is not None and block.tag.rpartition("}")[2] not in _BLOCKS:
-        block = parent
-        if block.tag.rpartition("}")[2] in _STOPS:
-            break
-        parent = block.getparent()
-    layout = blocks.get(block) if blocks is not None else None
-    if layout is None:
-        layout = BlockText(block)
-        if blocks is not None:
-            blocks[block] = layout
-    pos, end = layout.starts.get(el), layout.ends.get(el)
-    if pos is None or end is None:  # inside a source reading or a note: not part of the block's text
-        inner = text_of(el)
-        return inner, inner
-    whole = layout.whole
-    # The element's words as the block reads them (its own leading space, if any, stripped): text_of(el).
-    inner = whole[pos:end].strip(" ")
-    start = max(0, pos - width)
-    end = min(len(whole), pos + len(inner) + width)
-    snippet = whole[start:end]
-    if start > 0:
-        snippet = "…" + snippet[snippet.find(" ") + 1 :] if " " in snippet[:20] else "…" + snippet
-    if end < len(whole):
-        snippet = (snippet[: snippet.rfind(" ")] if " " in snippet[-20:] else snippet) + "…"
-    return inner, snippet
-
-
-def read_register(tree: etree._ElementTree, path: Path) -> Register | None:
-    """Read the entities of a register file (listPerson/listPlace/listOrg); None when the file holds no such list."""
-    root = tree.getroot()
-    for kind, (entry, list_el, name_el, _section, _label) in KINDS.items():
-        entries = root.findall(f".//{T}{list_el}/{T}{entry}")
-        if not entries and root.find(f".//{T}{list_el}") is None:
-            continue
-        register = Register(kind=kind, path=path)
-        for el in entries:
-            entity = _read_entity(el, kind, name_el, path)
-            if entity is not None and entity.id not in register.entities:
-                register.entities[entity.id] = entity
-        return register
-    return None
-
-
-def read_registers(trees: Iterable[tuple[Path, etree._ElementTree]]) -> dict[str, Register]:
-    """Read every register file; files of the same kind are merged, the first entry with an id winning."""
-    registers: dict[str, Register] = {}
-    for path, tree in trees:
-        register = read_register(tree, path)
-        if register is None:
-            continue
-        known = registers.setdefault(register.kind, Register(kind=register.kind, path=path))
-        for entity_id, entity in register.entities.items():
-            known.entities.setdefault(entity_id, entity)
-    return registers
-
-
-def all_entities(registers: dict[str, Register]) -> dict[str, Entity]:
-    """Every entity of every register, by id."""
-    return {e.id: e for r in registers.values() for e in r.entities.values()}
-
-
-def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Entity | None:
-    entity_id = el.get(XML_ID)
-    if not entity_id:
-        return None
-    names = tuple(
-        Name(text_of(n), n.get(XML_LANG), n.get("type"))
-        for n in el.findall(f"{T}{name_el}") + el.findall(f"{T}name")
-        if text_of(n)
-    )
-    if kind == "place":
-        names += tuple(
-            Name(text_of(n), n.get(XML_LANG), n.get("type"))
-            for n in el.findall(f"{T}settlement") + el.findall(f"{T}country") + el.findall(f"{T}geogName")
-            if text_of(n)
-        )
-    note = el.find(f"{T}note")
-    birth, death = el.find(f"{T}birth"), el.find(f"{T}death")
-    geo = None
-    geo_el = el.find(f"{T}location/{T}geo")
-    if geo_el is not None and geo_el.text:
-        try:
-            lat, lon = (float(x) for x in geo_el.text.replace(",", " ").split()[:2])
-            geo = (lat, lon)
-        except ValueError:
-            geo = None
-    idnos = tuple((i.get("type", ""), normalise_space(i.text or "")) for i in el.findall(f"{T}idno") if i.text)
-    return Entity(
-        id=entity_id,
-        kind=kind,
-        names=names,
-        path=path,
-        line=line_of(el),
-        sort_name=_person_sort_name(el, names) if kind == "person" else "",
-        description=text_of(note),
-        birth=date_span(birth.attrib) if birth is not None else None,
-        death=date_span(death.attrib) if death is not None else None,
-        birth_text=text_of(birth),
-        death_text=text_of(death),
-        geo=geo,
-        idnos=idnos,
-    )
-
-
-EAST_ASIAN = ("zh", "ko", "ja", "vi")
-
-
-def _person_sort_name(el: etree._Element, names: tuple[Name, ...]) -> str:
-    """'Surname, Forename' for the index, from <surname>/<forename> when the register marks them up (a name whose
-    surname comes first, as in Chinese and Korean names, is already in index order); unmarked names put the last
-    word first unless the entry has an East Asian original form and no other."""
-    candidates = el.findall(f"{T}persName")
-    main = next((n for n in candidates if n.get("type") in ("main", "full", "preferred")), None)
-    main = main if main is not None else next((n for n in candidates if not n.get(XML_LANG)), None)
-    if main is None:
-        return ""
-    parts = [c for c in main if isinstance(c.tag, str) and c.tag in (T + "surname", T + "forename")]
-    if parts:
-        if parts[0].tag == T + "surname":
-            return text_of(main)
-        surnames = " ".join(text_of(p) for p in parts if p.tag == T + "surname")
-        forenames = " ".join(text_of(p) for p in parts if p.tag == T + "forename")
-        return f"{surnames}, {forenames}" if surnames and forenames else text_of(main)
-    originals = {(n.lang or "").split("-")[0] for n in names if n.lang and not n.lang.startswith("en")}
-    if originals and originals <= set(EAST_ASIAN):
-        return ""
-    words = text_of(main).split()
-    return f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else ""
-
-
-def authority_url(kind: str, value: str) -> str | None:
-    """The web address of an authority identifier (Wikidata, VIAF, GeoNames, GND, LoC), if it is one we know."""
-    value = value.strip()
-    if value.startswith(("http://", "https://")):
-        return value
-    patterns = {
-        "wikidata": "https://www.wikidata.org/wiki/{}",
-        "viaf": "https://viaf.org/viaf/{}",
-        "geonames": "https://www.geonames.org/{}",
-        "gnd": "https://d-nb.info/gnd/{}",
-        "lccn": "https://id.loc.gov/authorities/names/{}",
-    }
-    pattern = patterns.get(kind.lower())
-    return pattern.format(value) if pattern else None

@@ -17,18 +17,9 @@ from lxml import etree
 
 from tei_edition.config import SplitError, compile_split
 from tei_edition.tei.dates import DateSpan, DateValueError, date_span, parse_date
-from tei_edition.tei.model import (
-    XML_ID,
-    XML_LANG,
-    DateMention,
-    Document,
-    Mention,
-    T,
-    read_document,
-    read_readings,
-    text_of,
-)
+from tei_edition.tei.model import DateMention, Document, Mention, read_document, read_readings
 from tei_edition.tei.parse import line_of
+from tei_edition.tei.text import XML_ID, XML_LANG, T, text_of
 
 MIN_PARTS = 2
 # Attributes some projects put on a part for its date (FRUS: the earliest and latest moment of the document).

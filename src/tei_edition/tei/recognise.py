@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from tei_edition.tei.dates import MONTHS
-from tei_edition.tei.model import Entity, normalise_space
+from tei_edition.tei.registers import Entity
+from tei_edition.tei.text import normalise_space
 
 _MONTH_ABBR = {
     "Jan": 1,

@@ -18,8 +18,8 @@ from lxml import etree
 from tei_edition.config import EditionConfig
 from tei_edition.errors import SourceError
 from tei_edition.tei.discover import Sources, discover_sources
-from tei_edition.tei.model import T
 from tei_edition.tei.parse import FragmentError, line_of, parse_file, require_tei
+from tei_edition.tei.text import T
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 
 RELAXNG_NS = "http://relaxng.org/ns/structure/1.0"

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from tei_edition.tei.model import KINDS, POINTER_ATTRIBUTES, Entity, T, pointer_targets
+from tei_edition.tei.model import POINTER_ATTRIBUTES
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.recognise import DateFinder, NameMatcher
+from tei_edition.tei.registers import KINDS, Entity
+from tei_edition.tei.text import T, pointer_targets
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
 # Text inside these elements is already tagged, or is not the reading text.

@@ -12,8 +12,10 @@ from typing import NamedTuple
 from lxml import etree
 
 from tei_edition import TEI_NS
-from tei_edition.tei.model import KINDS, NAME_KIND, POINTER_ATTRIBUTES, XML_ID, T, pointer_targets
+from tei_edition.tei.model import POINTER_ATTRIBUTES
 from tei_edition.tei.parse import line_of
+from tei_edition.tei.registers import KINDS, NAME_KIND
+from tei_edition.tei.text import XML_ID, T, pointer_targets
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"

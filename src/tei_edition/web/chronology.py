@@ -10,7 +10,7 @@ from tei_edition.output.paths import folder, href_between
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
-from tei_edition.tei.model import split_snippet
+from tei_edition.tei.snippets import split_snippet
 from tei_edition.web.context import PageContext, Pagination, Site, paged
 from tei_edition.web.views import DocumentView, DocumentViews, document_views
 

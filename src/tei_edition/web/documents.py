@@ -11,7 +11,8 @@ from markupsafe import Markup
 from tei_edition.errors import BuildError
 from tei_edition.output.paths import folder
 from tei_edition.tei.header import Party
-from tei_edition.tei.model import KINDS, Document, Entity, authority_url
+from tei_edition.tei.model import Document
+from tei_edition.tei.registers import KINDS, Entity, authority_url
 from tei_edition.web.citations import Citation, cite_document
 from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, safe_url, value_digest
 from tei_edition.web.views import DocumentView, document_views

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from tei_edition.output.paths import folder
 from tei_edition.tei.edition import MentionGroup
-from tei_edition.tei.model import KINDS, Entity, Name, Passage, authority_url
+from tei_edition.tei.model import Passage
+from tei_edition.tei.registers import KINDS, Entity, Name, authority_url
 from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, value_digest
 from tei_edition.web.views import DocumentView, DocumentViews, Heading, document_heading, document_views
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from tei_edition.output.paths import folder, href_between, tei_href
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party
-from tei_edition.tei.model import KINDS, Document
+from tei_edition.tei.model import Document
+from tei_edition.tei.registers import KINDS
 from tei_edition.web.context import DIGESTED_TYPES, Site, join_names, safe_url, value_digest
 
 
