@@ -211,3 +211,24 @@ def test_other_projects_tei_validates_fairly_and_builds_with_no_broken_link(tmp_
         assert letters.xpath("//a[@class='authority'][contains(@href, 'd-nb.info/gnd/118609807')]")
         assert (site / "letters" / "correspondents" / "index.html").is_file()
         assert (site / "letters" / "places" / "index.html").is_file()
+
+
+def test_documents_that_share_an_id_both_build_in_a_preview(tmp_path: Path) -> None:
+    letter = f'<TEI xmlns="{TEI}">{PLAIN.format(title="{title}")}<text><body><p>{{text}}</p></body></text></TEI>'
+    edition = edition_of(
+        tmp_path / "ed",
+        {
+            "a/letter.xml": letter.format(title="First", text="From folder a."),
+            "b/letter.xml": letter.format(title="Second", text="From folder b."),
+        },
+    )
+    status, output = run("build", "--no-pdf", "--config", str(edition / "edition.toml"))
+    assert status == 1 and "some documents have the same id" in output
+    assert not (edition / "build" / "html").exists()  # without --keep-going nothing is published
+    status, output = build(edition)
+    assert status == 1, output
+    assert "a/letter.xml" in output and "b/letter.xml" in output
+    site = edition / "build" / "html" / "documents"
+    texts = {p.name: (p / "index.html").read_text(encoding="utf-8") for p in site.iterdir()}
+    assert sorted(texts) == ["letter", "letter-2"]
+    assert "From folder a." in texts["letter"] and "From folder b." in texts["letter-2"]

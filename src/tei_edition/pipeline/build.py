@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.executor import parse_executor
 from tei_edition.output.cache import CACHE_NAME, BuildCache
-from tei_edition.output.paths import source_name
+from tei_edition.output.paths import id_segment, source_name
 from tei_edition.output.plan import (
     Changes,
     EditionInputs,
@@ -52,6 +52,7 @@ from tei_edition.tei.edition import (
     passages_key,
     source_date_epoch,
 )
+from tei_edition.tei.model import Document
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.validate.diagnostics import Report
 
@@ -166,7 +167,7 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
                 config.root,
             )
         stop_unless_valid(summary.report, options.keep_going)
-        stop_unless_buildable(config, plan.sources.documents, stage.results.core)
+        stop_unless_buildable(config, plan.sources.documents, stage.results.core, options.keep_going, summary.report)
         with summary.phase("registers"):
             data = gather_edition(config, plan, stage, register_trees, summary)
         heap.settled()
@@ -253,11 +254,14 @@ def gather_edition(
     core = stage.results.core
     for result in core.values():  # what only the gate needed (the results are in the cache as they were)
         result.ids, result.targets = [], frozenset()
-    documents = [doc for p in plan.sources.documents if core[p].parsed for doc in core[p].documents]
-    document_keys = {doc.id: document_key(stage.core_keys[doc.path], doc.id) for doc in documents}
+    documents, renamed = distinct_ids(
+        [doc for p in plan.sources.documents if core[p].parsed for doc in core[p].documents]
+    )
+    stage.renamed = renamed
+    document_keys = {doc.id: document_key(stage.core_keys[doc.path], renamed.get(doc.id, doc.id)) for doc in documents}
     summaries = {}
     for doc in documents:
-        summaries[doc.id] = found = unpack_groups(core[doc.path].passages.get(doc.id, ""))
+        summaries[doc.id] = found = unpack_groups(core[doc.path].passages.get(renamed.get(doc.id, doc.id), ""))
         # All kept, also those of entities the registers lack: an entry added for them later needs them.
         stage.cache.keep_many([passages_key(document_keys[doc.id], entity_id) for entity_id, _n, _digest in found])
     for path in plan.sources.documents:
@@ -282,8 +286,30 @@ def gather_edition(
 
 def bodies(stage: CachedStage, data: EditionData, media: str) -> CachedBodies:
     """The documents' HTML fragments for one medium, by document id, read from the cache when a page needs one."""
-    keys = stage.core_keys
-    return CachedBodies(stage.cache, {doc.id: body_key(keys[doc.path], doc.id, media) for doc in data.documents})
+    keys, renamed = stage.core_keys, stage.renamed
+    return CachedBodies(
+        stage.cache, {doc.id: body_key(keys[doc.path], renamed.get(doc.id, doc.id), media) for doc in data.documents}
+    )
+
+
+def distinct_ids(documents: list[Document]) -> tuple[list[Document], dict[str, str]]:
+    """The documents with ids that name pages of their own: a document whose id names the same pages as an earlier
+    one's (reported by stop_unless_buildable; only a --keep-going build gets here with one) is built as 'id-2', and
+    so on. Also the renamed ids, each with the id its source's results are kept under."""
+    seen: set[str] = set()
+    out: list[Document] = []
+    renamed: dict[str, str] = {}
+    for doc in documents:
+        new, number = doc.id, 1
+        while id_segment(new).casefold() in seen:
+            number += 1
+            new = f"{doc.id}-{number}"
+        seen.add(id_segment(new).casefold())
+        if new != doc.id:
+            renamed[new] = doc.id
+            doc = replace(doc, id=new)
+        out.append(doc)
+    return out, renamed
 
 
 def _build_date(previous: Manifest | None) -> datetime:

@@ -76,8 +76,16 @@ def stop_unless_valid(report: Report, keep_going: bool) -> None:
     )
 
 
-def stop_unless_buildable(config: EditionConfig, documents: Sequence[Path], core: dict[Path, CoreResult]) -> None:
-    """Stop the build when a document's text could not be transformed, or two documents would name the same pages."""
+def stop_unless_buildable(
+    config: EditionConfig,
+    documents: Sequence[Path],
+    core: dict[Path, CoreResult],
+    keep_going: bool = False,
+    report: Report | None = None,
+) -> None:
+    """Stop the build when a document's text could not be transformed, or two documents would name the same pages;
+    with `keep_going`, documents that share an id are reported (as errors, in `report`) and built under ids of their
+    own instead (gather_edition)."""
     failures = [
         f"  {source_name(config, p)}:{r.failure[0]}: {r.failure[1]}" for p, r in core.items() if r.failure is not None
     ]
@@ -88,6 +96,15 @@ def stop_unless_buildable(config: EditionConfig, documents: Sequence[Path], core
         )
     read = [(p, d.id) for p in documents if core[p].parsed for d in core[p].documents]
     clashes = shared_ids(config, read)
+    if clashes and keep_going and report is not None:
+        for line in clashes:
+            if line.startswith("  ... and"):
+                continue
+            path_text = line.strip().split(": its id", 1)[0]
+            path = next((p for p in documents if source_name(config, p) == path_text), Path(path_text))
+            message = line.strip().split(": ", 1)[1] + "; built under an id of its own in this preview"
+            report.add(Diagnostic(path, 0, 0, Severity.ERROR, message, "id-page"))
+        return
     if clashes:
         raise BuildError(
             "some documents have the same id, which names their pages and PDFs, so the edition was "

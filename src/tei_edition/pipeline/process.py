@@ -83,6 +83,7 @@ class CachedStage:
         }
         self.documents = set(sources.documents)
         self.core_keys: dict[Path, str] = {}
+        self.renamed: dict[str, str] = {}  # a document built under an id of its own -> the id its results are under
         self.encoding_keys: dict[Path, str] = {}
         for path in sources.all:
             # By the source's full path, not its name in the edition: the results hold it (documents, diagnostics),
