@@ -631,3 +631,29 @@ def test_a_long_edition_comes_in_volumes_each_with_its_own_contents_and_indexes(
     build(load_fixture(volume_pages=2), tmp_path / "one", jobs=1)
     for book in books:
         assert (tmp_path / "one" / book.name).read_bytes() == book.read_bytes(), book.name
+
+
+def test_tables_whose_spans_exceed_their_columns_are_set(tmp_path: Path) -> None:
+    """A table as projects write them (FRUS): a cell spanning rows pushes the next row's cells right, beyond the
+    columns of the widest row; a rowspan past the last row; an empty row. Typst sets it instead of refusing it."""
+    import typst
+
+    from tei_edition.print.typst_markup import BodyContext, body_markup
+
+    html = """<div class="tei-text"><table>
+      <tr><td rowspan="3">Left</td><td>B1</td></tr>
+      <tr><td>B2</td><td>C2</td><td colspan="2">D2 wide</td></tr>
+      <tr></tr>
+      <tr><td>A4</td><td rowspan="5">B4 down</td></tr>
+    </table><table><tr><td>A</td><td rowspan="2">X</td></tr><tr><td colspan="3">Z under</td></tr></table></div>"""
+    markup = body_markup(html, BodyContext("doc", tmp_path))
+    assert "columns: 5" in markup  # Left takes column 1 in the rows below: B2, C2 and D2 need four more
+    design = (Path(__file__).parents[1] / "src" / "tei_edition" / "templates" / "print" / "edition.typ").read_text(
+        encoding="utf-8"
+    )
+    source = f'{design}\n#show: edition.with(fonts: ("DejaVu Serif",))\n{markup}\n'
+    pdf = typst.compile(source.encode("utf-8"), root=str(tmp_path))
+    (tmp_path / "table.pdf").write_bytes(pdf)
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "table.pdf").pages)
+    for word in ("Left", "B1", "B2", "C2", "D2 wide", "A4", "B4 down", "Z under"):
+        assert word in text

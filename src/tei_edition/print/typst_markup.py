@@ -218,7 +218,7 @@ class _Converter:
         # This table's rows, not those of a table inside one of its cells (that one is set in its cell).
         rows = [row for row in el.iter("tr") if next(row.iterancestors("table"), None) is el]
         caption = el.find("caption")
-        columns = max((sum(_span(c, "colspan") for c in row if c.tag in ("td", "th")) for row in rows), default=1)
+        columns, down, place, across = _grid(rows)
         cells = []
         for row in rows:
             for cell in row:
@@ -227,8 +227,10 @@ class _Converter:
                 inner = self.blocks(cell)
                 if cell.tag == "th":
                     inner = Code(f"#strong[{inner}]")
-                span = [f"{name}: {_span(cell, name)}" for name in ("colspan", "rowspan") if _span(cell, name) > 1]
-                cells.append(f"table.cell({', '.join(span)})[{inner}]" if span else f"[{inner}]")
+                x, y = place[cell]
+                spans = (("colspan", across[cell]), ("rowspan", down[cell]))
+                span = [f"x: {x}", f"y: {y}", *(f"{name}: {value}" for name, value in spans if value > 1)]
+                cells.append(f"table.cell({', '.join(span)})[{inner}]")
         table = (
             f"#table(columns: {max(columns, 1)}, stroke: 0.4pt + luma(53%), inset: 3pt, align: left, "
             + "".join(f"{c}, " for c in cells)
@@ -366,6 +368,45 @@ class _Converter:
         if fonts:
             args.append(f"font: {value(fonts)}")
         return Code(f"#text({', '.join(args)})[{inner}]")
+
+
+def _grid(
+    rows: list[etree._Element],
+) -> tuple[int, dict[etree._Element, int], dict[etree._Element, tuple[int, int]], dict[etree._Element, int]]:
+    """A table laid out as a browser lays it out (a cell spanning rows takes its columns in the rows below, so a
+    later row's cells move right): the columns it really takes, each cell's rowspan cut to the rows there are, and
+    each cell's place (column, row), which Typst is given so that every HTML row stays a row, and its colspan cut
+    where it would run into a cell from a row above. A table whose spans exceed its columns or rows is set, not
+    refused."""
+    widest = 1
+    covered: dict[int, int] = {}  # column -> rows below still taken by a cell above
+    down: dict[etree._Element, int] = {}
+    place: dict[etree._Element, tuple[int, int]] = {}
+    spans: dict[etree._Element, int] = {}
+    for number, row in enumerate(rows):
+        taken = set(covered)
+        column = 0
+        below: dict[int, int] = {}
+        for cell in row:
+            if cell.tag not in ("td", "th"):
+                continue
+            while column in taken:
+                column += 1
+            across, wanted = 1, _span(cell, "colspan")
+            while across < wanted and column + across not in taken:  # a span never runs into a cell from above
+                across += 1
+            spans[cell] = across
+            rows_down = min(_span(cell, "rowspan"), len(rows) - number)
+            down[cell] = rows_down
+            place[cell] = (column, number)
+            for taken_column in range(column, column + across):
+                if rows_down > 1:
+                    below[taken_column] = rows_down - 1
+            column += across
+        widest = max(widest, column, max(taken, default=-1) + 1)
+        covered = {c: left - 1 for c, left in covered.items() if left > 1}
+        covered.update(below)
+    return widest, down, place, spans
 
 
 def _span(cell: etree._Element, name: str) -> int:
