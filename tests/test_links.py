@@ -63,7 +63,8 @@ def ids_of(path: Path, cache: dict[Path, set[str]]) -> set[str]:
     return cache[path]
 
 
-def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+def broken_links(site: Path) -> tuple[list[str], int]:
+    """Every internal link or anchor of a built site that leads nowhere, and how many links were checked."""
     broken: list[str] = []
     cache: dict[Path, set[str]] = {}
     checked = 0
@@ -80,6 +81,11 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
                 broken.append(f"{where} -> no file {target.relative_to(root)}")
             elif fragment and target.suffix == ".html" and fragment not in ids_of(target, cache):
                 broken.append(f"{where} -> no id {fragment!r} in {target.relative_to(root)}")
+    return broken, checked
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    broken, checked = broken_links(site)
     assert broken == []
     assert checked > 100
 
