@@ -137,3 +137,14 @@ def test_a_build_on_a_local_dask_cluster_equals_a_local_build(tmp_path: Path, mo
             html = root / "build" / "html"
             outputs.append({p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()})
     assert outputs[0] == outputs[1]
+
+
+def test_a_few_long_files_get_a_pool_as_many_short_ones_do() -> None:
+    """Five novels of 1 MB are as much work as hundreds of letters: the work is weighed by bytes too."""
+    from tei_edition.executor import local_workers
+
+    spec = ExecutorSpec("local", 2)
+    assert local_workers(spec, 5) == 1
+    assert local_workers(spec, 5, size=5_400_000) == 2
+    assert local_workers(spec, 1, size=5_400_000) == 1  # one file is one work item: no pool for it
+    assert local_workers(ExecutorSpec("local", 1), 5, size=5_400_000) == 1

@@ -83,20 +83,32 @@ def parse_executor(value: str | None, jobs: int | None) -> ExecutorSpec:
     raise UsageError(f"--executor {value!r} is not understood: use 'local' (the default) or dask://HOST:PORT")
 
 
-def local_workers(spec: ExecutorSpec, items: int) -> int:
-    """How many processes of this machine share `items` work items: 1 (this process) when a pool would not pay."""
-    if spec.jobs <= 1 or items < POOL_THRESHOLD:
+# The size of a work item the threshold above is reckoned in (a document of the sample's size, ~23 KB): a few
+# long files (novels of 2 MB, a volume of 3.6 MB) are as much work as hundreds of letters, and get a pool too.
+ITEM_BYTES = 24_000
+
+
+def local_workers(spec: ExecutorSpec, items: int, size: int = 0) -> int:
+    """How many processes of this machine share `items` work items of `size` bytes in all: 1 (this process) when a
+    pool would not pay. The work is weighed by bytes as well as by count."""
+    work = max(items, size // ITEM_BYTES)
+    if spec.jobs <= 1 or items < 2 or work < POOL_THRESHOLD:
         return 1
-    return min(spec.jobs, max(1, items // 8))
+    return min(spec.jobs, items, max(1, work // 8))
 
 
 def open_executor(
-    spec: ExecutorSpec, items: int, initializer: Callable[..., Any] | None = None, initargs: tuple[Any, ...] = ()
+    spec: ExecutorSpec,
+    items: int,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple[Any, ...] = (),
+    size: int = 0,
 ) -> Executor:
-    """An executor fit for `items` work items: inline when a pool would not pay, else a process pool or Dask."""
+    """An executor fit for `items` work items (`size` bytes in all): inline when a pool would not pay, else a
+    process pool or Dask."""
     if spec.kind == "dask":
         return _dask_executor(spec.address)
-    workers = local_workers(spec, items)
+    workers = local_workers(spec, items, size)
     if workers == 1:
         return InlineExecutor(initializer, initargs)
     return LocalPool(workers, initializer, initargs)

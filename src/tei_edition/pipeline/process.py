@@ -171,8 +171,9 @@ def process_sources(
                 worker_time[name] = worker_time.get(name, 0.0) + seconds
         consume(results)
 
-    share = -(-len(tasks) // local_workers(spec, len(tasks)))  # the sources each process will check
-    executor = open_executor(spec, len(tasks), warm_up, (settings, share))
+    size = sum(_size(task.path) for task in tasks)  # long files weigh as much as many short ones
+    share = -(-len(tasks) // local_workers(spec, len(tasks), size))  # the sources each process will check
+    executor = open_executor(spec, len(tasks), warm_up, (settings, share), size)
     try:
         workers = worker_count(executor, spec)
         say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
@@ -207,3 +208,10 @@ def check_result(result: SourceResult) -> None:
 def _still_valid(result: CoreResult) -> bool:
     """A cached result stays valid while the schemas its <?xml-model?> instructions named are unchanged."""
     return all(hash_file(Path(p)) == h for p, h in result.schema_files.items())
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read, and reported, by the worker
