@@ -18,7 +18,7 @@ from typing import TypeVar
 from tei_edition.errors import BuildError
 from tei_edition.output.cache import BuildCache
 from tei_edition.output.hashing import content_key
-from tei_edition.output.paths import document_pdf, volume_pdf
+from tei_edition.output.paths import document_pdf, source_name, volume_pdf
 from tei_edition.output.writer import OutputWriter
 from tei_edition.print.book import book_metadata, document_metadata, prepare_document, texts_in_use
 from tei_edition.print.fonts import FontSet
@@ -161,7 +161,11 @@ def render_typst(
             sources.append((writer.edition_source(volume, book_metadata(data, volume, title), label), what))
             names.append(name)
         sources += [
-            (writer.document_source(doc, document_metadata(data, doc)), f"document {doc.id!r}") for doc in documents
+            (
+                writer.document_source(doc, document_metadata(data, doc)),
+                f"document {doc.id!r} (from {source_name(data.config, doc.source.path)})",
+            )
+            for doc in documents
         ]
         names += [document_pdf(doc.id) for doc in documents]
         # A PDF is a function of its source, the fonts, the images it shows and Typst's version: one whose key the
