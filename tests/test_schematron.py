@@ -520,3 +520,20 @@ def test_a_prepared_tree_serves_a_schema_that_cannot_see_outside_the_root(tmp_pa
     finally:
         schematron._saxon = original
     assert report == [("todo", 3), ("p", 3)] and calls == []
+
+
+@pytest.mark.parametrize("link", ['corresp="#p_JAY1"', 'key="jay"', 'sameAs="#jay"', 'ref="#jay"'])
+def test_a_name_linked_the_way_projects_link_names_is_not_reported(
+    edition_sch: SchematronValidator, tmp_path: Path, link: str
+) -> None:
+    """name-ref: FRUS links persons by @corresp, others by @key or @sameAs; any of these is a link."""
+    path = tmp_path / "doc.xml"
+    path.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+        "<publicationStmt><availability><licence>CC0</licence></availability></publicationStmt>"
+        f"<sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader><text><body><p><persName {link}>Mr. Jay</persName>"
+        "<persName>Mr. Fish</persName></p></body></text></TEI>",
+        encoding="utf-8",
+    )
+    found = [d for d in edition_sch.validate(etree.parse(str(path)), path) if d.rule == "name-ref"]
+    assert [d.message.split(">")[1].split("<")[0] for d in found] == ["Mr. Fish"]

@@ -69,7 +69,11 @@ RULES: dict[str, Rule] = {
     "title": Rule("warning", False, "the header's <titleStmt> has a <title> with text"),
     "source": Rule("warning", False, "the header's <sourceDesc> describes the source (bibl, msDesc, p ...)"),
     "licence": Rule("warning", False, "the header's <publicationStmt> states a licence in <availability>"),
-    "name-ref": Rule("warning", False, "a persName, placeName or orgName in the text has @ref to its register entry"),
+    "name-ref": Rule(
+        "warning",
+        False,
+        "a persName, placeName or orgName in the text is linked (@ref, @corresp, @key or @sameAs) to its entry",
+    ),
     "choice-pair": Rule("warning", False, "<choice> pairs sic/corr, abbr/expan or orig/reg"),
     "gap-reason": Rule("warning", False, "<gap> says why the text is missing (@reason)"),
     "untagged-name": Rule("warning", False, "a name of a register entry is not left untagged in the text"),
