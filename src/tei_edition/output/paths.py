@@ -46,6 +46,12 @@ def id_segment(value: str) -> str:
     return f"{readable or 'id'}~{id_hash(value)}"
 
 
+def page_key(doc_id: str) -> str:
+    """What two documents' ids must not share: their page folder's name, regardless of letter case (some file
+    systems do not tell 'Letter' and 'letter' apart)."""
+    return id_segment(doc_id).casefold()
+
+
 def safe_segment(name: str) -> str:
     """A file or folder name made safe for any file system and URL: letters, digits, '.', '_', '~', '-' only."""
     cleaned = re.sub(r"[^A-Za-z0-9._~-]+", "-", name).strip(".-") or "item"

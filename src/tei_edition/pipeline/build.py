@@ -25,7 +25,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.executor import parse_executor
 from tei_edition.output.cache import CACHE_NAME, BuildCache
-from tei_edition.output.paths import id_segment, source_name
+from tei_edition.output.paths import page_key, source_name
 from tei_edition.output.plan import (
     Changes,
     EditionInputs,
@@ -301,10 +301,10 @@ def distinct_ids(documents: list[Document]) -> tuple[list[Document], dict[str, s
     renamed: dict[str, str] = {}
     for doc in documents:
         new, number = doc.id, 1
-        while id_segment(new).casefold() in seen:
+        while page_key(new) in seen:
             number += 1
             new = f"{doc.id}-{number}"
-        seen.add(id_segment(new).casefold())
+        seen.add(page_key(new))
         if new != doc.id:
             renamed[new] = doc.id
             doc = replace(doc, id=new)

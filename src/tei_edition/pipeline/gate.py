@@ -13,7 +13,7 @@ from lxml import etree
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, ValidationFailed
-from tei_edition.output.paths import id_segment, source_name
+from tei_edition.output.paths import page_key, source_name
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.stage import CoreResult
 from tei_edition.rules import RuleSettings
@@ -95,39 +95,41 @@ def stop_unless_buildable(
             "(the previous output is unchanged):\n" + "\n".join(failures)
         )
     read = [(p, d.id) for p in documents if core[p].parsed for d in core[p].documents]
-    clashes = shared_ids(config, read)
+    clashes = shared_ids(read)
     if clashes and keep_going and report is not None:
-        for line in clashes:
-            if line.startswith("  ... and"):
-                continue
-            path_text = line.strip().split(": its id", 1)[0]
-            path = next((p for p in documents if source_name(config, p) == path_text), Path(path_text))
-            message = line.strip().split(": ", 1)[1] + "; built under an id of its own in this preview"
-            report.add(Diagnostic(path, 0, 0, Severity.ERROR, message, "id-page"))
+        for path, doc_id, other, other_id in clashes:
+            message = f"its id '{doc_id}' {_same_pages(config, other, other_id, doc_id)}; built under an id of its own"
+            report.add(Diagnostic(path, 0, 0, Severity.ERROR, message + " in this preview", "id-page"))
         return
     if clashes:
+        lines = [
+            f"  {source_name(config, path)}: its id '{doc_id}' {_same_pages(config, other, other_id, doc_id)}"
+            for path, doc_id, other, other_id in clashes
+        ]
+        shown = lines[:MAX_LISTED] + ([f"  ... and {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])
         raise BuildError(
             "some documents have the same id, which names their pages and PDFs, so the edition was "
             "not built (the previous output is unchanged); a document's id is its <TEI xml:id>, "
-            "else its file name: rename one of each pair\n" + "\n".join(clashes)
+            "else its file name: rename one of each pair\n" + "\n".join(shown)
         )
 
 
-def shared_ids(config: EditionConfig, documents: list[tuple[Path, str]]) -> list[str]:
-    """A line for each document whose id names the same pages as an earlier document's (the same id in two
-    folders, or ids that differ only in letter case, which some file systems do not tell apart)."""
+def _same_pages(config: EditionConfig, other: Path, other_id: str, doc_id: str) -> str:
+    if other_id == doc_id:
+        return f"is also the id of {source_name(config, other)}"
+    return f"names the same pages as the id '{other_id}' of {source_name(config, other)}"
+
+
+def shared_ids(documents: list[tuple[Path, str]]) -> list[tuple[Path, str, Path, str]]:
+    """(path, id, earlier path, earlier id) for each document whose id names the same pages as an earlier
+    document's (the same id in two folders, or ids that differ only in letter case, which some file systems do not
+    tell apart)."""
     first: dict[str, tuple[Path, str]] = {}
-    lines = []
+    clashes = []
     for path, doc_id in documents:
-        folder = id_segment(doc_id).casefold()
-        if folder in first:
-            other, other_id = first[folder]
-            same = (
-                f"is also the id of {source_name(config, other)}"
-                if other_id == doc_id
-                else f"names the same pages as the id '{other_id}' of {source_name(config, other)}"
-            )
-            lines.append(f"  {source_name(config, path)}: its id '{doc_id}' {same}")
+        key = page_key(doc_id)
+        if key in first:
+            clashes.append((path, doc_id, *first[key]))
         else:
-            first[folder] = (path, doc_id)
-    return lines[:MAX_LISTED] + ([f"  ... and {len(lines) - MAX_LISTED} more"] if len(lines) > MAX_LISTED else [])
+            first[key] = (path, doc_id)
+    return clashes

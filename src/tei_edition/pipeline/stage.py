@@ -202,7 +202,8 @@ class SourceWorker:
             return core
         with clock("read"):
             try:
-                documents = read_documents(tree, path, self.settings.split)
+                parts = find_parts(tree, self.settings.split)
+                documents = read_documents(tree, path, parts)
             except SplitError as exc:
                 core.diagnostics.append(Diagnostic(path, 0, 0, Severity.ERROR, str(exc), "xml"))
                 return core
@@ -211,7 +212,7 @@ class SourceWorker:
             if len(documents) == 1:
                 by_page = {volume.id: read_passages(tree)}
             else:
-                by_page = read_passages_by_page(tree, part_finder(find_parts(tree, self.settings.split), volume.id))
+                by_page = read_passages_by_page(tree, part_finder(parts, volume.id))
             for doc in documents:
                 summaries, dumped = summarise_passages(by_page.get(doc.id, {}))
                 core.passages[doc.id] = pack_groups(summaries)

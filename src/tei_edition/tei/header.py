@@ -205,6 +205,9 @@ def _origin_date(source_desc: etree._Element) -> etree._Element | None:
     return None
 
 
+DATING = ("when", "from", "to", "notBefore", "notAfter")
+
+
 def _w3c_attributes(date: etree._Element) -> dict[str, str]:
     """A dating element's W3C attributes, the -iso forms standing in for the plain ones where those are absent."""
     values = {str(k): str(v) for k, v in date.attrib.items() if k in DATING}
@@ -215,9 +218,6 @@ def _w3c_attributes(date: etree._Element) -> dict[str, str]:
     if not values and re.fullmatch(r"-?\d{4}", text_of(date)):
         values["when"] = text_of(date)  # <date>1901</date>: the year as written
     return values
-
-
-DATING = ("when", "from", "to", "notBefore", "notAfter")
 
 
 def _prose(el: etree._Element | None, skip: tuple[str, ...] = ("geo", "dimensions", "locus")) -> str:
@@ -340,20 +340,20 @@ def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
 
 def _doc_type(root: etree._Element, header: etree._Element, corresp: bool, archival: bool) -> str:
     text = root.find(f"{T}text")
-    if text is not None and _reads_as_words(text.get("type", "")):
+    if text is not None and reads_as_words(text.get("type", "")):
         return text.get("type", "").replace("-", " ").replace("_", " ")  # a token such as "blog-post"
     for term in header.findall(f"{T}profileDesc/{T}textClass/{T}keywords/{T}term"):
         if term.get("type") in ("genre", "doctype", "document-type", "form"):
             return text_of(term)
     cat = header.find(f"{T}profileDesc/{T}textClass/{T}classCode")
-    if cat is not None and _reads_as_words(text_of(cat)):
+    if cat is not None and reads_as_words(text_of(cat)):
         return text_of(cat)
     if corresp:
         return "correspondence"
     return "archival document" if archival else "document"
 
 
-def _reads_as_words(value: str) -> bool:
+def reads_as_words(value: str) -> bool:
     """Whether a type token reads as words ("letter", "blog-post") rather than a project's code ("T4MS", "Q"): such
     codes mean something only with the project's documentation, so readers are not shown them."""
     return bool(re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+)*", value)) and not value.isupper()

@@ -137,10 +137,10 @@ def _moment_span(start: str | None, end: str | None) -> DateSpan | None:
     return DateSpan(start=low, end=high)
 
 
-def read_documents(tree: etree._ElementTree, path: Path, split: str) -> list[Document]:
-    """The documents of a source file: the file itself, then, when it holds several (find_parts), each part with
-    the names and dates that stand in it (the file's own document keeps those outside every part)."""
-    parts = find_parts(tree, split)
+def read_documents(tree: etree._ElementTree, path: Path, parts: list[Part]) -> list[Document]:
+    """The documents of a source file: the file itself, then, when it holds several (its `parts`, see
+    find_parts), each part with the names and dates that stand in it (the file's own document keeps those outside
+    every part)."""
     volume = read_document(tree, path)
     if not parts:
         return [volume]
@@ -178,7 +178,7 @@ def _with_readings(doc: Document, readings: list[Mention | DateMention]) -> Docu
 def _part_document(part: Part, path: Path, volume: Document) -> Document:
     """A part as a document: a teiCorpus's TEI by its own header, a volume's division by the volume's header with
     the part's own title and date (its source, publisher and licence are the volume's)."""
-    from tei_edition.tei.header import read_header, short_title_of
+    from tei_edition.tei.header import read_header, reads_as_words, short_title_of
 
     el = part.element
     lang = next((a.get(XML_LANG) for a in (el, *el.iterancestors()) if a.get(XML_LANG)), "") or ""
@@ -197,7 +197,7 @@ def _part_document(part: Part, path: Path, volume: Document) -> Document:
             short_title=short_title_of(own),
             part_of=volume.id,
         )
-    kind = next((v.replace("-", " ") for v in (el.get("subtype"), el.get("type")) if v and _words(v)), "")
+    kind = next((v.replace("-", " ") for v in (el.get("subtype"), el.get("type")) if v and reads_as_words(v)), "")
     header = replace(
         volume.header,
         title=part.title,
@@ -219,7 +219,3 @@ def _part_document(part: Part, path: Path, volume: Document) -> Document:
         short_title="",
         part_of=volume.id,
     )
-
-
-def _words(value: str) -> bool:
-    return bool(re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+)*", value)) and not value.isupper()

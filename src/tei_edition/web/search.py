@@ -397,14 +397,18 @@ def canonical_bundle(folder: Path) -> None:
     except ImportError:  # without the decoder the index stays as Pagefind wrote it (valid, just not reproducible)
         return
     entry = entry_path.read_text(encoding="utf-8")
-    files = [*folder.glob("pagefind.*.pf_meta"), *(folder / "filter").glob("*.pf_filter")]
-    if not all(_pagefind_format(path) for path in files):
+    # Every file read once, and nothing changed unless all are in the format this knows.
+    decoded = {
+        path: _pagefind_load(cbor2, path)
+        for path in [*folder.glob("pagefind.*.pf_meta"), *folder.glob("filter/*.pf_filter")]
+    }
+    if any(value is _UNKNOWN for value in decoded.values()):
         log.warning("the search index is in a Pagefind format this version does not know: left as Pagefind wrote it")
         return
     for meta_path in sorted(folder.glob("pagefind.*.pf_meta")):
         language_hash = meta_path.name[len("pagefind.") : -len(".pf_meta")]
         language = language_hash.rsplit("_", 1)[0]
-        meta = _pagefind_load(cbor2, meta_path.read_bytes())
+        meta = decoded[meta_path]
         renamed: dict[str, str] = {}
         for position, item in enumerate(meta):
             if not (
@@ -421,7 +425,7 @@ def canonical_bundle(folder: Path) -> None:
                 continue
             for _name, old in item:
                 path = folder / "filter" / f"{old}.pf_filter"
-                content = _pagefind_load(cbor2, path.read_bytes())
+                content = decoded[path]
                 if isinstance(content, list) and len(content) == 2 and isinstance(content[1], list):
                     content[1].sort(key=lambda value: str(value[0]) if isinstance(value, list) and value else "")
                 data = _pagefind_dump(cbor2, content)
@@ -438,16 +442,18 @@ def canonical_bundle(folder: Path) -> None:
     entry_path.write_text(entry, encoding="utf-8")
 
 
-def _pagefind_format(path: Path) -> bool:
-    """Whether a file of a Pagefind bundle is in the format canonical_bundle knows."""
+_UNKNOWN = object()  # what _pagefind_load gives for a file in a format it does not know
+
+
+def _pagefind_load(cbor2: Any, path: Path) -> Any:
+    """A file of a Pagefind bundle, decoded; _UNKNOWN when it is not in the format canonical_bundle knows."""
     try:
-        return gzip.decompress(path.read_bytes()).startswith(_PAGEFIND_MAGIC)
+        raw = gzip.decompress(path.read_bytes())
     except (OSError, EOFError, gzip.BadGzipFile):
-        return False
-
-
-def _pagefind_load(cbor2: Any, data: bytes) -> Any:
-    return cbor2.loads(gzip.decompress(data)[len(_PAGEFIND_MAGIC) :])
+        return _UNKNOWN
+    if not raw.startswith(_PAGEFIND_MAGIC):
+        return _UNKNOWN
+    return cbor2.loads(raw[len(_PAGEFIND_MAGIC) :])
 
 
 def _pagefind_dump(cbor2: Any, value: Any) -> bytes:
