@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from tei_edition.tei.apparatus import read_witnesses
 from tei_edition.tei.dates import DateSpan, date_span
 from tei_edition.tei.text import T, normalise_space, pointer_targets, text_of
 
@@ -85,6 +86,7 @@ class DocumentMeta:
     editorial: tuple[tuple[str, str], ...] = ()  # (section name, paragraph text)
     notes: tuple[str, ...] = ()  # notesStmt notes: facts the text lacks, with where they come from
     original: tuple[tuple[str, str], ...] = ()  # the original object as msDesc describes it: (label, text)
+    witnesses: tuple[tuple[str, str, str], ...] = ()  # listWit's witnesses: (xml:id, siglum, description)
 
     @property
     def is_correspondence(self) -> bool:
@@ -134,6 +136,7 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
         span = date_span(_w3c_attributes(date_el)) if date_el is not None else None
     return DocumentMeta(
         title=title,
+        witnesses=read_witnesses(tree),
         authors=tuple(
             _party(a, "person") for a in (title_stmt.findall(f"{T}author") if title_stmt is not None else [])
         ),

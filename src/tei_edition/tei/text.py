@@ -8,6 +8,7 @@ import re
 from lxml import etree
 
 from tei_edition import TEI_NS, XML_NS
+from tei_edition.tei.apparatus import APPARATUS_TAGS, outside_reading
 
 T = f"{{{TEI_NS}}}"
 XML_ID = f"{{{XML_NS}}}id"
@@ -53,6 +54,8 @@ def _collect_text(
         return  # notes are not part of the running text
     if not isinstance(el.tag, str):
         return
+    if el.tag in APPARATUS_TAGS and outside_reading(el):
+        return  # the reading text shows the lemma; the other readings are the apparatus's
     if el.tag in _BREAKS and el.get("break") != "no":
         parts.append(" ")  # a line, page or column break separates words
     if el.text:

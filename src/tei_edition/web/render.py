@@ -21,6 +21,7 @@ from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.web.registers import render_registers
 from tei_edition.web.search import SearchIndex, SearchIndexStats
+from tei_edition.web.witnesses import render_witnesses
 
 
 def template_location(exc: TemplateError) -> tuple[str, int | None]:
@@ -71,6 +72,7 @@ def render_site(
             render_documents(site, bodies, documents)
             index.ready(shard)
         render_home(site)
+        render_witnesses(site)
         render_registers(site)
         render_chronology(site)
         render_letters(site, data.letters)
