@@ -51,7 +51,7 @@ def entry_mark(converter: _Converter, apparatus: Apparatus, el: etree._Element) 
 
 
 def _entry(converter: _Converter, el: etree._Element) -> str:
-    out = [escape(el.text or "")]
+    out: list[str] = [escape(el.text or "")]
     for child in el:
         classes = set((child.get("class") or "").split()) if isinstance(child.tag, str) else set()
         if "app-wits" in classes:
