@@ -190,7 +190,7 @@
   </xsl:template>
 
   <!-- An entry inside the text (parallel segmentation): the lemma, marked. -->
-  <xsl:template match="tei:app[not(ed:app-apart(.))]">
+  <xsl:template match="tei:app[not(ed:app-apart(.))][tei:lem | tei:rdg | tei:rdgGrp]">
     <xsl:variable name="lemma" select="ed:app-lemma(.)"/>
     <span data-ed-apparatus="">
       <xsl:sequence select="ed:attributes(., 'app')"/>
@@ -209,7 +209,7 @@
   </xsl:template>
 
   <!-- An entry apart from the text: shown at its anchor or in its list, never where it stands. -->
-  <xsl:template match="tei:app[ed:app-apart(.)]"/>
+  <xsl:template match="tei:app[ed:app-apart(.)][tei:lem | tei:rdg | tei:rdgGrp | tei:note]"/>
 
   <!-- The anchor an entry apart from the text points to: the anchor, then the entry's mark. -->
   <xsl:template match="tei:anchor[@xml:id][exists(key('ed:app-at', string(@xml:id)))]">
@@ -224,7 +224,7 @@
   </xsl:template>
 
   <!-- A list of entries apart from the text: the entries not marked at an anchor, each with its location. -->
-  <xsl:template match="tei:listApp">
+  <xsl:template match="tei:listApp[.//tei:app]">
     <xsl:variable name="listed" select=".//tei:app[not(ed:app-placed(.))][not(ancestor::tei:app)]"/>
     <xsl:if test="exists($listed)">
       <xsl:call-template name="ed:block">
@@ -252,7 +252,8 @@
   </xsl:template>
 
   <!-- The witness list belongs to the witness page; in the text it takes no room. -->
-  <xsl:template match="tei:listWit[ancestor::tei:text]"/>
-  <xsl:template match="tei:witDetail | tei:wit"/>
+  <xsl:template match="tei:listWit[ancestor::tei:text][tei:witness]"/>
+  <!-- Inside an entry, the witnesses' details are the witness page's. -->
+  <xsl:template match="tei:app//tei:witDetail | tei:app//tei:wit"/>
 
 </xsl:stylesheet>

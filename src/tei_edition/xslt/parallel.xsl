@@ -115,7 +115,7 @@
   </xsl:template>
 
   <!-- Links between versions are the encoding's, not the text's. -->
-  <xsl:template match="tei:linkGrp | tei:link"/>
+  <xsl:template match="tei:linkGrp[not(.//text()[normalize-space()])] | tei:link[not(node())]"/>
 
   <xsl:template name="ed:parallel">
     <xsl:param name="columns" as="element()+"/>
