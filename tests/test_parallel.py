@@ -9,6 +9,7 @@ import pytest
 from lxml import etree, html
 
 from tei_edition.transform.xslt import Transformer
+from test_site import build_site
 
 REPO = Path(__file__).resolve().parent.parent
 BILINGUAL = REPO / "tests" / "data" / "editions" / "apparatus" / "tei" / "documents" / "bilingual.xml"
@@ -112,3 +113,22 @@ def test_an_epidoc_edition_and_its_translation_stand_side_by_side(transformer: T
     assert "To Antia Cleopatra" in by_class(block, "parallel-cell")[1].text_content()
     # The translations that hold no text yet (only a comment) make no column.
     assert not by_class(render(transformer, etree.parse(str(EPIDOC / "ISic020118.xml"))), "parallel")
+
+
+def test_each_version_in_another_language_is_a_search_record_in_that_language(tmp_path: Path) -> None:
+    out = build_site(BILINGUAL.parents[2], tmp_path / "site")
+    page = html.parse(str(out / "documents" / "bilingual" / "index.html")).getroot()
+    german = [c for c in by_class(page, "parallel-cell") if c.get("lang") == "de"]
+    english = [c for c in by_class(page, "parallel-cell") if c.get("lang") == "en"]
+    # The document's page is the record of its own language (en); the German version is searched from its page.
+    assert german and all(c.get("data-pagefind-ignore") == "all" and c.get("data-ed-version") == "de" for c in german)
+    assert english and all(c.get("data-pagefind-ignore") is None for c in english)
+    assert all(el.get("data-pagefind-ignore") is not None for el in by_class(page, "parallel-switch"))
+    version = html.parse(str(out / "documents" / "bilingual" / "versions" / "de" / "index.html")).getroot()
+    assert version.get("lang") == "de"
+    body = version.xpath("//*[@data-pagefind-body]")[0]
+    assert "Die Bibliothek bleibt am Montag geschlossen." in body.text_content()
+    assert "The library" not in body.text_content()
+    assert version.xpath("//h1/@data-pagefind-meta") == ["title:A notice and its translation (German)"]
+    assert "../../../../documents/bilingual/" in [a.get("href") for a in version.iter("a")]
+    assert not (out / "documents" / "variants" / "versions").exists()

@@ -21,6 +21,7 @@ from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.web.registers import render_registers
 from tei_edition.web.search import SearchIndex, SearchIndexStats
+from tei_edition.web.versions import render_versions
 from tei_edition.web.witnesses import render_witnesses
 
 
@@ -70,6 +71,7 @@ def render_site(
         # while the others are rendered.
         for shard, documents in index.groups(changed):
             render_documents(site, bodies, documents)
+            render_versions(site, bodies, documents)
             index.ready(shard)
         render_home(site)
         render_witnesses(site)

@@ -177,7 +177,7 @@
         <span class="app-mark" aria-hidden="true">°</span>
       </xsl:when>
       <xsl:otherwise>
-        <button type="button" class="app-mark" popovertarget="{$key}" aria-controls="{$key}"
+        <button type="button" class="app-mark" popovertarget="{$key}" aria-controls="{$key}" data-pagefind-ignore=""
                 aria-label="Variant readings of “{ed:lemma-words(ed:app-lemma($app))}”">°</button>
         <span class="app-entry" id="{$key}" popover="auto" role="note" data-pagefind-ignore="all"
               aria-label="Apparatus entry">

@@ -35,6 +35,10 @@
       'ja': 'Japanese', 'ko': 'Korean', 'la': 'Latin', 'nl': 'Dutch', 'pl': 'Polish', 'pt': 'Portuguese',
       'ru': 'Russian', 'sk': 'Slovak', 'uk': 'Ukrainian', 'zh': 'Chinese'}"/>
 
+  <!-- The document's own language: its versions in other languages are searched from pages of their own. -->
+  <xsl:variable name="ed:main-lang" as="xs:string"
+      select="string((//tei:text)[1]/ancestor-or-self::*[@xml:lang][1]/@xml:lang)"/>
+
   <xsl:function name="ed:local-ids" as="xs:string*">
     <!-- The ids of a pointer list's local pointers ('#a #b' -> 'a', 'b'). -->
     <xsl:param name="value" as="xs:string?"/>
@@ -143,7 +147,7 @@
     </xsl:variable>
     <div class="parallel parallel-cols-{min(($count, 4))} {if (exists($anchors)) then 'parallel-aligned' else 'parallel-whole'}"
          data-ed-parallel="">
-      <div class="parallel-switch" role="group" aria-label="Versions shown" hidden="">
+      <div class="parallel-switch" role="group" aria-label="Versions shown" hidden="" data-pagefind-ignore="all">
         <xsl:for-each select="$columns">
           <button type="button" class="parallel-show" data-show="{position()}" aria-pressed="false">
             <xsl:value-of select="ed:column-label(.)"/>
@@ -153,7 +157,7 @@
           <xsl:value-of select="if ($count = 2) then 'Both' else 'All'"/>
         </button>
       </div>
-      <div class="parallel-row parallel-labels" aria-hidden="true">
+      <div class="parallel-row parallel-labels" aria-hidden="true" data-pagefind-ignore="all">
         <xsl:for-each select="$columns">
           <p class="parallel-label" data-column="{position()}"><xsl:value-of select="ed:column-label(.)"/></p>
         </xsl:for-each>
@@ -166,6 +170,11 @@
             <div class="parallel-cell" data-column="{position()}" aria-label="{ed:column-label(.)}">
               <xsl:if test="ed:lang-of(.) != ''">
                 <xsl:attribute name="lang" select="ed:lang-of(.)"/>
+              </xsl:if>
+              <xsl:if test="ed:lang-of(.) != '' and ed:lang-of(.) != $ed:main-lang">
+                <!-- Indexed in its own language from its own page (web/versions.py), not with this page. -->
+                <xsl:attribute name="data-ed-version" select="ed:lang-of(.)"/>
+                <xsl:attribute name="data-pagefind-ignore" select="'all'"/>
               </xsl:if>
               <xsl:if test="$r = 0">
                 <xsl:sequence select="ed:attributes(., ())[name() = 'id']"/>
