@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
+from tei_edition.print.typst_markup import BodyContext, body_markup
 from tei_edition.transform.xslt import Transformer
 from test_site import build_site
 
@@ -35,10 +36,13 @@ def render_text(transformer: Transformer, text: str) -> html.HtmlElement:
     return render(transformer, etree.ElementTree(etree.fromstring(source)))
 
 
+_READING_TEXT = ".//text()[not(ancestor::*[@popover] or ancestor::button)]"  # without the apparatus
+
+
 def cells(row: etree._Element) -> list[tuple[str | None, str]]:
     """Each cell's language and its paragraphs' text."""
     return [
-        (c.get("lang"), " ".join(" ".join(p.text_content().split()) for p in c.iter("p")))
+        (c.get("lang"), " ".join(" ".join("".join(p.xpath(_READING_TEXT)).split()) for p in c.iter("p")))
         for c in by_class(row, "parallel-cell")
     ]
 
@@ -132,3 +136,15 @@ def test_each_version_in_another_language_is_a_search_record_in_that_language(tm
     assert version.xpath("//h1/@data-pagefind-meta") == ["title:A notice and its translation (German)"]
     assert "../../../../documents/bilingual/" in [a.get("href") for a in version.iter("a")]
     assert not (out / "documents" / "variants" / "versions").exists()
+
+
+def test_the_pdf_sets_the_versions_side_by_side_each_in_its_language() -> None:
+    tree = etree.parse(str(BILINGUAL))
+    body = Transformer().transform(tree, {"root": "", "media": "print", "doc-id": "bilingual"})
+    assert "parallel-switch" not in body
+    markup = body_markup(body, BodyContext("bilingual", BILINGUAL.parents[2]))
+    assert markup.startswith('#text(lang: "en")[#grid(columns: (1fr, 1fr)')
+    assert "upper[German]" in markup and "upper[English]" in markup
+    assert '[#text(lang: "de")[Die Bibliothek bleibt am Montag geschlossen\\.]]' in markup
+    # The apparatus entry of a cell is set after the grid, not inside it.
+    assert markup.index("#place(bottom, float: true") > markup.index("The management")

@@ -73,6 +73,8 @@ def flush(apparatus: Apparatus, container: etree._Element, in_note: bool) -> str
         return ""
     if container.tag.lower() not in _FLOW_CONTAINERS:
         return ""
+    if container.xpath("ancestor-or-self::div[contains(concat(' ', @class, ' '), ' parallel-cell ')]"):
+        return ""  # a float in a grid cell would stay in the cell: the block follows the parallel text
     entries = "#h(1em, weak: true) ".join(apparatus.pending)
     apparatus.pending.clear()
     return (

@@ -183,6 +183,8 @@ class _Converter:
         tag = el.tag.lower()
         classes = set((el.get("class") or "").split())
         markers = self.markers(el)
+        if typst_parallel.is_parallel(el):
+            return Code(markers + typst_parallel.parallel_grid(self, el))
         if tag in _CONTAINERS or "pb" in classes:
             inner = self.blocks(el) if tag in _CONTAINERS else Code("")
             if "pb" in classes:
@@ -446,4 +448,4 @@ def typst_language(lang: str) -> str:
     return match.group(1).lower() if match else "en"
 
 
-from tei_edition.print import typst_apparatus  # noqa: E402 (it uses this module's escape and Code)
+from tei_edition.print import typst_apparatus, typst_parallel  # noqa: E402 (they use this module's escape, Code)

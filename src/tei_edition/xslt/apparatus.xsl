@@ -193,7 +193,8 @@
   <xsl:template match="tei:app[not(ed:app-apart(.))][tei:lem | tei:rdg | tei:rdgGrp]">
     <xsl:variable name="lemma" select="ed:app-lemma(.)"/>
     <span data-ed-apparatus="">
-      <xsl:sequence select="ed:attributes(., 'app')"/>
+      <!-- A short lemma is kept on one line with its mark. -->
+      <xsl:sequence select="ed:attributes(., ('app', if (count(tokenize(ed:lemma-words($lemma), ' ')) le 2) then 'app-short' else ()))"/>
       <span class="app-lem">
         <xsl:if test="$lemma/@xml:lang">
           <xsl:attribute name="lang" select="$lemma/@xml:lang"/>

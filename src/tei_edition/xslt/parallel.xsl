@@ -147,16 +147,18 @@
     </xsl:variable>
     <div class="parallel parallel-cols-{min(($count, 4))} {if (exists($anchors)) then 'parallel-aligned' else 'parallel-whole'}"
          data-ed-parallel="">
-      <div class="parallel-switch" role="group" aria-label="Versions shown" hidden="" data-pagefind-ignore="all">
-        <xsl:for-each select="$columns">
-          <button type="button" class="parallel-show" data-show="{position()}" aria-pressed="false">
-            <xsl:value-of select="ed:column-label(.)"/>
+      <xsl:if test="not($ed:print)">
+        <div class="parallel-switch" role="group" aria-label="Versions shown" hidden="" data-pagefind-ignore="all">
+          <xsl:for-each select="$columns">
+            <button type="button" class="parallel-show" data-show="{position()}" aria-pressed="false">
+              <xsl:value-of select="ed:column-label(.)"/>
+            </button>
+          </xsl:for-each>
+          <button type="button" class="parallel-show" data-show="all" aria-pressed="true">
+            <xsl:value-of select="if ($count = 2) then 'Both' else 'All'"/>
           </button>
-        </xsl:for-each>
-        <button type="button" class="parallel-show" data-show="all" aria-pressed="true">
-          <xsl:value-of select="if ($count = 2) then 'Both' else 'All'"/>
-        </button>
-      </div>
+        </div>
+      </xsl:if>
       <div class="parallel-row parallel-labels" aria-hidden="true" data-pagefind-ignore="all">
         <xsl:for-each select="$columns">
           <p class="parallel-label" data-column="{position()}"><xsl:value-of select="ed:column-label(.)"/></p>
