@@ -17,6 +17,7 @@
 <xsl:stylesheet version="3.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:map="http://www.w3.org/2005/xpath-functions/map"
     xmlns:tei="http://www.tei-c.org/ns/1.0"
     xmlns:ed="urn:x-tei-edition:xslt"
     exclude-result-prefixes="#all">
@@ -45,13 +46,14 @@
     <xsl:sequence select="$at != '' and exists(key('ed:by-id', $at, root($app))[self::tei:anchor])"/>
   </xsl:function>
 
+  <!-- Every entry's number in the document, counted once: generate-id() -> position. -->
+  <xsl:variable name="ed:app-numbers" as="map(xs:string, xs:integer)"
+      select="let $apps := //tei:app return map:merge(for $i in 1 to count($apps) return map:entry(generate-id($apps[$i]), $i))"/>
+
   <xsl:function name="ed:app-key" as="xs:string">
     <!-- The entry's anchor token, unique in the document. -->
     <xsl:param name="app" as="element()"/>
-    <xsl:variable name="n" as="xs:integer">
-      <xsl:number select="$app" level="any" count="tei:app"/>
-    </xsl:variable>
-    <xsl:sequence select="'app-' || $n"/>
+    <xsl:sequence select="'app-' || $ed:app-numbers(generate-id($app))"/>
   </xsl:function>
 
   <xsl:function name="ed:lemma-words" as="xs:string">
