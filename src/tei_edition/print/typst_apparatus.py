@@ -20,6 +20,7 @@ from lxml import etree
 
 from tei_edition.print.typst_markup import Code, escape
 
+_PAGE = 'state("tei-edition-apparatus-page", 0)'
 _FLOW_CONTAINERS = frozenset(("div", "section", "article", "main", "body"))
 
 
@@ -79,9 +80,10 @@ def flush(apparatus: Apparatus, container: etree._Element, in_note: bool) -> str
     apparatus.pending.clear()
     return (
         "#place(bottom, float: true, clearance: 0.9em, block(width: 100%, spacing: 0pt)["
-        "#context { let page = here().page(); "
-        "if query(selector(<app-apparatus>).before(here())).filter(m => m.location().page() == page).len() == 0 "
-        "{ block(above: 0pt, below: 0.4em, line(length: 4em, stroke: 0.4pt + luma(33%))) } }"
-        "#metadata(none)<app-apparatus>"
+        # The page of the block before this one (a state follows the text's order): a rule when it is another.
+        # (A query of the earlier blocks on the page did the same at a cost that grew with their number.)
+        f"#context {{ if {_PAGE}.get() != here().page() {{ block(above: 0pt, below: 0.4em, "
+        "line(length: 4em, stroke: 0.4pt + luma(33%))) } }"
+        f"#context {_PAGE}.update(here().page())"
         f'#par(justify: false, leading: 0.45em)[#set text(8pt, number-type: "lining"); {entries}]])'
     )
