@@ -145,9 +145,9 @@ def responsibility_line(what: str, who: str) -> str:
 def _contact(publication: etree._Element) -> str:
     out: list[str] = []
     for address in publication.iterfind(f"{T}address"):
-        lines = [text_of(line) for line in address.iterfind(f"{T}addrLine") if text_of(line)]
+        lines = [_inline(line).strip() for line in address.iterfind(f"{T}addrLine") if text_of(line)]
         if lines:
-            out.append("<p>" + "<br>".join(escape(line) for line in lines) + "</p>")
+            out.append("<p>" + "<br>".join(lines) + "</p>")
     for email in publication.iter(f"{T}email"):
         address_text = text_of(email)
         if address_text:
