@@ -87,6 +87,11 @@ def editor_names(names: tuple[str, ...], entities: Mapping[str, Entity] | None =
     return [split_name(name, found.get(name), entities) for name in names]
 
 
+def running_text(name: str) -> str:
+    """A name as it reads inside a sentence: 'The tei-edition editors' -> 'the tei-edition editors'."""
+    return "the" + name[3:] if name.startswith("The ") else name
+
+
 def _last_word_family(name: str) -> PersonName:
     words = name.split()
     if len(words) < 2 or not all(w[:1].isupper() or w[:1] in "'’" for w in words):
@@ -117,7 +122,7 @@ def cite_document(
     editors = editor_names(site.editors, entities) if editors is None else editors
     title = view.title
     quoted = f"“{title},”" if not title.endswith(("?", "!")) else f"“{title}”"
-    edited = f", ed. {join_names(site.editors)}" if site.editors else ""
+    edited = f", ed. {join_names([running_text(e) for e in site.editors])}" if site.editors else ""
     version = f", version {site.version}" if site.version else ""
     publication = ", ".join(p for p in (site.publisher, year) if p)
     where = f"{url}, " if url else ""

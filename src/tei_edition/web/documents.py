@@ -14,7 +14,7 @@ from tei_edition.tei.header import Party
 from tei_edition.tei.model import Document
 from tei_edition.tei.registers import KINDS, Entity, authority_url
 from tei_edition.web.about import about_text
-from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names
+from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names, running_text
 from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, join_names, safe_url, value_digest
 from tei_edition.web.downloads import PdfFile, document_pdf_file, edition_pdfs
 from tei_edition.web.views import DocumentView, document_views
@@ -230,11 +230,6 @@ def home_responsibility(site: Site) -> list[tuple[str, str]]:
     if stated:
         return list(stated)
     return [("Edited by", join_names([running_text(e) for e in site.info.editors]))] if site.info.editors else []
-
-
-def running_text(name: str) -> str:
-    """A name as it reads inside a sentence: 'The tei-edition editors' -> 'the tei-edition editors'."""
-    return "the" + name[3:] if name.startswith("The ") else name
 
 
 def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:
