@@ -33,6 +33,8 @@ def test_new_edition_validates_and_builds(tmp_path: Path) -> None:
     assert (html / "index.html").is_file()
     pages = [p for p in html.rglob("*.html") if "booksellers of" in p.read_text(encoding="utf-8")]
     assert pages, "the example letter has no page"
+    about = (html / "about" / "index.html").read_text(encoding="utf-8")
+    assert "<h2>The project</h2>" in about, "the About page is not the new edition's about.md"
 
 
 def test_new_edition_files(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ REPO_URL = "https://github.com/tei-edition/tei-edition"
 FILES: dict[str, str] = {
     "edition.toml": "edition.toml",
     "README.md": "README.md",
+    "about.md": "about.md",
     "gitignore": ".gitignore",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "github/workflows/edition.yml": ".github/workflows/edition.yml",
