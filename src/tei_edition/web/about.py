@@ -16,13 +16,13 @@ from tei_edition.tei.parse import parse_bytes
 from tei_edition.tei.text import T, normalise_space, text_of
 from tei_edition.web.context import Site, safe_url
 
-# What a part of the editorial declaration is about, as the About page heads it.
+# What a part of the editorial declaration (editorialDecl) is about, as the About and document pages head it.
 EDITORIAL_PARTS = {
     "correction": "Corrections",
     "normalization": "Normalisation",
     "hyphenation": "Hyphenation",
     "quotation": "Quotation",
-    "segmentation": "Segmentation",
+    "segmentation": "Page and line breaks",
     "interpretation": "Interpretation",
     "punctuation": "Punctuation",
     "stdVals": "Standard values",

@@ -13,7 +13,7 @@ from tei_edition.output.paths import folder
 from tei_edition.tei.header import Party
 from tei_edition.tei.model import Document
 from tei_edition.tei.registers import KINDS, Entity, authority_url
-from tei_edition.web.about import about_text
+from tei_edition.web.about import EDITORIAL_PARTS, about_text
 from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names, running_text
 from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, join_names, safe_url, value_digest
 from tei_edition.web.downloads import PdfFile, document_pdf_file, edition_pdfs
@@ -63,27 +63,13 @@ class HomePage(PageContext):
     pdfs: list[PdfFile]  # the edition's book, or its volumes; [] when the build set no PDFs
 
 
-# What an editorialDecl part is about, as a document page says it.
-EDITORIAL_TOPICS = {
-    "": "",
-    "correction": "Corrections",
-    "normalization": "Normalisation",
-    "hyphenation": "Hyphenation",
-    "quotation": "Quotation",
-    "segmentation": "Page and line breaks",
-    "interpretation": "Interpretation",
-    "punctuation": "Punctuation",
-    "stdVals": "Standard values",
-}
-
-
 def editorial_notes(view: DocumentView) -> list[tuple[str, str]]:
     """The document's editorial declarations as notes for readers: (topic, paragraph), the topic '' for general
     ones; a topic is named once, before the first of its paragraphs."""
     notes: list[tuple[str, str]] = []
     named: set[str] = set()
     for part, text in view.meta.editorial:
-        topic = EDITORIAL_TOPICS.get(part, part[:1].upper() + part[1:])
+        topic = EDITORIAL_PARTS.get(part, part[:1].upper() + part[1:]) if part else ""
         notes.append((topic if topic not in named else "", text))
         named.add(topic)
     return notes
