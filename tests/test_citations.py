@@ -202,3 +202,22 @@ def test_bibtex_and_csl_name_forms() -> None:
     assert _bib_name(PersonName("The tei-edition editors")) == "{The tei-edition editors}"
     assert _csl_name(PersonName("Kim Il Sung", "Kim", "Il Sung")) == {"family": "Kim", "given": "Il Sung"}
     assert _csl_name(PersonName("UNESCO")) == {"literal": "UNESCO"}
+
+
+def test_a_header_name_marked_up_in_parts_is_cited_by_them() -> None:
+    from lxml import etree
+
+    from tei_edition.tei.header import read_header
+
+    tree = etree.ElementTree(
+        etree.fromstring(
+            '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>A letter</title>'
+            "<author><persName><forename>Augusta Ada</forename> <surname>King</surname></persName></author>"
+            '<author><rs type="person">The Ambassador in Moscow</rs></author>'
+            "<author><orgName>Foreign Office</orgName></author>"
+            "</titleStmt></fileDesc></teiHeader></TEI>"
+        )
+    )
+    names = [party_name(p) for p in read_header(tree).authors]
+    assert [n.inverted for n in names] == ["King, Augusta Ada", "The Ambassador in Moscow", "Foreign Office"]
+    assert [n.literal for n in names] == [False, True, True]

@@ -180,7 +180,8 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
             data = gather_edition(config, plan, stage, register_trees, summary)
         heap.settled()
         say.info(
-            f"{len(data.documents)} documents, {len(data.entities)} register entries "
+            f"{len(data.documents)} document{'' if len(data.documents) == 1 else 's'}, {len(data.entities)} register "
+            f"entr{'y' if len(data.entities) == 1 else 'ies'} "
             f"({summary.processed} source(s) processed, {summary.reused} unchanged)"
         )
         html_out, pdf_out = open_writers(config, plan)
