@@ -160,7 +160,7 @@ def test_pdf_page_has_the_apparatus_criticus(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
-    pdf = edition / "build" / "pdf" / "documents" / "variants.pdf"
+    pdf = next((edition / "build").rglob("variants.pdf"))  # wherever the build publishes the PDFs
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     lines = [" ".join(line.split()) for line in text.splitlines()]
     apparatus = next(i for i, line in enumerate(lines) if line.startswith("a third]"))
