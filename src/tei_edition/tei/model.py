@@ -55,6 +55,9 @@ class DateMention:
     cert: str | None
     snippet: str
     line: int
+    # the elements the date stands in, outermost first, from below the root: 'text', 'body', 'div[report]', 'p' (an
+    # element with a @type as name[type]), for the chronology to leave out dates in titles, heads or stamps
+    within: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def read_readings(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, Me
             date = date_span(el.attrib)
             if date is not None:
                 inner, snippet = text_and_snippet(el, blocks=blocks)
-                yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el))
+                yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el), _within(el))
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
@@ -205,6 +208,19 @@ def _anchored(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, s
         for el in text.iter(*ANCHORED):
             index += 1
             yield el, el.get(XML_ID) or f"n{index}", sys.intern(_local(el.tag))
+
+
+def _within(el: etree._Element) -> tuple[str, ...]:
+    """The elements around `el`, outermost first, without the root: 'name', or 'name[type]' when it has a @type."""
+    found = []
+    for ancestor in el.iterancestors():
+        if ancestor.getparent() is None:
+            break
+        kind = ancestor.get("type")
+        local = _local(ancestor.tag) if isinstance(ancestor.tag, str) else ""
+        found.append(sys.intern(f"{local}[{kind}]" if kind else local))
+    found.reverse()
+    return tuple(found)
 
 
 def _local(tag: str) -> str:

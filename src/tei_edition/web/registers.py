@@ -78,7 +78,8 @@ class RegisterIndexPage(PageContext):
 
     kind: str
     label: str
-    groups: list[tuple[str, list[EntityEntry]]]
+    groups: list[tuple[str, list[EntityEntry]]]  # the entries the texts mention, by initial
+    header_only: list[EntityEntry]  # the entries no text mentions: publishers, archives, funders, the editors...
     total: int
 
 
@@ -179,7 +180,8 @@ def render_registers(site: Site) -> None:
         entries = [_entry(site, e) for e in entities]
         groups: dict[str, list[EntityEntry]] = {}
         for entry in entries:
-            groups.setdefault(entry.letter, []).append(entry)
+            if entry.mention_count:
+                groups.setdefault(entry.letter, []).append(entry)
         site.page(
             "register_index.html",
             RegisterIndexPage(
@@ -187,6 +189,7 @@ def render_registers(site: Site) -> None:
                 kind=kind,
                 label=label,
                 groups=list(groups.items()),
+                header_only=[entry for entry in entries if not entry.mention_count],
                 total=len(entries),
             ),
         )
