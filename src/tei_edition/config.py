@@ -59,7 +59,17 @@ class PrintConfig:
 DEFAULT_CHRONOLOGY_EXCLUDE = ("head", "title", "fw", "stamp", "bibl", "note[@type='archival']")
 # [chronology] studies: the text types (the type a document page shows, e.g. from text/@type "blog-post") of studies
 # and other secondary texts, which the chronology lists apart from the primary sources.
-DEFAULT_STUDY_TYPES = ("study", "article", "essay", "blog post", "book", "book excerpt", "book section", "chapter", "review")
+DEFAULT_STUDY_TYPES = (
+    "study",
+    "article",
+    "essay",
+    "blog post",
+    "book",
+    "book excerpt",
+    "book section",
+    "chapter",
+    "review",
+)
 _EXCLUDE_RE = re.compile(r"""^([A-Za-z_][\w.-]*)(?:\[@type=(?:'([^']*)'|"([^"]*)")\])?$""")
 
 

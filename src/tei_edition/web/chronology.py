@@ -133,7 +133,8 @@ def document_kinds(site: Site, views: DocumentViews) -> list[tuple[str, str, lis
     studies, as (anchor, label, ids): a document is a study when its text type is one of [chronology] studies. Read
     from the headers, without the documents' views."""
     studies = site.data.config.chronology.studies
-    primary, secondary = [], []
+    primary: list[str] = []
+    secondary: list[str] = []
     for doc_id in views:
         (secondary if views.meta(doc_id).doc_type.casefold() in studies else primary).append(doc_id)
     kinds = [("sources", "Primary sources", primary), ("studies", "Studies", secondary)]
@@ -254,7 +255,8 @@ def _page(
     )
 
     def make() -> ChronologyPage:
-        views.load([*shown, *(d for _anchor, _label, ids in kinds for d in ids)])  # read in one go, not one by one as the passages are written
+        # read in one go, not one by one as the passages are written
+        views.load([*shown, *(d for _anchor, _label, ids in kinds for d in ids)])
         return ChronologyPage(
             **base,
             document_groups=[

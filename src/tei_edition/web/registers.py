@@ -11,6 +11,7 @@ from tei_edition.tei.edition import MentionGroup
 from tei_edition.tei.model import Passage
 from tei_edition.tei.registers import KINDS, Entity, Name, authority_url
 from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, value_digest
+from tei_edition.web.map import tiles_origin
 from tei_edition.web.views import DocumentView, DocumentViews, Heading, document_heading, document_views
 
 AUTHORITY_LABELS = {
@@ -91,6 +92,7 @@ class EntityPage(PageContext):
     index_href: str
     authorities: list[Authority]
     geo: str
+    tiles_origin: str  # the map's tile server, for the page's Content-Security-Policy ('' without one)
     documents: Sequence[DocumentMentions]
     pagination: Pagination | None  # None when every passage is on the one page
 
@@ -233,6 +235,7 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
                 index_href="../" if path == entry.folder else "../../",
                 authorities=authorities,
                 geo=geo,
+                tiles_origin=tiles_origin(site.data.config.map.tiles) if geo else "",
                 documents=MentionGroups(site, entity.id, part, views),
                 pagination=paging,
             )
