@@ -186,7 +186,7 @@ def render_chronology(site: Site) -> None:
     for year, entries in years.items():
         for path, part, paging in paged(entries, PASSAGES_PER_PAGE, f"{base}{year}/"):
             up = href_between(path, base)  # from this page to the chronology's folder
-            title = f"Chronology: {year}" + (f" (passages {paging.first}–{paging.last})" if paging else "")
+            title = f"Chronology: {year}" + (f" (events {paging.first}–{paging.last})" if paging else "")
             _page(
                 site,
                 views,
