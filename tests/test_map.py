@@ -14,7 +14,7 @@ import pytest
 from tei_edition.config import config_from_dict
 from tei_edition.errors import ConfigError
 from tei_edition.web.map import tiles_origin
-from test_browser import CHROMIUM, browser, watch_console  # noqa: F401 - browser is a fixture
+from test_browser import AXE, CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
 from test_site import FIXTURE, build_site, parse, select
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,3 +127,22 @@ def test_the_map_renders_offline_from_files_and_its_markers_lead_to_the_places(
     assert errors == []
     outside = [url for url in requests if not url.startswith(("file://", "data:"))]
     assert outside == [], outside
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed in .ci/node")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
+def test_axe_finds_no_serious_violations_on_the_map(browser: object, site: Path) -> None:  # noqa: F811
+    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    with served(site) as url:
+        page.goto(url + "map/")
+        page.locator("#place-map a.map-marker").first.wait_for()
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    context.close()
+    serious = [
+        f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
