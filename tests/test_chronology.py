@@ -11,8 +11,7 @@ from tei_edition.config import ChronologyConfig, config_from_dict, load_config
 from tei_edition.errors import ConfigError
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import collect_edition
-from tei_edition.tei.model import DateMention
-from tei_edition.web.chronology import is_event
+from tei_edition.tei.model import DateMention, is_event
 from test_site import build_site, parse, parse_edition, select
 
 REPO = Path(__file__).resolve().parents[1]

@@ -146,3 +146,23 @@ def test_axe_finds_no_serious_violations_on_the_map(browser: object, site: Path)
         if v["impact"] in ("serious", "critical")
     ]
     assert serious == []
+
+
+def test_a_tile_server_is_allowed_by_the_pages_that_show_the_map(tmp_path: Path) -> None:
+    edition = tmp_path / "edition"
+    shutil.copytree(FIXTURE, edition, ignore=shutil.ignore_patterns("build"))
+    toml = edition / "edition.toml"
+    tiles = "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+    toml.write_text(toml.read_text(encoding="utf-8") + f'\n[map]\ntiles = "{tiles}"\nattribution = "© Example"\n')
+    site = build_site(edition, tmp_path / "out" / "html")
+    data = map_data(site)
+    assert data["tiles"] == tiles and data["attribution"] == "© Example"
+
+    def policy(page: Path) -> str:
+        return parse(page).xpath("string(//meta[@http-equiv='Content-Security-Policy']/@content)")
+
+    mapped = data["places"][0]["href"]
+    for page in (site / "map" / "index.html", site / mapped / "index.html"):
+        assert "img-src 'self' data: https://*.tile.example.org;" in policy(page), page
+    # Pages without a map keep to the site's own images.
+    assert "img-src 'self' data:;" in policy(site / "index.html")

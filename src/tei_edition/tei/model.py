@@ -60,6 +60,19 @@ class DateMention:
     within: tuple[str, ...] = ()
 
 
+def is_event(date: DateMention, exclude: tuple[tuple[str, str | None], ...]) -> bool:
+    """Whether a dated passage is an event of the chronology: False when it stands in an element that `exclude`
+    names ((name, @type or None for any), as [chronology] exclude gives them), such as a title, a head or a stamp.
+    Here, not in the web chronology, so that a printed chronology can leave out the same dates."""
+    for segment in date.within:
+        name, _, rest = segment.partition("[")
+        kind = rest[:-1] if rest else None
+        for excluded, excluded_kind in exclude:
+            if excluded == name and (excluded_kind is None or excluded_kind == kind):
+                return False
+    return True
+
+
 @dataclass(frozen=True)
 class Document:
     """One TEI document of the edition: where it is, what its header says and what its text mentions. It holds no

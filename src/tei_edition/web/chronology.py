@@ -11,7 +11,7 @@ from tei_edition.output.paths import folder, href_between
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
-from tei_edition.tei.model import DateMention
+from tei_edition.tei.model import is_event
 from tei_edition.tei.snippets import split_snippet
 from tei_edition.web.context import PageContext, Pagination, Site, paged
 from tei_edition.web.views import DocumentView, DocumentViews, document_views
@@ -114,18 +114,6 @@ def _passage(entry: ChronologyEntry, views: Mapping[str, DocumentView], root: st
         href=f"{root}{view.folder}#{entry.date.anchor}",
         doc=view,
     )
-
-
-def is_event(date: DateMention, exclude: tuple[tuple[str, str | None], ...]) -> bool:
-    """Whether a dated passage is an event of the chronology: False when it stands in an element that `exclude`
-    names ((name, @type or None for any), from [chronology] exclude), such as a title, a head or a stamp."""
-    for segment in date.within:
-        name, _, rest = segment.partition("[")
-        kind = rest[:-1] if rest else None
-        for excluded, excluded_kind in exclude:
-            if excluded == name and (excluded_kind is None or excluded_kind == kind):
-                return False
-    return True
 
 
 def document_kinds(site: Site, views: DocumentViews) -> list[tuple[str, str, list[str]]]:

@@ -128,10 +128,7 @@ class Site:
             tool_version=self.data.tool_version,
             build_date=self.data.build_date,
             stylesheets=(),
-            navigation=navigation(
-                bool(self.data.letters),
-                places_map=any(e.kind == "place" and e.geo is not None for e in self.data.entities.values()),
-            ),
+            navigation=navigation(bool(self.data.letters)),
         )
 
     def base(self, path: str, page_title: str, section: str, description: str = "") -> PageContext:

@@ -8,6 +8,7 @@ package (templates/map/land-110m.js, see SOURCE.md there): the map works offline
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from tei_edition.errors import BuildError
 from tei_edition.output.paths import asset_path, folder
 from tei_edition.tei.edition import EditionData
 from tei_edition.transform.jinja import package_templates
-from tei_edition.web.context import PageContext, Site
+from tei_edition.web.context import PageContext, Site, navigation
 
 MAP_DATA = "map/places.js"  # the places and the map's settings, shared by the map page and the place pages
 LAND = "land-110m.js"
@@ -71,9 +72,11 @@ def mapped_places(data: EditionData) -> list[MapPlace]:
     return places
 
 
-def has_map(data: EditionData) -> bool:
-    """Whether the edition has a map: some place of its registers has coordinates."""
-    return any(e.kind == "place" and e.geo is not None for e in data.entities.values())
+def add_to_navigation(site: Site) -> None:
+    """Put the map in the main menu, after the places, when some place is on it (before any page is rendered)."""
+    if mapped_places(site.data):
+        letters = any(key == "letters" for key, _label, _folder in site.info.navigation)
+        site.info = dataclasses.replace(site.info, navigation=navigation(letters, places_map=True))
 
 
 def tiles_origin(tiles: str) -> str:
