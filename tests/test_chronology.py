@@ -12,14 +12,19 @@ from tei_edition.errors import ConfigError
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import collect_edition
 from tei_edition.tei.model import DateMention, is_event
+from test_browser import CHROMIUM, browser  # noqa: F401 - browser is a fixture
 from test_site import build_site, parse, parse_edition, select
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> object:
-    site = build_site(REPO, tmp_path_factory.mktemp("chronology") / "html")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(REPO, tmp_path_factory.mktemp("chronology") / "html")
+
+
+@pytest.fixture(scope="module")
+def page(site: Path) -> object:
     return parse(site / "chronology" / "index.html")
 
 
@@ -103,3 +108,37 @@ def test_without_exclusions_the_title_and_the_stamp_come_back() -> None:
     assert "01/11/02" in kept and "1945-1948" in kept
     events = [e.date.text for e in data.chronology if is_event(e.date, config.chronology.exclude)]
     assert "01/11/02" not in events and "1945-1948" not in events and "2.5.1967" not in events
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
+def test_a_date_that_wraps_leaves_no_gap_between_the_passage_and_its_source(
+    browser: object,  # noqa: F811
+    site: Path,
+) -> None:
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto((site / "chronology" / "index.html").as_uri())
+    # Dates longer than any in the sample, so that each is taller than its passage and source together.
+    page.evaluate(
+        """() => document.querySelectorAll('.chronology-events .timeline-date time, .chronology-events .date-range')
+             .forEach((date) => { date.textContent = 'between 10 September 1945 and 20 September 1945 '.repeat(3); })"""
+    )
+    # Measured between the texts themselves (a grid cell stretched to a tall row keeps its text at the top).
+    gaps = page.evaluate(
+        """() => {
+             const box = (el) => {
+               const range = document.createRange();
+               range.selectNodeContents(el);
+               return range.getBoundingClientRect();
+             };
+             return [...document.querySelectorAll('.chronology-events .timeline-entry')].map((entry) => {
+               const date = entry.querySelector('.timeline-date');
+               const lines = date.getBoundingClientRect().height / parseFloat(getComputedStyle(date).lineHeight);
+               return [lines, box(entry.querySelector('.timeline-source')).top
+                              - box(entry.querySelector('.timeline-snippet')).bottom];
+             });
+           }"""
+    )
+    page.close()
+    assert all(lines > 5 for lines, _gap in gaps)  # every date wraps onto many lines
+    # The source follows its passage at once (the leading between two lines), whatever the date's height.
+    assert all(0 <= gap < 12 for _lines, gap in gaps), gaps
