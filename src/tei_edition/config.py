@@ -36,6 +36,9 @@ def compile_split(expression: str) -> etree.XPath:
 
 
 PDF_ENGINES = ("typst", "weasyprint")
+# The About page's text: [edition] about, else the first of these files in the edition's folder.
+DEFAULT_ABOUT = ("about.md", "about.xml")
+ABOUT_SUFFIXES = (".md", ".markdown", ".xml")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 # [sources] schema: the name of a RELAX NG schema shipped with the package, or the path of the edition's own.
@@ -107,6 +110,9 @@ class EditionConfig:
     language: str = "en"
     version: str = "1.0"
     introduction: str = ""
+    # The editors' statement of method for the About page: Markdown or TEI ([edition] about; by default about.md or
+    # about.xml in the edition's folder when there is one).
+    about: Path | None = None
     documents_dir: Path = field(default=Path("tei/documents"))
     registers_dir: Path = field(default=Path("tei/registers"))
     schema: Path | None = None  # None: TEI All, or a file's own local <?xml-model?> grammar (edition_schemas)
@@ -130,7 +136,8 @@ class EditionConfig:
 
     @property
     def pdf_dir(self) -> Path:
-        return self.output_dir / "pdf"
+        """The PDFs are part of the published site: in its pdf/ folder."""
+        return self.html_dir / "pdf"
 
 
 # key -> (type check, description of what is expected)
@@ -151,6 +158,7 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
         "language": _STR,
         "version": _STR,
         "introduction": _STR,
+        "about": _STR,
     },
     "sources": {
         "documents": _STR,
@@ -305,6 +313,13 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
             problems.append(ConfigProblem(f"{section}.{key}", f"folder {rel!r} does not exist (relative to {root})"))
         return resolved
 
+    about = optional_file(edition, "edition", "about")
+    if about is not None and about.suffix.lower() not in ABOUT_SUFFIXES:
+        problems.append(
+            ConfigProblem("edition.about", f"must be a Markdown (.md) or TEI (.xml) file, not {edition['about']!r}")
+        )
+    if "about" not in edition:
+        about = next((root / name for name in DEFAULT_ABOUT if (root / name).is_file()), None)
     documents_dir = folder("documents", "tei/documents")
     registers_dir = folder("registers", "tei/registers", must_exist=False)
     schema = _schema_setting(sources.get("schema"), root, problems)
@@ -375,6 +390,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         language=language,
         version=edition.get("version", "1.0"),
         introduction=edition.get("introduction", ""),
+        about=about.resolve() if about is not None else None,
         documents_dir=documents_dir,
         registers_dir=registers_dir,
         schema=schema,

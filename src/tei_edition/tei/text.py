@@ -66,3 +66,13 @@ def _collect_text(
 def pointer_targets(value: str) -> list[str]:
     """The local ids a pointer attribute points to ('#a #b' -> ['a', 'b']); non-local pointers are left out."""
     return [token[1:] for token in value.split() if token.startswith("#") and len(token) > 1]
+
+
+def name_parts(name: etree._Element | None) -> tuple[str, str]:
+    """(family, given) from a name's <surname> and <forename> children; ('', '') when it has no surname."""
+    if name is None:
+        return "", ""
+    parts = [c for c in name if isinstance(c.tag, str) and c.tag in (T + "surname", T + "forename")]
+    family = " ".join(text_of(p) for p in parts if p.tag == T + "surname")
+    given = " ".join(text_of(p) for p in parts if p.tag == T + "forename")
+    return (family, given) if family else ("", "")

@@ -46,6 +46,7 @@ def render_site(
     store: BuildCache | None = None,
     on_index: Callable[[SearchIndexStats], None] | None = None,
     changed: Collection[str] = (),
+    pdfs: Mapping[str, int] | None = None,
 ) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
@@ -53,7 +54,8 @@ def render_site(
     inputs) let pages whose context did not change be carried over from the last build instead of rendered, and
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
-    the ids of the documents whose sources changed since the last build (their pages are rendered first)."""
+    the ids of the documents whose sources changed since the last build (their pages are rendered first). `pdfs`:
+    the PDFs the build set (name below pdf/ -> size in bytes), which the pages link; none links a PDF not there."""
     site = Site(
         data,
         make_env(data.config, store, tool_fingerprint()),
@@ -62,6 +64,7 @@ def render_site(
         inputs_key=inputs_key,
         store=store,
     )
+    site.cache["pdfs"] = dict(pdfs or {})
     index = SearchIndex(site)
     try:
         copy_assets(site)
