@@ -56,6 +56,22 @@ class DateMention:
     cert: str | None
     snippet: str
     line: int
+    # the elements the date stands in, outermost first, from below the root: 'text', 'body', 'div[report]', 'p' (an
+    # element with a @type as name[type]), for the chronology to leave out dates in titles, heads or stamps
+    within: tuple[str, ...] = ()
+
+
+def is_event(date: DateMention, exclude: tuple[tuple[str, str | None], ...]) -> bool:
+    """Whether a dated passage is an event of the chronology: False when it stands in an element that `exclude`
+    names ((name, @type or None for any), as [chronology] exclude gives them), such as a title, a head or a stamp.
+    Here, not in the web chronology, so that a printed chronology can leave out the same dates."""
+    for segment in date.within:
+        name, _, rest = segment.partition("[")
+        kind = rest[:-1] if rest else None
+        for excluded, excluded_kind in exclude:
+            if excluded == name and (excluded_kind is None or excluded_kind == kind):
+                return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -159,7 +175,7 @@ def read_readings(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, Me
             date = date_span(el.attrib)
             if date is not None:
                 inner, snippet = text_and_snippet(el, blocks=blocks)
-                yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el))
+                yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el), _within(el))
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
@@ -206,6 +222,19 @@ def _anchored(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, s
         for el in text.iter(*ANCHORED):
             index += 1
             yield el, el.get(XML_ID) or f"n{index}", sys.intern(_local(el.tag))
+
+
+def _within(el: etree._Element) -> tuple[str, ...]:
+    """The elements around `el`, outermost first, without the root: 'name', or 'name[type]' when it has a @type."""
+    found = []
+    for ancestor in el.iterancestors():
+        if ancestor.getparent() is None:
+            break
+        kind = ancestor.get("type")
+        local = _local(ancestor.tag) if isinstance(ancestor.tag, str) else ""
+        found.append(sys.intern(f"{local}[{kind}]" if kind else local))
+    found.reverse()
+    return tuple(found)
 
 
 def _anchored_on_pages(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, str, str]]:

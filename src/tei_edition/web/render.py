@@ -17,6 +17,7 @@ from tei_edition.web.context import Site
 from tei_edition.web.documents import render_documents, render_home
 from tei_edition.web.downloads import render_downloads
 from tei_edition.web.letters import render_letters
+from tei_edition.web.map import add_to_navigation, render_map
 from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.web.registers import render_registers
@@ -69,6 +70,7 @@ def render_site(
     index = SearchIndex(site)
     try:
         copy_assets(site)
+        add_to_navigation(site)
         copy_media(site)
         # The document pages shard by shard: Pagefind indexes a shard as soon as its pages are written, and works on
         # while the others are rendered.
@@ -80,6 +82,7 @@ def render_site(
         render_witnesses(site)
         render_registers(site)
         render_chronology(site)
+        render_map(site)
         render_letters(site, data.letters)
         render_about(site)
         render_downloads(site)
