@@ -129,7 +129,7 @@ def test_consecutive_identical_notes_are_one_line_and_every_marker_still_lands(t
     assert len(items) == 2
     run = items[0]
     assert run.xpath("span[contains(@class, 'note-run-label')]")[0].text_content() == "Notes 40\u201348:"
-    assert "not part of this transcription" in run.text_content()
+    assert "The text of these notes is not part of this transcription." in run.text_content()
     for n in range(40, 49):
         marker = out.xpath(f"//a[@class='noteref'][@id='noteref-{n}']")[0]
         target = out.xpath(f"//*[@id='{marker.get('href')[1:]}']")
@@ -175,3 +175,30 @@ def test_one_series_has_no_series_headings(transformer: Transformer) -> None:
     out = normalise(render_doc(transformer, "<body><p>a<note>One.</note><note>Two.</note></p></body>"))
     assert re.search(r'<h2 class="notes-head">Notes</h2><ol class="note-list"><li id="note-1"', out)
     assert "notes-series" not in out
+
+
+# ----- a volume whose documents have pages of their own -----
+
+
+def test_each_part_of_a_volume_numbers_its_paragraphs_and_has_its_own_key(transformer: Transformer) -> None:
+    from lxml import etree
+
+    source = (
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>V</title></titleStmt>'
+        "</fileDesc></teiHeader><text><front><p>Preface</p></front><body>"
+        '<div type="document" xml:id="d1"><p>One <del>x</del></p><p>Two</p></div>'
+        '<div type="document" xml:id="d2"><p>Three <supplied>y</supplied></p></div>'
+        "</body></text></TEI>"
+    )
+    tree = etree.ElementTree(etree.fromstring(source))
+    out = transformer.transform(tree, {"doc-id": "vol", "split": "//*:div[@type='document']"})
+    pages = dict(re.findall(r"<!--ed:part (\S+)-->(.*?)(?=<!--ed:part|\Z)", out, flags=re.S))
+    volume = out.split("<!--ed:part", 1)[0]
+    assert set(pages) == {"vol-d1", "vol-d2"}
+    assert "Deleted in the source" not in volume and "Supplied by the editors" not in volume
+    first, second = (html.fragment_fromstring(pages[p]) for p in ("vol-d1", "vol-d2"))
+    assert [a.get("id") for a in first.xpath("//a[@class='para-n']")] == ["p-1", "p-2"]
+    assert [a.get("id") for a in second.xpath("//a[@class='para-n']")] == ["p-1"]
+    assert any(e.startswith("Deleted in the source") for e in key_entries(first))
+    assert not any(e.startswith("Supplied") for e in key_entries(first))
+    assert "Supplied by the editors." in key_entries(second)

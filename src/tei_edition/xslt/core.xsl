@@ -434,8 +434,10 @@
   <xsl:function name="ed:note-signature" as="xs:string">
     <!-- What two notes must share to be listed as one: their kind, language and content, not their number. -->
     <xsl:param name="note" as="element()"/>
+    <!-- (Its text and each element with its attributes: serialize() would do, at ten times the cost.) -->
     <xsl:sequence select="string-join((string($note/@type), string($note/@xml:lang), ed:note-classes($note),
-        if (ed:note-is-missing($note)) then 'missing' else serialize($note/node())), '|')"/>
+        if (ed:note-is-missing($note)) then 'missing'
+        else (string($note), $note/descendant::* ! string-join((name(), @* ! (name() || '=' || .)), ' '))), '|')"/>
   </xsl:function>
 
   <xsl:template name="ed:note-list">
@@ -487,7 +489,8 @@
       <xsl:text> </xsl:text>
       <xsl:choose>
         <xsl:when test="ed:note-is-missing($first)">
-          <span class="note-missing">The notes&#x2019; text is not part of this transcription.</span>
+          <!-- data-one: the wording for one of them, which a note's pop-over shows. -->
+          <span class="note-missing" data-one="The note's text is not part of this transcription.">The text of these notes is not part of this transcription.</span>
         </xsl:when>
         <xsl:otherwise>
           <xsl:for-each select="$first">

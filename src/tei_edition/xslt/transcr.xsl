@@ -303,49 +303,53 @@
   <xsl:template name="ed:signs-key">
     <xsl:param name="scope" as="element()"/>
     <xsl:if test="not($ed:print)">
-      <xsl:variable name="notes" select="$scope//tei:note[not(ed:is-inline-note(.))]"/>
+      <!-- The TEI elements of the page: a volume's page leaves out its parts, which have pages of their own. -->
+      <xsl:variable name="all" select="$scope/descendant::tei:*"/>
+      <xsl:variable name="own" select="if (exists($ed:parts) and $scope/self::tei:text)
+                                       then $all[not(ancestor-or-self::*[ed:is-part(.)])] else $all"/>
+      <xsl:variable name="notes" select="$own/self::tei:note[not(ed:is-inline-note(.))]"/>
       <xsl:variable name="entries" as="element()*">
-        <xsl:if test="$scope//tei:pb[normalize-space(@n) != '']">
+        <xsl:if test="$own/self::tei:pb[normalize-space(@n) != '']">
           <ed:sign sample="p. 913" class="key-pb">A page of the source begins here; its number stands in the margin.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:pb[normalize-space(@n) = '']">
+        <xsl:if test="$own/self::tei:pb[normalize-space(@n) = '']">
           <ed:sign sample="|" class="key-pb key-pb-unnumbered">A page of the source begins here; the source does not number it.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:body//tei:p[not(ancestor::tei:note or ancestor::tei:p)]">
+        <xsl:if test="$own/self::tei:p[ancestor::tei:body][not(ancestor::tei:note or ancestor::tei:p)]">
           <ed:sign sample="&#xB6;&#xA0;3" class="key-para">The paragraph&#x2019;s number; select it for a link to the paragraph.</ed:sign>
         </xsl:if>
         <xsl:if test="exists($notes)">
           <ed:sign sample="{if ($notes[normalize-space(@n) != ''] and $notes[normalize-space(@n) = '']) then '40, a' else '1'}"
               class="key-noteref">A note: select the number to read it. The source&#x2019;s own notes keep the source&#x2019;s numbers; the editors&#x2019; notes are numbered afresh in each document, or lettered a, b, c where the source numbers its own.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:gap">
-          <ed:sign sample="{if ($scope//tei:gap[lower-case(normalize-space(@reason)) = 'illegible']) then '[illegible]' else '[&#x2026;]'}" class="key-gap">Matter the editors could not read or left out; the diplomatic view gives the reason and extent.</ed:sign>
+        <xsl:if test="$own/self::tei:gap">
+          <ed:sign sample="{if ($own/self::tei:gap[lower-case(normalize-space(@reason)) = 'illegible']) then '[illegible]' else '[&#x2026;]'}" class="key-gap">Matter the editors could not read or left out; the diplomatic view gives the reason and extent.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:supplied">
+        <xsl:if test="$own/self::tei:supplied">
           <ed:sign sample="[word]" class="key-supplied">Supplied by the editors.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:choice[tei:sic and tei:corr]">
+        <xsl:if test="$own/self::tei:choice[tei:sic and tei:corr]">
           <ed:sign sample="word" class="key-choice">The editors&#x2019; correction of the source: the reading view shows the correction, the diplomatic view the source&#x2019;s reading; pointing at it shows the other.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:choice[tei:abbr and tei:expan]">
+        <xsl:if test="$own/self::tei:choice[tei:abbr and tei:expan]">
           <ed:sign sample="word" class="key-choice">An abbreviation: expanded in the reading view, as written in the diplomatic view.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:choice[tei:orig and tei:reg]">
+        <xsl:if test="$own/self::tei:choice[tei:orig and tei:reg]">
           <ed:sign sample="word" class="key-choice">A spelling the editors regularised: regular in the reading view, as written in the diplomatic view.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:sic[not(parent::tei:choice)]">
+        <xsl:if test="$own/self::tei:sic[not(parent::tei:choice)]">
           <ed:sign sample="word [sic]" class="key-sic">Thus in the source.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:add">
+        <xsl:if test="$own/self::tei:add">
           <ed:sign sample="&#x2E22;word&#x2E23;" class="key-add">Added in the source (between the lines, in the margin or by another hand); marked in the diplomatic view.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:del">
+        <xsl:if test="$own/self::tei:del">
           <ed:sign sample="word" class="key-del">Deleted in the source: struck through in the diplomatic view, left out of the reading view.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:unclear">
+        <xsl:if test="$own/self::tei:unclear">
           <ed:sign sample="word?" class="key-unclear">Unclear in the source, an uncertain reading; marked in the diplomatic view.</ed:sign>
         </xsl:if>
-        <xsl:if test="$scope//tei:surplus">
+        <xsl:if test="$own/self::tei:surplus">
           <ed:sign sample="{{word}}" class="key-surplus">Superfluous in the source.</ed:sign>
         </xsl:if>
       </xsl:variable>

@@ -261,6 +261,7 @@
         var copy = li.cloneNode(true);
         copy.querySelectorAll(SKIP).forEach(function (el) { el.remove(); });
         copy.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
+        copy.querySelectorAll("[data-one]").forEach(function (el) { el.textContent = el.getAttribute("data-one"); });
         var head = document.createElement("p");
         head.className = "note-popover-head";
         head.textContent = label;
