@@ -18,23 +18,12 @@
     });
   }
 
-  // The reader's preferences (text view, highlighted names), kept across pages; from file:// too, where the
-  // browser allows it. Without storage the page still switches, it only forgets.
+  // The reader's choices (text view, highlighted names), kept across pages; from file:// too, where the browser
+  // allows it. reader-prefs.js applies them before the text is drawn; without storage the page still switches.
   var PREFS = { view: "tei-edition.text-view", highlight: "tei-edition.highlight-names" };
-
-  function loadPref(key) {
-    try { return window.localStorage.getItem(key); } catch (e) { return null; }
-  }
 
   function savePref(key, value) {
     try { window.localStorage.setItem(key, value); } catch (e) { /* storage refused: nothing to remember */ }
-  }
-
-  function applyPrefs() {
-    var root = document.documentElement;
-    root.setAttribute("data-text-view", loadPref(PREFS.view) === "diplomatic" ? "diplomatic" : "reading");
-    if (loadPref(PREFS.highlight) === "on") root.setAttribute("data-highlight", "names");
-    else root.removeAttribute("data-highlight");
   }
 
   function setUpReadingTools() {
@@ -46,7 +35,7 @@
     // The views differ only where the text has editorial interventions.
     if (!text.querySelector(".choice, .dipl-only, del, .add")) views.hidden = true;
     tools.querySelectorAll("input[name='text-view']").forEach(function (radio) {
-      radio.checked = radio.value === root.getAttribute("data-text-view");
+      radio.checked = radio.value === (root.getAttribute("data-text-view") || "reading");
       radio.addEventListener("change", function () {
         if (!radio.checked) return;
         root.setAttribute("data-text-view", radio.value);
@@ -332,8 +321,6 @@
       });
     });
   }
-
-  applyPrefs();
 
   function start() {
     fixFolderLinks();
