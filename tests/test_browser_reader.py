@@ -315,3 +315,15 @@ def test_axe_finds_nothing_serious_in_either_view(browser: object, base_url: str
         found["pop-overs"] = serious
     ctx.close()
     assert found == {}, "\n".join(f"{url}: {v}" for url, vs in found.items() for v in vs)
+
+
+def test_following_a_paragraph_number_copies_its_link(browser: object, reader_url: str) -> None:  # noqa: F811
+    ctx = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = ctx.new_page()
+    page.goto(reader_url + DRAFT)
+    page.locator("a.para-n#p-2").click()
+    expect(page.locator("a.para-n#p-2")).to_have_attribute("data-copied", "")
+    assert page.evaluate("navigator.clipboard.readText()") == reader_url + DRAFT + "#p-2"
+    expect(page.locator("[role='status']")).to_have_text("Link to paragraph 2 copied.")
+    assert page.url == reader_url + DRAFT + "#p-2"
+    ctx.close()
