@@ -643,17 +643,17 @@ def test_supplied(transformer: Transformer) -> None:
         (
             '<gap reason="illegible" extent="2 words"/>',
             '<span class="gap" title="illegible in the source (2 words)">[illegible'
-            '<span class="dipl-only">, 2 words</span>]</span>',
+            '<span class="dipl-only" data-pagefind-ignore="">, 2 words</span>]</span>',
         ),
         (
             '<gap reason="omitted" quantity="3" unit="lines"/>',
             '<span class="gap" title="not transcribed (omitted, 3 lines)">[…'
-            '<span class="dipl-only"> omitted, 3 lines</span>]</span>',
+            '<span class="dipl-only" data-pagefind-ignore=""> omitted, 3 lines</span>]</span>',
         ),
         (
             '<gap reason="not-in-excerpt"/>',
             '<span class="gap" title="not transcribed (not in excerpt)">[…'
-            '<span class="dipl-only"> not in excerpt</span>]</span>',
+            '<span class="dipl-only" data-pagefind-ignore=""> not in excerpt</span>]</span>',
         ),
         (
             "<gap><desc>signature</desc></gap>",

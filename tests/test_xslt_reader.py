@@ -114,7 +114,7 @@ def test_marks_only_the_diplomatic_view_shows(transformer: Transformer) -> None:
     )
     assert '<span class="dipl-only dipl-sign">\u2e22</span>over<span class="dipl-only dipl-sign">\u2e23</span>' in out
     assert '<span class="unclear-mark dipl-only">?</span>' in out
-    assert '[illegible<span class="dipl-only">, 1 signature</span>]' in out
+    assert '[illegible<span class="dipl-only" data-pagefind-ignore="">, 1 signature</span>]' in out
 
 
 # ----- notes at the end -----

@@ -163,7 +163,7 @@
       <!-- The diplomatic view says why and how much: "[… not in excerpt]", "[illegible, 1 signature]". -->
       <xsl:variable name="shown" select="$details[not(. = ('damage', 'damaged'))]"/>
       <xsl:if test="not($ed:print) and exists($shown) and $desc = ''">
-        <span class="dipl-only">
+        <span class="dipl-only" data-pagefind-ignore="">
           <xsl:value-of select="(if ($reason = ('illegible', 'damage', 'damaged')) then ', ' else ' ')
                                 || string-join($shown, ', ')"/>
         </span>
