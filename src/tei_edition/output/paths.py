@@ -148,6 +148,21 @@ def volume_pdf(number: int, count: int) -> str:
     return EDITION_PDF if count == 1 else f"edition-{number}.pdf"
 
 
+# ---- EPUBs (in the site) -------------------------------------------------------------------------------------------
+
+EPUB = "epub"
+
+
+def edition_epub() -> str:
+    """The EPUB of the whole edition, relative to the site root."""
+    return f"{EPUB}/edition.epub"
+
+
+def document_epub(doc_id: str) -> str:
+    """The EPUB of one document, relative to the site root."""
+    return f"{EPUB}/{DOCUMENTS}/{id_segment(doc_id)}.epub"
+
+
 # ---- Sources -------------------------------------------------------------------------------------------------------
 
 
