@@ -36,7 +36,7 @@ from tei_edition.output.paths import (
 )
 from tei_edition.output.writer import OutputWriter
 from tei_edition.print.book import citation_text, long_date
-from tei_edition.print.epub.chapter import IMAGE_TYPES, Links, chapter_text
+from tei_edition.print.epub.chapter import IMAGE_TYPES, ChapterText, Links, chapter_text
 from tei_edition.print.epub.package import (
     EmbeddedFace,
     EpubMetadata,
@@ -129,7 +129,8 @@ class EpubMaker:
             for number, doc in enumerate(data.documents, start=1)
         ]
         self.faces = embedded_faces()
-        self._texts: dict[tuple[str, bool], tuple[str, dict[Path, str]]] = {}
+        self._texts: dict[tuple[str, bool], ChapterText] = {}
+        self._templates: dict[str, jinja2.Template] = {}
 
     # ---- Keys -------------------------------------------------------------------------------------------------------
 
@@ -175,10 +176,11 @@ class EpubMaker:
     def edition(self) -> bytes:
         """The edition's EPUB: title page, contents, introduction, a chapter per document."""
         config = self.config
-        chapters = {folder(DOCUMENTS, ch.doc.id): "../" + ch.file for ch in self.chapters}
+        chapters = {folder(DOCUMENTS, ch.doc.id): ch.file.removeprefix("text/") for ch in self.chapters}
         links = Links(chapters, config.base_url)
         for ch in self.chapters:
             ch.xhtml, ch.images = self._text(ch, links)
+        self._check_targets()
         meta = EpubMetadata(
             identifier=identifier(config, edition_epub()),
             title=config.title,
@@ -216,6 +218,15 @@ class EpubMaker:
         members = [(f"EPUB/{alone.file}", self._chapter(alone, context))]
         return self._package(meta, context, [], [alone], members, ())
 
+    def _check_targets(self) -> None:
+        """A link to another chapter whose anchor that chapter lacks leads to the chapter's beginning instead."""
+        ids = {ch.file: self._texts[(ch.doc.id, True)].ids for ch in self.chapters}
+        for ch in self.chapters:
+            for target in self._texts[(ch.doc.id, True)].targets:
+                file, _, fragment = target.partition("#")
+                if fragment not in ids.get(f"text/{file}", frozenset()):
+                    ch.xhtml = ch.xhtml.replace(f'href="{target}"', f'href="{file}"')
+
     def _document_metadata(self, doc: Document) -> EpubMetadata:
         config, header = self.config, doc.header
         authors = tuple(Person(a.name, "aut") for a in header.authors) or tuple(
@@ -245,13 +256,18 @@ class EpubMaker:
         return self.data.build_date.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _text(self, chapter: Chapter, links: Links) -> tuple[str, dict[Path, str]]:
-        """A chapter's text as XHTML and the images it shows (made once per kind of book)."""
-        key = (chapter.doc.id, bool(links.chapters))
-        if key not in self._texts:
-            doc = chapter.doc
-            text = chapter_text(self.bodies[doc.id], links, doc.path, self.config.root, _image_namer(doc))
-            self._texts[key] = (text.xhtml, text.images)
-        return self._texts[key]
+        """A chapter's text as XHTML and the images it shows (made once per kind of book; once for both when no
+        link leads to another chapter)."""
+        doc = chapter.doc
+        text = self._texts.get((doc.id, bool(links.chapters)))
+        if text is None:
+            edition = self._texts.get((doc.id, True))
+            if edition is not None and not edition.cross_links:
+                text = edition
+            else:
+                text = chapter_text(self.bodies[doc.id], links, doc.path, self.config.root, _image_namer(doc))
+            self._texts[(doc.id, bool(links.chapters))] = text
+        return text.xhtml, text.images
 
     def _context(self, meta: EpubMetadata, single: bool) -> dict[str, object]:
         config = self.config
@@ -334,7 +350,9 @@ class EpubMaker:
 
     def _render(self, template: str, context: Mapping[str, object]) -> bytes:
         try:
-            return self.env.get_template(template).render(**context).encode("utf-8")
+            if template not in self._templates:
+                self._templates[template] = self.env.get_template(template)
+            return self._templates[template].render(**context).encode("utf-8")
         except jinja2.TemplateError as exc:
             where = getattr(exc, "filename", None) or template
             line = getattr(exc, "lineno", None)

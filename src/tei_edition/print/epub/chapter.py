@@ -54,6 +54,9 @@ class ChapterText:
 
     xhtml: str
     images: dict[Path, str] = field(default_factory=dict)
+    cross_links: bool = False  # whether a link leads to another chapter of the book (see Links)
+    ids: frozenset[str] = frozenset()  # the ids in the text
+    targets: frozenset[str] = frozenset()  # the links to other chapters with a fragment ('other.xhtml#p2')
 
 
 def chapter_text(
@@ -73,12 +76,13 @@ def chapter_text(
         wrapper.extend(list(top))
     wrapper.set("class", (wrapper.get("class", "") + " chapter-text").strip())
     images: dict[Path, str] = {}
+    cross_links = False
     namer = image_name or (lambda path: f"images/{safe_segment(path.name)}")
     for el in list(wrapper.iter()):
         if not isinstance(el.tag, str):
             continue
         if el.tag == "a":
-            _relink(el, links)
+            cross_links = _relink(el, links) or cross_links
         elif el.tag == "img":
             _embed_image(el, source, root, images, namer)
     for notes in _with_class(wrapper, "notes", "section"):
@@ -87,32 +91,43 @@ def chapter_text(
         ref.set(EPUB_TYPE, "noteref")
         ref.set("role", "doc-noteref")
     _strip_unusable(wrapper)
+    ids = frozenset(str(el.get("id")) for el in wrapper.iter(etree.Element) if el.get("id"))
+    targets: set[str] = set()
+    for el in wrapper.iter("a"):
+        href = el.get("href") or ""
+        if href.startswith("#"):
+            if href[1:] not in ids:  # an anchor the text lacks (a pointer to a part left out): the words stay
+                _unlink(el)
+        elif "#" in href and not href.startswith(("http://", "https://", "mailto:")):
+            targets.add(href)
     xhtml = etree.tostring(wrapper, encoding="unicode", method="xml")
     # The chapter's root element declares the namespace already.
-    return ChapterText(xhtml.replace(f' xmlns:epub="{OPS_NS}"', "", 1), images)
+    return ChapterText(xhtml.replace(f' xmlns:epub="{OPS_NS}"', "", 1), images, cross_links, ids, frozenset(targets))
 
 
-def _relink(el: etree._Element, links: Links) -> None:
-    """A link of the site's page made to work in the book (see the module's docstring)."""
+def _relink(el: etree._Element, links: Links) -> bool:
+    """A link of the site's page made to work in the book (see the module's docstring); whether it leads to another
+    chapter."""
     href = el.get("href")
     if href is None:
-        return
+        return False
     classes = _classes(el)
     if "noteback" in classes:
-        return  # replaced by the note's number (see _footnotes)
+        return False  # replaced by the note's number (see _footnotes)
     if href.startswith("#") or href.startswith(("http://", "https://", "mailto:")):
-        return
+        return False
     target = _site_path(href)
     if target is not None and "entity" not in classes:
         page, _, fragment = target.partition("#")
         chapter = links.chapters.get(page)
         if chapter is not None:
             el.set("href", chapter + (f"#{fragment}" if fragment else ""))
-            return
+            return True
         if links.base_url:
             el.set("href", links.base_url.rstrip("/") + "/" + target)
-            return
+            return False
     _unlink(el)
+    return False
 
 
 def _site_path(href: str) -> str | None:
@@ -220,16 +235,16 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-# Attributes of the site's pages that mean nothing in a book, or that XHTML does not allow as the HTML parser
-# leaves them.
-_SITE_ONLY = ("data-pagefind-body", "data-pagefind-ignore", "data-pagefind-meta", "data-pagefind-filter")
+# What a book may not hold, should an edition's own stylesheets write it: scripts and the attributes that run them.
+_HAS_HANDLERS = etree.XPath("boolean(.//@*[starts-with(local-name(), 'on')])")
 
 
 def _strip_unusable(wrapper: etree._Element) -> None:
+    for el in list(wrapper.iter("script", "noscript", "iframe", "object", "embed")):
+        _drop(el)
+    if not _HAS_HANDLERS(wrapper):
+        return
     for el in wrapper.iter():
-        if not isinstance(el.tag, str):
-            continue
-        _remove_attributes(el, *_SITE_ONLY)
         for name in [str(key) for key in el.attrib]:
-            if name.startswith("on"):  # the stylesheets write no scripts; a book holds none
+            if name.startswith("on"):
                 del el.attrib[name]
