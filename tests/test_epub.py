@@ -149,7 +149,8 @@ def test_the_contents_list_every_document_and_the_landmarks_the_books_parts(samp
     assert chapters == [f"EPUB/text/{doc_id}.xhtml" for doc_id in sample_ids()] == chapter_files(epub)
     assert "title.xhtml" in toc and "introduction.xhtml" in toc
     landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a/@epub:type", namespaces=NS)
-    assert landmarks == ["titlepage", "toc", "bodymatter"]
+    assert landmarks == ["titlepage", "toc", "bodymatter", "index"]
+    assert toc[-1] == "indexes.xhtml"
     intro = read(epub, "EPUB/introduction.xhtml")
     assert "Editorial signs" in "".join(intro.itertext()) and intro.xpath("//x:dl[@class='signs']/x:dt", namespaces=NS)
     title = "".join(read(epub, "EPUB/title.xhtml").itertext())
@@ -171,6 +172,24 @@ def test_notes_are_footnotes_the_references_lead_to(sample: Path) -> None:
     harriman = read(epub, "EPUB/text/1945-07-harriman-truman.xhtml")
     note = harriman.find(".//x:aside", NS)
     assert note is not None and "Chiang Ching-kuo" in "".join(note.itertext())
+
+
+def test_the_indexes_lead_to_the_first_mention_in_each_document(sample: Path) -> None:
+    epub = sample / edition_epub()
+    indexes = read(epub, "EPUB/indexes.xhtml")
+    assert indexes.xpath("//x:section[@epub:type='index']/x:h2/text()", namespaces=NS) == [
+        "Persons",
+        "Places",
+        "Organisations",
+    ]
+    stalin = indexes.xpath("//x:li[starts-with(., 'Stalin')]", namespaces=NS)
+    assert len(stalin) == 1
+    links = stalin[0].xpath("x:a/@href", namespaces=NS)
+    assert len(links) >= 3 and len({link.split("#")[0] for link in links}) == len(links)
+    for link in links:
+        file, anchor = link.split("#")
+        target = read(epub, f"EPUB/{file}").xpath(f"//*[@id='{anchor}']", namespaces=NS)
+        assert target and target[0].get("data-ref") == "stalin", link
 
 
 def test_a_book_holds_no_script_and_fetches_nothing(sample: Path) -> None:

@@ -50,6 +50,7 @@ from tei_edition.print.epub.package import (
 from tei_edition.tei.certainty import is_uncertain
 from tei_edition.tei.edition import EditionData
 from tei_edition.tei.model import Document
+from tei_edition.tei.registers import KINDS, Entity
 
 FORMAT = "epub-1"  # changed when what a key stands for changes
 
@@ -153,11 +154,13 @@ class EpubMaker:
     def edition_key(self) -> str:
         """What the edition's EPUB is a function of: every document's, their order and the fonts."""
         fonts = [f"{face.path.name}:{face.path.stat().st_size}" for face in self.faces]
+        registers = sorted(f"{path}={digest}" for path, digest in self.data.source_hashes.items())
         return content_key(
             FORMAT,
             "edition",
             self.shared_key,
             *fonts,
+            *registers,  # the indexes' entries
             *(content_key(str(ch.number), self.document_key(ch), ch.doc.part_of) for ch in self.chapters),
         )
 
@@ -204,7 +207,12 @@ class EpubMaker:
             members.append((f"EPUB/{name}", self._render(f"epub/{template}", context)))
         for ch in self.chapters:
             members.append((f"EPUB/{ch.file}", self._chapter(ch, context)))
-        return self._package(meta, context, front, self.chapters, members, self.faces)
+        indexes = self._indexes()
+        back = []
+        if indexes:
+            back.append(("indexes.xhtml", "indexes", "Indexes", "indexes.html"))
+            members.append(("EPUB/indexes.xhtml", self._render("epub/indexes.html", {**context, "indexes": indexes})))
+        return self._package(meta, {**context, "back": back}, front, self.chapters, members, self.faces)
 
     def document(self, chapter: Chapter) -> bytes:
         """A document's EPUB: its chapter, headed by the edition it comes from (no embedded fonts: they would
@@ -216,7 +224,33 @@ class EpubMaker:
         meta = self._document_metadata(doc)
         context = self._context(meta, single=True)
         members = [(f"EPUB/{alone.file}", self._chapter(alone, context))]
-        return self._package(meta, context, [], [alone], members, ())
+        return self._package(meta, {**context, "back": []}, [], [alone], members, ())
+
+    def _indexes(self) -> list[BookIndex]:
+        """The indexes of persons, places and organisations named in the documents: each entry with a link to its
+        first mention in each document that names it (an anchor the chapter holds)."""
+        texts = {ch.doc.id: (ch, self._texts[(ch.doc.id, True)].ids) for ch in self.chapters}
+        by_kind: dict[str, list[IndexEntry]] = {}
+        for entity_id, mentions in self.data.mentions.items():
+            entity = self.data.entities.get(entity_id)
+            if entity is None:
+                continue
+            places: list[tuple[int, str]] = []
+            seen: set[str] = set()
+            for mention in mentions:
+                found = texts.get(mention.document.id)
+                if found is None or mention.document.id in seen or mention.mention.anchor not in found[1]:
+                    continue
+                seen.add(mention.document.id)
+                places.append((found[0].number, f"{found[0].file}#{mention.mention.anchor}"))
+            if places:
+                by_kind.setdefault(entity.kind, []).append(IndexEntry(entity, places))
+        indexes = []
+        for kind, (_entry, _list, _name, section, label) in KINDS.items():
+            entries = sorted(by_kind.get(kind, []), key=lambda e: (e.entity.sort_key, e.entity.id))
+            if entries:
+                indexes.append(BookIndex(f"index-{section}", label, entries))
+        return indexes
 
     def _check_targets(self) -> None:
         """A link to another chapter whose anchor that chapter lacks leads to the chapter's beginning instead."""
@@ -357,6 +391,23 @@ class EpubMaker:
             where = getattr(exc, "filename", None) or template
             line = getattr(exc, "lineno", None)
             raise BuildError(f"{where}{f':{line}' if line else ''}: template error in the EPUB: {exc}") from None
+
+
+@dataclass
+class IndexEntry:
+    """A register entry in the book's index: the documents that name it (number, link to the first mention)."""
+
+    entity: Entity
+    places: list[tuple[int, str]]
+
+
+@dataclass
+class BookIndex:
+    """The index of one kind of register entry."""
+
+    id: str
+    label: str
+    entries: list[IndexEntry]
 
 
 @dataclass
