@@ -154,6 +154,21 @@ def pdf_href(rel: str) -> str:
     return f"{PDF}/{rel}"
 
 
+# ---- EPUBs (in the site) -------------------------------------------------------------------------------------------
+
+EPUB = "epub"
+
+
+def edition_epub() -> str:
+    """The EPUB of the whole edition, relative to the site root."""
+    return f"{EPUB}/edition.epub"
+
+
+def document_epub(doc_id: str) -> str:
+    """The EPUB of one document, relative to the site root."""
+    return f"{EPUB}/{DOCUMENTS}/{id_segment(doc_id)}.epub"
+
+
 # ---- Sources -------------------------------------------------------------------------------------------------------
 
 

@@ -106,6 +106,16 @@ def pdf_sizes(out: OutputWriter | None) -> dict[str, int]:
     return {name: out.current(name).stat().st_size for name in sorted(out.hashes)}
 
 
+def set_epubs(
+    data: EditionData, screen: CachedBodies, out: OutputWriter, plan: BuildPlan, summary: BuildSummary, say: Reporter
+) -> None:
+    """Make the EPUBs, the edition's and one per document, into the site (epub/)."""
+    from tei_edition.print.epub import render_epubs
+
+    summary.epubs = render_epubs(data, screen, out, store=screen.cache, shared_key=plan.inputs.key())
+    say.detail(f"EPUB: {summary.epubs} files")
+
+
 def commit(html_out: OutputWriter, pdf_out: OutputWriter | None, say: Reporter) -> None:
     """Swap the staged output in: both folders are checked before either is changed."""
     with discarded_on_failure(html_out, pdf_out):
@@ -151,6 +161,7 @@ def manifest_of(
             "documents": summary.documents,
             "pages": summary.pages,
             "pdfs": summary.pdfs,
+            "epubs": summary.epubs,
             "flagged": summary.flagged,
             "build_date": plan.build_date.isoformat(),
         },
