@@ -25,6 +25,7 @@ from tei_edition.output.hashing import content_key, hash_bytes, hash_file, hash_
 from tei_edition.output.paths import source_name
 from tei_edition.pipeline.sources import read_source
 from tei_edition.tei.edition import summarise_passages
+from tei_edition.tei.facsimile import facsimile_urls
 from tei_edition.tei.letters import Letter, is_letter_list, read_letters
 from tei_edition.tei.model import Document, read_passages, read_passages_by_page
 from tei_edition.tei.parse import FragmentError, line_of, parse_bytes
@@ -194,6 +195,7 @@ class SourceWorker:
             core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree))
             if task.is_document:
                 core.graphics = tuple((g.get("url") or "", line_of(g)) for g in tree.getroot().iter(f"{T}graphic"))
+                core.graphics += facsimile_urls(tree.getroot())  # page images named by @facs
         if not task.is_document or not self.settings.read:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own

@@ -15,6 +15,7 @@ from tei_edition.tei.model import Document
 from tei_edition.tei.registers import KINDS, Entity, authority_url
 from tei_edition.web.citations import Citation, cite_document
 from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, safe_url, value_digest
+from tei_edition.web.facsimile import FacsimileView, facsimile_view
 from tei_edition.web.views import DocumentView, document_views
 
 SCHEMA_TYPES = {"person": "Person", "place": "Place", "org": "Organization"}
@@ -46,6 +47,7 @@ class DocumentPage(PageContext):
     jsonld: Markup
     flagged: bool
     canonical: str
+    facsimile: FacsimileView | None  # the page images beside the text
 
 
 class HomePage(PageContext):
@@ -93,10 +95,13 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
             else known_entities.setdefault(e.id, value_digest((card, e.idnos)))
             for card, e in zip(cards, entities, strict=True)
         ]
+        page_folder = folder("documents", doc.id)
+        facsimile = facsimile_view(site, doc, page_folder)
         deps = site.inputs_hash(
             "document.html",
             (
                 site.info,
+                facsimile,
                 views.digest(doc.id),
                 views.digest(previous.id) if previous else None,
                 views.digest(following.id) if following else None,
@@ -106,7 +111,6 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
                 fingerprint(doc.id) if fingerprint is not None else bodies[doc.id],
             ),
         )
-        page_folder = folder("documents", doc.id)
         citation: list[Citation] = []
 
         def cite(doc_id: str = doc.id, citation: list[Citation] = citation) -> Citation:
@@ -119,6 +123,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
             previous: Document | None = previous,
             following: Document | None = following,
             cards: list[EntityCard] = cards,
+            facsimile: FacsimileView | None = facsimile,
         ) -> DocumentPage:
             view = views[doc.id]
             return DocumentPage(
@@ -132,6 +137,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
                 jsonld=json_ld(site, view, doc),
                 flagged=doc.id in site.data.flagged,
                 canonical=site.info.absolute(view.folder),
+                facsimile=facsimile,
             )
 
         site.page_from("document.html", page_folder, deps, make)

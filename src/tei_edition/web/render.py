@@ -16,6 +16,7 @@ from tei_edition.web.chronology import render_chronology
 from tei_edition.web.context import Site
 from tei_edition.web.documents import render_documents, render_home
 from tei_edition.web.downloads import render_downloads
+from tei_edition.web.facsimile import write_page_images
 from tei_edition.web.letters import render_letters
 from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
@@ -65,6 +66,7 @@ def render_site(
     try:
         copy_assets(site)
         copy_media(site)
+        write_page_images(site)  # the facsimiles' page images as tiles, made once per image content
         # The document pages shard by shard: Pagefind indexes a shard as soon as its pages are written, and works on
         # while the others are rendered.
         for shard, documents in index.groups(changed):

@@ -22,6 +22,7 @@
   <xsl:import href="transcr.xsl"/>
   <xsl:import href="figures.xsl"/>
   <xsl:import href="parts.xsl"/>
+  <xsl:import href="facsimile.xsl"/>
 
   <xsl:output method="html" html-version="5" indent="no" encoding="UTF-8" include-content-type="no"/>
 

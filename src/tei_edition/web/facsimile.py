@@ -1,0 +1,273 @@
+"""Page images beside the text: every local image a document's facsimile shows is cut into static IIIF Image API
+3.0 level-0 tiles (iiif/<image id>/info.json and {region}/{size}/0/default.jpg, 512 pixels wide, at scale factors
+1, 2, 4...), so that the page viewer (assets/facsimile.js) can zoom deep into it offline and from file://.
+
+Tiles are made once per image content: the build cache keeps them under a hash of the image's bytes, and the tiles
+of an image that did not change are carried over from the last build without being read. An IIIF image service
+elsewhere (graphic/@url ending in info.json, or a manifest's) is only linked, unless the edition asks for it to be
+shown ([output] remote_images = true): by default the site reaches no other server.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+from PIL import Image, ImageOps
+
+from tei_edition.output.cache import dumps
+from tei_edition.output.hashing import content_key, hash_bytes
+from tei_edition.output.paths import href_between, iiif_folder, iiif_image_id, iiif_tile, local_media, media_source
+from tei_edition.tei.facsimile import Facsimile, Surface
+from tei_edition.tei.model import Document
+from tei_edition.web.context import Site
+
+TILE_SIZE = 512
+JPEG_QUALITY = 85
+_FORMAT = "1"  # changes when the tiles of the same image would come out differently
+
+
+@dataclass(frozen=True)
+class TiledImage:
+    """A page image as the site serves it: its folder below iiif/ and its size."""
+
+    id: str
+    width: int
+    height: int
+    scale_factors: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TileTiming:
+    """What making one image's tiles took (for the build's report and bench/tiles.py)."""
+
+    source: Path
+    seconds: float
+    tiles: int
+    reused: bool
+
+
+@dataclass(frozen=True)
+class FacsimileView:
+    """What a document page shows of its facsimile: the viewer's data as JSON, and the number of images."""
+
+    data: Markup
+    images: int
+    missing: int
+
+
+def scale_factors(width: int, height: int, size: int = TILE_SIZE) -> tuple[int, ...]:
+    """1, 2, 4... up to the first factor at which the whole image fits in one tile."""
+    factors = [1]
+    while max(math.ceil(width / factors[-1]), math.ceil(height / factors[-1])) > size:
+        factors.append(factors[-1] * 2)
+    return tuple(factors)
+
+
+Tiles = list[tuple[str, bytes]]  # (path below the image's folder, JPEG bytes)
+
+
+def make_tiles(data: bytes, size: int = TILE_SIZE, quality: int = JPEG_QUALITY) -> tuple[int, int, Tiles]:
+    """The image's width, height and level-0 tiles (path below the image's folder, JPEG bytes); raises OSError or
+    ValueError for bytes Pillow cannot read as an image."""
+    with Image.open(io.BytesIO(data)) as opened:
+        image = ImageOps.exif_transpose(opened)  # as a browser shows the file
+        image = image.convert("L" if image.mode in ("1", "L", "I;16", "I") else "RGB")
+    width, height = image.size
+    tiles: Tiles = []
+    level = image
+    for factor in scale_factors(width, height, size):
+        if factor > 1:
+            level = level.reduce(2)  # ceil(width / factor) wide, as the Image API's sizes are
+        level_w, level_h = level.size
+        for y in range(0, level_h, size):
+            for x in range(0, level_w, size):
+                tile = level.crop((x, y, min(x + size, level_w), min(y + size, level_h)))
+                rx, ry = x * factor, y * factor
+                rw, rh = min(size * factor, width - rx), min(size * factor, height - ry)
+                out = io.BytesIO()
+                tile.save(out, "JPEG", quality=quality, optimize=False)
+                tiles.append((iiif_tile(rx, ry, rw, rh, tile.width, tile.height, width, height), out.getvalue()))
+    return width, height, tiles
+
+
+def info_json(image: TiledImage, service_id: str, size: int = TILE_SIZE) -> str:
+    """The image's info.json (IIIF Image API 3.0, level 0)."""
+    sizes = [
+        {"width": math.ceil(image.width / f), "height": math.ceil(image.height / f)}
+        for f in image.scale_factors
+        if max(math.ceil(image.width / f), math.ceil(image.height / f)) <= size
+    ]
+    info = {
+        "@context": "http://iiif.io/api/image/3/context.json",
+        "id": service_id,
+        "type": "ImageService3",
+        "protocol": "http://iiif.io/api/image",
+        "profile": "level0",
+        "width": image.width,
+        "height": image.height,
+        "sizes": sizes,
+        "tiles": [{"width": size, "scaleFactors": list(image.scale_factors)}],
+    }
+    return json.dumps(info, indent=2) + "\n"
+
+
+def write_page_images(site: Site) -> list[TileTiming]:
+    """Tile every local page image the documents' facsimiles show into the site (once per image content); return
+    what each image took. The images are recorded for facsimile_view()."""
+    tiled: dict[Path, TiledImage | None] = site.cache.setdefault("page-images", {})
+    timings: list[TileTiming] = []
+    root = site.data.config.root
+    for doc in site.data.documents:
+        for url in _local_images(doc.facsimile):
+            rel = local_media(url)
+            if rel is None:
+                continue
+            source, _problem = media_source(doc.path, rel, root)
+            if source is None or source in tiled:
+                continue
+            start = time.perf_counter()
+            image, count, reused = _tile_into_site(site, source)
+            tiled[source] = image
+            if image is not None:
+                timings.append(TileTiming(source, time.perf_counter() - start, count, reused))
+    return timings
+
+
+def _local_images(facsimile: Facsimile | None) -> Iterator[str]:
+    if facsimile is not None:
+        for surface in facsimile.surfaces:
+            for url, _line in surface.images:
+                yield url
+
+
+def _tile_into_site(site: Site, source: Path) -> tuple[TiledImage | None, int, bool]:
+    """Write one image's tiles and info.json into the site: carried over when the last build made them from the
+    same bytes, else from the build cache, else made now. None for a file that is not an image Pillow reads."""
+    data = source.read_bytes()
+    digest = hash_bytes(data)
+    image_id = iiif_image_id(source.name, digest)
+    base = iiif_folder(image_id)
+    key = content_key("page-image-tiles", _FORMAT, str(TILE_SIZE), str(JPEG_QUALITY), digest)
+    store = site.store
+    known = store.get_objects([key + ":meta"]).get(key + ":meta") if store is not None else None
+    tiles: Tiles | None = None
+    reused = True
+    if known is None:
+        try:
+            width, height, tiles = make_tiles(data)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            site.cache.setdefault("page-image-problems", {})[source] = "is not an image that can be read"
+            return None, 0, False
+        reused = False
+        known = (width, height, [path for path, _ in tiles])
+        if store is not None:
+            store.put_many([(key + ":meta", dumps(known)), (key, dumps(tiles))])
+    width, height, paths = known
+    image = TiledImage(image_id, width, height, scale_factors(width, height))
+    deps = key
+    waiting = [path for path in paths if not site.carry_over(f"{base}{path}", deps)]
+    if waiting:
+        if tiles is None:
+            tiles = store.get_objects([key]).get(key) if store is not None else None
+            if tiles is None:  # the cache lost them: make them again
+                _w, _h, tiles = make_tiles(data)
+                reused = False
+                if store is not None:
+                    store.put_many([(key, dumps(tiles))])
+        elif store is not None:
+            store.keep(key)
+        by_path = dict(tiles)
+        for path in waiting:
+            site.out.write_bytes(f"{base}{path}", by_path[path])
+    elif store is not None:
+        store.keep(key)
+    service = site.info.absolute(base.rstrip("/")) or base.rstrip("/")
+    site.file_from(
+        f"{base}info.json", site.inputs_hash("info.json", (deps, service)), lambda: info_json(image, service)
+    )
+    return image, len(paths), reused
+
+
+def facsimile_view(site: Site, doc: Document, page_folder: str) -> FacsimileView | None:
+    """The viewer's data for a document page (None when the document has no page images): each surface with its
+    tiles' folder relative to the page, its size, its zones, and the text's pointers to them."""
+    facsimile = doc.facsimile
+    if facsimile is None:
+        return None
+    tiled: dict[Path, TiledImage | None] = site.cache.get("page-images", {})
+    root = site.data.config.root
+    remote_allowed = bool(getattr(site.data.config, "remote_images", False))
+    surfaces: list[dict[str, Any]] = []
+    missing = 0
+    for surface in facsimile.surfaces:
+        image = _surface_image(surface, doc.path, root, tiled, page_folder, remote_allowed)
+        missing += image is None
+        surfaces.append(
+            {
+                "id": surface.id,
+                "label": surface.label,
+                "image": image,
+                "box": list(surface.box) if surface.box else None,
+                "zones": {
+                    zone.id: {"box": list(zone.box)} if zone.box else {"points": [list(p) for p in zone.points]}
+                    for zone in surface.zones
+                },
+            }
+        )
+    data = {"surfaces": surfaces, "targets": {token: [n, zone] for token, (n, zone) in facsimile.target_map().items()}}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # '<', '>' and '&' escaped so the data can never close the <script> element it sits in.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return FacsimileView(Markup(text), len(surfaces) - missing, missing)
+
+
+def _surface_image(
+    surface: Surface,
+    document: Path,
+    root: Path,
+    tiled: dict[Path, TiledImage | None],
+    page_folder: str,
+    remote_allowed: bool,
+) -> dict[str, Any] | None:
+    """The first of a surface's images the site can show: tiles made by this build, or (when allowed) an IIIF
+    image service elsewhere; a link to a service that is not allowed; None when there is none."""
+    for url, _line in surface.images:
+        rel = local_media(url)
+        if rel is not None:
+            source, _problem = media_source(document, rel, root)
+            image = tiled.get(source) if source is not None else None
+            if image is not None:
+                return {
+                    "tiles": href_between(page_folder, iiif_folder(image.id)),
+                    "width": image.width,
+                    "height": image.height,
+                    "tile": TILE_SIZE,
+                    "scaleFactors": list(image.scale_factors),
+                }
+            continue
+        service = iiif_service(url)
+        if service:
+            return {"service": service} if remote_allowed else {"link": service + "/info.json"}
+    return None
+
+
+def iiif_service(url: str) -> str:
+    """The base URL of an IIIF image service a graphic/@url names (its info.json, or the service itself), or ''
+    for a URL that is not one (a plain image file on the web)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    path = parts.path.rstrip("/")
+    if path.endswith("/info.json"):
+        return url.strip()[: url.strip().rfind("/info.json")]
+    last = path.rsplit("/", 1)[-1]
+    return "" if "." in last else url.strip().rstrip("/")

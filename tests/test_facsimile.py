@@ -1,0 +1,330 @@
+"""Facsimiles beside the text: the TEI's facsimile read into surfaces and zones, the page images cut into static IIIF
+level-0 tiles (reused across builds), the pointers of the text as data attributes, the viewer's data on the
+document page, and the image check extended to page images."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from PIL import Image, ImageDraw
+
+from tei_edition.config import load_config
+from tei_edition.output.paths import iiif_tile
+from tei_edition.pipeline.build import BuildOptions, build_edition
+from tei_edition.pipeline.check import check_edition
+from tei_edition.tei.facsimile import read_facsimile
+from tei_edition.web.facsimile import TILE_SIZE, TiledImage, iiif_service, info_json, make_tiles, scale_factors
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+EDITION_TOML = """[edition]
+title = "Facsimile Fixture"
+licence = "CC BY 4.0"
+language = "en"
+
+[sources]
+documents = "tei/documents"
+registers = "tei/registers"
+
+[output]
+dir = "build"
+
+[pdf]
+enabled = false
+
+[rules]
+untagged-name = "off"
+"""
+
+# Three pages: the first and third as surfaces with zones for their lines (the third in a coordinate system of its
+# own, with a polygon), the second named by its image file directly.
+LETTER = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="letter-1" xml:lang="en">
+  <teiHeader>
+    <fileDesc>
+      <titleStmt><title>A letter in three pages</title></titleStmt>
+      <publicationStmt><publisher>Fixture</publisher>
+        <availability><licence target="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</licence></availability>
+      </publicationStmt>
+      <sourceDesc><p>Made for the tests.</p></sourceDesc>
+    </fileDesc>
+  </teiHeader>
+  <facsimile>
+    <surface xml:id="f1" n="1">
+      <graphic url="images/page-1.png"/>
+      <zone xml:id="f1-l1" ulx="100" uly="150" lrx="1100" lry="260"/>
+      <zone xml:id="f1-l2" ulx="100" uly="400" lrx="1100" lry="510"/>
+    </surface>
+    <surface xml:id="f3" n="3" ulx="0" uly="0" lrx="100" lry="150">
+      <graphic url="images/page-3.jpg"/>
+      <zone xml:id="f3-l1" points="10,10 90,10 90,30 10,30"/>
+    </surface>
+  </facsimile>
+  <text>
+    <body>
+      <div>
+        <pb n="1" facs="#f1"/>
+        <p><lb facs="#f1-l1"/>Dear friend, the first line of the first page,
+          <lb facs="#f1-l2"/>and the <w facs="#f1-l2">second</w> line of it.</p>
+        {filler1}
+        <pb n="2" facs="images/page-2.png"/>
+        <p>The second page has no zones.</p>
+        {filler2}
+        <pb n="3" facs="#f3"/>
+        <p><seg facs="#f3-l1">The only line of the third page.</seg></p>
+        {filler3}
+      </div>
+    </body>
+  </text>
+</TEI>
+"""
+
+
+def page_image(path: Path, size: tuple[int, int], label: str, colour: str) -> None:
+    """A page image: a coloured page with its label and a few dark lines of 'text'."""
+    image = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(image)
+    for y in range(150, size[1] - 100, 250):
+        draw.rectangle((100, y, size[0] - 100, y + 110), fill="#3a3128")
+    draw.text((40, 40), label, fill="black")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+def make_edition(root: Path, filler: int = 12) -> Path:
+    """A one-document edition with three page images made here; `filler` paragraphs after each page's text make
+    the pages long enough to scroll past."""
+    docs = root / "tei" / "documents"
+    (root / "tei" / "registers").mkdir(parents=True, exist_ok=True)
+    docs.mkdir(parents=True, exist_ok=True)
+    (root / "edition.toml").write_text(EDITION_TOML, encoding="utf-8")
+    fill = {
+        f"filler{n}": "\n".join(
+            f"<p>Paragraph {i} of page {n}, which runs on for a while to fill it.</p>" for i in range(filler)
+        )
+        for n in (1, 2, 3)
+    }
+    (docs / "letter-1.xml").write_text(LETTER.format(**fill), encoding="utf-8")
+    page_image(docs / "images" / "page-1.png", (1200, 1700), "Page 1", "#efe4cc")
+    page_image(docs / "images" / "page-2.png", (1200, 1700), "Page 2", "#cfe0ef")
+    page_image(docs / "images" / "page-3.jpg", (800, 1200), "Page 3", "#e6cfe0")
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_edition(tmp_path_factory.mktemp("facs"))
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    return root / "build" / "html"
+
+
+def viewer_data(html: Path) -> dict:
+    text = html.read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" class="facsimile-data">(.*?)</script>', text, re.S)
+    assert found, "the page holds no facsimile data"
+    return json.loads(found.group(1))
+
+
+# ---- Reading the TEI ------------------------------------------------------------------------------------------
+
+
+def test_read_surfaces_zones_and_pointers(tmp_path: Path) -> None:
+    make_edition(tmp_path, filler=0)
+    root = etree.parse(str(tmp_path / "tei" / "documents" / "letter-1.xml")).getroot()
+    facsimile = read_facsimile(root)
+    assert facsimile is not None
+    assert [s.id for s in facsimile.surfaces] == ["f1", "f3", "images/page-2.png"]
+    assert [s.label for s in facsimile.surfaces] == ["1", "3", "2"]
+    assert facsimile.surfaces[1].box == (0.0, 0.0, 100.0, 150.0)
+    assert facsimile.surfaces[1].zones[0].points == ((10.0, 10.0), (90.0, 10.0), (90.0, 30.0), (10.0, 30.0))
+    assert facsimile.target_map() == {
+        "#f1": (0, ""),
+        "#f1-l1": (0, "f1-l1"),
+        "#f1-l2": (0, "f1-l2"),
+        "images/page-2.png": (2, ""),
+        "#f3": (1, ""),
+        "#f3-l1": (1, "f3-l1"),
+    }
+
+
+def test_tei_test_suite_facsimile_with_coordinates() -> None:
+    path = CORPORA / "tei-tests" / "testbasic.xml"
+    if not path.exists():
+        pytest.skip("shared corpora not present")
+    facsimile = read_facsimile(etree.parse(str(path)).getroot())
+    assert facsimile is not None
+    (grave,) = facsimile.surfaces
+    assert grave.box == (358.0, 0.0, 700.0, 681.0)
+    assert [z.id for z in grave.zones][:2] == ["line1", "line2"]
+    assert facsimile.target_map()["#grave"] == (0, "")
+
+
+def test_frus_page_tokens_are_not_images() -> None:
+    root = etree.fromstring(
+        b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><pb n="" facs="0002"/><p>x</p></body></text></TEI>'
+    )
+    assert read_facsimile(root) is None
+
+
+def test_epidoc_surface_with_two_graphics() -> None:
+    path = CORPORA / "epidoc" / "inscriptions" / "ISic020118.xml"
+    if not path.exists():
+        pytest.skip("shared corpora not present")
+    facsimile = read_facsimile(etree.parse(str(path)).getroot())
+    assert facsimile is not None
+    assert [url for url, _line in facsimile.surfaces[0].images][:2] == ["ISic020118_tiled.tif", "ISic020118.jpg"]
+
+
+def test_iiif_service_urls() -> None:
+    assert iiif_service("https://images.example.org/iiif/p1/info.json") == "https://images.example.org/iiif/p1"
+    assert iiif_service("https://images.example.org/iiif/p1") == "https://images.example.org/iiif/p1"
+    assert iiif_service("https://images.example.org/scans/p1.jpg") == ""
+    assert iiif_service("scans/p1.jpg") == ""
+
+
+# ---- Tiles ----------------------------------------------------------------------------------------------------
+
+
+def test_tiles_follow_the_level_0_layout() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1300, 700), "white").save(buffer, "PNG")
+    width, height, tiles = make_tiles(buffer.getvalue())
+    assert (width, height) == (1300, 700)
+    assert scale_factors(1300, 700) == (1, 2, 4)
+    paths = dict(tiles)
+    # Scale 1: 3 x 2 tiles of 512; the last column 276 wide, the last row 188 high.
+    assert "0,0,512,512/512,512/0/default.jpg" in paths
+    assert "1024,512,276,188/276,188/0/default.jpg" in paths
+    # Scale 2: 2 x 1 tiles, each covering 1024 pixels of the full image.
+    assert "0,0,1024,700/512,350/0/default.jpg" in paths
+    assert "1024,0,276,700/138,350/0/default.jpg" in paths
+    # Scale 4: the whole image in one tile.
+    assert "full/325,175/0/default.jpg" in paths
+    assert len(tiles) == 6 + 2 + 1
+    with Image.open(io.BytesIO(paths["1024,0,276,700/138,350/0/default.jpg"])) as tile:
+        assert tile.size == (138, 350) and tile.format == "JPEG"
+
+
+def test_tile_names_agree_with_the_image_api() -> None:
+    assert iiif_tile(0, 0, 400, 300, 400, 300, 400, 300) == "full/max/0/default.jpg"
+    assert iiif_tile(0, 0, 400, 300, 200, 150, 400, 300) == "full/200,150/0/default.jpg"
+    assert iiif_tile(512, 0, 100, 300, 100, 300, 612, 300) == "512,0,100,300/100,300/0/default.jpg"
+
+
+def test_info_json_is_level_0() -> None:
+    info = json.loads(info_json(TiledImage("p-1", 1300, 700, (1, 2, 4)), "iiif/p-1"))
+    assert info["profile"] == "level0" and info["type"] == "ImageService3"
+    assert info["tiles"] == [{"width": TILE_SIZE, "scaleFactors": [1, 2, 4]}]
+    assert info["sizes"] == [{"width": 325, "height": 175}]
+    assert (info["width"], info["height"]) == (1300, 700)
+
+
+def test_build_writes_tiles_and_info(built: Path) -> None:
+    folders = sorted(p.name for p in (built / "iiif").iterdir())
+    assert len(folders) == 3 and all(re.fullmatch(r"page-[123]-[0-9a-f]{12}", f) for f in folders)
+    page1 = next((built / "iiif").glob("page-1-*"))
+    info = json.loads((page1 / "info.json").read_text())
+    assert (info["width"], info["height"]) == (1200, 1700)
+    factors = info["tiles"][0]["scaleFactors"]
+    assert factors == [1, 2, 4]
+    for f in factors:  # every tile the info promises is there
+        for y in range(0, 1700, TILE_SIZE * f):
+            for x in range(0, 1200, TILE_SIZE * f):
+                w, h = min(TILE_SIZE * f, 1200 - x), min(TILE_SIZE * f, 1700 - y)
+                tile = iiif_tile(x, y, w, h, math.ceil(w / f), math.ceil(h / f), 1200, 1700)
+                assert (page1 / tile).is_file(), tile
+    # The page images are served as tiles, not copied as they are.
+    assert not (built / "images" / "page-1.png").exists()
+
+
+def test_document_page_has_the_viewer(built: Path) -> None:
+    page = built / "documents" / "letter-1" / "index.html"
+    html = page.read_text(encoding="utf-8")
+    assert 'href="../../assets/facsimile.css"' in html and 'src="../../assets/facsimile.js"' in html
+    assert 'class="facsimile-panel"' in html and 'data-pagefind-ignore="all"' in html
+    assert (built / "assets" / "facsimile.js").is_file()
+    data = viewer_data(page)
+    first = data["surfaces"][0]
+    assert first["image"]["tiles"].startswith("../../iiif/page-1-")
+    assert (first["image"]["width"], first["image"]["height"]) == (1200, 1700)
+    assert first["zones"]["f1-l1"] == {"box": [100.0, 150.0, 1100.0, 260.0]}
+    assert data["targets"]["#f3-l1"] == [1, "f3-l1"]
+    # The text's pointers as data attributes, on the page break, the line break and the word.
+    assert re.search(r'<span class="pb" id="page-1"[^>]*data-facs="#f1"', html)
+    assert '<br data-facs="#f1-l1">' in html
+    assert re.search(r'<span[^>]*data-facs="#f1-l2"[^>]*>second</span>', html)
+    assert re.search(r'data-facs="images/page-2.png"', html)
+
+
+def test_pages_without_facsimile_load_nothing_of_it(tmp_path: Path) -> None:
+    root = make_edition(tmp_path, filler=0)
+    other = (root / "tei" / "documents" / "letter-1.xml").read_text(encoding="utf-8")
+    other = re.sub(r"<facsimile>.*</facsimile>", "", other, flags=re.S)
+    other = re.sub(r' facs="[^"]*"', "", other).replace('xml:id="letter-1"', 'xml:id="plain"')
+    (root / "tei" / "documents" / "plain.xml").write_text(other, encoding="utf-8")
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    html = (root / "build" / "html" / "documents" / "plain" / "index.html").read_text(encoding="utf-8")
+    assert "facsimile" not in html
+
+
+def test_tiles_are_reused_and_remade_when_the_image_changes(tmp_path: Path) -> None:
+    root = make_edition(tmp_path, filler=0)
+    config = load_config(root / "edition.toml")
+    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    html = root / "build" / "html"
+    before = {p.relative_to(html): p.stat().st_mtime_ns for p in (html / "iiif").rglob("*.jpg")}
+    # Another document changes: the tiles are carried over as they are.
+    doc = root / "tei" / "documents" / "letter-1.xml"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("Dear friend", "Dear reader"), encoding="utf-8")
+    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    after = {p.relative_to(html): p.stat().st_mtime_ns for p in (html / "iiif").rglob("*.jpg")}
+    assert after == before
+    # An image changes: its tiles go to a new folder, the old ones are removed.
+    # (The build looks at the images when something else changed: here the text again.)
+    page_image(root / "tei" / "documents" / "images" / "page-3.jpg", (800, 1200), "Page 3 again", "#ffffff")
+    doc.write_text(doc.read_text(encoding="utf-8").replace("Dear reader", "Dear old friend"), encoding="utf-8")
+    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    folders = sorted(p.name for p in (html / "iiif").iterdir())
+    assert len(folders) == 3
+    old3 = {str(p).split("/")[1] for p in before if str(p).startswith("iiif/page-3")}
+    assert not old3 & set(folders)
+    # A clean build makes the same files.
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "tei", clean / "tei")
+    shutil.copy(root / "edition.toml", clean / "edition.toml")
+    build_edition(load_config(clean / "edition.toml"), BuildOptions(pdf=False, jobs=1, clean=True))
+    mine = sorted(p.relative_to(html).as_posix() for p in (html / "iiif").rglob("*") if p.is_file())
+    theirs = sorted(
+        p.relative_to(clean / "build" / "html").as_posix()
+        for p in (clean / "build" / "html" / "iiif").rglob("*")
+        if p.is_file()
+    )
+    assert mine == theirs
+
+
+def test_missing_page_image_is_a_warning(tmp_path: Path) -> None:
+    root = make_edition(tmp_path, filler=0)
+    (root / "tei" / "documents" / "images" / "page-2.png").unlink()
+    (root / "tei" / "documents" / "images" / "page-3.jpg").unlink()
+    report = check_edition(load_config(root / "edition.toml"))
+    images = [d for d in report.diagnostics if d.rule == "image"]
+    assert sorted(d.message.split("'")[1] for d in images) == ["images/page-2.png", "images/page-3.jpg"]
+    assert all(d.severity.value == "warning" for d in images)
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    data = viewer_data(root / "build" / "html" / "documents" / "letter-1" / "index.html")
+    assert [s["image"] is None for s in data["surfaces"]] == [False, True, True]
+
+
+def test_an_unreadable_image_does_not_stop_the_build(tmp_path: Path) -> None:
+    root = make_edition(tmp_path, filler=0)
+    (root / "tei" / "documents" / "images" / "page-2.png").write_bytes(b"not an image")
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    data = viewer_data(root / "build" / "html" / "documents" / "letter-1" / "index.html")
+    assert data["surfaces"][2]["image"] is None
