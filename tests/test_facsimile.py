@@ -140,17 +140,17 @@ def test_read_surfaces_zones_and_pointers(tmp_path: Path) -> None:
     root = etree.parse(str(tmp_path / "tei" / "documents" / "letter-1.xml")).getroot()
     facsimile = read_facsimile(root)
     assert facsimile is not None
-    assert [s.id for s in facsimile.surfaces] == ["f1", "f3", "images/page-2.png"]
-    assert [s.label for s in facsimile.surfaces] == ["1", "3", "2"]
-    assert facsimile.surfaces[1].box == (0.0, 0.0, 100.0, 150.0)
-    assert facsimile.surfaces[1].zones[0].points == ((10.0, 10.0), (90.0, 10.0), (90.0, 30.0), (10.0, 30.0))
+    assert [s.id for s in facsimile.surfaces] == ["f1", "images/page-2.png", "f3"]
+    assert [s.label for s in facsimile.surfaces] == ["1", "2", "3"]
+    assert facsimile.surfaces[2].box == (0.0, 0.0, 100.0, 150.0)
+    assert facsimile.surfaces[2].zones[0].points == ((10.0, 10.0), (90.0, 10.0), (90.0, 30.0), (10.0, 30.0))
     assert facsimile.target_map() == {
         "#f1": (0, ""),
         "#f1-l1": (0, "f1-l1"),
         "#f1-l2": (0, "f1-l2"),
-        "images/page-2.png": (2, ""),
-        "#f3": (1, ""),
-        "#f3-l1": (1, "f3-l1"),
+        "images/page-2.png": (1, ""),
+        "#f3": (2, ""),
+        "#f3-l1": (2, "f3-l1"),
     }
 
 
@@ -255,7 +255,7 @@ def test_document_page_has_the_viewer(built: Path) -> None:
     assert first["image"]["tiles"].startswith("../../iiif/page-1-")
     assert (first["image"]["width"], first["image"]["height"]) == (1200, 1700)
     assert first["zones"]["f1-l1"] == {"box": [100.0, 150.0, 1100.0, 260.0]}
-    assert data["targets"]["#f3-l1"] == [1, "f3-l1"]
+    assert data["targets"]["#f3-l1"] == [2, "f3-l1"]
     # The text's pointers as data attributes, on the page break, the line break and the word.
     assert re.search(r'<span class="pb" id="page-1"[^>]*data-facs="#f1"', html)
     assert '<br data-facs="#f1-l1">' in html
@@ -327,4 +327,4 @@ def test_an_unreadable_image_does_not_stop_the_build(tmp_path: Path) -> None:
     (root / "tei" / "documents" / "images" / "page-2.png").write_bytes(b"not an image")
     build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
     data = viewer_data(root / "build" / "html" / "documents" / "letter-1" / "index.html")
-    assert data["surfaces"][2]["image"] is None
+    assert data["surfaces"][1]["image"] is None

@@ -120,8 +120,12 @@ def read_facsimile(root: etree._Element, scope: etree._Element | None = None) ->
                 known.add(token)
                 targets.append((token, number, zone))
                 used.append(number)
-    if scope is not None:  # a part of a volume shows the pages its text points to
-        keep = sorted(set(used))
+    # The pages in the order the text reaches them (an image named by @facs comes where its page break stands),
+    # then those it never points to; a part of a volume shows only the pages its text points to.
+    keep = list(dict.fromkeys(used))
+    if scope is None:
+        keep += [i for i in range(len(surfaces)) if i not in set(keep)]
+    if keep != list(range(len(surfaces))):
         renumber = {old: new for new, old in enumerate(keep)}
         surfaces = [surfaces[i] for i in keep]
         targets = [(token, renumber[number], zone) for token, number, zone in targets]

@@ -25,14 +25,24 @@ from PIL import Image, ImageOps
 
 from tei_edition.output.cache import dumps
 from tei_edition.output.hashing import content_key, hash_bytes
-from tei_edition.output.paths import href_between, iiif_folder, iiif_image_id, iiif_tile, local_media, media_source
+from tei_edition.output.paths import (
+    asset_path,
+    href_between,
+    iiif_folder,
+    iiif_image_id,
+    iiif_tile,
+    local_media,
+    media_source,
+)
 from tei_edition.tei.facsimile import Facsimile, Surface
 from tei_edition.tei.model import Document
 from tei_edition.web.context import Site
+from tei_edition.web.pages import package_assets
 
 TILE_SIZE = 512
 JPEG_QUALITY = 85
-_FORMAT = "1"  # changes when the tiles of the same image would come out differently
+_FORMAT = "1"
+VIEWER_ASSETS = ("facsimile.js", "facsimile.css")  # changes when the tiles of the same image would come out differently
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,8 @@ def write_page_images(site: Site) -> list[TileTiming]:
     tiled: dict[Path, TiledImage | None] = site.cache.setdefault("page-images", {})
     timings: list[TileTiming] = []
     root = site.data.config.root
+    if any(doc.facsimile is not None for doc in site.data.documents):
+        copy_viewer(site)
     for doc in site.data.documents:
         for url in _local_images(doc.facsimile):
             rel = local_media(url)
@@ -140,6 +152,17 @@ def write_page_images(site: Site) -> list[TileTiming]:
             if image is not None:
                 timings.append(TileTiming(source, time.perf_counter() - start, count, reused))
     return timings
+
+
+def copy_viewer(site: Site) -> None:
+    """Copy the viewer's script and stylesheet into the site's assets (only editions with page images get them);
+    files of the same name in the edition's templates/assets/facsimile/ win."""
+    own = site.data.config.templates_dir
+    for name in VIEWER_ASSETS:
+        path = package_assets() / "facsimile" / name
+        if own is not None and (own / "assets" / "facsimile" / name).is_file():
+            path = own / "assets" / "facsimile" / name
+        site.out.copy_file(asset_path(name), path)
 
 
 def _local_images(facsimile: Facsimile | None) -> Iterator[str]:

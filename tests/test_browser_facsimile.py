@@ -1,0 +1,92 @@
+"""The page image viewer in Chromium: tiles load from a local server and from file://, the image follows the text
+to a later page break, a zone is outlined when its line is pointed at, and no request leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tei_edition.config import load_config
+from tei_edition.pipeline.build import BuildOptions, build_edition
+from test_browser import CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
+from test_facsimile import make_edition
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_edition(tmp_path_factory.mktemp("facs-browser"), filler=25)
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    return root / "build" / "html"
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    with served(site) as url:
+        yield url
+
+
+def open_page(chromium: object, url: str, requests: list[str]) -> object:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    return page
+
+
+def loaded_tiles(page: object) -> int:
+    return page.evaluate(  # type: ignore[attr-defined]
+        "Array.from(document.querySelectorAll('.facsimile-level img'))"
+        ".filter(i => i.complete && i.naturalWidth > 0).length"
+    )
+
+
+def test_viewer_follows_the_text_and_outlines_zones(browser: object, base_url: str) -> None:  # noqa: F811
+    requests: list[str] = []
+    page = open_page(browser, f"{base_url}documents/letter-1/", requests)
+    errors = watch_console(page)
+    panel = page.locator(".facsimile-panel")  # type: ignore[attr-defined]
+    expect(panel).to_have_attribute("data-surface", "f1")
+    expect(page.locator(".facsimile-caption")).to_contain_text("Page 1 (1 of 3)")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelectorAll('.facsimile-level img').length > 0 && "
+        "Array.from(document.querySelectorAll('.facsimile-level img')).every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert loaded_tiles(page) >= 1
+    # Zooming in asks for finer tiles (page 1 is shown at half its size or less).
+    before = loaded_tiles(page)
+    for _ in range(4):
+        page.locator("[data-zoom='in']").click()  # type: ignore[attr-defined]
+    page.wait_for_timeout(500)  # type: ignore[attr-defined]
+    assert loaded_tiles(page) > before
+    page.screenshot(path=str(Path("/tmp") / "facsimile-zoomed.png"))  # type: ignore[attr-defined]
+    page.locator("[data-zoom='fit']").click()  # type: ignore[attr-defined]
+    # Pointing at the word outlines its zone on the image.
+    page.locator("span[data-facs='#f1-l2']").hover()  # type: ignore[attr-defined]
+    expect(page.locator(".facsimile-viewer")).to_have_attribute("data-zone", "f1-l2")  # type: ignore[attr-defined]
+    assert page.locator(".facsimile-zone").count() == 1  # type: ignore[attr-defined]
+    # Scrolled to the third page break, the viewer shows the third page.
+    page.locator("#page-3").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    page.evaluate("document.getElementById('page-3').scrollIntoView({block: 'start'})")  # type: ignore[attr-defined]
+    expect(panel).to_have_attribute("data-surface", "f3")
+    expect(page.locator(".facsimile-caption")).to_contain_text("Page 3 (3 of 3)")  # type: ignore[attr-defined]
+    page.locator("[data-facs='#f3-l1']").hover()  # type: ignore[attr-defined]
+    expect(page.locator(".facsimile-viewer")).to_have_attribute("data-zone", "f3-l1")  # type: ignore[attr-defined]
+    page.screenshot(path=str(Path("/tmp") / "facsimile-viewer.png"))  # type: ignore[attr-defined]
+    assert not errors
+    assert requests and all(url.startswith("http://127.0.0.1:") for url in requests)
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_viewer_works_from_a_file(browser: object, site: Path) -> None:  # noqa: F811
+    requests: list[str] = []
+    page = open_page(browser, (site / "documents" / "letter-1" / "index.html").as_uri(), requests)
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "Array.from(document.querySelectorAll('.facsimile-level img')).some(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert all(url.startswith("file://") for url in requests)
+    page.close()  # type: ignore[attr-defined]
