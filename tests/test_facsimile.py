@@ -287,14 +287,22 @@ def test_tiles_are_reused_and_remade_when_the_image_changes(tmp_path: Path) -> N
     after = {p.relative_to(html): p.stat().st_mtime_ns for p in (html / "iiif").rglob("*.jpg")}
     assert after == before
     # An image changes: its tiles go to a new folder, the old ones are removed.
-    # (The build looks at the images when something else changed: here the text again.)
     page_image(root / "tei" / "documents" / "images" / "page-3.jpg", (800, 1200), "Page 3 again", "#ffffff")
-    doc.write_text(doc.read_text(encoding="utf-8").replace("Dear reader", "Dear old friend"), encoding="utf-8")
-    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    summary = build_edition(config, BuildOptions(pdf=False, jobs=1))
+    assert not summary.up_to_date and summary.changes == "page images changed"
     folders = sorted(p.name for p in (html / "iiif").iterdir())
     assert len(folders) == 3
     old3 = {str(p).split("/")[1] for p in before if str(p).startswith("iiif/page-3")}
     assert not old3 & set(folders)
+    assert build_edition(config, BuildOptions(pdf=False, jobs=1)).up_to_date
+    # A missing image that appears is noticed too.
+    missing = root / "tei" / "documents" / "images" / "page-2.png"
+    saved = missing.read_bytes()
+    missing.unlink()
+    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    missing.write_bytes(saved)
+    assert not build_edition(config, BuildOptions(pdf=False, jobs=1)).up_to_date
+    assert len(list((html / "iiif").iterdir())) == 3
     # A clean build makes the same files.
     clean = tmp_path / "clean"
     shutil.copytree(root / "tei", clean / "tei")

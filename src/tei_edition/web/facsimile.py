@@ -14,8 +14,8 @@ import io
 import json
 import math
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -130,11 +130,36 @@ def info_json(image: TiledImage, service_id: str, size: int = TILE_SIZE) -> str:
     return json.dumps(info, indent=2) + "\n"
 
 
-def write_page_images(site: Site) -> list[TileTiming]:
-    """Tile every local page image the documents' facsimiles show into the site (once per image content); return
-    what each image took. The images are recorded for facsimile_view()."""
+@dataclass
+class PageImages:
+    """What tiling the page images did: the time each took, the images that could not be read, and the signature
+    of every image file the pages show (or 'missing'), by path, for the build to notice an image edited alone."""
+
+    timings: list[TileTiming] = field(default_factory=list)
+    unreadable: list[Path] = field(default_factory=list)
+    signatures: dict[str, str] = field(default_factory=dict)
+
+
+def file_signature(path: Path) -> str:
+    """A file's size, modification time and inode ('missing' when there is none): what says it is unchanged
+    without reading it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}"
+
+
+def page_images_changed(signatures: Mapping[str, str]) -> bool:
+    """Whether any of the image files a build recorded (see PageImages) is no longer as it was."""
+    return any(file_signature(Path(name)) != signature for name, signature in signatures.items())
+
+
+def write_page_images(site: Site) -> PageImages:
+    """Tile every local page image the documents' facsimiles show into the site (once per image content); the
+    images are recorded for facsimile_view()."""
     tiled: dict[Path, TiledImage | None] = site.cache.setdefault("page-images", {})
-    timings: list[TileTiming] = []
+    done = PageImages()
     root = site.data.config.root
     if any(doc.facsimile is not None for doc in site.data.documents):
         copy_viewer(site)
@@ -144,14 +169,22 @@ def write_page_images(site: Site) -> list[TileTiming]:
             if rel is None:
                 continue
             source, _problem = media_source(doc.path, rel, root)
-            if source is None or source in tiled:
+            if source is None:
+                for candidate in (doc.path.parent / Path(*rel.parts), root / Path(*rel.parts)):
+                    done.signatures[str(candidate)] = file_signature(candidate)  # it may come
                 continue
+            if source in tiled:
+                continue
+            signature = file_signature(source)
+            done.signatures[str(source)] = signature
             start = time.perf_counter()
-            image, count, reused = _tile_into_site(site, source)
+            image, count, reused = _tile_into_site(site, source, signature)
             tiled[source] = image
-            if image is not None:
-                timings.append(TileTiming(source, time.perf_counter() - start, count, reused))
-    return timings
+            if image is None:
+                done.unreadable.append(source)
+            else:
+                done.timings.append(TileTiming(source, time.perf_counter() - start, count, reused))
+    return done
 
 
 def copy_viewer(site: Site) -> None:
@@ -172,23 +205,31 @@ def _local_images(facsimile: Facsimile | None) -> Iterator[str]:
                 yield url
 
 
-def _tile_into_site(site: Site, source: Path) -> tuple[TiledImage | None, int, bool]:
+def _tile_into_site(site: Site, source: Path, signature: str) -> tuple[TiledImage | None, int, bool]:
     """Write one image's tiles and info.json into the site: carried over when the last build made them from the
-    same bytes, else from the build cache, else made now. None for a file that is not an image Pillow reads."""
-    data = source.read_bytes()
-    digest = hash_bytes(data)
+    same bytes, else from the build cache, else made now (the file is read only then, or when its size or time
+    changed). None for a file that is not an image Pillow reads."""
+    store = site.store
+    seen_key = content_key("page-image-file", str(source), signature)
+    seen = store.get(seen_key) if store is not None else None
+    data: bytes | None = None
+    if seen is None:
+        data = source.read_bytes()
+        digest = hash_bytes(data)
+        if store is not None:
+            store.put_many([(seen_key, digest.encode("ascii"))])
+    else:
+        digest = seen.decode("ascii")
     image_id = iiif_image_id(source.name, digest)
     base = iiif_folder(image_id)
     key = content_key("page-image-tiles", _FORMAT, str(TILE_SIZE), str(JPEG_QUALITY), digest)
-    store = site.store
     known = store.get_objects([key + ":meta"]).get(key + ":meta") if store is not None else None
     tiles: Tiles | None = None
     reused = True
     if known is None:
         try:
-            width, height, tiles = make_tiles(data)
+            width, height, tiles = make_tiles(data if data is not None else source.read_bytes())
         except (OSError, ValueError, Image.DecompressionBombError):
-            site.cache.setdefault("page-image-problems", {})[source] = "is not an image that can be read"
             return None, 0, False
         reused = False
         known = (width, height, [path for path, _ in tiles])
@@ -202,7 +243,7 @@ def _tile_into_site(site: Site, source: Path) -> tuple[TiledImage | None, int, b
         if tiles is None:
             tiles = store.get_objects([key]).get(key) if store is not None else None
             if tiles is None:  # the cache lost them: make them again
-                _w, _h, tiles = make_tiles(data)
+                _w, _h, tiles = make_tiles(source.read_bytes())
                 reused = False
                 if store is not None:
                     store.put_many([(key, dumps(tiles))])

@@ -16,7 +16,7 @@ from tei_edition.web.chronology import render_chronology
 from tei_edition.web.context import Site
 from tei_edition.web.documents import render_documents, render_home
 from tei_edition.web.downloads import render_downloads
-from tei_edition.web.facsimile import write_page_images
+from tei_edition.web.facsimile import PageImages, write_page_images
 from tei_edition.web.letters import render_letters
 from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
@@ -46,6 +46,7 @@ def render_site(
     store: BuildCache | None = None,
     on_index: Callable[[SearchIndexStats], None] | None = None,
     changed: Collection[str] = (),
+    on_images: Callable[[PageImages], None] | None = None,
 ) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
@@ -53,7 +54,8 @@ def render_site(
     inputs) let pages whose context did not change be carried over from the last build instead of rendered, and
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
-    the ids of the documents whose sources changed since the last build (their pages are rendered first)."""
+    the ids of the documents whose sources changed since the last build (their pages are rendered first).
+    `on_images` receives what tiling the facsimiles' page images did."""
     site = Site(
         data,
         make_env(data.config, store, tool_fingerprint()),
@@ -66,7 +68,9 @@ def render_site(
     try:
         copy_assets(site)
         copy_media(site)
-        write_page_images(site)  # the facsimiles' page images as tiles, made once per image content
+        images = write_page_images(site)  # the facsimiles' page images as tiles, made once per image content
+        if on_images is not None:
+            on_images(images)
         # The document pages shard by shard: Pagefind indexes a shard as soon as its pages are written, and works on
         # while the others are rendered.
         for shard, documents in index.groups(changed):
