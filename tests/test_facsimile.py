@@ -15,11 +15,13 @@ import pytest
 from lxml import etree
 from PIL import Image, ImageDraw
 
-from tei_edition.config import load_config
+from tei_edition.config import DEFAULT_SPLIT, load_config
 from tei_edition.output.paths import iiif_tile
 from tei_edition.pipeline.build import BuildOptions, build_edition
 from tei_edition.pipeline.check import check_edition
 from tei_edition.tei.facsimile import read_facsimile
+from tei_edition.tei.parts import find_parts, read_documents
+from tei_edition.transform.xslt import Transformer
 from tei_edition.web.facsimile import TILE_SIZE, TiledImage, iiif_service, info_json, make_tiles, scale_factors
 
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -336,3 +338,53 @@ def test_an_unreadable_image_does_not_stop_the_build(tmp_path: Path) -> None:
     build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
     data = viewer_data(root / "build" / "html" / "documents" / "letter-1" / "index.html")
     assert data["surfaces"][1]["image"] is None
+
+
+# ---- The text's pointers in the HTML --------------------------------------------------------------------------
+
+
+def transformed(content: str, media: str = "screen") -> str:
+    source = (
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+        f"</fileDesc></teiHeader><text><body>{content}</body></text></TEI>"
+    )
+    tree = etree.ElementTree(etree.fromstring(source))
+    return Transformer().transform(tree, {"root": "../../", "media": media, "doc-id": "doc"})
+
+
+def test_pointers_become_data_attributes_on_screen_only() -> None:
+    content = (
+        '<pb n="1" xml:id="pb1" facs="#s1"/><lg><l facs="#z1" n="1">A line</l></lg>'
+        '<p><seg facs="#z2 #z3">two</seg> <w facs="page.jpg">w</w></p>'
+    )
+    screen = transformed(content)
+    # On the page break itself (not on the anchor for its own id), on a verse line, on a segment.
+    assert re.search(r'<span class="pb" id="page-1"[^>]*data-facs="#s1"', screen)
+    assert '<span id="pb1" class="anchor"></span>' in screen
+    assert '<div class="l" data-n="1" data-facs="#z1">A line</div>' in screen
+    assert '<span class="tei-seg" data-facs="#z2 #z3">two</span>' in screen
+    assert '<span class="tei-w" data-facs="page.jpg">w</span>' in screen
+    assert screen.count("A line") == 1  # rendered once, as without @facs
+    assert "data-facs" not in transformed(content, "print")
+    # A bare token names an image in another system (FRUS): left alone, the output is as without @facs.
+    assert transformed('<pb n="2" facs="0002"/><p>x</p>') == transformed('<pb n="2"/><p>x</p>')
+
+
+def test_a_volumes_parts_show_the_pages_they_point_to() -> None:
+    volume = """<TEI xmlns="http://www.tei-c.org/ns/1.0" xml:id="vol"><teiHeader><fileDesc><titleStmt><title>V</title>
+      </titleStmt></fileDesc></teiHeader>
+      <facsimile><surface xml:id="s1"><graphic url="a.png"/></surface><surface xml:id="s2"><graphic url="b.png"/>
+      <zone xml:id="z2" ulx="1" uly="1" lrx="5" lry="5"/></surface><surface xml:id="s3"><graphic url="c.png"/>
+      </surface></facsimile>
+      <text><body>
+        <div type="document" xml:id="d1"><head>One</head><pb facs="#s1"/><p>a</p></div>
+        <div type="document" xml:id="d2"><head>Two</head><pb facs="#s2"/><p><lb facs="#z2"/>b</p><pb facs="#s3"/></div>
+      </body></text></TEI>"""
+    tree = etree.ElementTree(etree.fromstring(volume))
+    documents = read_documents(tree, Path("vol.xml"), find_parts(tree, DEFAULT_SPLIT))
+    by_id = {doc.id: doc.facsimile for doc in documents}
+    assert [s.id for s in by_id["vol"].surfaces] == ["s1", "s2", "s3"]  # type: ignore[union-attr]
+    assert [s.id for s in by_id["vol-d1"].surfaces] == ["s1"]  # type: ignore[union-attr]
+    two = by_id["vol-d2"]
+    assert two is not None and [s.id for s in two.surfaces] == ["s2", "s3"]
+    assert two.target_map() == {"#s2": (0, ""), "#z2": (0, "z2"), "#s3": (1, "")}
