@@ -3,15 +3,18 @@ to a later page break, a zone is outlined when its line is pointed at, and no re
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tei_edition.config import load_config
 from tei_edition.pipeline.build import BuildOptions, build_edition
 from test_browser import CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
-from test_facsimile import make_edition
+from test_facsimile import make_edition, remote_edition
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -38,6 +41,16 @@ def open_page(chromium: object, url: str, requests: list[str]) -> object:
     return page
 
 
+def wait_until(page: object, expression: str, seconds: float = 10) -> None:
+    """Poll a JavaScript expression until it is true (wait_for_function would eval a string, which the page's
+    Content-Security-Policy forbids)."""
+    for _ in range(int(seconds * 10)):
+        if page.evaluate(expression):  # type: ignore[attr-defined]
+            return
+        page.wait_for_timeout(100)  # type: ignore[attr-defined]
+    raise AssertionError(f"still false after {seconds} s: {expression}")
+
+
 def loaded_tiles(page: object) -> int:
     return page.evaluate(  # type: ignore[attr-defined]
         "Array.from(document.querySelectorAll('.facsimile-level img'))"
@@ -52,9 +65,10 @@ def test_viewer_follows_the_text_and_outlines_zones(browser: object, base_url: s
     panel = page.locator(".facsimile-panel")  # type: ignore[attr-defined]
     expect(panel).to_have_attribute("data-surface", "f1")
     expect(page.locator(".facsimile-caption")).to_contain_text("Page 1 (1 of 3)")  # type: ignore[attr-defined]
-    page.wait_for_function(  # type: ignore[attr-defined]
+    wait_until(
+        page,
         "document.querySelectorAll('.facsimile-level img').length > 0 && "
-        "Array.from(document.querySelectorAll('.facsimile-level img')).every(i => i.complete && i.naturalWidth > 0)"
+        "Array.from(document.querySelectorAll('.facsimile-level img')).every(i => i.complete && i.naturalWidth > 0)",
     )
     assert loaded_tiles(page) >= 1
     # Zooming in asks for finer tiles (page 1 is shown at half its size or less).
@@ -85,8 +99,59 @@ def test_viewer_follows_the_text_and_outlines_zones(browser: object, base_url: s
 def test_viewer_works_from_a_file(browser: object, site: Path) -> None:  # noqa: F811
     requests: list[str] = []
     page = open_page(browser, (site / "documents" / "letter-1" / "index.html").as_uri(), requests)
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "Array.from(document.querySelectorAll('.facsimile-level img')).some(i => i.complete && i.naturalWidth > 0)"
+    wait_until(
+        page,
+        "Array.from(document.querySelectorAll('.facsimile-level img')).some(i => i.complete && i.naturalWidth > 0)",
     )
     assert all(url.startswith("file://") for url in requests)
     page.close()  # type: ignore[attr-defined]
+
+
+def test_remote_image_service_only_when_allowed(browser: object, tmp_path: Path) -> None:  # noqa: F811
+    """A page image held by an IIIF image service elsewhere: by default a link and no request; allowed, the viewer
+    loads its info.json and tiles (answered here by Playwright, never by the network)."""
+    tile = io.BytesIO()
+    Image.new("RGB", (300, 400), "#88aa88").save(tile, "JPEG")
+    info = {
+        "@context": "http://iiif.io/api/image/3/context.json",
+        "id": "https://images.example.org/iiif/p4",
+        "type": "ImageService3",
+        "profile": "level0",
+        "width": 300,
+        "height": 400,
+        "tiles": [{"width": 512, "scaleFactors": [1]}],
+    }
+    for allowed in (False, True):
+        page_file = remote_edition(tmp_path / str(allowed), allowed)
+        requests: list[str] = []
+        page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        page.on("request", lambda r, requests=requests: requests.append(r.url))
+
+        def answer(route: object) -> None:
+            url = route.request.url  # type: ignore[attr-defined]
+            if url.endswith("info.json"):
+                route.fulfill(status=200, content_type="application/json", body=json.dumps(info))  # type: ignore[attr-defined]
+            else:
+                route.fulfill(status=200, content_type="image/jpeg", body=tile.getvalue())  # type: ignore[attr-defined]
+
+        page.route("https://images.example.org/**", answer)  # type: ignore[attr-defined]
+        with served(page_file.parents[2]) as url:
+            page.goto(f"{url}documents/letter-1/")  # type: ignore[attr-defined]
+            for _ in range(3):
+                page.locator(".facsimile-next").click()  # type: ignore[attr-defined]
+            expect(page.locator(".facsimile-panel")).to_have_attribute("data-surface", "f4")  # type: ignore[attr-defined]
+            if allowed:
+                wait_until(
+                    page,
+                    "Array.from(document.querySelectorAll('.facsimile-level img'))"
+                    ".some(i => i.complete && i.naturalWidth === 300)",
+                )
+                remote = [r for r in requests if r.startswith("https://images.example.org/")]
+                assert "https://images.example.org/iiif/p4/info.json" in remote
+                assert "https://images.example.org/iiif/p4/full/max/0/default.jpg" in remote
+            else:
+                expect(page.locator(".facsimile-message a")).to_have_attribute(  # type: ignore[attr-defined]
+                    "href", "https://images.example.org/iiif/p4/info.json"
+                )
+                assert all(r.startswith("http://127.0.0.1:") for r in requests)
+        page.close()  # type: ignore[attr-defined]

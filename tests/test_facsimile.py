@@ -388,3 +388,37 @@ def test_a_volumes_parts_show_the_pages_they_point_to() -> None:
     two = by_id["vol-d2"]
     assert two is not None and [s.id for s in two.surfaces] == ["s2", "s3"]
     assert two.target_map() == {"#s2": (0, ""), "#z2": (0, "z2"), "#s3": (1, "")}
+
+
+# ---- IIIF image services elsewhere ----------------------------------------------------------------------------
+
+REMOTE = """<surface xml:id="f4" n="4"><graphic url="https://images.example.org/iiif/p4/info.json"/></surface>
+  </facsimile>"""
+
+
+def remote_edition(root: Path, allowed: bool) -> Path:
+    make_edition(root, filler=0)
+    doc = root / "tei" / "documents" / "letter-1.xml"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("</facsimile>", REMOTE, 1), encoding="utf-8")
+    if allowed:
+        toml = root / "edition.toml"
+        toml.write_text(toml.read_text().replace('dir = "build"', 'dir = "build"\nremote_images = true'))
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    return root / "build" / "html" / "documents" / "letter-1" / "index.html"
+
+
+def test_a_remote_image_service_is_only_linked_by_default(tmp_path: Path) -> None:
+    page = remote_edition(tmp_path, allowed=False)
+    data = viewer_data(page)
+    assert data["surfaces"][3]["image"] == {"link": "https://images.example.org/iiif/p4/info.json"}
+    html = page.read_text(encoding="utf-8")
+    assert "default-src 'self';" in html and "img-src 'self' data:;" in html
+
+
+def test_a_remote_image_service_is_shown_when_the_edition_allows_it(tmp_path: Path) -> None:
+    page = remote_edition(tmp_path, allowed=True)
+    data = viewer_data(page)
+    assert data["surfaces"][3]["image"] == {"service": "https://images.example.org/iiif/p4"}
+    html = page.read_text(encoding="utf-8")
+    assert "default-src 'self' https://images.example.org;" in html
+    assert "img-src 'self' data: https://images.example.org;" in html

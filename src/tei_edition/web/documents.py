@@ -48,6 +48,7 @@ class DocumentPage(PageContext):
     flagged: bool
     canonical: str
     facsimile: FacsimileView | None  # the page images beside the text
+    remote_sources: str  # the servers of page images the page may load (' https://a.org'), for its CSP
 
 
 class HomePage(PageContext):
@@ -138,6 +139,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
                 flagged=doc.id in site.data.flagged,
                 canonical=site.info.absolute(view.folder),
                 facsimile=facsimile,
+                remote_sources="".join(f" {origin}" for origin in facsimile.origins) if facsimile else "",
             )
 
         site.page_from("document.html", page_folder, deps, make)

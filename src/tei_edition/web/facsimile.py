@@ -72,6 +72,7 @@ class FacsimileView:
     data: Markup
     images: int
     missing: int
+    origins: tuple[str, ...] = ()  # the IIIF image services' servers the viewer loads from ([output] remote_images)
 
 
 def scale_factors(width: int, height: int, size: int = TILE_SIZE) -> tuple[int, ...]:
@@ -269,7 +270,7 @@ def facsimile_view(site: Site, doc: Document, page_folder: str) -> FacsimileView
         return None
     tiled: dict[Path, TiledImage | None] = site.cache.get("page-images", {})
     root = site.data.config.root
-    remote_allowed = bool(getattr(site.data.config, "remote_images", False))
+    remote_allowed = site.data.config.remote_images
     surfaces: list[dict[str, Any]] = []
     missing = 0
     for surface in facsimile.surfaces:
@@ -291,7 +292,14 @@ def facsimile_view(site: Site, doc: Document, page_folder: str) -> FacsimileView
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # '<', '>' and '&' escaped so the data can never close the <script> element it sits in.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return FacsimileView(Markup(text), len(surfaces) - missing, missing)
+    origins = sorted({_origin(s["image"]["service"]) for s in surfaces if s["image"] and "service" in s["image"]})
+    return FacsimileView(Markup(text), len(surfaces) - missing, missing, tuple(origins))
+
+
+def _origin(url: str) -> str:
+    """A URL's scheme, host and port, as a Content-Security-Policy source names a server."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _surface_image(
