@@ -422,3 +422,130 @@ def test_a_remote_image_service_is_shown_when_the_edition_allows_it(tmp_path: Pa
     html = page.read_text(encoding="utf-8")
     assert "default-src 'self' https://images.example.org;" in html
     assert "img-src 'self' data: https://images.example.org;" in html
+
+
+# ---- IIIF Presentation manifests ------------------------------------------------------------------------------
+
+MANIFEST_V3 = {
+    "@context": "http://iiif.io/api/presentation/3/context.json",
+    "id": "https://example.org/manifest.json",
+    "type": "Manifest",
+    "items": [
+        {
+            "id": "https://example.org/canvas/1",
+            "type": "Canvas",
+            "label": {"en": ["f. 1r"]},
+            "width": 1200,
+            "height": 1700,
+            "items": [
+                {
+                    "type": "AnnotationPage",
+                    "items": [{"type": "Annotation", "body": {"id": "scans/page-1.png", "type": "Image"}}],
+                }
+            ],
+        },
+        {
+            "id": "https://example.org/canvas/2",
+            "type": "Canvas",
+            "label": {"en": ["f. 1v"]},
+            "width": 300,
+            "height": 400,
+            "items": [
+                {
+                    "type": "AnnotationPage",
+                    "items": [
+                        {
+                            "type": "Annotation",
+                            "body": {
+                                "id": "https://images.example.org/iiif/p2/full/max/0/default.jpg",
+                                "service": [{"id": "https://images.example.org/iiif/p2", "type": "ImageService3"}],
+                            },
+                        }
+                    ],
+                }
+            ],
+        },
+    ],
+}
+
+MANIFEST_V2 = {
+    "@context": "http://iiif.io/api/presentation/2/context.json",
+    "@id": "https://example.org/manifest2.json",
+    "sequences": [
+        {
+            "canvases": [
+                {
+                    "@id": "https://example.org/c1",
+                    "label": "p. 1",
+                    "width": 10,
+                    "height": 20,
+                    "images": [
+                        {
+                            "resource": {
+                                "@id": "https://x.org/i/full/full/0/default.jpg",
+                                "service": {"@id": "https://x.org/i"},
+                            }
+                        }
+                    ],
+                }
+            ]
+        }
+    ],
+}
+
+
+def test_manifest_versions_2_and_3(tmp_path: Path) -> None:
+    from tei_edition.web.manifests import Canvas, ManifestError, canvases, read_manifest
+
+    assert canvases(MANIFEST_V2) == [
+        Canvas("https://example.org/c1", "p. 1", 10, 20, "https://x.org/i/full/full/0/default.jpg", "https://x.org/i")
+    ]
+    found = canvases(MANIFEST_V3)
+    assert [(c.id, c.label, c.image, c.service) for c in found] == [
+        ("https://example.org/canvas/1", "f. 1r", "scans/page-1.png", ""),
+        (
+            "https://example.org/canvas/2",
+            "f. 1v",
+            MANIFEST_V3["items"][1]["items"][0]["items"][0]["body"]["id"],  # type: ignore[index]
+            "https://images.example.org/iiif/p2",
+        ),
+    ]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ManifestError, match="is not JSON"):
+        read_manifest(bad)
+    with pytest.raises(ManifestError, match="neither items nor sequences"):
+        canvases({"type": "Collection"})
+
+
+def test_a_local_manifest_gives_the_pages(tmp_path: Path) -> None:
+    root = make_edition(tmp_path, filler=0)
+    docs = root / "tei" / "documents"
+    (docs / "iiif").mkdir()
+    (docs / "iiif" / "scans").mkdir()
+    shutil.copy(docs / "images" / "page-1.png", docs / "iiif" / "scans" / "page-1.png")
+    (docs / "iiif" / "manifest.json").write_text(json.dumps(MANIFEST_V3), encoding="utf-8")
+    text = (docs / "letter-1.xml").read_text(encoding="utf-8")
+    # Two surfaces without images of their own: the manifest's canvases stand in their place.
+    surfaces = '<facsimile sameAs="iiif/manifest.json"><surface xml:id="s1"/><surface xml:id="s2"/></facsimile>'
+    text = re.sub(r"<facsimile>.*</facsimile>", surfaces, text, flags=re.S)
+    text = text.replace('facs="#f1"', 'facs="https://example.org/canvas/1"').replace(
+        'facs="#f3"', 'facs="https://example.org/canvas/2"'
+    )
+    text = re.sub(r' facs="#f[13]-l\d"', "", text).replace(' facs="images/page-2.png"', "")
+    (docs / "letter-1.xml").write_text(text, encoding="utf-8")
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    page = root / "build" / "html" / "documents" / "letter-1" / "index.html"
+    data = viewer_data(page)
+    assert [s["label"] for s in data["surfaces"]] == ["f. 1r", "f. 1v"]
+    assert data["surfaces"][0]["image"]["tiles"].startswith("../../iiif/page-1-")
+    assert data["surfaces"][1]["image"] == {"link": "https://images.example.org/iiif/p2/info.json"}
+    assert data["targets"] == {"https://example.org/canvas/1": [0, ""], "https://example.org/canvas/2": [1, ""]}
+    assert 'data-facs="https://example.org/canvas/1"' in page.read_text(encoding="utf-8")
+    # The manifest is watched: a change to it alone rebuilds.
+    manifest = docs / "iiif" / "manifest.json"
+    changed = json.loads(manifest.read_text())
+    changed["items"][0]["label"] = {"en": ["folio 1 recto"]}
+    manifest.write_text(json.dumps(changed))
+    assert not build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1)).up_to_date
+    assert viewer_data(page)["surfaces"][0]["label"] == "folio 1 recto"

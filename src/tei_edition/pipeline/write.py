@@ -68,8 +68,8 @@ def render_web(
         for timing in images.timings:
             how = "reused" if timing.reused else "made"
             say.detail(f"page image {timing.source.name}: {timing.tiles} tiles {how} in {timing.seconds:.2f} s")
-        for path in images.unreadable:
-            say.info(f"{path}: not an image that can be read: the page shows no image there")
+        for problem in images.unreadable:
+            say.info(problem)
 
     summary.pages = render_site(
         data,

@@ -55,7 +55,8 @@ class Facsimile:
     """The page images a document shows and what its text points to on them."""
 
     surfaces: tuple[Surface, ...]
-    # Every @facs pointer of the text that leads to a surface: (the pointer as written, surface index, zone id or '').
+    # Every @facs pointer of the text that leads to a surface: (the pointer as written, surface index, zone id or
+    # ''); a URL that may name a canvas of the manifest has the index -1.
     targets: tuple[tuple[str, int, str], ...] = ()
     manifest: str = ""  # a IIIF Presentation manifest the facsimile refers to (@sameAs or @facs), a file or a URL
     manifest_line: int = 0
@@ -115,6 +116,10 @@ def read_facsimile(root: etree._Element, scope: etree._Element | None = None) ->
                     label = (pointing.get("n") or "").strip()
                     number, zone = len(surfaces), ""
                     surfaces.append(Surface(token, label, ((token, line_of(pointing)),), None, (), line_of(pointing)))
+                elif manifest and token.startswith(("http://", "https://")):  # a canvas of the manifest, maybe
+                    known.add(token)
+                    targets.append((token, -1, ""))
+                    continue
                 else:
                     continue
                 known.add(token)
@@ -128,8 +133,8 @@ def read_facsimile(root: etree._Element, scope: etree._Element | None = None) ->
     if keep != list(range(len(surfaces))):
         renumber = {old: new for new, old in enumerate(keep)}
         surfaces = [surfaces[i] for i in keep]
-        targets = [(token, renumber[number], zone) for token, number, zone in targets]
-    if not surfaces:
+        targets = [(token, renumber.get(number, -1), zone) for token, number, zone in targets]
+    if not surfaces and not manifest:
         return None
     return Facsimile(tuple(surfaces), tuple(targets), manifest, manifest_line)
 
@@ -202,10 +207,16 @@ def with_part_facsimiles(documents: list[Document], tree: etree._ElementTree, pa
 
 
 def facsimile_urls(root: etree._Element) -> tuple[tuple[str, int], ...]:
-    """The page images the text names directly (@facs="scans/p1.jpg"), with their lines, for the image check."""
+    """The page images the text names directly (@facs="scans/p1.jpg") and the IIIF manifest files the facsimile
+    names, with their lines, for the image check."""
     out: list[tuple[str, int]] = []
+    for facsimile in root.iter(f"{T}facsimile"):  # a IIIF manifest kept with the edition
+        for attribute in ("sameAs", "facs"):
+            value = (facsimile.get(attribute) or "").strip()
+            if value and not value.startswith("#") and not urlsplit(value).scheme:
+                out.append((value, line_of(facsimile)))
     for el in root.iter():
-        value = el.get("facs") if isinstance(el.tag, str) and el.tag != f"{T}facsimile" else None
-        if value:
-            out.extend((token, line_of(el)) for token in value.split() if is_image_url(token))
+        facs = el.get("facs") if isinstance(el.tag, str) and el.tag != f"{T}facsimile" else None
+        if facs:
+            out.extend((token, line_of(el)) for token in facs.split() if is_image_url(token))
     return tuple(out)

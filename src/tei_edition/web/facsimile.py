@@ -14,8 +14,8 @@ import io
 import json
 import math
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,9 +34,10 @@ from tei_edition.output.paths import (
     local_media,
     media_source,
 )
-from tei_edition.tei.facsimile import Facsimile, Surface
+from tei_edition.tei.facsimile import Box, Surface, Zone
 from tei_edition.tei.model import Document
 from tei_edition.web.context import Site
+from tei_edition.web.manifests import Canvas, ManifestError, read_manifest
 from tei_edition.web.pages import package_assets
 
 TILE_SIZE = 512
@@ -137,7 +138,7 @@ class PageImages:
     of every image file the pages show (or 'missing'), by path, for the build to notice an image edited alone."""
 
     timings: list[TileTiming] = field(default_factory=list)
-    unreadable: list[Path] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # files that could not be read, with why
     signatures: dict[str, str] = field(default_factory=dict)
 
 
@@ -161,31 +162,130 @@ def write_page_images(site: Site) -> PageImages:
     images are recorded for facsimile_view()."""
     tiled: dict[Path, TiledImage | None] = site.cache.setdefault("page-images", {})
     done = PageImages()
-    root = site.data.config.root
     if any(doc.facsimile is not None for doc in site.data.documents):
         copy_viewer(site)
     for doc in site.data.documents:
-        for url in _local_images(doc.facsimile):
-            rel = local_media(url)
-            if rel is None:
-                continue
-            source, _problem = media_source(doc.path, rel, root)
-            if source is None:
-                for candidate in (doc.path.parent / Path(*rel.parts), root / Path(*rel.parts)):
-                    done.signatures[str(candidate)] = file_signature(candidate)  # it may come
-                continue
-            if source in tiled:
-                continue
-            signature = file_signature(source)
-            done.signatures[str(source)] = signature
-            start = time.perf_counter()
-            image, count, reused = _tile_into_site(site, source, signature)
-            tiled[source] = image
-            if image is None:
-                done.unreadable.append(source)
-            else:
-                done.timings.append(TileTiming(source, time.perf_counter() - start, count, reused))
+        if doc.facsimile is None:
+            continue
+        pages, _targets = document_pages(site, doc)
+        for page in pages:
+            for path in page.watched:
+                done.signatures[str(path)] = file_signature(path)
+            for source in page.files:
+                if source in tiled:
+                    continue
+                start = time.perf_counter()
+                image, count, reused = _tile_into_site(site, source, done.signatures[str(source)])
+                tiled[source] = image
+                if image is None:
+                    done.unreadable.append(f"{source}: not an image that can be read: the page shows no image")
+                else:
+                    done.timings.append(TileTiming(source, time.perf_counter() - start, count, reused))
+    done.unreadable.extend(f"{path}: {problem}" for path, problem in site.cache.get("manifest-problems", {}).items())
     return done
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page image as the site can show it: the local files found for it (in order of preference), IIIF image
+    services elsewhere, or a link to follow; and the files watched for changes (found or not)."""
+
+    id: str
+    label: str
+    box: Box | None
+    zones: tuple[Zone, ...]
+    files: tuple[Path, ...] = ()
+    services: tuple[str, ...] = ()
+    link: str = ""
+    watched: tuple[Path, ...] = ()
+
+
+def document_pages(site: Site, doc: Document) -> tuple[list[Page], dict[str, tuple[int, str]]]:
+    """A document's page images, with the files and services each may be shown from, and the text's pointers to
+    them (pointer -> page index, zone id): its facsimile's surfaces, else the canvases of its IIIF manifest."""
+    facsimile = doc.facsimile
+    if facsimile is None:
+        return [], {}
+    root = site.data.config.root
+    pages = [_surface_page(surface, doc.path, root) for surface in facsimile.surfaces]
+    targets = {token: (n, zone) for token, (n, zone) in facsimile.target_map().items() if n >= 0}
+    if not facsimile.manifest:
+        return pages, targets
+    rel = local_media(facsimile.manifest)
+    if rel is None:  # a manifest elsewhere: never fetched
+        if not pages:
+            pages = [Page("manifest", "", None, (), link=facsimile.manifest)]
+        return pages, targets
+    manifest, _problem = media_source(doc.path, rel, root)
+    watched = (manifest if manifest is not None else doc.path.parent / Path(*rel.parts),)
+    canvases = _manifest_canvases(site, manifest) if manifest is not None else []
+    from_canvases = [_canvas_page(canvas, manifest, root) for canvas in canvases] if manifest else []
+    if not pages:
+        pages = from_canvases
+    else:  # a surface without an image of its own shows the canvas in its place
+        pages = [
+            replace(
+                page,
+                label=page.label or extra.label,
+                files=extra.files,
+                services=extra.services,
+                watched=page.watched + extra.watched,
+            )
+            if not page.files and not page.services and n < len(from_canvases) and (extra := from_canvases[n])
+            else page
+            for n, page in enumerate(pages)
+        ]
+    # A pointer to a canvas leads to its page (the n-th surface stands for the n-th canvas).
+    by_canvas = {canvas.id: n for n, canvas in enumerate(canvases) if n < len(pages)}
+    targets.update({token: (by_canvas[token], "") for token in facsimile.target_map() if token in by_canvas})
+    if pages:
+        pages[0] = replace(pages[0], watched=pages[0].watched + watched)
+    return pages, targets
+
+
+def _surface_page(surface: Surface, document: Path, root: Path) -> Page:
+    files: list[Path] = []
+    services: list[str] = []
+    watched: list[Path] = []
+    for url, _line in surface.images:
+        rel = local_media(url)
+        if rel is None:
+            if service := iiif_service(url):
+                services.append(service)
+            continue
+        source, _problem = media_source(document, rel, root)
+        if source is not None:
+            files.append(source)
+            watched.append(source)
+        else:
+            watched.extend((document.parent / Path(*rel.parts), root / Path(*rel.parts)))  # it may come
+    return Page(
+        surface.id, surface.label, surface.box, surface.zones, tuple(files), tuple(services), "", tuple(watched)
+    )
+
+
+def _manifest_canvases(site: Site, manifest: Path) -> list[Canvas]:
+    """A manifest's canvases, read once per build; a manifest that cannot be read is told once, and shows none."""
+    read: dict[Path, list[Canvas]] = site.cache.setdefault("manifests", {})
+    if manifest not in read:
+        try:
+            read[manifest] = read_manifest(manifest)
+        except ManifestError as exc:
+            site.cache.setdefault("manifest-problems", {})[manifest] = f"the IIIF manifest {exc}"
+            read[manifest] = []
+    return read[manifest]
+
+
+def _canvas_page(canvas: Canvas, manifest: Path, root: Path) -> Page:
+    files: tuple[Path, ...] = ()
+    watched: tuple[Path, ...] = ()
+    rel = local_media(canvas.image) if canvas.image else None
+    if rel is not None:  # an image file beside the manifest
+        source, _problem = media_source(manifest, rel, root)
+        files = (source,) if source is not None else ()
+        watched = (source if source is not None else manifest.parent / Path(*rel.parts),)
+    services = (canvas.service.rstrip("/"),) if canvas.service.startswith(("http://", "https://")) else ()
+    return Page(canvas.id, canvas.label, None, (), files, services, "", watched)
 
 
 def copy_viewer(site: Site) -> None:
@@ -197,13 +297,6 @@ def copy_viewer(site: Site) -> None:
         if own is not None and (own / "assets" / "facsimile" / name).is_file():
             path = own / "assets" / "facsimile" / name
         site.out.copy_file(asset_path(name), path)
-
-
-def _local_images(facsimile: Facsimile | None) -> Iterator[str]:
-    if facsimile is not None:
-        for surface in facsimile.surfaces:
-            for url, _line in surface.images:
-                yield url
 
 
 def _tile_into_site(site: Site, source: Path, signature: str) -> tuple[TiledImage | None, int, bool]:
@@ -263,32 +356,33 @@ def _tile_into_site(site: Site, source: Path, signature: str) -> tuple[TiledImag
 
 
 def facsimile_view(site: Site, doc: Document, page_folder: str) -> FacsimileView | None:
-    """The viewer's data for a document page (None when the document has no page images): each surface with its
+    """The viewer's data for a document page (None when the document has no page images): each page with its
     tiles' folder relative to the page, its size, its zones, and the text's pointers to them."""
-    facsimile = doc.facsimile
-    if facsimile is None:
+    if doc.facsimile is None:
+        return None
+    pages, targets = document_pages(site, doc)
+    if not pages:
         return None
     tiled: dict[Path, TiledImage | None] = site.cache.get("page-images", {})
-    root = site.data.config.root
     remote_allowed = site.data.config.remote_images
     surfaces: list[dict[str, Any]] = []
     missing = 0
-    for surface in facsimile.surfaces:
-        image = _surface_image(surface, doc.path, root, tiled, page_folder, remote_allowed)
+    for page in pages:
+        image = _page_image(page, tiled, page_folder, remote_allowed)
         missing += image is None
         surfaces.append(
             {
-                "id": surface.id,
-                "label": surface.label,
+                "id": page.id,
+                "label": page.label,
                 "image": image,
-                "box": list(surface.box) if surface.box else None,
+                "box": list(page.box) if page.box else None,
                 "zones": {
                     zone.id: {"box": list(zone.box)} if zone.box else {"points": [list(p) for p in zone.points]}
-                    for zone in surface.zones
+                    for zone in page.zones
                 },
             }
         )
-    data = {"surfaces": surfaces, "targets": {token: [n, zone] for token, (n, zone) in facsimile.target_map().items()}}
+    data = {"surfaces": surfaces, "targets": {token: [n, zone] for token, (n, zone) in targets.items()}}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # '<', '>' and '&' escaped so the data can never close the <script> element it sits in.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -302,34 +396,24 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _surface_image(
-    surface: Surface,
-    document: Path,
-    root: Path,
-    tiled: dict[Path, TiledImage | None],
-    page_folder: str,
-    remote_allowed: bool,
+def _page_image(
+    page: Page, tiled: dict[Path, TiledImage | None], page_folder: str, remote_allowed: bool
 ) -> dict[str, Any] | None:
-    """The first of a surface's images the site can show: tiles made by this build, or (when allowed) an IIIF
-    image service elsewhere; a link to a service that is not allowed; None when there is none."""
-    for url, _line in surface.images:
-        rel = local_media(url)
-        if rel is not None:
-            source, _problem = media_source(document, rel, root)
-            image = tiled.get(source) if source is not None else None
-            if image is not None:
-                return {
-                    "tiles": href_between(page_folder, iiif_folder(image.id)),
-                    "width": image.width,
-                    "height": image.height,
-                    "tile": TILE_SIZE,
-                    "scaleFactors": list(image.scale_factors),
-                }
-            continue
-        service = iiif_service(url)
-        if service:
-            return {"service": service} if remote_allowed else {"link": service + "/info.json"}
-    return None
+    """What the viewer shows of a page: the tiles this build made of its first readable file, else (when allowed)
+    an IIIF image service elsewhere, else a link to the service or manifest; None when there is nothing."""
+    for source in page.files:
+        image = tiled.get(source)
+        if image is not None:
+            return {
+                "tiles": href_between(page_folder, iiif_folder(image.id)),
+                "width": image.width,
+                "height": image.height,
+                "tile": TILE_SIZE,
+                "scaleFactors": list(image.scale_factors),
+            }
+    if page.services:
+        return {"service": page.services[0]} if remote_allowed else {"link": page.services[0] + "/info.json"}
+    return {"link": page.link} if page.link else None
 
 
 def iiif_service(url: str) -> str:

@@ -3,8 +3,9 @@
   Facsimiles (TEI Guidelines chapter 11.1, "Digital Facsimiles"): an element of the text that points to a page
   image, or to a zone on one, with @facs (pb, lb, l, w, seg, div...) carries the pointer as data-facs, for the
   page's image viewer (assets/facsimile.js, which the document page loads when the document has page images).
-  Only pointers to an id ('#p1') or to an image file ('scans/p1.jpg') are kept: a bare token such as facs="0002"
-  names an image in another system. The element renders as it would without @facs; print ignores @facs.
+  Only pointers to an id ('#p1'), to an image file ('scans/p1.jpg') or to a URL (a IIIF canvas) are kept: a bare
+  token such as facs="0002" names an image in another system. The element renders as it would without @facs;
+  print ignores @facs.
 -->
 <xsl:stylesheet version="3.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -14,10 +15,11 @@
     exclude-result-prefixes="#all">
 
   <xsl:function name="ed:facs-pointers" as="xs:string*">
-    <!-- The @facs tokens the viewer can follow: pointers to an id, and image files by their ending. -->
+    <!-- The @facs tokens the viewer can follow: pointers to an id, URLs, and image files by their ending. -->
     <xsl:param name="el" as="element()"/>
     <xsl:sequence select="tokenize(normalize-space($el/@facs), ' ')
-        [starts-with(., '#') or matches(., '\.(jpe?g|png|tiff?|webp|gif|bmp|jp2)([?#].*)?$', 'i')]"/>
+        [starts-with(., '#') or matches(., '^https?://')
+         or matches(., '\.(jpe?g|png|tiff?|webp|gif|bmp|jp2)([?#].*)?$', 'i')]"/>
   </xsl:function>
 
   <xsl:template match="tei:text//*[@facs]">
