@@ -13,7 +13,7 @@ from PIL import Image
 
 from tei_edition.config import load_config
 from tei_edition.pipeline.build import BuildOptions, build_edition
-from test_browser import CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
+from test_browser import AXE, CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
 from test_facsimile import make_edition, remote_edition
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -155,3 +155,36 @@ def test_remote_image_service_only_when_allowed(browser: object, tmp_path: Path)
                 )
                 assert all(r.startswith("http://127.0.0.1:") for r in requests)
         page.close()  # type: ignore[attr-defined]
+
+
+def test_pointing_at_a_line_after_a_line_break_outlines_its_zone(browser: object, base_url: str) -> None:  # noqa: F811
+    requests: list[str] = []
+    page = open_page(browser, f"{base_url}documents/letter-1/", requests)
+    # 'Dear friend' follows <lb facs="#f1-l1"/>: the line, not an element of its own.
+    paragraph = page.get_by_text("Dear friend", exact=False).first  # type: ignore[attr-defined]
+    first = page.evaluate(  # type: ignore[attr-defined]
+        "(() => { const r = document.createRange(); const br = document.querySelector(\"br[data-facs='#f1-l1']\");"
+        " r.setStartAfter(br); r.setEnd(br.nextSibling, 4); const b = r.getBoundingClientRect();"
+        " return [b.left + 5, b.top + b.height / 2]; })()"
+    )
+    page.mouse.move(*first)  # type: ignore[attr-defined]
+    expect(page.locator(".facsimile-viewer")).to_have_attribute("data-zone", "f1-l1")  # type: ignore[attr-defined]
+    assert paragraph.evaluate("p => p.textContent").strip().startswith("Dear friend")
+    page.mouse.move(5, 5)  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed in .ci/node")
+def test_axe_finds_no_serious_violations_on_a_page_with_images(browser: object, base_url: str) -> None:  # noqa: F811
+    context = browser.new_context(bypass_csp=True)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{base_url}documents/letter-1/")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert serious == []

@@ -450,15 +450,24 @@
   }
 
   function caretNode(x, y) {
+    // The node at a point of the text: where a caret would go there (in an element, the child after it).
+    var node = null;
+    var offset = 0;
     if (document.caretPositionFromPoint) {
       var position = document.caretPositionFromPoint(x, y);
-      return position && position.offsetNode;
-    }
-    if (document.caretRangeFromPoint) {
+      if (position) {
+        node = position.offsetNode;
+        offset = position.offset;
+      }
+    } else if (document.caretRangeFromPoint) {
       var range = document.caretRangeFromPoint(x, y);
-      return range && range.startContainer;
+      if (range) {
+        node = range.startContainer;
+        offset = range.startOffset;
+      }
     }
-    return null;
+    if (node && node.nodeType === 1 && offset < node.childNodes.length) return node.childNodes[offset];
+    return node;
   }
 
   var hoverFrame = 0;
@@ -490,11 +499,16 @@
     if (state.image) fit();
   });
 
-  // Pages with a zone pointer get a keyboard path to it: lines and words are focusable.
-  pointing.forEach(function (el) {
+  // A keyboard path to the zones: the lines and words that point to one are focusable, unless there are so many
+  // (every word of a long text) that tabbing through them would stand in the way: then only lines (blocks) are.
+  var zoned = pointing.filter(function (el) {
     var target = targetOf(el);
-    if (target && target[1] && lineMarkers.indexOf(el) < 0 && !el.hasAttribute("tabindex")) el.tabIndex = 0;
+    return target && target[1] && lineMarkers.indexOf(el) < 0 && !el.hasAttribute("tabindex");
   });
+  if (zoned.length > 300) {
+    zoned = zoned.filter(function (el) { return getComputedStyle(el).display === "block"; });
+  }
+  zoned.forEach(function (el) { el.tabIndex = 0; });
 
   show(pageMarkers.length ? targetOf(pageMarkers[0])[0] : 0);
   follow();
