@@ -19,6 +19,7 @@ from tei_edition.config import DEFAULT_SPLIT, load_config
 from tei_edition.output.paths import iiif_tile
 from tei_edition.pipeline.build import BuildOptions, build_edition
 from tei_edition.pipeline.check import check_edition
+from tei_edition.pipeline.progress import Reporter
 from tei_edition.tei.facsimile import read_facsimile
 from tei_edition.tei.parts import find_parts, read_documents
 from tei_edition.transform.xslt import Transformer
@@ -335,7 +336,11 @@ def test_missing_page_image_is_a_warning(tmp_path: Path) -> None:
 def test_an_unreadable_image_does_not_stop_the_build(tmp_path: Path) -> None:
     root = make_edition(tmp_path, filler=0)
     (root / "tei" / "documents" / "images" / "page-2.png").write_bytes(b"not an image")
-    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    said = io.StringIO()
+    progress = Reporter(verbose=True, stream=said, bars=False)
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1), progress)
+    assert "page-2.png: not an image that can be read: the page shows no image" in said.getvalue()
+    assert re.search(r"page image page-1.png: 17 tiles made in \d+\.\d\d s", said.getvalue())
     data = viewer_data(root / "build" / "html" / "documents" / "letter-1" / "index.html")
     assert data["surfaces"][1]["image"] is None
 

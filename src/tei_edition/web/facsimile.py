@@ -14,6 +14,7 @@ import io
 import json
 import math
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,7 +37,7 @@ from tei_edition.output.paths import (
 )
 from tei_edition.tei.facsimile import Box, Surface, Zone
 from tei_edition.tei.model import Document
-from tei_edition.web.context import Site
+from tei_edition.web.context import Site, safe_url
 from tei_edition.web.manifests import Canvas, ManifestError, read_manifest
 from tei_edition.web.pages import package_assets
 
@@ -90,9 +91,12 @@ Tiles = list[tuple[str, bytes]]  # (path below the image's folder, JPEG bytes)
 def make_tiles(data: bytes, size: int = TILE_SIZE, quality: int = JPEG_QUALITY) -> tuple[int, int, Tiles]:
     """The image's width, height and level-0 tiles (path below the image's folder, JPEG bytes); raises OSError or
     ValueError for bytes Pillow cannot read as an image."""
-    with Image.open(io.BytesIO(data)) as opened:
-        image = ImageOps.exif_transpose(opened)  # as a browser shows the file
-        image = image.convert("L" if image.mode in ("1", "L", "I;16", "I") else "RGB")
+    with warnings.catch_warnings():
+        # The edition's own scans may be large (Pillow warns beyond 89 million pixels, and refuses twice that).
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data)) as opened:
+            image = ImageOps.exif_transpose(opened)  # as a browser shows the file
+            image = image.convert("L" if image.mode in ("1", "L", "I;16", "I") else "RGB")
     width, height = image.size
     tiles: Tiles = []
     level = image
@@ -178,7 +182,8 @@ def write_page_images(site: Site) -> PageImages:
                 image, count, reused = _tile_into_site(site, source, done.signatures[str(source)])
                 tiled[source] = image
                 if image is None:
-                    done.unreadable.append(f"{source}: not an image that can be read: the page shows no image")
+                    why = site.cache.get("page-image-problems", {}).get(source, "not an image that can be read")
+                    done.unreadable.append(f"{source}: {why}: the page shows no image")
                 else:
                     done.timings.append(TileTiming(source, time.perf_counter() - start, count, reused))
     done.unreadable.extend(f"{path}: {problem}" for path, problem in site.cache.get("manifest-problems", {}).items())
@@ -212,9 +217,10 @@ def document_pages(site: Site, doc: Document) -> tuple[list[Page], dict[str, tup
     if not facsimile.manifest:
         return pages, targets
     rel = local_media(facsimile.manifest)
-    if rel is None:  # a manifest elsewhere: never fetched
-        if not pages:
-            pages = [Page("manifest", "", None, (), link=facsimile.manifest)]
+    if rel is None:  # a manifest elsewhere: never fetched, linked when it is a web address
+        link = facsimile.manifest if facsimile.manifest.startswith(("http://", "https://")) else ""
+        if not pages and link:
+            pages = [Page("manifest", "", None, (), link=safe_url(link))]
         return pages, targets
     manifest, _problem = media_source(doc.path, rel, root)
     watched = (manifest if manifest is not None else doc.path.parent / Path(*rel.parts),)
@@ -323,7 +329,10 @@ def _tile_into_site(site: Site, source: Path, signature: str) -> tuple[TiledImag
     if known is None:
         try:
             width, height, tiles = make_tiles(data if data is not None else source.read_bytes())
-        except (OSError, ValueError, Image.DecompressionBombError):
+        except Image.DecompressionBombError as exc:
+            site.cache.setdefault("page-image-problems", {})[source] = str(exc)
+            return None, 0, False
+        except (OSError, ValueError):
             return None, 0, False
         reused = False
         known = (width, height, [path for path, _ in tiles])
