@@ -188,3 +188,32 @@ def test_axe_finds_no_serious_violations_on_a_page_with_images(browser: object, 
     ]
     context.close()
     assert serious == []
+
+
+def test_keyboard_and_drag_move_the_image(browser: object, base_url: str) -> None:  # noqa: F811
+    requests: list[str] = []
+    page = open_page(browser, f"{base_url}documents/letter-1/", requests)
+    stage = page.locator(".facsimile-stage")  # type: ignore[attr-defined]
+    wait_until(page, "!!document.querySelector('.facsimile-stage')")
+
+    def transform() -> str:
+        page.wait_for_timeout(100)  # type: ignore[attr-defined]
+        return str(stage.evaluate("s => s.style.transform"))
+
+    fitted = transform()
+    page.locator(".facsimile-viewer").focus()  # type: ignore[attr-defined]
+    page.keyboard.press("+")  # type: ignore[attr-defined]
+    zoomed = transform()
+    assert zoomed != fitted and "scale(" in zoomed
+    page.keyboard.press("ArrowLeft")  # type: ignore[attr-defined]
+    moved = transform()
+    assert moved != zoomed
+    box = page.locator(".facsimile-viewer").bounding_box()  # type: ignore[attr-defined]
+    page.mouse.move(box["x"] + 100, box["y"] + 100)  # type: ignore[attr-defined]
+    page.mouse.down()  # type: ignore[attr-defined]
+    page.mouse.move(box["x"] + 160, box["y"] + 130, steps=4)  # type: ignore[attr-defined]
+    page.mouse.up()  # type: ignore[attr-defined]
+    assert transform() != moved
+    page.keyboard.press("0")  # type: ignore[attr-defined]
+    assert transform() == fitted
+    page.close()  # type: ignore[attr-defined]

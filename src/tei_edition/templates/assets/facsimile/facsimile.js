@@ -22,7 +22,7 @@
   var viewer = panel.querySelector(".facsimile-viewer");
   var caption = panel.querySelector(".facsimile-caption");
   var SVG = "http://www.w3.org/2000/svg";
-  var state = { index: -1, image: null, k: 1, tx: 0, ty: 0, fit: 1, zone: null, pinned: false };
+  var state = { index: -1, image: null, k: 1, tx: 0, ty: 0, fit: 1, fitted: true, zone: null };
   var stage, tilesLayer, overlay, shape, message;
   var levels = {}; // scale factor -> {layer, imgs: {url: img}}
   var frame = 0;
@@ -108,6 +108,9 @@
   }
 
   function note(words, link) {
+    // A message instead of an image: no longer an image for assistive technology, so that its link can be used.
+    viewer.removeAttribute("role");
+    viewer.removeAttribute("aria-label");
     message = document.createElement("p");
     message.className = "facsimile-message";
     message.textContent = words;
@@ -123,6 +126,8 @@
 
   function start(surface, image) {
     state.image = image;
+    viewer.setAttribute("role", "img");
+    viewer.setAttribute("aria-label", "Image of " + pageName(surface) + "; drag to move, + and − to zoom");
     stage = document.createElement("div");
     stage.className = "facsimile-stage";
     stage.style.width = image.width + "px";
@@ -149,6 +154,7 @@
     state.k = state.fit;
     state.tx = (size.w - image.width * state.k) / 2;
     state.ty = (size.h - image.height * state.k) / 2;
+    state.fitted = true;
     draw();
   }
 
@@ -169,6 +175,14 @@
     state.tx = px - ((px - state.tx) * k) / state.k;
     state.ty = py - ((py - state.ty) * k) / state.k;
     state.k = k;
+    state.fitted = false;
+    draw();
+  }
+
+  function pan(dx, dy) {
+    state.tx += dx;
+    state.ty += dy;
+    state.fitted = false;
     draw();
   }
 
@@ -310,6 +324,10 @@
 
   // ---- Showing a page -------------------------------------------------------------------------------------------
 
+  function pageName(surface) {
+    return surface.label ? "page " + surface.label : "the page";
+  }
+
   function show(index) {
     if (index === state.index || index < 0 || index >= surfaces.length) return;
     state.index = index;
@@ -319,7 +337,6 @@
     panel.setAttribute("data-surface", surface.id);
     panel.querySelector(".facsimile-prev").disabled = index === 0;
     panel.querySelector(".facsimile-next").disabled = index === surfaces.length - 1;
-    viewer.setAttribute("aria-label", "Image of " + label.toLowerCase() + "; drag to move, + and − to zoom");
     build(index);
   }
 
@@ -333,7 +350,7 @@
       else break;
     }
     var target = targetOf(chosen);
-    if (target && !state.pinned) show(target[0]);
+    if (target) show(target[0]);
   }
 
   // ---- Events ---------------------------------------------------------------------------------------------------
@@ -379,9 +396,7 @@
       if (pinch) zoomAt(distance / pinch, (event.clientX + other.x) / 2 - rect.left, (event.clientY + other.y) / 2 - rect.top);
       pinch = distance;
     } else {
-      state.tx += event.clientX - last.x;
-      state.ty += event.clientY - last.y;
-      draw();
+      pan(event.clientX - last.x, event.clientY - last.y);
     }
     pointers[event.pointerId] = { x: event.clientX, y: event.clientY };
   });
@@ -404,10 +419,10 @@
       "=": function () { zoomAt(1.5, size.w / 2, size.h / 2); },
       "-": function () { zoomAt(1 / 1.5, size.w / 2, size.h / 2); },
       "0": fit,
-      ArrowLeft: function () { state.tx += step; draw(); },
-      ArrowRight: function () { state.tx -= step; draw(); },
-      ArrowUp: function () { state.ty += step; draw(); },
-      ArrowDown: function () { state.ty -= step; draw(); }
+      ArrowLeft: function () { pan(step, 0); },
+      ArrowRight: function () { pan(-step, 0); },
+      ArrowUp: function () { pan(0, step); },
+      ArrowDown: function () { pan(0, -step); }
     };
     if (keys[event.key] && state.image) {
       event.preventDefault();
@@ -496,7 +511,9 @@
     pageMarkers.forEach(function (el) { observer.observe(el); });
   }
   window.addEventListener("resize", function () {
-    if (state.image) fit();
+    // A page shown whole stays whole; a zoomed one keeps its zoom (a phone's toolbar coming and going resizes).
+    if (state.image && state.fitted) fit();
+    else draw();
   });
 
   // A keyboard path to the zones: the lines and words that point to one are focusable, unless there are so many
