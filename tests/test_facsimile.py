@@ -328,6 +328,8 @@ def test_missing_page_image_is_a_warning(tmp_path: Path) -> None:
     images = [d for d in report.diagnostics if d.rule == "image"]
     assert sorted(d.message.split("'")[1] for d in images) == ["images/page-2.png", "images/page-3.jpg"]
     assert all(d.severity.value == "warning" for d in images)
+    assert all(d.message.endswith(": the page viewer shows no image there") for d in images)
+    assert sorted(d.line for d in images)[0] == 19  # the graphic of surface f3
     build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
     data = viewer_data(root / "build" / "html" / "documents" / "letter-1" / "index.html")
     assert [s["image"] is None for s in data["surfaces"]] == [False, True, True]

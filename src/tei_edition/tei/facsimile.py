@@ -206,11 +206,12 @@ def with_part_facsimiles(documents: list[Document], tree: etree._ElementTree, pa
     return out
 
 
-def facsimile_urls(root: etree._Element) -> tuple[tuple[str, int], ...]:
-    """The page images the text names directly (@facs="scans/p1.jpg") and the IIIF manifest files the facsimile
-    names, with their lines, for the image check."""
+def page_image_urls(root: etree._Element) -> tuple[tuple[str, int], ...]:
+    """The page images of a file, with their lines, for the image check: the facsimile's graphics, the IIIF
+    manifest files it names, and the images the text names directly (@facs="scans/p1.jpg")."""
     out: list[tuple[str, int]] = []
-    for facsimile in root.iter(f"{T}facsimile"):  # a IIIF manifest kept with the edition
+    for facsimile in root.iter(f"{T}facsimile"):
+        out.extend((g.get("url") or "", line_of(g)) for g in facsimile.iter(f"{T}graphic"))
         for attribute in ("sameAs", "facs"):
             value = (facsimile.get(attribute) or "").strip()
             if value and not value.startswith("#") and not urlsplit(value).scheme:
