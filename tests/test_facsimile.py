@@ -556,3 +556,25 @@ def test_a_local_manifest_gives_the_pages(tmp_path: Path) -> None:
     manifest.write_text(json.dumps(changed))
     assert not build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1)).up_to_date
     assert viewer_data(page)["surfaces"][0]["label"] == "folio 1 recto"
+
+
+def test_an_epidoc_inscription_with_its_photograph(tmp_path: Path) -> None:
+    """I.Sicily's facsimile names a tiled TIFF for the screen and a JPEG for print: with only the JPEG at hand, the
+    page shows it, and the missing TIFF is a warning."""
+    source = CORPORA / "epidoc" / "inscriptions" / "ISic020118.xml"
+    if not source.exists():
+        pytest.skip("shared corpora not present")
+    docs = tmp_path / "tei" / "documents"
+    docs.mkdir(parents=True)
+    (tmp_path / "tei" / "registers").mkdir()
+    shutil.copy(source, docs)
+    (tmp_path / "edition.toml").write_text('[edition]\ntitle = "Inscriptions"\n[pdf]\nenabled = false\n')
+    page_image(docs / "ISic020118.jpg", (1380, 920), "ISic020118", "#d8d2c4")
+    config = load_config(tmp_path / "edition.toml")
+    images = [d for d in check_edition(config).diagnostics if d.rule == "image"]
+    assert [d.message.split("'")[1] for d in images] == ["ISic020118_tiled.tif"]
+    build_edition(config, BuildOptions(pdf=False, jobs=1))
+    (page,) = (tmp_path / "build" / "html" / "documents").glob("*/index.html")
+    (surface,) = viewer_data(page)["surfaces"]
+    assert surface["image"]["tiles"].startswith("../../iiif/ISic020118-")
+    assert (surface["image"]["width"], surface["image"]["height"]) == (1380, 920)
