@@ -217,3 +217,20 @@ def test_keyboard_and_drag_move_the_image(browser: object, base_url: str) -> Non
     page.keyboard.press("0")  # type: ignore[attr-defined]
     assert transform() == fitted
     page.close()  # type: ignore[attr-defined]
+
+
+def test_on_a_phone_the_image_stays_above_the_text_and_follows_it(browser: object, base_url: str) -> None:  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page.goto(f"{base_url}documents/letter-1/")
+    panel = page.locator(".facsimile-panel")
+    text = page.locator(".document-text").bounding_box()
+    assert panel.bounding_box()["y"] < text["y"]  # stacked: the image first
+    # The third page break just below the panel: the panel, held at the top, shows the third page.
+    page.evaluate(
+        "(() => { const marker = document.getElementById('page-3');"
+        " const panel = document.querySelector('.facsimile-panel').getBoundingClientRect();"
+        " window.scrollBy(0, marker.getBoundingClientRect().top - panel.height - 40); })()"
+    )
+    expect(panel).to_have_attribute("data-surface", "f3")
+    assert abs(panel.bounding_box()["y"]) < 2
+    page.close()

@@ -75,6 +75,7 @@ class FacsimileView:
     images: int
     missing: int
     origins: tuple[str, ...] = ()  # the IIIF image services' servers the viewer loads from ([output] remote_images)
+    zones: bool = False  # whether the text points to zones on the images
 
 
 def scale_factors(width: int, height: int, size: int = TILE_SIZE) -> tuple[int, ...]:
@@ -396,7 +397,8 @@ def facsimile_view(site: Site, doc: Document, page_folder: str) -> FacsimileView
     # '<', '>' and '&' escaped so the data can never close the <script> element it sits in.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     origins = sorted({_origin(s["image"]["service"]) for s in surfaces if s["image"] and "service" in s["image"]})
-    return FacsimileView(Markup(text), len(surfaces) - missing, missing, tuple(origins))
+    zoned = any(zone for _n, zone in targets.values())
+    return FacsimileView(Markup(text), len(surfaces) - missing, missing, tuple(origins), zoned)
 
 
 def _origin(url: str) -> str:

@@ -340,10 +340,18 @@
     build(index);
   }
 
-  function follow() {
-    // The page whose marker the reading line (a third down the window) has passed last; the first before any.
-    if (!pageMarkers.length) return;
+  function readingLine() {
+    // A third down the window; below the panel when it is held above the text (narrow screens).
     var line = window.innerHeight / 3;
+    var rect = panel.getBoundingClientRect();
+    var stacked = rect.left < text.getBoundingClientRect().right && rect.top <= line;
+    return stacked ? rect.bottom + (window.innerHeight - rect.bottom) / 4 : line;
+  }
+
+  function follow() {
+    // The page whose marker the reading line has passed last; the first before any.
+    if (!pageMarkers.length) return;
+    var line = readingLine();
     var chosen = pageMarkers[0];
     for (var i = 0; i < pageMarkers.length; i++) {
       if (pageMarkers[i].getBoundingClientRect().top <= line) chosen = pageMarkers[i];
@@ -507,8 +515,18 @@
   });
 
   if ("IntersectionObserver" in window && pageMarkers.length) {
-    var observer = new IntersectionObserver(follow, { rootMargin: "0px 0px -60% 0px", threshold: [0, 1] });
+    // Told when a page marker enters or leaves the upper part of the window; a scroll that moves the reading line
+    // past one in between (narrow screens hold the panel above it) is caught by the throttled scroll listener.
+    var observer = new IntersectionObserver(follow, { rootMargin: "0px 0px -50% 0px", threshold: [0, 1] });
     pageMarkers.forEach(function (el) { observer.observe(el); });
+    var scrolled = 0;
+    window.addEventListener(
+      "scroll",
+      function () {
+        if (!scrolled) scrolled = requestAnimationFrame(function () { scrolled = 0; follow(); });
+      },
+      { passive: true }
+    );
   }
   window.addEventListener("resize", function () {
     // A page shown whole stays whole; a zoomed one keeps its zoom (a phone's toolbar coming and going resizes).
