@@ -169,7 +169,7 @@ def test_pointing_at_a_line_after_a_line_break_outlines_its_zone(browser: object
     )
     page.mouse.move(*first)  # type: ignore[attr-defined]
     expect(page.locator(".facsimile-viewer")).to_have_attribute("data-zone", "f1-l1")  # type: ignore[attr-defined]
-    assert paragraph.evaluate("p => p.textContent").strip().startswith("Dear friend")
+    assert "Dear friend" in paragraph.evaluate("p => p.textContent")
     page.mouse.move(5, 5)  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]
 

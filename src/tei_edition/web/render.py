@@ -18,10 +18,13 @@ from tei_edition.web.documents import render_documents, render_home
 from tei_edition.web.downloads import render_downloads
 from tei_edition.web.facsimile import PageImages, write_page_images
 from tei_edition.web.letters import render_letters
+from tei_edition.web.map import add_to_navigation, render_map
 from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.web.registers import render_registers
 from tei_edition.web.search import SearchIndex, SearchIndexStats
+from tei_edition.web.versions import render_versions
+from tei_edition.web.witnesses import render_witnesses
 
 
 def template_location(exc: TemplateError) -> tuple[str, int | None]:
@@ -46,6 +49,7 @@ def render_site(
     store: BuildCache | None = None,
     on_index: Callable[[SearchIndexStats], None] | None = None,
     changed: Collection[str] = (),
+    pdfs: Mapping[str, int] | None = None,
     on_images: Callable[[PageImages], None] | None = None,
 ) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
@@ -54,7 +58,8 @@ def render_site(
     inputs) let pages whose context did not change be carried over from the last build instead of rendered, and
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
-    the ids of the documents whose sources changed since the last build (their pages are rendered first).
+    the ids of the documents whose sources changed since the last build (their pages are rendered first). `pdfs`:
+    the PDFs the build set (name below pdf/ -> size in bytes), which the pages link; none links a PDF not there.
     `on_images` receives what tiling the facsimiles' page images did."""
     site = Site(
         data,
@@ -64,9 +69,11 @@ def render_site(
         inputs_key=inputs_key,
         store=store,
     )
+    site.cache["pdfs"] = dict(pdfs or {})
     index = SearchIndex(site)
     try:
         copy_assets(site)
+        add_to_navigation(site)
         copy_media(site)
         images = write_page_images(site)  # the facsimiles' page images as tiles, made once per image content
         if on_images is not None:
@@ -75,10 +82,13 @@ def render_site(
         # while the others are rendered.
         for shard, documents in index.groups(changed):
             render_documents(site, bodies, documents)
+            render_versions(site, bodies, documents)
             index.ready(shard)
         render_home(site)
+        render_witnesses(site)
         render_registers(site)
         render_chronology(site)
+        render_map(site)
         render_letters(site, data.letters)
         render_about(site)
         render_downloads(site)
