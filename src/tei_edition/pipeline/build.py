@@ -97,6 +97,7 @@ class BuildSummary:
     processed: int = 0  # sources validated and transformed in this build
     reused: int = 0  # sources whose results came from the cache
     search: SearchIndexStats | None = None  # what the search index took: shards re-indexed and carried over
+    page_images: dict[str, str] = field(default_factory=dict)  # the facsimiles' image files and their signatures
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -156,7 +157,11 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
     summary.changes = plan.changes.describe()
     say.detail(f"changes since the last build: {summary.changes}")
     if plan.previous is not None and plan.changes.nothing:
-        return up_to_date(summary, plan.previous, say)
+        from tei_edition.web.facsimile import page_images_changed  # an image edited alone changes pages too
+
+        if not page_images_changed(plan.previous.summary.get("page_images") or {}):
+            return up_to_date(summary, plan.previous, say)
+        summary.changes = "page images changed"
     registers = [(p, plan.contents[p]) for p in plan.sources.registers]
     settings = stage_settings(config, registers, plan.pdf)
     spec = parse_executor(options.executor or config.executor, options.jobs or config.jobs)

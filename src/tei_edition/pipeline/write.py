@@ -19,6 +19,7 @@ from tei_edition.tei.edition import EditionData
 
 if TYPE_CHECKING:
     from tei_edition.pipeline.build import BuildPlan, BuildSummary
+    from tei_edition.web.facsimile import PageImages
     from tei_edition.web.search import SearchIndexStats
 
 
@@ -73,6 +74,14 @@ def render_web(
     def indexed(stats: SearchIndexStats) -> None:
         summary.search = stats
 
+    def tiled(images: PageImages) -> None:
+        summary.page_images = images.signatures
+        for timing in images.timings:
+            how = "reused" if timing.reused else "made"
+            say.detail(f"page image {timing.source.name}: {timing.tiles} tiles {how} in {timing.seconds:.2f} s")
+        for problem in images.unreadable:
+            say.info(problem)
+
     summary.pages = render_site(
         data,
         screen,
@@ -83,6 +92,7 @@ def render_web(
         changed={doc.id for doc in data.documents if doc.path in plan.edited},
         on_index=indexed,
         pdfs=pdfs or {},
+        on_images=tiled,
     )
     say.detail(f"HTML: {summary.pages} pages")
     if summary.search is not None:
@@ -164,6 +174,7 @@ def manifest_of(
             "epubs": summary.epubs,
             "flagged": summary.flagged,
             "build_date": plan.build_date.isoformat(),
+            "page_images": summary.page_images,
         },
     )
 
