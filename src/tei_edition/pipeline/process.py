@@ -24,11 +24,13 @@ from tei_edition.pipeline.stage import (
     body_key,
     document_key,
     process_batch,
+    register_keys,
     warm_up,
     with_data,
 )
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.edition import passages_key
+from tei_edition.tei.names import RegisterKeys
 from tei_edition.validate.diagnostics import Diagnostic
 
 Consume = Callable[[list[SourceResult]], None]
@@ -85,12 +87,19 @@ class CachedStage:
         self.core_keys: dict[Path, str] = {}
         self.renamed: dict[str, str] = {}  # a document built under an id of its own -> the id its results are under
         self.encoding_keys: dict[Path, str] = {}
+        self._register_keys: RegisterKeys | None = None
         for path in sources.all:
             # By the source's full path, not its name in the edition: the results hold it (documents, diagnostics),
             # and an edition moved to another folder must not be given those of its old place.
             name, digest = str(path), contents.digest(path)
             self.core_keys[path] = content_key("core", stage[path in self.documents], name, digest)
             self.encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, digest)
+
+    def register_keys(self) -> RegisterKeys:
+        """What resolving names needs of the registers (tei/names.py), to tell whether a cached result still holds."""
+        if self._register_keys is None:
+            self._register_keys = register_keys(self.settings.registers)
+        return self._register_keys
 
     def lookup(self) -> list[SourceTask]:
         """Take from the cache what it holds; the tasks for the rest (read in a few queries, not three per source)."""
@@ -112,6 +121,7 @@ class CachedStage:
             if (
                 isinstance(cached, CoreResult)
                 and _still_valid(cached)
+                and (cached.names is None or self.register_keys().agree(cached.names))
                 and (
                     not (is_document and cached.parsed and cached.documents)
                     or all(body_key(keys[path], doc.id, m) in bodies for doc in cached.documents for m in media)
