@@ -277,3 +277,23 @@ def test_a_register_entry_that_takes_an_in_file_id_scopes_it_on_the_next_build(
     assert "Anna of the registers" in (site / "persons" / "p_A1" / "index.html").read_text(encoding="utf-8")
     assert_same_as_clean(edition)
     assert broken_links(site) == []
+
+
+def test_two_documents_whose_own_lists_share_an_id_are_reported(tmp_path: Path) -> None:
+    """The entries of two documents' own lists with one id would name one page: an error at each's line (the
+    preview keeps the first's page, and no link of it is broken)."""
+    edition = with_registers(
+        tmp_path / "ed",
+        {
+            "registers/persons.xml": REGISTER,
+            "docs/a.xml": letter("a", '<p><persName corresp="#p_A1">A</persName></p>', CLASHING.format(place="Ayr")),
+            "docs/b.xml": letter("b", '<p><persName corresp="#p_A1">B</persName></p>', CLASHING.format(place="Bute")),
+        },
+    )
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    assert [(Path(d["path"]).name, d["rule"]) for d in errors] == [("b.xml", "id-page")], output
+    assert "p_A1" in errors[0]["message"] and "a.xml" in errors[0]["message"]
+    status, output = build(edition)
+    assert status == 1, output
+    assert broken_links(edition / "build" / "html") == []
