@@ -31,6 +31,7 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
 _ENTRY_TAGS = {T + entry: kind for kind, (entry, *_rest) in KINDS.items()}
 _LIST_TAGS = {T + list_el for _entry, list_el, *_rest in KINDS.values()}
+_LISTED_NAMES = {T + "persName", T + "placeName", T + "orgName"}
 
 
 class PrefixDef(NamedTuple):
@@ -55,7 +56,8 @@ def prefix_defs(root: etree._Element) -> dict[str, list[PrefixDef]]:
     """The prefixDefs of the file's headers, by their ident, in document order; one with a pattern Python cannot
     read is left out (validate.references reports it)."""
     found: dict[str, list[PrefixDef]] = {}
-    for header in root.iter(T + "teiHeader"):
+    headers = root.findall(f"{T}teiHeader") if root.tag == T + "TEI" else root.iter(T + "teiHeader")
+    for header in headers:
         for el in header.iter(T + "prefixDef"):
             ident, pattern = (el.get("ident") or "").strip(), el.get("matchPattern")
             if not ident or pattern is None:
@@ -203,7 +205,8 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
     entries: list[Entity] = []
     local: dict[str, Link] = {}
     own: set[etree._Element] = set()
-    for el, kind, entity in _list_entries(root, path):
+    order = list(root.iter(*NAME_TAGS))
+    for el, kind, entity in _list_entries(root, path, order):
         xml_id = entity.id
         entity_id = f"{file_id}.{xml_id}" if xml_id in taken else xml_id
         entries.append(replace(entity, id=entity_id, in_file=file_id, xml_id=xml_id))
@@ -211,7 +214,6 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
         if el.tag in NAME_TAGS:
             own.add(el)
     prefixes = prefix_defs(root)
-    order = list(root.iter(*NAME_TAGS))
     links: dict[etree._Element, Link] = {}
     uris: set[str] = set()
     for el in order:
@@ -272,9 +274,12 @@ def _resolve(
     return None
 
 
-def _list_entries(root: etree._Element, path: Path) -> Iterator[tuple[etree._Element, str, Entity]]:
+def _list_entries(
+    root: etree._Element, path: Path, names: list[etree._Element]
+) -> Iterator[tuple[etree._Element, str, Entity]]:
     """The entries of a document's own lists: person/place/org in listPerson/listPlace/listOrg anywhere in the file,
-    and names with an xml:id that are items of a list (a volume's list of persons), each with its description."""
+    and names (of `names`, the file's) with an xml:id that are items of a list (a volume's list of persons), each
+    with its description."""
     for el in root.iter(*_ENTRY_TAGS):
         parent = el.getparent()
         if parent is None or parent.tag not in _LIST_TAGS:
@@ -283,9 +288,9 @@ def _list_entries(root: etree._Element, path: Path) -> Iterator[tuple[etree._Ele
         entity = read_entity(el, kind, path)
         if entity is not None:
             yield el, kind, entity
-    for el in root.iter(T + "persName", T + "placeName", T + "orgName"):
+    for el in names:
         xml_id = el.get(XML_ID)
-        if not xml_id:
+        if not xml_id or el.tag not in _LISTED_NAMES:
             continue
         item = _list_item(el)
         if item is None:
@@ -315,7 +320,7 @@ def is_list_entry(el: etree._Element) -> bool:
     if el.tag in _ENTRY_TAGS:
         parent = el.getparent()
         return parent is not None and parent.tag in _LIST_TAGS
-    return el.tag in _ELEMENT_KIND and el.tag != T + "geogName" and _list_item(el) is not None
+    return el.tag in _LISTED_NAMES and el.get(XML_ID) is not None and _list_item(el) is not None
 
 
 def _list_item(el: etree._Element) -> etree._Element | None:

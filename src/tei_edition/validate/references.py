@@ -164,8 +164,10 @@ def expanded_targets(tree: etree._ElementTree) -> set[str]:
     plain '#id' pointers)."""
     root = tree.getroot()
     prefixes = prefix_defs(root)
+    if not prefixes:  # only the names' @sameAs
+        return {t for el in root.iter(*NAME_TAGS) if (same := el.get("sameAs")) for t in pointer_targets(same)}
     found: set[str] = set()
-    for el in root.iter(*NAME_TAGS) if not prefixes else root.iter():
+    for el in root.iter():
         if isinstance(el.tag, str):
             found.update(target for _attr, target in _local_pointers(el, prefixes))
     return found
