@@ -297,3 +297,23 @@ def test_two_documents_whose_own_lists_share_an_id_are_reported(tmp_path: Path) 
     status, output = build(edition)
     assert status == 1, output
     assert broken_links(edition / "build" / "html") == []
+
+
+def test_in_file_entries_are_in_the_pdf_index(tmp_path: Path) -> None:
+    from pdf_fixture import page_texts
+
+    edition = with_registers(
+        tmp_path / "ed",
+        {
+            "registers/persons.xml": REGISTER,
+            "docs/a.xml": letter(
+                "a",
+                '<p><persName corresp="#p_A1">Anna</persName> met <persName key="stalin">Stalin</persName></p>',
+                back=CLASHING.format(place="Ayr"),
+            ),
+        },
+    )
+    status, output = run("build", "--keep-going", "--jobs", "1", "--config", str(edition / "edition.toml"))
+    assert status == 0, output
+    index = next(t for t in page_texts(edition / "build" / "pdf" / "edition.pdf") if t.startswith("Index of persons"))
+    assert "Smith, Anna, of Ayr" in index and "Joseph Stalin" in index
