@@ -103,9 +103,7 @@ class CoreResult:
     # For each document, by id: for each entity it mentions, the entity's id, the number of passages and a hash of
     # them, packed into one string (see pack_groups); the passages themselves are cached under passages_key().
     passages: dict[str, str] = field(default_factory=dict)
-    # The entries of the file's own lists (tei/names.py), which join the registers; the xml:ids of them all, and
-    # those also a register entry's id (the entry then known as '<file id>.<xml:id>'): the result holds while the
-    # registers still take exactly these.
+    # The entries of the file's own lists (tei/names.py), which join the registers.
     entries: tuple[Entity, ...] = ()
     # What of the registers resolving the file's names took into account (tei/names.py: RegisterKeys.agree): the
     # result holds while the registers resolve them alike (process.py), else the file is processed again.
