@@ -315,5 +315,7 @@ def test_in_file_entries_are_in_the_pdf_index(tmp_path: Path) -> None:
     )
     status, output = run("build", "--keep-going", "--jobs", "1", "--config", str(edition / "edition.toml"))
     assert status == 0, output
-    index = next(t for t in page_texts(edition / "build" / "pdf" / "edition.pdf") if t.startswith("Index of persons"))
+    index = next(
+        t for t in page_texts(edition / "build" / "html" / "pdf" / "edition.pdf") if t.startswith("Index of persons")
+    )
     assert "Smith, Anna, of Ayr" in index and "Joseph Stalin" in index

@@ -30,7 +30,7 @@ from tei_edition.pipeline.stage import (
 )
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.edition import passages_key
-from tei_edition.tei.names import RegisterKeys
+from tei_edition.tei.names import NameLinks, RegisterKeys
 from tei_edition.validate.diagnostics import Diagnostic
 
 Consume = Callable[[list[SourceResult]], None]
@@ -84,6 +84,10 @@ class CachedStage:
             False: hash_text(inputs.key("tool", "schemas"), *schemas),
         }
         self.documents = set(sources.documents)
+        # The key a source's core result is cached under, and the key its texts and passages are (core_keys): the
+        # same, but for a document whose names the registers had a say in (tei/names.py), whose texts are also keyed
+        # by what the registers said (texts_key), so that a page or book keyed by them is made again when it changes.
+        self.result_keys: dict[Path, str] = {}
         self.core_keys: dict[Path, str] = {}
         self.renamed: dict[str, str] = {}  # a document built under an id of its own -> the id its results are under
         self.encoding_keys: dict[Path, str] = {}
@@ -92,7 +96,8 @@ class CachedStage:
             # By the source's full path, not its name in the edition: the results hold it (documents, diagnostics),
             # and an edition moved to another folder must not be given those of its old place.
             name, digest = str(path), contents.digest(path)
-            self.core_keys[path] = content_key("core", stage[path in self.documents], name, digest)
+            self.result_keys[path] = content_key("core", stage[path in self.documents], name, digest)
+            self.core_keys[path] = self.result_keys[path]
             self.encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, digest)
 
     def register_keys(self) -> RegisterKeys:
@@ -103,13 +108,19 @@ class CachedStage:
 
     def lookup(self) -> list[SourceTask]:
         """Take from the cache what it holds; the tasks for the rest (read in a few queries, not three per source)."""
-        sources, media, keys = self.sources, self.settings.media, self.core_keys
-        cached_core = self.cache.get_objects([keys[p] for p in sources.all])
+        sources, media, results = self.sources, self.settings.media, self.result_keys
+        cached_core = self.cache.get_objects([results[p] for p in sources.all])
         cached_encoding = self.cache.get_objects([self.encoding_keys[p] for p in sources.documents])
+        keys = {
+            p: texts_key(results[p], cached.names)
+            if isinstance(cached := cached_core.get(results[p]), CoreResult)
+            else results[p]
+            for p in sources.all
+        }
         wanted = [
             body_key(keys[p], doc.id, m)
             for p in sources.documents
-            if isinstance(cached := cached_core.get(keys[p]), CoreResult)
+            if isinstance(cached := cached_core.get(results[p]), CoreResult)
             for doc in cached.documents
             for m in media
         ]
@@ -117,7 +128,7 @@ class CachedStage:
         tasks = []
         for path in sources.all:
             is_document = path in self.documents
-            cached = cached_core.get(keys[path])
+            cached = cached_core.get(results[path])
             if (
                 isinstance(cached, CoreResult)
                 and _still_valid(cached)
@@ -128,6 +139,7 @@ class CachedStage:
                 )
             ):
                 self.results.core[path] = cached
+                self.core_keys[path] = keys[path]
             known = cached_encoding.get(self.encoding_keys[path]) if is_document else []
             if isinstance(known, list):
                 self.results.encoding[path] = known
@@ -143,8 +155,8 @@ class CachedStage:
         self.results.keep(results)
         entries: list[tuple[str, bytes]] = []
         for result in results:
-            key = self.core_keys[result.path]
             if result.core is not None:
+                key = self.core_keys[result.path] = texts_key(self.result_keys[result.path], result.core.names)
                 entries.extend(
                     (body_key(key, doc_id, media), body.encode("utf-8"))
                     for (doc_id, media), body in result.bodies.items()
@@ -153,10 +165,19 @@ class CachedStage:
                     (passages_key(document_key(key, doc_id), e), data) for (doc_id, e), data in result.passages.items()
                 )
                 if result.core.failure is None:
-                    entries.append((key, dumps(result.core)))
+                    entries.append((self.result_keys[result.path], dumps(result.core)))
             if result.encoding is not None:
                 entries.append((self.encoding_keys[result.path], dumps(result.encoding)))
         self.cache.put_many(entries)
+
+
+def texts_key(key: str, names: NameLinks | None) -> str:
+    """The key of a document's texts and passages: its core result's `key`, with what the registers said of its
+    names when they had a say (an in-file entry's id that a register entry has, an authority address that is a
+    register entry's)."""
+    if names is None or not (names.scoped or names.by_uri):
+        return key
+    return content_key(key, "names", *sorted(names.scoped), *(f"{u} {e}" for u, e in sorted(names.by_uri)))
 
 
 def process_sources(
