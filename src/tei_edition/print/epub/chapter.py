@@ -176,6 +176,9 @@ def _footnotes(notes: etree._Element) -> None:
     for lst in lists:
         notes.remove(lst)
     for item in items:
+        if "note-run" in _classes(item):
+            _footnote_run(notes, item)
+            continue
         aside = etree.SubElement(notes, "aside")
         for name, value in item.attrib.items():
             if name != "value":
@@ -204,6 +207,29 @@ def _footnotes(notes: etree._Element) -> None:
         aside.extend(list(item))
         if len(aside) and aside[-1].tail:
             aside[-1].tail = aside[-1].tail.rstrip() or None
+
+
+def _footnote_run(notes: etree._Element, item: etree._Element) -> None:
+    """A run of identical notes (one line in the site's list, "Notes 40-48: ...") as one footnote per number, each
+    with the wording for one note: an e-reader opens the footnote its reference points to, never a list entry."""
+    ids = [item.get("id")] + [span.get("id") for span in _with_class(item, "anchor", "span")]
+    backs = _with_class(item, "noteback", "a")
+    missing = _with_class(item, "note-missing", "span")
+    text = (missing[0].get("data-one") or missing[0].xpath("string()")) if missing else item.xpath("string()")
+    for n, (note_id, back) in enumerate(zip(ids, backs, strict=False)):
+        aside = etree.SubElement(notes, "aside")
+        if note_id:
+            aside.set("id", note_id)
+        aside.set("class", " ".join(c for c in _classes(item) if c != "note-run"))
+        aside.set(EPUB_TYPE, "footnote")
+        aside.set("role", "doc-footnote")
+        number = etree.SubElement(aside, "a")
+        number.set("class", "note-number")
+        number.set("href", back.get("href") or "")
+        number.set("role", "doc-backlink")
+        label = back.xpath("string()").replace("\u21a9", "").strip() or str(n + 1)
+        number.text = label
+        number.tail = " " + text.strip()
 
 
 def _classes(el: etree._Element) -> list[str]:
