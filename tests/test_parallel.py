@@ -36,7 +36,8 @@ def render_text(transformer: Transformer, text: str) -> html.HtmlElement:
     return render(transformer, etree.ElementTree(etree.fromstring(source)))
 
 
-_READING_TEXT = ".//text()[not(ancestor::*[@popover] or ancestor::button)]"  # without the apparatus
+# The reading text, without the apparatus and the paragraphs' numbers in the margin.
+_READING_TEXT = ".//text()[not(ancestor::*[@popover] or ancestor::button or ancestor::a[@class = 'para-n'])]"
 
 
 def cells(row: etree._Element) -> list[tuple[str | None, str]]:
