@@ -181,7 +181,15 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
                 render_web(data, bodies(stage, data, "screen"), html_out, plan, summary, say)
             if pdf_out is not None:
                 with summary.phase("pdf"):
-                    set_print(data, bodies(stage, data, "print"), pdf_out, options.jobs or config.jobs, summary, say)
+                    set_print(
+                        data,
+                        bodies(stage, data, "print"),
+                        pdf_out,
+                        options.jobs or config.jobs,
+                        summary,
+                        say,
+                        options.keep_going,
+                    )
         with summary.phase("write"):
             commit(html_out, pdf_out, say)
             save_manifest(config, manifest_of(config, plan, summary, html_out, pdf_out))

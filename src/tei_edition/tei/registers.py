@@ -66,9 +66,14 @@ class Entity:
     sort_name: str = ""  # "Stalin, Joseph": from surname/forename in the register, else derived
 
     @property
+    def index_name(self) -> str:
+        """The name as an index lists it: 'Stalin, Joseph' for a person, else the name."""
+        return self.sort_name or self.name
+
+    @property
     def sort_key(self) -> str:
         """Index order: persons by surname (as the register gives it), everything else by its name."""
-        return (self.sort_name or self.name).casefold()
+        return self.index_name.casefold()
 
     def variants(self) -> list[Name]:
         """Every name other than the preferred one, without repeats."""
