@@ -324,7 +324,8 @@ def _number(documents: list[PrintDocument], doc_id: str) -> int:
 
 def see_references(entity: Entity) -> list[str]:
     """The entry's variant names in the index's language that a reader may look up ('Kim Il-song'): not its
-    originals in other languages, and not a part of its own name ('Stalin' for 'Joseph Stalin')."""
+    originals in other languages, not a part of its own name ('Stalin' for 'Joseph Stalin'), nor a phrase ('the
+    Communists')."""
     own = set(entity.name.casefold().replace(",", " ").split()) | set(
         entity.index_name.casefold().replace(",", " ").split()
     )
@@ -333,7 +334,7 @@ def see_references(entity: Entity) -> list[str]:
         if name.lang and not name.lang.startswith("en"):
             continue
         words = set(name.text.casefold().replace(",", " ").split())
-        if not words or words <= own or name.text == entity.index_name or name.text in out:
+        if not words or words <= own or name.text == entity.index_name or name.text in out or name.text[:1].islower():
             continue
         out.append(name.text)
     return out

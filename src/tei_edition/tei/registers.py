@@ -201,6 +201,8 @@ def _person_sort_name(el: etree._Element, names: tuple[Name, ...]) -> str:
     if originals and originals <= set(EAST_ASIAN):
         return ""
     words = text_of(main).split()
+    if "," in text_of(main):
+        return ""  # written in index order already ('Stalin, Joseph')
     return f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else ""
 
 
