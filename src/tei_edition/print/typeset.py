@@ -129,7 +129,7 @@ _DIAGNOSTIC_PLACE = re.compile(r"\.typ:(\d+):\d+")
 def _failure(source: str, what: str, message: str, diagnostic: str) -> TypstFailure:
     """A failure, placed in the TEI by the line of the Typst source Typst names in its diagnostic."""
     found = _DIAGNOSTIC_PLACE.search(diagnostic or "")
-    place = source_place(source, int(found.group(1))) if found else None
+    place = source_place(source, int(found.group(1)) if found else 0)
     if place is None:
         return TypstFailure(f"setting {what} with Typst failed: {message}")
     doc_id, file, line = place
@@ -229,10 +229,23 @@ def render_typst(
                 made = kept[book_key] if book_key in kept else write(source, what)
                 if isinstance(made, bytes):
                     break
-                if not keep_going or made.document is None or made.document in failed:
-                    raise BuildError(made.message)
-                failed.add(made.document)  # set again, with the document replaced by a notice
-                report(f"PDF: {made.message}; the book shows a notice in its place")
+                culprits = {made.document: made.message} if made.document else {}
+                if not culprits:  # failed outside the texts (in an image, say): each document set alone tells
+                    alone = [
+                        (writer.document_source(doc, document_metadata(data, doc)), f"{what}, document {doc.id!r}")
+                        for doc in volume
+                    ]
+                    tried = setter.write_many(alone, workers)
+                    culprits = {
+                        doc.id: f"{made.message}; setting it alone: {pdf.message}"
+                        for doc, pdf in zip(volume, tried, strict=True)
+                        if isinstance(pdf, TypstFailure)
+                    }
+                if not keep_going or not culprits or culprits.keys() <= failed:
+                    raise BuildError(next(iter(culprits.values()), made.message))
+                failed |= culprits.keys()  # set again, with those documents replaced by a notice
+                for message in culprits.values():
+                    report(f"PDF: {message}; the book shows a notice in its place")
             if store is not None and book_key not in kept:
                 store.put_many([(book_key, made)])
             pages |= document_pages(made, writer.part_ids(volume))

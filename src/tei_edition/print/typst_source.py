@@ -55,8 +55,12 @@ _LINE_COMMENT = re.compile(r"/\*line (\d+)\*/")
 
 def source_place(source: str, line: int) -> tuple[str, str, int] | None:
     """Where in the TEI a line of a PDF's Typst source comes from: (document id, its file, the line of the last
-    tagged name before that point, or 0), or None when the line is not in a document's text."""
+    tagged name before that point, or 0), or None when the line is not in a document's text (in a book; a
+    document's own PDF has only its document)."""
     lines = source.split("\n")
+    opened = [i for i, text in enumerate(lines) if text.startswith(f"// {DOCUMENT_COMMENT} ")]
+    if len(opened) == 1 and line <= opened[0]:  # one document's PDF, failed outside its text (an image, say)
+        line = opened[0] + 1
     for number in range(min(line, len(lines)) - 1, -1, -1):
         text = lines[number]
         if text.startswith(f"// {DOCUMENT_COMMENT} "):
