@@ -167,8 +167,8 @@ def test_the_source_note_is_labelled_part_by_part_in_the_web_s_words(a4: Path) -
         ("Online", "https://digitalarchive.umd.edu/document/113974"),
         ("Archive", "State Central Archive, Prague,"),
         ("Original language", "Czech. Contents: translation into English."),
-        ("Translator", "Adolf Kotlik."),
-        ("Funding", "Leon Levy Foundation."),
+        ("Translator", "Adolf Kotlik"),
+        ("Funding", "Leon Levy Foundation"),
     ]:
         assert re.search(rf"^{label}: ", text, flags=re.MULTILINE), f"{label} does not open a line"
         assert f"{label}: {value}" in flat
@@ -328,5 +328,21 @@ def test_the_formatter_never_doubles_a_label_or_a_full_stop() -> None:
         ("Online", "https://example.org/1"),
         ("Original language", "Czech."),
         ("Translator", "A. Translator."),
-        ("Funding", "A foundation."),
+        ("Funding", "A foundation"),
     ]
+
+
+def test_names_found_only_in_the_headers_get_an_index_of_their_own() -> None:
+    from tei_edition.print.book import build_indexes, prefixed, prepare_document
+
+    data = load_any("")
+    bodies = fixture_bodies(data)
+    documents = [prepare_document(data, doc, n, bodies) for n, doc in enumerate(data.documents, start=1)]
+    anchors = {prefixed(m.document.id, m.mention.anchor) for ms in data.mentions.values() for m in ms}
+    # Say Molotov were named only in a header (as a translator is): every anchor of his is left out of the texts.
+    molotov = {prefixed(m.document.id, m.mention.anchor) for m in data.mentions["molotov"]}
+    indexes = {index.kind: index for index in build_indexes(data, documents, placed=anchors - molotov)}
+    assert [e.entity.id for e in indexes["contributor"].entries] == ["molotov"]
+    assert indexes["contributor"].entries[0].documents  # with the documents whose headers name him
+    assert "molotov" not in {e.entity.id for e in indexes["person"].entries}
+    assert "contributor" not in {i.kind for i in build_indexes(data, documents, placed=anchors)}

@@ -66,19 +66,20 @@ def _without_url(text: str, url: str) -> str:
 
 
 def source_description(meta: DocumentMeta) -> list[tuple[str, str]]:
-    """The parts of a document's source description, each labelled: the reference, its web address, the archive,
-    the original object's rows, the original language, the translator and the funder."""
+    """The parts of a document's source description, each labelled: the reference (a sentence, with its full
+    stop), its web address, the archive, the original object's rows, the original language, the translator and the
+    funder (each as written, without a label it repeats and without a full stop added)."""
     rows: list[tuple[str, str]] = []
 
-    def add(label: str, text: str, stop: bool = True) -> None:
-        text = without_label(label, text)
+    def add(label: str, text: str) -> None:
+        text = without_label(label, text).rstrip(" ,;:")
         if text:
-            rows.append((label, sentence(text) if stop else text))
+            rows.append((label, text))
 
     source = meta.source
     if source.text or source.title:
         add("Source", source_reference(source))
-        add("Online", source.url, stop=False)
+        add("Online", source.url)
     if meta.archive is not None:
         add("Archive", meta.archive.display())
     for label, text in meta.original:
