@@ -126,6 +126,18 @@ def test_every_page_of_both_papers_has_its_size_and_number(a4: Path, letter: Pat
         for index in range(first, len(labels)):
             if index not in parts.values():  # an opening page has its number at the foot, the others at the head
                 assert re.search(rf"(^|\s){labels[index]}(\s|$)", text_of(folder / "edition.pdf", index + 1, index + 1))
+        # Nothing on any page runs off it or into the paper's edge (5 mm).
+        for pdf in [folder / "edition.pdf", *sorted((folder / "documents").glob("*.pdf"))]:
+            out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
+            for page in etree.fromstring(out, etree.XMLParser(recover=True)).iter("{*}page"):
+                width, height = float(page.get("width", 0)), float(page.get("height", 0))
+                for word in page.iter("{*}word"):
+                    box = [float(word.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax")]
+                    assert 14 <= box[0] and box[2] <= width - 14 and 14 <= box[1] and box[3] <= height - 14, (
+                        pdf.name,
+                        word.text,
+                        box,
+                    )
 
 
 @poppler
