@@ -358,3 +358,17 @@ def test_names_found_only_in_the_headers_get_an_index_of_their_own() -> None:
     assert indexes["contributor"].entries[0].documents  # with the documents whose headers name him
     assert "molotov" not in {e.entity.id for e in indexes["person"].entries}
     assert "contributor" not in {i.kind for i in build_indexes(data, documents, placed=anchors)}
+
+
+def test_short_titles_are_never_cut_but_running_heads_are() -> None:
+    from tei_edition.print.book import prepare_document
+
+    data = load_any("")
+    doc = prepare_document(data, data.documents[0], 1, fixture_bodies(data))
+    long = "The Ambassador in the Soviet Union to the Secretary of State on the talks held at Moscow in July and August"
+    doc.source = dataclasses.replace(doc.source, short_title="")
+    doc.meta = dataclasses.replace(doc.meta, title=long)
+    assert doc.short_title == long
+    assert doc.running_title.endswith("…") and len(doc.running_title) <= 57
+    doc.meta = dataclasses.replace(doc.meta, title="A memorandum of the conversation: with a subtitle")
+    assert doc.short_title == "A memorandum of the conversation"

@@ -56,7 +56,13 @@ class PrintDocument:
 
     @property
     def short_title(self) -> str:
-        """The title for running heads and references: the header's short title, else the title cut down."""
+        """The title for references (the chronology's): the header's short title, else the title before its
+        subtitle, never cut in a word."""
+        return short_title(self, limit=0)
+
+    @property
+    def running_title(self) -> str:
+        """The title for running heads, which have one line: the short title, cut down when it is longer."""
         return short_title(self)
 
 
@@ -399,7 +405,8 @@ def _clip_end(text: str, reach: int) -> str:
 
 
 def short_title(doc: PrintDocument, limit: int = 56) -> str:
-    """A document's title short enough for a reference: the header's short title, else the title cut down."""
+    """A document's title short enough for a reference: the header's short title, else the title before its
+    subtitle; cut down after a word to `limit` characters with an ellipsis (0: never cut)."""
     short = doc.source.short_title
     if short.strip():
         return " ".join(short.split())
@@ -407,7 +414,7 @@ def short_title(doc: PrintDocument, limit: int = 56) -> str:
     head, colon, _rest = title.partition(": ")
     if colon and len(head) >= 12:
         title = head
-    if len(title) <= limit:
+    if not limit or len(title) <= limit:
         return title
     cut = title[:limit]
     return cut[: cut.rfind(" ")].rstrip(" ,;:–-") + "…"

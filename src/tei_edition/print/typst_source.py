@@ -212,7 +212,7 @@ class SourceWriter:
             id=doc.id,
             number=doc.number,
             title=escape(doc.title),
-            running=doc.short_title,
+            running=doc.running_title,
             dateline=dateline,
             parties=parties,
             flagged=doc.flagged,
