@@ -372,3 +372,17 @@ def test_short_titles_are_never_cut_but_running_heads_are() -> None:
     assert doc.running_title.endswith("…") and len(doc.running_title) <= 57
     doc.meta = dataclasses.replace(doc.meta, title="A memorandum of the conversation: with a subtitle")
     assert doc.short_title == "A memorandum of the conversation"
+
+
+def test_a_character_no_font_has_makes_a_plain_pdf_not_a_failure(tmp_path: Path) -> None:
+    data = load_any("")
+    bodies = fixture_bodies(data)
+    first = data.documents[0]
+    bodies[first.id] += "<p>A letter of the Deseret alphabet: \U00010400.</p>"
+    writer = OutputWriter(tmp_path / "out")
+    said: list[str] = []
+    count = render_pdfs(data, bodies, writer, jobs=2, warn=said.append)
+    writer.commit()
+    assert count == 1 + len(data.documents)
+    assert any("not PDF/A" in message and "edition.pdf" in message for message in said), said
+    assert (tmp_path / "out" / "documents" / f"{first.id}.pdf").is_file()

@@ -71,10 +71,18 @@ class TypstSetter:
         line it failed near; Typst's warnings are kept in `warnings`."""
         typst = load_typst()
         compiler = typst.Compiler(root=str(self.root), font_paths=self.fonts)
+        standards = list(PDF_STANDARDS)
         try:
-            pdf, warnings = compiler.compile_with_warnings(
-                input=source.encode("utf-8"), format="pdf", pdf_standards=list(PDF_STANDARDS)
-            )
+            try:
+                pdf, warnings = compiler.compile_with_warnings(
+                    input=source.encode("utf-8"), format="pdf", pdf_standards=standards
+                )
+            except typst.TypstError as exc:
+                if not _typst_message(exc).startswith("PDF/A"):
+                    raise
+                # A PDF that cannot be PDF/A (a character no font has) is still set, as a plain PDF.
+                self.warnings.setdefault(f"not PDF/A: {_typst_message(exc)}", []).append(what)
+                pdf, warnings = compiler.compile_with_warnings(input=source.encode("utf-8"), format="pdf")
             for warning in warnings:
                 self.warnings.setdefault(_typst_message(warning), []).append(what)
         except typst.TypstError as exc:
@@ -133,6 +141,9 @@ def _failure(source: str, what: str, message: str, diagnostic: str) -> TypstFail
     if place is None:
         return TypstFailure(f"setting {what} with Typst failed: {message}")
     doc_id, file, line = place
+    if file in what:  # a document's own PDF: `what` names it and its file
+        near = f" near line {line} of {file}" if line else ""
+        return TypstFailure(f"setting {what} with Typst failed{near}: {message}", doc_id)
     near = f"{file}, line {line}" if line else file
     return TypstFailure(f"setting {what} with Typst failed in document {doc_id!r} ({near}): {message}", doc_id)
 
