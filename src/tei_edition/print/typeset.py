@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -223,63 +223,79 @@ def render_typst(
         for doc in documents:
             writer.body(doc)  # the texts first: their lengths decide the volumes
         volumes = split_volumes(documents, [writer.characters[doc.id] for doc in documents], config.print.volume_pages)
-        pages: dict[str, str] = {}
         failed: set[str] = set()
-        for number, volume in enumerate(volumes, start=1):
-            title, label, name = "", None, volume_pdf(number, len(volumes))
-            if len(volumes) > 1:
-                title = f"{config.title}, volume {number}"
-                label = f"Volume {number} of {len(volumes)} · Documents {volume[0].number}–{volume[-1].number}"
-            what = f"the edition ({name})" if len(volumes) == 1 else f"volume {number} of the edition ({name})"
-            shown = {path for doc in volume for path in writer.images[doc.id]}
-            write = setter.write_apart if len(volumes) > 1 else setter.write
-            while True:
-                source = writer.edition_source(volume, book_metadata(data, volume, title), label, failed)
-                book_key = key(source, shown)
-                kept = store.get_many([book_key]) if store is not None else {}
-                made = kept[book_key] if book_key in kept else write(source, what)
-                if isinstance(made, bytes):
-                    break
-                culprits = {made.document: made.message} if made.document else {}
-                if not culprits:  # failed outside the texts (in an image, say): each document set alone tells
-                    alone = [
-                        (writer.document_source(doc, document_metadata(data, doc)), f"{what}, document {doc.id!r}")
-                        for doc in volume
-                    ]
-                    tried = setter.write_many(alone, workers)
-                    culprits = {
-                        doc.id: f"{made.message}; setting it alone: {pdf.message}"
-                        for doc, pdf in zip(volume, tried, strict=True)
-                        if isinstance(pdf, TypstFailure)
-                    }
-                if not keep_going or not culprits or culprits.keys() <= failed:
-                    raise BuildError(next(iter(culprits.values()), made.message))
-                failed |= culprits.keys()  # set again, with those documents replaced by a notice
-                for message in culprits.values():
-                    report(f"PDF: {message}; the book shows a notice in its place")
-            if store is not None and book_key not in kept:
-                store.put_many([(book_key, made)])
-            pages |= document_pages(made, writer.part_ids(volume))
-            out.write_bytes(name, made)
-            written += 1
-        doc_sources = [
-            (
-                writer.document_source(doc, document_metadata(data, doc), pages.get(doc.id, "")),
-                f"document {doc.id!r} (from {source_name(data.config, doc.source.path)})",
-            )
-            for doc in documents
-        ]
-        keys = [
-            key(source, writer.images.get(doc.id, set()))
-            for (source, _), doc in zip(doc_sources, documents, strict=True)
-        ]
-        kept = store.get_many(keys) if store is not None else {}
-        missing = [i for i, k in enumerate(keys) if k not in kept]
-        results = dict(zip(missing, setter.write_many([doc_sources[i] for i in missing], workers), strict=True))
+        # Each volume's documents are set (`workers` at a time) as soon as the volume has given their pages, while
+        # the next volume is set.
+        pool = ThreadPoolExecutor(max_workers=max(workers, 1), thread_name_prefix="typst")
+        pending: dict[int, Future[bytes | TypstFailure] | bytes | TypstFailure] = {}
+        keys: dict[int, str] = {}
+        kept_docs: set[str] = set()  # the keys of the documents' PDFs the build cache held
+        try:
+            for number, volume in enumerate(volumes, start=1):
+                title, label, name = "", None, volume_pdf(number, len(volumes))
+                if len(volumes) > 1:
+                    title = f"{config.title}, volume {number}"
+                    label = f"Volume {number} of {len(volumes)} · Documents {volume[0].number}–{volume[-1].number}"
+                what = f"the edition ({name})" if len(volumes) == 1 else f"volume {number} of the edition ({name})"
+                shown = {path for doc in volume for path in writer.images[doc.id]}
+                write = setter.write_apart if len(volumes) > 1 else setter.write
+                while True:
+                    source = writer.edition_source(volume, book_metadata(data, volume, title), label, failed)
+                    book_key = key(source, shown)
+                    kept = store.get_many([book_key]) if store is not None else {}
+                    made = kept[book_key] if book_key in kept else write(source, what)
+                    if isinstance(made, bytes):
+                        break
+                    culprits = {made.document: made.message} if made.document else {}
+                    if not culprits:  # failed outside the texts (in an image, say): each document set alone tells
+                        alone = [
+                            (
+                                writer.document_source(doc, document_metadata(data, doc)),
+                                f"{what}, document {doc.id!r}",
+                            )
+                            for doc in volume
+                        ]
+                        tried = setter.write_many(alone, workers)
+                        culprits = {
+                            doc.id: f"{made.message}; setting it alone: {pdf.message}"
+                            for doc, pdf in zip(volume, tried, strict=True)
+                            if isinstance(pdf, TypstFailure)
+                        }
+                    if not keep_going or not culprits or culprits.keys() <= failed:
+                        raise BuildError(next(iter(culprits.values()), made.message))
+                    failed |= culprits.keys()  # set again, with those documents replaced by a notice
+                    for message in culprits.values():
+                        report(f"PDF: {message}; the book shows a notice in its place")
+                if store is not None and book_key not in kept:
+                    store.put_many([(book_key, made)])
+                pages = document_pages(made, writer.part_ids(volume))
+                out.write_bytes(name, made)
+                written += 1
+                sources = {
+                    doc.number: (
+                        writer.document_source(doc, document_metadata(data, doc), pages.get(doc.id, "")),
+                        f"document {doc.id!r} (from {source_name(data.config, doc.source.path)})",
+                    )
+                    for doc in volume
+                }
+                keys |= {
+                    n: key(source, writer.images.get(documents[n - 1].id, set())) for n, (source, _) in sources.items()
+                }
+                kept = store.get_many([keys[n] for n in sources]) if store is not None else {}
+                kept_docs |= kept.keys()
+                for n, item in sources.items():
+                    if keys[n] in kept:
+                        pending[n] = kept[keys[n]]
+                    else:  # one job: one PDF at a time
+                        pending[n] = pool.submit(setter.write, *item) if workers > 1 else setter.write(*item)
+            results = {n: made.result() if isinstance(made, Future) else made for n, made in pending.items()}
+        finally:
+            pool.shutdown(cancel_futures=True)
         if store is not None:
-            store.put_many([(keys[i], pdf) for i, pdf in results.items() if isinstance(pdf, bytes)])
-        for i, doc in enumerate(documents):
-            pdf = kept[keys[i]] if keys[i] in kept else results[i]
+            fresh = [n for n in pending if keys[n] not in kept_docs]
+            store.put_many([(keys[n], pdf) for n in fresh if isinstance(pdf := results[n], bytes)])
+        for doc in documents:
+            pdf = results[doc.number]
             if isinstance(pdf, TypstFailure):
                 if not keep_going:
                     raise BuildError(pdf.message)
