@@ -114,7 +114,8 @@ def test_search_entity_card_register_and_back_to_the_passage(browser: object, ba
     page.keyboard.press("Escape")
     card.wait_for(state="hidden")
 
-    mention.click()
+    mention.click()  # opens the name's card; its link leads to the register entry
+    page.locator("#entity-card a.card-link").click()
     page.wait_for_load_state()
     assert page.url == base_url + "places/kaesong/"
     assert page.locator("h1").text_content() == "Kaesong"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,5 +77,67 @@ def test_search_finds_a_document_in_every_shard(browser: object, base_url: str, 
     # The filters count the documents of every shard.
     counts = page.locator("#search-filters .filter-count[data-filter='type']").all_text_contents()
     assert sum(int(c) for c in counts) == DOCUMENTS
+    page.close()
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample edition (the repository's own), built with its search index and served."""
+    from test_site import build_site
+
+    root = tmp_path_factory.mktemp("sample")
+    build_site(REPO, root / "edition")
+    with served(root) as url:
+        yield f"{url}edition/"
+
+
+def search_for(page: object, words: str) -> list[str]:
+    """The folders of the documents a search finds, in the order of the results."""
+    page.fill("#search-input", words)
+    page.press("#search-input", "Enter")
+    expect(page.locator("#search-status")).to_contain_text("found")
+    hrefs = page.locator("#search-results a.result-title").evaluate_all("links => links.map(a => a.href)")
+    return [href.split("/documents/")[1].split("/")[0] for href in hrefs]
+
+
+def test_names_in_original_scripts_find_the_documents_that_mention_the_entry(
+    browser: object,  # noqa: F811
+    sample_url: str,
+) -> None:
+    page = browser.new_page()
+    errors = watch_console(page)
+    page.goto(sample_url + "search/")
+    expect(page.locator("#search-status")).to_contain_text("Ready")
+    # The persons register gives Stalin's name in Russian, the places register Kaesong's in Korean: the texts say
+    # "Stalin" and "Kaesong" only.
+    assert sorted(search_for(page, "Сталин")) == [
+        "1945-07-harriman-truman",
+        "1998-westad-brothers-in-arms-101-103",
+        "2018-04-weathersby-division-of-korea",
+    ]
+    assert search_for(page, "개성") == ["1998-westad-brothers-in-arms-101-103"]
+    page.close()
+    assert errors == []
+
+
+def test_excerpts_begin_at_the_hit_without_note_numbers_and_dates_are_the_sites(
+    browser: object,  # noqa: F811
+    sample_url: str,
+) -> None:
+    page = browser.new_page()
+    errors = watch_console(page)
+    page.goto(sample_url + "search/")
+    expect(page.locator("#search-status")).to_contain_text("Ready")
+    assert search_for(page, "Kaesong") == ["1998-westad-brothers-in-arms-101-103"]
+    excerpt = page.locator("#search-results .result-excerpt").first
+    first = excerpt.evaluate("p => p.firstChild.nodeName === 'MARK' ? p.firstChild.textContent : p.textContent")
+    assert first.startswith(("Kaesong", "…")), first
+    assert excerpt.evaluate("p => p.querySelector('mark') !== null")
+    # The source's note numbers (41 follows "Kaesong." in the text) are not part of the index.
+    assert not re.search(r"\b4[0-8]\b", excerpt.text_content()), excerpt.text_content()
+    search_for(page, "Harriman telegram")
+    metas = page.locator("#search-results .result-meta").all_text_contents()
+    assert "3 July 1945 · telegram" in metas, metas
     page.close()
     assert errors == []

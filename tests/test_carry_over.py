@@ -336,7 +336,7 @@ def test_a_build_without_pdfs_keeps_the_record_of_the_pdfs(built: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8").replace("enabled = false", "enabled = true"), encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(main, ["build", "--config", str(config)]).exit_code == 0
-    pdfs = built / "build" / "pdf" / "documents"
+    pdfs = built / "build" / "html" / "pdf" / "documents"
     gone = sorted(pdfs.glob("*.pdf"))[0]
     assert runner.invoke(main, ["build", "--no-pdf", "--config", str(config)]).exit_code == 0
     (built / "tei" / "documents" / f"{gone.stem}.xml").unlink()

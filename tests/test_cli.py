@@ -205,7 +205,7 @@ def test_program_leaves_no_temporary_files_behind(minimal_edition: Path, tmp_pat
         env={**os.environ, "TMPDIR": str(temporary)},
     )
     assert done.returncode == 0, done.stderr
-    assert sorted((minimal_edition / "build" / "pdf" / "documents").glob("*.pdf"))
+    assert sorted((minimal_edition / "build" / "html" / "pdf" / "documents").glob("*.pdf"))
     assert sorted(path.name for path in temporary.iterdir()) == []
 
 

@@ -143,7 +143,7 @@ def test_a_long_chronology_has_a_page_per_year(engine_edition: Path, monkeypatch
             assert len(entries) == 1
             found += [e.replace('href="../../../', 'href="../').replace('href="../../', 'href="../') for e in entries]
             if count > 1:
-                assert f"Passages {number}–{number} of {count}" in page.read_text(encoding="utf-8")
+                assert f"Events {number}–{number} of {count}" in page.read_text(encoding="utf-8")
     assert found == single
     broken = []
     cache: dict[Path, set[str]] = {}

@@ -24,6 +24,7 @@ from lxml import etree
 from pdf_fixture import fixture_bodies
 from pdf_fixture import load_fixture as load_any
 from tei_edition.cli import main
+from tei_edition.config import load_config
 from tei_edition.errors import BuildError
 from tei_edition.output.writer import OutputWriter
 from tei_edition.print import render_pdfs
@@ -48,7 +49,7 @@ def build_sample(folder: Path, paper: str) -> Path:
         main, ["build", "--jobs", "2", "--config", str(folder / "edition.toml")], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
-    return folder / "build" / "pdf"
+    return load_config(folder / "edition.toml").pdf_dir
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +188,8 @@ def test_the_source_note_is_labelled_part_by_part_in_the_web_s_words(a4: Path) -
     assert "Original language: Original language" not in flat and ".." not in flat.replace("...", "")
     assert "Adolf Kotlik Leon Levy" not in flat
     # The web's document page says the same.
-    page = (a4.parent / "html" / "documents" / REPORT / "index.html").read_text(encoding="utf-8")
+    html = load_config(a4.parent.parent.parent / "edition.toml").html_dir
+    page = (html / "documents" / REPORT / "index.html").read_text(encoding="utf-8")
     assert "Czech. Contents: translation into English." in page and "Original language: Czech" not in page
     assert "On Some Issues of Soviet-Korean Relations (Wilson Center Digital Archive, June 2, 1967)." in page
 

@@ -356,7 +356,7 @@ def test_safe_url_matches_the_stylesheet() -> None:
         "?q=1",
     ]
     for url in cases:
-        source = etree.fromstring(f'<TEI xmlns="{TEI_NS}"><text><body><p><ref target=""/></p></body></text></TEI>')
+        source = etree.fromstring(f'<TEI xmlns="{TEI_NS}"><text><body><ab><ref target=""/></ab></body></text></TEI>')
         source.find(f".//{{{TEI_NS}}}ref").set("target", url)
         fragment = transformer.transform(source.getroottree(), {"root": "", "media": "screen", "doc-id": "d"})
         linked = "href=" in fragment
@@ -423,7 +423,7 @@ def test_xslt_links_agree_with_the_site_folders() -> None:
     transformer = Transformer()
     for entity_id in TRICKY_IDS:
         source = etree.fromstring(
-            f'<TEI xmlns="{TEI_NS}"><text><body><p><persName ref="#{entity_id}">x</persName></p></body></text></TEI>'
+            f'<TEI xmlns="{TEI_NS}"><text><body><ab><persName ref="#{entity_id}">x</persName></ab></body></text></TEI>'
         )
         fragment = transformer.transform(source.getroottree(), {"root": "../../", "media": "screen", "doc-id": "d"})
         href = re.search(r'href="([^"]+)"', fragment)

@@ -535,16 +535,19 @@ def test_pdfs_of_an_incremental_build_equal_those_of_a_clean_build_in_another_pr
     report.write_text(text.replace("consultations went well", "consultations went very well", 1), encoding="utf-8")
     edition_build()
     incremental = {
-        p.relative_to(edition / "build" / "pdf"): p.read_bytes() for p in (edition / "build" / "pdf").rglob("*.pdf")
+        p.relative_to(edition / "build" / "html" / "pdf"): p.read_bytes()
+        for p in (edition / "build" / "html" / "pdf").rglob("*.pdf")
     }
     assert len(incremental) == 5
     assert "consultations went very well" in " ".join(
-        " ".join(page_texts(edition / "build" / "pdf" / "documents" / "1967-06-02-soviet-korean-relations.pdf")).split()
+        " ".join(
+            page_texts(edition / "build" / "html" / "pdf" / "documents" / "1967-06-02-soviet-korean-relations.pdf")
+        ).split()
     ).replace("- ", "")  # a word hyphenated at a line's end
     shutil.rmtree(edition / "build")
     edition_build("--clean")
     for name, data in incremental.items():
-        assert (edition / "build" / "pdf" / name).read_bytes() == data, name
+        assert (edition / "build" / "html" / "pdf" / name).read_bytes() == data, name
 
 
 def test_images_keep_their_size_within_the_text_width_and_90_mm(tmp_path: Path) -> None:

@@ -48,9 +48,17 @@ def render_doc(transformer: Transformer, text: str, media: str = "screen", lang:
     return transformer.transform(tree, {"root": "../../", "media": media, "doc-id": "doc"})
 
 
+READER_AIDS = re.compile(r'<details class="signs-key".*?</details>|<a class="para-n"[^>]*>[^<]*</a>')
+
+
+def without_reader_aids(markup: str) -> str:
+    """The markup without the key to the signs and the paragraph numbers (tested on their own below)."""
+    return READER_AIDS.sub("", markup)
+
+
 def body(transformer: Transformer, content: str, media: str = "screen") -> str:
-    """The normalised HTML rendered for the content of <body>, without the wrappers."""
-    out = normalise(render_doc(transformer, f"<body>{content}</body>", media))
+    """The normalised HTML rendered for the content of <body>, without the wrappers and the reader's aids."""
+    out = without_reader_aids(normalise(render_doc(transformer, f"<body>{content}</body>", media)))
     found = re.fullmatch(
         r'<div class="tei-text" lang="en" data-doc="doc"><div class="body">(.*?)</div>'
         r'(<section class="notes".*)?</div>',
@@ -63,7 +71,11 @@ def body(transformer: Transformer, content: str, media: str = "screen") -> str:
 def endnotes(transformer: Transformer, content: str) -> str:
     """The normalised notes section rendered for the content of <body>."""
     out = normalise(render_doc(transformer, f"<body>{content}</body>"))
-    found = re.search(r'<section class="notes" aria-label="Notes"><ol>(.*)</ol></section></div>$', out)
+    found = re.search(
+        r'<section class="notes" aria-label="Notes"><h2 class="notes-head">Notes</h2><ol class="note-list">(.*)</ol>'
+        r"</section></div>$",
+        out,
+    )
     assert found, out
     return found.group(1)
 
@@ -104,7 +116,9 @@ def test_output_is_deterministic(transformer: Transformer) -> None:
 
 
 def test_front_body_back(transformer: Transformer) -> None:
-    out = normalise(render_doc(transformer, "<front><p>f</p></front><body><p>b</p></body><back><p>k</p></back>"))
+    out = without_reader_aids(
+        normalise(render_doc(transformer, "<front><p>f</p></front><body><p>b</p></body><back><p>k</p></back>"))
+    )
     assert '<div class="front"><p>f</p></div><div class="body"><p>b</p></div><div class="back"><p>k</p></div>' in out
 
 
@@ -301,7 +315,8 @@ def test_repeated_page_numbers_get_unique_anchors(transformer: Transformer) -> N
 
 def test_page_break_without_number(transformer: Transformer) -> None:
     assert (
-        body(transformer, "<pb/>") == '<span class="pb pb-unnumbered" role="separator" aria-label="page break"></span>'
+        body(transformer, "<pb/>") == '<span class="pb pb-unnumbered" role="separator" aria-label="page break"'
+        ' title="A page of the source begins here"></span>'
     )
 
 
@@ -602,8 +617,8 @@ def test_orig_reg_and_abbr_expan(transformer: Transformer) -> None:
 def test_other_choice(transformer: Transformer) -> None:
     assert body(transformer, "<p><choice><unclear>a</unclear><unclear>o</unclear></choice></p>") == (
         '<p><span class="choice choice-other"><span class="unclear" title="unclear in the source">a'
-        '<span class="unclear-mark">?</span></span><span class="alt" title="alternative reading">'
-        '<span class="unclear" title="unclear in the source">o<span class="unclear-mark">?</span></span>'
+        '<span class="unclear-mark dipl-only">?</span></span><span class="alt" title="alternative reading">'
+        '<span class="unclear" title="unclear in the source">o<span class="unclear-mark dipl-only">?</span></span>'
         "</span></span></p>"
     )
 
@@ -627,13 +642,19 @@ def test_supplied(transformer: Transformer) -> None:
         ('<gap reason="illegible"/>', '<span class="gap" title="illegible in the source">[illegible]</span>'),
         (
             '<gap reason="illegible" extent="2 words"/>',
-            '<span class="gap" title="illegible in the source (2 words)">[illegible]</span>',
+            '<span class="gap" title="illegible in the source (2 words)">[illegible'
+            '<span class="dipl-only" data-pagefind-ignore="">, 2 words</span>]</span>',
         ),
         (
             '<gap reason="omitted" quantity="3" unit="lines"/>',
-            '<span class="gap" title="not transcribed (omitted, 3 lines)">[…]</span>',
+            '<span class="gap" title="not transcribed (omitted, 3 lines)">[…'
+            '<span class="dipl-only" data-pagefind-ignore=""> omitted, 3 lines</span>]</span>',
         ),
-        ('<gap reason="not-in-excerpt"/>', '<span class="gap" title="not transcribed (not in excerpt)">[…]</span>'),
+        (
+            '<gap reason="not-in-excerpt"/>',
+            '<span class="gap" title="not transcribed (not in excerpt)">[…'
+            '<span class="dipl-only" data-pagefind-ignore=""> not in excerpt</span>]</span>',
+        ),
         (
             "<gap><desc>signature</desc></gap>",
             '<span class="gap" title="not transcribed: signature">[signature]</span>',
@@ -649,9 +670,11 @@ def test_add_del_subst(transformer: Transformer) -> None:
         transformer, '<p><subst><del>old</del><add place="above">new</add></subst> <add hand="#h2">2.5.1967</add></p>'
     ) == (
         '<p><span class="subst"><del class="del" title="deleted in the source">old</del>'
-        '<span class="add add-added place-above" title="added (above)"><span class="mark-label">[added]</span> new'
+        '<span class="add add-added place-above" title="added (above)"><span class="mark-label">[added]</span> '
+        '<span class="dipl-only dipl-sign">\u2e22</span>new<span class="dipl-only dipl-sign">\u2e23</span>'
         '</span></span> <span class="add add-handwritten" title="handwritten"><span class="mark-label">[handwritten]'
-        "</span> 2.5.1967</span></p>"
+        '</span> <span class="dipl-only dipl-sign">\u2e22</span>2.5.1967<span class="dipl-only dipl-sign">\u2e23'
+        "</span></span></p>"
     )
 
 

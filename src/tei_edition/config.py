@@ -36,6 +36,9 @@ def compile_split(expression: str) -> etree.XPath:
 
 
 PDF_ENGINES = ("typst", "weasyprint")
+# The About page's text: [edition] about, else the first of these files in the edition's folder.
+DEFAULT_ABOUT = ("about.md", "about.xml")
+ABOUT_SUFFIXES = (".md", ".markdown", ".xml")
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _LENGTH_RE = re.compile(r"^\d+(\.\d+)?(mm|cm|in|pt|px)$")
 # [sources] schema: the name of a RELAX NG schema shipped with the package, or the path of the edition's own.
@@ -51,6 +54,44 @@ class PrintConfig:
     margins: tuple[str, str, str, str] = ("22mm", "20mm", "24mm", "20mm")  # top right bottom left
     engine: str = ""  # "typst" or "weasyprint"; empty: chosen by build.pdf.pdf_engine
     volume_pages: int = 1000  # Typst: the edition's book in volumes of about this many pages (0: one book)
+
+
+# [chronology] exclude: the parts of a text whose dates are not events (a title's years, a running head, an archive's
+# stamps): element names, each optionally with a test of its @type, as `note[@type='archival']`. Dates in the
+# teiHeader are never events.
+DEFAULT_CHRONOLOGY_EXCLUDE = ("head", "title", "fw", "stamp", "bibl", "note[@type='archival']")
+# [chronology] studies: the text types (the type a document page shows, e.g. from text/@type "blog-post") of studies
+# and other secondary texts, which the chronology lists apart from the primary sources.
+DEFAULT_STUDY_TYPES = (
+    "study",
+    "article",
+    "essay",
+    "blog post",
+    "book",
+    "book excerpt",
+    "book section",
+    "chapter",
+    "review",
+)
+_EXCLUDE_RE = re.compile(r"""^([A-Za-z_][\w.-]*)(?:\[@type=(?:'([^']*)'|"([^"]*)")\])?$""")
+
+
+@dataclass(frozen=True)
+class ChronologyConfig:
+    """What the chronology counts as events and how it sorts documents ([chronology])."""
+
+    exclude: tuple[tuple[str, str | None], ...] = tuple(
+        (m.group(1), m.group(2)) for m in map(_EXCLUDE_RE.match, DEFAULT_CHRONOLOGY_EXCLUDE) if m
+    )  # (element name, @type or None for any)
+    studies: tuple[str, ...] = DEFAULT_STUDY_TYPES  # casefolded text types
+
+
+@dataclass(frozen=True)
+class MapConfig:
+    """The map of places ([map]): an optional tile layer; without one the map draws the coastlines it ships."""
+
+    tiles: str = ""  # a URL template with {z}/{x}/{y}
+    attribution: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +110,9 @@ class EditionConfig:
     language: str = "en"
     version: str = "1.0"
     introduction: str = ""
+    # The editors' statement of method for the About page: Markdown or TEI ([edition] about; by default about.md or
+    # about.xml in the edition's folder when there is one).
+    about: Path | None = None
     documents_dir: Path = field(default=Path("tei/documents"))
     registers_dir: Path = field(default=Path("tei/registers"))
     schema: Path | None = None  # None: TEI All, or a file's own local <?xml-model?> grammar (edition_schemas)
@@ -83,6 +127,8 @@ class EditionConfig:
     executor: str | None = None  # "local" or "dask://HOST:PORT"
     jobs: int | None = None
     rules: RuleSettings = field(default_factory=RuleSettings)  # [rules]: the severity of each validation rule
+    chronology: ChronologyConfig = field(default_factory=ChronologyConfig)
+    map: MapConfig = field(default_factory=MapConfig)
 
     @property
     def html_dir(self) -> Path:
@@ -90,7 +136,8 @@ class EditionConfig:
 
     @property
     def pdf_dir(self) -> Path:
-        return self.output_dir / "pdf"
+        """The PDFs are part of the published site: in its pdf/ folder."""
+        return self.html_dir / "pdf"
 
 
 # key -> (type check, description of what is expected)
@@ -111,6 +158,7 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
         "language": _STR,
         "version": _STR,
         "introduction": _STR,
+        "about": _STR,
     },
     "sources": {
         "documents": _STR,
@@ -130,6 +178,8 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
             "a whole number, 0 or more (0: the edition in one book)",
         ),
     },
+    "chronology": {"exclude": _STR_LIST, "studies": _STR_LIST},
+    "map": {"tiles": _STR, "attribution": _STR},
     "build": {
         "executor": _STR,
         "jobs": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a whole number of at least 1"),
@@ -263,6 +313,13 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
             problems.append(ConfigProblem(f"{section}.{key}", f"folder {rel!r} does not exist (relative to {root})"))
         return resolved
 
+    about = optional_file(edition, "edition", "about")
+    if about is not None and about.suffix.lower() not in ABOUT_SUFFIXES:
+        problems.append(
+            ConfigProblem("edition.about", f"must be a Markdown (.md) or TEI (.xml) file, not {edition['about']!r}")
+        )
+    if "about" not in edition:
+        about = next((root / name for name in DEFAULT_ABOUT if (root / name).is_file()), None)
     documents_dir = folder("documents", "tei/documents")
     registers_dir = folder("registers", "tei/registers", must_exist=False)
     schema = _schema_setting(sources.get("schema"), root, problems)
@@ -306,6 +363,18 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
     if engine and engine not in PDF_ENGINES:
         problems.append(ConfigProblem("pdf.engine", f"must be one of {', '.join(PDF_ENGINES)}, not {engine!r}"))
 
+    chronology = _chronology_setting(values.get("chronology", {}), problems)
+    map_table = values.get("map", {})
+    tiles = map_table.get("tiles", "")
+    if tiles and not (re.match(r"^https://[^\s/]+/", tiles) and all(f"{{{k}}}" in tiles for k in "zxy")):
+        problems.append(
+            ConfigProblem(
+                "map.tiles",
+                f"must be an https URL with {{z}}, {{x}} and {{y}}, such as "
+                f"'https://tile.example.org/{{z}}/{{x}}/{{y}}.png', not {tiles!r}",
+            )
+        )
+
     if problems:
         raise ConfigError(path, problems)
     return EditionConfig(
@@ -321,6 +390,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         language=language,
         version=edition.get("version", "1.0"),
         introduction=edition.get("introduction", ""),
+        about=about.resolve() if about is not None else None,
         documents_dir=documents_dir,
         registers_dir=registers_dir,
         schema=schema,
@@ -340,7 +410,29 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         executor=executor,
         jobs=build.get("jobs"),
         rules=rules,
+        chronology=chronology,
+        map=MapConfig(tiles=tiles, attribution=map_table.get("attribution", "")),
     )
+
+
+def _chronology_setting(table: dict[str, Any], problems: list[ConfigProblem]) -> ChronologyConfig:
+    """[chronology]: the parts of the texts whose dates are not events, and the text types of studies."""
+    exclude = []
+    for i, item in enumerate(table.get("exclude", DEFAULT_CHRONOLOGY_EXCLUDE)):
+        match = _EXCLUDE_RE.match(item.strip())
+        if match is None:
+            problems.append(
+                ConfigProblem(
+                    f"chronology.exclude[{i}]",
+                    f"must be an element name, optionally with a @type test, such as 'head' or "
+                    f"\"note[@type='archival']\", not {item!r}",
+                )
+            )
+            continue
+        kind = match.group(2) if match.group(2) is not None else match.group(3)
+        exclude.append((match.group(1), kind))
+    studies = tuple(t.strip().casefold() for t in table.get("studies", DEFAULT_STUDY_TYPES) if t.strip())
+    return ChronologyConfig(exclude=tuple(exclude), studies=studies)
 
 
 def _parse_margins(value: str | None, problems: list[ConfigProblem]) -> tuple[str, str, str, str]:

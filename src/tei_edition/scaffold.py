@@ -27,6 +27,7 @@ REPO_URL = "https://github.com/tei-edition/tei-edition"
 FILES: dict[str, str] = {
     "edition.toml": "edition.toml",
     "README.md": "README.md",
+    "about.md": "about.md",
     "gitignore": ".gitignore",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
     "github/workflows/edition.yml": ".github/workflows/edition.yml",
@@ -56,10 +57,81 @@ def title_from_folder(folder: Path) -> str:
     return (words[:1].upper() + words[1:]) if words else "A new edition"
 
 
-def render_template(name: str, title: str) -> str:
+@dataclass(frozen=True)
+class Installation:
+    """How the workflow of a new edition installs tei-edition: as it was installed where `edition new` ran."""
+
+    requirement: str  # what `pip install` is given
+    note: str  # where it comes from, for the workflow's comment
+
+
+def installed_from() -> Installation:
+    """How tei-edition was installed here, read from the distribution's PEP 610 direct_url.json: from a version
+    control URL (at its commit), from a local folder (at the commit of its git checkout, when it has a remote the
+    runner can fetch), else the released version from PyPI."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        text = distribution("tei-edition").read_text("direct_url.json")
+    except PackageNotFoundError:
+        text = None
+    released = Installation(f"tei-edition=={__version__}", f"the released version {__version__}, from PyPI")
+    if not text:
+        return released
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return released
+    url = data.get("url", "") if isinstance(data, dict) else ""
+    vcs = data.get("vcs_info") if isinstance(data, dict) else None
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and url:
+        commit = vcs.get("commit_id") or vcs.get("requested_revision") or ""
+        at = f"@{commit}" if commit else ""
+        return Installation(f"tei-edition @ git+{url}{at}", f"{url} at commit {commit or 'its default branch'}")
+    if url.startswith("file://") and isinstance(data.get("dir_info"), dict):
+        folder = Path(unquote(url[len("file://") :]))
+        remote, commit = _git_origin(folder)
+        if remote and commit:
+            return Installation(
+                f"tei-edition @ git+{remote}@{commit}",
+                f"the local checkout {folder}, whose commit {commit} is fetched from {remote}",
+            )
+        return Installation(
+            str(folder),
+            f"the local folder {folder}: a runner without that folder cannot install it; publish the checkout and "
+            "give its git URL here",
+        )
+    return released
+
+
+def _git_origin(folder: Path) -> tuple[str, str]:
+    """The https URL of a git checkout's origin remote and its HEAD commit; ('', '') when there are none."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10, check=False
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    remote = git("config", "--get", "remote.origin.url")
+    if remote.startswith("git@github.com:"):
+        remote = "https://github.com/" + remote[len("git@github.com:") :]
+    if not remote.startswith("https://"):
+        return "", ""
+    return remote, git("rev-parse", "HEAD")
+
+
+def render_template(name: str, title: str, install: Installation | None = None) -> str:
     """The text of one scaffold file with the edition's title filled in, escaped for the file's format."""
     text = (resources.files("tei_edition") / "templates" / "scaffold" / name).read_text(encoding="utf-8")
+    install = install or installed_from()
     replacements = {
+        "__INSTALL__": json.dumps(install.requirement),  # a YAML double-quoted string escapes like JSON
+        "__INSTALL_NOTE__": install.note,
         "__TITLE_TOML__": json.dumps(title, ensure_ascii=False)[1:-1],  # a TOML basic string escapes like JSON
         "__TITLE_XML__": escape(title),
         "__TITLE_MD__": title,
@@ -82,6 +154,7 @@ def new_edition(target: Path, title: str | None = None, force: bool = False) -> 
             "are missing (existing files are never overwritten)"
         )
     title = (title or title_from_folder(target.resolve())).strip()
+    install = installed_from()
     result = ScaffoldResult(target)
     for template, rel in FILES.items():
         out = target / rel
@@ -89,7 +162,7 @@ def new_edition(target: Path, title: str | None = None, force: bool = False) -> 
             result.kept.append(out)
             continue
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_template(template, title), encoding="utf-8")
+        out.write_text(render_template(template, title, install), encoding="utf-8")
         result.written.append(out)
     for name in NEW_EDITION_SCHEMAS:
         out = target / SCHEMA_FOLDER / name

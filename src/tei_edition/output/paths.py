@@ -19,6 +19,7 @@ from tei_edition.config import EditionConfig
 DOCUMENTS = "documents"
 DOWNLOADS = "downloads"
 ASSETS = "assets"
+PDF = "pdf"  # the folder of the PDFs inside the site (config.pdf_dir)
 
 EDITION_PDF = "edition.pdf"
 
@@ -146,6 +147,11 @@ def document_pdf(doc_id: str) -> str:
 def volume_pdf(number: int, count: int) -> str:
     """The PDF of volume `number` of `count` of the edition's book (edition.pdf when the book is one volume)."""
     return EDITION_PDF if count == 1 else f"edition-{number}.pdf"
+
+
+def pdf_href(rel: str) -> str:
+    """Where a PDF (named below the pdf/ folder: 'documents/<id>.pdf') is in the site, relative to its root."""
+    return f"{PDF}/{rel}"
 
 
 # ---- Sources -------------------------------------------------------------------------------------------------------

@@ -61,8 +61,9 @@ def edition_inputs(config: EditionConfig, build_date: str) -> EditionInputs:
     """Fingerprint the configuration, the edition's own stylesheets, templates, schemas and CSS, and the tool."""
     return EditionInputs(
         tool=tool_fingerprint(),
-        # The parsed configuration, not the file: a comment or reordering in edition.toml changes nothing.
-        config=hash_text(repr(config)),
+        # The parsed configuration, not the file: a comment or reordering in edition.toml changes nothing. With it
+        # the editors' About file, which the About and home pages show.
+        config=hash_text(repr(config), hash_file(config.about)),
         xslt=hash_folder(config.xslt_dir, (".xsl", ".xslt")),
         templates=hash_folder(config.templates_dir),
         schemas=hash_text(hash_file(config.schema), hash_file(config.schematron)),

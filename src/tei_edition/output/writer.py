@@ -51,9 +51,16 @@ class OutputWriter:
     file stops the commit before anything is moved."""
 
     def __init__(
-        self, target: Path, signatures: Mapping[str, str] | None = None, previous: Mapping[str, str] | None = None
+        self,
+        target: Path,
+        signatures: Mapping[str, str] | None = None,
+        previous: Mapping[str, str] | None = None,
+        staging_in: Path | None = None,
+        leave: str = "",
     ):
         self.target = target.resolve()
+        # A folder of the target that another writer owns (the PDFs inside the site): never walked, never touched.
+        self.leave = leave
         self._top = str(self.target) + os.sep  # an output's path in the target is this + its key
         self.target.parent.mkdir(parents=True, exist_ok=True)
         if self.target.exists() and not self.target.is_dir():
@@ -63,7 +70,10 @@ class OutputWriter:
             )
         self.foreign: list[str] = []  # files in the target that no build made, left in place by commit()
         self._walked: list[tuple[Path, str, list[str], list[str]]] | None = None  # the target as check() found it
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=self.target.parent))
+        # Staged beside the target, or in `staging_in` (on the same file system) for a target inside another's.
+        staging_parent = staging_in if staging_in is not None else self.target.parent
+        staging_parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.new-", dir=staging_parent))
         self.written: set[str] = set()  # output paths written or kept so far, case-folded
         self.hashes: dict[str, str] = {}  # output path -> content hash, for the build manifest
         self.deps: dict[str, str] = {}  # output path -> hash of what it was made from (pages), for the manifest
@@ -200,8 +210,9 @@ class OutputWriter:
         made = set(self.hashes)
         recorded = set(self.previous) | set(self.signatures)  # what the last build made
         walked = [
-            (Path(folder), Path(folder).relative_to(self.target).as_posix(), dirs, files)
+            (Path(folder), prefix, [d for d in dirs if prefix != "." or d != self.leave], files)
             for folder, dirs, files in os.walk(self.target, topdown=False)
+            if not self._left(prefix := Path(folder).relative_to(self.target).as_posix())
         ]
         self.foreign = sorted(
             rel
@@ -212,6 +223,10 @@ class OutputWriter:
         if self.foreign:
             _check_foreign(self.target, self.foreign, made)
         self._walked = walked
+
+    def _left(self, prefix: str) -> bool:
+        """Whether a folder of the target (relative, '.' for the target) lies in the folder another writer owns."""
+        return bool(self.leave) and (prefix == self.leave or prefix.startswith(self.leave + "/"))
 
     def commit(self) -> None:
         """Put the staged files in place in the target and remove the files the last build made and this one did

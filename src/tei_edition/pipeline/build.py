@@ -42,7 +42,15 @@ from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.speed import LongLivedHeap
 from tei_edition.pipeline.stage import CachedBodies, body_key, document_key, stage_settings, unpack_groups
-from tei_edition.pipeline.write import commit, discarded_on_failure, manifest_of, open_writers, render_web, set_print
+from tei_edition.pipeline.write import (
+    commit,
+    discarded_on_failure,
+    manifest_of,
+    open_writers,
+    pdf_sizes,
+    render_web,
+    set_print,
+)
 from tei_edition.tei.discover import Sources, discover_sources
 from tei_edition.tei.edition import (
     CachedPassages,
@@ -172,14 +180,13 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
             data = gather_edition(config, plan, stage, register_trees, summary)
         heap.settled()
         say.info(
-            f"{len(data.documents)} documents, {len(data.entities)} register entries "
+            f"{len(data.documents)} document{'' if len(data.documents) == 1 else 's'}, {len(data.entities)} register "
+            f"entr{'y' if len(data.entities) == 1 else 'ies'} "
             f"({summary.processed} source(s) processed, {summary.reused} unchanged)"
         )
         html_out, pdf_out = open_writers(config, plan)
         with discarded_on_failure(html_out, pdf_out):
-            with summary.phase("render"):
-                render_web(data, bodies(stage, data, "screen"), html_out, plan, summary, say)
-            if pdf_out is not None:
+            if pdf_out is not None:  # first: the pages link the PDFs, with their sizes
                 with summary.phase("pdf"):
                     set_print(
                         data,
@@ -190,6 +197,8 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
                         say,
                         options.keep_going,
                     )
+            with summary.phase("render"):
+                render_web(data, bodies(stage, data, "screen"), html_out, plan, summary, say, pdf_sizes(pdf_out))
         with summary.phase("write"):
             commit(html_out, pdf_out, say)
             save_manifest(config, manifest_of(config, plan, summary, html_out, pdf_out))

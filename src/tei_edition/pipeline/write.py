@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tei_edition.config import EditionConfig
 from tei_edition.output.hashing import hash_text
-from tei_edition.output.paths import source_name
+from tei_edition.output.paths import PDF, source_name
 from tei_edition.output.plan import Manifest, OutputRecord
 from tei_edition.output.writer import OutputWriter
 from tei_edition.pipeline.progress import Reporter
@@ -25,8 +25,12 @@ if TYPE_CHECKING:
 def open_writers(config: EditionConfig, plan: BuildPlan) -> tuple[OutputWriter, OutputWriter | None]:
     """Staging writers for the site and (when PDFs are wanted) the PDFs, told what the last build wrote."""
     recorded = plan.recorded.outputs if plan.recorded is not None else {}
-    html_out = OutputWriter(config.html_dir, *_recorded(recorded, "html/"))
-    pdf_out = OutputWriter(config.pdf_dir, *_recorded(recorded, "pdf/")) if plan.pdf else None
+    # The PDFs are a folder of the site that the PDF writer owns: the site's writer leaves it alone (a build without
+    # PDFs keeps the last ones), and the PDFs are staged beside the site, not inside it.
+    html_out = OutputWriter(config.html_dir, *_recorded(recorded, "html/"), leave=PDF)
+    pdf_out = (
+        OutputWriter(config.pdf_dir, *_recorded(recorded, "pdf/"), staging_in=config.output_dir) if plan.pdf else None
+    )
     return html_out, pdf_out
 
 
@@ -43,9 +47,16 @@ def discarded_on_failure(*writers: OutputWriter | None) -> Iterator[None]:
 
 
 def render_web(
-    data: EditionData, screen: CachedBodies, out: OutputWriter, plan: BuildPlan, summary: BuildSummary, say: Reporter
+    data: EditionData,
+    screen: CachedBodies,
+    out: OutputWriter,
+    plan: BuildPlan,
+    summary: BuildSummary,
+    say: Reporter,
+    pdfs: dict[str, int] | None = None,
 ) -> None:
-    """Render the site's pages and its search index; pages whose inputs are those of the last build are left."""
+    """Render the site's pages and its search index; pages whose inputs are those of the last build are left.
+    `pdfs`: the PDFs this build set (name below pdf/ -> size in bytes), which the pages link."""
     from tei_edition.web.render import render_site
 
     previous = plan.previous
@@ -71,6 +82,7 @@ def render_web(
         store=screen.cache,
         changed={doc.id for doc in data.documents if doc.path in plan.edited},
         on_index=indexed,
+        pdfs=pdfs or {},
     )
     say.detail(f"HTML: {summary.pages} pages")
     if summary.search is not None:
@@ -99,6 +111,13 @@ def set_print(
         keep_going=keep_going,
     )
     say.detail(f"PDF: {summary.pdfs} files")
+
+
+def pdf_sizes(out: OutputWriter | None) -> dict[str, int]:
+    """The PDFs a build set (after set_print), by name below the pdf/ folder, with their sizes in bytes."""
+    if out is None:
+        return {}
+    return {name: out.current(name).stat().st_size for name in sorted(out.hashes)}
 
 
 def commit(html_out: OutputWriter, pdf_out: OutputWriter | None, say: Reporter) -> None:

@@ -172,6 +172,7 @@ class _Converter:
     def __init__(self, context: BodyContext):
         self.context = context
         self.in_note = False
+        self.apparatus = typst_apparatus.Apparatus()
 
     # Blocks: children that are blocks stand apart, runs of text and inline elements between them are paragraphs.
     def blocks(self, el: etree._Element) -> Code:
@@ -182,16 +183,20 @@ class _Converter:
                 out.append("".join(run))
                 run = []
                 out.append(self.block(child))
+                out.append(typst_apparatus.flush(self.apparatus, el, self.in_note))
             else:
                 run.append(self.inline(child))
             run.append(escape(child.tail or ""))
         out.append("".join(run))
+        out.append(typst_apparatus.flush(self.apparatus, el, self.in_note))
         return Code("\n\n".join(part.strip(" ") for part in out if part.strip(" ")))
 
     def block(self, el: etree._Element) -> Code:
         tag = el.tag.lower()
         classes = set((el.get("class") or "").split())
         markers = self.markers(el)
+        if typst_parallel.is_parallel(el):
+            return Code(markers + typst_parallel.parallel_grid(self, el))
         if tag in _CONTAINERS or "pb" in classes:
             inner = self.blocks(el) if tag in _CONTAINERS else Code("")
             if "pb" in classes:
@@ -300,6 +305,8 @@ class _Converter:
             return self.page_break(el, in_line=in_line)
         if "footnote" in classes:
             return self.note(el)
+        if "app-entry" in classes:
+            return typst_apparatus.entry_mark(self, self.apparatus, el)
         if tag == "br":
             return Code("#linebreak()")
         if tag == "img":
@@ -475,3 +482,6 @@ def typst_language(lang: str) -> str:
     """The primary language subtag of a language tag, as Typst's `lang` (English when there is none)."""
     match = _LANG_RE.match(lang or "")
     return match.group(1).lower() if match else "en"
+
+
+from tei_edition.print import typst_apparatus, typst_parallel  # noqa: E402 (they use this module's escape, Code)

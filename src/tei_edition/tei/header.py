@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from tei_edition.tei.apparatus import read_witnesses
 from tei_edition.tei.dates import DateSpan, date_span
-from tei_edition.tei.text import T, normalise_space, pointer_targets, text_of
+from tei_edition.tei.text import T, name_parts, normalise_space, pointer_targets, text_of
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Party:
     name: str
     ref: str | None = None
     kind: str = "person"  # person | org | place
+    family: str = ""  # the name's <surname>, when marked up
+    given: str = ""  # its <forename>s
+    described: bool = False  # named by a role or description (<rs>), not by a name: never split into parts
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class DocumentMeta:
     editorial: tuple[tuple[str, str], ...] = ()  # (section name, paragraph text)
     notes: tuple[str, ...] = ()  # notesStmt notes: facts the text lacks, with where they come from
     original: tuple[tuple[str, str], ...] = ()  # the original object as msDesc describes it: (label, text)
+    witnesses: tuple[tuple[str, str, str], ...] = ()  # listWit's witnesses: (xml:id, siglum, description)
 
     @property
     def is_correspondence(self) -> bool:
@@ -134,6 +139,7 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
         span = date_span(_w3c_attributes(date_el)) if date_el is not None else None
     return DocumentMeta(
         title=title,
+        witnesses=read_witnesses(tree),
         authors=tuple(
             _party(a, "person") for a in (title_stmt.findall(f"{T}author") if title_stmt is not None else [])
         ),
@@ -295,7 +301,13 @@ def _party(el: etree._Element, kind: str) -> Party:
         kind = "org"
     elif local == "placeName":
         kind = "place"
-    return Party(text_of(el), refs[0] if refs else None, kind)
+    named = el if local == "persName" else inner
+    family, given = name_parts(named)
+    children = [c for c in el if isinstance(c.tag, str)]
+    described = local == "rs" or (len(children) == 1 and children[0].tag in (f"{T}rs", f"{T}orgName"))
+    if len(children) == 1 and children[0].tag == f"{T}orgName":
+        kind = "org"
+    return Party(text_of(el), refs[0] if refs else None, kind, family, given, described)
 
 
 def _parties(action: etree._Element) -> list[Party]:

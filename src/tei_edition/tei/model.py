@@ -14,7 +14,7 @@ from lxml import etree
 from tei_edition.tei.dates import DateSpan, date_span
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.snippets import BlockText, split_snippet, text_and_snippet
-from tei_edition.tei.text import XML_ID, XML_LANG, T, pointer_targets, text_of
+from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, pointer_targets, text_of
 
 if TYPE_CHECKING:
     from tei_edition.tei.header import DocumentMeta
@@ -43,6 +43,7 @@ class Passage(NamedTuple):
     before: str
     match: str
     after: str
+    page: str = ""  # the source's page the mention is on (the @n of the page break before it), '' when not known
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,22 @@ class DateMention:
     cert: str | None
     snippet: str
     line: int
+    # the elements the date stands in, outermost first, from below the root: 'text', 'body', 'div[report]', 'p' (an
+    # element with a @type as name[type]), for the chronology to leave out dates in titles, heads or stamps
+    within: tuple[str, ...] = ()
+
+
+def is_event(date: DateMention, exclude: tuple[tuple[str, str | None], ...]) -> bool:
+    """Whether a dated passage is an event of the chronology: False when it stands in an element that `exclude`
+    names ((name, @type or None for any), as [chronology] exclude gives them), such as a title, a head or a stamp.
+    Here, not in the web chronology, so that a printed chronology can leave out the same dates."""
+    for segment in date.within:
+        name, _, rest = segment.partition("[")
+        kind = rest[:-1] if rest else None
+        for excluded, excluded_kind in exclude:
+            if excluded == name and (excluded_kind is None or excluded_kind == kind):
+                return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -158,7 +175,7 @@ def read_readings(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, Me
             date = date_span(el.attrib)
             if date is not None:
                 inner, snippet = text_and_snippet(el, blocks=blocks)
-                yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el))
+                yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el), _within(el))
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
@@ -178,14 +195,14 @@ def read_passages_by_page(
     element: page -> entity id -> its mentions in their context, in document order."""
     found: dict[str, dict[str, list[Passage]]] = {}
     blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the names in it
-    for el, anchor, local in _anchored(tree):
+    for el, anchor, local, source_page in _anchored_on_pages(tree):
         if local == "date":
             continue
         targets = pointer_targets(el.get("ref", ""))
         if targets:
             inner, snippet = text_and_snippet(el, blocks=blocks)
             page = found.setdefault(page_of(el), {})
-            page.setdefault(targets[0], []).append(Passage(anchor, *split_snippet(snippet, inner)))
+            page.setdefault(targets[0], []).append(Passage(anchor, *split_snippet(snippet, inner), source_page))
     return {page: {e: tuple(p) for e, p in entities.items()} for page, entities in found.items()}
 
 
@@ -205,6 +222,36 @@ def _anchored(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, s
         for el in text.iter(*ANCHORED):
             index += 1
             yield el, el.get(XML_ID) or f"n{index}", sys.intern(_local(el.tag))
+
+
+def _within(el: etree._Element) -> tuple[str, ...]:
+    """The elements around `el`, outermost first, without the root: 'name', or 'name[type]' when it has a @type."""
+    found = []
+    for ancestor in el.iterancestors():
+        if ancestor.getparent() is None:
+            break
+        kind = ancestor.get("type")
+        local = _local(ancestor.tag) if isinstance(ancestor.tag, str) else ""
+        found.append(sys.intern(f"{local}[{kind}]" if kind else local))
+    found.reverse()
+    return tuple(found)
+
+
+def _anchored_on_pages(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, str, str, str]]:
+    """What _anchored gives, with the source's page each element is on: the @n of the last page break before it
+    in its text ('' before the first, or when the break has no number)."""
+    index = 0
+    for text in outer_texts(tree.getroot()):
+        page = ""
+        for el in text.iter(_PB, *ANCHORED):
+            if el.tag == _PB:
+                page = normalise_space(el.get("n", ""))
+                continue
+            index += 1
+            yield el, el.get(XML_ID) or f"n{index}", sys.intern(_local(el.tag)), page
+
+
+_PB = T + "pb"
 
 
 def _local(tag: str) -> str:

@@ -11,7 +11,7 @@ from lxml import etree
 
 from tei_edition.tei.dates import DateSpan, date_span
 from tei_edition.tei.parse import line_of
-from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, text_of
+from tei_edition.tei.text import XML_ID, XML_LANG, T, name_parts, normalise_space, text_of
 
 # register kind -> (entry element, list element, name element, output section, label)
 KINDS: dict[str, tuple[str, str, str, str, str]] = {
@@ -64,6 +64,9 @@ class Entity:
         return KINDS[self.kind][3]
 
     sort_name: str = ""  # "Stalin, Joseph": from surname/forename in the register, else derived
+    # The preferred name's <surname> and <forename> when the register marks them up (persons), for citations.
+    family: str = ""
+    given: str = ""
 
     @property
     def index_name(self) -> str:
@@ -161,6 +164,7 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
         except ValueError:
             geo = None
     idnos = tuple((i.get("type", ""), normalise_space(i.text or "")) for i in el.findall(f"{T}idno") if i.text)
+    family, given = name_parts(_main_name(el)) if kind == "person" else ("", "")
     return Entity(
         id=entity_id,
         kind=kind,
@@ -168,6 +172,8 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
         path=path,
         line=line_of(el),
         sort_name=_person_sort_name(el, names) if kind == "person" else "",
+        family=family,
+        given=given,
         description=text_of(note),
         birth=date_span(birth.attrib) if birth is not None else None,
         death=date_span(death.attrib) if death is not None else None,
@@ -181,13 +187,18 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
 EAST_ASIAN = ("zh", "ko", "ja", "vi")
 
 
+def _main_name(el: etree._Element) -> etree._Element | None:
+    """A person entry's preferred persName: typed main (or full, preferred), else the first without a language."""
+    candidates = el.findall(f"{T}persName")
+    main = next((n for n in candidates if n.get("type") in ("main", "full", "preferred")), None)
+    return main if main is not None else next((n for n in candidates if not n.get(XML_LANG)), None)
+
+
 def _person_sort_name(el: etree._Element, names: tuple[Name, ...]) -> str:
     """'Surname, Forename' for the index, from <surname>/<forename> when the register marks them up (a name whose
     surname comes first, as in Chinese and Korean names, is already in index order); unmarked names put the last
     word first unless the entry has an East Asian original form and no other."""
-    candidates = el.findall(f"{T}persName")
-    main = next((n for n in candidates if n.get("type") in ("main", "full", "preferred")), None)
-    main = main if main is not None else next((n for n in candidates if not n.get(XML_LANG)), None)
+    main = _main_name(el)
     if main is None:
         return ""
     parts = [c for c in main if isinstance(c.tag, str) and c.tag in (T + "surname", T + "forename")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from tei_edition.tei.apparatus import APPARATUS_TAGS, outside_reading
 from tei_edition.tei.text import _BREAKS, T, text_of
 
 
@@ -60,6 +61,8 @@ class BlockText:
                 return
         if not isinstance(tag, str):
             return
+        if tag in APPARATUS_TAGS and outside_reading(el):
+            return  # the reading text shows the lemma only
         if tag in _BREAKS and el.get("break") != "no":
             self._add(" ")
         if el.text:

@@ -8,6 +8,7 @@ import re
 from lxml import etree
 
 from tei_edition import TEI_NS, XML_NS
+from tei_edition.tei.apparatus import APPARATUS_TAGS, outside_reading
 
 T = f"{{{TEI_NS}}}"
 XML_ID = f"{{{XML_NS}}}id"
@@ -53,6 +54,8 @@ def _collect_text(
         return  # notes are not part of the running text
     if not isinstance(el.tag, str):
         return
+    if el.tag in APPARATUS_TAGS and outside_reading(el):
+        return  # the reading text shows the lemma; the other readings are the apparatus's
     if el.tag in _BREAKS and el.get("break") != "no":
         parts.append(" ")  # a line, page or column break separates words
     if el.text:
@@ -66,3 +69,13 @@ def _collect_text(
 def pointer_targets(value: str) -> list[str]:
     """The local ids a pointer attribute points to ('#a #b' -> ['a', 'b']); non-local pointers are left out."""
     return [token[1:] for token in value.split() if token.startswith("#") and len(token) > 1]
+
+
+def name_parts(name: etree._Element | None) -> tuple[str, str]:
+    """(family, given) from a name's <surname> and <forename> children; ('', '') when it has no surname."""
+    if name is None:
+        return "", ""
+    parts = [c for c in name if isinstance(c.tag, str) and c.tag in (T + "surname", T + "forename")]
+    family = " ".join(text_of(p) for p in parts if p.tag == T + "surname")
+    given = " ".join(text_of(p) for p in parts if p.tag == T + "forename")
+    return (family, given) if family else ("", "")

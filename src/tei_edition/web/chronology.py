@@ -1,4 +1,5 @@
-"""The chronology: every dated passage of the edition in date order, grouped by year."""
+"""The chronology: the documents by their date, primary sources apart from studies, and the events the texts date
+(every dated passage outside titles, heads, stamps and the other parts [chronology] exclude names), grouped by year."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tei_edition.output.paths import folder, href_between
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.edition import ChronologyEntry
+from tei_edition.tei.model import is_event
 from tei_edition.tei.snippets import split_snippet
 from tei_edition.web.context import PageContext, Pagination, Site, paged
 from tei_edition.web.views import DocumentView, DocumentViews, document_views
@@ -46,8 +48,19 @@ class YearLink:
     current: bool = False
 
 
+@dataclass(frozen=True)
+class DocumentGroup:
+    """The documents of one kind (primary sources, or studies), in date order."""
+
+    id: str  # the section's anchor
+    label: str
+    documents: tuple[DocumentView, ...]
+
+
 class ChronologyPage(PageContext):
     """The context of the chronology page, or of one page of it when its passages take several."""
+
+    document_groups: list[DocumentGroup]  # on the chronology's first page only: the documents by their date
 
     years: list[tuple[str, Sequence[DatedPassage]]]  # the years shown on this page, with their passages
     total: int  # dated passages in the edition
@@ -103,16 +116,31 @@ def _passage(entry: ChronologyEntry, views: Mapping[str, DocumentView], root: st
     )
 
 
+def document_kinds(site: Site, views: DocumentViews) -> list[tuple[str, str, list[str]]]:
+    """The ids of the documents in edition order (by date, undated last), the primary sources apart from the
+    studies, as (anchor, label, ids): a document is a study when its text type is one of [chronology] studies. Read
+    from the headers, without the documents' views."""
+    studies = site.data.config.chronology.studies
+    primary: list[str] = []
+    secondary: list[str] = []
+    for doc_id in views:
+        (secondary if views.meta(doc_id).doc_type.casefold() in studies else primary).append(doc_id)
+    kinds = [("sources", "Primary sources", primary), ("studies", "Studies", secondary)]
+    return [kind for kind in kinds if kind[2]]
+
+
 def render_chronology(site: Site) -> None:
-    """Write the chronology: one page with an anchor per year to jump to, or, beyond PASSAGES_PER_PAGE passages, a
-    page listing the years and a page per year (in parts of PASSAGES_PER_PAGE for a year that has more)."""
+    """Write the chronology: one page with the documents by date and the events with an anchor per year to jump to,
+    or, beyond PASSAGES_PER_PAGE events, a page with the documents and the years and a page per year (in parts of
+    PASSAGES_PER_PAGE for a year that has more)."""
     views = document_views(site)
+    exclude = site.data.config.chronology.exclude
     years: dict[str, list[ChronologyEntry]] = {}
     for entry in site.data.chronology:
-        if entry.date.span.year is not None:
+        if entry.date.span.year is not None and is_event(entry.date, exclude):
             years.setdefault(str(entry.date.span.year), []).append(entry)
     total = sum(len(entries) for entries in years.values())
-    description = f"Every dated passage of {site.info.title} in date order"
+    description = f"The documents of {site.info.title} by their date, and the events they date"
     base = folder("chronology")
     if total <= PASSAGES_PER_PAGE:
         links = [YearLink(year, f"#y{year}", len(entries)) for year, entries in years.items()]
@@ -146,7 +174,7 @@ def render_chronology(site: Site) -> None:
     for year, entries in years.items():
         for path, part, paging in paged(entries, PASSAGES_PER_PAGE, f"{base}{year}/"):
             up = href_between(path, base)  # from this page to the chronology's folder
-            title = f"Chronology: {year}" + (f" (passages {paging.first}–{paging.last})" if paging else "")
+            title = f"Chronology: {year}" + (f" (events {paging.first}–{paging.last})" if paging else "")
             _page(
                 site,
                 views,
@@ -195,6 +223,8 @@ def _page(
                 )
     base = site.base(path, title, "chronology", description)
     root = base["root"]
+    first = paging is None and not year  # the documents by date are on the chronology's first page
+    kinds = document_kinds(site, views) if first else []
     shown = sorted(documents)
     deps = site.inputs_hash(
         "chronology.html",
@@ -202,6 +232,7 @@ def _page(
             base,
             [views.digest(d) for d in shown],
             [keys.get(d, "") for d in shown],
+            [(anchor, [views.digest(d) for d in ids]) for anchor, _label, ids in kinds],
             passages.hexdigest(),
             total,
             links,
@@ -212,9 +243,13 @@ def _page(
     )
 
     def make() -> ChronologyPage:
-        views.load(shown)  # read in one go, not one by one as the passages are written
+        # read in one go, not one by one as the passages are written
+        views.load([*shown, *(d for _anchor, _label, ids in kinds for d in ids)])
         return ChronologyPage(
             **base,
+            document_groups=[
+                DocumentGroup(anchor, label, tuple(views[d] for d in ids)) for anchor, label, ids in kinds
+            ],
             years=[(y, _Passages(entries, views, root)) for y, entries in years],
             total=total,
             year_links=links,

@@ -33,12 +33,17 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def navigation(letters: bool) -> tuple[tuple[str, str, str], ...]:
-    """The main menu: the correspondence index comes after the chronology when the edition describes letters."""
+def navigation(letters: bool, places_map: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """The main menu: the map after the places when some place has coordinates, the correspondence index after the
+    chronology when the edition describes letters."""
+    menu = NAVIGATION
+    if places_map:
+        at = [key for key, _label, _folder in menu].index("places") + 1
+        menu = (*menu[:at], ("map", "Map", "map/"), *menu[at:])
     if not letters:
-        return NAVIGATION
-    at = [key for key, _label, _folder in NAVIGATION].index("chronology") + 1
-    return (*NAVIGATION[:at], ("letters", "Letters", "letters/"), *NAVIGATION[at:])
+        return menu
+    at = [key for key, _label, _folder in menu].index("chronology") + 1
+    return (*menu[:at], ("letters", "Letters", "letters/"), *menu[at:])
 
 
 @dataclass(frozen=True)

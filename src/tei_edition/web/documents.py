@@ -13,8 +13,10 @@ from tei_edition.output.paths import folder
 from tei_edition.tei.header import Party
 from tei_edition.tei.model import Document
 from tei_edition.tei.registers import KINDS, Entity, authority_url
-from tei_edition.web.citations import Citation, cite_document
-from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, safe_url, value_digest
+from tei_edition.web.about import EDITORIAL_PARTS, about_text
+from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names, running_text
+from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, join_names, safe_url, value_digest
+from tei_edition.web.downloads import PdfFile, document_pdf_file, edition_pdfs
 from tei_edition.web.views import DocumentView, document_views
 
 SCHEMA_TYPES = {"person": "Person", "place": "Place", "org": "Organization"}
@@ -46,6 +48,8 @@ class DocumentPage(PageContext):
     jsonld: Markup
     flagged: bool
     canonical: str
+    pdf: PdfFile | None  # the document's PDF, when the build set one
+    editorial: list[tuple[str, str]]  # the document's editorial notes: (what they are about, paragraph)
 
 
 class HomePage(PageContext):
@@ -55,6 +59,20 @@ class HomePage(PageContext):
     documents: list[DocumentView]
     counts: list[tuple[int, str, str, str]]  # (number, singular, plural, folder)
     span: str  # the years the documents cover: '1945–2018'
+    responsibility: list[tuple[str, str]]  # (what, who): 'Edited by', 'The tei-edition editors'
+    pdfs: list[PdfFile]  # the edition's book, or its volumes; [] when the build set no PDFs
+
+
+def editorial_notes(view: DocumentView) -> list[tuple[str, str]]:
+    """The document's editorial declarations as notes for readers: (topic, paragraph), the topic '' for general
+    ones; a topic is named once, before the first of its paragraphs."""
+    notes: list[tuple[str, str]] = []
+    named: set[str] = set()
+    for part, text in view.meta.editorial:
+        topic = EDITORIAL_PARTS.get(part, part[:1].upper() + part[1:]) if part else ""
+        notes.append((topic if topic not in named else "", text))
+        named.add(topic)
+    return notes
 
 
 def entity_card(entity: Entity) -> EntityCard:
@@ -71,6 +89,9 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
     fingerprint = getattr(bodies, "fingerprint", None)
     known_cards: dict[str, EntityCard] = site.cache.setdefault("cards", {})  # one card per entity, made once
     known_entities: dict[str, bytes] = site.cache.setdefault("entity-digests", {})
+    if "editor-names" not in site.cache:
+        site.cache["editor-names"] = editor_names(site.info.editors, site.data.entities)
+    editors: list[PersonName] = site.cache["editor-names"]
     for doc in site.data.documents if documents is None else documents:
         if doc.id not in bodies:
             raise BuildError(f"{doc.path}: the text of document {doc.id!r} was not transformed")
@@ -90,13 +111,16 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
         shown = [
             known_entities[e.id]
             if e.id in known_entities
-            else known_entities.setdefault(e.id, value_digest((card, e.idnos)))
+            else known_entities.setdefault(e.id, value_digest((card, e.idnos, e.family, e.given)))
             for card, e in zip(cards, entities, strict=True)
         ]
+        pdf = document_pdf_file(site, doc.id)
         deps = site.inputs_hash(
             "document.html",
             (
                 site.info,
+                pdf,
+                editors,
                 views.digest(doc.id),
                 views.digest(previous.id) if previous else None,
                 views.digest(following.id) if following else None,
@@ -109,9 +133,11 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
         page_folder = folder("documents", doc.id)
         citation: list[Citation] = []
 
-        def cite(doc_id: str = doc.id, citation: list[Citation] = citation) -> Citation:
+        def cite(
+            doc_id: str = doc.id, citation: list[Citation] = citation, pdf_link: str = pdf.href if pdf else ""
+        ) -> Citation:
             if not citation:
-                citation.append(cite_document(site.info, views[doc_id]))
+                citation.append(cite_document(site.info, views[doc_id], site.data.entities, pdf_link, editors))
             return citation[0]
 
         def make(
@@ -119,6 +145,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
             previous: Document | None = previous,
             following: Document | None = following,
             cards: list[EntityCard] = cards,
+            pdf: PdfFile | None = pdf,
         ) -> DocumentPage:
             view = views[doc.id]
             return DocumentPage(
@@ -132,6 +159,8 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
                 jsonld=json_ld(site, view, doc),
                 flagged=doc.id in site.data.flagged,
                 canonical=site.info.absolute(view.folder),
+                pdf=pdf,
+                editorial=editorial_notes(view),
             )
 
         site.page_from("document.html", page_folder, deps, make)
@@ -154,8 +183,12 @@ def render_home(site: Site) -> None:
         counts.append((len(register.entities) if register else 0, singular, plural, f"{section}/"))
     counts.append((len(site.data.chronology), "dated passage", "dated passages", "chronology/"))
     base = site.base("", site.info.title, "documents")
+    responsibility = home_responsibility(site)
+    pdfs = edition_pdfs(site)
     # The views stand in the page's hash by their digests (the span of years is a function of them).
-    deps = site.inputs_hash("home.html", (base, intro, counts, b"".join(views.digest(i) for i in views)))
+    deps = site.inputs_hash(
+        "home.html", (base, intro, counts, responsibility, pdfs, b"".join(views.digest(i) for i in views))
+    )
 
     def make() -> HomePage:
         listed = views.values()
@@ -163,9 +196,26 @@ def render_home(site: Site) -> None:
         span = (
             f"{years[0]}–{years[-1]}" if len(years) > 1 and years[0] != years[-1] else (str(years[0]) if years else "")
         )
-        return HomePage(**base, introduction=intro, documents=listed, counts=counts, span=span)
+        return HomePage(
+            **base,
+            introduction=intro,
+            documents=listed,
+            counts=counts,
+            span=span,
+            responsibility=responsibility,
+            pdfs=pdfs,
+        )
 
     site.page_from("home.html", "", deps, make)
+
+
+def home_responsibility(site: Site) -> list[tuple[str, str]]:
+    """Who made the edition, as the home page says it: the statements of responsibility of the editors' About file
+    (TEI), else 'Edited by' the editors of edition.toml."""
+    stated = about_text(site).responsibility
+    if stated:
+        return list(stated)
+    return [("Edited by", join_names([running_text(e) for e in site.info.editors]))] if site.info.editors else []
 
 
 def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:

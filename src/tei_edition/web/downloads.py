@@ -13,11 +13,14 @@ from typing import Protocol
 
 from tei_edition.output.hashing import content_key, hash_bytes
 from tei_edition.output.paths import (
+    EDITION_PDF,
     archive_document,
     archive_href,
     archive_name,
     archive_register,
+    document_pdf,
     folder,
+    pdf_href,
     register_href,
     tei_href,
 )
@@ -37,12 +40,56 @@ class SourceFile:
     doc: Heading | None = None  # the document's title and folder, for a link to its page
 
 
+@dataclass(frozen=True)
+class PdfFile:
+    """A PDF of the edition offered on its pages: the whole edition, one of its volumes, or one document."""
+
+    label: str
+    href: str  # relative to the site root
+    size: int
+
+    @property
+    def size_display(self) -> str:
+        return file_size(self.size)
+
+
+def file_size(size: int) -> str:
+    """A file's size as readers read it: '820 bytes', '14 KB', '1.3 MB'."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def edition_pdfs(site: Site) -> list[PdfFile]:
+    """The edition's book as this build set it: edition.pdf, or its volumes in order; [] without PDFs."""
+    pdfs: dict[str, int] = site.cache.get("pdfs", {})
+    if EDITION_PDF in pdfs:
+        return [PdfFile("The whole edition", pdf_href(EDITION_PDF), pdfs[EDITION_PDF])]
+    volumes = sorted(
+        (int(name[len("edition-") : -len(".pdf")]), name)
+        for name in pdfs
+        if name.startswith("edition-") and name.endswith(".pdf") and name[len("edition-") : -4].isdigit()
+    )
+    return [PdfFile(f"Volume {number}", pdf_href(name), pdfs[name]) for number, name in volumes]
+
+
+def document_pdf_file(site: Site, doc_id: str) -> PdfFile | None:
+    """A document's own PDF, when this build set it."""
+    name = document_pdf(doc_id)
+    size = site.cache.get("pdfs", {}).get(name)
+    return PdfFile("PDF", pdf_href(name), size) if size is not None else None
+
+
 class DownloadsPage(PageContext):
     """The context of the downloads page."""
 
     documents: list[SourceFile]
     registers: list[SourceFile]
     archive: SourceFile
+    pdfs: list[PdfFile]  # the edition's book, or its volumes; [] when the build set no PDFs
+    document_pdfs: list[tuple[Heading, PdfFile]]
 
 
 def render_downloads(site: Site) -> None:
@@ -73,11 +120,18 @@ def render_downloads(site: Site) -> None:
     )
     # The documents are named by their headings (made from their headers, which are at hand, where their views
     # might have to be read from the build cache: the page changes with every edit that changes a file's size).
+    document_pdfs = [
+        (document_heading(doc, views.meta(doc.id)), pdf)
+        for doc in site.data.documents
+        if (pdf := document_pdf_file(site, doc.id)) is not None
+    ]
     context = DownloadsPage(
-        **site.base(folder("downloads"), "Downloads", "about", f"The TEI sources of {site.info.title}"),
+        **site.base(folder("downloads"), "Downloads", "downloads", f"The TEI sources and PDFs of {site.info.title}"),
         documents=documents,
         registers=registers,
         archive=SourceFile(archive_name(title), zip_rel, size),
+        pdfs=edition_pdfs(site),
+        document_pdfs=document_pdfs,
     )
     site.page("downloads.html", context)
 

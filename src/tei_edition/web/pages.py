@@ -1,39 +1,31 @@
-"""The edition's other pages and files: assets, the about page, the search page and the sitemap."""
+"""The edition's other pages and files: assets, the About page, the search page and the sitemap."""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from tei_edition.output.paths import archive_href, asset_path, extra_css_path, folder
 from tei_edition.transform.jinja import package_templates
-from tei_edition.web.context import PageContext, Site
-from tei_edition.web.views import DocumentView, document_views
+from tei_edition.web.about import AboutSection, about_text
+from tei_edition.web.context import PageContext, Site, SiteInfo, join_names
+from tei_edition.web.downloads import PdfFile, edition_pdfs
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 # Stylesheets in the order pages link them; text.css styles the transformed text and may be absent.
 CORE_STYLESHEETS = ("site.css", "text.css")
 
 
-@dataclass(frozen=True)
-class Principle:
-    """One paragraph of the editorial declarations and the documents it comes from."""
-
-    heading: str
-    text: str
-    documents: tuple[DocumentView, ...]
-    everywhere: bool
-
-
 class AboutPage(PageContext):
     """The context of the about page."""
 
     introduction: list[str]
-    principles: list[Principle]
+    sections: list[AboutSection]  # the editors' text ([edition] about), section by section
+    edition_citation: str  # how to cite the whole edition, when the editors' text does not say it ('' when it does)
     document_count: int
     archive_href: str
+    pdfs: list[PdfFile]
 
 
 class SearchPage(PageContext):
@@ -62,62 +54,33 @@ def copy_assets(site: Site) -> None:
 
 
 def render_about(site: Site) -> None:
-    """Write the about page: the introduction and the editorial principles from the documents' encodingDesc."""
-    views = document_views(site)
-    grouped: dict[tuple[str, str], list[str]] = {}  # (heading, text) -> ids of the documents that state it
-    listed: set[tuple[str, str, str]] = set()  # (heading, text, document id): a set, not `in` on long lists
-    for doc_id in views:
-        for heading, text in views.meta(doc_id).editorial:
-            docs = grouped.setdefault((heading, text), [])
-            if (heading, text, doc_id) not in listed:
-                listed.add((heading, text, doc_id))
-                docs.append(doc_id)
-    stated = [(_heading(heading), text, docs, len(docs) == len(views)) for (heading, text), docs in grouped.items()]
-    stated.sort(key=lambda p: (not p[3], p[0], -len(p[2])))
+    """Write the About page: the introduction and the editors' statement of method, how to cite the edition."""
+    about = about_text(site)
     intro = [p.strip() for p in site.data.config.introduction.split("\n\n") if p.strip()]
-    base = site.base(folder("about"), "About this edition", "about", f"Editorial principles of {site.info.title}")
-    archive = archive_href(site.info.title)
-    # The documents' views stand in the page's hash by their digests, and are read only if it is rendered.
-    deps = site.inputs_hash(
+    base = site.base(
+        folder("about"), "About this edition", "about", f"How {site.info.title} is made and how to cite it"
+    )
+    site.page(
         "about.html",
-        (
-            base,
-            intro,
-            len(views),
-            archive,
-            [
-                (heading, text, b"".join(views.digest(d) for d in docs), everywhere)
-                for heading, text, docs, everywhere in stated
-            ],
+        AboutPage(
+            **base,
+            introduction=intro,
+            sections=list(about.sections),
+            edition_citation="" if about.cites else edition_citation(site.info),
+            document_count=len(site.data.documents),
+            archive_href=archive_href(site.info.title),
+            pdfs=edition_pdfs(site),
         ),
     )
 
-    def make() -> AboutPage:
-        views.load(doc_id for _h, _t, docs, _e in stated for doc_id in docs)
-        principles = [
-            Principle(heading, text, tuple(views[d] for d in docs), everywhere)
-            for heading, text, docs, everywhere in stated
-        ]
-        return AboutPage(
-            **base, introduction=intro, principles=principles, document_count=len(views), archive_href=archive
-        )
 
-    site.page_from("about.html", base["path"], deps, make)
-
-
-def _heading(element: str) -> str:
-    """A readable heading for an editorialDecl part: 'normalization' -> 'Normalization'."""
-    return {
-        "": "General",
-        "correction": "Corrections",
-        "normalization": "Normalisation",
-        "hyphenation": "Hyphenation",
-        "quotation": "Quotation",
-        "segmentation": "Segmentation",
-        "interpretation": "Interpretation",
-        "punctuation": "Punctuation",
-        "stdVals": "Standard values",
-    }.get(element, element[:1].upper() + element[1:])
+def edition_citation(info: SiteInfo) -> str:
+    """How to cite the whole edition (Chicago bibliography style), from edition.toml."""
+    editors = f"{join_names(info.editors)}, ed{'s' if len(info.editors) > 1 else ''}. " if info.editors else ""
+    version = f" Version {info.version}." if info.version else ""
+    publication = ", ".join(p for p in (info.publisher, str(info.build_date.year)) if p)
+    url = f" {info.base_url}." if info.base_url else ""
+    return f"{editors}{info.title}.{version} {publication}.{url}".replace("..", ".")
 
 
 def render_search_page(site: Site) -> None:

@@ -11,6 +11,7 @@ from tei_edition.tei.edition import MentionGroup
 from tei_edition.tei.model import Passage
 from tei_edition.tei.registers import KINDS, Entity, Name, authority_url
 from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, value_digest
+from tei_edition.web.map import mapped_places, tiles_origin
 from tei_edition.web.views import DocumentView, DocumentViews, Heading, document_heading, document_views
 
 AUTHORITY_LABELS = {
@@ -78,7 +79,8 @@ class RegisterIndexPage(PageContext):
 
     kind: str
     label: str
-    groups: list[tuple[str, list[EntityEntry]]]
+    groups: list[tuple[str, list[EntityEntry]]]  # the entries the texts mention, by initial
+    header_only: list[EntityEntry]  # the entries no text mentions: publishers, archives, funders, the editors...
     total: int
 
 
@@ -90,6 +92,8 @@ class EntityPage(PageContext):
     index_href: str
     authorities: list[Authority]
     geo: str
+    on_map: bool  # the place is on the map of places (its coordinates are valid ones)
+    tiles_origin: str  # the map's tile server, for the page's Content-Security-Policy ('' without one)
     documents: Sequence[DocumentMentions]
     pagination: Pagination | None  # None when every passage is on the one page
 
@@ -173,13 +177,15 @@ def _headings(site: Site) -> dict[str, Heading]:
 def render_registers(site: Site) -> None:
     """Write the index page of every register (even an empty one) and a page for each entity."""
     views = document_views(site)
+    mapped = {place.id for place in mapped_places(site.data)}
     for kind, (_entry_el, _list_el, _name_el, section, label) in KINDS.items():
         register = site.data.registers.get(kind)
         entities = sorted(register.entities.values() if register else [], key=lambda e: (e.sort_key, e.id))
         entries = [_entry(site, e) for e in entities]
         groups: dict[str, list[EntityEntry]] = {}
         for entry in entries:
-            groups.setdefault(entry.letter, []).append(entry)
+            if entry.mention_count:
+                groups.setdefault(entry.letter, []).append(entry)
         site.page(
             "register_index.html",
             RegisterIndexPage(
@@ -187,14 +193,15 @@ def render_registers(site: Site) -> None:
                 kind=kind,
                 label=label,
                 groups=list(groups.items()),
+                header_only=[entry for entry in entries if not entry.mention_count],
                 total=len(entries),
             ),
         )
         for entry in entries:
-            _render_entity(site, entry, label, views)
+            _render_entity(site, entry, label, views, entry.entity.id in mapped)
 
 
-def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentViews) -> None:
+def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentViews, on_map: bool) -> None:
     entity = entry.entity
     digest = views.digest
     groups = _groups(site, entity.id)
@@ -205,7 +212,9 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
     ]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
-    shared = value_digest((entry, label, authorities, geo, description))  # what all the entity's pages show
+    tiles = tiles_origin(site.data.config.map.tiles) if on_map else ""
+    # what all the entity's pages show
+    shared = value_digest((entry, label, authorities, geo, on_map, tiles, description))
     for path, part, paging in paged(groups, DOCUMENTS_PER_PAGE, entry.folder):
         title = (
             entity.name
@@ -230,6 +239,8 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
                 index_href="../" if path == entry.folder else "../../",
                 authorities=authorities,
                 geo=geo,
+                on_map=on_map,
+                tiles_origin=tiles,
                 documents=MentionGroups(site, entity.id, part, views),
                 pagination=paging,
             )

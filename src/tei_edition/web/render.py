@@ -17,10 +17,13 @@ from tei_edition.web.context import Site
 from tei_edition.web.documents import render_documents, render_home
 from tei_edition.web.downloads import render_downloads
 from tei_edition.web.letters import render_letters
+from tei_edition.web.map import add_to_navigation, render_map
 from tei_edition.web.media import copy_media
 from tei_edition.web.pages import copy_assets, render_about, render_search_page, write_sitemap
 from tei_edition.web.registers import render_registers
 from tei_edition.web.search import SearchIndex, SearchIndexStats
+from tei_edition.web.versions import render_versions
+from tei_edition.web.witnesses import render_witnesses
 
 
 def template_location(exc: TemplateError) -> tuple[str, int | None]:
@@ -45,6 +48,7 @@ def render_site(
     store: BuildCache | None = None,
     on_index: Callable[[SearchIndexStats], None] | None = None,
     changed: Collection[str] = (),
+    pdfs: Mapping[str, int] | None = None,
 ) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
@@ -52,7 +56,8 @@ def render_site(
     inputs) let pages whose context did not change be carried over from the last build instead of rendered, and
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
-    the ids of the documents whose sources changed since the last build (their pages are rendered first)."""
+    the ids of the documents whose sources changed since the last build (their pages are rendered first). `pdfs`:
+    the PDFs the build set (name below pdf/ -> size in bytes), which the pages link; none links a PDF not there."""
     site = Site(
         data,
         make_env(data.config, store, tool_fingerprint()),
@@ -61,18 +66,23 @@ def render_site(
         inputs_key=inputs_key,
         store=store,
     )
+    site.cache["pdfs"] = dict(pdfs or {})
     index = SearchIndex(site)
     try:
         copy_assets(site)
+        add_to_navigation(site)
         copy_media(site)
         # The document pages shard by shard: Pagefind indexes a shard as soon as its pages are written, and works on
         # while the others are rendered.
         for shard, documents in index.groups(changed):
             render_documents(site, bodies, documents)
+            render_versions(site, bodies, documents)
             index.ready(shard)
         render_home(site)
+        render_witnesses(site)
         render_registers(site)
         render_chronology(site)
+        render_map(site)
         render_letters(site, data.letters)
         render_about(site)
         render_downloads(site)

@@ -56,7 +56,10 @@ _SHARD_DATA = re.compile(r"^(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta|(fil
 _DOCUMENT_PAGE = re.compile(r"^documents/([^/]+)/(?:.+/)?[^/]+\.html$")
 _SHARD_FOLDER = re.compile(r"^pagefind/shard-(\d+)/")
 # Bumped when what a shard's bundle is made from changes (layout, canonical form), so old shards are not reused.
-_SHARD_FORMAT = "1"
+_SHARD_FORMAT = "2"
+# What the index leaves out of the pages' text, so that excerpts carry no note numbers, back links to the notes or
+# page numbers of the source (the stylesheets' classes for them).
+NOT_INDEXED = ".noteref, .noteback, .note-label, .pb"
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,8 @@ def _index(site: str, bundle: str, language: str) -> int:
         language,
         "--glob",
         "documents/**/*.html",
+        "--exclude-selectors",
+        NOT_INDEXED,
         "--silent",
     ]
     try:

@@ -12,7 +12,7 @@ from tei_edition.tei.bibliography import source_description
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party
 from tei_edition.tei.model import Document
-from tei_edition.tei.registers import KINDS
+from tei_edition.tei.registers import KINDS, Entity
 from tei_edition.web.context import DIGESTED_TYPES, Site, join_names, safe_url, value_digest
 
 
@@ -59,6 +59,10 @@ class DocumentView:
     rows: tuple[MetaRow, ...] = ()
     filters: tuple[tuple[str, str], ...] = ()  # Pagefind filters (name, value)
     mentioned: tuple[str, ...] = ()  # the ids of the entities the text mentions, sorted
+    # the names the registers give each entity the text mentions, as (name, xml:lang or ''), the preferred name
+    # first, variants and names in other scripts after it ('Иосиф Виссарионович Сталин', 'ru'): indexed for search
+    # with the document's text
+    register_names: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 DIGESTED_TYPES.add(DocumentView)
@@ -263,7 +267,17 @@ def _view(site: Site, doc: Document) -> DocumentView:
         rows=(*_volume_rows(site, doc), *_rows(site, meta, root_lang)),
         filters=tuple(filters),
         mentioned=tuple(sorted(types, key=str)),
+        register_names=_register_names(entities),
     )
+
+
+def _register_names(entities: list[Entity]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """For each entity, its names as (name, xml:lang or ''): the preferred one first, then the others, each once."""
+    groups = []
+    for entity in entities:
+        names = [(entity.name, "")] + [(n.text, n.lang or "") for n in entity.variants() if n.text]
+        groups.append(tuple(names))
+    return tuple(groups)
 
 
 def _volume_rows(site: Site, doc: Document) -> list[MetaRow]:

@@ -26,7 +26,44 @@
     <xsl:call-template name="ed:block">
       <xsl:with-param name="element" select="'p'"/>
       <xsl:with-param name="class" select="ed:prefixed-classes('type', @type)"/>
+      <xsl:with-param name="before" as="item()*">
+        <xsl:call-template name="ed:paragraph-number"/>
+      </xsl:with-param>
     </xsl:call-template>
+  </xsl:template>
+
+  <!--
+    Paragraph numbers (screen only): every paragraph of a body, outside notes and other paragraphs, numbered from 1
+    on each page (a document, or each part of a volume). Keyed by generate-id(); each value is (number, anchor).
+    The anchor is "p-N", or "para-N" when the source has an xml:id "p-N" of its own.
+  -->
+  <xsl:variable name="ed:paragraph-index" as="map(xs:string, xs:string+)">
+    <xsl:iterate select="if ($ed:print) then ()
+                         else //tei:text[not(ancestor::tei:text)]//tei:body//tei:p[not(ancestor::tei:note or ancestor::tei:p)]">
+      <xsl:param name="counts" as="map(xs:string, xs:integer)" select="map{}"/>
+      <xsl:param name="index" as="map(xs:string, xs:string+)" select="map{}"/>
+      <xsl:on-completion>
+        <xsl:sequence select="$index"/>
+      </xsl:on-completion>
+      <xsl:variable name="page" select="ed:page-of(.)"/>
+      <xsl:variable name="n" select="($counts($page), 0)[1] + 1"/>
+      <xsl:variable name="anchor" select="if (exists(key('ed:by-id', 'p-' || $n))) then 'para-' || $n else 'p-' || $n"/>
+      <xsl:next-iteration>
+        <xsl:with-param name="counts" select="map:put($counts, $page, $n)"/>
+        <xsl:with-param name="index" select="map:put($index, generate-id(.), (string($n), $anchor))"/>
+      </xsl:next-iteration>
+    </xsl:iterate>
+  </xsl:variable>
+
+  <!-- The paragraph's number in the margin, a link to the paragraph itself (nothing in print or inline). -->
+  <xsl:template name="ed:paragraph-number">
+    <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:param name="ed:in-link" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:variable name="entry" select="$ed:paragraph-index(generate-id(.))"/>
+    <xsl:if test="exists($entry) and not($ed:inline or $ed:in-link)">
+      <a class="para-n" id="{$entry[2]}" href="#{$entry[2]}" aria-label="Paragraph {$entry[1]}"
+         data-pagefind-ignore="">&#xB6;&#xA0;<xsl:value-of select="$entry[1]"/></a>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template match="tei:ab">
@@ -361,6 +398,122 @@
     </xsl:call-template>
   </xsl:template>
 
+  <!--
+    The notes at the end of a page (screen). When the source numbers its own notes and the editors letter theirs,
+    the two series are listed apart. In each list a run of consecutive notes with the same content (a source's
+    notes whose text is not transcribed) is one line; every note keeps its anchor and its link back.
+  -->
+  <xsl:template name="ed:endnotes">
+    <xsl:param name="notes" as="element()*"/>
+    <xsl:if test="not($ed:print) and exists($notes)">
+      <xsl:variable name="numbered" select="$notes[normalize-space(@n) != '']"/>
+      <xsl:variable name="lettered" select="$notes[normalize-space(@n) = '']"/>
+      <section class="notes" aria-label="Notes">
+        <h2 class="notes-head">Notes</h2>
+        <xsl:choose>
+          <xsl:when test="exists($numbered) and exists($lettered)">
+            <h3 class="notes-series">The source&#x2019;s notes</h3>
+            <xsl:call-template name="ed:note-list">
+              <xsl:with-param name="notes" select="$numbered"/>
+            </xsl:call-template>
+            <h3 class="notes-series">The editors&#x2019; notes</h3>
+            <xsl:call-template name="ed:note-list">
+              <xsl:with-param name="notes" select="$lettered"/>
+            </xsl:call-template>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:call-template name="ed:note-list">
+              <xsl:with-param name="notes" select="$notes"/>
+            </xsl:call-template>
+          </xsl:otherwise>
+        </xsl:choose>
+      </section>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:function name="ed:note-signature" as="xs:string">
+    <!-- What two notes must share to be listed as one: their kind, language and content, not their number. -->
+    <xsl:param name="note" as="element()"/>
+    <!-- (Its text and each element with its attributes: serialize() would do, at ten times the cost.) -->
+    <xsl:sequence select="string-join((string($note/@type), string($note/@xml:lang), ed:note-classes($note),
+        if (ed:note-is-missing($note)) then 'missing'
+        else (string($note), $note/descendant::* ! string-join((name(), @* ! (name() || '=' || .)), ' '))), '|')"/>
+  </xsl:function>
+
+  <xsl:template name="ed:note-list">
+    <xsl:param name="notes" as="element()*"/>
+    <ol class="note-list">
+      <xsl:for-each-group select="$notes" group-adjacent="ed:note-signature(.)">
+        <xsl:choose>
+          <xsl:when test="count(current-group()) = 1">
+            <xsl:apply-templates select="." mode="ed:endnote"/>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:call-template name="ed:note-run">
+              <xsl:with-param name="run" select="current-group()"/>
+            </xsl:call-template>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:for-each-group>
+    </ol>
+  </xsl:template>
+
+  <xsl:function name="ed:label-range" as="xs:string">
+    <!-- "40–48" for consecutive numbers, "40 and 41" for two, else the labels separated by commas. -->
+    <xsl:param name="labels" as="xs:string+"/>
+    <xsl:variable name="numbers" select="for $l in $labels return if ($l castable as xs:integer) then xs:integer($l) else ()"/>
+    <xsl:sequence select="
+        if (count($labels) = 2) then $labels[1] || ' and ' || $labels[2]
+        else if (count($numbers) = count($labels)
+                 and (every $i in 2 to count($numbers) satisfies $numbers[$i] = $numbers[$i - 1] + 1))
+          then $labels[1] || '&#x2013;' || $labels[last()]
+        else string-join($labels, ', ')"/>
+  </xsl:function>
+
+  <!-- A run of identical notes: one line, an anchor for each note and a link back to each reference. -->
+  <xsl:template name="ed:note-run">
+    <xsl:param name="run" as="element()+"/>
+    <xsl:variable name="first" select="$run[1]"/>
+    <xsl:variable name="labels" select="$run ! ed:note-label(.)"/>
+    <li id="note-{ed:note-key($first)}" class="{string-join(('note-run', 'labelled', ed:note-classes($first)), ' ')}">
+      <xsl:if test="$first/@xml:lang">
+        <xsl:attribute name="lang" select="$first/@xml:lang"/>
+      </xsl:if>
+      <xsl:for-each select="$run">
+        <xsl:if test="position() > 1">
+          <span id="note-{ed:note-key(.)}" class="anchor"/>
+        </xsl:if>
+        <xsl:call-template name="ed:source-anchor"/>
+      </xsl:for-each>
+      <span class="note-label note-run-label">Notes <xsl:value-of select="ed:label-range($labels)"/>:</span>
+      <xsl:text> </xsl:text>
+      <xsl:choose>
+        <xsl:when test="ed:note-is-missing($first)">
+          <!-- data-one: the wording for one of them, which a note's pop-over shows. -->
+          <span class="note-missing" data-one="The note's text is not part of this transcription.">The text of these notes is not part of this transcription.</span>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:for-each select="$first">
+            <xsl:call-template name="ed:note-content">
+              <xsl:with-param name="ed:inline" tunnel="yes" select="false()"/>
+              <xsl:with-param name="ed:in-link" tunnel="yes" select="false()"/>
+            </xsl:call-template>
+          </xsl:for-each>
+        </xsl:otherwise>
+      </xsl:choose>
+      <xsl:text> </xsl:text>
+      <span class="notebacks">
+        <xsl:for-each select="$run">
+          <xsl:variable name="label" select="ed:note-label(.)"/>
+          <a class="noteback" href="#noteref-{ed:note-key(.)}" aria-label="Back to note reference {$label}">&#x21A9;&#xA0;<xsl:value-of select="$label"/></a>
+          <xsl:if test="position() != last()">
+            <xsl:text> </xsl:text>
+          </xsl:if>
+        </xsl:for-each>
+      </span>
+    </li>
+  </xsl:template>
+
   <!-- At the end of the text (screen): one list item per note, with a link back. -->
   <xsl:template match="tei:note" mode="ed:endnote">
     <xsl:variable name="key" select="ed:note-key(.)"/>
@@ -437,7 +590,11 @@
     <xsl:call-template name="ed:source-anchor"/>
     <xsl:choose>
       <xsl:when test="$n = ''">
-        <span class="pb pb-unnumbered" role="separator" aria-label="page break"/>
+        <span class="pb pb-unnumbered" role="separator" aria-label="page break">
+          <xsl:if test="not($ed:print)">
+            <xsl:attribute name="title" select="'A page of the source begins here'"/>
+          </xsl:if>
+        </span>
       </xsl:when>
       <xsl:otherwise>
         <xsl:variable name="token" select="ed:token($n)"/>

@@ -21,6 +21,8 @@
   <xsl:import href="namesdates.xsl"/>
   <xsl:import href="transcr.xsl"/>
   <xsl:import href="figures.xsl"/>
+  <xsl:import href="apparatus.xsl"/>
+  <xsl:import href="parallel.xsl"/>
   <xsl:import href="parts.xsl"/>
 
   <xsl:output method="html" html-version="5" indent="no" encoding="UTF-8" include-content-type="no"/>

@@ -137,6 +137,9 @@
       <xsl:if test="$lang">
         <xsl:attribute name="lang" select="$lang"/>
       </xsl:if>
+      <xsl:call-template name="ed:signs-key">
+        <xsl:with-param name="scope" select="$content"/>
+      </xsl:call-template>
       <div class="body">
         <xsl:if test="@xml:id">
           <span id="{@xml:id}" class="anchor"/>
@@ -145,14 +148,9 @@
           <xsl:with-param name="ed:part" tunnel="yes" select="."/>
         </xsl:apply-templates>
       </div>
-      <xsl:variable name="notes" select="$content//tei:note[not(ed:is-inline-note(.))]"/>
-      <xsl:if test="not($ed:print) and exists($notes)">
-        <section class="notes" aria-label="Notes">
-          <ol>
-            <xsl:apply-templates select="$notes" mode="ed:endnote"/>
-          </ol>
-        </section>
-      </xsl:if>
+      <xsl:call-template name="ed:endnotes">
+        <xsl:with-param name="notes" select="$content//tei:note[not(ed:is-inline-note(.))]"/>
+      </xsl:call-template>
     </div>
   </xsl:template>
 

@@ -20,15 +20,13 @@
       <xsl:if test="$doc-id != ''">
         <xsl:attribute name="data-doc" select="$doc-id"/>
       </xsl:if>
+      <xsl:call-template name="ed:signs-key">
+        <xsl:with-param name="scope" select="."/>
+      </xsl:call-template>
       <xsl:apply-templates/>
-      <xsl:variable name="notes" select=".//tei:note[not(ed:is-inline-note(.))][not(ancestor::*[ed:is-part(.)])]"/>
-      <xsl:if test="not($ed:print) and exists($notes)">
-        <section class="notes" aria-label="Notes">
-          <ol>
-            <xsl:apply-templates select="$notes" mode="ed:endnote"/>
-          </ol>
-        </section>
-      </xsl:if>
+      <xsl:call-template name="ed:endnotes">
+        <xsl:with-param name="notes" select=".//tei:note[not(ed:is-inline-note(.))][not(ancestor::*[ed:is-part(.)])]"/>
+      </xsl:call-template>
     </div>
   </xsl:template>
 

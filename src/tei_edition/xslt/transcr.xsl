@@ -156,10 +156,19 @@
           || (if (exists($details)) then ' (' || string-join($details, ', ') || ')' else '')
           || (if ($desc != '') then ': ' || $desc else '')"/>
       <xsl:value-of select="
-          if ($desc != '') then '[' || $desc || ']'
-          else if ($reason = 'illegible') then '[illegible]'
-          else if ($reason = ('damage', 'damaged')) then '[damaged]'
-          else '[&#x2026;]'"/>
+          if ($desc != '') then '[' || $desc
+          else if ($reason = 'illegible') then '[illegible'
+          else if ($reason = ('damage', 'damaged')) then '[damaged'
+          else '[&#x2026;'"/>
+      <!-- The diplomatic view says why and how much: "[… not in excerpt]", "[illegible, 1 signature]". -->
+      <xsl:variable name="shown" select="$details[not(. = ('damage', 'damaged'))]"/>
+      <xsl:if test="not($ed:print) and exists($shown) and $desc = ''">
+        <span class="dipl-only" data-pagefind-ignore="">
+          <xsl:value-of select="(if ($reason = ('illegible', 'damage', 'damaged')) then ', ' else ' ')
+                                || string-join($shown, ', ')"/>
+        </span>
+      </xsl:if>
+      <xsl:text>]</xsl:text>
     </span>
   </xsl:template>
 
@@ -171,7 +180,7 @@
         <xsl:attribute name="title" select="'unclear in the source' || (if (exists($reason)) then ' (' || $reason || ')' else '')"/>
       </xsl:with-param>
       <xsl:with-param name="after" as="item()*">
-        <span class="unclear-mark">?</span>
+        <span class="unclear-mark dipl-only">?</span>
       </xsl:with-param>
     </xsl:call-template>
   </xsl:template>
@@ -216,6 +225,14 @@
       <xsl:with-param name="before" as="item()*">
         <span class="mark-label">[<xsl:value-of select="$label"/>]</span>
         <xsl:text> </xsl:text>
+        <xsl:if test="not($ed:print)">
+          <span class="dipl-only dipl-sign">&#x2E22;</span>
+        </xsl:if>
+      </xsl:with-param>
+      <xsl:with-param name="after" as="item()*">
+        <xsl:if test="not($ed:print)">
+          <span class="dipl-only dipl-sign">&#x2E23;</span>
+        </xsl:if>
       </xsl:with-param>
     </xsl:call-template>
   </xsl:template>
@@ -274,6 +291,82 @@
     <xsl:call-template name="ed:inline">
       <xsl:with-param name="class" select="lower-case(local-name()), ed:prefixed-classes('type', @type)"/>
     </xsl:call-template>
+  </xsl:template>
+
+  <!-- ===== the key to the editorial signs (screen) ===== -->
+
+  <!--
+    A short key listing only the signs that $scope (a text, or a part of a volume) uses, with the wording of the
+    PDF's "Editorial signs" (tei_edition.print.typst_source.SIGNS) where the sign is the same.
+    Each entry: (test, sample, sample class, meaning).
+  -->
+  <xsl:template name="ed:signs-key">
+    <xsl:param name="scope" as="element()"/>
+    <xsl:if test="not($ed:print)">
+      <!-- The TEI elements of the page: a volume's page leaves out its parts, which have pages of their own. -->
+      <xsl:variable name="all" select="$scope/descendant::tei:*"/>
+      <xsl:variable name="own" select="if (exists($ed:parts) and $scope/self::tei:text)
+                                       then $all[not(ancestor-or-self::*[ed:is-part(.)])] else $all"/>
+      <xsl:variable name="notes" select="$own/self::tei:note[not(ed:is-inline-note(.))]"/>
+      <xsl:variable name="entries" as="element()*">
+        <xsl:if test="$own/self::tei:pb[normalize-space(@n) != '']">
+          <ed:sign sample="p. 913" class="key-pb">A page of the source begins here; its number stands in the margin.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:pb[normalize-space(@n) = '']">
+          <ed:sign sample="|" class="key-pb key-pb-unnumbered">A page of the source begins here; the source does not number it.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:p[ancestor::tei:body][not(ancestor::tei:note or ancestor::tei:p)]">
+          <ed:sign sample="&#xB6;&#xA0;3" class="key-para">The paragraph&#x2019;s number; select it for a link to the paragraph.</ed:sign>
+        </xsl:if>
+        <xsl:if test="exists($notes)">
+          <ed:sign sample="{if ($notes[normalize-space(@n) != ''] and $notes[normalize-space(@n) = '']) then '40, a' else '1'}"
+              class="key-noteref">A note: select the number to read it. The source&#x2019;s own notes keep the source&#x2019;s numbers; the editors&#x2019; notes are numbered afresh in each document, or lettered a, b, c where the source numbers its own.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:gap">
+          <ed:sign sample="{if ($own/self::tei:gap[lower-case(normalize-space(@reason)) = 'illegible']) then '[illegible]' else '[&#x2026;]'}" class="key-gap">Matter the editors could not read or left out; the diplomatic view gives the reason and extent.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:supplied">
+          <ed:sign sample="[word]" class="key-supplied">Supplied by the editors.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:choice[tei:sic and tei:corr]">
+          <ed:sign sample="word" class="key-choice">The editors&#x2019; correction of the source: the reading view shows the correction, the diplomatic view the source&#x2019;s reading; pointing at it shows the other.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:choice[tei:abbr and tei:expan]">
+          <ed:sign sample="word" class="key-choice">An abbreviation: expanded in the reading view, as written in the diplomatic view.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:choice[tei:orig and tei:reg]">
+          <ed:sign sample="word" class="key-choice">A spelling the editors regularised: regular in the reading view, as written in the diplomatic view.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:sic[not(parent::tei:choice)]">
+          <ed:sign sample="word [sic]" class="key-sic">Thus in the source.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:add">
+          <ed:sign sample="&#x2E22;word&#x2E23;" class="key-add">Added in the source (between the lines, in the margin or by another hand); marked in the diplomatic view.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:del">
+          <ed:sign sample="word" class="key-del">Deleted in the source: struck through in the diplomatic view, left out of the reading view.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:unclear">
+          <ed:sign sample="word?" class="key-unclear">Unclear in the source, an uncertain reading; marked in the diplomatic view.</ed:sign>
+        </xsl:if>
+        <xsl:if test="$own/self::tei:surplus">
+          <ed:sign sample="{{word}}" class="key-surplus">Superfluous in the source.</ed:sign>
+        </xsl:if>
+      </xsl:variable>
+      <xsl:if test="exists($entries)">
+        <details class="signs-key" data-pagefind-ignore="all">
+          <summary>Key to the editorial signs</summary>
+          <dl>
+            <xsl:for-each select="$entries">
+              <div class="key-entry">
+                <dt><span class="key-sample {@class}"><xsl:value-of select="@sample"/></span></dt>
+                <dd><xsl:value-of select="."/></dd>
+              </div>
+            </xsl:for-each>
+          </dl>
+        </details>
+      </xsl:if>
+    </xsl:if>
   </xsl:template>
 
 </xsl:stylesheet>

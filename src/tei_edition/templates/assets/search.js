@@ -20,13 +20,18 @@ function say(message, isError = false) {
   status.classList.toggle("is-error", isError);
 }
 
-// Pagefind's excerpts are HTML with <mark> around the hits: keep the text and the marks, nothing else.
+// Pagefind's excerpts are HTML with <mark> around the hits: keep the text and the marks, nothing else, from the first
+// hit on (an ellipsis stands for the words before it), so that every excerpt begins where the search word is.
 function excerptNodes(html) {
   const doc = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
+  const nodes = Array.from(doc.body.firstChild.childNodes);
+  const first = nodes.findIndex((node) => node.nodeName === "MARK");
   const out = [];
-  doc.body.firstChild.childNodes.forEach((node) => {
-    if (node.nodeType === Node.TEXT_NODE) out.push(document.createTextNode(node.textContent));
-    else if (node.nodeName === "MARK") {
+  if (first > 0 && nodes.slice(0, first).some((node) => node.textContent.trim())) {
+    out.push(document.createTextNode("…"));
+  }
+  nodes.slice(Math.max(first, 0)).forEach((node) => {
+    if (node.nodeName === "MARK") {
       const mark = document.createElement("mark");
       mark.textContent = node.textContent;
       out.push(mark);
@@ -123,7 +128,8 @@ function renderResult(data) {
   title.href = data.url;
   title.textContent = data.meta.title || data.url;
   item.appendChild(title);
-  const details = [data.meta.date, data.meta.type].filter(Boolean).join(" · ");
+  // The date as the site writes it ("2 June 1967"); the ISO date for an index made before it was recorded.
+  const details = [data.meta.when || data.meta.date, data.meta.type].filter(Boolean).join(" · ");
   if (details) {
     const meta = document.createElement("p");
     meta.className = "result-meta";
