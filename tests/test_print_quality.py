@@ -20,6 +20,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from lxml import etree
+from lxml import html as lxml_html
 
 from pdf_fixture import fixture_bodies
 from pdf_fixture import load_fixture as load_any
@@ -210,7 +211,13 @@ def test_a_document_s_pdf_says_where_it_stands_and_how_to_cite_it(a4: Path) -> N
     uris = {str(a.get_object().get("/A", {}).get("/URI", "")) for a in first.get("/Annots", [])}
     assert f"https://example.org/korea-soviet-union/documents/{REPORT}/" in uris
     assert "Cite as: The Czechoslovak Ambassador in Moscow, “On Some Issues" in flat
-    assert "in Korea and the Soviet Union, 1945–1967, ed. The tei-edition editors, version 0.1" in flat
+    # The same citation as the document's web page gives, word for word.
+    html = load_config(a4.parent.parent.parent / "edition.toml").html_dir
+    page = lxml_html.parse(str(html / "documents" / REPORT / "index.html"))
+    web = " ".join(page.getroot().get_element_by_id("citation-text").text_content().split())
+    assert web.endswith("accessed [date of access].")
+    unbroken = re.sub(r"\xad\s*", "", flat).replace("/ ", "/")  # words and addresses broken at a line's end
+    assert f"Cite as: {web}" in unbroken
 
 
 @poppler

@@ -42,9 +42,14 @@ from tei_edition.print.typst_markup import (
     typst_language,
     value,
 )
-from tei_edition.tei.bibliography import document_citation, imprint_lines, join_names, source_description
+from tei_edition.tei.bibliography import (
+    ACCESSED,
+    document_citation,
+    imprint_lines,
+    join_names,
+    source_description,
+)
 from tei_edition.tei.certainty import is_uncertain
-from tei_edition.tei.dates import MONTHS
 from tei_edition.tei.edition import EditionData
 from tei_edition.transform.jinja import package_templates
 
@@ -245,7 +250,7 @@ class SourceWriter:
             publisher=config.publisher,
             year=str(moment.year),
             url=url,
-            accessed=f"{MONTHS[moment.month - 1]} {moment.day}, {moment.year}",
+            accessed=ACCESSED,
         )
         return (
             self.preamble(meta, single=True)

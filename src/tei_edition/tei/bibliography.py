@@ -90,6 +90,15 @@ def source_description(meta: DocumentMeta) -> list[tuple[str, str]]:
     return rows
 
 
+def in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: 'The tei-edition editors' -> 'the tei-edition editors'."""
+    return "the" + name[3:] if name.startswith("The ") else name
+
+
+# Where the reader's date of access goes in a citation (the web page's script fills it in; a PDF leaves it).
+ACCESSED = "[date of access]"
+
+
 def document_citation(
     *,
     creators: list[str],
@@ -103,10 +112,10 @@ def document_citation(
     accessed: str,
 ) -> str:
     """How to cite a document of the edition (Chicago notes-bibliography): 'A, “Title,” in Edition, ed. B,
-    version 1 (Publisher, 2026), https://..., accessed May 1, 2026.'"""
+    version 1 (Publisher, 2026), https://..., accessed [date of access].'"""
     quoted = f"“{title},”" if not title.endswith(("?", "!")) else f"“{title}”"
     lead = f"{join_names(creators)}, " if creators else ""
-    eds = f", ed. {join_names(list(editors))}" if editors else ""
+    eds = f", ed. {join_names([in_sentence(e) for e in editors])}" if editors else ""
     ver = f", version {version}" if version else ""
     publication = ", ".join(p for p in (publisher, year) if p)
     tail = f"{url}, accessed {accessed}." if url else f"accessed {accessed}."
