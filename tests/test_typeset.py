@@ -651,6 +651,9 @@ def test_a_long_edition_comes_in_volumes_each_with_its_own_contents_and_indexes(
             if text.isdigit():
                 assert text == labels[target] and parts[mine[0].title] <= target < parts["Index of persons"]
     assert seen == data.documents  # each document in one volume, in order
+    for number, doc in enumerate(seen, start=1):  # each document's own PDF says where it stands
+        first = page_texts(tmp_path / "pdf" / "documents" / f"{doc.id}.pdf")[0]
+        assert re.search(rf"Document {number}; edition volume {number}, pp?\. \d+", first), first[:200]
     # Set in processes of their own, the volumes are the same bytes as when set with one job.
     build(load_fixture(volume_pages=2), tmp_path / "one", jobs=1)
     for book in books:

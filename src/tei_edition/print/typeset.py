@@ -273,7 +273,12 @@ def render_typst(
                 written += 1
                 sources = {
                     doc.number: (
-                        writer.document_source(doc, document_metadata(data, doc), pages.get(doc.id, "")),
+                        writer.document_source(
+                            doc,
+                            document_metadata(data, doc),
+                            pages.get(doc.id, ""),
+                            f"volume {number}, " if len(volumes) > 1 else "",
+                        ),
                         f"document {doc.id!r} (from {source_name(data.config, doc.source.path)})",
                     )
                     for doc in volume

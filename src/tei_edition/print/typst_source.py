@@ -231,11 +231,14 @@ class SourceWriter:
         )
         return where + part
 
-    def document_source(self, doc: PrintDocument, meta: PdfMetadata, pages: str = "") -> str:
+    def document_source(self, doc: PrintDocument, meta: PdfMetadata, pages: str = "", volume: str = "") -> str:
         """A document's own PDF: where it stands in the edition (`pages`: its pages in the edition's book, as
-        '9–12'), its address on the web when the edition has one, and how to cite it."""
+        '9–12'; `volume`: 'volume 2, ' when the book comes in volumes), its address on the web when the edition has one,
+        and how to cite it."""
         config = self.config
-        place = f"Document {doc.number}" + (f"; edition pp. {pages}" if pages else "")
+        place = f"Document {doc.number}"
+        if pages:
+            place += f"; edition {volume}" + ("pp. " if "–" in pages else "p. ") + pages
         line = f"{config.title} · {place} · Version {config.version}, {long_date(self.data)}"
         if config.licence:
             line += f" · {config.licence}"
