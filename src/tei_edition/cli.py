@@ -130,6 +130,7 @@ def validate(
 
 @main.command(short_help="Build the HTML edition and the PDFs.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF editions.")
+@click.option("--no-epub", is_flag=True, help="Skip the EPUB editions (the site then does not offer them).")
 @click.option("--clean", is_flag=True, help="Rebuild everything from scratch, ignoring the last build and its cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 @click.option(
@@ -149,6 +150,7 @@ def validate(
 @reports_errors
 def build(
     no_pdf: bool,
+    no_epub: bool,
     clean: bool,
     jobs: int | None,
     executor: str | None,
@@ -162,7 +164,9 @@ def build(
 
     config = _load(config_path)
     reporter = Reporter(quiet=quiet, verbose=verbose)
-    options = BuildOptions(pdf=not no_pdf, clean=clean, jobs=jobs, keep_going=keep_going, executor=executor)
+    options = BuildOptions(
+        pdf=not no_pdf, epub=not no_epub, clean=clean, jobs=jobs, keep_going=keep_going, executor=executor
+    )
     try:
         summary = build_edition(config, options, progress=reporter)
     except ValidationFailed:

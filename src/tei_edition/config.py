@@ -123,6 +123,8 @@ class EditionConfig:
     templates_dir: Path | None = None
     xslt_dir: Path | None = None
     extra_css: tuple[Path, ...] = ()
+    # Whether document pages may load page images from IIIF image services elsewhere; else they only link them.
+    remote_images: bool = False
     print: PrintConfig = field(default_factory=PrintConfig)
     executor: str | None = None  # "local" or "dask://HOST:PORT"
     jobs: int | None = None
@@ -167,7 +169,7 @@ _SCHEMA: dict[str, dict[str, _Check]] = {
         "schematron": _STR,
         "split": (lambda v: isinstance(v, (str, bool)), "an XPath (a string), or false"),
     },
-    "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST},
+    "output": {"dir": _STR, "templates": _STR, "xslt": _STR, "css": _STR_LIST, "remote_images": _BOOL},
     "pdf": {
         "enabled": _BOOL,
         "paper": _STR,
@@ -400,6 +402,7 @@ def config_from_dict(data: dict[str, Any], root: Path, path: Path | None = None)
         templates_dir=templates_dir,
         xslt_dir=xslt_dir,
         extra_css=tuple(extra_css),
+        remote_images=output.get("remote_images", False),
         print=PrintConfig(
             enabled=pdf.get("enabled", True),
             paper=paper,

@@ -154,6 +154,21 @@ def pdf_href(rel: str) -> str:
     return f"{PDF}/{rel}"
 
 
+# ---- EPUBs (in the site) -------------------------------------------------------------------------------------------
+
+EPUB = "epub"
+
+
+def edition_epub() -> str:
+    """The EPUB of the whole edition, relative to the site root."""
+    return f"{EPUB}/edition.epub"
+
+
+def document_epub(doc_id: str) -> str:
+    """The EPUB of one document, relative to the site root."""
+    return f"{EPUB}/{DOCUMENTS}/{id_segment(doc_id)}.epub"
+
+
 # ---- Sources -------------------------------------------------------------------------------------------------------
 
 
@@ -196,3 +211,29 @@ def media_source(document: Path, rel: PurePosixPath, root: Path) -> tuple[Path |
     if not source.resolve().is_relative_to(root.resolve()):
         return None, f"is outside the edition's folder ({source} leads to {source.resolve()}); copy it into the edition"
     return source, ""
+
+
+# ---- Page images (IIIF Image API level 0, static tiles) -----------------------------------------------------------
+
+IIIF = "iiif"
+
+
+def iiif_image_id(name: str, digest: str) -> str:
+    """The id of a page image in the site: its file's name and the start of its content hash ('p1-3fa2b0c41d9e'),
+    so that an image changed in place gets new tiles and two copies of one image share theirs."""
+    return f"{safe_segment(PurePosixPath(name).stem)[:60]}-{digest[:12]}"
+
+
+def iiif_folder(image_id: str) -> str:
+    """The folder of a page image's info.json and tiles, with a trailing slash."""
+    return f"{IIIF}/{safe_segment(image_id)}/"
+
+
+def iiif_tile(x: int, y: int, w: int, h: int, tile_w: int, tile_h: int, width: int, height: int) -> str:
+    """The path of a tile below its image's folder, as the IIIF Image API 3.0 names it:
+    {region}/{size}/0/default.jpg, the region 'full' when it is the whole image and the size 'max' when it is the
+    full size (what viewers that read a level-0 info.json ask for)."""
+    whole = x == 0 and y == 0 and w == width and h == height
+    region = "full" if whole else f"{x},{y},{w},{h}"
+    size = "max" if whole and tile_w == width and tile_h == height else f"{tile_w},{tile_h}"
+    return f"{region}/{size}/0/default.jpg"

@@ -15,7 +15,7 @@ from types import TracebackType
 from tei_edition.errors import BuildError
 from tei_edition.output.hashing import hash_bytes, new_digest
 
-_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~,-]+$")  # "," for IIIF tile names (0,0,512,512)
 
 
 def check_relative(rel: str) -> PurePosixPath:
@@ -29,7 +29,7 @@ def check_relative(rel: str) -> PurePosixPath:
     return path
 
 
-_SAFE_PATH = re.compile(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*")
+_SAFE_PATH = re.compile(r"[A-Za-z0-9._~,-]+(?:/[A-Za-z0-9._~,-]+)*")
 
 
 def output_key(rel: str) -> str:

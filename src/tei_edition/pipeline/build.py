@@ -49,6 +49,7 @@ from tei_edition.pipeline.write import (
     open_writers,
     pdf_sizes,
     render_web,
+    set_epubs,
     set_print,
 )
 from tei_edition.tei.discover import Sources, discover_sources
@@ -73,6 +74,7 @@ class BuildOptions:
     """What the user asked of this build."""
 
     pdf: bool = True
+    epub: bool = True
     clean: bool = False
     jobs: int | None = None
     keep_going: bool = False
@@ -86,6 +88,7 @@ class BuildSummary:
     documents: int = 0
     pages: int = 0
     pdfs: int = 0
+    epubs: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     report: Report = field(default_factory=Report)
     flagged: list[str] = field(default_factory=list)
@@ -94,6 +97,7 @@ class BuildSummary:
     processed: int = 0  # sources validated and transformed in this build
     reused: int = 0  # sources whose results came from the cache
     search: SearchIndexStats | None = None  # what the search index took: shards re-indexed and carried over
+    page_images: dict[str, str] = field(default_factory=dict)  # the facsimiles' image files and their signatures
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -123,6 +127,7 @@ class BuildPlan:
     changes: Changes
     edited: set[Path]  # the sources added or changed since the last build
     pdf: bool
+    epub: bool
 
 
 def build_edition(
@@ -152,7 +157,11 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
     summary.changes = plan.changes.describe()
     say.detail(f"changes since the last build: {summary.changes}")
     if plan.previous is not None and plan.changes.nothing:
-        return up_to_date(summary, plan.previous, say)
+        from tei_edition.web.facsimile import page_images_changed  # an image edited alone changes pages too
+
+        if not page_images_changed(plan.previous.summary.get("page_images") or {}):
+            return up_to_date(summary, plan.previous, say)
+        summary.changes = "page images changed"
     registers = [(p, plan.contents[p]) for p in plan.sources.registers]
     settings = stage_settings(config, registers, plan.pdf)
     spec = parse_executor(options.executor or config.executor, options.jobs or config.jobs)
@@ -199,6 +208,9 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
                     )
             with summary.phase("render"):
                 render_web(data, bodies(stage, data, "screen"), html_out, plan, summary, say, pdf_sizes(pdf_out))
+            if plan.epub:
+                with summary.phase("epub"):
+                    set_epubs(data, bodies(stage, data, "screen"), html_out, plan, summary, say)
         with summary.phase("write"):
             commit(html_out, pdf_out, say)
             save_manifest(config, manifest_of(config, plan, summary, html_out, pdf_out))
@@ -231,12 +243,13 @@ def discover(config: EditionConfig, options: BuildOptions) -> BuildPlan:
     build_date = _build_date(previous)
     inputs = edition_inputs(config, build_date.isoformat())
     pdf = options.pdf and config.print.enabled
-    flags = {"pdf": pdf, "keep_going": options.keep_going}
+    flags = {"pdf": pdf, "epub": options.epub, "keep_going": options.keep_going}
     dirs = [config.html_dir] + ([config.pdf_dir] if pdf else [])
     changes = compare(previous, inputs, hashes, flags, dirs)
     names = set(changes.added) | set(changes.modified)
     edited = {p for p, name in named.items() if name in names}
-    return BuildPlan(sources, contents, previous, recorded, inputs, flags, build_date, changes, edited, pdf)
+    epub = options.epub
+    return BuildPlan(sources, contents, previous, recorded, inputs, flags, build_date, changes, edited, pdf, epub)
 
 
 def up_to_date(summary: BuildSummary, previous: Manifest, say: Reporter) -> BuildSummary:
@@ -246,6 +259,7 @@ def up_to_date(summary: BuildSummary, previous: Manifest, say: Reporter) -> Buil
     summary.documents = int(recorded.get("documents", 0))
     summary.pages = int(recorded.get("pages", 0))
     summary.pdfs = int(recorded.get("pdfs", 0))
+    summary.epubs = int(recorded.get("epubs", 0))
     summary.flagged = list(recorded.get("flagged", []))
     summary.reused = summary.documents
     say.detail("nothing changed since the last build: the output is up to date")
@@ -292,6 +306,7 @@ def gather_edition(
     )
     data.letters = [letter for p in plan.sources.documents if core[p].parsed for letter in core[p].letters]
     data.build_date = plan.build_date
+    data.epub = plan.epub
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
     data.document_keys = document_keys
     flagged = {d.path for d in summary.report.errors}

@@ -22,7 +22,7 @@ from tei_edition.tei.parse import parse_bytes
 from tei_edition.tei.registers import all_entities, read_registers
 from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
 from tei_edition.validate.encoding import check_entries
-from tei_edition.validate.media import check_images
+from tei_edition.validate.media import PAGE_IMAGE, check_images
 from tei_edition.validate.references import check_ids, check_pointers, register_paths
 
 MAX_LISTED = 20  # errors listed when a build stops; `edition validate` lists them all
@@ -55,6 +55,7 @@ def consistency_gate(
         report.extend(encoding.get(path, []))
         if root is not None:
             report.extend(check_images(path, core[path].graphics, root))
+            report.extend(check_images(path, core[path].page_images, root, PAGE_IMAGE))
     entities = all_entities(read_registers(register_trees.items()))
     pointed = set().union(*(core[p].targets for p in documents)) if documents else None
     report.extend(check_entries(entities.values(), pointed))

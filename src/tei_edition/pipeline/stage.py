@@ -25,6 +25,7 @@ from tei_edition.output.hashing import content_key, hash_bytes, hash_file, hash_
 from tei_edition.output.paths import source_name
 from tei_edition.pipeline.sources import read_source
 from tei_edition.tei.edition import summarise_passages
+from tei_edition.tei.facsimile import page_image_urls
 from tei_edition.tei.letters import Letter, is_letter_list, read_letters
 from tei_edition.tei.model import Document, read_passages, read_passages_by_page
 from tei_edition.tei.parse import FragmentError, line_of, parse_bytes
@@ -94,6 +95,7 @@ class CoreResult:
     documents: tuple[Document, ...] = ()
     letters: tuple[Letter, ...] = ()  # the letters a correspondence file (CMIF) describes in its header
     graphics: tuple[tuple[str, int], ...] = ()  # (graphic/@url, line): the images the text shows, for the gate
+    page_images: tuple[tuple[str, int], ...] = ()  # (URL, line): the facsimile's page images and manifest, likewise
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
     schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
     # For each document, by id: for each entity it mentions, the entity's id, the number of passages and a hash of
@@ -193,7 +195,10 @@ class SourceWorker:
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
             core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree))
             if task.is_document:
-                core.graphics = tuple((g.get("url") or "", line_of(g)) for g in tree.getroot().iter(f"{T}graphic"))
+                core.page_images = page_image_urls(tree.getroot())
+                shown = set(core.page_images)
+                graphics = ((g.get("url") or "", line_of(g)) for g in tree.getroot().iter(f"{T}graphic"))
+                core.graphics = tuple(g for g in graphics if g not in shown)
         if not task.is_document or not self.settings.read:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own

@@ -19,6 +19,7 @@ from tei_edition.tei.edition import EditionData
 
 if TYPE_CHECKING:
     from tei_edition.pipeline.build import BuildPlan, BuildSummary
+    from tei_edition.web.facsimile import PageImages
     from tei_edition.web.search import SearchIndexStats
 
 
@@ -73,6 +74,14 @@ def render_web(
     def indexed(stats: SearchIndexStats) -> None:
         summary.search = stats
 
+    def tiled(images: PageImages) -> None:
+        summary.page_images = images.signatures
+        for timing in images.timings:
+            how = "reused" if timing.reused else "made"
+            say.detail(f"page image {timing.source.name}: {timing.tiles} tiles {how} in {timing.seconds:.2f} s")
+        for problem in images.unreadable:
+            say.info(problem)
+
     summary.pages = render_site(
         data,
         screen,
@@ -83,6 +92,7 @@ def render_web(
         changed={doc.id for doc in data.documents if doc.path in plan.edited},
         on_index=indexed,
         pdfs=pdfs or {},
+        on_images=tiled,
     )
     say.detail(f"HTML: {summary.pages} pages")
     if summary.search is not None:
@@ -118,6 +128,16 @@ def pdf_sizes(out: OutputWriter | None) -> dict[str, int]:
     if out is None:
         return {}
     return {name: out.current(name).stat().st_size for name in sorted(out.hashes)}
+
+
+def set_epubs(
+    data: EditionData, screen: CachedBodies, out: OutputWriter, plan: BuildPlan, summary: BuildSummary, say: Reporter
+) -> None:
+    """Make the EPUBs, the edition's and one per document, into the site (epub/)."""
+    from tei_edition.print.epub import render_epubs
+
+    summary.epubs = render_epubs(data, screen, out, store=screen.cache, shared_key=plan.inputs.key())
+    say.detail(f"EPUB: {summary.epubs} files")
 
 
 def commit(html_out: OutputWriter, pdf_out: OutputWriter | None, say: Reporter) -> None:
@@ -165,8 +185,10 @@ def manifest_of(
             "documents": summary.documents,
             "pages": summary.pages,
             "pdfs": summary.pdfs,
+            "epubs": summary.epubs,
             "flagged": summary.flagged,
             "build_date": plan.build_date.isoformat(),
+            "page_images": summary.page_images,
         },
     )
 

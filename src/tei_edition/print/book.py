@@ -15,9 +15,10 @@ from lxml import etree
 from markupsafe import Markup
 
 from tei_edition.errors import BuildError
+from tei_edition.tei.bibliography import source_reference
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
-from tei_edition.tei.header import DocumentMeta
+from tei_edition.tei.header import DocumentMeta, SourceCitation
 from tei_edition.tei.model import Document
 from tei_edition.tei.registers import KINDS, Entity, Name
 
@@ -171,6 +172,13 @@ def _iso_date(data: EditionData) -> str:
 def long_date(data: EditionData) -> str:
     """The build date as the print editions write it: '1 May 2024'."""
     return data.build_date.strftime("%-d %B %Y")
+
+
+def citation_text(source: SourceCitation) -> str:
+    """A reading form of a header's SourceCitation, in the words of the shared formatter (tei/bibliography.py):
+    the reference, then its web address."""
+    reference = source_reference(source) if (source.text or source.title) else ""
+    return f"{reference} {source.url}" if reference and source.url else reference
 
 
 def prepare_document(data: EditionData, doc: Document, number: int, print_bodies: dict[str, str]) -> PrintDocument:

@@ -126,6 +126,7 @@ class EditionData:
     build_date: datetime = field(default_factory=lambda: build_time())
     tool_version: str = __version__
     flagged: set[str] = field(default_factory=set)  # ids of documents with validation errors (--keep-going)
+    epub: bool = False  # whether the build makes the EPUBs (the site's pages then link them)
     source_hashes: dict[Path, str] = field(
         default_factory=dict
     )  # content hashes of the sources, as the build read them

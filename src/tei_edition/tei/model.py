@@ -17,6 +17,7 @@ from tei_edition.tei.snippets import BlockText, split_snippet, text_and_snippet
 from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, pointer_targets, text_of
 
 if TYPE_CHECKING:
+    from tei_edition.tei.facsimile import Facsimile
     from tei_edition.tei.header import DocumentMeta
 
 # Elements that receive a mention anchor (the XSLT numbers the same set the same way).
@@ -90,6 +91,7 @@ class Document:
     mentions: tuple[Mention, ...] = ()
     dates: tuple[DateMention, ...] = ()
     part_of: str = ""  # the id of the document whose file holds this one (a volume's part), else ''
+    facsimile: Facsimile | None = None  # the page images beside the text (tei/facsimile.py)
 
     def entity_ids(self) -> frozenset[str]:
         """The ids of the entities the text mentions."""
@@ -100,7 +102,7 @@ class Document:
         strings of every document's mentions shared (see _unpickled)."""
         columns = tuple(zip(*self.mentions, strict=True))
         fields = (self.id, self.path, self.title, self.date, self.header, self.lang, self.graphics, self.short_title)
-        return (_unpickled, (fields, columns, self.dates, self.part_of))
+        return (_unpickled, (fields, columns, self.dates, self.part_of, self.facsimile))
 
 
 def _unpickled(
@@ -108,6 +110,7 @@ def _unpickled(
     columns: tuple[tuple[Any, ...], ...],
     dates: tuple[DateMention, ...],
     part_of: str = "",
+    facsimile: Facsimile | None = None,
 ) -> Document:
     """A pickled Document, its mentions' strings interned: the same anchors ('n12'), names and ids recur in document
     after document, and the main process of a build holds the mentions of every document. The 1,000 documents of
@@ -131,7 +134,7 @@ def _unpickled(
                 ),
             )
         )
-    return Document(*fields, mentions=mentions, dates=dates, part_of=part_of)
+    return Document(*fields, mentions=mentions, dates=dates, part_of=part_of, facsimile=facsimile)
 
 
 def source_tree(doc: Document) -> etree._ElementTree:
@@ -143,6 +146,7 @@ def source_tree(doc: Document) -> etree._ElementTree:
 
 def read_document(tree: etree._ElementTree, path: Path) -> Document:
     """Build the Document (title, date, header, mentions with anchors, dated passages) from a parsed TEI tree."""
+    from tei_edition.tei.facsimile import read_facsimile
     from tei_edition.tei.header import read_header, short_title_of
 
     root = tree.getroot()
@@ -163,6 +167,7 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
         short_title=short_title_of(tree),
         mentions=tuple(r for r in readings if isinstance(r, Mention)),
         dates=tuple(r for r in readings if isinstance(r, DateMention)),
+        facsimile=read_facsimile(root),
     )
 
 

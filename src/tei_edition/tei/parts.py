@@ -17,6 +17,7 @@ from lxml import etree
 
 from tei_edition.config import SplitError, compile_split
 from tei_edition.tei.dates import DateSpan, DateValueError, date_span, parse_date
+from tei_edition.tei.facsimile import with_part_facsimiles
 from tei_edition.tei.model import DateMention, Document, Mention, read_document, read_readings
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.text import XML_ID, XML_LANG, T, text_of
@@ -151,7 +152,7 @@ def read_documents(tree: etree._ElementTree, path: Path, parts: list[Part]) -> l
     documents = [_with_readings(volume, readings.get(volume.id, []))]
     for part in parts:
         documents.append(_with_readings(_part_document(part, path, volume), readings.get(part.id, [])))
-    return documents
+    return with_part_facsimiles(documents, tree, parts)
 
 
 def part_finder(parts: list[Part], volume_id: str) -> Callable[[etree._Element], str]:

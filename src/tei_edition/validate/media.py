@@ -1,4 +1,5 @@
-"""The images a document shows: each relative graphic/@url must be a file of the edition (rule "image")."""
+"""The images a document shows: each relative graphic/@url, and each page image of its facsimile, must be a file of
+the edition (rule "image")."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from pathlib import Path
 from tei_edition.output.paths import local_media, media_source
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 
+# What the site shows instead of an image that cannot be used: a placeholder in the text, nothing in the viewer of
+# page images (a facsimile's graphic, an image named by @facs, a IIIF manifest file).
+FIGURE = ("the image", "its pages show a placeholder")
+PAGE_IMAGE = ("the page image", "the page viewer shows no image there")
 
-def check_images(document: Path, graphics: Iterable[tuple[str, int]], root: Path) -> list[Diagnostic]:
-    """A warning for each image of a document that the site cannot show (its pages show a placeholder)."""
+
+def check_images(
+    document: Path, graphics: Iterable[tuple[str, int]], root: Path, kind: tuple[str, str] = FIGURE
+) -> list[Diagnostic]:
+    """A warning for each image of a document that the site cannot show."""
     out = []
     seen: set[str] = set()
     for url, line in graphics:
@@ -20,6 +28,6 @@ def check_images(document: Path, graphics: Iterable[tuple[str, int]], root: Path
         seen.add(rel.as_posix())
         source, problem = media_source(document, rel, root)
         if source is None:
-            message = f"the image {url!r} {problem}: its pages show a placeholder"
+            message = f"{kind[0]} {url!r} {problem}: {kind[1]}"
             out.append(Diagnostic(document, line, 0, Severity.WARNING, message, "image"))
     return out

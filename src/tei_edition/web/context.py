@@ -14,7 +14,7 @@ from jinja2 import Environment
 
 from tei_edition.output.cache import BuildCache
 from tei_edition.output.hashing import hash_bytes, new_digest
-from tei_edition.output.paths import href_between, page_file, part_folder
+from tei_edition.output.paths import document_epub, edition_epub, href_between, page_file, part_folder
 from tei_edition.output.writer import OutputWriter
 from tei_edition.tei.bibliography import join_names as join_names  # names joined as the PDFs join them
 from tei_edition.tei.dates import MONTHS
@@ -64,6 +64,11 @@ class SiteInfo:
     build_date: datetime
     stylesheets: tuple[str, ...]  # relative to the site root
     navigation: tuple[tuple[str, str, str], ...] = NAVIGATION
+    epub: bool = False  # the build makes EPUBs: the pages link them
+
+    def epub_href(self, doc_id: str | None = None) -> str:
+        """The site path of the edition's EPUB, or of a document's."""
+        return document_epub(doc_id) if doc_id else edition_epub()
 
     @property
     def build_iso(self) -> str:
@@ -130,6 +135,7 @@ class Site:
             build_date=self.data.build_date,
             stylesheets=(),
             navigation=navigation(bool(self.data.letters)),
+            epub=self.data.epub,
         )
 
     def base(self, path: str, page_title: str, section: str, description: str = "") -> PageContext:

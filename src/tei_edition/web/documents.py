@@ -17,6 +17,7 @@ from tei_edition.web.about import EDITORIAL_PARTS, about_text
 from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names, running_text
 from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, join_names, safe_url, value_digest
 from tei_edition.web.downloads import PdfFile, document_pdf_file, edition_pdfs
+from tei_edition.web.facsimile import FacsimileView, facsimile_view
 from tei_edition.web.views import DocumentView, document_views
 
 SCHEMA_TYPES = {"person": "Person", "place": "Place", "org": "Organization"}
@@ -50,6 +51,8 @@ class DocumentPage(PageContext):
     canonical: str
     pdf: PdfFile | None  # the document's PDF, when the build set one
     editorial: list[tuple[str, str]]  # the document's editorial notes: (what they are about, paragraph)
+    facsimile: FacsimileView | None  # the page images beside the text
+    remote_sources: str  # the servers of page images the page may load (' https://a.org'), for its CSP
 
 
 class HomePage(PageContext):
@@ -115,12 +118,15 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
             for card, e in zip(cards, entities, strict=True)
         ]
         pdf = document_pdf_file(site, doc.id)
+        page_folder = folder("documents", doc.id)
+        facsimile = facsimile_view(site, doc, page_folder)
         deps = site.inputs_hash(
             "document.html",
             (
                 site.info,
                 pdf,
                 editors,
+                facsimile,
                 views.digest(doc.id),
                 views.digest(previous.id) if previous else None,
                 views.digest(following.id) if following else None,
@@ -130,7 +136,6 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
                 fingerprint(doc.id) if fingerprint is not None else bodies[doc.id],
             ),
         )
-        page_folder = folder("documents", doc.id)
         citation: list[Citation] = []
 
         def cite(
@@ -146,6 +151,7 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
             following: Document | None = following,
             cards: list[EntityCard] = cards,
             pdf: PdfFile | None = pdf,
+            facsimile: FacsimileView | None = facsimile,
         ) -> DocumentPage:
             view = views[doc.id]
             return DocumentPage(
@@ -161,6 +167,8 @@ def render_documents(site: Site, bodies: Mapping[str, str], documents: Iterable[
                 canonical=site.info.absolute(view.folder),
                 pdf=pdf,
                 editorial=editorial_notes(view),
+                facsimile=facsimile,
+                remote_sources="".join(f" {origin}" for origin in facsimile.origins) if facsimile else "",
             )
 
         site.page_from("document.html", page_folder, deps, make)

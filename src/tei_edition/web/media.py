@@ -24,9 +24,11 @@ def copy_media(site: Site) -> int:
     copied: set[str] = set()
     root = site.data.config.root
     for doc in site.data.documents:
-        for url, _line in doc.graphics:
+        # A facsimile's page images are served as tiles (web/facsimile.py), not copied.
+        pages = {image for s in doc.facsimile.surfaces for image in s.images} if doc.facsimile else set()
+        for url, line in doc.graphics:
             rel = local_media(url)
-            if rel is None or rel.as_posix() in copied:
+            if rel is None or rel.as_posix() in copied or (url, line) in pages:
                 continue
             source, _problem = media_source(doc.path, rel, root)
             if source is None:

@@ -16,6 +16,7 @@ from tei_edition.web.chronology import render_chronology
 from tei_edition.web.context import Site
 from tei_edition.web.documents import render_documents, render_home
 from tei_edition.web.downloads import render_downloads
+from tei_edition.web.facsimile import PageImages, write_page_images
 from tei_edition.web.letters import render_letters
 from tei_edition.web.map import add_to_navigation, render_map
 from tei_edition.web.media import copy_media
@@ -49,6 +50,7 @@ def render_site(
     on_index: Callable[[SearchIndexStats], None] | None = None,
     changed: Collection[str] = (),
     pdfs: Mapping[str, int] | None = None,
+    on_images: Callable[[PageImages], None] | None = None,
 ) -> int:
     """Render every page of the HTML edition into `out`, index it for search; return the number of pages.
 
@@ -57,7 +59,8 @@ def render_site(
     shards of the search index whose pages did not change. `store` (the build cache) keeps what is worth keeping
     between builds, such as the compressed members of the zip. `on_index` receives what indexing did. `changed`:
     the ids of the documents whose sources changed since the last build (their pages are rendered first). `pdfs`:
-    the PDFs the build set (name below pdf/ -> size in bytes), which the pages link; none links a PDF not there."""
+    the PDFs the build set (name below pdf/ -> size in bytes), which the pages link; none links a PDF not there.
+    `on_images` receives what tiling the facsimiles' page images did."""
     site = Site(
         data,
         make_env(data.config, store, tool_fingerprint()),
@@ -72,6 +75,9 @@ def render_site(
         copy_assets(site)
         add_to_navigation(site)
         copy_media(site)
+        images = write_page_images(site)  # the facsimiles' page images as tiles, made once per image content
+        if on_images is not None:
+            on_images(images)
         # The document pages shard by shard: Pagefind indexes a shard as soon as its pages are written, and works on
         # while the others are rendered.
         for shard, documents in index.groups(changed):

@@ -24,6 +24,7 @@
   <xsl:import href="apparatus.xsl"/>
   <xsl:import href="parallel.xsl"/>
   <xsl:import href="parts.xsl"/>
+  <xsl:import href="facsimile.xsl"/>
 
   <xsl:output method="html" html-version="5" indent="no" encoding="UTF-8" include-content-type="no"/>
 
