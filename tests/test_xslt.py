@@ -127,11 +127,22 @@ def test_div_heads_by_depth(transformer: Transformer) -> None:
         transformer,
         '<div type="chapter"><head>A</head><div><head>B</head><div><head>C</head><p>x</p></div></div></div>',
     )
+    # Each heading is an anchor: its path from the text (body, division, sub-division..., the heading itself).
     assert out == (
-        '<section class="div type-chapter"><h2 class="head">A</h2><section class="div">'
-        '<h3 class="head">B</h3><section class="div"><h4 class="head">C</h4><p>x</p>'
+        '<section class="div type-chapter"><h2 class="head" id="sec-1.1.1">A</h2><section class="div">'
+        '<h3 class="head" id="sec-1.1.2.1">B</h3><section class="div">'
+        '<h4 class="head" id="sec-1.1.2.2.1">C</h4><p>x</p>'
         "</section></section></section>"
     )
+
+
+def test_div_heads_keep_their_own_ids_and_never_take_one_the_source_uses(transformer: Transformer) -> None:
+    out = body(
+        transformer,
+        '<div><head xml:id="first">A</head><p xml:id="sec-1.2.1">x</p></div><div><head>B</head><p>y</p></div>',
+    )
+    assert '<h2 id="first" class="head">A</h2>' in out
+    assert '<h2 class="head" id="section-1.2.1">B</h2>' in out
 
 
 def test_letter_parts(transformer: Transformer) -> None:

@@ -303,6 +303,7 @@ def gather_edition(
         documents=documents,
         summaries=summaries,
         passages=CachedPassages(stage.cache, document_keys),
+        entries=[entry for p in plan.sources.documents if core[p].parsed for entry in core[p].entries],
     )
     data.letters = [letter for p in plan.sources.documents if core[p].parsed for letter in core[p].letters]
     data.build_date = plan.build_date

@@ -44,7 +44,7 @@ def consistency_gate(
     parsed = [p for p in sources.all if core[p].parsed]
     for path in sources.all:
         report.extend(core[path].diagnostics)
-    sites, id_problems = check_ids((p, core[p].ids) for p in parsed)
+    sites, id_problems = check_ids(((p, core[p].ids) for p in parsed), set(sources.registers))
     report.extend(id_problems)
     registers = register_paths(register_trees)
     for path in parsed:

@@ -24,11 +24,13 @@ from tei_edition.pipeline.stage import (
     body_key,
     document_key,
     process_batch,
+    register_keys,
     warm_up,
     with_data,
 )
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.edition import passages_key
+from tei_edition.tei.names import NameLinks, RegisterKeys
 from tei_edition.validate.diagnostics import Diagnostic
 
 Consume = Callable[[list[SourceResult]], None]
@@ -82,25 +84,43 @@ class CachedStage:
             False: hash_text(inputs.key("tool", "schemas"), *schemas),
         }
         self.documents = set(sources.documents)
+        # The key a source's core result is cached under, and the key its texts and passages are (core_keys): the
+        # same, but for a document whose names the registers had a say in (tei/names.py), whose texts are also keyed
+        # by what the registers said (texts_key), so that a page or book keyed by them is made again when it changes.
+        self.result_keys: dict[Path, str] = {}
         self.core_keys: dict[Path, str] = {}
         self.renamed: dict[str, str] = {}  # a document built under an id of its own -> the id its results are under
         self.encoding_keys: dict[Path, str] = {}
+        self._register_keys: RegisterKeys | None = None
         for path in sources.all:
             # By the source's full path, not its name in the edition: the results hold it (documents, diagnostics),
             # and an edition moved to another folder must not be given those of its old place.
             name, digest = str(path), contents.digest(path)
-            self.core_keys[path] = content_key("core", stage[path in self.documents], name, digest)
+            self.result_keys[path] = content_key("core", stage[path in self.documents], name, digest)
+            self.core_keys[path] = self.result_keys[path]
             self.encoding_keys[path] = content_key("encoding", inputs.tool, settings.registers_key, name, digest)
+
+    def register_keys(self) -> RegisterKeys:
+        """What resolving names needs of the registers (tei/names.py), to tell whether a cached result still holds."""
+        if self._register_keys is None:
+            self._register_keys = register_keys(self.settings.registers)
+        return self._register_keys
 
     def lookup(self) -> list[SourceTask]:
         """Take from the cache what it holds; the tasks for the rest (read in a few queries, not three per source)."""
-        sources, media, keys = self.sources, self.settings.media, self.core_keys
-        cached_core = self.cache.get_objects([keys[p] for p in sources.all])
+        sources, media, results = self.sources, self.settings.media, self.result_keys
+        cached_core = self.cache.get_objects([results[p] for p in sources.all])
         cached_encoding = self.cache.get_objects([self.encoding_keys[p] for p in sources.documents])
+        keys = {
+            p: texts_key(results[p], cached.names)
+            if isinstance(cached := cached_core.get(results[p]), CoreResult)
+            else results[p]
+            for p in sources.all
+        }
         wanted = [
             body_key(keys[p], doc.id, m)
             for p in sources.documents
-            if isinstance(cached := cached_core.get(keys[p]), CoreResult)
+            if isinstance(cached := cached_core.get(results[p]), CoreResult)
             for doc in cached.documents
             for m in media
         ]
@@ -108,16 +128,18 @@ class CachedStage:
         tasks = []
         for path in sources.all:
             is_document = path in self.documents
-            cached = cached_core.get(keys[path])
+            cached = cached_core.get(results[path])
             if (
                 isinstance(cached, CoreResult)
                 and _still_valid(cached)
+                and (cached.names is None or self.register_keys().agree(cached.names))
                 and (
                     not (is_document and cached.parsed and cached.documents)
                     or all(body_key(keys[path], doc.id, m) in bodies for doc in cached.documents for m in media)
                 )
             ):
                 self.results.core[path] = cached
+                self.core_keys[path] = keys[path]
             known = cached_encoding.get(self.encoding_keys[path]) if is_document else []
             if isinstance(known, list):
                 self.results.encoding[path] = known
@@ -133,8 +155,8 @@ class CachedStage:
         self.results.keep(results)
         entries: list[tuple[str, bytes]] = []
         for result in results:
-            key = self.core_keys[result.path]
             if result.core is not None:
+                key = self.core_keys[result.path] = texts_key(self.result_keys[result.path], result.core.names)
                 entries.extend(
                     (body_key(key, doc_id, media), body.encode("utf-8"))
                     for (doc_id, media), body in result.bodies.items()
@@ -143,10 +165,19 @@ class CachedStage:
                     (passages_key(document_key(key, doc_id), e), data) for (doc_id, e), data in result.passages.items()
                 )
                 if result.core.failure is None:
-                    entries.append((key, dumps(result.core)))
+                    entries.append((self.result_keys[result.path], dumps(result.core)))
             if result.encoding is not None:
                 entries.append((self.encoding_keys[result.path], dumps(result.encoding)))
         self.cache.put_many(entries)
+
+
+def texts_key(key: str, names: NameLinks | None) -> str:
+    """The key of a document's texts and passages: its core result's `key`, with what the registers said of its
+    names when they had a say (an in-file entry's id that a register entry has, an authority address that is a
+    register entry's)."""
+    if names is None or not (names.scoped or names.by_uri):
+        return key
+    return content_key(key, "names", *sorted(names.scoped), *(f"{u} {e}" for u, e in sorted(names.by_uri)))
 
 
 def process_sources(

@@ -28,14 +28,16 @@ from tei_edition.tei.edition import summarise_passages
 from tei_edition.tei.facsimile import page_image_urls
 from tei_edition.tei.letters import Letter, is_letter_list, read_letters
 from tei_edition.tei.model import Document, read_passages, read_passages_by_page
+from tei_edition.tei.names import NameLinks, RegisterKeys, resolve_names
 from tei_edition.tei.parse import FragmentError, line_of, parse_bytes
 from tei_edition.tei.parts import find_parts, part_finder, read_documents
 from tei_edition.tei.recognise import NameMatcher
+from tei_edition.tei.registers import Entity
 from tei_edition.tei.text import T
 from tei_edition.validate import FileValidator, edition_schemas, require_source
 from tei_edition.validate.diagnostics import Diagnostic, Severity
 from tei_edition.validate.encoding import check_untagged, name_matcher, pointed_ids
-from tei_edition.validate.references import DeclaredId, id_declarations
+from tei_edition.validate.references import DeclaredId, check_prefixes, expanded_targets, id_declarations
 
 if TYPE_CHECKING:
     from tei_edition.transform.xslt import Transformer
@@ -101,6 +103,11 @@ class CoreResult:
     # For each document, by id: for each entity it mentions, the entity's id, the number of passages and a hash of
     # them, packed into one string (see pack_groups); the passages themselves are cached under passages_key().
     passages: dict[str, str] = field(default_factory=dict)
+    # The entries of the file's own lists (tei/names.py), which join the registers.
+    entries: tuple[Entity, ...] = ()
+    # What of the registers resolving the file's names took into account (tei/names.py: RegisterKeys.agree): the
+    # result holds while the registers resolve them alike (process.py), else the file is processed again.
+    names: NameLinks | None = None
 
 
 @dataclass
@@ -126,6 +133,7 @@ class SourceWorker:
         self.checker = FileValidator(settings.rng, settings.schematrons)
         self._transformer: Transformer | None = None
         self._matcher: NameMatcher | None = None
+        self._register_keys: RegisterKeys | None = None
 
     def transformer(self) -> Transformer:
         """The compiled edition stylesheet."""
@@ -138,16 +146,14 @@ class SourceWorker:
     def matcher(self) -> NameMatcher:
         """The matcher of register names, for the untagged-name check."""
         if self._matcher is None:
-            from tei_edition.tei.registers import all_entities, read_registers
-
-            trees = []
-            for path, data in self.settings.registers:
-                try:
-                    trees.append((path, parse_bytes(data, path)))
-                except SourceError:
-                    continue  # reported by the register's own task
-            self._matcher = name_matcher(all_entities(read_registers(trees)).values())
+            self._matcher = name_matcher(register_entities(self.settings.registers).values())
         return self._matcher
+
+    def register_keys(self) -> RegisterKeys:
+        """What resolving names needs of the registers (tei/names.py)."""
+        if self._register_keys is None:
+            self._register_keys = register_keys(self.settings.registers)
+        return self._register_keys
 
     def process(self, task: SourceTask) -> SourceResult:
         """Parse, validate, read and transform one source (whose bytes the task holds: see process_batch)."""
@@ -193,12 +199,19 @@ class SourceWorker:
             diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
             core.diagnostics.extend(diagnostics)
             core.schema_files = {str(p): hash_file(p) for p in local_schemas}
-            core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree))
+            core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree) | expanded_targets(tree))
             if task.is_document:
                 core.page_images = page_image_urls(tree.getroot())
                 shown = set(core.page_images)
                 graphics = ((g.get("url") or "", line_of(g)) for g in tree.getroot().iter(f"{T}graphic"))
                 core.graphics = tuple(g for g in graphics if g not in shown)
+                core.diagnostics.extend(check_prefixes(path, tree))
+                names = resolve_names(tree, path, self.register_keys())
+                core.names = NameLinks(
+                    local_ids=names.local_ids, scoped=names.scoped, uris=names.uris, by_uri=names.by_uri
+                )
+                # a register entry named by the address of its authority record is pointed to too
+                core.targets |= {entity_id for _uri, entity_id in names.by_uri}
         if not task.is_document or not self.settings.read:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own
@@ -206,18 +219,19 @@ class SourceWorker:
                 core.letters = tuple(read_letters(tree, path))
             return core
         with clock("read"):
+            core.entries = tuple(names.entries)
             try:
                 parts = find_parts(tree, self.settings.split)
-                documents = read_documents(tree, path, parts)
+                documents = read_documents(tree, path, parts, names)
             except SplitError as exc:
                 core.diagnostics.append(Diagnostic(path, 0, 0, Severity.ERROR, str(exc), "xml"))
                 return core
             volume = documents[0]
             # The passages for the register pages go to the build cache: the main process keeps their summary.
             if len(documents) == 1:
-                by_page = {volume.id: read_passages(tree)}
+                by_page = {volume.id: read_passages(tree, names)}
             else:
-                by_page = read_passages_by_page(tree, part_finder(parts, volume.id))
+                by_page = read_passages_by_page(tree, part_finder(parts, volume.id), names)
             for doc in documents:
                 summaries, dumped = summarise_passages(by_page.get(doc.id, {}))
                 core.passages[doc.id] = pack_groups(summaries)
@@ -231,9 +245,14 @@ class SourceWorker:
             try:
                 if prepared is None and self.settings.media:
                     prepared = transformer.prepare(tree)
-                split = self.settings.split if len(documents) > 1 else ""
+                split, links = self.settings.split if len(documents) > 1 else "", names.parameter()
                 for media in self.settings.media:
-                    params = {"root": "../../" if media == "screen" else "", "media": media, "doc-id": volume.id}
+                    params = {
+                        "root": "../../" if media == "screen" else "",
+                        "media": media,
+                        "doc-id": volume.id,
+                        "names": links,
+                    }
                     out = transformer.transform(tree, {**params, "split": split}, prepared)
                     for doc_id, body in split_bodies(out, [d.id for d in documents], path).items():
                         result.bodies[(doc_id, media)] = body
@@ -241,6 +260,24 @@ class SourceWorker:
                 core.failure = (exc.line or 0, exc.detail)
         core.documents = tuple(documents)
         return core
+
+
+def register_entities(registers: Iterable[tuple[Path, bytes]]) -> dict[str, Entity]:
+    """The entries of the registers (path, bytes) that parse (one that does not is reported by its own task)."""
+    from tei_edition.tei.registers import all_entities, read_registers
+
+    trees = []
+    for path, data in registers:
+        try:
+            trees.append((path, parse_bytes(data, path)))
+        except SourceError:
+            continue
+    return all_entities(read_registers(trees))
+
+
+def register_keys(registers: Iterable[tuple[Path, bytes]]) -> RegisterKeys:
+    """What resolving names needs of the registers (path, bytes)."""
+    return RegisterKeys.of(register_entities(registers).values())
 
 
 class _Clock:

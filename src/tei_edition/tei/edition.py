@@ -6,7 +6,7 @@ import hashlib
 import os
 import pickle
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError, UsageError
 from tei_edition.tei.letters import Letter
 from tei_edition.tei.model import DateMention, Document, Mention, Passage, read_document, read_passages
+from tei_edition.tei.names import RegisterKeys, resolve_names
 from tei_edition.tei.registers import Entity, Register, all_entities, read_registers
 
 
@@ -213,29 +214,43 @@ class ParsedTrees(Protocol):
     def register_trees(self) -> dict[Path, etree._ElementTree]: ...
 
 
+def join_entries(registers: dict[str, Register], entries: Iterable[Entity]) -> None:
+    """Add the entries of the documents' own lists to the registers of their kinds (an id already taken keeps its
+    first entry: the registers' own, then the first file's)."""
+    for entity in entries:
+        register = registers.setdefault(entity.kind, Register(kind=entity.kind, path=entity.path))
+        register.entities.setdefault(entity.id, entity)
+
+
 def collect_edition(
     config: EditionConfig,
     parsed: ParsedTrees,
     documents: list[Document] | None = None,
     summaries: dict[str, list[GroupSummary]] | None = None,
     passages: Passages | None = None,
+    entries: Iterable[Entity] = (),
 ) -> EditionData:
     """Reduce the documents' readings into registers, mention groups and chronology.
 
     The build gives the documents as its workers read them, with their passages' summaries (document id -> see
-    summarise_passages) and where the passages are kept; without documents everything is read here from the trees."""
+    summarise_passages), where the passages are kept and the entries of the documents' own lists
+    (tei/names.py); without documents everything is read here from the trees."""
     summaries = summaries if summaries is not None else {}
     passages = passages if passages is not None else HeldPassages({})
-    if documents is None:
-        documents, held = [], {}
-        for path, tree in parsed.document_trees.items():
-            doc = read_document(tree, path)
-            documents.append(doc)
-            summaries[doc.id], dumped = summarise_passages(read_passages(tree))
-            held.update({(entity_id, doc.id): data for entity_id, data in dumped.items()})
-        passages = HeldPassages(held)
-    documents = sorted(documents, key=document_order_key)
     registers = read_registers(parsed.register_trees.items())
+    if documents is None:
+        documents, held, found = [], {}, []
+        keys = RegisterKeys.of(all_entities(registers).values())
+        for path, tree in parsed.document_trees.items():
+            names = resolve_names(tree, path, keys)
+            found.extend(names.entries)
+            doc = read_document(tree, path, names)
+            documents.append(doc)
+            summaries[doc.id], dumped = summarise_passages(read_passages(tree, names))
+            held.update({(entity_id, doc.id): data for entity_id, data in dumped.items()})
+        passages, entries = HeldPassages(held), found
+    documents = sorted(documents, key=document_order_key)
+    join_entries(registers, entries)
     entities = all_entities(registers)
     chronology: list[ChronologyEntry] = []
     groups: dict[str, list[MentionGroup]] = {}

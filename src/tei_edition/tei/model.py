@@ -14,11 +14,12 @@ from lxml import etree
 from tei_edition.tei.dates import DateSpan, date_span
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.snippets import BlockText, split_snippet, text_and_snippet
-from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, pointer_targets, text_of
+from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, text_of
 
 if TYPE_CHECKING:
     from tei_edition.tei.facsimile import Facsimile
     from tei_edition.tei.header import DocumentMeta
+    from tei_edition.tei.names import NameLinks
 
 # Elements that receive a mention anchor (the XSLT numbers the same set the same way).
 ANCHORED = (T + "persName", T + "placeName", T + "orgName", T + "rs", T + "date")
@@ -144,8 +145,9 @@ def source_tree(doc: Document) -> etree._ElementTree:
     return parse_file(doc.path)
 
 
-def read_document(tree: etree._ElementTree, path: Path) -> Document:
-    """Build the Document (title, date, header, mentions with anchors, dated passages) from a parsed TEI tree."""
+def read_document(tree: etree._ElementTree, path: Path, names: NameLinks | None = None) -> Document:
+    """Build the Document (title, date, header, mentions with anchors, dated passages) from a parsed TEI tree
+    (`names`: where its names lead, as resolve_names gives it; resolved here without the registers if not given)."""
     from tei_edition.tei.facsimile import read_facsimile
     from tei_edition.tei.header import read_header, short_title_of
 
@@ -155,7 +157,7 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
     title = text_of(title_el) or doc_id
     creation_date = root.find(f"{T}teiHeader/{T}profileDesc/{T}creation//{T}date")
     span = date_span(creation_date.attrib) if creation_date is not None else None
-    readings = [reading for _el, reading in read_readings(tree)]
+    readings = [reading for _el, reading in read_readings(tree, names if names is not None else _names(tree, path))]
     return Document(
         id=doc_id,
         path=path,
@@ -171,9 +173,12 @@ def read_document(tree: etree._ElementTree, path: Path) -> Document:
     )
 
 
-def read_readings(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, Mention | DateMention]]:
+def read_readings(
+    tree: etree._ElementTree, names: NameLinks | None = None
+) -> Iterator[tuple[etree._Element, Mention | DateMention]]:
     """The names that point to a register entry and the dates with a normalised value, in the order of the text,
     each with its element (a file that holds several documents gives each its own)."""
+    names = names if names is not None else _names(tree)
     blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the dates in it
     for el, anchor, local in _anchored(tree):
         if local == "date":
@@ -182,33 +187,43 @@ def read_readings(tree: etree._ElementTree) -> Iterator[tuple[etree._Element, Me
                 inner, snippet = text_and_snippet(el, blocks=blocks)
                 yield el, DateMention(anchor, inner, date, el.get("cert"), snippet, line_of(el), _within(el))
             continue
-        targets = pointer_targets(el.get("ref", ""))
-        if targets:
-            yield el, Mention(sys.intern(targets[0]), local, anchor, text_of(el), line_of(el))
+        entity_id = names.entity_of(el)
+        if entity_id is not None:
+            yield el, Mention(sys.intern(entity_id), local, anchor, text_of(el), line_of(el))
 
 
-def read_passages(tree: etree._ElementTree) -> dict[str, tuple[Passage, ...]]:
+def read_passages(tree: etree._ElementTree, names: NameLinks | None = None) -> dict[str, tuple[Passage, ...]]:
     """The passages of a document for the register pages: entity id -> its mentions in their context, in document
     order (the anchors are read_document's)."""
-    return read_passages_by_page(tree, lambda _el: "").get("", {})
+    return read_passages_by_page(tree, lambda _el: "", names).get("", {})
 
 
 def read_passages_by_page(
-    tree: etree._ElementTree, page_of: Callable[[etree._Element], str]
+    tree: etree._ElementTree,
+    page_of: Callable[[etree._Element], str],
+    names: NameLinks | None = None,
 ) -> dict[str, dict[str, tuple[Passage, ...]]]:
     """The passages of a file for the register pages, by the page (document id) `page_of` gives each name's
     element: page -> entity id -> its mentions in their context, in document order."""
+    names = names if names is not None else _names(tree)
     found: dict[str, dict[str, list[Passage]]] = {}
     blocks: dict[etree._Element, BlockText] = {}  # each block's text is read once for all the names in it
     for el, anchor, local, source_page in _anchored_on_pages(tree):
         if local == "date":
             continue
-        targets = pointer_targets(el.get("ref", ""))
-        if targets:
+        entity_id = names.entity_of(el)
+        if entity_id is not None:
             inner, snippet = text_and_snippet(el, blocks=blocks)
             page = found.setdefault(page_of(el), {})
-            page.setdefault(targets[0], []).append(Passage(anchor, *split_snippet(snippet, inner), source_page))
+            page.setdefault(entity_id, []).append(Passage(anchor, *split_snippet(snippet, inner), source_page))
     return {page: {e: tuple(p) for e, p in entities.items()} for page, entities in found.items()}
+
+
+def _names(tree: etree._ElementTree, path: Path | None = None) -> NameLinks:
+    """Where the file's names lead, resolved without the registers."""
+    from tei_edition.tei.names import resolve_names
+
+    return resolve_names(tree, path or Path(tree.docinfo.URL or "document.xml"))
 
 
 def outer_texts(root: etree._Element) -> list[etree._Element]:

@@ -19,6 +19,7 @@ from tei_edition.config import SplitError, compile_split
 from tei_edition.tei.dates import DateSpan, DateValueError, date_span, parse_date
 from tei_edition.tei.facsimile import with_part_facsimiles
 from tei_edition.tei.model import DateMention, Document, Mention, read_document, read_readings
+from tei_edition.tei.names import NameLinks, resolve_names
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.text import XML_ID, XML_LANG, T, text_of
 
@@ -138,16 +139,19 @@ def _moment_span(start: str | None, end: str | None) -> DateSpan | None:
     return DateSpan(start=low, end=high)
 
 
-def read_documents(tree: etree._ElementTree, path: Path, parts: list[Part]) -> list[Document]:
+def read_documents(
+    tree: etree._ElementTree, path: Path, parts: list[Part], names: NameLinks | None = None
+) -> list[Document]:
     """The documents of a source file: the file itself, then, when it holds several (its `parts`, see
     find_parts), each part with the names and dates that stand in it (the file's own document keeps those outside
     every part)."""
-    volume = read_document(tree, path)
+    names = names if names is not None else resolve_names(tree, path)
+    volume = read_document(tree, path, names)
     if not parts:
         return [volume]
     page_of = part_finder(parts, volume.id)
     readings: dict[str, list[Mention | DateMention]] = {}
-    for el, reading in read_readings(tree):
+    for el, reading in read_readings(tree, names):
         readings.setdefault(page_of(el), []).append(reading)
     documents = [_with_readings(volume, readings.get(volume.id, []))]
     for part in parts:

@@ -47,6 +47,10 @@ class Entity:
     death_text: str = ""
     geo: tuple[float, float] | None = None
     idnos: tuple[tuple[str, str], ...] = ()
+    # The id of the document whose own list holds the entry (a listPerson in its standOff or back matter, a
+    # volume's list of persons), '' for an entry of the edition's registers; with `xml_id`, its id in that file.
+    in_file: str = ""
+    xml_id: str = ""
 
     @property
     def name(self) -> str:
@@ -107,13 +111,13 @@ class Register:
 def read_register(tree: etree._ElementTree, path: Path) -> Register | None:
     """Read the entities of a register file (listPerson/listPlace/listOrg); None when the file holds no such list."""
     root = tree.getroot()
-    for kind, (entry, list_el, name_el, _section, _label) in KINDS.items():
+    for kind, (entry, list_el, _name_el, _section, _label) in KINDS.items():
         entries = root.findall(f".//{T}{list_el}/{T}{entry}")
         if not entries and root.find(f".//{T}{list_el}") is None:
             continue
         register = Register(kind=kind, path=path)
         for el in entries:
-            entity = _read_entity(el, kind, name_el, path)
+            entity = read_entity(el, kind, path)
             if entity is not None and entity.id not in register.entities:
                 register.entities[entity.id] = entity
         return register
@@ -138,10 +142,12 @@ def all_entities(registers: dict[str, Register]) -> dict[str, Entity]:
     return {e.id: e for r in registers.values() for e in r.entities.values()}
 
 
-def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Entity | None:
+def read_entity(el: etree._Element, kind: str, path: Path) -> Entity | None:
+    """The entry a person, place or org element describes; None when it has no xml:id."""
     entity_id = el.get(XML_ID)
     if not entity_id:
         return None
+    name_el = KINDS[kind][2]
     names = tuple(
         Name(text_of(n), n.get(XML_LANG), n.get("type"))
         for n in el.findall(f"{T}{name_el}") + el.findall(f"{T}name")
@@ -153,7 +159,10 @@ def _read_entity(el: etree._Element, kind: str, name_el: str, path: Path) -> Ent
             for n in el.findall(f"{T}settlement") + el.findall(f"{T}country") + el.findall(f"{T}geogName")
             if text_of(n)
         )
+    if not names and text_of(el.find(f"{T}head")):  # an entry named by its heading only
+        names = (Name(text_of(el.find(f"{T}head"))),)
     note = el.find(f"{T}note")
+    note = note if note is not None else el.find(f"{T}desc")
     birth, death = el.find(f"{T}birth"), el.find(f"{T}death")
     geo = None
     geo_el = el.find(f"{T}location/{T}geo")

@@ -24,7 +24,7 @@ from tei_edition.saxon import document_location, first_message_line, prepare_doc
 
 XSLT_DIR = Path(__file__).resolve().parent.parent / "xslt"
 ENTRY_MODULE = "edition.xsl"
-PARAMETERS = ("root", "media", "doc-id", "split")
+PARAMETERS = ("root", "media", "doc-id", "split", "names")
 MEDIA = ("screen", "print")
 
 # Saxon reports static errors as "... on line 4 column 39 of core.xsl: ..." (file name only).

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -13,6 +15,7 @@ from lxml import etree
 
 from tei_edition import TEI_NS
 from tei_edition.tei.model import POINTER_ATTRIBUTES
+from tei_edition.tei.names import NAME_TAGS, PrefixDef, expand_pointer, is_list_entry, prefix_defs
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.registers import KINDS, NAME_KIND
 from tei_edition.tei.text import XML_ID, T, pointer_targets
@@ -30,21 +33,13 @@ class IdSite:
     element: str
     origin: str = ""  # the file the declaration was written in, when it came into `path` by an XInclude
     page: bool = False  # the id names a page of the built edition (a document's <TEI>, a register entry)
+    entry: bool = False  # an entry of a list (a register's, or a document's own)
 
 
 # Register entries (person in listPerson, place in listPlace, org in listOrg, in a register's text): each becomes a
 # page named by its xml:id, so two ids that differ only in letter case would be one file on Windows and macOS.
 _ENTRY_LISTS = {T + entry: T + list_el for entry, list_el, *_rest in KINDS.values()}
 ENTRY_ELEMENTS = frozenset(entry for entry, *_rest in KINDS.values())
-
-
-def _is_register_entry(el: etree._Element) -> bool:
-    parent = el.getparent()
-    return (
-        parent is not None
-        and _ENTRY_LISTS.get(el.tag) == parent.tag
-        and next(el.iterancestors(T + "text"), None) is not None
-    )
 
 
 class DeclaredId(NamedTuple):
@@ -55,6 +50,7 @@ class DeclaredId(NamedTuple):
     element: str  # the local name of the element that declares it
     page: bool  # the id names a page of the built edition (a document's <TEI>, a register entry)
     origin: str = ""  # the file the declaration was written in, when it came into this one by an XInclude
+    entry: bool = False  # an entry of a list (a register's, or a document's own: tei/names.py)
 
 
 def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
@@ -68,21 +64,25 @@ def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
             value = el.get("id")  # an element of another vocabulary (an SVG shape a <link> points to) by its ID
         if value is not None:
             origin = el.base or "" if el.get(XML_BASE) is not None or _included(el) else ""
-            page = el.getparent() is None or (el.tag in _ENTRY_LISTS and _is_register_entry(el))
-            found.append(DeclaredId(value, line_of(el), etree.QName(el).localname, page, origin))
+            entry = is_list_entry(el)
+            page = el.getparent() is None or entry
+            found.append(DeclaredId(value, line_of(el), etree.QName(el).localname, page, origin, entry))
     return found
 
 
-def check_ids(declared: Iterable[tuple[Path, Iterable[DeclaredId]]]) -> tuple[dict[str, IdSite], list[Diagnostic]]:
+def check_ids(
+    declared: Iterable[tuple[Path, Iterable[DeclaredId]]], registers: AbstractSet[Path] = frozenset()
+) -> tuple[dict[str, IdSite], list[Diagnostic]]:
     """Map every xml:id of the edition to where it is first declared; report ids declared more than once, and
-    register entries whose ids differ only in letter case."""
+    register entries whose ids differ only in letter case. An entry of a document's own list may share the id of
+    an entry of the registers (`registers`: their files): it is then known as '<file id>.<xml:id>' (tei/names.py)."""
     sites: dict[str, IdSite] = {}
     entries: dict[str, tuple[str, IdSite]] = {}  # a register entry's id, case-folded -> the id as written, where
     problems: list[Diagnostic] = []
     in_files: dict[tuple[Path, str], IdSite] = {}  # the first declaration of each id in each file
     for path, ids in declared:
-        for value, line, element, page, origin in ids:
-            here = IdSite(path, line, element, origin, page)
+        for value, line, element, page, origin, entry in ids:
+            here = IdSite(path, line, element, origin, page, entry)
             first = sites.get(value)
             if first is None:
                 sites[value] = here
@@ -105,6 +105,11 @@ def check_ids(declared: Iterable[tuple[Path, Iterable[DeclaredId]]]) -> tuple[di
                         )
                 continue
             in_file = in_files.get((path, value))
+            if in_file is None and here.entry and first.entry and (path in registers) != (first.path in registers):
+                in_files[(path, value)] = here  # a document's own entry beside the registers': scoped to its file
+                if path in registers:
+                    sites[value] = here
+                continue
             if in_file is not None:  # TEI conformance: an id is declared once in its document
                 message = (
                     f"xml:id '{value}' on <{here.element}> is already used on <{in_file.element}> earlier in this "
@@ -137,38 +142,97 @@ def _included(el: etree._Element) -> bool:
     return any(a.get(XML_BASE) is not None for a in el.iterancestors())
 
 
+def _local_pointers(el: etree._Element, prefixes: dict[str, list[PrefixDef]]) -> Iterator[tuple[str, str]]:
+    """(attribute, id) for every pointer of the element to an id in the edition ('#id', or a prefixed pointer
+    that the file's prefixDefs expand to one); a name's @sameAs too."""
+    attributes = (*POINTER_ATTRIBUTES, "sameAs") if el.tag in NAME_TAGS else POINTER_ATTRIBUTES
+    for attr in attributes:
+        value = el.get(attr)
+        if not value:
+            continue
+        if not prefixes:
+            yield from ((attr, target) for target in pointer_targets(value))
+            continue
+        for token in value.split():
+            pointer = expand_pointer(token, prefixes)
+            if pointer is not None and pointer.startswith("#") and len(pointer) > 1:
+                yield attr, pointer[1:]
+
+
+def expanded_targets(tree: etree._ElementTree) -> set[str]:
+    """The ids pointed to by pointers the file's prefixDefs expand, and by names' @sameAs (pointed_ids reads the
+    plain '#id' pointers)."""
+    root = tree.getroot()
+    prefixes = prefix_defs(root)
+    if not prefixes:  # only the names' @sameAs
+        return {t for el in root.iter(*NAME_TAGS) if (same := el.get("sameAs")) for t in pointer_targets(same)}
+    found: set[str] = set()
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            found.update(target for _attr, target in _local_pointers(el, prefixes))
+    return found
+
+
+def check_prefixes(path: Path, tree: etree._ElementTree) -> list[Diagnostic]:
+    """Report the prefixDefs whose pattern is not a regular expression, and every pointer whose prefix a prefixDef
+    declares when no prefixDef of that prefix matches it (TEI P5 16.2.3: it then points nowhere)."""
+    root = tree.getroot()
+    problems: list[Diagnostic] = []
+    for el in root.iter(T + "prefixDef"):
+        try:
+            re.compile(el.get("matchPattern") or "")
+        except re.error as exc:
+            message = f"prefixDef '{el.get('ident')}': @matchPattern is not a regular expression ({exc})"
+            problems.append(Diagnostic(path, line_of(el), 0, Severity.ERROR, message, "ref-resolves"))
+    prefixes = prefix_defs(root)
+    if not prefixes:
+        return problems
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in (*POINTER_ATTRIBUTES, "sameAs"):
+            for token in (el.get(attr) or "").split():
+                if expand_pointer(token, prefixes) is None:
+                    local = etree.QName(el).localname
+                    ident = token.partition(":")[0]
+                    message = (
+                        f"{local}/@{attr} '{token}' matches none of the patterns of prefixDef '{ident}' "
+                        f"(line {prefixes[ident][0].line}), so it points nowhere"
+                    )
+                    problems.append(Diagnostic(path, line_of(el), 0, Severity.ERROR, message, "ref-resolves"))
+    return problems
+
+
 def check_pointers(
     path: Path, tree: etree._ElementTree, ids: dict[str, IdSite], register_files: dict[str, Path]
 ) -> list[Diagnostic]:
-    """Report every '#id' pointer in the file that matches no xml:id of the edition, with a suggestion."""
+    """Report every '#id' pointer in the file (also one a prefixDef expands to) that matches no xml:id of the
+    edition, with a suggestion."""
     problems: list[Diagnostic] = []
     known = list(ids)
+    prefixes = prefix_defs(tree.getroot())
     for el in tree.getroot().iter():
         if not isinstance(el.tag, str):
             continue
-        for attr in POINTER_ATTRIBUTES:
-            value = el.get(attr)
-            if not value:
+        for attr, target in _local_pointers(el, prefixes):
+            if target in ids:
                 continue
-            for target in pointer_targets(value):
-                if target in ids:
-                    continue
-                local = etree.QName(el).localname
-                kind = _expected_kind(el, local)
-                where = f" in {_rel(register_files[kind])}" if kind in register_files else " in the edition"
-                candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)] or known
-                close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
-                hint = f" (did you mean '#{close[0]}'?)" if close else ""
-                problems.append(
-                    Diagnostic(
-                        path,
-                        line_of(el),
-                        0,
-                        Severity.ERROR,
-                        f"{local}/@{attr} '#{target}' matches no entry{where}{hint}",
-                        "ref-resolves",
-                    )
+            local = etree.QName(el).localname
+            kind = _expected_kind(el, local)
+            where = f" in {_rel(register_files[kind])}" if kind in register_files else " in the edition"
+            candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)] or known
+            close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
+            hint = f" (did you mean '#{close[0]}'?)" if close else ""
+            problems.append(
+                Diagnostic(
+                    path,
+                    line_of(el),
+                    0,
+                    Severity.ERROR,
+                    f"{local}/@{attr} '#{target}' matches no entry{where}{hint}",
+                    "ref-resolves",
                 )
+            )
     return problems
 
 

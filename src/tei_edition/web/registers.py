@@ -6,13 +6,13 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from tei_edition.output.paths import folder
+from tei_edition.output.paths import folder, href_between
 from tei_edition.tei.edition import MentionGroup
 from tei_edition.tei.model import Passage
 from tei_edition.tei.registers import KINDS, Entity, Name, authority_url
 from tei_edition.web.context import PageContext, Pagination, Site, paged, safe_url, value_digest
 from tei_edition.web.map import mapped_places, tiles_origin
-from tei_edition.web.views import DocumentView, DocumentViews, Heading, document_heading, document_views
+from tei_edition.web.views import DocumentView, DocumentViews, Heading, Link, document_heading, document_views
 
 AUTHORITY_LABELS = {
     "wikidata": "Wikidata",
@@ -96,6 +96,7 @@ class EntityPage(PageContext):
     tiles_origin: str  # the map's tile server, for the page's Content-Security-Policy ('' without one)
     documents: Sequence[DocumentMentions]
     pagination: Pagination | None  # None when every passage is on the one page
+    listed_in: Link | None  # the document whose own list holds the entry (tei/names.py), if one does
 
 
 def entity_dates(entity: Entity) -> str:
@@ -212,9 +213,10 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
     ]
     geo = f"{entity.geo[0]:.4f}, {entity.geo[1]:.4f}" if entity.geo else ""
     description = entity.description or f"{entity.name} in {site.info.title}"
+    listed_in = _listed_in(site, entity)
     tiles = tiles_origin(site.data.config.map.tiles) if on_map else ""
     # what all the entity's pages show
-    shared = value_digest((entry, label, authorities, geo, on_map, tiles, description))
+    shared = value_digest((entry, label, authorities, geo, on_map, tiles, description, listed_in))
     for path, part, paging in paged(groups, DOCUMENTS_PER_PAGE, entry.folder):
         title = (
             entity.name
@@ -243,6 +245,15 @@ def _render_entity(site: Site, entry: EntityEntry, label: str, views: DocumentVi
                 tiles_origin=tiles,
                 documents=MentionGroups(site, entity.id, part, views),
                 pagination=paging,
+                listed_in=Link(listed_in[0], href_between(path, listed_in[1])) if listed_in else None,
             )
 
         site.page_from("entity.html", path, deps, make)
+
+
+def _listed_in(site: Site, entity: Entity) -> tuple[str, str] | None:
+    """(title, folder) of the document whose own list holds an entry, None for an entry of the registers."""
+    if not entity.in_file:
+        return None
+    doc = next((d for d in site.data.documents if d.id == entity.in_file), None)
+    return (doc.title, folder("documents", doc.id)) if doc is not None else None

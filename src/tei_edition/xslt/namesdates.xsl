@@ -52,17 +52,46 @@
         then substring-after($pointer, '#') else ()"/>
   </xsl:function>
 
+  <!--
+    Where each name leads, resolved by the build (tei_edition.tei.names: @ref, @corresp, @sameAs, @key, prefixDef
+    shorthands, the file's own lists before the registers) and given as the parameter `names`: a first line
+    "names", then a line "N KIND TARGET" for each name that leads somewhere, N its position among the name elements
+    of the file (document order), KIND person, place, org or - (TARGET an entry's id; - when neither the name nor
+    the entry says which kind: no link) or url (TARGET a web address).
+    Without the parameter (a stylesheet run on its own) a name leads where its @ref says.
+  -->
+  <xsl:param name="names" as="xs:string" select="''"/>
+
+  <xsl:variable name="ed:name-links" as="map(xs:integer, xs:string+)" select="
+      map:merge(for $line in tail(tokenize($names, '\n'))
+                return let $f := tokenize($line, ' ') return map{xs:integer($f[1]): ($f[2], $f[3])})"/>
+
+  <xsl:variable name="ed:name-numbers" as="map(xs:string, xs:integer)" select="
+      let $names := //(tei:persName | tei:placeName | tei:orgName | tei:rs | tei:name | tei:geogName)
+      return map:merge(for $i in 1 to count($names) return map{generate-id($names[$i]): $i})"/>
+
+  <xsl:function name="ed:name-link" as="xs:string*">
+    <!-- (kind, target) of a name: as the build resolved it, else by its @ref; nothing when it leads nowhere. -->
+    <xsl:param name="el" as="element()"/>
+    <xsl:variable name="pointer" select="ed:pointer($el/@ref)"/>
+    <xsl:sequence select="
+        if ($names != '') then $ed:name-links(($ed:name-numbers(generate-id($el)), 0)[1])
+        else if (exists(ed:register-id($pointer))) then ((ed:entity-kind($el), '-')[1], ed:register-id($pointer))
+        else if (matches(string($pointer), '^https?://', 'i')) then ('url', $pointer)
+        else ()"/>
+  </xsl:function>
+
   <xsl:template match="tei:persName | tei:placeName | tei:orgName | tei:rs | tei:name | tei:geogName">
     <xsl:param name="ed:in-link" as="xs:boolean" tunnel="yes" select="false()"/>
-    <xsl:variable name="kind" select="ed:entity-kind(.)"/>
-    <xsl:variable name="pointer" select="ed:pointer(@ref)"/>
-    <xsl:variable name="entry" select="ed:register-id($pointer)"/>
-    <xsl:variable name="folder" select="if ($kind = 'person') then 'persons/' else if ($kind = 'place') then 'places/'
-                                         else if ($kind = 'org') then 'orgs/' else ()"/>
+    <xsl:variable name="link" select="ed:name-link(.)"/>
+    <xsl:variable name="entry" select="if ($link[1] = 'url') then () else $link[2]"/>
+    <xsl:variable name="kind" select="(ed:entity-kind(.), $link[1][. = ('person', 'place', 'org')])[1]"/>
+    <xsl:variable name="folder" select="if ($link[1] = 'person') then 'persons/' else if ($link[1] = 'place')
+                                         then 'places/' else if ($link[1] = 'org') then 'orgs/' else ()"/>
     <xsl:variable name="href" select="
         if ($ed:print or $ed:in-link) then ()
-        else if (exists($entry) and exists($kind)) then $ed:root || $folder || encode-for-uri(ed:id-segment($entry)) || '/'
-        else if (matches(string($pointer), '^https?://', 'i')) then $pointer
+        else if (exists($entry) and exists($folder)) then $ed:root || $folder || encode-for-uri(ed:id-segment($entry)) || '/'
+        else if ($link[1] = 'url') then ed:safe-url($link[2])
         else ()"/>
     <xsl:variable name="counted" select="exists(self::tei:persName | self::tei:placeName | self::tei:orgName | self::tei:rs)
                                          and exists(ancestor::tei:text)"/>

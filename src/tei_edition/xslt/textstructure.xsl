@@ -57,8 +57,30 @@
     <xsl:call-template name="ed:block">
       <xsl:with-param name="element" select="'h' || min((max(($depth, 1)) + 1, 6))"/>
       <xsl:with-param name="class" select="'head', ed:prefixed-classes('type', @type)"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:variable name="anchor" select="ed:head-anchor(.)"/>
+        <xsl:if test="exists($anchor)">
+          <xsl:attribute name="id" select="$anchor"/>
+        </xsl:if>
+      </xsl:with-param>
     </xsl:call-template>
   </xsl:template>
+
+  <!--
+    A division's heading on screen is an anchor, so that a chapter can be linked and search can lead to the chapter
+    that holds a hit (Pagefind makes a sub-result of each heading with an id): its own xml:id, else "sec-" and the
+    heading's path from the text (each element's place among its siblings: "sec-2.3.1", unique in the file), or
+    "section-..." when the source has that id itself.
+  -->
+  <xsl:function name="ed:head-anchor" as="xs:string?">
+    <xsl:param name="head" as="element()"/>
+    <xsl:if test="not($ed:print or $head/@xml:id) and exists($head/ancestor::*[local-name() = $ed:div-names])">
+      <xsl:variable name="steps" select="$head/ancestor-or-self::*[ancestor::tei:text]"/>
+      <xsl:variable name="path" select="string-join(for $e in $steps return string(count($e/preceding-sibling::*) + 1), '.')"/>
+      <xsl:sequence select="if (exists(key('ed:by-id', 'sec-' || $path, root($head)))) then 'section-' || $path
+                            else 'sec-' || $path"/>
+    </xsl:if>
+  </xsl:function>
 
   <!-- Any other head (of a note, quote, floatingText...): a block of its own. -->
   <xsl:template match="tei:head">

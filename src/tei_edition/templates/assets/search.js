@@ -140,7 +140,37 @@ function renderResult(data) {
   excerpt.className = "result-excerpt";
   excerpt.append(...excerptNodes(data.excerpt || ""));
   item.appendChild(excerpt);
+  const sections = sectionHits(data);
+  if (sections) item.appendChild(sections);
   return item;
+}
+
+// A long document (a novel, a volume) is one result; its chapters that hold the hits are listed under it, each
+// leading to its heading (Pagefind's sub-results: the headings with an id).
+const SECTIONS_SHOWN = 3;
+function sectionHits(data) {
+  const subs = (data.sub_results || []).filter((sub) => sub.url && sub.url.includes("#") && sub.title);
+  if (subs.length < 1 || (data.anchors || []).length < 2) return null; // only where the document has sections
+  const list = document.createElement("ul");
+  list.className = "result-sections";
+  for (const sub of subs.slice(0, SECTIONS_SHOWN)) {
+    const entry = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = sub.url;
+    link.textContent = sub.title;
+    const text = document.createElement("span");
+    text.className = "result-excerpt";
+    text.append(...excerptNodes(sub.excerpt || ""));
+    entry.append(link, " ", text);
+    list.appendChild(entry);
+  }
+  if (subs.length > SECTIONS_SHOWN) {
+    const more = document.createElement("li");
+    more.className = "result-more";
+    more.textContent = `and ${subs.length - SECTIONS_SHOWN} more ${subs.length - SECTIONS_SHOWN === 1 ? "section" : "sections"}`;
+    list.appendChild(more);
+  }
+  return list;
 }
 
 async function start() {
