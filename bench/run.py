@@ -139,7 +139,7 @@ def bench_pdf(docs: int, jobs: int, env: dict[str, str], corpus_root: Path, engi
     try:
         from pypdf import PdfReader
 
-        for path in sorted((config.parent / "build" / "pdf").rglob("*.pdf")):
+        for path in sorted((config.parent / "build").rglob("*.pdf")):  # wherever the build puts them
             pages += len(PdfReader(str(path)).pages)
     except ImportError:
         print("(pypdf is not installed: pages cannot be counted)")

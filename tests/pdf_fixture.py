@@ -186,12 +186,16 @@ def check_missing_body_is_named(data: EditionData, target: Path) -> None:
     assert not target.exists()
 
 
-def check_page_numbers_and_left_heads(pages: list[str], title: str, openings: set[int], first: int) -> None:
-    """From page index `first` on, every page shows its number; a part's opening page has no running head, and every
-    other left (even) page has the edition's title as its head."""
+def check_page_numbers_and_left_heads(
+    pages: list[str], title: str, openings: set[int], first: int, labels: list[str] | None = None
+) -> None:
+    """From page index `first` on, every page shows its number (`labels`: the printed numbers, when they are not
+    the pages' places in the file); a part's opening page has no running head, and every other left (even) page has
+    the edition's title as its head."""
     for index in range(first, len(pages)):
         number = index + 1
-        assert re.search(rf"(^|\s){number}(\s|$)", pages[index]), f"page {number} shows no page number"
+        printed = labels[index] if labels else str(number)
+        assert re.search(rf"(^|\s){printed}(\s|$)", pages[index]), f"page {number} shows no page number {printed}"
         if index in openings:
             assert title not in pages[index], f"page {number} opens a part and has a running head"
         elif number % 2 == 0:

@@ -197,7 +197,15 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
         with discarded_on_failure(html_out, pdf_out):
             if pdf_out is not None:  # first: the pages link the PDFs, with their sizes
                 with summary.phase("pdf"):
-                    set_print(data, bodies(stage, data, "print"), pdf_out, options.jobs or config.jobs, summary, say)
+                    set_print(
+                        data,
+                        bodies(stage, data, "print"),
+                        pdf_out,
+                        options.jobs or config.jobs,
+                        summary,
+                        say,
+                        options.keep_going,
+                    )
             with summary.phase("render"):
                 render_web(data, bodies(stage, data, "screen"), html_out, plan, summary, say, pdf_sizes(pdf_out))
             if plan.epub:

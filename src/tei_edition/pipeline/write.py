@@ -100,12 +100,26 @@ def render_web(
 
 
 def set_print(
-    data: EditionData, printed: CachedBodies, out: OutputWriter, jobs: int | None, summary: BuildSummary, say: Reporter
+    data: EditionData,
+    printed: CachedBodies,
+    out: OutputWriter,
+    jobs: int | None,
+    summary: BuildSummary,
+    say: Reporter,
+    keep_going: bool = False,
 ) -> None:
-    """Set the PDFs: one per document, and the edition's volumes."""
+    """Set the PDFs: one per document, and the edition's volumes (with `keep_going`, all that can be set)."""
     from tei_edition.print import render_pdfs
 
-    summary.pdfs = render_pdfs(data, printed, out, jobs=jobs, store=printed.cache, warn=say.info)  # type: ignore[arg-type]
+    summary.pdfs = render_pdfs(
+        data,
+        printed,  # type: ignore[arg-type]
+        out,
+        jobs=jobs,
+        store=printed.cache,
+        warn=say.info,
+        keep_going=keep_going,
+    )
     say.detail(f"PDF: {summary.pdfs} files")
 
 

@@ -19,6 +19,7 @@ def render_pdfs(
     jobs: int | None = None,
     store: BuildCache | None = None,
     warn: Callable[[str], None] | None = None,
+    keep_going: bool = False,
 ) -> int:
     """Write edition.pdf (or its volumes) and documents/<id>.pdf for every document; return how many PDFs were
     written.
@@ -27,12 +28,12 @@ def render_pdfs(
     time (else [build] jobs, else one per core); every PDF is written in the same order whatever finishes first.
     `store` (the build cache) keeps what can be kept between builds (fonts cut down to the edition's characters,
     PDFs set by Typst). What the engine warns of (Typst: a font the design names that is missing, say) goes to
-    `warn`.
+    `warn`. With `keep_going`, a PDF Typst cannot set is reported to `warn` and left out, and the others are set.
     """
     if pdf_engine(data.config) == "typst":
         from tei_edition.print.typeset import render_typst
 
-        return render_typst(data, print_bodies, out, jobs=jobs, store=store, warn=warn)
+        return render_typst(data, print_bodies, out, jobs=jobs, store=store, warn=warn, keep_going=keep_going)
     from tei_edition.print.pdf import render_weasyprint
 
     return render_weasyprint(data, print_bodies, out, jobs=jobs, store=store)

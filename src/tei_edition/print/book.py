@@ -15,6 +15,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from tei_edition.errors import BuildError
+from tei_edition.tei.bibliography import source_reference
 from tei_edition.tei.certainty import certainty_label
 from tei_edition.tei.edition import ChronologyEntry, EditionData, EntityMention
 from tei_edition.tei.header import DocumentMeta, SourceCitation
@@ -56,26 +57,40 @@ class PrintDocument:
 
     @property
     def short_title(self) -> str:
-        """The title for running heads and references: the header's short title, else the title cut down."""
+        """The title for references (the chronology's): the header's short title, else the title before its
+        subtitle, never cut in a word."""
+        return short_title(self, limit=0)
+
+    @property
+    def running_title(self) -> str:
+        """The title for running heads, which have one line: the short title, cut down when it is longer."""
         return short_title(self)
 
 
 @dataclass
 class IndexEntry:
-    """One register entry in a printed index, with one link per page on which it is mentioned."""
+    """One register entry in a printed index, with one link per page on which it is mentioned; or, with `see`, a
+    variant name that refers to the entry filed under its index name ('Kim Il-song, see Kim Il Sung')."""
 
     entity: Entity
     originals: tuple[Name, ...]
     hrefs: list[str] = field(default_factory=list)
+    see: str = ""  # the variant name of a see-reference
+    documents: tuple[int, ...] = ()  # the documents whose headers name the entry (an index of contributors)
 
     @property
     def name(self) -> str:
-        return self.entity.name
+        """The name the entry is filed under: surname first for a person, as on the web's registers."""
+        return self.see or self.entity.index_name
+
+    @property
+    def sort_key(self) -> str:
+        return self.see.casefold() if self.see else self.entity.sort_key
 
     @property
     def letter(self) -> str:
-        first = self.entity.sort_key[:1].upper()
-        return first if first.isalpha() else "#"
+        first = next((c for c in self.sort_key if c.isalpha()), "")
+        return first.upper() if first.isascii() and first else "#"
 
 
 @dataclass
@@ -160,28 +175,10 @@ def long_date(data: EditionData) -> str:
 
 
 def citation_text(source: SourceCitation) -> str:
-    """A reading form of a header's SourceCitation: the bibl as written, else one made from its parts."""
-    if source.text:
-        return str(source.text)
-    title = f"“{source.title}”" if source.title and source.container else source.title
-    parts = [", ".join(source.authors), title]
-    if source.container:
-        editors = f", ed. {' and '.join(source.editors)}" if source.editors else ""
-        parts.append(f"in {source.container}{editors}")
-    if source.series:
-        parts.append(source.series)
-    imprint = ": ".join(p for p in (source.pub_place, source.publisher) if p)
-    imprint = ", ".join(p for p in (imprint, source.date) if p)
-    if imprint:
-        parts.append(f"({imprint})" if parts[-1] else imprint)
-    if source.volume:
-        parts.append(f"vol. {source.volume}")
-    if source.pages:
-        parts.append(f"pp. {source.pages}" if source.pages[:1].isdigit() else source.pages)
-    text = ", ".join(p for p in parts if p).replace(", (", " (")
-    if source.url:
-        text += f", {source.url}"
-    return text + "." if text and not text.endswith(".") else text
+    """A reading form of a header's SourceCitation, in the words of the shared formatter (tei/bibliography.py):
+    the reference, then its web address."""
+    reference = source_reference(source) if (source.text or source.title) else ""
+    return f"{reference} {source.url}" if reference and source.url else reference
 
 
 def prepare_document(data: EditionData, doc: Document, number: int, print_bodies: dict[str, str]) -> PrintDocument:
@@ -292,16 +289,27 @@ def index_skeleton(data: EditionData, documents: list[PrintDocument]) -> list[Pr
 
 
 def build_indexes(
-    data: EditionData, documents: list[PrintDocument], pages: dict[str, int] | None = None
+    data: EditionData,
+    documents: list[PrintDocument],
+    pages: dict[str, int] | None = None,
+    placed: Container[str] | None = None,
 ) -> list[PrintIndex]:
-    """The indexes of the register entries named in the documents, in sort order. With `pages` (anchor -> page of
-    a first layout), each entry has one link per page it is named on, to the first mention there, and an entry on
-    no page is left out; without, the entries have no links (an engine that finds the pages itself)."""
+    """The indexes of the register entries named in the documents, in sort order, with a see-reference for each
+    variant name. With `pages` (anchor -> page of a first layout), each entry has one link per page it is named on,
+    to the first mention there, and an entry on no page is left out; without, the entries have no links (an engine
+    that finds the pages itself). With `placed` (the anchors that stand in the laid-out texts), an entry named only
+    in the documents' headers (a translator, an archivist) goes to an index of contributors of its own, with the
+    numbers of those documents."""
     indexes = index_skeleton(data, documents)
     by_kind = {index.kind: index for index in indexes}
+    contributors = PrintIndex("contributor", "Contributors", "index-contributors", [])
     for entity_id, mentions in _mentions_in(data, documents).items():
         entity = data.entities.get(entity_id)
         if entity is None:
+            continue
+        if placed is not None and not any(prefixed(m.document.id, m.mention.anchor) in placed for m in mentions):
+            numbers = sorted({_number(documents, m.document.id) for m in mentions})
+            contributors.entries.append(IndexEntry(entity, (), [], documents=tuple(numbers)))
             continue
         hrefs: list[str] = []
         if pages is not None:
@@ -314,10 +322,36 @@ def build_indexes(
             if not first_on_page:
                 continue
             hrefs = ["#" + first_on_page[p] for p in sorted(first_on_page)]
-        by_kind[entity.kind].entries.append(IndexEntry(entity, _originals(entity), hrefs))
+        entries = by_kind[entity.kind].entries
+        entries.append(IndexEntry(entity, _originals(entity), hrefs))
+        entries += [IndexEntry(entity, (), see=variant) for variant in see_references(entity)]
+    if contributors.entries:
+        indexes.append(contributors)
     for index in indexes:
-        index.entries.sort(key=lambda e: (e.entity.sort_key, e.entity.id))
-    return indexes
+        index.entries.sort(key=lambda e: (e.sort_key, e.entity.id, e.see))
+    return [index for index in indexes if index.entries]
+
+
+def _number(documents: list[PrintDocument], doc_id: str) -> int:
+    return next((doc.number for doc in documents if doc.id == doc_id), 0)
+
+
+def see_references(entity: Entity) -> list[str]:
+    """The entry's variant names in the index's language that a reader may look up ('Kim Il-song'): not its
+    originals in other languages, not a part of its own name ('Stalin' for 'Joseph Stalin'), nor a phrase ('the
+    Communists')."""
+    own = set(entity.name.casefold().replace(",", " ").split()) | set(
+        entity.index_name.casefold().replace(",", " ").split()
+    )
+    out: list[str] = []
+    for name in entity.variants():
+        if name.lang and not name.lang.startswith("en"):
+            continue
+        words = set(name.text.casefold().replace(",", " ").split())
+        if not words or words <= own or name.text == entity.index_name or name.text in out or name.text[:1].islower():
+            continue
+        out.append(name.text)
+    return out
 
 
 def _dated_entries(data: EditionData, documents: list[PrintDocument]) -> list[tuple[ChronologyEntry, PrintDocument]]:
@@ -379,7 +413,8 @@ def _clip_end(text: str, reach: int) -> str:
 
 
 def short_title(doc: PrintDocument, limit: int = 56) -> str:
-    """A document's title short enough for a reference: the header's short title, else the title cut down."""
+    """A document's title short enough for a reference: the header's short title, else the title before its
+    subtitle; cut down after a word to `limit` characters with an ellipsis (0: never cut)."""
     short = doc.source.short_title
     if short.strip():
         return " ".join(short.split())
@@ -387,7 +422,7 @@ def short_title(doc: PrintDocument, limit: int = 56) -> str:
     head, colon, _rest = title.partition(": ")
     if colon and len(head) >= 12:
         title = head
-    if len(title) <= limit:
+    if not limit or len(title) <= limit:
         return title
     cut = title[:limit]
     return cut[: cut.rfind(" ")].rstrip(" ,;:–-") + "…"

@@ -38,7 +38,6 @@ from tei_edition.print.book import (
     build_chronology,
     build_indexes,
     chronology_skeleton,
-    citation_text,
     document_metadata,
     index_skeleton,
     long_date,
@@ -46,6 +45,7 @@ from tei_edition.print.book import (
     texts_in_use,
 )
 from tei_edition.print.fonts import FontSet, font_cache, prepare_fonts
+from tei_edition.tei.bibliography import source_description
 from tei_edition.tei.edition import EditionData
 from tei_edition.transform.jinja import make_env, package_templates
 
@@ -181,7 +181,7 @@ def make_print_env(config: EditionConfig) -> jinja2.Environment:
     """The site's Jinja2 environment (the edition's own templates/ first, then the package's) with print filters."""
     env = make_env(config)
     env.filters["css_string"] = css_string
-    env.filters["citation"] = citation_text
+    env.filters["source_description"] = source_description
     return env
 
 

@@ -113,10 +113,21 @@ _BLOCKS = {
     "pre",
 }
 _CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "nav", "body"}
-_EMPHASIS = {"em", "i", "cite", "dfn", "var"}
+_EMPHASIS = {"em", "i", "dfn", "var"}
 _STRONG = {"strong", "b"}
 _STRIKE = {"del", "s", "strike"}
 _UNDERLINE = {"u", "ins"}
+# The renderings of @rend a hi (or any element) asks for, by its classes 'rend-TOKEN': (classes, Typst function).
+_RENDS = (
+    ({"rend-italic", "rend-italics", "rend-i", "rend-it"}, "emph"),
+    ({"rend-bold", "rend-b", "rend-strong"}, "strong"),
+    ({"rend-smallcaps", "rend-small-caps", "rend-sc"}, "smallcaps"),
+    ({"rend-underline", "rend-ul", "rend-u"}, "underline"),
+    ({"rend-sup", "rend-superscript"}, "super"),
+    ({"rend-sub", "rend-subscript"}, "sub"),
+    ({"rend-strikethrough", "rend-strike", "rend-overstrike"}, "strike"),
+    ({"rend-uppercase", "rend-caps", "rend-allcaps"}, "upper"),
+)
 # Classes the print design sets in italic (the editors' words, the source's own readings beside a correction).
 _ITALIC_CLASSES = {
     "gap",
@@ -140,6 +151,7 @@ class BodyContext:
     mentions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # anchor -> register entry ids
     dated: frozenset[str] = frozenset()  # anchors of dated passages (for the chronology)
     fonts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # language prefix -> font list
+    lines: Mapping[str, int] = field(default_factory=dict)  # anchor -> its line in the TEI file
     marks: int = 0  # unnumbered notes so far in this document
     anchors: set[str] = field(default_factory=set)  # mention and date anchors met in the text
     images: set[Path] = field(default_factory=set)  # the edition's image files the text shows
@@ -306,8 +318,11 @@ class _Converter:
                 return Code(markers + "\n\n" + call("quotation", inner) + "\n\n")
             return Code(markers + f"\n\n#block[{inner}]\n\n")
         inner = self.inlines(el)
-        if tag in _EMPHASIS or classes & _ITALIC_CLASSES:
+        if tag == "cite" or "title" in classes:
+            inner = _title(inner, classes)
+        elif tag in _EMPHASIS or classes & _ITALIC_CLASSES:
             inner = Code(f"#emph[{inner}]")
+        inner = _rendered(inner, tag, classes, italic=inner.startswith("#emph["))
         if "note-nested" in classes:
             inner = Code(f"#h(0.25em){inner}")
         if "source-reading" in classes:
@@ -338,6 +353,9 @@ class _Converter:
             out.append(f"#metadata({value(anchor)})<dated>")
         if out:
             self.context.anchors.add(anchor)
+            line = self.context.lines.get(anchor)
+            if line:  # for a message that names the TEI line near which Typst failed (print/typeset.py)
+                out.insert(0, f"/*line {line}*/")
         return "".join(out)
 
     def note(self, el: etree._Element) -> Code:
@@ -420,6 +438,24 @@ def _span(cell: etree._Element, name: str) -> int:
     """A cell's colspan or rowspan: a whole number from 1 to 64 (anything else counts as 1)."""
     text = (cell.get(name) or "").strip()
     return min(int(text), 64) if text.isdigit() and 0 < int(text) else 1
+
+
+def _title(inner: Code, classes: set[str]) -> Code:
+    """A title by its level: an article's or a poem's (level a, u) in quotation marks, any other (a book's, a
+    journal's, a series', or a title without a level) in italic."""
+    if classes & {"level-a", "level-u"}:
+        return Code(f"“{inner}”")
+    return Code(f"#emph[{inner}]")
+
+
+def _rendered(inner: Code, tag: str, classes: set[str], italic: bool = False) -> Code:
+    """The renderings @rend asks for that the element does not have already (an <em> is italic, and italic
+    twice would be upright again)."""
+    given = {"strong": "strong", "b": "strong", "sup": "super", "sub": "sub"}.get(tag)
+    for names, function in _RENDS:
+        if classes & names and function != given and not (function == "emph" and italic):
+            inner = Code(f"#{function}[{inner}]")
+    return inner
 
 
 def _is_block(el: etree._Element) -> bool:

@@ -10,11 +10,14 @@ where the markers in the texts fell, in the same compilation.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from datetime import datetime
 from pathlib import Path
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
+from tei_edition.output.paths import folder as page_folder
+from tei_edition.output.paths import source_name
 from tei_edition.paper import paper_size
 from tei_edition.print.book import (
     IndexEntry,
@@ -24,7 +27,6 @@ from tei_edition.print.book import (
     PrintIndex,
     build_chronology,
     build_indexes,
-    citation_text,
     long_date,
     prefixed,
 )
@@ -40,11 +42,38 @@ from tei_edition.print.typst_markup import (
     typst_language,
     value,
 )
+from tei_edition.tei.bibliography import (
+    ACCESSED,
+    document_citation,
+    imprint_lines,
+    join_names,
+    source_description,
+)
 from tei_edition.tei.certainty import is_uncertain
 from tei_edition.tei.edition import EditionData
 from tei_edition.transform.jinja import package_templates
 
 DESIGN = "print/edition.typ"
+DOCUMENT_COMMENT = "document:"
+_LINE_COMMENT = re.compile(r"/\*line (\d+)\*/")
+
+
+def source_place(source: str, line: int) -> tuple[str, str, int] | None:
+    """Where in the TEI a line of a PDF's Typst source comes from: (document id, its file, the line of the last
+    tagged name before that point, or 0), or None when the line is not in a document's text (in a book; a
+    document's own PDF has only its document)."""
+    lines = source.split("\n")
+    opened = [i for i, text in enumerate(lines) if text.startswith(f"// {DOCUMENT_COMMENT} ")]
+    if len(opened) == 1 and line <= opened[0]:  # one document's PDF, failed outside its text (an image, say)
+        line = opened[0] + 1
+    for number in range(min(line, len(lines)) - 1, -1, -1):
+        text = lines[number]
+        if text.startswith(f"// {DOCUMENT_COMMENT} "):
+            doc_id, _, file = text[len(DOCUMENT_COMMENT) + 4 :].partition(" ")
+            between = "\n".join(lines[number:line])
+            found = _LINE_COMMENT.findall(between)
+            return doc_id, file, int(found[-1]) if found else 0
+    return None
 
 
 def font_lists(fonts: FontSet) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
@@ -71,6 +100,14 @@ def design_source(config: EditionConfig) -> str:
         if folder is not None and (Path(folder) / DESIGN).is_file():
             return (Path(folder) / DESIGN).read_text(encoding="utf-8")
     raise BuildError(f"the print design {DESIGN} is missing from the package; reinstall tei-edition")
+
+
+def document_url(config: EditionConfig, doc_id: str) -> str:
+    """The address of a document's page on the edition's site ([edition] base_url), or '' when it has none."""
+    base = (config.base_url or "").strip()
+    if not base:
+        return ""
+    return base.rstrip("/") + "/" + page_folder("documents", doc_id)
 
 
 def _date(moment: datetime) -> Code:
@@ -104,16 +141,28 @@ class SourceWriter:
         self.anchors: set[str] = set()
         self.images: dict[str, set[Path]] = {}  # document id -> the image files its text shows
         self.characters: dict[str, int] = {}  # document id -> the length of its text
+        self._parts: dict[str, list[str]] = {}  # a book's first document -> the ids of its parts, in order
+
+    def part_ids(self, documents: list[PrintDocument]) -> list[str]:
+        """The ids of the parts of the book last written for `documents` that open with a bookmark, in order."""
+        return self._parts.get(documents[0].id if documents else "", [])
 
     def body(self, doc: PrintDocument) -> Code:
         """A document's text as markup (made once, for both the book and the document's PDF)."""
         if doc.id not in self.bodies:
             mentions: dict[str, list[str]] = {}
+            lines: dict[str, int] = {}
             for mention in doc.source.mentions:
                 if mention.entity_id in self.data.entities:
                     mentions.setdefault(prefixed(doc.id, mention.anchor), []).append(mention.entity_id)
+                    lines[prefixed(doc.id, mention.anchor)] = mention.line
             context = BodyContext(
-                doc.id, self.config.root, {k: tuple(v) for k, v in mentions.items()}, self.dated, self.language_fonts
+                doc.id,
+                self.config.root,
+                {k: tuple(v) for k, v in mentions.items()},
+                self.dated,
+                self.language_fonts,
+                lines,
             )
             self.bodies[doc.id] = body_markup(str(doc.body), context)
             self.anchors |= context.anchors
@@ -140,8 +189,11 @@ class SourceWriter:
         settings += [f"date: {_date(self.data.build_date)}", f"margins: {_margins(self.config.print.margins)}"]
         return f"{self.design}\n\n#show: edition.with({', '.join(settings)})\n\n"
 
-    def document_part(self, doc: PrintDocument, single: bool) -> str:
+    def document_part(self, doc: PrintDocument, single: bool, failed: bool = False) -> str:
+        """A document: its heading, header facts, source description and text (a notice instead of the text when
+        Typst `failed` to set it). A comment before it names its file, for messages (see source_place)."""
         m = doc.meta
+        where = f"// {DOCUMENT_COMMENT} {doc.id} {source_name(self.config, doc.source.path)}\n"
         dateline = None
         if m.date_display or m.place:
             dateline = (m.place.name if m.place else "") + (", " if m.place and m.date_display else "")
@@ -155,52 +207,77 @@ class SourceWriter:
             if m.recipients:
                 pieces.append(Code("#smallcaps[To] " + escape("; ".join(p.name for p in m.recipients))))
             parties = Code(" · ".join(pieces))
-        citation = citation_text(m.source)
-        source_parts = []
-        if citation:
-            source_parts.append(Code("#smallcaps[Source:] " + escape(citation)))
-        if m.archive and m.archive.display():
-            source_parts.append(Code("#smallcaps[Archive:] " + escape(m.archive.display() + ".")))
-        if m.original_language:
-            source_parts.append(Code("#smallcaps[Original language:] " + escape(m.original_language + ".")))
-        if m.translator:
-            source_parts.append(Code("#smallcaps[Translated by] " + escape(m.translator + ".")))
-        return call(
+        # Each part of the source description labelled and on a line of its own, in the web's words.
+        source_parts: list[TypstValue] = [
+            [label, Code(f"#link({value(text)})[{escape(text)}]") if label == "Online" else escape(text)]
+            for label, text in source_description(m)
+        ]
+        part = call(
             "print-document",
             id=doc.id,
             number=doc.number,
             title=escape(doc.title),
-            running=doc.short_title,
+            running=doc.running_title,
             dateline=dateline,
             parties=parties,
             flagged=doc.flagged,
             summary=m.summary or None,
-            source=Code(" ".join(source_parts)) if source_parts else None,
+            source=source_parts,
             notes=[escape(note) for note in m.notes],
-            body=self.body(doc),
+            body=self.body(doc)
+            if not failed
+            else Code("#emph[" + escape("The text of this document could not be set; see the build's messages.") + "]"),
             single=single,
         )
+        return where + part
 
-    def document_source(self, doc: PrintDocument, meta: PdfMetadata) -> str:
+    def document_source(self, doc: PrintDocument, meta: PdfMetadata, pages: str = "", volume: str = "") -> str:
+        """A document's own PDF: where it stands in the edition (`pages`: its pages in the edition's book, as
+        '9–12'; `volume`: 'volume 2, ' when the book comes in volumes), its address on the web when the edition has one,
+        and how to cite it."""
         config = self.config
-        line = f"{config.title} · Document {doc.number} · Version {config.version}, {long_date(self.data)}"
+        place = f"Document {doc.number}"
+        if pages:
+            place += f"; edition {volume}" + ("pp. " if "–" in pages else "p. ") + pages
+        line = f"{config.title} · {place} · Version {config.version}, {long_date(self.data)}"
         if config.licence:
             line += f" · {config.licence}"
+        url = document_url(config, doc.id)
+        moment = self.data.build_date
+        citation = document_citation(
+            creators=list(meta.authors) if meta.authors != config.editors else [],
+            title=doc.title,
+            edition=config.title,
+            editors=config.editors,
+            version=config.version,
+            publisher=config.publisher,
+            year=str(moment.year),
+            url=url,
+            accessed=ACCESSED,
+        )
         return (
             self.preamble(meta, single=True)
-            + call("from-edition", escape(line))
+            + call("from-edition", escape(line), url=url or None, citation=escape(citation))
             + "\n\n"
             + self.document_part(doc, single=True)
             + "\n"
         )
 
-    def edition_source(self, documents: list[PrintDocument], meta: PdfMetadata, volume: str | None = None) -> str:
+    def edition_source(
+        self,
+        documents: list[PrintDocument],
+        meta: PdfMetadata,
+        volume: str | None = None,
+        failed: Container[str] = (),
+    ) -> str:
         """The book: title page, imprint, contents, introduction, documents, indexes and chronology; or one volume
-        of it (`volume` says which, on its title page), with the indexes and chronology of its documents."""
+        of it (`volume` says which, on its title page), with the indexes and chronology of its documents. The
+        documents Typst `failed` to set show a notice instead of their text."""
         config = self.config
-        bodies = [self.document_part(doc, single=False) for doc in documents]  # made first: they find the anchors
+        # (made first: they find the anchors)
+        bodies = [self.document_part(doc, single=False, failed=doc.id in failed) for doc in documents]
         # (Typst finds the pages of the indexes' entries itself.)
-        indexes = [index for index in build_indexes(self.data, documents) if index.entries]
+        indexes = build_indexes(self.data, documents, placed=self.anchors)
         chronology = build_chronology(self.data, documents, self.anchors)
         parts = [self.preamble(meta, single=False), *self.front_matter(volume)]
 
@@ -216,6 +293,10 @@ class SourceWriter:
         ]
         if chronology.years:
             entries.append({"id": "chronology", "number": None, "title": "Chronology", "kind": "back"})
+        self._parts[documents[0].id if documents else ""] = [
+            "contents",
+            *(str(entry["id"]) for entry in entries if isinstance(entry, dict)),
+        ]
         parts.append(call("contents", entries))
         if config.introduction:
             paragraphs = [escape(p) for p in config.introduction.split("\n\n")]
@@ -224,6 +305,7 @@ class SourceWriter:
                 for sign, meaning in SIGNS
             ]
             parts.append(call("introduction", paragraphs, signs))
+        parts.append("#show: main-matter")  # the documents' pages are numbered from 1, the front matter's i, ii...
         parts += bodies
         parts += [self.index_part(index) for index in indexes]
         if chronology.years:
@@ -236,7 +318,7 @@ class SourceWriter:
         editors = None
         if config.editors:
             names = list(config.editors)
-            editors = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+            editors = join_names(names)
         # (`volume` is given only to a volume's title page: a design of an edition's own may not know it.)
         title_page = call(
             "title-page",
@@ -246,21 +328,17 @@ class SourceWriter:
             publisher=config.publisher,
             **({"volume": volume} if volume else {}),
         )
-        imprint = [
-            f"#strong[{escape(config.title)}]"
-            + (escape(". " + config.subtitle) if config.subtitle else "")
-            + escape(".")
-        ]
-        if config.editors:
-            imprint.append(escape(f"Edited by {', '.join(config.editors)}."))
-        line = f"Version {config.version}, {long_date(self.data)}."
-        if config.publisher:
-            line += f" Published by {config.publisher}."
-        imprint.append(escape(line))
-        if config.licence:
-            imprint.append(
-                escape(f"Licence: {config.licence}" + (f" ({config.licence_url})" if config.licence_url else "") + ".")
-            )
+        lines = imprint_lines(
+            title=config.title,
+            subtitle=config.subtitle,
+            editors=config.editors,
+            version=config.version,
+            date=long_date(self.data),
+            publisher=config.publisher,
+            licence=config.licence,
+            licence_url=config.licence_url,
+        )
+        imprint = [f"#strong[{escape(lines[0])}]", *(escape(line) for line in lines[1:])]
         imprint.append(escape(f"Typeset from the edition’s TEI P5 sources by tei-edition {self.data.tool_version}."))
         return [title_page, call("imprint", Code("\n\n".join(imprint)))]
 
@@ -283,9 +361,11 @@ class SourceWriter:
                     {
                         "id": entry.entity.id,
                         "name": entry.name,
+                        "see": entry.entity.index_name if entry.see else None,
                         "originals": originals(entry),
                         "life": entry.entity.life_dates() or None,
                         "description": entry.entity.description.strip().rstrip(".") or None,
+                        "documents": list(entry.documents),
                     }
                     for entry in group
                 ],

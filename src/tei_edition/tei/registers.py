@@ -73,9 +73,14 @@ class Entity:
     given: str = ""
 
     @property
+    def index_name(self) -> str:
+        """The name as an index lists it: 'Stalin, Joseph' for a person, else the name."""
+        return self.sort_name or self.name
+
+    @property
     def sort_key(self) -> str:
         """Index order: persons by surname (as the register gives it), everything else by its name."""
-        return (self.sort_name or self.name).casefold()
+        return self.index_name.casefold()
 
     def variants(self) -> list[Name]:
         """Every name other than the preferred one, without repeats."""
@@ -216,6 +221,8 @@ def _person_sort_name(el: etree._Element, names: tuple[Name, ...]) -> str:
     if originals and originals <= set(EAST_ASIAN):
         return ""
     words = text_of(main).split()
+    if "," in text_of(main):
+        return ""  # written in index order already ('Stalin, Joseph')
     return f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else ""
 
 

@@ -16,6 +16,7 @@ from tei_edition.output.cache import BuildCache
 from tei_edition.output.hashing import hash_bytes, new_digest
 from tei_edition.output.paths import document_epub, edition_epub, href_between, page_file, part_folder
 from tei_edition.output.writer import OutputWriter
+from tei_edition.tei.bibliography import join_names as join_names  # names joined as the PDFs join them
 from tei_edition.tei.dates import MONTHS
 from tei_edition.tei.edition import EditionData
 
@@ -311,11 +312,3 @@ def pagination(number: int, count: int, per_page: int, total: int) -> Pagination
         previous=href(number - 1) if number > 1 else "",
         next=href(number + 1) if number < count else "",
     )
-
-
-def join_names(names: tuple[str, ...] | list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    names = [n for n in names if n]
-    if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]

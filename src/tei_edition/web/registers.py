@@ -112,7 +112,7 @@ def entity_dates(entity: Entity) -> str:
 
 def _entry(site: Site, entity: Entity) -> EntityEntry:
     groups = _groups(site, entity.id)
-    index_name = entity.sort_name or entity.name
+    index_name = entity.index_name
     first = next((c for c in index_name if c.isalpha()), "")
     letter = first.upper() if first.isascii() and first else "#"  # names in other scripts are grouped under '#'
     return EntityEntry(

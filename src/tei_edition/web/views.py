@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from tei_edition.output.paths import folder, href_between, tei_href
+from tei_edition.tei.bibliography import source_description
 from tei_edition.tei.dates import DateSpan
 from tei_edition.tei.header import DocumentMeta, Party
 from tei_edition.tei.model import Document
@@ -350,17 +351,8 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
     add("Author" if len(meta.authors) < 2 else "Authors", *[_party_link(site, a, root) for a in meta.authors])
     add("Editor" if len(meta.editors) < 2 else "Editors", *meta.editors)
     add("Type", meta.doc_type)
-    source = meta.source
-    if source.text or source.title:
-        add("Source", _source_text(meta))
-        add("Online", Link(source.url, source.url) if source.url else "")
-    if meta.archive is not None:
-        add("Archive", meta.archive.display())
-    for label, text in meta.original:
-        add(label, text)
-    add("Original language", meta.original_language)
-    add("Translator", meta.translator)
-    add("Funding", meta.funder)
+    for label, text in source_description(meta):  # the same words and punctuation as the PDFs
+        add(label, Link(text, text) if label == "Online" else text)
     if meta.languages and len(meta.languages) > 1:
         add("Languages", *[Link(label, lang=ident) for ident, label in meta.languages])
     add("Keywords", *meta.keywords)
@@ -371,28 +363,3 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
     add("Licence", Link(licence, licence_url))
     add("Identifier", meta.idno)
     return rows
-
-
-def _source_text(meta: DocumentMeta) -> str:
-    """The source as a bibliographic reference built from its fields, or the bibl as written when it has none."""
-    s = meta.source
-    if not s.title:
-        return s.text
-    title = s.title
-    parts = [join_names(list(s.authors)), title]
-    if s.container:
-        parts[-1] = f"“{s.title},” in {s.container}"
-    if s.editors:
-        parts.append(f"ed. {join_names(list(s.editors))}")
-    if s.series and s.series != s.container:
-        parts.append(s.series)
-    if s.volume and "vol" not in s.container.lower():
-        parts.append(f"vol. {s.volume}")
-    imprint = ": ".join(p for p in (s.pub_place, s.publisher) if p)
-    imprint = ", ".join(p for p in (imprint, s.date) if p)
-    text = ", ".join(p for p in parts if p).replace(",”,", ",”")
-    if imprint:
-        text += f" ({imprint})"
-    if s.pages:
-        text += f", {s.pages}"
-    return text + "."
