@@ -215,7 +215,7 @@ def _footnote_run(notes: etree._Element, item: etree._Element) -> None:
     ids = [item.get("id")] + [span.get("id") for span in _with_class(item, "anchor", "span")]
     backs = _with_class(item, "noteback", "a")
     missing = _with_class(item, "note-missing", "span")
-    text = (missing[0].get("data-one") or missing[0].xpath("string()")) if missing else item.xpath("string()")
+    text = (missing[0].get("data-one") or _text(missing[0])) if missing else _text(item)
     for n, (note_id, back) in enumerate(zip(ids, backs, strict=False)):
         aside = etree.SubElement(notes, "aside")
         if note_id:
@@ -227,9 +227,13 @@ def _footnote_run(notes: etree._Element, item: etree._Element) -> None:
         number.set("class", "note-number")
         number.set("href", back.get("href") or "")
         number.set("role", "doc-backlink")
-        label = back.xpath("string()").replace("\u21a9", "").strip() or str(n + 1)
+        label = _text(back).replace("\u21a9", "").strip() or str(n + 1)
         number.text = label
         number.tail = " " + text.strip()
+
+
+def _text(el: etree._Element) -> str:
+    return "".join(str(part) for part in el.itertext())
 
 
 def _classes(el: etree._Element) -> list[str]:
