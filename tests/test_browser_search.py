@@ -94,6 +94,10 @@ def sample_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def search_for(page: object, words: str) -> list[str]:
     """The folders of the documents a search finds, in the order of the results."""
+    # Start from an empty search, so that "found" below is this search's status, not the previous one's.
+    page.fill("#search-input", "")
+    page.press("#search-input", "Enter")
+    expect(page.locator("#search-status")).not_to_contain_text("found")
     page.fill("#search-input", words)
     page.press("#search-input", "Enter")
     expect(page.locator("#search-status")).to_contain_text("found")

@@ -318,4 +318,4 @@ def test_in_file_entries_are_in_the_pdf_index(tmp_path: Path) -> None:
     index = next(
         t for t in page_texts(edition / "build" / "html" / "pdf" / "edition.pdf") if t.startswith("Index of persons")
     )
-    assert "Smith, Anna, of Ayr" in index and "Joseph Stalin" in index
+    assert "Smith, Anna, of Ayr" in index and "Stalin, Joseph" in index

@@ -78,7 +78,7 @@ def _load(config_path: Path | None) -> Any:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="edition")
 def main() -> None:
-    """Validate TEI P5 editions and build static HTML and PDF editions from them."""
+    """Validate TEI P5 editions and build static HTML, PDF and EPUB editions from them."""
 
 
 @main.command(short_help="Check the encoding: schema, Schematron rules, references.")
@@ -128,7 +128,7 @@ def validate(
         sys.exit(1)
 
 
-@main.command(short_help="Build the HTML edition and the PDFs.")
+@main.command(short_help="Build the HTML edition, its PDFs and EPUBs.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF editions.")
 @click.option("--no-epub", is_flag=True, help="Skip the EPUB editions (the site then does not offer them).")
 @click.option("--clean", is_flag=True, help="Rebuild everything from scratch, ignoring the last build and its cache.")
@@ -159,7 +159,7 @@ def build(
     verbose: bool,
     config_path: Path | None,
 ) -> None:
-    """Build the HTML edition (and PDFs) into the output folder, redoing only what changed."""
+    """Build the HTML edition (with its PDFs and EPUBs) into the output folder, redoing only what changed."""
     from tei_edition.pipeline import BuildOptions, Reporter, build_edition
 
     config = _load(config_path)
