@@ -171,6 +171,7 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
             tasks = all_tasks(plan.sources, plan.contents) if options.clean else stage.lookup()
         summary.processed, summary.reused = len(tasks), len(plan.sources.all) - len(tasks)
         process_sources(tasks, settings, spec, say, stage.store, summary.add_time)  # check and transform the rest
+        stage.rescope(spec, say, summary.add_time)  # the entries of several documents' own lists that share an id
         with summary.phase("registers"):
             register_trees = read_register_trees(plan, stage)
         with summary.phase("gate"):
@@ -302,6 +303,11 @@ def gather_edition(
     data.epub = plan.epub
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
     data.document_keys = document_keys
+    data.scoped = {
+        p: tuple(sorted(names.scoped))
+        for p in plan.sources.documents
+        if core[p].parsed and (names := core[p].names) is not None and names.scoped
+    }
     flagged = {d.path for d in summary.report.errors}
     data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
     summary.flagged = sorted(data.flagged)

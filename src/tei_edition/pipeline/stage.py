@@ -55,6 +55,9 @@ class StageSettings:
     registers_key: str
     read: bool = True  # read documents (mentions, header) for the pages; `edition validate` needs only the checks
     split: str = ""  # the XPath that selects the documents inside a file ([sources] split)
+    # The xml:ids that the own lists of several documents declare: each file's entry is known as '<file id>.<xml:id>'
+    # (tei/names.py), as one that shares a register entry's id; known only once every file is read (process.py).
+    shared_ids: frozenset[str] = frozenset()
 
 
 def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]], pdf: bool) -> StageSettings:
@@ -152,7 +155,7 @@ class SourceWorker:
     def register_keys(self) -> RegisterKeys:
         """What resolving names needs of the registers (tei/names.py)."""
         if self._register_keys is None:
-            self._register_keys = register_keys(self.settings.registers)
+            self._register_keys = register_keys(self.settings.registers).with_ids(self.settings.shared_ids)
         return self._register_keys
 
     def process(self, task: SourceTask) -> SourceResult:
@@ -308,7 +311,13 @@ _STATE = threading.local()  # one SourceWorker per thread: compiled Saxon execut
 def thread_worker(settings: StageSettings) -> SourceWorker:
     """This thread's worker for these settings, made on first use."""
     current: SourceWorker | None = getattr(_STATE, "worker", None)
-    if current is None or current.settings != settings:
+    if (
+        current is not None
+        and current.settings != settings
+        and current.settings == replace(settings, shared_ids=current.settings.shared_ids)
+    ):  # only the ids to scope differ: the compiled schemas and stylesheets still serve
+        current.settings, current._register_keys = settings, None
+    elif current is None or current.settings != settings:
         current = SourceWorker(settings)
         _STATE.worker = current
     return current

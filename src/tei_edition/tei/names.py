@@ -5,13 +5,14 @@ header or back matter; a volume's list of persons as FRUS writes it: list/item/p
 after the name), which join the edition's registers.
 
 Resolving needs the file alone: a `#id` is looked for in the file's own lists first, else it names an entry of the
-registers; only whether an in-file entry's id is also a register entry's (then the entry is known as
-'<file id>.<xml:id>', so both have a page) depends on the registers, given as the set of their ids."""
+registers; only whether an in-file entry's id is also a register entry's, or another document's own entry's (then
+the entry is known as '<file id>.<xml:id>', so each has a page) depends on the other files, given as a set of ids."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -183,11 +184,32 @@ class RegisterKeys:
                     authorities.setdefault(authority_key(url), Link(entity.kind, entity.id))
         return cls(frozenset(ids), authorities)
 
-    def agree(self, names: NameLinks) -> bool:
+    def with_ids(self, ids: AbstractSet[str]) -> RegisterKeys:
+        """These keys, with more ids to scope in-file entries by (those several documents' own lists declare)."""
+        return RegisterKeys(self.ids | ids, self.authorities) if ids - self.ids else self
+
+    def agree(self, names: NameLinks, shared: AbstractSet[str] | None = None) -> bool:
         """True when these registers resolve the names of a file as they were resolved (`names`: what the file's
-        reading kept of it, see NameLinks: local_ids, scoped, uris, by_uri)."""
+        reading kept of it, see NameLinks: local_ids, scoped, uris, by_uri). `shared`: the ids the own lists of
+        several documents declare (shared_list_ids), also scoped; None while they are not known, when a file that
+        scoped the registers' ids and perhaps others holds until they are."""
         found = {(u, self.authorities[u].target) for u in names.uris if u in self.authorities}
-        return names.local_ids & self.ids == names.scoped and found == names.by_uri
+        if found != names.by_uri:
+            return False
+        if shared is None:
+            return names.local_ids & self.ids <= names.scoped
+        return names.local_ids & (self.ids | shared) == names.scoped
+
+
+def shared_list_ids(files: Iterable[NameLinks]) -> frozenset[str]:
+    """The xml:ids that the own lists of more than one file declare: TEI asks an id to be unique in its file only,
+    so each file's entry is scoped to its file ('<file id>.<xml:id>'), whichever file is read first."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for names in files:
+        shared.update(names.local_ids & seen)
+        seen.update(names.local_ids)
+    return frozenset(shared)
 
 
 def file_id_of(root: etree._Element, path: Path) -> str:
