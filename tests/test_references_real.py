@@ -74,3 +74,36 @@ def test_a_missing_witness_stops_the_build_as_an_unresolved_pointer(tmp_path: Pa
     assert status == 1, output
     line = line_of(text, 'wit="#M"')
     assert f"w.xml:{line}: lem/@wit '#M' matches no <witness>" in output and "[ref-resolves]" in output
+
+
+def test_a_fault_inside_a_document_of_a_volume_names_it_and_marks_its_page_only(tmp_path: Path) -> None:
+    """A volume split into documents (FRUS: div[@type='document']): a fault in one of them is reported at its
+    file and line, names that document, and a --keep-going preview marks that document's page alone; a fault
+    outside every document (the front matter) marks every page of the file."""
+    import json
+
+    from lxml import html
+
+    from test_real_tei import VOLUME, build
+
+    text = VOLUME.replace("<p>Received.</p>", '<p>Received <ref target="#d3">here</ref>.</p>')
+    edition = edition_of(tmp_path / "ed", {"vol1.xml": text})
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    assert [(d["line"], d["rule"], d.get("part")) for d in errors] == [
+        (line_of(text, 'target="#d3"'), "ref-resolves", "vol1-d2")
+    ], output
+    assert errors[0]["message"].endswith("(in document 'vol1-d2')")
+    status, output = build(edition)
+    assert status == 1 and "1 document(s) are marked in the preview: vol1-d2" in output, output
+
+    def marked(doc_id: str) -> bool:
+        page = html.fromstring((edition / "build" / "html" / "documents" / doc_id / "index.html").read_bytes())
+        return bool(page.xpath("//div[contains(@class, 'banner-warning')]"))
+
+    assert [marked(d) for d in ("vol1", "vol1-d1", "vol1-d2")] == [False, False, True]
+    front = text.replace('<ref target="#d2">Mr. Fish to Mr. Jay</ref>', '<ref target="#d4">Mr. Fish</ref>')
+    (edition / "tei" / "vol1.xml").write_text(front, encoding="utf-8")
+    status, output = build(edition)
+    assert status == 1, output
+    assert [marked(d) for d in ("vol1", "vol1-d1", "vol1-d2")] == [True, True, True]

@@ -308,8 +308,10 @@ def gather_edition(
         for p in plan.sources.documents
         if core[p].parsed and (names := core[p].names) is not None and names.scoped
     }
-    flagged = {d.path for d in summary.report.errors}
-    data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
+    # A fault inside a document of a volume marks that document's page; any other, every page of its file.
+    flagged = {d.path for d in summary.report.errors if not d.part}
+    parts = {d.part for d in summary.report.errors if d.part}
+    data.flagged = {doc.id for doc in data.documents if doc.path in flagged or doc.id in parts}
     summary.flagged = sorted(data.flagged)
     summary.documents = len(data.documents)
     return data

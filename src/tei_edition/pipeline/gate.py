@@ -20,7 +20,7 @@ from tei_edition.rules import RuleSettings
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.tei.registers import all_entities, read_registers
-from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
+from tei_edition.validate.diagnostics import Diagnostic, Report, Severity, in_parts
 from tei_edition.validate.encoding import check_entries
 from tei_edition.validate.media import PAGE_IMAGE, check_images
 from tei_edition.validate.references import check_ids, check_pointers, register_paths
@@ -59,6 +59,9 @@ def consistency_gate(
     entities = all_entities(read_registers(register_trees.items()))
     pointed = set().union(*(core[p].targets for p in documents)) if documents else None
     report.extend(check_entries(entities.values(), pointed))
+    volumes = {p: core[p].parts for p in documents if core[p].parts}
+    if volumes:  # a fault inside a document of a volume names that document
+        report.diagnostics = in_parts(report.diagnostics, volumes)
     return report
 
 

@@ -30,7 +30,7 @@ from tei_edition.tei.letters import Letter, is_letter_list, read_letters
 from tei_edition.tei.model import Document, read_passages, read_passages_by_page
 from tei_edition.tei.names import NameLinks, RegisterKeys, resolve_names
 from tei_edition.tei.parse import FragmentError, line_of, parse_bytes
-from tei_edition.tei.parts import find_parts, part_finder, read_documents
+from tei_edition.tei.parts import find_parts, part_finder, part_lines, read_documents
 from tei_edition.tei.recognise import NameMatcher
 from tei_edition.tei.registers import Entity
 from tei_edition.tei.text import T
@@ -111,6 +111,8 @@ class CoreResult:
     # What of the registers resolving the file's names took into account (tei/names.py: RegisterKeys.agree): the
     # result holds while the registers resolve them alike (process.py), else the file is processed again.
     names: NameLinks | None = None
+    # The lines of the documents a volume holds (tei/parts.py: part_lines), so that a fault names its document.
+    parts: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass
@@ -215,6 +217,11 @@ class SourceWorker:
                 )
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}
+        if task.is_document and not self.settings.read and self.settings.split:
+            try:  # `edition validate` reads no documents, but a fault in a volume names the document it is in
+                core.parts = part_lines(find_parts(tree, self.settings.split))
+            except SplitError:
+                pass  # reported by the build that reads the documents
         if not task.is_document or not self.settings.read:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own
@@ -226,6 +233,7 @@ class SourceWorker:
             try:
                 parts = find_parts(tree, self.settings.split)
                 documents = read_documents(tree, path, parts, names)
+                core.parts = part_lines(parts)
             except SplitError as exc:
                 core.diagnostics.append(Diagnostic(path, 0, 0, Severity.ERROR, str(exc), "xml"))
                 return core
