@@ -98,7 +98,9 @@ def test_every_way_of_linking_a_name_resolves_own_lists_first() -> None:
     assert names.scoped == {"p1"}
     assert names.by_uri == {(stalin, "stalin")} and registers.agree(names)
     freed = RegisterKeys(frozenset({"stalin"}), {stalin: Link("person", "stalin")})  # p1 is free
-    assert not freed.agree(names, frozenset()) and freed.agree(names, frozenset({"p1"}))  # unless shared
+    assert not freed.agree(names, frozenset())
+    # were p1 declared by several documents' own lists, 'persons.xml#p1' would lead nowhere: the file is read again
+    assert not freed.agree(names, frozenset({"p1"})) and names.elsewhere >= {"p1"}
     assert freed.agree(names)  # while the ids shared by documents' lists are not known, it may hold
     assert not RegisterKeys(frozenset({"stalin", "p1"})).agree(names)  # Q855 no longer the register's
     assert next(e for e in names.entries if e.id == "a.p1").description == "Not the register's."
@@ -321,10 +323,21 @@ def test_two_documents_whose_own_lists_share_an_id_each_link_to_their_own_entry(
     build_once(edition)
     assert link_of("c", "C") == ["../../persons/c.p_A1/"]
     assert_same_as_clean(edition)
+    # a document without a list of its own cannot tell which entry '#p_A1' means: an error, and no link
+    other = letter("d", '<p><persName ref="#p_A1">D</persName></p>')
+    (edition / "tei" / "docs" / "d.xml").write_text(other, encoding="utf-8")
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    assert [(Path(d["path"]).name, d["rule"]) for d in errors] == [("d.xml", "ref-resolves")], output
+    assert "own lists of" in errors[0]["message"] and "a.xml" in errors[0]["message"]
+    status, output = build(edition)
+    assert status == 1, output
+    assert link_of("d", "D") == [] and broken_links(site) == []
     (edition / "tei" / "docs" / "b.xml").unlink()
     (edition / "tei" / "docs" / "c.xml").unlink()
-    build_once(edition)  # a.xml alone declares p_A1 now: its entry takes its plain id again
+    build_once(edition)  # a.xml alone declares p_A1 now: its entry takes its plain id again, and d.xml leads to it
     assert link_of("a", "A") == ["../../persons/p_A1/"]
+    assert link_of("d", "D") == ["../../persons/p_A1/"]
     assert assert_same_as_clean(edition)
     assert broken_links(site) == []
 

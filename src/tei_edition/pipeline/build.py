@@ -304,9 +304,9 @@ def gather_edition(
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
     data.document_keys = document_keys
     data.scoped = {
-        p: tuple(sorted(names.scoped))
+        p: (*sorted(names.scoped), *(f"-{i}" for i in sorted(names.unlinked)))
         for p in plan.sources.documents
-        if core[p].parsed and (names := core[p].names) is not None and names.scoped
+        if core[p].parsed and (names := core[p].names) is not None and (names.scoped or names.unlinked)
     }
     # A fault inside a document of a volume marks that document's page; any other, every page of its file.
     flagged = {d.path for d in summary.report.errors if not d.part}

@@ -47,9 +47,14 @@ def consistency_gate(
     sites, id_problems = check_ids(((p, core[p].ids) for p in parsed), set(sources.registers))
     report.extend(id_problems)
     registers = register_paths(register_trees)
+    shared = {value for value, site in sites.items() if site.shared}  # entries of several documents' own lists
     for path in parsed:
-        if not core[path].targets <= sites.keys():  # only a file with a pointer that resolves to nothing is read again
-            report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers))
+        # only a file with a pointer that resolves to nothing, or to an entry of other documents' lists, is read again
+        targets, own = core[path].targets, frozenset[str]()
+        if shared and targets & shared:
+            own = frozenset(d.value for d in core[path].ids)
+        if not targets <= sites.keys() or not targets & shared <= own:
+            report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers, own))
     documents = [p for p in sources.documents if core[p].parsed]
     for path in documents:
         report.extend(encoding.get(path, []))

@@ -190,9 +190,10 @@ def texts_key(key: str, names: NameLinks | None) -> str:
     """The key of a document's texts and passages: its core result's `key`, with what the registers said of its
     names when they had a say (an in-file entry's id that a register entry has, an authority address that is a
     register entry's)."""
-    if names is None or not (names.scoped or names.by_uri):
+    if names is None or not (names.scoped or names.by_uri or names.unlinked):
         return key
-    return content_key(key, "names", *sorted(names.scoped), *(f"{u} {e}" for u, e in sorted(names.by_uri)))
+    unlinked = (f"-{i}" for i in sorted(names.unlinked))
+    return content_key(key, "names", *sorted(names.scoped), *(f"{u} {e}" for u, e in sorted(names.by_uri)), *unlinked)
 
 
 def process_sources(

@@ -157,7 +157,7 @@ class SourceWorker:
     def register_keys(self) -> RegisterKeys:
         """What resolving names needs of the registers (tei/names.py)."""
         if self._register_keys is None:
-            self._register_keys = register_keys(self.settings.registers).with_ids(self.settings.shared_ids)
+            self._register_keys = register_keys(self.settings.registers).with_shared(self.settings.shared_ids)
         return self._register_keys
 
     def process(self, task: SourceTask) -> SourceResult:
@@ -213,7 +213,12 @@ class SourceWorker:
                 core.diagnostics.extend(check_prefixes(path, tree))
                 names = resolve_names(tree, path, self.register_keys())
                 core.names = NameLinks(
-                    local_ids=names.local_ids, scoped=names.scoped, uris=names.uris, by_uri=names.by_uri
+                    local_ids=names.local_ids,
+                    scoped=names.scoped,
+                    uris=names.uris,
+                    by_uri=names.by_uri,
+                    elsewhere=names.elsewhere,
+                    unlinked=names.unlinked,
                 )
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}

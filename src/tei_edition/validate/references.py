@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,6 +34,7 @@ class IdSite:
     origin: str = ""  # the file the declaration was written in, when it came into `path` by an XInclude
     page: bool = False  # the id names a page of the built edition (a document's <TEI>, a register entry)
     entry: bool = False  # an entry of a list (a register's, or a document's own)
+    shared: tuple[Path, ...] = ()  # the documents whose own lists all declare it (no register does), when several
 
 
 # Register entries (person in listPerson, place in listPlace, org in listOrg, in a register's text): each becomes a
@@ -116,6 +117,8 @@ def check_ids(
                 in_files[(path, value)] = here
                 if path in registers:
                     sites[value] = here
+                elif first.path not in registers:  # pointers from other files cannot tell which is meant
+                    sites[value] = replace(first, shared=(*(first.shared or (first.path,)), path))
                 continue
             if in_file is not None:  # TEI conformance: an id is declared once in its document
                 message = (
@@ -209,10 +212,15 @@ def check_prefixes(path: Path, tree: etree._ElementTree) -> list[Diagnostic]:
 
 
 def check_pointers(
-    path: Path, tree: etree._ElementTree, ids: dict[str, IdSite], register_files: dict[str, Path]
+    path: Path,
+    tree: etree._ElementTree,
+    ids: dict[str, IdSite],
+    register_files: dict[str, Path],
+    own: AbstractSet[str] = frozenset(),
 ) -> list[Diagnostic]:
     """Report every '#id' pointer in the file (also one a prefixDef expands to) that matches no xml:id of the
-    edition, with a suggestion."""
+    edition, with a suggestion; and one to an entry that the own lists of several other documents declare (`own`:
+    the ids the file declares), which cannot tell which of them it means."""
     problems: list[Diagnostic] = []
     known = list(ids)
     prefixes = prefix_defs(tree.getroot())
@@ -220,9 +228,19 @@ def check_pointers(
         if not isinstance(el.tag, str):
             continue
         for attr, target in _local_pointers(el, prefixes):
-            if target in ids:
+            site = ids.get(target)
+            if site is not None and (not site.shared or target in own):
                 continue
             local = etree.QName(el).localname
+            if site is not None:
+                files = " and ".join(_rel(p) for p in site.shared)
+                message = (
+                    f"{local}/@{attr} '#{target}' is an entry of the own lists of {files}, each known in its own "
+                    "file only, so it cannot tell which is meant: declare the entry in this file's own list or in "
+                    "the registers (one entry, one id), or give the entries different ids"
+                )
+                problems.append(Diagnostic(path, line_of(el), 0, Severity.ERROR, message, "ref-resolves"))
+                continue
             problems.append(_unresolved(path, el, local, attr, target, ids, known, register_files))
     return problems
 
