@@ -97,7 +97,11 @@ def test_every_way_of_linking_a_name_resolves_own_lists_first() -> None:
     assert sorted(e.id for e in names.entries) == ["a.p1", "mol"]  # only the clashing id is scoped
     assert names.scoped == {"p1"}
     assert names.by_uri == {(stalin, "stalin")} and registers.agree(names)
-    assert not RegisterKeys(frozenset({"stalin"}), {stalin: Link("person", "stalin")}).agree(names)  # p1 is free
+    freed = RegisterKeys(frozenset({"stalin"}), {stalin: Link("person", "stalin")})  # p1 is free
+    assert not freed.agree(names, frozenset())
+    # were p1 declared by several documents' own lists, 'persons.xml#p1' would lead nowhere: the file is read again
+    assert not freed.agree(names, frozenset({"p1"})) and names.elsewhere >= {"p1"}
+    assert freed.agree(names)  # while the ids shared by documents' lists are not known, it may hold
     assert not RegisterKeys(frozenset({"stalin", "p1"})).agree(names)  # Q855 no longer the register's
     assert next(e for e in names.entries if e.id == "a.p1").description == "Not the register's."
 
@@ -279,9 +283,16 @@ def test_a_register_entry_that_takes_an_in_file_id_scopes_it_on_the_next_build(
     assert broken_links(site) == []
 
 
-def test_two_documents_whose_own_lists_share_an_id_are_reported(tmp_path: Path) -> None:
-    """The entries of two documents' own lists with one id would name one page: an error at each's line (the
-    preview keeps the first's page, and no link of it is broken)."""
+def test_two_documents_whose_own_lists_share_an_id_each_link_to_their_own_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TEI asks an xml:id to be unique in its file only: two documents' own lists may both declare p_A1. Each entry
+    is then known by its file ('a.p_A1', 'b.p_A1'), both get pages, each file's names link to its own entry, and an
+    incremental build (adding a third document that declares it too, then taking one away) is the clean build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    from test_incremental import assert_same_as_clean
+    from test_incremental import build as build_once
+
     edition = with_registers(
         tmp_path / "ed",
         {
@@ -292,11 +303,43 @@ def test_two_documents_whose_own_lists_share_an_id_are_reported(tmp_path: Path) 
     )
     status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
     errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
-    assert [(Path(d["path"]).name, d["rule"]) for d in errors] == [("b.xml", "id-page")], output
-    assert "p_A1" in errors[0]["message"] and "a.xml" in errors[0]["message"]
+    assert status == 0 and errors == [], output
+    status, output = build(edition)
+    assert status == 0, output
+    site = edition / "build" / "html"
+
+    def link_of(doc: str, text: str) -> list[str]:
+        page = html.fromstring((site / "documents" / doc / "index.html").read_bytes())
+        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+
+    assert link_of("a", "A") == ["../../persons/a.p_A1/"]
+    assert link_of("b", "B") == ["../../persons/b.p_A1/"]
+    assert "of Ayr" in (site / "persons" / "a.p_A1" / "index.html").read_text(encoding="utf-8")
+    assert "of Bute" in (site / "persons" / "b.p_A1" / "index.html").read_text(encoding="utf-8")
+    assert not (site / "persons" / "p_A1").exists()
+    assert broken_links(site) == []
+    third = letter("c", '<p><persName corresp="#p_A1">C</persName></p>', CLASHING.format(place="Cork"))
+    (edition / "tei" / "docs" / "c.xml").write_text(third, encoding="utf-8")
+    build_once(edition)
+    assert link_of("c", "C") == ["../../persons/c.p_A1/"]
+    assert_same_as_clean(edition)
+    # a document without a list of its own cannot tell which entry '#p_A1' means: an error, and no link
+    other = letter("d", '<p><persName ref="#p_A1">D</persName></p>')
+    (edition / "tei" / "docs" / "d.xml").write_text(other, encoding="utf-8")
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    assert [(Path(d["path"]).name, d["rule"]) for d in errors] == [("d.xml", "ref-resolves")], output
+    assert "own lists of" in errors[0]["message"] and "a.xml" in errors[0]["message"]
     status, output = build(edition)
     assert status == 1, output
-    assert broken_links(edition / "build" / "html") == []
+    assert link_of("d", "D") == [] and broken_links(site) == []
+    (edition / "tei" / "docs" / "b.xml").unlink()
+    (edition / "tei" / "docs" / "c.xml").unlink()
+    build_once(edition)  # a.xml alone declares p_A1 now: its entry takes its plain id again, and d.xml leads to it
+    assert link_of("a", "A") == ["../../persons/p_A1/"]
+    assert link_of("d", "D") == ["../../persons/p_A1/"]
+    assert assert_same_as_clean(edition)
+    assert broken_links(site) == []
 
 
 def test_in_file_entries_are_in_the_pdf_index(tmp_path: Path) -> None:

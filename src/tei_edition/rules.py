@@ -59,6 +59,12 @@ RULES: dict[str, Rule] = {
     "id-case": Rule("error", False, "register entries' ids differ by more than letter case (each names a page)"),
     # House style: warnings by default.
     "id-edition": Rule("warning", False, "an xml:id is not also declared in another file of the edition"),
+    "ref-ana": Rule(
+        "warning",
+        False,
+        "an @ana pointer (#id) matches an xml:id of the edition (projects often keep the taxonomy it names "
+        "in a file of their own, outside the edition)",
+    ),
     "date-combination": Rule(
         "warning",
         False,

@@ -171,6 +171,7 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
             tasks = all_tasks(plan.sources, plan.contents) if options.clean else stage.lookup()
         summary.processed, summary.reused = len(tasks), len(plan.sources.all) - len(tasks)
         process_sources(tasks, settings, spec, say, stage.store, summary.add_time)  # check and transform the rest
+        stage.rescope(spec, say, summary.add_time)  # the entries of several documents' own lists that share an id
         with summary.phase("registers"):
             register_trees = read_register_trees(plan, stage)
         with summary.phase("gate"):
@@ -310,8 +311,15 @@ def gather_edition(
     data.epub = plan.epub
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
     data.document_keys = document_keys
-    flagged = {d.path for d in summary.report.errors}
-    data.flagged = {doc.id for doc in data.documents if doc.path in flagged}
+    data.scoped = {
+        p: (*sorted(names.scoped), *(f"-{i}" for i in sorted(names.unlinked)))
+        for p in plan.sources.documents
+        if core[p].parsed and (names := core[p].names) is not None and (names.scoped or names.unlinked)
+    }
+    # A fault inside a document of a volume marks that document's page; any other, every page of its file.
+    flagged = {d.path for d in summary.report.errors if not d.part}
+    parts = {d.part for d in summary.report.errors if d.part}
+    data.flagged = {doc.id for doc in data.documents if doc.path in flagged or doc.id in parts}
     summary.flagged = sorted(data.flagged)
     summary.documents = len(data.documents)
     return data

@@ -20,7 +20,7 @@ from tei_edition.rules import RuleSettings
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.parse import parse_bytes
 from tei_edition.tei.registers import all_entities, read_registers
-from tei_edition.validate.diagnostics import Diagnostic, Report, Severity
+from tei_edition.validate.diagnostics import Diagnostic, Report, Severity, in_parts
 from tei_edition.validate.encoding import check_entries
 from tei_edition.validate.media import PAGE_IMAGE, check_images
 from tei_edition.validate.references import check_ids, check_pointers, register_paths
@@ -47,9 +47,14 @@ def consistency_gate(
     sites, id_problems = check_ids(((p, core[p].ids) for p in parsed), set(sources.registers))
     report.extend(id_problems)
     registers = register_paths(register_trees)
+    shared = {value for value, site in sites.items() if site.shared}  # entries of several documents' own lists
     for path in parsed:
-        if not core[path].targets <= sites.keys():  # only a file with a pointer that resolves to nothing is read again
-            report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers))
+        # only a file with a pointer that resolves to nothing, or to an entry of other documents' lists, is read again
+        targets, own = core[path].targets, frozenset[str]()
+        if shared and targets & shared:
+            own = frozenset(d.value for d in core[path].ids)
+        if not targets <= sites.keys() or not targets & shared <= own:
+            report.extend(check_pointers(path, parse_bytes(contents[path], path), sites, registers, own))
     documents = [p for p in sources.documents if core[p].parsed]
     for path in documents:
         report.extend(encoding.get(path, []))
@@ -59,6 +64,9 @@ def consistency_gate(
     entities = all_entities(read_registers(register_trees.items()))
     pointed = set().union(*(core[p].targets for p in documents)) if documents else None
     report.extend(check_entries(entities.values(), pointed))
+    volumes = {p: core[p].parts for p in documents if core[p].parts}
+    if volumes:  # a fault inside a document of a volume names that document
+        report.diagnostics = in_parts(report.diagnostics, volumes)
     return report
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tei_edition.errors import BuildError, SourceError
@@ -30,7 +30,7 @@ from tei_edition.pipeline.stage import (
 )
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.edition import passages_key
-from tei_edition.tei.names import NameLinks, RegisterKeys
+from tei_edition.tei.names import NameLinks, RegisterKeys, shared_list_ids
 from tei_edition.validate.diagnostics import Diagnostic
 
 Consume = Callable[[list[SourceResult]], None]
@@ -149,6 +149,21 @@ class CachedStage:
                 tasks.append(SourceTask(path, None, is_document, core=core, encoding=encoding, digest=digest))
         return tasks
 
+    def rescope(self, spec: ExecutorSpec, say: Reporter, add_time: Callable[[str, float], None]) -> int:
+        """Once every source is read: process again the documents whose own list entries are to be scoped otherwise
+        (an xml:id the own lists of several documents declare is known in each as '<file id>.<xml:id>', see
+        tei/names.py), so that their names link to their own file's entry; the number of them."""
+        core = self.results.core
+        documents = [p for p in self.sources.documents if p in core and core[p].names is not None]
+        shared = shared_list_ids(names for p in documents if (names := core[p].names) is not None)
+        keys = self.register_keys()
+        stale = [p for p in documents if (names := core[p].names) is not None and not keys.agree(names, shared)]
+        if stale:
+            settings = replace(self.settings, shared_ids=shared)
+            tasks = [SourceTask(p, None, True, encoding=False, digest=self.contents.digest(p)) for p in stale]
+            process_sources(tasks, settings, spec, say, self.store, add_time)
+        return len(stale)
+
     def store(self, results: list[SourceResult]) -> None:
         """Keep a batch of results, and write them to the cache at once (the texts of thousands of documents are
         never held together)."""
@@ -175,9 +190,10 @@ def texts_key(key: str, names: NameLinks | None) -> str:
     """The key of a document's texts and passages: its core result's `key`, with what the registers said of its
     names when they had a say (an in-file entry's id that a register entry has, an authority address that is a
     register entry's)."""
-    if names is None or not (names.scoped or names.by_uri):
+    if names is None or not (names.scoped or names.by_uri or names.unlinked):
         return key
-    return content_key(key, "names", *sorted(names.scoped), *(f"{u} {e}" for u, e in sorted(names.by_uri)))
+    unlinked = (f"-{i}" for i in sorted(names.unlinked))
+    return content_key(key, "names", *sorted(names.scoped), *(f"{u} {e}" for u, e in sorted(names.by_uri)), *unlinked)
 
 
 def process_sources(

@@ -30,7 +30,7 @@ from tei_edition.tei.letters import Letter, is_letter_list, read_letters
 from tei_edition.tei.model import Document, read_passages, read_passages_by_page
 from tei_edition.tei.names import NameLinks, RegisterKeys, resolve_names
 from tei_edition.tei.parse import FragmentError, line_of, parse_bytes
-from tei_edition.tei.parts import find_parts, part_finder, read_documents
+from tei_edition.tei.parts import find_parts, part_finder, part_lines, read_documents
 from tei_edition.tei.recognise import NameMatcher
 from tei_edition.tei.registers import Entity
 from tei_edition.tei.text import T
@@ -55,6 +55,9 @@ class StageSettings:
     registers_key: str
     read: bool = True  # read documents (mentions, header) for the pages; `edition validate` needs only the checks
     split: str = ""  # the XPath that selects the documents inside a file ([sources] split)
+    # The xml:ids that the own lists of several documents declare: each file's entry is known as '<file id>.<xml:id>'
+    # (tei/names.py), as one that shares a register entry's id; known only once every file is read (process.py).
+    shared_ids: frozenset[str] = frozenset()
 
 
 def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]], pdf: bool) -> StageSettings:
@@ -108,6 +111,8 @@ class CoreResult:
     # What of the registers resolving the file's names took into account (tei/names.py: RegisterKeys.agree): the
     # result holds while the registers resolve them alike (process.py), else the file is processed again.
     names: NameLinks | None = None
+    # The lines of the documents a volume holds (tei/parts.py: part_lines), so that a fault names its document.
+    parts: tuple[tuple[int, int, str], ...] = ()
 
 
 @dataclass
@@ -152,7 +157,7 @@ class SourceWorker:
     def register_keys(self) -> RegisterKeys:
         """What resolving names needs of the registers (tei/names.py)."""
         if self._register_keys is None:
-            self._register_keys = register_keys(self.settings.registers)
+            self._register_keys = register_keys(self.settings.registers).with_shared(self.settings.shared_ids)
         return self._register_keys
 
     def process(self, task: SourceTask) -> SourceResult:
@@ -208,10 +213,20 @@ class SourceWorker:
                 core.diagnostics.extend(check_prefixes(path, tree))
                 names = resolve_names(tree, path, self.register_keys())
                 core.names = NameLinks(
-                    local_ids=names.local_ids, scoped=names.scoped, uris=names.uris, by_uri=names.by_uri
+                    local_ids=names.local_ids,
+                    scoped=names.scoped,
+                    uris=names.uris,
+                    by_uri=names.by_uri,
+                    elsewhere=names.elsewhere,
+                    unlinked=names.unlinked,
                 )
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}
+        if task.is_document and not self.settings.read and self.settings.split:
+            try:  # `edition validate` reads no documents, but a fault in a volume names the document it is in
+                core.parts = part_lines(find_parts(tree, self.settings.split))
+            except SplitError:
+                pass  # reported by the build that reads the documents
         if not task.is_document or not self.settings.read:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own
@@ -223,6 +238,7 @@ class SourceWorker:
             try:
                 parts = find_parts(tree, self.settings.split)
                 documents = read_documents(tree, path, parts, names)
+                core.parts = part_lines(parts)
             except SplitError as exc:
                 core.diagnostics.append(Diagnostic(path, 0, 0, Severity.ERROR, str(exc), "xml"))
                 return core
@@ -308,7 +324,13 @@ _STATE = threading.local()  # one SourceWorker per thread: compiled Saxon execut
 def thread_worker(settings: StageSettings) -> SourceWorker:
     """This thread's worker for these settings, made on first use."""
     current: SourceWorker | None = getattr(_STATE, "worker", None)
-    if current is None or current.settings != settings:
+    if (
+        current is not None
+        and current.settings != settings
+        and current.settings == replace(settings, shared_ids=current.settings.shared_ids)
+    ):  # only the ids to scope differ: the compiled schemas and stylesheets still serve
+        current.settings, current._register_keys = settings, None
+    elif current is None or current.settings != settings:
         current = SourceWorker(settings)
         _STATE.worker = current
     return current

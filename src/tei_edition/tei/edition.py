@@ -134,6 +134,10 @@ class EditionData:
     # document id -> the cache key of its per-document results (a hash of its source and of the tool, stylesheets
     # and schemas), when the build made them: what the document's dated passages and mentions are a function of
     document_keys: dict[str, str] = field(default_factory=dict)
+    # source -> what other files decided of its names (tei/names.py): the ids of its own list entries known as
+    # '<file id>.<xml:id>', and, each after a '-', those its names point to that only other documents' own lists
+    # declare (no link); what its view depends on besides its source
+    scoped: dict[Path, tuple[str, ...]] = field(default_factory=dict)
     _positions: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _mentions: dict[str, list[EntityMention]] | None = field(default=None, init=False, repr=False, compare=False)
 

@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
 # Elements that receive a mention anchor (the XSLT numbers the same set the same way).
 ANCHORED = (T + "persName", T + "placeName", T + "orgName", T + "rs", T + "date")
-POINTER_ATTRIBUTES = ("ref", "corresp", "target", "who", "hand", "resp", "source")
+# The pointer attributes (teidata.pointer) whose local pointers ('#id') are checked and counted as mentions: a
+# name's link, ref/ptr's target, a speaker, a hand, a responsibility, a source, a reading's witnesses, a facsimile
+# zone, an equivalence; and @ana, an analysis (often a taxonomy's category).
+POINTER_ATTRIBUTES = ("ref", "corresp", "target", "who", "hand", "resp", "source", "wit", "facs", "sameAs", "ana")
 
 
 class Mention(NamedTuple):

@@ -5,13 +5,14 @@ header or back matter; a volume's list of persons as FRUS writes it: list/item/p
 after the name), which join the edition's registers.
 
 Resolving needs the file alone: a `#id` is looked for in the file's own lists first, else it names an entry of the
-registers; only whether an in-file entry's id is also a register entry's (then the entry is known as
-'<file id>.<xml:id>', so both have a page) depends on the registers, given as the set of their ids."""
+registers; only whether an in-file entry's id is also a register entry's, or another document's own entry's (then
+the entry is known as '<file id>.<xml:id>', so each has a page) depends on the other files, given as a set of ids."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -133,6 +134,8 @@ class NameLinks:
     scoped: frozenset[str] = frozenset()  # those also the id of a register entry, known as '<file id>.<xml:id>'
     uris: frozenset[str] = frozenset()  # the web addresses names point to (authority_key)
     by_uri: frozenset[tuple[str, str]] = frozenset()  # (address, entry id): those that are a register entry's
+    elsewhere: frozenset[str] = frozenset()  # the ids names point to that the file's own lists do not declare
+    unlinked: frozenset[str] = frozenset()  # those that several other documents' own lists declare: no link
     order: list[etree._Element] = field(default_factory=list)  # the name elements in document order
 
     def entity_of(self, el: etree._Element) -> str | None:
@@ -169,6 +172,9 @@ class RegisterKeys:
 
     ids: frozenset[str] = frozenset()
     authorities: Mapping[str, Link] = field(default_factory=dict)
+    # Ids only the own lists of several documents declare (no register entry): each file's entry is scoped, and a
+    # name of another file that points to the id leads nowhere (which of them it means cannot be told).
+    shared: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, entities: Iterable[Entity]) -> RegisterKeys:
@@ -183,11 +189,36 @@ class RegisterKeys:
                     authorities.setdefault(authority_key(url), Link(entity.kind, entity.id))
         return cls(frozenset(ids), authorities)
 
-    def agree(self, names: NameLinks) -> bool:
+    def with_shared(self, ids: AbstractSet[str]) -> RegisterKeys:
+        """These keys, with the ids several documents' own lists declare (shared_list_ids)."""
+        shared = frozenset(ids) - self.ids
+        return RegisterKeys(self.ids | shared, self.authorities, shared) if shared else self
+
+    def agree(self, names: NameLinks, shared: AbstractSet[str] | None = None) -> bool:
         """True when these registers resolve the names of a file as they were resolved (`names`: what the file's
-        reading kept of it, see NameLinks: local_ids, scoped, uris, by_uri)."""
+        reading kept of it, see NameLinks: local_ids, scoped, uris, by_uri). `shared`: the ids the own lists of
+        several documents declare (shared_list_ids), also scoped; None while they are not known, when a file that
+        scoped the registers' ids and perhaps others holds until they are."""
         found = {(u, self.authorities[u].target) for u in names.uris if u in self.authorities}
-        return names.local_ids & self.ids == names.scoped and found == names.by_uri
+        if found != names.by_uri:
+            return False
+        if shared is None:
+            return names.local_ids & self.ids <= names.scoped
+        return (
+            names.local_ids & (self.ids | shared) == names.scoped
+            and names.elsewhere & (shared - self.ids) == names.unlinked
+        )
+
+
+def shared_list_ids(files: Iterable[NameLinks]) -> frozenset[str]:
+    """The xml:ids that the own lists of more than one file declare: TEI asks an id to be unique in its file only,
+    so each file's entry is scoped to its file ('<file id>.<xml:id>'), whichever file is read first."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for names in files:
+        shared.update(names.local_ids & seen)
+        seen.update(names.local_ids)
+    return frozenset(shared)
 
 
 def file_id_of(root: etree._Element, path: Path) -> str:
@@ -216,9 +247,10 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
     prefixes = prefix_defs(root)
     links: dict[etree._Element, Link] = {}
     uris: set[str] = set()
+    elsewhere: set[str] = set()
     for el in order:
         link = (
-            _resolve(el, local, prefixes, registers.authorities, uris)
+            _resolve(el, local, prefixes, registers.authorities, uris, elsewhere, registers.shared)
             if el not in own
             else local.get(el.get(XML_ID) or "")
         )
@@ -233,6 +265,8 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
         uris=frozenset(uris),
         by_uri=frozenset((u, registers.authorities[u].target) for u in uris if u in registers.authorities),
         order=order,
+        elsewhere=frozenset(elsewhere),
+        unlinked=frozenset(elsewhere) & registers.shared,
     )
 
 
@@ -242,10 +276,13 @@ def _resolve(
     prefixes: dict[str, list[PrefixDef]],
     authorities: Mapping[str, Link],
     uris: set[str],
+    elsewhere: set[str],
+    shared: AbstractSet[str],
 ) -> Link | None:
     """The first pointer of the name that leads to an entry (of the file's lists first, else of the registers, also
     by the address of an entry's authority record); else the first web address it points to; else its @key as an
-    entry's id. The web addresses seen are added to `uris` (authority_key)."""
+    entry's id. The web addresses seen are added to `uris` (authority_key), the ids of entries outside the file's
+    lists to `elsewhere`; an id only other documents' own lists declare (`shared`) leads nowhere."""
     web = None
     for attr in POINTING:
         value = el.get(attr)
@@ -259,6 +296,9 @@ def _resolve(
             if target is not None:
                 if pointer.startswith("#") and target in local:
                     return local[target]
+                elsewhere.add(target)
+                if target in shared:
+                    continue
                 return Link(name_kind(el), target)
             if _WEB.match(pointer):
                 key = authority_key(pointer)
@@ -270,7 +310,10 @@ def _resolve(
         return Link("url", web)
     key = normalise_space(el.get("key") or "")
     if key and " " not in key:
-        return local.get(key) or Link(name_kind(el), key)
+        if key in local:
+            return local[key]
+        elsewhere.add(key)
+        return Link(name_kind(el), key) if key not in shared else None
     return None
 
 

@@ -9,6 +9,7 @@ select the same parts with the same XPath (xslt/parts.xsl) and name them the sam
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,6 +66,33 @@ def find_parts(tree: etree._ElementTree, split: str | None) -> list[Part]:
         Part(el, part_id(volume_id, el, n), n, part_title(el, n), part_date(el), line_of(el))
         for n, el in enumerate(outermost, start=1)
     ]
+
+
+def part_lines(parts: list[Part]) -> tuple[tuple[int, int, str], ...]:
+    """The lines of each part, as (first, last, id), in document order: from its first line to the line before
+    what follows it (to the end of the file for the last), or to its last element's line when that follows on the
+    same line; so that a problem found at a line can name its document. Read from the parts' own elements and
+    their neighbours, not the whole tree."""
+    found = []
+    for part in parts:
+        last = part.element
+        while len(last):
+            last = last[-1]
+        following = _following(part.element)
+        limit = line_of(following) - 1 if following is not None else sys.maxsize
+        found.append((part.line, max(line_of(last), limit), part.id))
+    return tuple(found)
+
+
+def _following(element: etree._Element) -> etree._Element | None:
+    """The first node after the element and its descendants in document order, None at the end of the file."""
+    node: etree._Element | None = element
+    while node is not None:
+        following = node.getnext()
+        if following is not None:
+            return following
+        node = node.getparent()
+    return None
 
 
 def volume_id_of(tree: etree._ElementTree) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +27,7 @@ class Diagnostic:
     severity: Severity
     message: str
     rule: str
+    part: str = ""  # the document (its id) of a volume split into documents that the fault lies in, if any
 
     def display_path(self, cwd: Path | None = None) -> str:
         """The path relative to the current folder where that is possible, else as given."""
@@ -87,3 +89,23 @@ class Report:
         regs = f"{self.registers} register{'s' if self.registers != 1 else ''}"
         ne, nw = len({*self.sorted()} & {*self.errors}), len({*self.sorted()} & {*self.warnings})
         return f"{docs}, {regs}: {ne} error{'s' if ne != 1 else ''}, {nw} warning{'s' if nw != 1 else ''}"
+
+
+# A document inside a file as diagnostics are placed in it: its first and last line, and its id (tei/parts.py).
+PartLines = tuple[int, int, str]
+
+
+def in_parts(diagnostics: Iterable[Diagnostic], parts: Mapping[Path, Sequence[PartLines]]) -> list[Diagnostic]:
+    """The diagnostics, each of a line inside a document of a volume (`parts`: by file, in line order) naming that
+    document: its `part`, and its message, so that every format shows it."""
+    out: list[Diagnostic] = []
+    starts = {path: [first for first, _last, _id in lines] for path, lines in parts.items()}
+    for d in diagnostics:
+        lines = parts.get(d.path)
+        if lines and d.line > 0 and not d.part:
+            at = bisect_right(starts[d.path], d.line) - 1
+            if at >= 0 and d.line <= lines[at][1]:
+                doc_id = lines[at][2]
+                d = replace(d, part=doc_id, message=f"{d.message} (in document '{doc_id}')")
+        out.append(d)
+    return out

@@ -80,6 +80,7 @@ def as_json(report: Report, cwd: Path | None = None, strict: bool = False) -> st
                 "severity": d.severity.value,
                 "message": d.message,
                 "rule": d.rule,
+                **({"part": d.part} if d.part else {}),
             }
             for d in diagnostics
         ],

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,7 +15,7 @@ from lxml import etree
 
 from tei_edition import TEI_NS
 from tei_edition.tei.model import POINTER_ATTRIBUTES
-from tei_edition.tei.names import NAME_TAGS, PrefixDef, expand_pointer, is_list_entry, prefix_defs
+from tei_edition.tei.names import PrefixDef, expand_pointer, is_list_entry, prefix_defs
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.registers import KINDS, NAME_KIND
 from tei_edition.tei.text import XML_ID, T, pointer_targets
@@ -34,6 +34,7 @@ class IdSite:
     origin: str = ""  # the file the declaration was written in, when it came into `path` by an XInclude
     page: bool = False  # the id names a page of the built edition (a document's <TEI>, a register entry)
     entry: bool = False  # an entry of a list (a register's, or a document's own)
+    shared: tuple[Path, ...] = ()  # the documents whose own lists all declare it (no register does), when several
 
 
 # Register entries (person in listPerson, place in listPlace, org in listOrg, in a register's text): each becomes a
@@ -105,10 +106,19 @@ def check_ids(
                         )
                 continue
             in_file = in_files.get((path, value))
-            if in_file is None and here.entry and first.entry and (path in registers) != (first.path in registers):
-                in_files[(path, value)] = here  # a document's own entry beside the registers': scoped to its file
+            if (
+                in_file is None
+                and here.entry
+                and first.entry
+                and (path not in registers or first.path not in registers)
+            ):
+                # A document's own entry beside the registers', or beside another document's own entry: TEI asks an
+                # id to be unique in its file only, so each document's is scoped to its file (tei/names.py).
+                in_files[(path, value)] = here
                 if path in registers:
                     sites[value] = here
+                elif first.path not in registers:  # pointers from other files cannot tell which is meant
+                    sites[value] = replace(first, shared=(*(first.shared or (first.path,)), path))
                 continue
             if in_file is not None:  # TEI conformance: an id is declared once in its document
                 message = (
@@ -144,9 +154,8 @@ def _included(el: etree._Element) -> bool:
 
 def _local_pointers(el: etree._Element, prefixes: dict[str, list[PrefixDef]]) -> Iterator[tuple[str, str]]:
     """(attribute, id) for every pointer of the element to an id in the edition ('#id', or a prefixed pointer
-    that the file's prefixDefs expand to one); a name's @sameAs too."""
-    attributes = (*POINTER_ATTRIBUTES, "sameAs") if el.tag in NAME_TAGS else POINTER_ATTRIBUTES
-    for attr in attributes:
+    that the file's prefixDefs expand to one)."""
+    for attr in POINTER_ATTRIBUTES:
         value = el.get(attr)
         if not value:
             continue
@@ -160,12 +169,11 @@ def _local_pointers(el: etree._Element, prefixes: dict[str, list[PrefixDef]]) ->
 
 
 def expanded_targets(tree: etree._ElementTree) -> set[str]:
-    """The ids pointed to by pointers the file's prefixDefs expand, and by names' @sameAs (pointed_ids reads the
-    plain '#id' pointers)."""
+    """The ids pointed to by pointers the file's prefixDefs expand (pointed_ids reads the plain '#id' pointers)."""
     root = tree.getroot()
     prefixes = prefix_defs(root)
-    if not prefixes:  # only the names' @sameAs
-        return {t for el in root.iter(*NAME_TAGS) if (same := el.get("sameAs")) for t in pointer_targets(same)}
+    if not prefixes:
+        return set()
     found: set[str] = set()
     for el in root.iter():
         if isinstance(el.tag, str):
@@ -190,7 +198,7 @@ def check_prefixes(path: Path, tree: etree._ElementTree) -> list[Diagnostic]:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        for attr in (*POINTER_ATTRIBUTES, "sameAs"):
+        for attr in POINTER_ATTRIBUTES:
             for token in (el.get(attr) or "").split():
                 if expand_pointer(token, prefixes) is None:
                     local = etree.QName(el).localname
@@ -204,10 +212,15 @@ def check_prefixes(path: Path, tree: etree._ElementTree) -> list[Diagnostic]:
 
 
 def check_pointers(
-    path: Path, tree: etree._ElementTree, ids: dict[str, IdSite], register_files: dict[str, Path]
+    path: Path,
+    tree: etree._ElementTree,
+    ids: dict[str, IdSite],
+    register_files: dict[str, Path],
+    own: AbstractSet[str] = frozenset(),
 ) -> list[Diagnostic]:
     """Report every '#id' pointer in the file (also one a prefixDef expands to) that matches no xml:id of the
-    edition, with a suggestion."""
+    edition, with a suggestion; and one to an entry that the own lists of several other documents declare (`own`:
+    the ids the file declares), which cannot tell which of them it means."""
     problems: list[Diagnostic] = []
     known = list(ids)
     prefixes = prefix_defs(tree.getroot())
@@ -215,25 +228,73 @@ def check_pointers(
         if not isinstance(el.tag, str):
             continue
         for attr, target in _local_pointers(el, prefixes):
-            if target in ids:
+            site = ids.get(target)
+            if site is not None and (not site.shared or target in own):
                 continue
             local = etree.QName(el).localname
-            kind = _expected_kind(el, local)
-            where = f" in {_rel(register_files[kind])}" if kind in register_files else " in the edition"
-            candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)] or known
-            close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
-            hint = f" (did you mean '#{close[0]}'?)" if close else ""
-            problems.append(
-                Diagnostic(
-                    path,
-                    line_of(el),
-                    0,
-                    Severity.ERROR,
-                    f"{local}/@{attr} '#{target}' matches no entry{where}{hint}",
-                    "ref-resolves",
+            if site is not None:
+                files = " and ".join(_rel(p) for p in site.shared)
+                message = (
+                    f"{local}/@{attr} '#{target}' is an entry of the own lists of {files}, each known in its own "
+                    "file only, so it cannot tell which is meant: declare the entry in this file's own list or in "
+                    "the registers (one entry, one id), or give the entries different ids"
                 )
-            )
+                problems.append(Diagnostic(path, line_of(el), 0, Severity.ERROR, message, "ref-resolves"))
+                continue
+            problems.append(_unresolved(path, el, local, attr, target, ids, known, register_files))
     return problems
+
+
+# What a pointer of these attributes must name wherever it stands (the element of the id), and what to do when it
+# names nothing: TEI's witnesses (app, lem, rdg @wit) and facsimile zones (@facs).
+_POINTED_ELEMENTS = {
+    "wit": (
+        ("witness",),
+        "declare <witness xml:id='{target}'> in a <listWit> (in the header's <sourceDesc> or a register file), "
+        "or point to one that is",
+    ),
+    "facs": (("surface", "zone", "graphic"), "give a <surface> or <zone> of the file's <facsimile> that xml:id"),
+}
+
+
+def _unresolved(
+    path: Path,
+    el: etree._Element,
+    local: str,
+    attr: str,
+    target: str,
+    ids: dict[str, IdSite],
+    known: list[str],
+    register_files: dict[str, Path],
+) -> Diagnostic:
+    """The diagnostic of a pointer that matches no xml:id of the edition, with what it should name."""
+    if attr in _POINTED_ELEMENTS:
+        elements, advice = _POINTED_ELEMENTS[attr]
+        candidates = [i for i in known if ids[i].element in elements]
+        close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
+        hint = f"did you mean '#{close[0]}'? Else " if close else ""
+        kinds = " or ".join(f"<{e}>" for e in elements[:2])
+        message = f"{local}/@{attr} '#{target}' matches no {kinds} of the edition: {hint}{advice.format(target=target)}"
+        return Diagnostic(path, line_of(el), 0, Severity.ERROR, message, "ref-resolves")
+    kind = _expected_kind(el, local)
+    where = f" in {_rel(register_files[kind])}" if kind in register_files else " in the edition"
+    candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)] or known
+    close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
+    hint = f" (did you mean '#{close[0]}'?)" if close else ""
+    if attr == "ana":  # an analysis: often a category of a taxonomy the project keeps elsewhere
+        message = (
+            f"{local}/@ana '#{target}' matches no xml:id of the edition{hint}: declare it (a <category> of a "
+            "<taxonomy> in the header's <classDecl>), or point to the file that does ('file.xml#id')"
+        )
+        return Diagnostic(path, line_of(el), 0, Severity.WARNING, message, "ref-ana")
+    return Diagnostic(
+        path,
+        line_of(el),
+        0,
+        Severity.ERROR,
+        f"{local}/@{attr} '#{target}' matches no entry{where}{hint}",
+        "ref-resolves",
+    )
 
 
 def _expected_kind(el: etree._Element, local: str) -> str | None:

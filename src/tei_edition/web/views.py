@@ -103,9 +103,12 @@ class DocumentViews(Mapping[str, DocumentView]):
         from tei_edition.output.hashing import content_key
 
         paths = {doc.path for doc in self.documents.values()}
+        scoped = site.data.scoped  # the in-file entries that other files make known by their file's id
         registers = content_key("registers", *sorted(f"{p}\0{h}" for p, h in hashes.items() if p not in paths))
         self._keys = {
-            doc.id: content_key("view", site.inputs_key, registers, str(doc.path), doc.id, hashes[doc.path])
+            doc.id: content_key(
+                "view", site.inputs_key, registers, str(doc.path), doc.id, hashes[doc.path], *scoped.get(doc.path, ())
+            )
             for doc in self.documents.values()
         }
         digests_key = content_key("view-digests", site.inputs_key, registers)
