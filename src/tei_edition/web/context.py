@@ -16,6 +16,7 @@ from tei_edition.output.cache import BuildCache
 from tei_edition.output.hashing import hash_bytes, new_digest
 from tei_edition.output.paths import document_epub, edition_epub, href_between, page_file, part_folder
 from tei_edition.output.writer import OutputWriter
+from tei_edition.tei.bibliography import in_sentence
 from tei_edition.tei.bibliography import join_names as join_names  # names joined as the PDFs join them
 from tei_edition.tei.dates import MONTHS
 from tei_edition.tei.edition import EditionData
@@ -82,6 +83,11 @@ class SiteInfo:
     @property
     def editors_display(self) -> str:
         return join_names(self.editors)
+
+    @property
+    def editors_in_sentence(self) -> str:
+        """The editors after "edited by": 'the tei-edition editors'."""
+        return join_names([in_sentence(name) for name in self.editors])
 
     def absolute(self, path: str) -> str:
         """The public URL of a site path, or '' when the edition has no base_url."""
