@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, served, watch_console
+from test_browser import AXE, CHROMIUM, browser, served, watch_console  # noqa: F401 - browser is a fixture
 from test_site import build_site
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -29,17 +29,7 @@ def base_url(site: Path) -> Iterator[str]:
         yield f"{url}edition/"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def test_the_mark_opens_the_readings_and_esc_closes_them(browser: object, base_url: str) -> None:
+def test_the_mark_opens_the_readings_and_esc_closes_them(browser: object, base_url: str) -> None:  # noqa: F811
     page = browser.new_page()
     errors = watch_console(page)
     page.goto(base_url + "documents/variants/")
@@ -65,7 +55,7 @@ def test_the_mark_opens_the_readings_and_esc_closes_them(browser: object, base_u
     page.close()
 
 
-def test_a_siglum_leads_to_its_witness(browser: object, base_url: str) -> None:
+def test_a_siglum_leads_to_its_witness(browser: object, base_url: str) -> None:  # noqa: F811
     page = browser.new_page()
     page.goto(base_url + "documents/variants/")
     page.locator("button.app-mark").first.click()
@@ -77,7 +67,7 @@ def test_a_siglum_leads_to_its_witness(browser: object, base_url: str) -> None:
     page.close()
 
 
-def test_the_language_switch_shows_one_version_and_is_remembered(browser: object, base_url: str) -> None:
+def test_the_language_switch_shows_one_version_and_is_remembered(browser: object, base_url: str) -> None:  # noqa: F811
     context = browser.new_context()
     page = context.new_page()
     errors = watch_console(page)
@@ -101,7 +91,7 @@ def test_the_language_switch_shows_one_version_and_is_remembered(browser: object
     context.close()
 
 
-def test_without_scripts_both_versions_show_and_the_popover_still_works(browser: object, base_url: str) -> None:
+def test_without_scripts_both_versions_show_and_the_popover_still_works(browser: object, base_url: str) -> None:  # noqa: F811
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(base_url + "documents/bilingual/")
@@ -114,7 +104,7 @@ def test_without_scripts_both_versions_show_and_the_popover_still_works(browser:
     context.close()
 
 
-def test_screenshots_and_axe(browser: object, base_url: str, tmp_path: Path) -> None:
+def test_screenshots_and_axe(browser: object, base_url: str, tmp_path: Path) -> None:  # noqa: F811
     context = browser.new_context(viewport={"width": 1200, "height": 800}, bypass_csp=True)
     page = context.new_page()
     found: dict[str, list[str]] = {}
