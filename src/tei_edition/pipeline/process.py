@@ -202,11 +202,14 @@ def process_sources(
                 worker_time[name] = worker_time.get(name, 0.0) + seconds
         consume(results)
 
-    size = sum(_size(task.path) for task in tasks)  # long files weigh as much as many short ones
+    sizes = {task.path: _size(task.path) for task in tasks}
+    size = sum(sizes.values())  # long files weigh as much as many short ones
     share = -(-len(tasks) // local_workers(spec, len(tasks), size))  # the sources each process will check
     executor = open_executor(spec, len(tasks), warm_up, (settings, share), size)
     try:
         workers = worker_count(executor, spec)
+        if workers > 1:  # the longest first, so that the last to finish are short (results go by path, not order)
+            tasks = sorted(tasks, key=lambda task: -sizes[task.path])
         say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
         with say.task("processing", len(tasks)) as advance:
             run_batches(
@@ -217,6 +220,7 @@ def process_sources(
                 advance,
                 consume=collect,
                 prepare=with_data if spec.kind == "dask" else None,
+                weights=[sizes[task.path] for task in tasks],
             )
     finally:
         executor.shutdown(wait=True)
