@@ -1,10 +1,12 @@
 """Build other projects' TEI as an edition and print how fast, in MB of TEI a second (a script, not a test).
 
-    python bench/corpora.py [--corpora ../shared/corpora] [--runs 3] [--jobs 2]
+    python bench/corpora.py [--corpora ../shared/corpora] [--runs 3] [--jobs 2] [--epub]
 
 Every file of ../shared/corpora (FRUS, ELTeC, EpiDoc, the TEI's tests, CMIF) is copied unchanged into a new
 edition with a minimal edition.toml, then, each in a process of its own as a user runs it:
-  - `edition build --no-pdf --clean --keep-going` (validation, HTML and search) is timed `--runs` times;
+  - `edition build --no-pdf --no-epub --clean --keep-going` (validation, HTML and search) is timed `--runs` times,
+    then once more with the CPU seconds of its processes (main, workers, Pagefind) sampled; `--epub` adds the
+    EPUBs, which a build makes unless told not to but which are not part of the HTML and search timed here;
   - lxml's parse of the same files is timed (best of `--runs`): the floor of reading them at all;
   - the libraries a build calls for each file (lxml, RELAX NG, Saxon's parse, Schematron, the stylesheets,
     Pagefind), timed with the CPU clock as bench/stack_floor.py does: the floor the chosen libraries set on this
@@ -31,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "src"))
 
+from cpu import cpu_by_kind  # noqa: E402
 from stack_floor import library_steps, pagefind_cpu  # noqa: E402
 
 TARGET_MB_S = 2.0
@@ -53,12 +56,21 @@ def make_edition(corpora: Path, into: Path) -> tuple[int, int]:
     return files, size
 
 
-def build_seconds(edition: Path, jobs: int) -> tuple[float, int]:
-    """Wall seconds of one clean build in a process of its own, and its exit status."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "PYTHONPATH": str(REPO / "src")}
+def build_command(jobs: int, epub: bool) -> list[str]:
+    """The clean build that is timed: HTML and search, with the EPUBs only when `epub`."""
     command = [sys.executable, "-m", "tei_edition", "build", "--no-pdf", "--clean", "--keep-going", "--quiet"]
+    return [*command, *([] if epub else ["--no-epub"]), "--jobs", str(jobs)]
+
+
+def build_env() -> dict[str, str]:
+    """The environment of the timed builds: a fixed build date, this checkout's package."""
+    return {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "PYTHONPATH": str(REPO / "src")}
+
+
+def build_seconds(edition: Path, jobs: int, epub: bool) -> tuple[float, int]:
+    """Wall seconds of one clean build in a process of its own, and its exit status."""
     start = time.perf_counter()
-    done = subprocess.run([*command, "--jobs", str(jobs)], cwd=edition, env=env, capture_output=True, text=True)
+    done = subprocess.run(build_command(jobs, epub), cwd=edition, env=build_env(), capture_output=True, text=True)
     return time.perf_counter() - start, done.returncode
 
 
@@ -81,6 +93,7 @@ def main() -> None:
     parser.add_argument("--corpora", type=Path, default=REPO.parent / "shared" / "corpora")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--epub", action="store_true", help="time the build with its EPUBs (default: --no-epub)")
     args = parser.parse_args()
     if not args.corpora.is_dir():
         parser.error(f"{args.corpora} does not exist")
@@ -89,11 +102,17 @@ def main() -> None:
         files, size = make_edition(args.corpora, work)
         megabytes = size / 1e6
         print(f"{files} TEI files, {megabytes:.2f} MB, from {args.corpora}; {args.jobs} jobs, {os.cpu_count()} cores")
+        shown = " ".join(build_command(args.jobs, args.epub)[3:])
+        print(f"edition {shown} ({'with' if args.epub else 'without'} EPUBs); load average {os.getloadavg()[0]:.1f}")
         builds = []
         for _ in range(args.runs):
-            seconds, status = build_seconds(work, args.jobs)
+            seconds, status = build_seconds(work, args.jobs, args.epub)
             builds.append(seconds)
-            print(f"  edition build --no-pdf --clean: {seconds:.2f} s (exit status {status})")
+            print(f"  clean build: {seconds:.2f} s (exit status {status})")
+        # One more, its processes sampled every 20 ms for their CPU time (which slows it a little: not timed above).
+        _wall, cpu, _status = cpu_by_kind(build_command(args.jobs, args.epub), str(work), build_env())
+        kinds = ", ".join(f"{name} {seconds:.2f}" for name, seconds in cpu.most_common())
+        print(f"  CPU seconds of a clean build: {sum(cpu.values()):.2f} ({kinds})")
         best, median = min(builds), statistics.median(builds)
         floor = parse_floor(work, args.runs)
         documents, figures = library_steps(work, 1)

@@ -52,16 +52,12 @@ def kind(pid: int, root: int, command: str) -> str:
     return "other"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
-    args = parser.parse_args(argv)
-    command = [c for c in args.command if c != "--"]
-    if not command:
-        parser.error("no command given")
+def cpu_by_kind(
+    command: list[str], cwd: str | None = None, env: dict[str, str] | None = None
+) -> tuple[float, Counter[str], int]:
+    """Run `command`; its wall seconds, the CPU seconds of its processes by kind (see kind) and its exit status."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     last: dict[int, tuple[float, str]] = {}  # pid -> the CPU seconds last seen, command line
     while process.poll() is None:
         tree, stack = _children(), [process.pid]
@@ -73,10 +69,23 @@ def main(argv: list[str] | None = None) -> int:
             stack.extend(tree.get(pid, []))
         time.sleep(0.02)
     wall = time.perf_counter() - start
+    process.communicate()
     totals: Counter[str] = Counter()
     for pid, (seconds, line) in last.items():
         totals[kind(pid, process.pid, line)] += seconds
-    print(f"wall {wall:.2f} s, CPU {sum(totals.values()):.2f} s (exit {process.returncode})")
+    return wall, totals, process.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command, after --")
+    args = parser.parse_args(argv)
+    command = [c for c in args.command if c != "--"]
+    if not command:
+        parser.error("no command given")
+    wall, totals, status = cpu_by_kind(command)
+    print(f"wall {wall:.2f} s, CPU {sum(totals.values()):.2f} s (exit {status})")
     for name, seconds in totals.most_common():
         print(f"  {name:<9} {seconds:7.2f} s")
     return 0

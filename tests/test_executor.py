@@ -148,3 +148,12 @@ def test_a_few_long_files_get_a_pool_as_many_short_ones_do() -> None:
     assert local_workers(spec, 5, size=5_400_000) == 2
     assert local_workers(spec, 1, size=5_400_000) == 1  # one file is one work item: no pool for it
     assert local_workers(ExecutorSpec("local", 1), 5, size=5_400_000) == 1
+
+
+def test_weighed_batches_give_a_heavy_item_a_batch_of_its_own() -> None:
+    items = list(range(40))
+    weights = [1000] + [1] * 39
+    chunks = list(batches(items, workers=2, weights=weights))
+    assert [i for chunk in chunks for i in chunk] == items
+    assert chunks[0] == [0]
+    assert all(len(chunk) <= 4 for chunk in chunks)

@@ -163,13 +163,30 @@ class DaskExecutor(Executor):
         self.client.close()
 
 
-def batches(items: Sequence[T], workers: int, smallest: int = 4, largest: int = 64) -> Iterator[list[T]]:
-    """Split work into batches: large enough to amortise the round trip, small enough to balance the workers."""
+def batches(
+    items: Sequence[T], workers: int, smallest: int = 4, largest: int = 64, weights: Sequence[int] | None = None
+) -> Iterator[list[T]]:
+    """Split work into batches: large enough to amortise the round trip, small enough to balance the workers.
+    With `weights` (one per item, e.g. its bytes), a batch also ends once it weighs an eighth of a worker's share,
+    so that a long file is not held up behind others in one worker while the other workers run out of work."""
     if not items:
         return
     size = max(smallest, min(largest, len(items) // max(1, workers * 8)))
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
+    if weights is None:
+        for start in range(0, len(items), size):
+            yield list(items[start : start + size])
+        return
+    most = sum(weights) / max(1, workers * 8)
+    batch: list[T] = []
+    weight = 0
+    for item, item_weight in zip(items, weights, strict=True):
+        batch.append(item)
+        weight += item_weight
+        if len(batch) >= size or weight >= most:
+            yield batch
+            batch, weight = [], 0
+    if batch:
+        yield batch
 
 
 def run_batches(
@@ -180,13 +197,15 @@ def run_batches(
     advance: Callable[[int], None] | None = None,
     consume: Callable[[list[R]], None] | None = None,
     prepare: Callable[[list[T]], list[T]] | None = None,
+    weights: Sequence[int] | None = None,
 ) -> list[R]:
     """Apply `fn` to batches of `items` on `executor`; results come back in the order of `items`, or are handed
     to `consume` batch by batch as they arrive (and [] is returned). A few batches per worker are in flight at a
-    time, each made ready by `prepare` just before it is sent, so that memory holds only those."""
+    time, each made ready by `prepare` just before it is sent, so that memory holds only those. `weights`: see
+    batches."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    pending = iter(enumerate(batches(items, workers)))
+    pending = iter(enumerate(batches(items, workers, weights=weights)))
     futures: dict[Future[list[R]], int] = {}
     limit = max(2, workers * 3)
 

@@ -72,29 +72,19 @@ def is_image_url(value: str) -> bool:
     return PurePosixPath(path).suffix.lower() in IMAGE_SUFFIXES
 
 
-def read_facsimile(root: etree._Element, scope: etree._Element | None = None) -> Facsimile | None:
+# A file's <facsimile> as read once: its surfaces in order, the index of their ids (xml:id of a surface, graphic or
+# zone -> (surface index, zone id)), and the manifest it names with its line.
+_Surfaces = tuple[tuple[Surface, ...], dict[str, tuple[int, str]], str, int]
+
+
+def read_facsimile(
+    root: etree._Element, scope: etree._Element | None = None, read: _Surfaces | None = None
+) -> Facsimile | None:
     """The facsimile of the file whose TEI element is `root`, restricted to what `scope` (a part of a volume)
-    points to when given; None when there are no page images."""
-    surfaces: list[Surface] = []
-    index: dict[str, tuple[int, str]] = {}  # xml:id of a surface, graphic or zone -> (surface index, zone id)
-    manifest, manifest_line = "", 0
-    for facsimile in root.iter(f"{T}facsimile"):
-        for attribute in ("sameAs", "facs"):
-            value = (facsimile.get(attribute) or "").strip()
-            if value and not manifest and not value.startswith("#"):
-                manifest, manifest_line = value, line_of(facsimile)
-        for el in facsimile.iter(f"{T}surface", f"{T}graphic"):
-            if el.tag == f"{T}graphic" and _ancestor_in(el, ("surface", "zone")):
-                continue
-            surface = _read_surface(el, len(surfaces))
-            number = len(surfaces)
-            surfaces.append(surface)
-            index[surface.id] = (number, "")
-            for graphic in el.iter(f"{T}graphic"):
-                if graphic.get(XML_ID):
-                    index[str(graphic.get(XML_ID))] = (number, "")
-            for marked in surface.zones:
-                index[marked.id] = (number, marked.id)
+    points to when given; None when there are no page images. `read` is what _read_surfaces(root) gave, when
+    the caller reads the facsimile of several parts of one volume."""
+    found, index, manifest, manifest_line = _read_surfaces(root) if read is None else read
+    surfaces = list(found)
     text_scope = scope if scope is not None else root
     targets: list[tuple[str, int, str]] = []
     known: set[str] = set()
@@ -137,6 +127,31 @@ def read_facsimile(root: etree._Element, scope: etree._Element | None = None) ->
     if not surfaces and not manifest:
         return None
     return Facsimile(tuple(surfaces), tuple(targets), manifest, manifest_line)
+
+
+def _read_surfaces(root: etree._Element) -> _Surfaces:
+    """The surfaces of a file's <facsimile> elements, their ids and the manifest they name (see _Surfaces)."""
+    surfaces: list[Surface] = []
+    index: dict[str, tuple[int, str]] = {}
+    manifest, manifest_line = "", 0
+    for facsimile in root.iter(f"{T}facsimile"):
+        for attribute in ("sameAs", "facs"):
+            value = (facsimile.get(attribute) or "").strip()
+            if value and not manifest and not value.startswith("#"):
+                manifest, manifest_line = value, line_of(facsimile)
+        for el in facsimile.iter(f"{T}surface", f"{T}graphic"):
+            if el.tag == f"{T}graphic" and _ancestor_in(el, ("surface", "zone")):
+                continue
+            surface = _read_surface(el, len(surfaces))
+            number = len(surfaces)
+            surfaces.append(surface)
+            index[surface.id] = (number, "")
+            for graphic in el.iter(f"{T}graphic"):
+                if graphic.get(XML_ID):
+                    index[str(graphic.get(XML_ID))] = (number, "")
+            for marked in surface.zones:
+                index[marked.id] = (number, marked.id)
+    return tuple(surfaces), index, manifest, manifest_line
 
 
 def _ancestor_in(el: etree._Element, names: tuple[str, ...]) -> bool:
@@ -200,8 +215,9 @@ def with_part_facsimiles(documents: list[Document], tree: etree._ElementTree, pa
     facsimile: the pages its text points to."""
     root = tree.getroot()
     out = documents[:1]
+    read = _read_surfaces(root)  # once for the volume, not once for each of its parts
     for doc, part in zip(documents[1:], parts, strict=True):
-        found = read_facsimile(root, part.element)
+        found = read_facsimile(root, part.element, read)
         out.append(doc if found is None else replace(doc, facsimile=found))
     return out
 

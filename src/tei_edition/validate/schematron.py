@@ -63,14 +63,21 @@ def _root_alone(tree: etree._ElementTree) -> bool:
     return root.getprevious() is None and root.getnext() is None
 
 
-def _element_at(tree: etree._ElementTree, location: str) -> etree._Element | None:
-    """The element at a path of 1-based child-element positions ("1/2/1/3") in the lxml tree."""
+def _element_at(
+    tree: etree._ElementTree, location: str, known: dict[etree._Element, list[etree._Element]] | None = None
+) -> etree._Element | None:
+    """The element at a path of 1-based child-element positions ("1/2/1/3") in the lxml tree. `known` keeps each
+    element's child elements between calls on the same tree (a volume's body may have hundreds of children, and
+    as many reports)."""
     node = tree.getroot()
     steps = [int(s) for s in location.split("/") if s]
     if not steps:
         return None
+    known = {} if known is None else known
     for position in steps[1:]:
-        children = [c for c in node if isinstance(c.tag, str)]
+        children = known.get(node)
+        if children is None:
+            children = known[node] = [c for c in node if isinstance(c.tag, str)]
         if position > len(children):
             return node
         node = children[position - 1]
@@ -125,9 +132,10 @@ class SchematronValidator:
             executable.clear_parameters()
         records = etree.fromstring((result or "<r/>").encode("utf-8"))
         diagnostics: list[Diagnostic] = []
+        known: dict[etree._Element, list[etree._Element]] = {}
         for record in records:
             check = compiled.checks[int(record.get("n", ""))]
-            element = _element_at(tree, record.get("loc", ""))
+            element = _element_at(tree, record.get("loc", ""), known)
             line = (line_of(element) if element is not None else 0) or line_of(root)
             message = " ".join("".join(map(str, record.itertext())).split())
             diagnostics.append(Diagnostic(Path(path), line, 0, check.severity, message, check.rule_id))
