@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+import tei_edition.print.epub as epub_package
 from tei_edition.cli import main
 from tei_edition.config import load_config
 from tei_edition.errors import BuildError
@@ -241,7 +242,14 @@ def test_builds_are_reproducible_and_incremental(tmp_path: Path, monkeypatch: py
     text = source.read_text(encoding="utf-8")
     at = text.index("</p>", text.index("<body"))
     source.write_text(text[:at] + " An added sentence." + text[at:], encoding="utf-8")
+    # The edition's book is made again around the edited chapter alone: the others' texts come from the cache.
+    converted: list[Path] = []
+    real_chapter_text = epub_package.chapter_text
+    monkeypatch.setattr(
+        epub_package, "chapter_text", lambda *args, **kw: converted.append(args[2]) or real_chapter_text(*args, **kw)
+    )
     build(edition)
+    assert [path.name for path in converted] == [source.name]
     second = epub_files(site)
     changed = sorted(name for name in first if first[name] != second[name])
     assert changed == sorted([edition_epub(), document_epub(edited_id)])

@@ -228,7 +228,7 @@ def build(
     help="Address to listen on; the default keeps the preview on this computer.",
 )
 @click.option("--no-open", is_flag=True, help="Do not open the edition in a web browser.")
-@click.option("--pdf", is_flag=True, help="Also build the PDFs on every change (slower).")
+@click.option("--pdf", is_flag=True, help="Also build the PDFs and EPUBs on every change (slower).")
 @config_option
 @reports_errors
 def serve(port: int, host: str, no_open: bool, pdf: bool, config_path: Path | None) -> None:

@@ -10,7 +10,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class ServeOptions:
-    """How to serve: where to listen, whether to open a browser, whether to build PDFs too."""
+    """How to serve: where to listen, whether to open a browser, whether to build PDFs and EPUBs too."""
 
     host: str = "127.0.0.1"
     port: int = 8000

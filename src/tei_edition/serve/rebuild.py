@@ -72,7 +72,7 @@ class Rebuilder:
     def _default_build(self, config: EditionConfig) -> Any:
         from tei_edition.pipeline import BuildOptions, build_edition
 
-        return build_edition(config, BuildOptions(pdf=self.options.pdf))
+        return build_edition(config, BuildOptions(pdf=self.options.pdf, epub=self.options.pdf))
 
     def rebuild(self, reload_config: bool = False) -> bool:
         """Build now; on failure keep the last good output and report where the problem is."""
