@@ -183,8 +183,8 @@ def build(
     else:
         phases = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.timings.items() if seconds >= 0.005)
         reporter.info(
-            f"Built {_count(summary.documents, 'document')}: {summary.pages} pages, {summary.pdfs} PDFs "
-            f"into {config.output_dir} in {sum(summary.timings.values()):.2f} s ({phases})"
+            f"Built {_count(summary.documents, 'document')}: {summary.pages} pages, {summary.pdfs} PDFs, "
+            f"{summary.epubs} EPUBs into {config.output_dir} in {sum(summary.timings.values()):.2f} s ({phases})"
         )
     from tei_edition.validate.diagnostics import Severity
 
