@@ -434,3 +434,33 @@ def _unique(items: Iterable[str]) -> list[str]:
         if item and item not in seen:
             seen[item] = None
     return list(seen)
+
+
+# The editorial signs the printed introduction explains, in both engines: (sign, meaning; "{italic}" stands for the
+# word set in italic).
+SIGNS = (
+    ("| 913", "A page of the source begins here; its number stands in the margin."),
+    ("[illegible]", "Matter the editors could not read or left out."),
+    ("[word]", "Supplied by the editors."),
+    (
+        "1, 2, 3",
+        "Notes, at the foot of the page. The source’s own notes keep the source’s numbers; the editors’ "
+        "notes are numbered afresh in each document, or lettered a, b, c where the source numbers its own.",
+    ),
+    ("*, †, ‡", "The editors’ corrections of the source, each with the source’s reading in {italic}."),
+    ("(aside)", "A translator’s or the editors’ note that stands in the running text."),
+)
+
+
+def signs_html() -> list[tuple[Markup, Markup]]:
+    """SIGNS as HTML for the WeasyPrint templates: the page break's number in the margin, the aside in italic."""
+    out = []
+    for sign, meaning in SIGNS:
+        if sign.startswith("| "):
+            shown = Markup('<span class="pb-bar">|</span>&#8201;<span class="sign-margin">{}</span>').format(sign[2:])
+        elif sign.startswith("("):
+            shown = Markup("<i>{}</i>").format(sign)
+        else:
+            shown = Markup("{}").format(sign)
+        out.append((shown, Markup("{}").format(meaning).replace("{italic}", Markup("<i>italic</i>"))))
+    return out

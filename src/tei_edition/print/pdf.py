@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
@@ -42,6 +43,7 @@ from tei_edition.print.book import (
     index_skeleton,
     long_date,
     prepare_document,
+    signs_html,
     texts_in_use,
 )
 from tei_edition.print.fonts import FontSet, font_cache, prepare_fonts
@@ -69,6 +71,7 @@ class PrintContext(TypedDict):
     part: str  # the edition's 'all', 'front' (title page to contents) or 'back' (indexes and chronology)
     page_of: dict[str, int]  # anchor -> printed page number, for parts laid out apart from what they point to
     page_start: int  # the number of the first page, when not 1 (0: not set)
+    signs: list[tuple[Markup, Markup]]  # the key to the editorial signs (book.SIGNS as HTML)
 
 
 def render_weasyprint(
@@ -296,6 +299,7 @@ class PdfRenderer:
             part="all",
             page_of={},
             page_start=0,
+            signs=signs_html(),
         )
 
     def _render(self, template_name: str, meta: PdfMetadata, documents: list[PrintDocument], single: bool) -> bytes:

@@ -20,6 +20,7 @@ from tei_edition.output.paths import folder as page_folder
 from tei_edition.output.paths import source_name
 from tei_edition.paper import paper_size
 from tei_edition.print.book import (
+    SIGNS,
     IndexEntry,
     PdfMetadata,
     PrintChronology,
@@ -396,18 +397,3 @@ class SourceWriter:
             for year, items in chronology.years
         ]
         return call("chronology", years=years)
-
-
-# The editorial signs the introduction explains: (sign, meaning as markup).
-SIGNS = (
-    ("| 913", "A page of the source begins here; its number stands in the margin."),
-    ("[illegible]", "Matter the editors could not read or left out."),
-    ("[word]", "Supplied by the editors."),
-    (
-        "1, 2, 3",
-        "Notes, at the foot of the page. The source’s own notes keep the source’s numbers; the editors’ "
-        "notes are numbered afresh in each document, or lettered a, b, c where the source numbers its own.",
-    ),
-    ("*, †, ‡", "The editors’ corrections of the source, each with the source’s reading in {italic}."),
-    ("(aside)", "A translator’s or the editors’ note that stands in the running text."),
-)

@@ -297,7 +297,7 @@
 
   <!--
     A short key listing only the signs that $scope (a text, or a part of a volume) uses, with the wording of the
-    PDF's "Editorial signs" (tei_edition.print.typst_source.SIGNS) where the sign is the same.
+    PDF's "Editorial signs" (tei_edition.print.book.SIGNS) where the sign is the same.
     Each entry: (test, sample, sample class, meaning).
   -->
   <xsl:template name="ed:signs-key">
