@@ -179,12 +179,6 @@ def _footnotes(notes: etree._Element) -> None:
         if "note-run" in _classes(item):
             _footnote_run(notes, item)
             continue
-        aside = etree.SubElement(notes, "aside")
-        for name, value in item.attrib.items():
-            if name != "value":
-                aside.set(name, value)
-        aside.set(EPUB_TYPE, "footnote")
-        aside.set("role", "doc-footnote")
         back = _with_class(item, "noteback", "a")
         target = back[0].get("href") if back else None
         for link in back:
@@ -197,13 +191,8 @@ def _footnotes(notes: etree._Element) -> None:
             item.remove(label)
         else:
             label_text = item.get("value") or ""
-        number = etree.SubElement(aside, "a" if target else "span")
-        number.set("class", "note-number")
-        if target:
-            number.set("href", target)
-            number.set("role", "doc-backlink")
-        number.text = label_text
-        number.tail = " " + (item.text or "").lstrip()
+        attributes = {str(name): str(value) for name, value in item.attrib.items() if name != "value"}
+        aside = _footnote(notes, attributes, target, label_text, (item.text or "").lstrip())
         aside.extend(list(item))
         if len(aside) and aside[-1].tail:
             aside[-1].tail = aside[-1].tail.rstrip() or None
@@ -216,20 +205,31 @@ def _footnote_run(notes: etree._Element, item: etree._Element) -> None:
     backs = _with_class(item, "noteback", "a")
     missing = _with_class(item, "note-missing", "span")
     text = (missing[0].get("data-one") or _text(missing[0])) if missing else _text(item)
+    classes = " ".join(c for c in _classes(item) if c != "note-run")
     for n, (note_id, back) in enumerate(zip(ids, backs, strict=False)):
-        aside = etree.SubElement(notes, "aside")
-        if note_id:
-            aside.set("id", note_id)
-        aside.set("class", " ".join(c for c in _classes(item) if c != "note-run"))
-        aside.set(EPUB_TYPE, "footnote")
-        aside.set("role", "doc-footnote")
-        number = etree.SubElement(aside, "a")
-        number.set("class", "note-number")
-        number.set("href", back.get("href") or "")
-        number.set("role", "doc-backlink")
+        attributes = {"id": note_id, "class": classes} if note_id else {"class": classes}
         label = _text(back).replace("\u21a9", "").strip() or str(n + 1)
-        number.text = label
-        number.tail = " " + text.strip()
+        _footnote(notes, attributes, back.get("href") or "", label, text.strip())
+
+
+def _footnote(
+    notes: etree._Element, attributes: dict[str, str], target: str | None, label: str, text: str
+) -> etree._Element:
+    """An EPUB footnote at the end of `notes`: an `aside` with `attributes`, its number (`label`) a link back to
+    the reference at `target` (a plain number where there is none), then `text`."""
+    aside = etree.SubElement(notes, "aside")
+    for name, value in attributes.items():
+        aside.set(name, value)
+    aside.set(EPUB_TYPE, "footnote")
+    aside.set("role", "doc-footnote")
+    number = etree.SubElement(aside, "a" if target else "span")
+    number.set("class", "note-number")
+    if target:
+        number.set("href", target)
+        number.set("role", "doc-backlink")
+    number.text = label
+    number.tail = " " + text
+    return aside
 
 
 def _text(el: etree._Element) -> str:
