@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tei_edition.errors import BuildError
 from tei_edition.output.cache import BuildCache
@@ -153,9 +154,28 @@ def _instantiate(source: Path, weight: int, target: Path) -> None:
     from fontTools.varLib import instancer
 
     font = instancer.instantiateVariableFont(TTFont(str(source), recalcTimestamp=False), {"wght": weight}, static=True)
+    save_whole(font, target)
+
+
+def save_whole(font: Any, target: Path) -> None:
+    """Save a fontTools font as `target` so that another build running at the same time sees a whole file or none."""
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     font.save(str(partial))
-    os.replace(partial, target)  # another build running at the same time sees a whole file or none
+    os.replace(partial, target)
+
+
+def cut_font(font: Any, text: str = "", unicodes: Iterable[int] = ()) -> None:
+    """Keep only the glyphs of `text` and `unicodes` in a fontTools font, with all its layout features (small
+    capitals, old-style figures, vertical and locale forms: they cost little once cut down), its names, no hinting."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.hinting = False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text, unicodes=list(unicodes))
+    subsetter.subset(font)
 
 
 def cjk_collection() -> Path:
@@ -233,7 +253,6 @@ def _subset_key(collection: Path, face_name: str, characters: str) -> str:
 
 def subset_face(collection: Path, face_name: str, characters: str, target: Path) -> None:
     """Extract the face called `face_name` from a font collection, keep only `characters`, save it as `target`."""
-    from fontTools import subset
     from fontTools.ttLib import TTCollection, TTFont
 
     names = [font["name"].getDebugName(4) for font in TTCollection(str(collection), lazy=True).fonts]
@@ -241,11 +260,5 @@ def subset_face(collection: Path, face_name: str, characters: str, target: Path)
         raise BuildError(f"the font collection {collection} has no face {face_name!r} (it has: {', '.join(names)})")
     # recalcTimestamp=False keeps the file, and so the PDF, byte-identical across builds.
     font = TTFont(str(collection), fontNumber=names.index(face_name), lazy=True, recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = ["*"]  # keep vertical and locale forms; they cost little once cut down
-    options.name_IDs = ["*"]
-    options.hinting = False
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
+    cut_font(font, text=characters)
     font.save(str(target), reorderTables=True)

@@ -29,6 +29,11 @@ EDITORIAL_PARTS = {
 }
 
 
+def editorial_heading(part: str) -> str:
+    """How the About and document pages head a part of the editorial declaration ('correction' -> 'Corrections')."""
+    return EDITORIAL_PARTS.get(part, part[:1].upper() + part[1:])
+
+
 @dataclass(frozen=True)
 class AboutSection:
     """One section of the About page: a heading and its prose as HTML."""
@@ -168,7 +173,7 @@ def _editorial(decl: etree._Element | None) -> str:
         if name == "p":
             general.append(_block(part))
             continue
-        heading = EDITORIAL_PARTS.get(name, name[:1].upper() + name[1:])
+        heading = editorial_heading(name)
         body = _prose(part)
         if body:
             parts.append(f"<h3>{escape(heading)}</h3>{body}")

@@ -13,7 +13,7 @@ from tei_edition.output.paths import folder
 from tei_edition.tei.header import Party
 from tei_edition.tei.model import Document
 from tei_edition.tei.registers import KINDS, Entity, authority_url
-from tei_edition.web.about import EDITORIAL_PARTS, about_text
+from tei_edition.web.about import about_text, editorial_heading
 from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names, running_text
 from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, join_names, safe_url, value_digest
 from tei_edition.web.downloads import PdfFile, document_pdf_file, edition_pdfs
@@ -72,7 +72,7 @@ def editorial_notes(view: DocumentView) -> list[tuple[str, str]]:
     notes: list[tuple[str, str]] = []
     named: set[str] = set()
     for part, text in view.meta.editorial:
-        topic = EDITORIAL_PARTS.get(part, part[:1].upper() + part[1:]) if part else ""
+        topic = editorial_heading(part) if part else ""
         notes.append((topic if topic not in named else "", text))
         named.add(topic)
     return notes

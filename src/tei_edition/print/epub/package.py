@@ -4,7 +4,6 @@ depend only on what is in it)."""
 from __future__ import annotations
 
 import io
-import os
 import uuid
 import zipfile
 from collections.abc import Iterable
@@ -131,20 +130,13 @@ def _repertoire_tag() -> str:
 
 
 def _cut(source: Path, target: Path) -> None:
-    from fontTools import subset
     from fontTools.ttLib import TTFont
 
+    from tei_edition.print.fonts import cut_font, save_whole
+
     font = TTFont(str(source), recalcTimestamp=False)  # no timestamp: the same file, and book, in every build
-    options = subset.Options()
-    options.layout_features = ["*"]  # small capitals, old-style figures, ligatures
-    options.name_IDs = ["*"]
-    options.hinting = False
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for first, last in REPERTOIRE for c in range(first, last + 1)])
-    subsetter.subset(font)
-    partial = target.with_name(f".{target.name}.{os.getpid()}")
-    font.save(str(partial))
-    os.replace(partial, target)  # another build running at the same time sees a whole file or none
+    cut_font(font, unicodes=(c for first, last in REPERTOIRE for c in range(first, last + 1)))
+    save_whole(font, target)
 
 
 def font_licence() -> str:
