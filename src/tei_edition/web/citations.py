@@ -11,13 +11,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from tei_edition.tei.bibliography import document_citation
 from tei_edition.tei.header import Party
 from tei_edition.tei.registers import Entity
-from tei_edition.web.context import SiteInfo, join_names
+from tei_edition.web.context import SiteInfo
 
 if TYPE_CHECKING:
     from tei_edition.web.views import DocumentView
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 _BIBTEX_SPECIAL = re.compile(r"([\\{}%&#$_~^])")
 # What the note shows where the reader's date of access goes, until the script puts the date there.
 ACCESSED_PLACEHOLDER = "[date of access]"
+# Where the HTML citation puts its markup (characters of Unicode's private use area, in no title).
+_EDITION_MARK, _ACCESSED_MARK = "\ue000", "\ue001"
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,6 @@ def editor_names(names: tuple[str, ...], entities: Mapping[str, Entity] | None =
     return [split_name(name, found.get(name), entities) for name in names]
 
 
-def running_text(name: str) -> str:
-    """A name as it reads inside a sentence: 'The tei-edition editors' -> 'the tei-edition editors'."""
-    return "the" + name[3:] if name.startswith("The ") else name
-
-
 def _last_word_family(name: str) -> PersonName:
     words = name.split()
     if len(words) < 2 or not all(w[:1].isupper() or w[:1] in "'’" for w in words):
@@ -120,28 +119,23 @@ def cite_document(
     year = str(site.build_date.year)
     authors = creators(view, entities)
     editors = editor_names(site.editors, entities) if editors is None else editors
-    title = view.title
-    quoted = f"“{title},”" if not title.endswith(("?", "!")) else f"“{title}”"
-    edited = f", ed. {join_names([running_text(e) for e in site.editors])}" if site.editors else ""
-    version = f", version {site.version}" if site.version else ""
-    publication = ", ".join(p for p in (site.publisher, year) if p)
-    where = f"{url}, " if url else ""
-    lead = f"{join_names([a.display for a in authors])}, " if authors else ""
-    chicago = Markup(
-        '{lead}{quoted} in <i>{edition}</i>{editors}{version} ({publication}), {where}accessed <span class="accessed" '
-        'data-accessed="">{placeholder}</span>.'
-    ).format(
-        lead=lead,
-        quoted=quoted,
-        edition=site.title,
-        editors=edited,
-        version=version,
-        publication=publication,
-        where=where,
-        placeholder=ACCESSED_PLACEHOLDER,
+    citation = partial(
+        document_citation,
+        creators=[a.display for a in authors],
+        title=view.title,
+        editors=site.editors,
+        version=site.version,
+        publisher=site.publisher,
+        year=year,
+        url=url,
     )
-    chicago_text = (
-        f"{lead}{quoted} in {site.title}{edited}{version} ({publication}), {where}accessed {ACCESSED_PLACEHOLDER}."
+    chicago_text = citation(edition=site.title, accessed=ACCESSED_PLACEHOLDER)
+    # The same sentence as HTML: the edition's title in italic, the date of access for the reader's browser to fill.
+    accessed = Markup('<span class="accessed" data-accessed="">{}</span>').format(ACCESSED_PLACEHOLDER)
+    chicago = (
+        Markup(escape(citation(edition=_EDITION_MARK, accessed=_ACCESSED_MARK)))
+        .replace(_EDITION_MARK, Markup("<i>{}</i>").format(site.title))
+        .replace(_ACCESSED_MARK, accessed)
     )
     return Citation(
         chicago=chicago,

@@ -14,8 +14,8 @@ from tei_edition.tei.header import Party
 from tei_edition.tei.model import Document
 from tei_edition.tei.registers import KINDS, Entity, authority_url
 from tei_edition.web.about import about_text, editorial_heading
-from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names, running_text
-from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, join_names, safe_url, value_digest
+from tei_edition.web.citations import Citation, PersonName, cite_document, editor_names
+from tei_edition.web.context import DIGESTED_TYPES, PageContext, Site, safe_url, value_digest
 from tei_edition.web.downloads import PdfFile, document_pdf_file, edition_pdfs
 from tei_edition.web.facsimile import FacsimileView, facsimile_view
 from tei_edition.web.views import DocumentView, document_views
@@ -223,7 +223,7 @@ def home_responsibility(site: Site) -> list[tuple[str, str]]:
     stated = about_text(site).responsibility
     if stated:
         return list(stated)
-    return [("Edited by", join_names([running_text(e) for e in site.info.editors]))] if site.info.editors else []
+    return [("Edited by", site.info.editors_in_sentence)] if site.info.editors else []
 
 
 def json_ld(site: Site, view: DocumentView, doc: Document) -> Markup:
