@@ -31,7 +31,7 @@ from tei_edition.output.writer import OutputWriter
 from tei_edition.print import render_pdfs
 from tei_edition.print.typst_markup import BodyContext, body_markup
 from tei_edition.print.typst_source import source_place
-from tei_edition.tei.bibliography import sentence, source_description, without_label
+from tei_edition.tei.bibliography import document_citation, quoted_title, sentence, source_description, without_label
 from tei_edition.tei.header import DocumentMeta, SourceCitation
 
 ROOT = Path(__file__).parent.parent
@@ -395,3 +395,24 @@ def test_a_character_no_font_has_makes_a_plain_pdf_not_a_failure(tmp_path: Path)
     assert count == 1 + len(data.documents)
     assert any("not PDF/A" in message and "edition.pdf" in message for message in said), said
     assert (tmp_path / "out" / "documents" / f"{first.id}.pdf").is_file()
+
+
+def test_a_quoted_title_takes_the_comma_in_place_of_its_own_closing_stop() -> None:
+    # As the web page and the PDFs cite a document (one formatter for both).
+    assert quoted_title("Mr. Read to Mr. Davis.") == "“Mr. Read to Mr. Davis,”"
+    assert quoted_title("Notes on Korea:") == "“Notes on Korea,”"
+    assert quoted_title("Who Lost China?") == "“Who Lost China?”"
+    assert quoted_title("A telegram") == "“A telegram,”"
+    assert quoted_title("Wait...") == "“Wait...,”"
+    citation = document_citation(
+        creators=["Jane Doe"],
+        title="Mr. Read to Mr. Davis.",
+        edition="FRUS 1870",
+        editors=[],
+        version="1.0",
+        publisher="",
+        year="2026",
+        url="",
+        accessed="today",
+    )
+    assert citation == "Jane Doe, “Mr. Read to Mr. Davis,” in FRUS 1870, version 1.0 (2026), accessed today."

@@ -38,13 +38,25 @@ def without_label(label: str, text: str) -> str:
     return text[match.end() :] if match else text
 
 
+def quoted_title(title: str) -> str:
+    """A title in quotation marks with the comma that follows it inside them ("“A Letter,”"); a title's own closing
+    full stop, colon or semicolon gives way to the comma ("Mr. Read to Mr. Davis." -> "“Mr. Read to Mr. Davis,”"),
+    and a question or exclamation mark stands alone ("“Who Lost China?”")."""
+    title = title.strip()
+    if title.endswith(("?", "!")):
+        return f"“{title}”"
+    if title.endswith((".", ":", ";", ",")) and not title.endswith("..."):
+        title = title[:-1].rstrip()
+    return f"“{title},”"
+
+
 def source_reference(source: SourceCitation) -> str:
     """The source as a reference made from its fields (authors, “part,” in work, ed., series, vol., imprint,
     pages), without its web address; the bibl as written when it has no title. Ends with a full stop."""
     s = source
     if not s.title:
         return sentence(_without_url(s.text, s.url))
-    parts = [join_names(list(s.authors)), f"“{s.title},” in {s.container}" if s.container else s.title]
+    parts = [join_names(list(s.authors)), f"{quoted_title(s.title)} in {s.container}" if s.container else s.title]
     if s.editors:
         parts.append(f"ed. {join_names(list(s.editors))}")
     if s.series and s.series not in (s.container, s.title):
@@ -113,7 +125,7 @@ def document_citation(
 ) -> str:
     """How to cite a document of the edition (Chicago notes-bibliography): 'A, “Title,” in Edition, ed. B,
     version 1 (Publisher, 2026), https://..., accessed [date of access].'"""
-    quoted = f"“{title},”" if not title.endswith(("?", "!")) else f"“{title}”"
+    quoted = quoted_title(title)
     lead = f"{join_names(creators)}, " if creators else ""
     eds = f", ed. {join_names([in_sentence(e) for e in editors])}" if editors else ""
     ver = f", version {version}" if version else ""
