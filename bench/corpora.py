@@ -3,7 +3,8 @@
     python bench/corpora.py [--corpora ../shared/corpora] [--runs 3] [--jobs 2] [--epub]
 
 Every file of ../shared/corpora (FRUS, ELTeC, EpiDoc, the TEI's tests, CMIF) is copied unchanged into a new
-edition with a minimal edition.toml, then, each in a process of its own as a user runs it:
+edition with a minimal edition.toml, then, each in a process of its own as a user runs it (the package compiled to
+bytecode, as pip installs it):
   - `edition build --no-pdf --no-epub --clean --keep-going` (validation, HTML and search) is timed `--runs` times,
     then once more with the CPU seconds of its processes (main, workers, Pagefind) sampled; `--epub` adds the
     EPUBs, which a build makes unless told not to but which are not part of the HTML and search timed here;
@@ -34,6 +35,7 @@ sys.path.insert(0, str(REPO / "bench"))
 sys.path.insert(0, str(REPO / "src"))
 
 from cpu import cpu_by_kind  # noqa: E402
+from measure import bytecode_env, compiled_snapshot  # noqa: E402
 from stack_floor import library_steps, pagefind_cpu  # noqa: E402
 
 TARGET_MB_S = 2.0
@@ -62,15 +64,16 @@ def build_command(jobs: int, epub: bool) -> list[str]:
     return [*command, *([] if epub else ["--no-epub"]), "--jobs", str(jobs)]
 
 
-def build_env() -> dict[str, str]:
-    """The environment of the timed builds: a fixed build date, this checkout's package."""
-    return {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "PYTHONPATH": str(REPO / "src")}
+def build_env(snapshot: Path) -> dict[str, str]:
+    """The environment of the timed builds: a fixed build date, and this checkout's package from `snapshot`, compiled
+    to bytecode as an installed package is (see measure.compiled_snapshot)."""
+    return bytecode_env({**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}, snapshot)
 
 
-def build_seconds(edition: Path, jobs: int, epub: bool) -> tuple[float, int]:
+def build_seconds(edition: Path, jobs: int, epub: bool, env: dict[str, str]) -> tuple[float, int]:
     """Wall seconds of one clean build in a process of its own, and its exit status."""
     start = time.perf_counter()
-    done = subprocess.run(build_command(jobs, epub), cwd=edition, env=build_env(), capture_output=True, text=True)
+    done = subprocess.run(build_command(jobs, epub), cwd=edition, env=env, capture_output=True, text=True)
     return time.perf_counter() - start, done.returncode
 
 
@@ -100,17 +103,18 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-corpora-"))
     try:
         files, size = make_edition(args.corpora, work)
+        env = build_env(compiled_snapshot(REPO / "src" / "tei_edition", work / "package"))
         megabytes = size / 1e6
         print(f"{files} TEI files, {megabytes:.2f} MB, from {args.corpora}; {args.jobs} jobs, {os.cpu_count()} cores")
         shown = " ".join(build_command(args.jobs, args.epub)[3:])
         print(f"edition {shown} ({'with' if args.epub else 'without'} EPUBs); load average {os.getloadavg()[0]:.1f}")
         builds = []
         for _ in range(args.runs):
-            seconds, status = build_seconds(work, args.jobs, args.epub)
+            seconds, status = build_seconds(work, args.jobs, args.epub, env)
             builds.append(seconds)
             print(f"  clean build: {seconds:.2f} s (exit status {status})")
         # One more, its processes sampled every 20 ms for their CPU time (which slows it a little: not timed above).
-        _wall, cpu, _status = cpu_by_kind(build_command(args.jobs, args.epub), str(work), build_env())
+        _wall, cpu, _status = cpu_by_kind(build_command(args.jobs, args.epub), str(work), env)
         kinds = ", ".join(f"{name} {seconds:.2f}" for name, seconds in cpu.most_common())
         print(f"  CPU seconds of a clean build: {sum(cpu.values()):.2f} ({kinds})")
         best, median = min(builds), statistics.median(builds)

@@ -15,11 +15,9 @@ by bench/make_corpus.py into bench/corpus/<N>/.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import platform
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -30,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from make_corpus import make_corpus  # noqa: E402
-from measure import Run  # noqa: E402
+from measure import Run, bytecode_env, compiled_snapshot  # noqa: E402
 from measure import measure as run  # noqa: E402
 
 
@@ -168,17 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=REPO / "bench" / "corpus")
     args = parser.parse_args(argv)
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
-    # A snapshot of the package, so that editing the source tree while the bench runs cannot invalidate builds.
-    snapshot = REPO / "bench" / "out" / "src"
-    if snapshot.exists():
-        shutil.rmtree(snapshot)
-    shutil.copytree(
-        REPO / "src" / "tei_edition", snapshot / "tei_edition", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    # Compiled to bytecode, as pip compiles an installed package: every command would otherwise compile the
-    # modules it imports afresh where PYTHONDONTWRITEBYTECODE is set (0.1-0.2 s a command).
-    compileall.compile_dir(str(snapshot), quiet=1)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(snapshot), env.get("PYTHONPATH", "")) if p)
+    # A snapshot of the package compiled to bytecode, as pip installs it (see measure.compiled_snapshot).
+    env = bytecode_env(env, compiled_snapshot(REPO / "src" / "tei_edition", REPO / "bench" / "out" / "src"))
     print(
         f"# tei-edition bench: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}; --jobs {args.jobs}"
