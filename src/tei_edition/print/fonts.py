@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tei_edition.errors import BuildError
+from tei_edition.output import toolcache
 from tei_edition.output.cache import BuildCache
 
 TEXT_FAMILY = "EB Garamond"
@@ -139,9 +140,12 @@ def text_faces(cache: Path | None = None) -> tuple[FontFace, ...]:
 
 
 def font_cache() -> Path | None:
-    """The folder where prepared fonts are kept between builds ($XDG_CACHE_HOME/tei-edition/fonts), if writable."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "tei-edition" / "fonts"
+    """The folder where prepared fonts are kept between builds (`fonts` in the tool's cache, output/toolcache.py),
+    if there is one and it may be written."""
+    base = toolcache.cache_folder()
+    if base is None:
+        return None
+    folder = base / "fonts"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
