@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("tei_edition.validate.relaxng")
 
 from tei_edition.config import load_config  # noqa: E402
+from tei_edition.output import writer  # noqa: E402
 from tei_edition.output.hashing import hash_bytes  # noqa: E402
 from tei_edition.output.writer import OutputWriter  # noqa: E402
 from tei_edition.pipeline import BuildOptions, build_edition  # noqa: E402
@@ -231,7 +232,13 @@ def test_the_cache_is_swept_once_unused_entries_are_a_quarter_of_it(tmp_path: Pa
     second.close()
 
 
-def test_a_page_written_in_pieces_is_the_page_written_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_memory", [writer.IN_MEMORY, 100], ids=["held", "streamed"])
+def test_a_page_written_in_pieces_is_the_page_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_memory: int
+) -> None:
+    monkeypatch.setattr(writer, "IN_MEMORY", in_memory)  # 100: the page goes through a temporary file
+    streamed: list[str] = []
+    monkeypatch.setattr(writer.os, "replace", lambda a, b: (streamed.append(str(a)), os.rename(a, b)))
     target = tmp_path / "out"
     # Long pieces, not ASCII; then more pieces than a batch holds, with a run of empty ones longer than a batch.
     pieces = ["<p>", "Сталин & Mao " * 10_000, "</p>", *(["<b>", "x", "</b>"] * 3000), *([""] * 10_000), "<end>"]
@@ -240,6 +247,7 @@ def test_a_page_written_in_pieces_is_the_page_written_whole(tmp_path: Path) -> N
     first.write_text("b/index.html", "".join(pieces))
     assert first.hashes["a/index.html"] == first.hashes["b/index.html"] == hash_bytes("".join(pieces).encode())
     assert not list(first.staging.glob(".stream-*"))
+    assert bool(streamed) == (in_memory == 100)  # a page held in memory is written where it goes at once
     first.commit()
     assert (target / "a" / "index.html").read_bytes() == (target / "b" / "index.html").read_bytes()
     inode = (target / "a" / "index.html").stat().st_ino

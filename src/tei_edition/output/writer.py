@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
@@ -15,6 +16,10 @@ from types import TracebackType
 from tei_edition.errors import BuildError
 from tei_edition.output.hashing import hash_bytes, new_digest
 
+# A file written piece by piece is held in memory up to this many bytes (a page of a few hundred kilobytes, most of
+# them), rather than written to a temporary file and renamed: creating a file costs more than its writing on some
+# file systems (0.3-0.5 ms here), and a page unchanged since the last build is then not written at all.
+IN_MEMORY = 4 * 1024 * 1024
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~,-]+$")  # "," for IIIF tile names (0,0,512,512)
 
 
@@ -122,16 +127,28 @@ class OutputWriter:
         self.write_byte_chunks(rel, _encoded(chunks))
 
     def write_byte_chunks(self, rel: str, chunks: Iterable[bytes]) -> int:
-        """Write one output file from pieces of bytes as they come; its size."""
+        """Write one output file from pieces of bytes as they come; its size. A file of up to IN_MEMORY bytes is
+        gathered and written as write_bytes() writes (nothing at all when it is unchanged); a longer one goes to a
+        temporary file in the staging folder as it comes, and is renamed into place once complete."""
+        pieces = iter(chunks)
+        held: list[bytes] = []
+        size = 0
+        for data in pieces:
+            held.append(data)
+            size += len(data)
+            if size > IN_MEMORY:
+                break
+        else:
+            self.write_bytes(rel, b"".join(held))
+            return size
         self._streams += 1
         temporary = self.staging / f".stream-{self._streams}"
         digest = new_digest()
-        size = 0
         with open(temporary, "wb") as handle:
-            for data in chunks:
+            for data in itertools.chain(held, pieces):
                 handle.write(data)
                 digest.update(data)
-                size += len(data)
+            size = handle.tell()
         content = digest.hexdigest()
         if self._unchanged(rel, content):
             temporary.unlink()
