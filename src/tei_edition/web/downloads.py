@@ -192,14 +192,14 @@ def zip_chunks(
             if path not in digests:
                 contents[path] = path.read_bytes()
             digest = digests.get(path) or hash_bytes(contents[path])
-            keys.append(content_key("zip-member", "deflate-9+crc", digest))
+            keys.append(content_key("zip-member", f"deflate-{ZIP_LEVEL}+crc", digest))
         found = store.get_many(keys) if store is not None else {}
         made: list[tuple[str, bytes]] = []
         for (name, path), key in zip(batch, keys, strict=True):
             entry = found.get(key)
             if entry is None:
                 data = contents[path] if path in contents else path.read_bytes()
-                squeezer = zlib.compressobj(9, zlib.DEFLATED, -15)
+                squeezer = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
                 entry = struct.pack("<II", zlib.crc32(data), len(data)) + squeezer.compress(data) + squeezer.flush()
                 made.append((key, entry))
             crc, size = struct.unpack_from("<II", entry)
@@ -222,17 +222,19 @@ def zip_chunks(
     yield struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0)
 
 
+# zlib's default level: a FRUS volume of 3.6 MB is compressed in 0.09 s at 6 and 0.18 s at 9, for 1% more bytes.
+ZIP_LEVEL = 6
 _ZIP32_LIMIT = 0xFFFFFFFF - 1  # beyond this a zip needs the Zip64 records, which zipfile writes
 
 
 def _zipfile_zip(members: list[tuple[str, Path]], stamp: tuple[int, ...]) -> bytes:
     """The same archive made by zipfile (with Zip64 records where needed): for editions of several gigabytes."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
         for name, path in sorted(members):
             info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # Unix, whatever system builds it
-            archive.writestr(info, path.read_bytes(), compresslevel=9)
+            archive.writestr(info, path.read_bytes(), compresslevel=ZIP_LEVEL)
     return buffer.getvalue()
