@@ -135,9 +135,11 @@ _DATE_RE = re.compile(
 # Every date expression begins with a digit, a month (its first three letters), a season, "this", "last", "next",
 # "early", "mid", "late" or "the ". Looking for these first, and trying _DATE_RE only there, finds the same matches
 # as _DATE_RE.finditer at half the cost: most positions are rejected without trying every alternative.
+# The lookahead on their first characters lets the engine pass over every other position at once (half the time
+# again: 0.12 s for the 3.1 million characters of a FRUS volume, 0.23 s without).
 # Keep it in step with _DATE_RE (a test compares the two on the sample edition and on crafted texts).
 _DATE_START = re.compile(
-    r"(?<![\w/.-])(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[Ss]pring|[Ss]ummer|"
+    r"(?<![\w/.-])(?=[\dJFMASONDsfaWwTtLlnEem])(?:\d|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|[Ss]pring|[Ss]ummer|"
     r"[Ff]all|[Aa]utumn|[Ww]inter|[Tt]his|[Ll]ast|[Nn]ext|[Ee]arly|[Mm]id|[Ll]ate|the\s)"
 )
 
