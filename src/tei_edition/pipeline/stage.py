@@ -86,6 +86,9 @@ class SourceTask:
     core: bool = True  # validation, reading and transformation
     encoding: bool = True  # the encoding checks (which depend on the registers)
     digest: str = ""  # hash_bytes() of the content the build saw
+    # Of the core: "checks" (validation) or "texts" (reading and transformation) alone, so that two workers share a
+    # long document; "" for both (see process.split_long_documents, which has the halves put together again).
+    half: str = ""
 
 
 @dataclass
@@ -128,6 +131,7 @@ class SourceResult:
     changed: bool = False  # the file changed on disk while the edition was being built
     # (document id, entity id) -> the document's passages about the entity (dump_passages)
     passages: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    half: str = ""  # the task's half of the core ("checks" or "texts"), or "" when it did all of it
 
 
 class SourceWorker:
@@ -179,6 +183,7 @@ class SourceWorker:
                 result.encoding = []
                 return result
         if task.core:
+            result.half = task.half
             result.core = self._core_steps(task, tree, clock, result)
         if task.encoding:
             with clock("validate"):
@@ -188,8 +193,9 @@ class SourceWorker:
     def _core_steps(
         self, task: SourceTask, tree: etree._ElementTree, clock: _Clock, result: SourceResult
     ) -> CoreResult:
-        """Check, read and transform a source."""
+        """Check, read and transform a source (or only check it, or only read and transform it: task.half)."""
         path = task.path
+        checks, texts = task.half != "texts", task.half != "checks"
         core = CoreResult(True)
         prepared = None
         if task.is_document and self.settings.media:
@@ -201,16 +207,18 @@ class SourceWorker:
                 except SourceError:
                     prepared = None  # each step parses again and reports the problem where it used to
         with clock("validate"):
-            diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
-            core.diagnostics.extend(diagnostics)
-            core.schema_files = {str(p): hash_file(p) for p in local_schemas}
-            core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree) | expanded_targets(tree))
-            if task.is_document:
+            if checks:
+                diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
+                core.diagnostics.extend(diagnostics)
+                core.schema_files = {str(p): hash_file(p) for p in local_schemas}
+                core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree) | expanded_targets(tree))
+            if task.is_document and checks:
                 core.page_images = page_image_urls(tree.getroot())
                 shown = set(core.page_images)
                 graphics = ((g.get("url") or "", line_of(g)) for g in tree.getroot().iter(f"{T}graphic"))
                 core.graphics = tuple(g for g in graphics if g not in shown)
                 core.diagnostics.extend(check_prefixes(path, tree))
+            if task.is_document:
                 names = resolve_names(tree, path, self.register_keys())
                 core.names = NameLinks(
                     local_ids=names.local_ids,
@@ -222,12 +230,12 @@ class SourceWorker:
                 )
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}
-        if task.is_document and not self.settings.read and self.settings.split:
+        if task.is_document and checks and not self.settings.read and self.settings.split:
             try:  # `edition validate` reads no documents, but a fault in a volume names the document it is in
                 core.parts = part_lines(find_parts(tree, self.settings.split))
             except SplitError:
                 pass  # reported by the build that reads the documents
-        if not task.is_document or not self.settings.read:
+        if not task.is_document or not self.settings.read or not texts:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own
             with clock("read"):
