@@ -118,16 +118,27 @@ class LocalPool(ProcessPoolExecutor):
     """A pool of worker processes on this machine that says how many workers it has."""
 
     def __init__(self, workers: int, initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]):
-        super().__init__(max_workers=workers, mp_context=process_context(), initializer=initializer, initargs=initargs)
+        # The module of the initializer, which every worker imports first, is imported once by the fork server, and
+        # each worker forked from it starts with it (with the build's modules and lxml: 0.13 s less a worker).
+        preload = (initializer.__module__,) if initializer is not None else ()
+        super().__init__(
+            max_workers=workers, mp_context=process_context(preload), initializer=initializer, initargs=initargs
+        )
         self.workers = workers
 
 
-def process_context() -> BaseContext:
+def process_context(preload: tuple[str, ...] = ()) -> BaseContext:
     """How the build starts worker processes: a fork server where there is one, else spawn. Never 'fork': it would
     copy a parent that may already hold Saxon's runtime, WeasyPrint's Pango and fontconfig state, or threads; a fork
-    server is safe and starts workers faster than spawn."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
+    server is safe and starts workers faster than spawn. `preload`: modules the fork server imports when it starts
+    (the first pool of the process starts it), so that the workers forked from it need not (none may start Saxon's
+    runtime or threads on import)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    if preload:
+        context.set_forkserver_preload(["__main__", *preload])
+    return context
 
 
 def _dask_executor(address: str) -> Executor:
@@ -164,7 +175,7 @@ class DaskExecutor(Executor):
 
 
 def batches(
-    items: Sequence[T], workers: int, smallest: int = 4, largest: int = 64, weights: Sequence[int] | None = None
+    items: Sequence[T], workers: int, smallest: int = 1, largest: int = 64, weights: Sequence[int] | None = None
 ) -> Iterator[list[T]]:
     """Split work into batches: large enough to amortise the round trip, small enough to balance the workers.
     With `weights` (one per item, e.g. its bytes), a batch also ends once it weighs an eighth of a worker's share,
