@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,22 @@ REPO = Path(__file__).resolve().parents[1]
 # Material shared by the projects beside the repository (../shared): real TEI of other projects in corpora/, TEI All
 # in schemas/. None when it is not there.
 SHARED = next((p for p in (REPO.parent / "shared", Path("/work/shared")) if (p / "corpora").is_dir()), None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tool's own cache (output/toolcache.py) in a folder of the test run's, so that no test depends on what
+    earlier runs left in the user's (a run that names one keeps it)."""
+    if "TEI_EDITION_CACHE_DIR" not in os.environ:
+        os.environ["TEI_EDITION_CACHE_DIR"] = _TOOL_CACHE[0] = tempfile.mkdtemp(prefix="tei-edition-tool-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the run's tool cache."""
+    if _TOOL_CACHE[0]:
+        shutil.rmtree(_TOOL_CACHE[0], ignore_errors=True)
+
+
+_TOOL_CACHE: list[str] = [""]  # the folder pytest_configure made, if it made one
 
 
 @pytest.fixture

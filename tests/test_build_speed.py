@@ -129,6 +129,7 @@ def test_templates_compiled_once_are_taken_from_the_build_cache(
     from tei_edition.output.cache import BuildCache
     from tei_edition.transform.jinja import make_env
 
+    monkeypatch.setenv("TEI_EDITION_CACHE_DIR", str(tmp_path / "tool-cache"))  # empty: nothing compiled yet
     config = load_config(REPO / "edition.toml")
     store = BuildCache(tmp_path / "cache.sqlite")
     compiled: list[str] = []
