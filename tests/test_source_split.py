@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from tei_edition.config import DEFAULT_SPLIT
+from tei_edition.executor import ExecutorSpec, local_workers
+from tei_edition.pipeline import process
 from tei_edition.pipeline.process import StageResults, join_halves, split_long_documents
+from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.stage import CoreResult, SourceResult, SourceTask, SourceWorker, StageSettings
 from tei_edition.validate import package_schema
 from tei_edition.validate.diagnostics import Diagnostic, Severity
@@ -115,3 +118,32 @@ def test_a_file_that_cannot_be_parsed_is_reported_once(worker: SourceWorker, tmp
     joined = join_halves(checks, texts)
     assert joined.core is not None and not joined.core.parsed
     assert [d.rule for d in joined.core.diagnostics] == ["xml"]
+
+
+class _Opened(Exception):
+    """Raised by the stand-in for open_executor, once it has seen what it was asked for."""
+
+
+def test_one_long_document_alone_is_shared_by_two_workers(
+    worker: SourceWorker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+
+    def opened(spec: ExecutorSpec, items: int, *_args: object) -> object:
+        asked.append(items)
+        raise _Opened
+
+    monkeypatch.setattr(process, "open_executor", opened)
+    path = tmp_path / "volume.xml"
+    path.write_bytes(b" " * 3_000_000)  # a FRUS volume's size: only its length counts here
+    with pytest.raises(_Opened):
+        process.process_sources(
+            [SourceTask(path, None, True)],
+            worker.settings,
+            ExecutorSpec("local", 2),
+            Reporter(quiet=True),
+            lambda _results: None,
+            lambda _name, _seconds: None,
+        )
+    assert asked == [3]  # its validation, its reading and transform, its encoding checks
+    assert local_workers(ExecutorSpec("local", 2), asked[0], 3_000_000) == 2

@@ -230,13 +230,16 @@ def process_sources(
 
     sizes = {task.path: _size(task.path) for task in tasks}
     size = sum(sizes.values())  # long files weigh as much as many short ones
-    share = -(-len(tasks) // local_workers(spec, len(tasks), size))  # the sources each process will check
-    executor = open_executor(spec, len(tasks), warm_up, (settings, share), size)
+    texts = settings.read and bool(settings.media)
+    # A long document counts as the tasks it would go out as, so that one FRUS volume alone gets a pool too.
+    items = len(split_long_documents(tasks, sizes, size / (spec.jobs * 2), texts)) if spec.jobs > 1 else len(tasks)
+    share = -(-len(tasks) // local_workers(spec, items, size))  # the sources each process will check
+    executor = open_executor(spec, items, warm_up, (settings, share), size)
     try:
         workers = worker_count(executor, spec)
         say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
         if workers > 1:
-            tasks = split_long_documents(tasks, sizes, size / (workers * 2), settings.read and bool(settings.media))
+            tasks = split_long_documents(tasks, sizes, size / (workers * 2), texts)
             # the longest first, so that the last to finish are short (results go by path, not order)
             tasks = sorted(tasks, key=lambda task: -sizes[task.path])
         with say.task("processing", len(tasks)) as advance:
