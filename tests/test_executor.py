@@ -15,6 +15,7 @@ from tei_edition.executor import (
     open_executor,
     parse_executor,
     run_batches,
+    start_server_early,
 )
 
 ENGINE = Path(__file__).resolve().parent / "data" / "engine"
@@ -157,3 +158,15 @@ def test_weighed_batches_give_a_heavy_item_a_batch_of_its_own() -> None:
     assert [i for chunk in chunks for i in chunk] == items
     assert chunks[0] == [0]
     assert all(len(chunk) <= 4 for chunk in chunks)
+
+
+def test_the_fork_server_is_started_early_only_for_a_pool() -> None:
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    assert not start_server_early(2, [20_000] * 3, ())  # three letters: checked in this process
+    assert not start_server_early(1, [3_000_000], ())  # one job: no pool
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this system")
+    assert start_server_early(2, [3_000_000], ("json",))  # one FRUS volume: two workers share it
+    assert forkserver._forkserver._forkserver_pid is not None  # type: ignore[attr-defined]

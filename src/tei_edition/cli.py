@@ -69,6 +69,23 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _start_workers_early(config: Any, jobs: int | None, executor: str | None, clean: bool) -> None:
+    """A clean or first build checks every source, in worker processes when there is enough to check: their fork
+    server is started before this process imports the build's modules, so that it imports them at the same time."""
+    from tei_edition.executor import default_jobs, start_server_early
+    from tei_edition.output.plan import MANIFEST_NAME
+
+    if (executor or config.executor or "local") != "local":
+        return
+    if not clean and (config.output_dir / MANIFEST_NAME).exists():
+        return  # most builds of an edition redo little, if anything: the pool is started if it is needed
+    try:
+        sizes = [p.stat().st_size for p in config.documents_dir.rglob("*.xml")]
+    except OSError:
+        return  # the build says what is wrong with the folder
+    start_server_early(jobs or config.jobs or default_jobs(), sizes, ("tei_edition.pipeline.stage",))
+
+
 def _load(config_path: Path | None) -> Any:
     from tei_edition.config import load_config
 
@@ -160,9 +177,10 @@ def build(
     config_path: Path | None,
 ) -> None:
     """Build the HTML edition (with its PDFs and EPUBs) into the output folder, redoing only what changed."""
+    config = _load(config_path)
+    _start_workers_early(config, jobs, executor, clean)
     from tei_edition.pipeline import BuildOptions, Reporter, build_edition
 
-    config = _load(config_path)
     reporter = Reporter(quiet=quiet, verbose=verbose)
     options = BuildOptions(
         pdf=not no_pdf, epub=not no_epub, clean=clean, jobs=jobs, keep_going=keep_going, executor=executor
