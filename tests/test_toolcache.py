@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import CodeType
 
 import pytest
 from jinja2 import DictLoader, Environment
@@ -40,6 +41,18 @@ def test_an_entry_is_found_by_what_it_was_made_from(cache_dir: Path) -> None:
     assert toolcache.load("kind", "a", "c") is None
     assert toolcache.load("other", "a", "b") is None
     assert not [p for p in cache_dir.rglob("*") if p.name.startswith(".new-")]  # no temporary file left
+
+
+def test_the_oldest_entries_of_a_kind_go_beyond_the_limit(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(toolcache, "KEEP", 3)
+    for number in range(5):
+        toolcache.save("kind", str(number).encode(), str(number))
+        path = toolcache.entry_path("kind", str(number))
+        assert path is not None
+        os.utime(path, ns=(number * 10**9, number * 10**9))  # written in this order
+    toolcache.save("other", b"x", "a")
+    assert [toolcache.load("kind", str(n)) for n in range(5)] == [None, None, b"2", b"3", b"4"]
+    assert toolcache.load("other", "a") == b"x"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
@@ -93,7 +106,7 @@ def test_a_template_compiled_once_is_not_compiled_by_a_clean_build(cache_dir: Pa
     compiled: list[str] = []
 
     class Counting(Environment):
-        def _compile(self, source: str, filename: str) -> object:
+        def _compile(self, source: str, filename: str) -> CodeType:
             compiled.append(filename)
             return super()._compile(source, filename)
 

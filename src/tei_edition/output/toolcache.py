@@ -18,6 +18,9 @@ from pathlib import Path
 from tei_edition.output.hashing import hash_text
 
 ENVIRONMENT = "TEI_EDITION_CACHE_DIR"
+# Entries kept of each kind: the oldest beyond this go when another is saved (a version of the tool makes about 30
+# compiled templates and one entry per grammar it explains with; earlier versions' entries are never read again).
+KEEP = 200
 
 
 def cache_folder() -> Path | None:
@@ -68,3 +71,18 @@ def save(kind: str, data: bytes, *parts: str) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        return
+    _trim(path.parent)
+
+
+def _trim(folder: Path) -> None:
+    """Remove the entries of a kind beyond the KEEP most recently written."""
+    try:
+        entries = [(e.stat().st_mtime_ns, e.path) for e in os.scandir(folder) if e.is_file()]
+    except OSError:
+        return
+    if len(entries) <= KEEP:
+        return
+    for _time, old in sorted(entries, reverse=True)[KEEP:]:
+        with contextlib.suppress(OSError):
+            os.unlink(old)
