@@ -198,7 +198,7 @@ class SourceWorker:
         checks, texts = task.half != "texts", task.half != "checks"
         core = CoreResult(True)
         prepared = None
-        if task.is_document and self.settings.media:
+        if task.is_document and self.settings.media and (texts or self.settings.schematrons):
             from tei_edition.transform.xslt import prepare_document
 
             with clock("parse"):  # one Saxon tree for Schematron and every medium's transform
