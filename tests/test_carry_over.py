@@ -390,3 +390,23 @@ def test_a_full_disk_is_a_message_and_the_last_output_stays(
     assert said in result.output and "Traceback" not in result.output
     assert {p.relative_to(html).as_posix(): p.read_bytes() for p in html.rglob("*") if p.is_file()} == before
     assert not list((built / "build").glob(".html.new-*"))
+
+
+def test_a_file_made_elsewhere_is_moved_in_not_copied(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    made = tmp_path / "made"
+    made.mkdir()
+    (made / "a.bin").write_bytes(b"index data")
+    inode = (made / "a.bin").stat().st_ino
+    first = OutputWriter(target)
+    first.move_in("search/a.bin", made / "a.bin")
+    assert not (made / "a.bin").exists()  # renamed into the staging folder
+    first.commit()
+    assert (target / "search" / "a.bin").read_bytes() == b"index data"
+    assert (target / "search" / "a.bin").stat().st_ino == inode
+    (made / "a.bin").write_bytes(b"index data")  # made again, the same
+    second = OutputWriter(target, first.signatures_now(), dict(first.hashes))
+    second.move_in("search/a.bin", made / "a.bin")
+    assert (made / "a.bin").exists() and not list(second.staging.rglob("*.bin"))  # unchanged: left in place
+    second.commit()
+    assert (target / "search" / "a.bin").stat().st_ino == inode

@@ -177,6 +177,20 @@ class OutputWriter:
         """Write one output file as UTF-8."""
         self.write_bytes(rel, text.encode("utf-8"))
 
+    def move_in(self, rel: str, source: Path) -> None:
+        """Put a finished file made outside the writer into the output: renamed into the staging folder (no new file
+        is created: on the same file system), or copied where it cannot be; left where it is when unchanged."""
+        data = source.read_bytes()
+        digest = hash_bytes(data)
+        if self._unchanged(rel, digest):
+            return
+        out = self.path_for(rel)
+        try:
+            os.replace(source, out)
+        except OSError:
+            out.write_bytes(data)
+        self.hashes[output_key(rel)] = digest
+
     def copy_file(self, rel: str, source: Path) -> None:
         """Copy a file (an asset, a TEI source) into the output."""
         self.write_bytes(rel, source.read_bytes())

@@ -144,8 +144,13 @@ class IndexJob:
     """Pagefind indexing shards in threads of their own, each shard as soon as its pages are ready (see add), while
     the build renders the other pages. The work is Pagefind's own processes: the threads only wait on their pipes."""
 
-    def __init__(self, language: str, parallel: int):
-        self.folder = tempfile.mkdtemp(prefix="tei-edition-pagefind-")
+    def __init__(self, language: str, parallel: int, near: Path | None = None):
+        # Beside the staging folder (`near`), on its file system: the pages are linked into it, and the bundles moved
+        # out of it, rather than copied. Its name is a staging folder's, so that a build that was killed leaves
+        # nothing the next one does not remove (output/writer.py: remove_stale_staging).
+        self.folder = tempfile.mkdtemp(
+            prefix=".html.new-search-" if near is not None else "tei-edition-pagefind-", dir=near
+        )
         self.language = language
         self.shards: set[int] = set()  # the shards handed over
         self.started = time.perf_counter()
@@ -246,7 +251,7 @@ class SearchIndex:
         if _carry_shard_over(self.site, self.earlier.get(shard, {}), key):
             return
         if self.job is None:
-            self.job = IndexJob(self.language, self.parallel)
+            self.job = IndexJob(self.language, self.parallel, self.site.out.staging.parent)
         # Where each page is now: staged, or kept from the last build where it was.
         self.job.add(shard, {rel: self.site.out.current(rel) for rel in pages})
 
@@ -304,7 +309,7 @@ def _write_bundle(site: Site, shard: int, key: str, bundle: Path) -> None:
         rel = path.relative_to(bundle).as_posix()
         if shard != 0 and not _SHARD_DATA.match(rel):
             continue
-        site.out.write_bytes(prefix + rel, path.read_bytes())
+        site.out.move_in(prefix + rel, path)
         site.out.deps[prefix + rel] = key
 
 
