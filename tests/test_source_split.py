@@ -147,3 +147,35 @@ def test_one_long_document_alone_is_shared_by_two_workers(
         )
     assert asked == [3]  # its validation, its reading and transform, its encoding checks
     assert local_workers(ExecutorSpec("local", 2), asked[0], 3_000_000) == 2
+
+
+class _Pool:
+    """Stands in for a pool of two workers."""
+
+    workers = 2
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+def test_the_long_tasks_go_first_and_encoding_checks_alone_last(
+    worker: SourceWorker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[SourceTask] = []
+    monkeypatch.setattr(process, "open_executor", lambda *_args: _Pool())
+    monkeypatch.setattr(process, "worker_count", lambda *_args: 2)
+    monkeypatch.setattr(process, "run_batches", lambda _pool, _fn, tasks, *_args, **_kw: sent.extend(tasks))
+    sizes = {"volume.xml": 3_000_000, "letter.xml": 30_000, "note.xml": 10_000}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b" " * size)
+    tasks = [SourceTask(tmp_path / name, None, True) for name in ("note.xml", "volume.xml", "letter.xml")]
+    process.process_sources(
+        tasks, worker.settings, ExecutorSpec("local", 2), Reporter(quiet=True), lambda _r: None, lambda _n, _s: None
+    )
+    assert [(t.path.name, t.half, t.core, t.encoding) for t in sent] == [
+        ("volume.xml", "checks", True, False),
+        ("volume.xml", "texts", True, False),
+        ("letter.xml", "", True, True),
+        ("note.xml", "", True, True),
+        ("volume.xml", "", False, True),  # work of a known size, to even out the workers' ends
+    ]
