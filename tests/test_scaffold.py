@@ -176,6 +176,17 @@ def test_workflow_installs_a_local_checkout_by_its_remote(tmp_path: Path, monkey
     assert f'run: pip install "{plain}"' in text and "cannot install it" in text
 
 
+def test_workflow_keeps_the_tools_cache_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workflow = _workflow_for(None, tmp_path, monkeypatch)
+    steps = workflow["jobs"]["build"]["steps"]  # type: ignore[index]
+    cache = _step(workflow, "Keep what tei-edition prepares for itself")
+    assert cache["uses"].startswith("actions/cache@")
+    assert cache["with"]["path"] == "~/.cache/tei-edition"  # type: ignore[index]
+    assert cache["with"]["restore-keys"] == "tei-edition-${{ runner.os }}-"  # type: ignore[index]
+    names = [s.get("name", "") for s in steps]
+    assert names.index("Keep what tei-edition prepares for itself") < names.index("Build the site and the PDFs")
+
+
 def test_workflow_installs_the_released_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workflow = _workflow_for(None, tmp_path, monkeypatch)
     assert _step(workflow, "Install tei-edition")["run"] == f'pip install "tei-edition=={__version__}"'
