@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,17 +126,36 @@ def text_faces(cache: Path | None = None) -> tuple[FontFace, ...]:
     variable = tuple(FontFace(TEXT_FAMILY, path, style, "400 800") for style, path in sources.items())
     if cache is None:
         return variable
-    faces = []
+    faces, missing = [], []
     for style, weight in (("normal", 400), ("italic", 400), ("normal", 700), ("italic", 700)):
         source = sources[style]
         target = cache / f"EBGaramond-{style}-{weight}-{source.stat().st_size}.ttf"
-        try:
-            if not target.is_file():
-                _instantiate(source, weight, target)
-        except OSError:
-            return variable
+        if not target.is_file():
+            missing.append((source, weight, target))
         faces.append(FontFace(TEXT_FAMILY, target, style, str(weight)))
+    try:
+        make_each(_instantiate, missing)
+    except OSError:
+        return variable
     return tuple(faces)
+
+
+def make_each(make: Callable[..., None], wanted: Sequence[tuple[Any, ...]]) -> None:
+    """Call `make` with each tuple of arguments: in processes of their own when there are several and several cores.
+    For fontTools' work on the text faces, a first build's longest step (a static instance: ~4.4 s of CPU; a face
+    cut down for the EPUB: ~1 s), made once and kept in the font cache."""
+    workers = min(len(wanted), os.cpu_count() or 1)
+    if workers < 2:
+        for arguments in wanted:
+            make(*arguments)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tei_edition.executor import process_context
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
+        for done in [pool.submit(make, *arguments) for arguments in wanted]:
+            done.result()
 
 
 def font_cache() -> Path | None:

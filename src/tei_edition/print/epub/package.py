@@ -101,7 +101,7 @@ def embedded_faces() -> tuple[EmbeddedFace, ...]:
     """The text face (EB Garamond: regular, italic, bold, bold italic) cut down to REPERTOIRE, from the static
     faces the PDFs use; none when the font package or a writable font cache is missing (the book then names the
     face and falls back to the reader's serif)."""
-    from tei_edition.print.fonts import font_cache, text_faces
+    from tei_edition.print.fonts import font_cache, make_each, text_faces
 
     cache = font_cache()
     if cache is None:
@@ -109,15 +109,16 @@ def embedded_faces() -> tuple[EmbeddedFace, ...]:
     faces = text_faces(cache)
     if not faces or any("[" in face.path.name for face in faces):  # the variable files: no static instances made
         return ()
-    out = []
+    out, missing = [], []
     for face in faces:
         target = cache / f"epub-{face.path.stem}-{_repertoire_tag()}.ttf"
-        try:
-            if not target.is_file():
-                _cut(face.path, target)
-        except OSError:
-            return ()
+        if not target.is_file():
+            missing.append((face.path, target))
         out.append(EmbeddedFace(face.family, face.style, face.weight, target))
+    try:
+        make_each(_cut, missing)
+    except OSError:
+        return ()
     return tuple(out)
 
 
