@@ -150,12 +150,17 @@ def make_each(make: Callable[..., None], wanted: Sequence[tuple[Any, ...]]) -> N
             make(*arguments)
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     from tei_edition.executor import process_context
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
-        for done in [pool.submit(make, *arguments) for arguments in wanted]:
-            done.result()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
+            for done in [pool.submit(make, *arguments) for arguments in wanted]:
+                done.result()
+    except BrokenProcessPool:  # a process died (out of memory, say): all are made here, one after the other
+        for arguments in wanted:
+            make(*arguments)
 
 
 def font_cache() -> Path | None:
