@@ -169,6 +169,17 @@ def test_search_explains_itself_when_opened_from_a_file(
     assert href.endswith("/index.html")
 
 
+def serious_violations(page: object, axe: str) -> list[str]:
+    """The serious and critical accessibility violations axe finds on the page as it is now (axe: its script)."""
+    page.add_script_tag(content=axe)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm install --prefix .ci/node axe-core@4)")
 def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: str) -> None:
     # axe is injected as an inline script, which the pages' CSP rightly forbids: bypass CSP for this check only.
@@ -182,14 +193,7 @@ def test_axe_finds_no_serious_or_critical_violations(browser: object, base_url: 
             page.goto(base_url)
             url = page.locator("table.documents tbody .col-title a").first.evaluate("a => a.href")
         page.goto(url)
-        page.add_script_tag(content=axe)
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
-        if serious:
+        if serious := serious_violations(page, axe):
             found[url] = serious
         page.close()
     context.close()

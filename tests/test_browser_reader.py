@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import AXE, base_url, browser, expect, served, watch_console  # noqa: F401 (fixtures)
+from test_browser import (  # noqa: F401 (fixtures)
+    AXE,
+    base_url,
+    browser,
+    expect,
+    serious_violations,
+    served,
+    watch_console,
+)
 from test_site import build_site
 
 READER_FIXTURE = Path(__file__).resolve().parent / "data" / "reader"
@@ -295,14 +303,7 @@ def test_axe_finds_nothing_serious_in_either_view(browser: object, base_url: str
             page.set_checked("#highlight-names", highlight)
             if page.locator("details.signs-key").count():
                 page.locator("details.signs-key summary").click()
-            page.add_script_tag(content=axe)
-            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-            serious = [
-                f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                for v in result["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            if serious:
+            if serious := serious_violations(page, axe):
                 found[f"{url} ({view})"] = serious
     # The pop-overs open.
     page.goto(reader_url + DRAFT)

@@ -97,12 +97,18 @@ def local_workers(spec: ExecutorSpec, items: int, size: int = 0) -> int:
     return min(spec.jobs, items, max(1, work // 8))
 
 
+def long_item_bytes(total: int, workers: int) -> float:
+    """The size beyond which one work item of `total` bytes in all is shared by `workers` workers (it goes out as
+    several tasks): half a worker's share."""
+    return total / (workers * 2)
+
+
 def start_server_early(jobs: int, sizes: list[int], preload: tuple[str, ...]) -> bool:
     """Start the fork server the workers will be forked from now, with `preload` imported, when a pool of `jobs`
     workers is likely for sources of these sizes (a file longer than half a worker's share counts as the three
     tasks it goes out as): the server then imports beside this process rather than after it. True when started."""
     size = sum(sizes)
-    long = sum(1 for n in sizes if jobs > 1 and n > size / (jobs * 2))
+    long = sum(1 for n in sizes if jobs > 1 and n > long_item_bytes(size, jobs))
     if local_workers(ExecutorSpec("local", jobs), len(sizes) + 2 * long, size) <= 1:
         return False
     context = process_context(preload)

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tei_edition.errors import BuildError, SourceError
-from tei_edition.executor import ExecutorSpec, local_workers, open_executor, run_batches, worker_count
+from tei_edition.executor import (
+    ExecutorSpec,
+    local_workers,
+    long_item_bytes,
+    open_executor,
+    run_batches,
+    worker_count,
+)
 from tei_edition.output.cache import BuildCache, dumps
 from tei_edition.output.hashing import content_key, hash_file, hash_text
 from tei_edition.output.plan import EditionInputs
@@ -232,14 +239,16 @@ def process_sources(
     size = sum(sizes.values())  # long files weigh as much as many short ones
     texts = settings.read and bool(settings.media)
     # A long document counts as the tasks it would go out as, so that one FRUS volume alone gets a pool too.
-    items = len(split_long_documents(tasks, sizes, size / (spec.jobs * 2), texts)) if spec.jobs > 1 else len(tasks)
+    items = len(tasks)
+    if spec.jobs > 1:
+        items = len(split_long_documents(tasks, sizes, long_item_bytes(size, spec.jobs), texts))
     share = -(-len(tasks) // local_workers(spec, items, size))  # the sources each process will check
     executor = open_executor(spec, items, warm_up, (settings, share), size)
     try:
         workers = worker_count(executor, spec)
         say.detail(f"processing {len(tasks)} source(s) with {spec.describe if workers > 1 else 'one worker'}")
         if workers > 1:
-            tasks = split_long_documents(tasks, sizes, size / (workers * 2), texts)
+            tasks = split_long_documents(tasks, sizes, long_item_bytes(size, workers), texts)
             # The longest first, so that the last to finish are short (results go by path, not order); but the tasks
             # of encoding checks alone after the others: they cost a fifth of the rest per byte, and a long
             # document's (~0.3 s for a FRUS volume) evens out the workers' ends when a short file costs more than its

@@ -144,13 +144,11 @@ class IndexJob:
     """Pagefind indexing shards in threads of their own, each shard as soon as its pages are ready (see add), while
     the build renders the other pages. The work is Pagefind's own processes: the threads only wait on their pipes."""
 
-    def __init__(self, language: str, parallel: int, near: Path | None = None):
+    def __init__(self, language: str, parallel: int, near: Path):
         # Beside the staging folder (`near`), on its file system: the pages are linked into it, and the bundles moved
         # out of it, rather than copied. Its name is a staging folder's, so that a build that was killed leaves
         # nothing the next one does not remove (output/writer.py: remove_stale_staging).
-        self.folder = tempfile.mkdtemp(
-            prefix=".html.new-search-" if near is not None else "tei-edition-pagefind-", dir=near
-        )
+        self.folder = tempfile.mkdtemp(prefix=".html.new-search-", dir=near)
         self.language = language
         self.shards: set[int] = set()  # the shards handed over
         self.started = time.perf_counter()
