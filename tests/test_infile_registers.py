@@ -362,3 +362,69 @@ def test_in_file_entries_are_in_the_pdf_index(tmp_path: Path) -> None:
         t for t in page_texts(edition / "build" / "html" / "pdf" / "edition.pdf") if t.startswith("Index of persons")
     )
     assert "Smith, Anna, of Ayr" in index and "Stalin, Joseph" in index
+
+
+INCLUDED_LIST = (
+    f'<listPerson xmlns="{TEI}"><person xml:id="p_A1"><persName>Anna Smith</persName>'
+    "<note>Of Ayr, as the shared list has it.</note></person></listPerson>"
+)
+
+
+def including(doc_id: str, text: str) -> str:
+    """A letter whose standOff takes the edition's shared list of persons in by XInclude."""
+    stand_off = (
+        '<standOff><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="../lists/persons.xml"/></standOff>'
+    )
+    return letter(doc_id, f'<p><persName corresp="#p_A1">{text}</persName></p>', stand_off=stand_off)
+
+
+def test_a_list_that_several_documents_include_gives_one_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list kept in a file of its own and XIncluded by several documents declares its ids once, in its own file:
+    one entry, named by its plain id, with the mentions of every document that includes it (not one entry per
+    including document, each known by that document's id). A document that declares the same id in a list of its
+    own is another entry: then each is known by the file it is written in ('persons.p_A1', 'c.p_A1'); an
+    incremental build that adds that document is the clean build."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    from test_incremental import assert_same_as_clean
+    from test_incremental import build as build_once
+
+    edition = with_registers(
+        tmp_path / "ed",
+        {
+            "registers/persons.xml": REGISTER,
+            "lists/persons.xml": INCLUDED_LIST,
+            "docs/a.xml": including("a", "A"),
+            "docs/b.xml": including("b", "B"),
+        },
+    )
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    diagnostics = json.loads(output)["diagnostics"]
+    assert status == 0 and [d for d in diagnostics if d["severity"] == "error"] == [], output
+    assert not [d for d in diagnostics if "p_A1" in d["message"]], output
+    status, output = build(edition)
+    assert status == 0, output
+    site = edition / "build" / "html"
+
+    def link_of(doc: str, text: str) -> list[str]:
+        page = html.fromstring((site / "documents" / doc / "index.html").read_bytes())
+        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+
+    assert link_of("a", "A") == ["../../persons/p_A1/"]
+    assert link_of("b", "B") == ["../../persons/p_A1/"]
+    entry = html.fromstring((site / "persons" / "p_A1" / "index.html").read_bytes())
+    mentioned = entry.xpath("//a[contains(@href, 'documents/')]/@href")
+    assert any("documents/a/" in href for href in mentioned) and any("documents/b/" in href for href in mentioned)
+    assert not list((site / "persons").glob("*.p_A1"))
+    assert broken_links(site) == []
+    # a document with a list of its own that declares p_A1 too: two entries, each known by its file
+    (edition / "tei" / "docs" / "c.xml").write_text(
+        letter("c", '<p><persName corresp="#p_A1">C</persName></p>', CLASHING.format(place="Cork")), encoding="utf-8"
+    )
+    build_once(edition)
+    assert link_of("a", "A") == link_of("b", "B") == ["../../persons/persons.p_A1/"]
+    assert link_of("c", "C") == ["../../persons/c.p_A1/"]
+    assert "Of Ayr" in (site / "persons" / "persons.p_A1" / "index.html").read_text(encoding="utf-8")
+    assert "of Cork" in (site / "persons" / "c.p_A1" / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (site / "persons").iterdir() if "p_A1" in p.name) == ["c.p_A1", "persons.p_A1"]
+    assert broken_links(site) == []
+    assert assert_same_as_clean(edition)

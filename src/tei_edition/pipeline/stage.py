@@ -227,6 +227,7 @@ class SourceWorker:
                     by_uri=names.by_uri,
                     elsewhere=names.elsewhere,
                     unlinked=names.unlinked,
+                    included=names.included,
                 )
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}

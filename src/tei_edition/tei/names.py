@@ -22,6 +22,7 @@ from lxml import etree
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.registers import KINDS, Entity, Name, authority_url, read_entity
 from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, text_of
+from tei_edition.tei.xinclude import XML_BASE
 
 # The name elements the stylesheets link (namesdates.xsl numbers the same set in the same order).
 NAME_TAGS = (T + "persName", T + "placeName", T + "orgName", T + "rs", T + "name", T + "geogName")
@@ -137,6 +138,9 @@ class NameLinks:
     elsewhere: frozenset[str] = frozenset()  # the ids names point to that the file's own lists do not declare
     unlinked: frozenset[str] = frozenset()  # those that several other documents' own lists declare: no link
     order: list[etree._Element] = field(default_factory=list)  # the name elements in document order
+    # (xml:id, the file it is written in) for the entries of a list the file takes in by XInclude: that file, not
+    # this one, declares them, however many documents include it
+    included: frozenset[tuple[str, str]] = frozenset()
 
     def entity_of(self, el: etree._Element) -> str | None:
         """The entry a name of the text mentions (its id), None for a name that leads nowhere or out of the
@@ -212,12 +216,16 @@ class RegisterKeys:
 
 def shared_list_ids(files: Iterable[NameLinks]) -> frozenset[str]:
     """The xml:ids that the own lists of more than one file declare: TEI asks an id to be unique in its file only,
-    so each file's entry is scoped to its file ('<file id>.<xml:id>'), whichever file is read first."""
-    seen: set[str] = set()
+    so each file's entry is scoped to its file ('<file id>.<xml:id>'), whichever file is read first. An entry of a
+    list that documents take in by XInclude is declared by the list's file, once for all of them."""
+    homes: dict[str, str] = {}  # xml:id -> the first file seen declaring it
     shared: set[str] = set()
-    for names in files:
-        shared.update(names.local_ids & seen)
-        seen.update(names.local_ids)
+    for number, names in enumerate(files):
+        included = dict(names.included)
+        for xml_id in names.local_ids:
+            home = included.get(xml_id) or f"\0{number}"  # a document's own list: its own, whatever its path
+            if homes.setdefault(xml_id, home) != home:
+                shared.add(xml_id)
     return frozenset(shared)
 
 
@@ -237,10 +245,17 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
     local: dict[str, Link] = {}
     own: set[etree._Element] = set()
     order = list(root.iter(*NAME_TAGS))
+    included: set[tuple[str, str]] = set()
     for el, kind, entity in _list_entries(root, path, order):
         xml_id = entity.id
-        entity_id = f"{file_id}.{xml_id}" if xml_id in taken else xml_id
-        entries.append(replace(entity, id=entity_id, in_file=file_id, xml_id=xml_id))
+        home = included_from(el)
+        if home is None:
+            entity_id = f"{file_id}.{xml_id}" if xml_id in taken else xml_id
+            entries.append(replace(entity, id=entity_id, in_file=file_id, xml_id=xml_id))
+        else:  # a shared list's entry: known by its own file, listed in no one document
+            included.add((xml_id, home))
+            entity_id = f"{_file_stem(home)}.{xml_id}" if xml_id in taken else xml_id
+            entries.append(replace(entity, id=entity_id, xml_id=xml_id))
         local[xml_id] = Link(kind, entity_id)
         if el.tag in NAME_TAGS:
             own.add(el)
@@ -267,7 +282,24 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
         order=order,
         elsewhere=frozenset(elsewhere),
         unlinked=frozenset(elsewhere) & registers.shared,
+        included=frozenset(included),
     )
+
+
+def included_from(el: etree._Element) -> str | None:
+    """The file an element was taken in from by XInclude (its base URI, which tei/xinclude.py sets with xml:base on
+    what it includes), None for an element of the file itself."""
+    for node in el.iterancestors():
+        if node.get(XML_BASE) is not None:
+            return el.base or node.get(XML_BASE)
+    return el.base if el.get(XML_BASE) is not None else None
+
+
+def _file_stem(uri: str) -> str:
+    """The name of a file without its folder and extension, from its URI or path ('../lists/persons.xml' ->
+    'persons')."""
+    name = uri.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
 
 
 def _resolve(
