@@ -395,6 +395,7 @@ def test_a_list_that_several_documents_include_gives_one_entry(tmp_path: Path, m
             "lists/persons.xml": INCLUDED_LIST,
             "docs/a.xml": including("a", "A"),
             "docs/b.xml": including("b", "B"),
+            "docs/d.xml": letter("d", '<p><persName ref="#p_A1">D</persName></p>'),  # no list of its own
         },
     )
     status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
@@ -411,6 +412,7 @@ def test_a_list_that_several_documents_include_gives_one_entry(tmp_path: Path, m
 
     assert link_of("a", "A") == ["../../persons/p_A1/"]
     assert link_of("b", "B") == ["../../persons/p_A1/"]
+    assert link_of("d", "D") == ["../../persons/p_A1/"]  # one entry: no doubt which is meant
     entry = html.fromstring((site / "persons" / "p_A1" / "index.html").read_bytes())
     mentioned = entry.xpath("//a[contains(@href, 'documents/')]/@href")
     assert any("documents/a/" in href for href in mentioned) and any("documents/b/" in href for href in mentioned)
@@ -420,6 +422,11 @@ def test_a_list_that_several_documents_include_gives_one_entry(tmp_path: Path, m
     (edition / "tei" / "docs" / "c.xml").write_text(
         letter("c", '<p><persName corresp="#p_A1">C</persName></p>', CLASHING.format(place="Cork")), encoding="utf-8"
     )
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    assert [(Path(d["path"]).name, d["rule"]) for d in errors] == [("d.xml", "ref-resolves")], output
+    assert "lists/persons.xml and " in errors[0]["message"] and "c.xml" in errors[0]["message"], output
+    (edition / "tei" / "docs" / "d.xml").unlink()  # now that '#p_A1' may mean either
     build_once(edition)
     assert link_of("a", "A") == link_of("b", "B") == ["../../persons/persons.p_A1/"]
     assert link_of("c", "C") == ["../../persons/c.p_A1/"]

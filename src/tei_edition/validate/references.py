@@ -106,6 +106,9 @@ def check_ids(
                         )
                 continue
             in_file = in_files.get((path, value))
+            if in_file is None and here.origin and here.origin == first.origin:
+                in_files[(path, value)] = here  # one declaration in a file that several files include
+                continue
             if (
                 in_file is None
                 and here.entry
@@ -118,7 +121,9 @@ def check_ids(
                 if path in registers:
                     sites[value] = here
                 elif first.path not in registers:  # pointers from other files cannot tell which is meant
-                    sites[value] = replace(first, shared=(*(first.shared or (first.path,)), path))
+                    # each named by the file it is written in: a list that documents include, by its own
+                    home, there = (Path(s.origin) if s.origin else s.path for s in (first, here))
+                    sites[value] = replace(first, shared=(*(first.shared or (home,)), there))
                 continue
             if in_file is not None:  # TEI conformance: an id is declared once in its document
                 message = (
@@ -126,8 +131,6 @@ def check_ids(
                     f"file (line {in_file.line}); an xml:id must be unique in its document: rename one of them"
                 )
                 problems.append(Diagnostic(path, here.line, 0, Severity.ERROR, message, "id-unique"))
-            elif here.origin and here.origin == first.origin:
-                in_files[(path, value)] = here  # one declaration in a file that several files include
             elif here.page or first.page:  # two pages of one name, or links to a page that lead elsewhere
                 in_files[(path, value)] = here
                 message = (
