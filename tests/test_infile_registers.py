@@ -435,3 +435,45 @@ def test_a_list_that_several_documents_include_gives_one_entry(tmp_path: Path, m
     assert sorted(p.name for p in (site / "persons").iterdir() if "p_A1" in p.name) == ["c.p_A1", "persons.p_A1"]
     assert broken_links(site) == []
     assert assert_same_as_clean(edition)
+
+
+def test_a_pointer_that_names_the_file_leads_to_that_file_s_own_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'#p_A1' cannot tell which of two documents' own entries it means, but 'a.xml#p_A1' can: it leads to the entry
+    of a.xml's list, known as 'a.p_A1' (or by a.xml's root id, whatever it is); when that id changes, an incremental
+    build follows it as a clean build does."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    from test_incremental import assert_same_as_clean
+    from test_incremental import build as build_once
+
+    edition = with_registers(
+        tmp_path / "ed",
+        {
+            "registers/persons.xml": REGISTER,
+            "docs/a.xml": letter("a", '<p><persName corresp="#p_A1">A</persName></p>', CLASHING.format(place="Ayr")),
+            "docs/b.xml": letter("b", '<p><persName corresp="#p_A1">B</persName></p>', CLASHING.format(place="Bute")),
+            "docs/c.xml": letter(
+                "c", '<p><persName ref="a.xml#p_A1">Ca</persName> and <persName ref="./b.xml#p_A1">Cb</persName></p>'
+            ),
+        },
+    )
+    status, output = build(edition)
+    assert status == 0, output
+    site = edition / "build" / "html"
+
+    def link_of(doc: str, text: str) -> list[str]:
+        page = html.fromstring((site / "documents" / doc / "index.html").read_bytes())
+        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+
+    assert link_of("c", "Ca") == ["../../persons/a.p_A1/"]
+    assert link_of("c", "Cb") == ["../../persons/b.p_A1/"]
+    page = (site / "persons" / "a.p_A1" / "index.html").read_text(encoding="utf-8")
+    assert "documents/c/" in page  # c mentions a's entry
+    assert broken_links(site) == []
+    source = edition / "tei" / "docs" / "a.xml"
+    source.write_text(source.read_text(encoding="utf-8").replace('xml:id="a"', 'xml:id="ayr"', 1), encoding="utf-8")
+    build_once(edition)
+    assert link_of("c", "Ca") == ["../../persons/ayr.p_A1/"]
+    assert broken_links(site) == []
+    assert assert_same_as_clean(edition)

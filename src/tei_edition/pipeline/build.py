@@ -312,7 +312,11 @@ def gather_edition(
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
     data.document_keys = document_keys
     data.scoped = {
-        p: (*sorted(names.scoped), *(f"-{i}" for i in sorted(names.unlinked)))
+        p: (
+            *sorted(names.scoped),
+            *(f"-{i}" for i in sorted(names.unlinked)),
+            *(f"{file}#{xml_id}={entry}" for file, xml_id, entry in sorted(names.in_files)),
+        )
         for p in plan.sources.documents
         if core[p].parsed and (names := core[p].names) is not None and (names.scoped or names.unlinked)
     }

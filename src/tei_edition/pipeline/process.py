@@ -37,7 +37,7 @@ from tei_edition.pipeline.stage import (
 )
 from tei_edition.tei.discover import Sources
 from tei_edition.tei.edition import passages_key
-from tei_edition.tei.names import NameLinks, RegisterKeys, shared_list_ids
+from tei_edition.tei.names import NameLinks, RegisterKeys, scoped_entries, shared_list_ids
 from tei_edition.validate.diagnostics import Diagnostic
 
 Consume = Callable[[list[SourceResult]], None]
@@ -163,10 +163,12 @@ class CachedStage:
         core = self.results.core
         documents = [p for p in self.sources.documents if p in core and core[p].names is not None]
         shared = shared_list_ids(names for p in documents if (names := core[p].names) is not None)
-        keys = self.register_keys()
+        in_files = scoped_entries(((p, names, core[p].entries) for p in documents if (names := core[p].names)), shared)
+        keys = replace(self.register_keys(), in_files=in_files)
         stale = [p for p in documents if (names := core[p].names) is not None and not keys.agree(names, shared)]
         if stale:
-            settings = replace(self.settings, shared_ids=shared)
+            found = tuple(sorted((file, xml_id, entry) for (file, xml_id), entry in in_files.items()))
+            settings = replace(self.settings, shared_ids=shared, shared_in_files=found)
             tasks = [SourceTask(p, None, True, encoding=False, digest=self.contents.digest(p)) for p in stale]
             process_sources(tasks, settings, spec, say, self.store, add_time)
         return len(stale)
@@ -196,11 +198,13 @@ class CachedStage:
 def texts_key(key: str, names: NameLinks | None) -> str:
     """The key of a document's texts and passages: its core result's `key`, with what the registers said of its
     names when they had a say (an in-file entry's id that a register entry has, an authority address that is a
-    register entry's)."""
+    register entry's, where a pointer naming another file led)."""
     if names is None or not (names.scoped or names.by_uri or names.unlinked):
         return key
     unlinked = (f"-{i}" for i in sorted(names.unlinked))
-    return content_key(key, "names", *sorted(names.scoped), *(f"{u} {e}" for u, e in sorted(names.by_uri)), *unlinked)
+    in_files = (f"{file}#{xml_id}={entry}" for file, xml_id, entry in sorted(names.in_files))
+    by_uri = (f"{u} {e}" for u, e in sorted(names.by_uri))
+    return content_key(key, "names", *sorted(names.scoped), *by_uri, *unlinked, *in_files)
 
 
 def process_sources(

@@ -58,6 +58,8 @@ class StageSettings:
     # The xml:ids that the own lists of several documents declare: each file's entry is known as '<file id>.<xml:id>'
     # (tei/names.py), as one that shares a register entry's id; known only once every file is read (process.py).
     shared_ids: frozenset[str] = frozenset()
+    # (file, xml:id, entry id): where a pointer naming a file leads for those ids (tei/names.py: scoped_entries)
+    shared_in_files: tuple[tuple[str, str, str], ...] = ()
 
 
 def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]], pdf: bool) -> StageSettings:
@@ -161,7 +163,8 @@ class SourceWorker:
     def register_keys(self) -> RegisterKeys:
         """What resolving names needs of the registers (tei/names.py)."""
         if self._register_keys is None:
-            self._register_keys = register_keys(self.settings.registers).with_shared(self.settings.shared_ids)
+            in_files = {(file, xml_id): entry for file, xml_id, entry in self.settings.shared_in_files}
+            self._register_keys = register_keys(self.settings.registers).with_shared(self.settings.shared_ids, in_files)
         return self._register_keys
 
     def process(self, task: SourceTask) -> SourceResult:
@@ -228,6 +231,7 @@ class SourceWorker:
                     elsewhere=names.elsewhere,
                     unlinked=names.unlinked,
                     included=names.included,
+                    in_files=names.in_files,
                 )
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}
@@ -336,7 +340,8 @@ def thread_worker(settings: StageSettings) -> SourceWorker:
     if (
         current is not None
         and current.settings != settings
-        and current.settings == replace(settings, shared_ids=current.settings.shared_ids)
+        and current.settings
+        == replace(settings, shared_ids=current.settings.shared_ids, shared_in_files=current.settings.shared_in_files)
     ):  # only the ids to scope differ: the compiled schemas and stylesheets still serve
         current.settings, current._register_keys = settings, None
     elif current is None or current.settings != settings:

@@ -10,12 +10,14 @@ the entry is known as '<file id>.<xml:id>', so each has a page) depends on the o
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
@@ -141,6 +143,9 @@ class NameLinks:
     # (xml:id, the file it is written in) for the entries of a list the file takes in by XInclude: that file, not
     # this one, declares them, however many documents include it
     included: frozenset[tuple[str, str]] = frozenset()
+    # (file, xml:id, the entry it led to or '') for each pointer naming another file ('a.xml#p_A1') to an id that
+    # the own lists of several files declare: what the link depends on besides `shared`
+    in_files: frozenset[tuple[str, str, str]] = frozenset()
 
     def entity_of(self, el: etree._Element) -> str | None:
         """The entry a name of the text mentions (its id), None for a name that leads nowhere or out of the
@@ -177,8 +182,10 @@ class RegisterKeys:
     ids: frozenset[str] = frozenset()
     authorities: Mapping[str, Link] = field(default_factory=dict)
     # Ids only the own lists of several documents declare (no register entry): each file's entry is scoped, and a
-    # name of another file that points to the id leads nowhere (which of them it means cannot be told).
+    # name of another file that points to the id leads nowhere (which of them it means cannot be told), unless the
+    # pointer names the file ('a.xml#p_A1'): `in_files` maps (file, xml:id) to the id of that file's entry.
     shared: frozenset[str] = frozenset()
+    in_files: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, entities: Iterable[Entity]) -> RegisterKeys:
@@ -193,16 +200,18 @@ class RegisterKeys:
                     authorities.setdefault(authority_key(url), Link(entity.kind, entity.id))
         return cls(frozenset(ids), authorities)
 
-    def with_shared(self, ids: AbstractSet[str]) -> RegisterKeys:
-        """These keys, with the ids several documents' own lists declare (shared_list_ids)."""
+    def with_shared(self, ids: AbstractSet[str], in_files: Mapping[tuple[str, str], str] | None = None) -> RegisterKeys:
+        """These keys, with the ids several documents' own lists declare (shared_list_ids) and, by (file, xml:id),
+        the entries they are in each of those files (scoped_entries)."""
         shared = frozenset(ids) - self.ids
-        return RegisterKeys(self.ids | shared, self.authorities, shared) if shared else self
+        return RegisterKeys(self.ids | shared, self.authorities, shared, dict(in_files or {})) if shared else self
 
     def agree(self, names: NameLinks, shared: AbstractSet[str] | None = None) -> bool:
         """True when these registers resolve the names of a file as they were resolved (`names`: what the file's
         reading kept of it, see NameLinks: local_ids, scoped, uris, by_uri). `shared`: the ids the own lists of
         several documents declare (shared_list_ids), also scoped; None while they are not known, when a file that
-        scoped the registers' ids and perhaps others holds until they are."""
+        scoped the registers' ids and perhaps others holds until they are. Once they are known, a pointer naming the
+        file of one of them must lead where `in_files` says."""
         found = {(u, self.authorities[u].target) for u in names.uris if u in self.authorities}
         if found != names.by_uri:
             return False
@@ -211,6 +220,7 @@ class RegisterKeys:
         return (
             names.local_ids & (self.ids | shared) == names.scoped
             and names.elsewhere & (shared - self.ids) == names.unlinked
+            and all(self.in_files.get((file, xml_id), "") == entry for file, xml_id, entry in names.in_files)
         )
 
 
@@ -263,9 +273,10 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
     links: dict[etree._Element, Link] = {}
     uris: set[str] = set()
     elsewhere: set[str] = set()
+    in_files: set[tuple[str, str, str]] = set()
     for el in order:
         link = (
-            _resolve(el, local, prefixes, registers.authorities, uris, elsewhere, registers.shared)
+            _resolve(el, local, prefixes, registers, uris, elsewhere, in_files, str(path))
             if el not in own
             else local.get(el.get(XML_ID) or "")
         )
@@ -283,7 +294,42 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
         elsewhere=frozenset(elsewhere),
         unlinked=frozenset(elsewhere) & registers.shared,
         included=frozenset(included),
+        in_files=frozenset(in_files),
     )
+
+
+def pointed_file(base: str, pointer: str) -> str:
+    """The file a pointer names ('../b.xml#x' from /e/docs/a.xml -> '/e/b.xml'), as a normalised absolute path:
+    the form scoped_entries gives files in."""
+    file = unquote(pointer.partition("#")[0])
+    return file_key(os.path.join(os.path.dirname(file_key(base)), file))
+
+
+def file_key(location: str) -> str:
+    """A file's path or file: URI as a normalised absolute path."""
+    if location.startswith("file:"):
+        location = unquote(urlsplit(location).path)
+    return os.path.normpath(os.path.abspath(location))
+
+
+def scoped_entries(
+    files: Iterable[tuple[Path, NameLinks, Iterable[Entity]]], shared: AbstractSet[str]
+) -> dict[tuple[str, str], str]:
+    """(file, xml:id) -> the id of the entry of that file's own list, for the ids several files declare (`shared`):
+    what a pointer naming the file leads to. `files`: each document's path, names and own entries as read."""
+    found: dict[tuple[str, str], str] = {}
+    for path, names, entries in files:
+        included = dict(names.included)
+        for entry in entries:
+            xml_id = entry.xml_id
+            if xml_id not in shared:
+                continue
+            home = included.get(xml_id)
+            if home is not None:  # a list the document includes: known by the list's own file
+                found[(file_key(home), xml_id)] = f"{_file_stem(home)}.{xml_id}"
+            elif entry.in_file:
+                found[(file_key(str(path)), xml_id)] = f"{entry.in_file}.{xml_id}"
+    return found
 
 
 def included_from(el: etree._Element) -> str | None:
@@ -306,15 +352,18 @@ def _resolve(
     el: etree._Element,
     local: dict[str, Link],
     prefixes: dict[str, list[PrefixDef]],
-    authorities: Mapping[str, Link],
+    registers: RegisterKeys,
     uris: set[str],
     elsewhere: set[str],
-    shared: AbstractSet[str],
+    in_files: set[tuple[str, str, str]],
+    path: str,
 ) -> Link | None:
     """The first pointer of the name that leads to an entry (of the file's lists first, else of the registers, also
     by the address of an entry's authority record); else the first web address it points to; else its @key as an
     entry's id. The web addresses seen are added to `uris` (authority_key), the ids of entries outside the file's
-    lists to `elsewhere`; an id only other documents' own lists declare (`shared`) leads nowhere."""
+    lists to `elsewhere`; an id only other documents' own lists declare (`registers.shared`) leads nowhere, unless
+    the pointer names the file whose entry it means (then added to `in_files`, see NameLinks)."""
+    authorities, shared = registers.authorities, registers.shared
     web = None
     for attr in POINTING:
         value = el.get(attr)
@@ -330,7 +379,14 @@ def _resolve(
                     return local[target]
                 elsewhere.add(target)
                 if target in shared:
-                    continue
+                    if pointer.startswith("#"):
+                        continue
+                    file = pointed_file(el.base or path, pointer)
+                    found = registers.in_files.get((file, target), "")
+                    in_files.add((file, target, found))
+                    if not found:
+                        continue
+                    return Link(name_kind(el), found)
                 return Link(name_kind(el), target)
             if _WEB.match(pointer):
                 key = authority_key(pointer)
