@@ -477,3 +477,55 @@ def test_a_pointer_that_names_the_file_leads_to_that_file_s_own_entry(
     assert link_of("c", "Ca") == ["../../persons/ayr.p_A1/"]
     assert broken_links(site) == []
     assert assert_same_as_clean(edition)
+
+
+def test_a_pointer_to_an_id_outside_its_file_leads_to_the_page_that_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'#id' resolves in its own file, then in the registers (TEI): a <ref> or <ptr> to a register entry leads to the
+    entry's page, to another document's id to that document's page (at the id), not to a missing anchor of its own
+    page; the EPUB keeps the words where its book has no such page. The links follow an edit that moves the id."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    import zipfile
+
+    from test_incremental import assert_same_as_clean
+    from test_incremental import build as build_once
+
+    body = (
+        '<p>See <ref target="#stalin">him</ref>, <ref target="#a">the first letter</ref>, '
+        '<ref target="#a_p2">its second paragraph</ref> and <ptr target="#b_p1"/>.</p>'
+    )
+    edition = with_registers(
+        tmp_path / "ed",
+        {
+            "registers/persons.xml": REGISTER,
+            "docs/a.xml": letter("a", '<p>One.</p><p xml:id="a_p2">Two.</p>'),
+            "docs/b.xml": letter("b", body.replace("<p>", '<p xml:id="b_p1">', 1)),
+        },
+    )
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    assert status == 0, output
+    status, output = build(edition)
+    assert status == 0, output
+    site = edition / "build" / "html"
+    page = html.fromstring((site / "documents" / "b" / "index.html").read_bytes())
+
+    def href(text: str) -> list[str]:
+        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+
+    assert href("him") == ["../../persons/stalin/"]
+    assert href("the first letter") == ["../../documents/a/"]
+    assert href("its second paragraph") == ["../../documents/a/#a_p2"]
+    assert page.xpath("//a[@href = '#b_p1']")  # an id of its own page stays an anchor
+    assert broken_links(site) == []
+    with zipfile.ZipFile(site / "epub" / "documents" / "b.epub") as book:
+        chapter = next(t for n in book.namelist() if ">him<" in (t := book.read(n).decode("utf-8", "replace")))
+    assert 'href="#stalin"' not in chapter  # no page of the register in the book: the words stay
+    source = edition / "tei" / "docs" / "a.xml"  # the paragraph's id goes to another document
+    source.write_text(source.read_text(encoding="utf-8").replace(' xml:id="a_p2"', ""), encoding="utf-8")
+    (edition / "tei" / "docs" / "c.xml").write_text(letter("c", '<p xml:id="a_p2">Moved.</p>'), encoding="utf-8")
+    build_once(edition)
+    page = html.fromstring((site / "documents" / "b" / "index.html").read_bytes())
+    assert href("its second paragraph") == ["../../documents/c/#a_p2"]
+    assert broken_links(site) == []
+    assert assert_same_as_clean(edition)

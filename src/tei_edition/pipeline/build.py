@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -25,7 +25,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.executor import parse_executor
 from tei_edition.output.cache import CACHE_NAME, BuildCache
-from tei_edition.output.paths import page_key, source_name
+from tei_edition.output.paths import folder, page_key, source_name
 from tei_edition.output.plan import (
     Changes,
     EditionInputs,
@@ -41,7 +41,14 @@ from tei_edition.pipeline.process import CachedStage, all_tasks, process_sources
 from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.sources import SourceContents
 from tei_edition.pipeline.speed import LongLivedHeap
-from tei_edition.pipeline.stage import CachedBodies, body_key, document_key, stage_settings, unpack_groups
+from tei_edition.pipeline.stage import (
+    CachedBodies,
+    CoreResult,
+    body_key,
+    document_key,
+    stage_settings,
+    unpack_groups,
+)
 from tei_edition.pipeline.write import (
     commit,
     discarded_on_failure,
@@ -284,6 +291,7 @@ def gather_edition(
     from tei_edition.validate import ParsedEdition
 
     core = stage.results.core
+    stage.outside = outside_targets(core)
     for result in core.values():  # what only the gate needed (the results are in the cache as they were)
         result.ids, result.targets = [], frozenset()
     documents, renamed = distinct_ids(
@@ -330,11 +338,59 @@ def gather_edition(
 
 
 def bodies(stage: CachedStage, data: EditionData, media: str) -> CachedBodies:
-    """The documents' HTML fragments for one medium, by document id, read from the cache when a page needs one."""
+    """The documents' HTML fragments for one medium, by document id, read from the cache when a page needs one; on
+    screen, with their links to ids outside their file led to the pages that show them (outside_links)."""
     keys, renamed = stage.core_keys, stage.renamed
     return CachedBodies(
-        stage.cache, {doc.id: body_key(keys[doc.path], renamed.get(doc.id, doc.id), media) for doc in data.documents}
+        stage.cache,
+        {doc.id: body_key(keys[doc.path], renamed.get(doc.id, doc.id), media) for doc in data.documents},
+        outside_links(stage.outside, data) if media == "screen" else {},
     )
+
+
+def outside_targets(core: Mapping[Path, CoreResult]) -> tuple[dict[Path, frozenset[str]], dict[str, Path]]:
+    """The ids each file's pointers name that the file does not declare, and for each of them the first file that
+    declares it (from what the gate needed of the files, before it is let go: see outside_links)."""
+    outside = {path: result.targets - {d.value for d in result.ids} for path, result in core.items() if result.targets}
+    outside = {path: targets for path, targets in outside.items() if targets}
+    wanted = frozenset().union(*outside.values()) if outside else frozenset()
+    declared: dict[str, Path] = {}
+    if wanted:
+        for path, result in core.items():
+            for declaration in result.ids:
+                if declaration.value in wanted:
+                    declared.setdefault(declaration.value, path)
+    return outside, declared
+
+
+def outside_links(
+    targets: tuple[dict[Path, frozenset[str]], dict[str, Path]], data: EditionData
+) -> dict[str, dict[str, str]]:
+    """Document id -> {id: the site path of the page that shows it}, for the ids a document's pointers name that its
+    own file does not declare (TEI: '#id' resolves in the file, then in the registers; `targets`: outside_targets):
+    a register entry (its page), a document (its page), or an id of another file that holds one document (that page,
+    at the id)."""
+    outside, declared = targets
+    if not outside:
+        return {}
+    by_file: dict[Path, list[Document]] = {}
+    for doc in data.documents:
+        by_file.setdefault(doc.path, []).append(doc)
+    pages = {doc.id: folder("documents", doc.id) for doc in data.documents}
+    pages.update({entity_id: folder(entity.section, entity_id) for entity_id, entity in data.entities.items()})
+    out: dict[str, dict[str, str]] = {}
+    for path, ids in outside.items():
+        found: dict[str, str] = {}
+        for target in sorted(ids):
+            page = pages.get(target)
+            holders = by_file.get(declared.get(target, path), []) if page is None else []
+            if len(holders) == 1:
+                page = f"{folder('documents', holders[0].id)}#{target}"
+            if page is not None:
+                found[target] = page
+        if found:
+            out.update({doc.id: found for doc in by_file.get(path, [])})
+    return out
 
 
 def distinct_ids(documents: list[Document]) -> tuple[list[Document], dict[str, str]]:

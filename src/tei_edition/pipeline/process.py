@@ -97,6 +97,8 @@ class CachedStage:
         self.result_keys: dict[Path, str] = {}
         self.core_keys: dict[Path, str] = {}
         self.renamed: dict[str, str] = {}  # a document built under an id of its own -> the id its results are under
+        # The ids each file points to outside itself, and the file declaring each (pipeline/build.py: outside_targets)
+        self.outside: tuple[dict[Path, frozenset[str]], dict[str, Path]] = ({}, {})
         self.encoding_keys: dict[Path, str] = {}
         self._register_keys: RegisterKeys | None = None
         for path in sources.all:

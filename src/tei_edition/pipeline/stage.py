@@ -396,17 +396,24 @@ def with_data(tasks: list[SourceTask]) -> list[SourceTask]:
 
 
 class CachedBodies(Mapping[str, str]):
-    """Document id -> HTML fragment, read from the cache when asked for, so that bodies are not all held at once."""
+    """Document id -> HTML fragment, read from the cache when asked for, so that bodies are not all held at once.
 
-    def __init__(self, cache: BuildCache, cache_keys: dict[str, str]):
+    `links`: for a document whose pointers name ids its own file does not declare, each such id with the page of
+    the site that shows it (a register entry's, another document's, at the id): its links '#id' lead there (the
+    stylesheets see one file only, where '#id' can only be an anchor of the page)."""
+
+    def __init__(self, cache: BuildCache, cache_keys: dict[str, str], links: Mapping[str, Mapping[str, str]] = {}):
         self.cache = cache
         self.cache_keys = cache_keys
+        self.links = links
 
     def __getitem__(self, doc_id: str) -> str:
         data = self.cache.get(self.cache_keys[doc_id])
         if data is None:
             raise KeyError(doc_id)
-        return data.decode("utf-8")
+        body = data.decode("utf-8")
+        links = self.links.get(doc_id)
+        return relink(body, links) if links else body
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.cache_keys)
@@ -418,8 +425,20 @@ class CachedBodies(Mapping[str, str]):
         return doc_id in self.cache_keys
 
     def fingerprint(self, doc_id: str) -> str:
-        """The cache key of a document's fragment, which stands for the fragment in page hashes."""
-        return self.cache_keys[doc_id]
+        """What stands for a document's fragment in page hashes: its cache key, with where its outside links lead."""
+        links = self.links.get(doc_id)
+        key = self.cache_keys[doc_id]
+        return content_key(key, *(f"{i} {page}" for i, page in sorted(links.items()))) if links else key
+
+
+def relink(body: str, links: Mapping[str, str]) -> str:
+    """A screen body with its links to ids outside its page ('#id' where the body has no such id) led to the pages
+    of the site that show them (`links`: id -> path below the site's root; the body's links to the root are
+    '../../')."""
+    for target, page in links.items():
+        if f' id="{target}"' not in body:
+            body = body.replace(f'href="#{target}"', f'href="../../{page}"')
+    return body
 
 
 def body_key(core_key: str, doc_id: str, media: str) -> str:
