@@ -529,3 +529,58 @@ def test_a_pointer_to_an_id_outside_its_file_leads_to_the_page_that_shows_it(
     assert href("its second paragraph") == ["../../documents/c/#a_p2"]
     assert broken_links(site) == []
     assert assert_same_as_clean(edition)
+
+
+def test_a_name_pointing_to_an_entry_nothing_declares_is_not_a_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name whose pointer or key names no register entry and no document's own entry is an error of validation,
+    and with --keep-going its words stay unlinked (not a link to a page that is not there); once the register has
+    the entry, an incremental build links it, as a clean build does. A pointer to another document's own entry
+    still links."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    from test_incremental import assert_same_as_clean
+    from test_incremental import build as build_once
+
+    edition = with_registers(
+        tmp_path / "ed",
+        {
+            "registers/persons.xml": REGISTER,
+            "docs/a.xml": letter(
+                "a",
+                '<p><persName ref="#nobody">N</persName>, <persName key="nokey">K</persName>, '
+                '<persName ref="#mol">M</persName>, <persName ref="#stalin">S</persName></p>',
+            ),
+            "docs/b.xml": letter(
+                "b",
+                "<p>b</p>",
+                stand_off='<standOff><listPerson><person xml:id="mol"><persName>Molotov</persName>'
+                "</person></listPerson></standOff>",
+            ),
+        },
+    )
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    assert status == 1 and [d["rule"] for d in errors] == ["ref-resolves"], output  # '#nobody' ('nokey': a key)
+    status, output = build(edition)
+    assert status == 1, output
+    site = edition / "build" / "html"
+
+    def link_of(text: str) -> list[str]:
+        page = html.fromstring((site / "documents" / "a" / "index.html").read_bytes())
+        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+
+    assert link_of("N") == [] and link_of("K") == []
+    assert link_of("M") == ["../../persons/mol/"] and link_of("S") == ["../../persons/stalin/"]
+    assert broken_links(site) == []
+    register = edition / "tei" / "registers" / "persons.xml"
+    register.write_text(
+        register.read_text(encoding="utf-8").replace(
+            "</listPerson>", '<person xml:id="nobody"><persName>No Body</persName></person></listPerson>'
+        ),
+        encoding="utf-8",
+    )
+    build_once(edition)
+    assert link_of("N") == ["../../persons/nobody/"] and link_of("K") == []
+    assert broken_links(site) == []
+    assert assert_same_as_clean(edition)

@@ -167,10 +167,14 @@ class CachedStage:
         shared = shared_list_ids(names for p in documents if (names := core[p].names) is not None)
         in_files = scoped_entries(((p, names, core[p].entries) for p in documents if (names := core[p].names)), shared)
         keys = replace(self.register_keys(), in_files=in_files)
-        stale = [p for p in documents if (names := core[p].names) is not None and not keys.agree(names, shared)]
+        # What names point to that no register and no document's own list declares: such a name links nowhere.
+        declared = keys.ids | {entry.id for p in documents for entry in core[p].entries}
+        pointed = frozenset().union(*(names.elsewhere for p in documents if (names := core[p].names) is not None))
+        absent = pointed - declared - shared
+        stale = [p for p in documents if (names := core[p].names) is not None and not keys.agree(names, shared, absent)]
         if stale:
             found = tuple(sorted((file, xml_id, entry) for (file, xml_id), entry in in_files.items()))
-            settings = replace(self.settings, shared_ids=shared, shared_in_files=found)
+            settings = replace(self.settings, shared_ids=shared, shared_in_files=found, absent_ids=absent)
             tasks = [SourceTask(p, None, True, encoding=False, digest=self.contents.digest(p)) for p in stale]
             process_sources(tasks, settings, spec, say, self.store, add_time)
         return len(stale)

@@ -60,6 +60,7 @@ class StageSettings:
     shared_ids: frozenset[str] = frozenset()
     # (file, xml:id, entry id): where a pointer naming a file leads for those ids (tei/names.py: scoped_entries)
     shared_in_files: tuple[tuple[str, str, str], ...] = ()
+    absent_ids: frozenset[str] = frozenset()  # ids names point to that nothing declares (RegisterKeys.absent)
 
 
 def stage_settings(config: EditionConfig, registers: Iterable[tuple[Path, bytes]], pdf: bool) -> StageSettings:
@@ -164,7 +165,9 @@ class SourceWorker:
         """What resolving names needs of the registers (tei/names.py)."""
         if self._register_keys is None:
             in_files = {(file, xml_id): entry for file, xml_id, entry in self.settings.shared_in_files}
-            self._register_keys = register_keys(self.settings.registers).with_shared(self.settings.shared_ids, in_files)
+            self._register_keys = register_keys(self.settings.registers).with_shared(
+                self.settings.shared_ids, in_files, self.settings.absent_ids
+            )
         return self._register_keys
 
     def process(self, task: SourceTask) -> SourceResult:
@@ -341,7 +344,12 @@ def thread_worker(settings: StageSettings) -> SourceWorker:
         current is not None
         and current.settings != settings
         and current.settings
-        == replace(settings, shared_ids=current.settings.shared_ids, shared_in_files=current.settings.shared_in_files)
+        == replace(
+            settings,
+            shared_ids=current.settings.shared_ids,
+            shared_in_files=current.settings.shared_in_files,
+            absent_ids=current.settings.absent_ids,
+        )
     ):  # only the ids to scope differ: the compiled schemas and stylesheets still serve
         current.settings, current._register_keys = settings, None
     elif current is None or current.settings != settings:

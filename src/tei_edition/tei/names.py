@@ -186,6 +186,9 @@ class RegisterKeys:
     # pointer names the file ('a.xml#p_A1'): `in_files` maps (file, xml:id) to the id of that file's entry.
     shared: frozenset[str] = frozenset()
     in_files: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Ids that names point to and that no register and no file's own list declares, once every file is read: such
+    # a name leads nowhere (validation reports the pointer), rather than to a page that is not there.
+    absent: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, entities: Iterable[Entity]) -> RegisterKeys:
@@ -200,18 +203,28 @@ class RegisterKeys:
                     authorities.setdefault(authority_key(url), Link(entity.kind, entity.id))
         return cls(frozenset(ids), authorities)
 
-    def with_shared(self, ids: AbstractSet[str], in_files: Mapping[tuple[str, str], str] | None = None) -> RegisterKeys:
+    def with_shared(
+        self,
+        ids: AbstractSet[str],
+        in_files: Mapping[tuple[str, str], str] | None = None,
+        absent: AbstractSet[str] = frozenset(),
+    ) -> RegisterKeys:
         """These keys, with the ids several documents' own lists declare (shared_list_ids) and, by (file, xml:id),
-        the entries they are in each of those files (scoped_entries)."""
-        shared = frozenset(ids) - self.ids
-        return RegisterKeys(self.ids | shared, self.authorities, shared, dict(in_files or {})) if shared else self
+        the entries they are in each of those files (scoped_entries); and the ids pointed to that nothing declares."""
+        shared, absent = frozenset(ids) - self.ids, frozenset(absent) - self.ids
+        if not shared and not absent:
+            return self
+        return RegisterKeys(self.ids | shared, self.authorities, shared, dict(in_files or {}), absent)
 
-    def agree(self, names: NameLinks, shared: AbstractSet[str] | None = None) -> bool:
+    def agree(
+        self, names: NameLinks, shared: AbstractSet[str] | None = None, absent: AbstractSet[str] = frozenset()
+    ) -> bool:
         """True when these registers resolve the names of a file as they were resolved (`names`: what the file's
         reading kept of it, see NameLinks: local_ids, scoped, uris, by_uri). `shared`: the ids the own lists of
         several documents declare (shared_list_ids), also scoped; None while they are not known, when a file that
         scoped the registers' ids and perhaps others holds until they are. Once they are known, a pointer naming the
-        file of one of them must lead where `in_files` says."""
+        file of one of them must lead where `in_files` says, and a name pointing to an id nothing declares (`absent`)
+        must lead nowhere."""
         found = {(u, self.authorities[u].target) for u in names.uris if u in self.authorities}
         if found != names.by_uri:
             return False
@@ -219,7 +232,7 @@ class RegisterKeys:
             return names.local_ids & self.ids <= names.scoped
         return (
             names.local_ids & (self.ids | shared) == names.scoped
-            and names.elsewhere & (shared - self.ids) == names.unlinked
+            and names.elsewhere & ((set(shared) | set(absent)) - self.ids) == names.unlinked
             and all(self.in_files.get((file, xml_id), "") == entry for file, xml_id, entry in names.in_files)
         )
 
@@ -292,7 +305,7 @@ def resolve_names(tree: etree._ElementTree, path: Path, registers: RegisterKeys 
         by_uri=frozenset((u, registers.authorities[u].target) for u in uris if u in registers.authorities),
         order=order,
         elsewhere=frozenset(elsewhere),
-        unlinked=frozenset(elsewhere) & registers.shared,
+        unlinked=frozenset(elsewhere) & (registers.shared | registers.absent),
         included=frozenset(included),
         in_files=frozenset(in_files),
     )
@@ -378,6 +391,8 @@ def _resolve(
                 if pointer.startswith("#") and target in local:
                     return local[target]
                 elsewhere.add(target)
+                if target in registers.absent:
+                    continue
                 if target in shared:
                     if pointer.startswith("#"):
                         continue
@@ -401,7 +416,7 @@ def _resolve(
         if key in local:
             return local[key]
         elsewhere.add(key)
-        return Link(name_kind(el), key) if key not in shared else None
+        return Link(name_kind(el), key) if key not in shared and key not in registers.absent else None
     return None
 
 
