@@ -167,3 +167,25 @@ def test_pdf_page_has_the_apparatus_criticus(tmp_path: Path) -> None:
     note = next(i for i, line in enumerate(lines) if line.startswith("1. The communiqué"))
     assert "a third] A B; fourth C b deputy minister] A; minister B; om. C" == lines[apparatus]
     assert apparatus < note  # the apparatus stands above the notes, apart from them
+
+
+def test_readings_reported_at_a_line_are_given_whole_and_a_lemma_by_its_reading_text(transformer: Transformer) -> None:
+    """EpiDoc's apparatus lists what other editors read at a line (app/@loc with rdg only): each reading is given
+    whole, not cut to 'first … last' as a repeated lemma is. A lemma holding a choice is repeated in its reading
+    text (the regularised form), not in both spellings run together."""
+    text = f"""<TEI xmlns="{T[1:-1]}"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>
+    <publicationStmt><p>p</p></publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>
+    <text><body><div type="edition"><ab>
+      <app><lem><choice><reg>ἡμᾶς</reg><orig>ἡμως</orig></choice> ἐκεῖ</lem><rdg>ὑμᾶς</rdg></app>
+    </ab></div>
+    <div type="apparatus"><listApp>
+      <app loc="1"><rdg source="#ed1">[- - -ταῖς] ἀρχαῖς τ̣[ῶν Τυρανῶν? - - -]</rdg></app>
+      <app loc="2"><rdg>ἐμοῦ</rdg><rdg>ἐμὸν</rdg></app>
+    </listApp></div></body></text></TEI>"""
+    tree = etree.ElementTree(etree.fromstring(text.encode("utf-8")))
+    page = html.fragment_fromstring(transformer.transform(tree, {"root": "../../", "media": "screen", "doc-id": "x"}))
+    listed = [re.sub(r"\s+", " ", e.text_content()).strip() for e in css(page, ".apparatus-list .apparatus-item")]
+    assert listed == ["1 [- - -ταῖς] ἀρχαῖς τ̣[ῶν Τυρανῶν? - - -]", "2 ἐμοῦ; ἐμὸν"]
+    mark = css(page, "button.app-mark")[0]
+    assert mark.get("aria-label") == "Variant readings of “ἡμᾶς ἐκεῖ”"
+    assert re.sub(r"\s+", " ", css(page, ".app-entry")[0].text_content()).startswith("ἡμᾶς ἐκεῖ] ὑμᾶς")

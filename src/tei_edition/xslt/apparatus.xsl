@@ -59,7 +59,10 @@
   <xsl:function name="ed:lemma-words" as="xs:string">
     <!-- The lemma as the entry repeats it: its words, a long one shortened to "first … last". -->
     <xsl:param name="lemma" as="element()?"/>
-    <xsl:variable name="words" select="tokenize(normalize-space(string-join($lemma//text()[not(ancestor::tei:note)], '')), ' ')[. != '']"/>
+    <!-- The words as the reading text gives them: of a choice, the correction, regularisation or expansion only. -->
+    <xsl:variable name="words" select="tokenize(normalize-space(string-join($lemma//text()[not(ancestor::tei:note)]
+        [not(ancestor::tei:sic[parent::tei:choice] or ancestor::tei:orig[parent::tei:choice]
+             or ancestor::tei:abbr[parent::tei:choice])], '')), ' ')[. != '']"/>
     <xsl:sequence select="if (count($words) gt 4) then $words[1] || ' … ' || $words[last()] else string-join($words, ' ')"/>
   </xsl:function>
 
@@ -132,7 +135,10 @@
   <!-- The entry: "lemma] sigla; reading sigla; om. sigla", with the entry's notes. -->
   <xsl:template name="ed:app-entry-content">
     <xsl:param name="app" as="element()"/>
-    <xsl:variable name="lemma" select="ed:app-lemma($app)"/>
+    <!-- An entry apart from the text with readings only (EpiDoc: what other editors read at a line) repeats no
+         lemma: each reading is given whole. -->
+    <xsl:variable name="lemma" select="if (ed:app-apart($app) and empty($app/(tei:lem | tei:rdgGrp/tei:lem))) then ()
+                                       else ed:app-lemma($app)"/>
     <xsl:variable name="readings" select="$app/(tei:rdg | tei:rdgGrp/tei:rdg)[not(. is $lemma)]"/>
     <xsl:if test="exists($lemma)">
       <span class="app-lemma">
@@ -150,7 +156,9 @@
       <xsl:if test="position() gt 1 or ($lemma/@wit)">
         <xsl:text>;</xsl:text>
       </xsl:if>
-      <xsl:text> </xsl:text>
+      <xsl:if test="position() gt 1 or exists($lemma)">
+        <xsl:text> </xsl:text>
+      </xsl:if>
       <xsl:call-template name="ed:app-reading">
         <xsl:with-param name="reading" select="."/>
         <xsl:with-param name="omitted" select="if (normalize-space(string($lemma)) = '') then '' else 'om.'"/>
