@@ -333,6 +333,11 @@ def test_missing_page_image_is_a_warning(tmp_path: Path) -> None:
     build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
     data = viewer_data(root / "build" / "html" / "documents" / "letter-1" / "index.html")
     assert [s["image"] is None for s in data["surfaces"]] == [False, True, True]
+    for image in (root / "tei" / "documents" / "images").iterdir():  # no image at all: no viewer of "0 page images"
+        image.unlink()
+    build_edition(load_config(root / "edition.toml"), BuildOptions(pdf=False, jobs=1))
+    html = (root / "build" / "html" / "documents" / "letter-1" / "index.html").read_text(encoding="utf-8")
+    assert "facsimile-panel" not in html and "0 page images" not in html
 
 
 def test_an_unreadable_image_does_not_stop_the_build(tmp_path: Path) -> None:

@@ -366,7 +366,7 @@ def _tile_into_site(site: Site, source: Path, signature: str) -> tuple[TiledImag
 
 
 def facsimile_view(site: Site, doc: Document, page_folder: str) -> FacsimileView | None:
-    """The viewer's data for a document page (None when the document has no page images): each page with its
+    """The viewer's data for a document page (None when the document has no page image to show): each page with its
     tiles' folder relative to the page, its size, its zones, and the text's pointers to them."""
     if doc.facsimile is None:
         return None
@@ -392,6 +392,8 @@ def facsimile_view(site: Site, doc: Document, page_folder: str) -> FacsimileView
                 },
             }
         )
+    if missing == len(surfaces):  # no image to show (none found, or all on servers the edition does not load from)
+        return None
     data = {"surfaces": surfaces, "targets": {token: [n, zone] for token, (n, zone) in targets.items()}}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # '<', '>' and '&' escaped so the data can never close the <script> element it sits in.
