@@ -222,3 +222,30 @@ def test_documents_that_share_an_id_both_build_in_a_preview(tmp_path: Path) -> N
     texts = {p.name: (p / "index.html").read_text(encoding="utf-8") for p in site.iterdir()}
     assert sorted(texts) == ["letter", "letter-2"]
     assert "From folder a." in texts["letter"] and "From folder b." in texts["letter-2"]
+
+
+def test_a_correspondent_with_no_name_is_left_out_of_the_letter_s_header(tmp_path: Path) -> None:
+    """A project that names its correspondents only by pointers (<persName ref="p495"/>, empty) into an index the
+    edition lacks: the page's From and To list the named ones, with no empty places between semicolons."""
+    header = (
+        "<teiHeader><fileDesc><titleStmt><title>Letter</title></titleStmt><publicationStmt><p>p</p>"
+        "</publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc><profileDesc><correspDesc>"
+        '<correspAction type="sent"><persName ref="p8030">Heinrich Bullinger</persName>'
+        '<persName ref="p495" cert="high"/><placeName>Zürich</placeName></correspAction>'
+        '<correspAction type="received"><persName ref="p1"/><persName ref="p2"/><placeName>Heidelberg</placeName>'
+        "</correspAction></correspDesc></profileDesc></teiHeader>"
+    )
+    edition = edition_of(
+        tmp_path / "ed",
+        {"letter.xml": f'<TEI xmlns="{TEI}" xml:id="l1">{header}<text><body><p>Gruss</p></body></text></TEI>'},
+    )
+    status, output = build(edition)
+    assert status in (0, 1), output
+    page = html.fromstring((edition / "build" / "html" / "documents" / "l1" / "index.html").read_bytes())
+    rows = {
+        " ".join(dt.text_content().split()): " ".join(dt.getnext().text_content().split())
+        for dt in page.xpath("//dl//dt")
+    }
+    assert rows["From"] == "Heinrich Bullinger; Zürich", rows
+    assert rows["To"] == "Heidelberg", rows
+    assert "; ;" not in page.text_content()

@@ -311,10 +311,10 @@ def _sort_string(key: tuple[int, int, int, int]) -> str:
 
 def _people(meta: DocumentMeta) -> str:
     if meta.is_correspondence:
-        senders = join_names([p.name for p in meta.senders])
-        recipients = join_names([p.name for p in meta.recipients])
+        senders = join_names([p.name for p in meta.senders if p.name])
+        recipients = join_names([p.name for p in meta.recipients if p.name])
         return f"{senders} to {recipients}" if senders and recipients else senders or recipients
-    return join_names([a.name for a in meta.authors])
+    return join_names([a.name for a in meta.authors if a.name])
 
 
 def _party_link(site: Site, party: Party, root: str) -> Link:
@@ -329,8 +329,9 @@ def _rows(site: Site, meta: DocumentMeta, lang: str) -> list[MetaRow]:
     rows: list[MetaRow] = []
 
     def add(label: str, *values: Link | str, when: str = "") -> None:
-        links = tuple(v if isinstance(v, Link) else Link(v) for v in values if v)
-        if links and any(link.text for link in links):
+        # A name with no words (an empty <persName ref="..."/> whose entry the registers lack) is left out.
+        links = tuple(link for v in values if v and (link := v if isinstance(v, Link) else Link(v)).text)
+        if links:
             rows.append(MetaRow(label, links, when))
 
     certainty = {"low": " (uncertain)", "unknown": " (uncertain)", "medium": " (probable)"}.get(
