@@ -92,3 +92,23 @@ def test_material_leaves_out_coordinates(tmp_path: Path) -> None:
     meta = read_header(parse_file(epidoc(tmp_path, "ISic002054.xml")))
     material = dict(meta.original)["Material"]
     assert "marble" in material and "38.08" not in material
+
+
+def test_names_made_of_parts_are_spaced_and_a_translator_is_not_an_editor_too() -> None:
+    """<forename>Irene</forename><surname>Polinskaya</surname> reads 'Irene Polinskaya'; an <editor> that names
+    one person in two languages is named once (the first); one whose role is translator is the translator only."""
+    names = (
+        '<persName xml:lang="ru"><forename>Ирина</forename><surname>Полинская</surname></persName>'
+        '<persName xml:lang="en"><forename>Irene</forename><surname>Polinskaya</surname></persName>'
+    )
+    tree = etree.ElementTree(
+        etree.fromstring(
+            f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>T</title>'
+            f'<editor>{names}</editor><editor role="translator">{names}</editor></titleStmt>'
+            "<publicationStmt><p>p</p></publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>"
+            "<text><body><p>x</p></body></text></TEI>"
+        )
+    )
+    meta = read_header(tree)
+    assert list(meta.editors) == ["Ирина Полинская"]
+    assert meta.translator == "Ирина Полинская"

@@ -307,7 +307,7 @@ def _party(el: etree._Element, kind: str) -> Party:
     described = local == "rs" or (len(children) == 1 and children[0].tag in (f"{T}rs", f"{T}orgName"))
     if len(children) == 1 and children[0].tag == f"{T}orgName":
         kind = "org"
-    return Party(text_of(el), refs[0] if refs else None, kind, family, given, described)
+    return Party(name_text(el), refs[0] if refs else None, kind, family, given, described)
 
 
 def _parties(action: etree._Element) -> list[Party]:
@@ -318,15 +318,40 @@ def _parties(action: etree._Element) -> list[Party]:
     ]
 
 
+_NAMES = (f"{T}persName", f"{T}orgName", f"{T}name")
+_NAME_PARTS = frozenset(f"{T}{part}" for part in ("forename", "surname", "roleName", "addName", "nameLink", "genName"))
+
+
+def name_text(el: etree._Element | None) -> str:
+    """A name as a header gives it: its parts with a space between them where the source runs them together
+    (<forename>Irene</forename><surname>Polinskaya</surname>); of an element holding several names (an <editor>
+    with its name in Russian and in English), the first."""
+    if el is None:
+        return ""
+    if el.tag not in _NAMES:
+        names = [child for child in el if child.tag in _NAMES]
+        if names:
+            el = names[0]
+    if not any(child.tag in _NAME_PARTS for child in el):
+        return text_of(el)
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str):
+            parts.append(f" {text_of(child)} " if child.tag in _NAME_PARTS else text_of(child))
+        parts.append(child.tail or "")
+    return normalise_space("".join(parts))
+
+
 def _editors(title_stmt: etree._Element | None) -> list[str]:
     if title_stmt is None:
         return []
-    names = [text_of(e) for e in title_stmt.findall(f"{T}editor")]
+    # An <editor> who translated is named as the translator, not as an editor too.
+    names = [name_text(e) for e in title_stmt.findall(f"{T}editor") if "translat" not in (e.get("role") or "").lower()]
     for resp_stmt in title_stmt.findall(f"{T}respStmt"):
         resp = text_of(resp_stmt.find(f"{T}resp")).lower()
         if "edit" in resp or "encod" in resp:
             names.extend(
-                text_of(n)
+                name_text(n)
                 for n in resp_stmt
                 if isinstance(n.tag, str) and etree.QName(n).localname in ("persName", "orgName", "name")
             )
@@ -338,7 +363,7 @@ def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
         resp = text_of(resp_stmt.find(f"{T}resp")).lower()
         if any(s in resp for s in stems):
             names = [
-                text_of(n)
+                name_text(n)
                 for n in resp_stmt
                 if isinstance(n.tag, str) and etree.QName(n).localname in ("persName", "orgName", "name")
             ]
@@ -346,7 +371,7 @@ def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
                 return ", ".join(names)
     for editor in header.iter(f"{T}editor"):
         if any(s in (editor.get("role") or "").lower() for s in stems):
-            return text_of(editor)
+            return name_text(editor)
     return ""
 
 
