@@ -128,6 +128,14 @@ def test_display_and_order() -> None:
     assert rng.display() == "1 August 1951 – 5 August 1951"
     assert vague.display() == "between 1945 and 1948"
     assert bce.display() == "between 500 BCE and 480 BCE"
+    same = date_span({"notBefore": "1956", "notAfter": "1956"})  # a CMIF letter of an unknown day of 1956
+    assert same and same.display() == "1956"
+    whole_month = date_span({"notBefore": "1886-08-01", "notAfter": "1886-08-31"})
+    assert whole_month and whole_month.display() == "August 1886"
+    whole_year = date_span({"from": "1886-01-01", "to": "1886-12-31"})
+    assert whole_year and whole_year.display() == "1886"
+    part = date_span({"notBefore": "1886-08-02", "notAfter": "1886-08-31"})
+    assert part and part.display() == "between 2 August 1886 and 31 August 1886"
     assert sorted([year, rng, day, month, vague, bce], key=lambda s: s.sort_key) == [bce, vague, year, month, rng, day]
     assert date_span({"when": "1951-02-30"}) is None
     assert date_span({"when": "13:00:00"}) is None  # no year: nothing to place in a chronology

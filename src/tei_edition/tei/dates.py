@@ -237,8 +237,18 @@ class DateSpan:
         """A reading form: '23 August 1951', 'from 1 to 5 August 1951', 'between 1945 and 1948'."""
         if self.when:
             return self.when.display()
+        if self.start and self.end:
+            # A span that is one whole month or year reads as that: notBefore="1886-08-01" notAfter="1886-08-31"
+            # is August 1886, notBefore="1956" notAfter="1956" is 1956 (not "between 1956 and 1956").
+            first, last = self.start.earliest, self.end.latest
+            if first[0] == last[0] and first[1:] == (1, 1) and last[1:] == (12, 31):
+                return PartialDate(first[0]).display()
+            if first[:2] == last[:2] and first[2] == 1 and last[2] == days_in_month(last[0], last[1]):
+                return PartialDate(first[0], first[1]).display()
         a = self.start.display() if self.start else None
         b = self.end.display() if self.end else None
+        if a and a == b:
+            return a
         if self.vague:
             if a and b:
                 return f"between {a} and {b}"

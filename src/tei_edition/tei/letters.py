@@ -43,7 +43,7 @@ class Letter:
     path: Path
     line: int
     number: int  # its place in the file (1-based)
-    key: str  # correspDesc/@key, else @xml:id, else its number
+    key: str  # correspDesc/@key, else @xml:id, else '' (its number in the file is no number of the letter's)
     senders: tuple[Correspondent, ...] = ()
     addressees: tuple[Correspondent, ...] = ()
     sent_from: Correspondent | None = None
@@ -100,7 +100,7 @@ def read_letters(tree: etree._ElementTree, path: Path) -> list[Letter]:
                 path=path,
                 line=line_of(desc),
                 number=number,
-                key=desc.get("key") or desc.get(XML_ID) or str(number),
+                key=desc.get("key") or desc.get(XML_ID) or "",
                 senders=tuple(senders),
                 addressees=tuple(addressees),
                 sent_from=sent_from,
