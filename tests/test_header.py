@@ -112,3 +112,19 @@ def test_names_made_of_parts_are_spaced_and_a_translator_is_not_an_editor_too() 
     meta = read_header(tree)
     assert list(meta.editors) == ["Ирина Полинская"]
     assert meta.translator == "Ирина Полинская"
+
+
+def test_a_manuscript_description_names_its_contents_and_support() -> None:
+    """A catalogue's msDesc (the Bodleian's): the works the manuscript holds (msItem: locus, author, title,
+    language, and the items inside an item), and a support given as words rather than paragraphs."""
+    ms_desc = (
+        '<sourceDesc><msDesc><msIdentifier><repository>Bodleian Library</repository><idno>MS. Add. A. 113</idno>'
+        '</msIdentifier><msContents><msItem n="1"><title>Tacuinum sanitatis</title><textLang mainLang="la">Latin'
+        "</textLang></msItem><msItem><locus>fols. 20-30</locus><author>Galen</author><title>De sanitate</title>"
+        "<msItem><title>Glossae</title></msItem></msItem></msContents>"
+        '<physDesc><objectDesc form="codex"><supportDesc material="perg"><support>parchment</support></supportDesc>'
+        "</objectDesc></physDesc></msDesc></sourceDesc>"
+    )
+    rows = dict(read_header(header_of(ms_desc)).original)
+    assert rows["Contents"] == "Tacuinum sanitatis (Latin); fols. 20-30, Galen, De sanitate; Glossae"
+    assert rows["Support"] == "parchment"

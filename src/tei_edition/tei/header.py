@@ -264,6 +264,20 @@ def _dimensions(el: etree._Element | None) -> str:
     return " × ".join(f"{v} {u}".strip() for v, u in zip(values, units, strict=True))
 
 
+def _ms_item(item: etree._Element) -> str:
+    """One work a manuscript holds, as its description names it: 'fols. 1-20, Galen, De sanitate (Latin)'; the
+    items an item holds after it. '' for anything but an <msItem>."""
+    if item.tag != f"{T}msItem":
+        return ""
+    parts = [text_of(item.find(f"{T}{name}")) for name in ("locus", "author", "title")]
+    text = ", ".join(part for part in parts if part)
+    language = text_of(item.find(f"{T}textLang"))
+    if text and language:
+        text += f" ({language})"
+    inner = "; ".join(filter(None, map(_ms_item, item)))
+    return "; ".join(part for part in (text, inner) if part)
+
+
 def _original(ms_desc: etree._Element) -> list[tuple[str, str]]:
     """The description of the original object in msDesc, as (label, text) rows a reader can follow."""
     rows: list[tuple[str, str]] = []
@@ -273,11 +287,18 @@ def _original(ms_desc: etree._Element) -> list[tuple[str, str]]:
             rows.append((label, text))
 
     support = ms_desc.find(f"{T}physDesc/{T}objectDesc/{T}supportDesc")
+    contents = ms_desc.find(f"{T}msContents")
+    if contents is not None:
+        add("Contents", _prose(contents.find(f"{T}summary")) or "; ".join(filter(None, map(_ms_item, contents))))
     add("Object", "; ".join(text_of(o) for o in ms_desc.iterfind(f".//{T}objectType") if text_of(o)))
     add("Material", "; ".join(_prose(m) for m in ms_desc.iterfind(f".//{T}physDesc//{T}material") if _prose(m)))
     add("Dimensions", _dimensions(support.find(f".//{T}dimensions") if support is not None else None))
     if support is not None:
-        add("Support", " ".join(_prose(p) for p in support.iterfind(f"{T}support/{T}p")))
+        # <support> holds paragraphs, or the words themselves (<support>parchment</support>)
+        add(
+            "Support",
+            " ".join(_prose(p) for p in support.iterfind(f"{T}support/{T}p")) or text_of(support.find(f"{T}support")),
+        )
         add("Condition", _prose(support.find(f"{T}condition")))
     add("Layout", " ".join(_prose(p) for p in ms_desc.iterfind(f"{T}physDesc/{T}objectDesc/{T}layoutDesc//{T}p")))
     add("Script", " ".join(_prose(p) for p in ms_desc.iterfind(f"{T}physDesc/{T}handDesc//{T}p")))
