@@ -289,7 +289,8 @@ def _original(ms_desc: etree._Element) -> list[tuple[str, str]]:
     support = ms_desc.find(f"{T}physDesc/{T}objectDesc/{T}supportDesc")
     contents = ms_desc.find(f"{T}msContents")
     if contents is not None:
-        add("Contents", _prose(contents.find(f"{T}summary")) or "; ".join(filter(None, map(_ms_item, contents))))
+        # (its summary is the document's summary, shown as such)
+        add("Contents", "; ".join(filter(None, map(_ms_item, contents))))
     add("Object", "; ".join(text_of(o) for o in ms_desc.iterfind(f".//{T}objectType") if text_of(o)))
     add("Material", "; ".join(_prose(m) for m in ms_desc.iterfind(f".//{T}physDesc//{T}material") if _prose(m)))
     add("Dimensions", _dimensions(support.find(f".//{T}dimensions") if support is not None else None))
