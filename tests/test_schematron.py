@@ -537,3 +537,18 @@ def test_a_name_linked_the_way_projects_link_names_is_not_reported(
     )
     found = [d for d in edition_sch.validate(etree.parse(str(path)), path) if d.rule == "name-ref"]
     assert [d.message.split(">")[1].split("<")[0] for d in found] == ["Mr. Fish"]
+
+
+def test_a_date_in_a_running_head_needs_no_normalised_value(tmp_path: Path) -> None:
+    """A running head's date range ('1879: XII 25 - XII 30') is the page's, not a date of the text: not asked
+    for @when, as a date of the text is."""
+    doc = tmp_path / "d.xml"
+    doc.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>'
+        "<publicationStmt><p>p</p></publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>"
+        '<text><body><p>und ich <pb n="16"/><fw type="header"><date type="range">1879: XII 25 - XII 30</date></fw>'
+        " fuhr fort am <date>Weihnachtstag</date></p></body></text></TEI>",
+        encoding="utf-8",
+    )
+    found = [d for d in check(doc) if d.rule == "date-value"]
+    assert [d.message.split("</date>")[0] for d in found] == ["<date>Weihnachtstag"]

@@ -700,8 +700,11 @@ def test_space_surplus_damage_fw(transformer: Transformer) -> None:
     assert body(transformer, '<p><space/><surplus>the</surplus><damage>x</damage><fw type="pageNum">3</fw></p>') == (
         '<p><span class="space" title="space left blank in the source">\u2003</span>'
         '<span class="surplus" title="superfluous in the source">{the}</span>'
-        '<span class="damage" title="damaged in the source">x</span><span class="fw type-pageNum">3</span></p>'
+        '<span class="damage" title="damaged in the source">x</span>'
+        '<span class="fw type-pageNum dipl-only" data-pagefind-ignore="">3</span></p>'
     )
+    # the page's forme work is not the text's: not in the print body
+    assert "3" not in body(transformer, '<p>a<fw type="pageNum">3</fw>b</p>', media="print")
 
 
 # ----- figures -----

@@ -287,10 +287,23 @@
     </span>
   </xsl:template>
 
-  <xsl:template match="tei:fw | tei:metamark">
+  <xsl:template match="tei:metamark">
     <xsl:call-template name="ed:inline">
-      <xsl:with-param name="class" select="lower-case(local-name()), ed:prefixed-classes('type', @type)"/>
+      <xsl:with-param name="class" select="'metamark', ed:prefixed-classes('type', @type)"/>
     </xsl:call-template>
+  </xsl:template>
+
+  <!-- Forme work (running heads, page numbers, catchwords) is the page's, not the text's: shown in the diplomatic
+       view only, set off from the words around it, and left out of the search index and of the PDF's text. -->
+  <xsl:template match="tei:fw">
+    <xsl:if test="not($ed:print)">
+      <xsl:call-template name="ed:inline">
+        <xsl:with-param name="class" select="'fw', ed:prefixed-classes('type', @type), 'dipl-only'"/>
+        <xsl:with-param name="attributes" as="attribute()*">
+          <xsl:attribute name="data-pagefind-ignore" select="''"/>
+        </xsl:with-param>
+      </xsl:call-template>
+    </xsl:if>
   </xsl:template>
 
   <!-- ===== the key to the editorial signs (screen) ===== -->
