@@ -118,7 +118,7 @@ def test_a_manuscript_description_names_its_contents_and_support() -> None:
     """A catalogue's msDesc (the Bodleian's): the works the manuscript holds (msItem: locus, author, title,
     language, and the items inside an item), and a support given as words rather than paragraphs."""
     ms_desc = (
-        '<sourceDesc><msDesc><msIdentifier><repository>Bodleian Library</repository><idno>MS. Add. A. 113</idno>'
+        "<sourceDesc><msDesc><msIdentifier><repository>Bodleian Library</repository><idno>MS. Add. A. 113</idno>"
         '</msIdentifier><msContents><msItem n="1"><title>Tacuinum sanitatis</title><textLang mainLang="la">Latin'
         "</textLang></msItem><msItem><locus>fols. 20-30</locus><author>Galen</author><title>De sanitate</title>"
         "<msItem><title>Glossae</title></msItem></msItem></msContents>"
