@@ -703,8 +703,8 @@ def test_space_surplus_damage_fw(transformer: Transformer) -> None:
         '<span class="damage" title="damaged in the source">x</span>'
         '<span class="fw type-pageNum dipl-only" data-pagefind-ignore="">3</span></p>'
     )
-    # the page's forme work is not the text's: not in the print body
-    assert "3" not in body(transformer, '<p>a<fw type="pageNum">3</fw>b</p>', media="print")
+    # the PDF keeps it (its reader has one text)
+    assert '<span class="fw type-pageNum">3</span>' in body(transformer, '<p>a<fw type="pageNum">3</fw>b</p>', "print")
 
 
 # ----- figures -----
@@ -1058,3 +1058,15 @@ def test_a_tei_corpus_is_split_into_its_tei_documents(transformer: Transformer) 
 def test_one_document_of_that_kind_is_not_split(transformer: Transformer) -> None:
     source = VOLUME.replace('<div type="document"><head>Second</head>', "<div><head>Second</head>")
     assert list(split_output(transformer, source)) == ["vol"]
+
+
+def test_a_bare_key_where_a_pointer_should_be_is_not_a_link(transformer: Transformer) -> None:
+    """EpiDoc projects point into their own bibliography by key (<ptr target="jmr1976"/>): the built site holds
+    nothing by that name, so the words stay and no link leads nowhere; a file's name and an id still link."""
+    out = body(
+        transformer,
+        '<p><ptr target="jmr1976"/> 29; <ref target="p495">him</ref>; <ref target="b.xml">b</ref>; '
+        '<ref target="#x">x</ref><anchor xml:id="x"/></p>',
+    )
+    assert '<span class="ptr">jmr1976</span>' in out and '<span class="ref">him</span>' in out
+    assert 'href="../../documents/b/"' in out and 'href="#x"' in out

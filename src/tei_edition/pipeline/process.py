@@ -168,7 +168,8 @@ class CachedStage:
         in_files = scoped_entries(((p, names, core[p].entries) for p in documents if (names := core[p].names)), shared)
         keys = replace(self.register_keys(), in_files=in_files)
         # What names point to that no register and no document's own list declares: such a name links nowhere.
-        declared = keys.ids | {entry.id for p in documents for entry in core[p].entries}
+        # (by their ids in their files too: an entry scoped by an earlier build may take its plain id now)
+        declared = keys.ids | {i for p in documents for entry in core[p].entries for i in (entry.id, entry.xml_id)}
         pointed = frozenset().union(*(names.elsewhere for p in documents if (names := core[p].names) is not None))
         absent = pointed - declared - shared
         stale = [p for p in documents if (names := core[p].names) is not None and not keys.agree(names, shared, absent)]

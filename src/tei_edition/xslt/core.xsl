@@ -560,8 +560,17 @@
     </xsl:choose>
   </xsl:function>
 
+  <xsl:function name="ed:leads-somewhere" as="xs:boolean">
+    <!-- False for a bare key where a pointer should be ("jmr1976", "p495": a key into a project's bibliography or
+         index, neither an id "#x" nor a file's path or name): the built site holds nothing by that name, and a
+         link would lead nowhere. -->
+    <xsl:param name="pointer" as="xs:string?"/>
+    <xsl:sequence select="exists($pointer) and not(matches(string($pointer), '^[^#/.:?]+$'))"/>
+  </xsl:function>
+
   <xsl:template match="tei:ref | tei:ptr">
-    <xsl:variable name="href" select="ed:link-target(ed:local-link(ed:pointer(@target), .))"/>
+    <xsl:variable name="pointer" select="ed:pointer(@target)"/>
+    <xsl:variable name="href" select="if (ed:leads-somewhere($pointer)) then ed:link-target(ed:local-link($pointer, .)) else ()"/>
     <xsl:call-template name="ed:link">
       <xsl:with-param name="href" select="$href"/>
       <xsl:with-param name="class" select="lower-case(local-name()), if (ed:is-external($href)) then 'external' else ()"/>

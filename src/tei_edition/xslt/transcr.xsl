@@ -293,17 +293,17 @@
     </xsl:call-template>
   </xsl:template>
 
-  <!-- Forme work (running heads, page numbers, catchwords) is the page's, not the text's: shown in the diplomatic
-       view only, set off from the words around it, and left out of the search index and of the PDF's text. -->
+  <!-- Forme work (running heads, page numbers, catchwords) is the page's, not the text's: on screen shown in the
+       diplomatic view only, set off from the words around it, and left out of the search index. -->
   <xsl:template match="tei:fw">
-    <xsl:if test="not($ed:print)">
-      <xsl:call-template name="ed:inline">
-        <xsl:with-param name="class" select="'fw', ed:prefixed-classes('type', @type), 'dipl-only'"/>
-        <xsl:with-param name="attributes" as="attribute()*">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'fw', ed:prefixed-classes('type', @type), if ($ed:print) then () else 'dipl-only'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:if test="not($ed:print)">
           <xsl:attribute name="data-pagefind-ignore" select="''"/>
-        </xsl:with-param>
-      </xsl:call-template>
-    </xsl:if>
+        </xsl:if>
+      </xsl:with-param>
+    </xsl:call-template>
   </xsl:template>
 
   <!-- ===== the key to the editorial signs (screen) ===== -->
