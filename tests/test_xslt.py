@@ -1070,3 +1070,10 @@ def test_a_bare_key_where_a_pointer_should_be_is_not_a_link(transformer: Transfo
     )
     assert '<span class="ptr">jmr1976</span>' in out and '<span class="ref">him</span>' in out
     assert 'href="../../documents/b/"' in out and 'href="#x"' in out
+
+
+def test_an_empty_paragraph_gets_no_number(transformer: Transformer) -> None:
+    """A <p/> (or one holding only a line break) shows nothing to number: the next paragraph is ¶ 2, not ¶ 3."""
+    out = normalise(render_doc(transformer, "<body><p>One</p><p/><p><lb/></p><p>Two</p></body>", "screen"))
+    assert re.findall(r'<a class="para-n" id="(p-\d+)"', out) == ["p-1", "p-2"]
+    assert '<p><a class="para-n" id="p-2" href="#p-2" aria-label="Paragraph 2"' in out

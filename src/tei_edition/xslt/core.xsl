@@ -34,12 +34,15 @@
 
   <!--
     Paragraph numbers (screen only): every paragraph of a body, outside notes and other paragraphs, numbered from 1
-    on each page (a document, or each part of a volume). Keyed by generate-id(); each value is (number, anchor).
+    on each page (a document, or each part of a volume); an empty one (<p/>, or breaks only) is not counted: it shows
+    nothing to number. Keyed by generate-id(); each value is (number, anchor).
     The anchor is "p-N", or "para-N" when the source has an xml:id "p-N" of its own.
   -->
   <xsl:variable name="ed:paragraph-index" as="map(xs:string, xs:string+)">
     <xsl:iterate select="if ($ed:print) then ()
-                         else //tei:text[not(ancestor::tei:text)]//tei:body//tei:p[not(ancestor::tei:note or ancestor::tei:p)]">
+                         else //tei:text[not(ancestor::tei:text)]//tei:body//tei:p[not(ancestor::tei:note or ancestor::tei:p)]
+                              [normalize-space(.) != '' or exists(.//tei:*[not(self::tei:lb or self::tei:pb or self::tei:cb
+                                                                             or self::tei:milestone or self::tei:anchor)])]">
       <xsl:param name="counts" as="map(xs:string, xs:integer)" select="map{}"/>
       <xsl:param name="index" as="map(xs:string, xs:string+)" select="map{}"/>
       <xsl:on-completion>
