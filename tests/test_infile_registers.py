@@ -584,3 +584,24 @@ def test_a_name_pointing_to_an_entry_nothing_declares_is_not_a_link(
     assert link_of("N") == ["../../persons/nobody/"] and link_of("K") == []
     assert broken_links(site) == []
     assert assert_same_as_clean(edition)
+
+
+def test_a_place_that_matches_nothing_is_not_offered_a_person_s_id(tmp_path: Path) -> None:
+    """The suggestion for an unresolved pointer is an entry of the name's kind: a placeName is not told 'did you
+    mean' a person's id; a persName still is, of a person's."""
+    edition = with_registers(
+        tmp_path / "ed",
+        {
+            "registers/persons.xml": REGISTER,
+            "docs/a.xml": letter(
+                "a", '<p><placeName ref="#stalln">S</placeName> <persName ref="#stalln">S</persName></p>'
+            ),
+        },
+    )
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    messages = {
+        d["message"].split("/")[0]: d["message"] for d in json.loads(output)["diagnostics"] if d["severity"] == "error"
+    }
+    assert status == 1
+    assert "did you mean" not in messages["placeName"], messages
+    assert "did you mean '#stalin'?" in messages["persName"], messages

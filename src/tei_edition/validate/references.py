@@ -281,7 +281,8 @@ def _unresolved(
         return Diagnostic(path, line_of(el), 0, Severity.ERROR, message, "ref-resolves")
     kind = _expected_kind(el, local)
     where = f" in {_rel(register_files[kind])}" if kind in register_files else " in the edition"
-    candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)] or known
+    # a placeName is not offered a person's id: with no entry of its kind, no suggestion
+    candidates = [i for i in known if kind is None or _id_kind(ids[i], kind)]
     close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
     hint = f" (did you mean '#{close[0]}'?)" if close else ""
     if attr == "ana":  # an analysis: often a category of a taxonomy the project keeps elsewhere
