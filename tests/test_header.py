@@ -128,3 +128,29 @@ def test_a_manuscript_description_names_its_contents_and_support() -> None:
     rows = dict(read_header(header_of(ms_desc)).original)
     assert rows["Contents"] == "Tacuinum sanitatis (Latin); fols. 20-30, Galen, De sanitate; Glossae"
     assert rows["Support"] == "parchment"
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ('<p><date when="1879-12-25">25/12</date> Donnerstag Abends.</p>', "25 December 1879"),  # a diary's entry
+        (
+            '<opener><dateline>Wien, <date when="1890-05-05">5. Mai</date></dateline></opener><p>Lieber</p>',
+            "5 May 1890",
+        ),
+        ('<div><opener><dateline><date when="1890-05-05">5.5.</date></dateline></opener><p>L</p></div>', "5 May 1890"),
+        ('<p>In <date when="1945">1945</date> the war ended.</p>', ""),  # what the text speaks of
+        ("<div><head>Tagebuch</head><p>Kein Datum</p></div>", ""),
+    ],
+)
+def test_a_text_that_opens_with_its_date_is_dated_by_it(body: str, shown: str) -> None:
+    """When the header dates nothing, the date a text opens with dates it: a letter's dateline in its opener, or a
+    date holding the first words (a diary's entry); a date further on is what the text speaks of."""
+    tree = etree.ElementTree(
+        etree.fromstring(
+            f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+            "<publicationStmt><p>p</p></publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>"
+            f"<text><body>{body}</body></text></TEI>"
+        )
+    )
+    assert read_header(tree).date_display == shown

@@ -137,6 +137,9 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
     if span is None and date_el is None and source_desc is not None:
         date_el = _origin_date(source_desc)
         span = date_span(_w3c_attributes(date_el)) if date_el is not None else None
+    if span is None and date_el is None:
+        date_el = _opening_date(root)
+        span = date_span(_w3c_attributes(date_el)) if date_el is not None else None
     return DocumentMeta(
         title=title,
         witnesses=read_witnesses(tree),
@@ -209,6 +212,31 @@ def _origin_date(source_desc: etree._Element) -> etree._Element | None:
             if found is not None:
                 return found
     return None
+
+
+_OPENING_WORDS = etree.XPath(
+    "(.//text()[normalize-space()][not(ancestor::t:head or ancestor::t:fw or ancestor::t:note or ancestor::t:figure"
+    " or ancestor::t:label)])[1]/ancestor::t:date[1]",
+    namespaces={"t": T[1:-1]},
+)
+
+
+def _opening_date(root: etree._Element) -> etree._Element | None:
+    """When the header dates nothing, the date the text opens with: the dateline of a letter's opener (in the body,
+    or in its first division), or a date that holds the text's first words (a diary's entry: "<date
+    when="1879-12-25">25/12</date> Donnerstag..."). A date later in the text is what the text speaks of, not when
+    it was written, and is never taken."""
+    body = root.find(f"{T}text/{T}body")
+    if body is None:
+        return None
+    for opener in (body.find(f"{T}opener"), body.find(f"{T}div/{T}opener")):
+        if opener is not None:
+            for dated in opener.iterfind(f".//{T}dateline//{T}date"):
+                if date_span(_w3c_attributes(dated)) is not None:
+                    return dated
+    found = _OPENING_WORDS(body)
+    first = found[0] if isinstance(found, list) and found and isinstance(found[0], etree._Element) else None
+    return first if first is not None and date_span(_w3c_attributes(first)) is not None else None
 
 
 DATING = ("when", "from", "to", "notBefore", "notAfter")
