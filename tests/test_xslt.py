@@ -1077,3 +1077,18 @@ def test_an_empty_paragraph_gets_no_number(transformer: Transformer) -> None:
     out = normalise(render_doc(transformer, "<body><p>One</p><p/><p><lb/></p><p>Two</p></body>", "screen"))
     assert re.findall(r'<a class="para-n" id="(p-\d+)"', out) == ["p-1", "p-2"]
     assert '<p><a class="para-n" id="p-2" href="#p-2" aria-label="Paragraph 2"' in out
+
+
+def test_a_list_of_references_gives_one_entry_a_line(transformer: Transformer) -> None:
+    """EpiDoc's bibliography (listBibl of bibl): each reference on a line of its own, not run into the next."""
+    out = body(
+        transformer,
+        '<div type="bibliography"><listBibl><head>Editions</head><bibl>Karyshkovsky, <citedRange>79-82</citedRange>'
+        "</bibl><bibl>SEG <citedRange>31, 715</citedRange></bibl></listBibl></div>",
+    )
+    page = html.fragment_fromstring(out, create_parent="div")
+    assert [" ".join(li.text_content().split()) for li in page.xpath("//ul[@class='list-bibl']/li")] == [
+        "Karyshkovsky, 79-82",
+        "SEG 31, 715",
+    ]
+    assert page.xpath("//*[contains(@class, 'list-head')]")[0].text_content() == "Editions"

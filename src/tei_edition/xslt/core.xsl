@@ -178,6 +178,34 @@
     </xsl:choose>
   </xsl:template>
 
+  <!-- A list of references (EpiDoc's editions and commentaries, a back matter's works cited): one entry a line. -->
+  <xsl:template match="tei:listBibl[tei:bibl | tei:biblStruct | tei:biblFull | tei:msDesc | tei:listBibl]">
+    <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
+    <xsl:variable name="entries" select="tei:bibl | tei:biblStruct | tei:biblFull | tei:msDesc | tei:listBibl"/>
+    <xsl:element name="{if ($ed:inline) then 'span' else 'div'}">
+      <xsl:sequence select="ed:attributes(., ('list-bibl-wrap', if ($ed:inline) then 'block' else ()))"/>
+      <xsl:apply-templates select="tei:head"/>
+      <xsl:element name="{if ($ed:inline) then 'span' else 'ul'}">
+        <xsl:attribute name="class" select="'list-bibl', if ($ed:inline) then 'block' else ()" separator=" "/>
+        <xsl:for-each select="$entries">
+          <xsl:element name="{if ($ed:inline) then 'span' else 'li'}">
+            <xsl:if test="$ed:inline">
+              <xsl:attribute name="class" select="'block'"/>
+            </xsl:if>
+            <xsl:apply-templates select="."/>
+          </xsl:element>
+        </xsl:for-each>
+      </xsl:element>
+      <xsl:apply-templates select="node()[not(. intersect $entries or self::tei:head)][not(self::text()[not(normalize-space())])]"/>
+    </xsl:element>
+  </xsl:template>
+
+  <xsl:template match="tei:listBibl/tei:head">
+    <xsl:call-template name="ed:block">
+      <xsl:with-param name="class" select="'head list-head'"/>
+    </xsl:call-template>
+  </xsl:template>
+
   <xsl:template match="tei:list/tei:head">
     <xsl:call-template name="ed:block">
       <xsl:with-param name="class" select="'head list-head'"/>
