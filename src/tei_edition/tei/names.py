@@ -138,7 +138,8 @@ class NameLinks:
     uris: frozenset[str] = frozenset()  # the web addresses names point to (authority_key)
     by_uri: frozenset[tuple[str, str]] = frozenset()  # (address, entry id): those that are a register entry's
     elsewhere: frozenset[str] = frozenset()  # the ids names point to that the file's own lists do not declare
-    unlinked: frozenset[str] = frozenset()  # those that several other documents' own lists declare: no link
+    # those that several other documents' own lists declare, or that nothing declares (RegisterKeys.absent): no link
+    unlinked: frozenset[str] = frozenset()
     order: list[etree._Element] = field(default_factory=list)  # the name elements in document order
     # (xml:id, the file it is written in) for the entries of a list the file takes in by XInclude: that file, not
     # this one, declares them, however many documents include it
