@@ -190,6 +190,11 @@ def test_iiif_service_urls() -> None:
     assert iiif_service("https://images.example.org/iiif/p1") == "https://images.example.org/iiif/p1"
     assert iiif_service("https://images.example.org/scans/p1.jpg") == ""
     assert iiif_service("scans/p1.jpg") == ""
+    # an image request of a service (Bullinger's letters name their pages so): the service is its base
+    request = "https://iiif.example.ch/iiif/3/10000%2FA%2F00%20Ms_1.tif/full/max/0/default.jpg"
+    assert iiif_service(request) == "https://iiif.example.ch/iiif/3/10000%2FA%2F00%20Ms_1.tif"
+    assert iiif_service("https://x.org/iiif/p1/0,0,512,512/!256,256/90/gray.png") == "https://x.org/iiif/p1"
+    assert iiif_service("https://x.org/photos/full/max/default.jpg") == ""  # no rotation: not a request
 
 
 # ---- Tiles ----------------------------------------------------------------------------------------------------

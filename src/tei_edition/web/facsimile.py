@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import time
 import warnings
 from collections.abc import Mapping
@@ -438,5 +439,16 @@ def iiif_service(url: str) -> str:
     path = parts.path.rstrip("/")
     if path.endswith("/info.json"):
         return url.strip()[: url.strip().rfind("/info.json")]
+    request = _IIIF_REQUEST.search(path)
+    if request is not None:  # an image request of the service: {service}/full/max/0/default.jpg
+        return f"{parts.scheme}://{parts.netloc}{path[: request.start()]}"
     last = path.rsplit("/", 1)[-1]
     return "" if "." in last else url.strip().rstrip("/")
+
+
+# The end of an IIIF Image API request (region/size/rotation/quality.format), after the service's base URL.
+_IIIF_REQUEST = re.compile(
+    r"/(?:full|square|\d+,\d+,\d+,\d+|pct:[\d.]+,[\d.]+,[\d.]+,[\d.]+)"
+    r"/(?:full|max|\^?!?\d*,\d*|\^?pct:[\d.]+|\^max)/!?\d+(?:\.\d+)?/(?:default|color|gray|bitonal|native)"
+    r"\.(?:jpg|jpeg|png|tif|tiff|gif|webp|jp2|pdf)$"
+)
