@@ -4,9 +4,11 @@ the edition's registers; the entries of a file's own lists join the registers, w
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree, html
@@ -44,6 +46,18 @@ def letter(doc_id: str, body: str, back: str = "", encoding: str = "", stand_off
         f'<TEI xmlns="{TEI}" xml:id="{doc_id}">{HEADER.format(title=doc_id, encoding=encoding)}{stand_off}'
         f"<text><body>{body}</body><back>{back}</back></text></TEI>"
     )
+
+
+def links_on_page(site: Path, doc: str, text: str) -> list[str]:
+    """Where the links with these words on a document's page lead."""
+    page = html.fromstring((site / "documents" / doc / "index.html").read_bytes())
+    return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+
+
+def validation_errors(edition: Path) -> tuple[int, str, list[dict[str, Any]]]:
+    """`edition validate`'s exit status, its JSON report, and the errors in it."""
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    return status, output, [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
 
 
 def tree_of(text: str, name: str = "a.xml") -> etree._ElementTree:
@@ -144,8 +158,7 @@ def test_in_file_entries_get_pages_with_mentions_and_clashes_are_scoped(tmp_path
             ),
         },
     )
-    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
-    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    status, output, errors = validation_errors(edition)
     assert errors == [], output
     status, output = build(edition)
     assert status == 0, output
@@ -301,16 +314,13 @@ def test_two_documents_whose_own_lists_share_an_id_each_link_to_their_own_entry(
             "docs/b.xml": letter("b", '<p><persName corresp="#p_A1">B</persName></p>', CLASHING.format(place="Bute")),
         },
     )
-    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
-    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    status, output, errors = validation_errors(edition)
     assert status == 0 and errors == [], output
     status, output = build(edition)
     assert status == 0, output
     site = edition / "build" / "html"
 
-    def link_of(doc: str, text: str) -> list[str]:
-        page = html.fromstring((site / "documents" / doc / "index.html").read_bytes())
-        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+    link_of = functools.partial(links_on_page, site)
 
     assert link_of("a", "A") == ["../../persons/a.p_A1/"]
     assert link_of("b", "B") == ["../../persons/b.p_A1/"]
@@ -326,8 +336,7 @@ def test_two_documents_whose_own_lists_share_an_id_each_link_to_their_own_entry(
     # a document without a list of its own cannot tell which entry '#p_A1' means: an error, and no link
     other = letter("d", '<p><persName ref="#p_A1">D</persName></p>')
     (edition / "tei" / "docs" / "d.xml").write_text(other, encoding="utf-8")
-    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
-    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    status, output, errors = validation_errors(edition)
     assert [(Path(d["path"]).name, d["rule"]) for d in errors] == [("d.xml", "ref-resolves")], output
     assert "own lists of" in errors[0]["message"] and "a.xml" in errors[0]["message"]
     status, output = build(edition)
@@ -406,9 +415,7 @@ def test_a_list_that_several_documents_include_gives_one_entry(tmp_path: Path, m
     assert status == 0, output
     site = edition / "build" / "html"
 
-    def link_of(doc: str, text: str) -> list[str]:
-        page = html.fromstring((site / "documents" / doc / "index.html").read_bytes())
-        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+    link_of = functools.partial(links_on_page, site)
 
     assert link_of("a", "A") == ["../../persons/p_A1/"]
     assert link_of("b", "B") == ["../../persons/p_A1/"]
@@ -422,8 +429,7 @@ def test_a_list_that_several_documents_include_gives_one_entry(tmp_path: Path, m
     (edition / "tei" / "docs" / "c.xml").write_text(
         letter("c", '<p><persName corresp="#p_A1">C</persName></p>', CLASHING.format(place="Cork")), encoding="utf-8"
     )
-    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
-    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    status, output, errors = validation_errors(edition)
     assert [(Path(d["path"]).name, d["rule"]) for d in errors] == [("d.xml", "ref-resolves")], output
     assert "lists/persons.xml and " in errors[0]["message"] and "c.xml" in errors[0]["message"], output
     (edition / "tei" / "docs" / "d.xml").unlink()  # now that '#p_A1' may mean either
@@ -462,9 +468,7 @@ def test_a_pointer_that_names_the_file_leads_to_that_file_s_own_entry(
     assert status == 0, output
     site = edition / "build" / "html"
 
-    def link_of(doc: str, text: str) -> list[str]:
-        page = html.fromstring((site / "documents" / doc / "index.html").read_bytes())
-        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+    link_of = functools.partial(links_on_page, site)
 
     assert link_of("c", "Ca") == ["../../persons/a.p_A1/"]
     assert link_of("c", "Cb") == ["../../persons/b.p_A1/"]
@@ -559,16 +563,13 @@ def test_a_name_pointing_to_an_entry_nothing_declares_is_not_a_link(
             ),
         },
     )
-    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
-    errors = [d for d in json.loads(output)["diagnostics"] if d["severity"] == "error"]
+    status, output, errors = validation_errors(edition)
     assert status == 1 and [d["rule"] for d in errors] == ["ref-resolves"], output  # '#nobody' ('nokey': a key)
     status, output = build(edition)
     assert status == 1, output
     site = edition / "build" / "html"
 
-    def link_of(text: str) -> list[str]:
-        page = html.fromstring((site / "documents" / "a" / "index.html").read_bytes())
-        return page.xpath(f"//a[normalize-space(.) = '{text}']/@href")
+    link_of = functools.partial(links_on_page, site, "a")
 
     assert link_of("N") == [] and link_of("K") == []
     assert link_of("M") == ["../../persons/mol/"] and link_of("S") == ["../../persons/stalin/"]
