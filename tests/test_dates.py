@@ -125,7 +125,7 @@ def test_display_and_order() -> None:
     assert day and month and rng and vague and year and bce
     assert day.display() == "23 August 1951"
     assert month.display() == "August 1951"
-    assert rng.display() == "1 August 1951 – 5 August 1951"
+    assert rng.display() == "1–5 August 1951"
     assert vague.display() == "between 1945 and 1948"
     assert bce.display() == "between 500 BCE and 480 BCE"
     same = date_span({"notBefore": "1956", "notAfter": "1956"})  # a CMIF letter of an unknown day of 1956
@@ -135,7 +135,13 @@ def test_display_and_order() -> None:
     whole_year = date_span({"from": "1886-01-01", "to": "1886-12-31"})
     assert whole_year and whole_year.display() == "1886"
     part = date_span({"notBefore": "1886-08-02", "notAfter": "1886-08-31"})
-    assert part and part.display() == "between 2 August 1886 and 31 August 1886"
+    assert part and part.display() == "between 2 and 31 August 1886"
+    months = date_span({"from": "1810-07-11", "to": "1810-08-03"})
+    assert months and months.display() == "11 July – 3 August 1810"
+    spring = date_span({"notBefore": "1810-03", "notAfter": "1810-05"})
+    assert spring and spring.display() == "between March and May 1810"
+    years = date_span({"from": "1810-12-30", "to": "1811-01-02"})
+    assert years and years.display() == "30 December 1810 – 2 January 1811"
     assert sorted([year, rng, day, month, vague, bce], key=lambda s: s.sort_key) == [bce, vague, year, month, rng, day]
     assert date_span({"when": "1951-02-30"}) is None
     assert date_span({"when": "13:00:00"}) is None  # no year: nothing to place in a chronology

@@ -196,6 +196,16 @@ class PartialDate:
         return year
 
 
+def _shortened(start: PartialDate, end: PartialDate) -> str:
+    """The first date of a span without what it shares with the last: the day alone when both are in one month
+    ('11' of 11-18 July 1810), day and month when in one year ('11 July' of 11 July - 3 August 1810); '' else."""
+    if start.year != end.year or not start.month or not end.month or bool(start.day) != bool(end.day):
+        return ""
+    if start.month == end.month and start.day:
+        return str(start.day)
+    return f"{start.day} {MONTHS[start.month - 1]}" if start.day else MONTHS[start.month - 1]
+
+
 def parse_date(value: str) -> PartialDate:
     """The calendar date a W3C value with a year gives (a time of day is dropped), or DateValueError."""
     parsed = parse_w3c(value)
@@ -249,12 +259,13 @@ class DateSpan:
         b = self.end.display() if self.end else None
         if a and a == b:
             return a
-        if self.vague:
-            if a and b:
+        if self.start and self.end and a and b:
+            a = _shortened(self.start, self.end) or a  # "between 11 and 18 July 1810", not July and 1810 twice
+            if self.vague:
                 return f"between {a} and {b}"
+            return f"{a}–{b}" if a.isdigit() else f"{a} – {b}"
+        if self.vague:
             return f"not before {a}" if a else f"not after {b}" if b else ""
-        if a and b:
-            return f"{a} – {b}"
         return f"from {a}" if a else f"until {b}" if b else ""
 
 
