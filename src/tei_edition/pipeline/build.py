@@ -369,7 +369,7 @@ def outside_links(
     """Document id -> {id: the site path of the page that shows it}, for the ids a document's pointers name that its
     own file does not declare (TEI: '#id' resolves in the file, then in the registers; `targets`: outside_targets):
     a register entry (its page), a document (its page), or an id of another file that holds one document (that page,
-    at the id)."""
+    at the id); '' for an id that no file declares (validation reports the pointer; its words are no link)."""
     outside, declared = targets
     if not outside:
         return {}
@@ -383,9 +383,12 @@ def outside_links(
         found: dict[str, str] = {}
         for target in sorted(ids):
             page = pages.get(target)
-            holders = by_file.get(declared.get(target, path), []) if page is None else []
+            where = declared.get(target)
+            holders = by_file.get(where, []) if page is None and where is not None else []
             if len(holders) == 1:
                 page = f"{folder('documents', holders[0].id)}#{target}"
+            elif page is None and where is None:
+                page = ""
             if page is not None:
                 found[target] = page
         if found:

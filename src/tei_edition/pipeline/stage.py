@@ -442,10 +442,11 @@ class CachedBodies(Mapping[str, str]):
 def relink(body: str, links: Mapping[str, str]) -> str:
     """A screen body with its links to ids outside its page ('#id' where the body has no such id) led to the pages
     of the site that show them (`links`: id -> path below the site's root; the body's links to the root are
-    '../../')."""
+    '../../'), and those to an id nothing declares ('') left without a target: their words stay, no link leads
+    nowhere."""
     for target, page in links.items():
         if f' id="{target}"' not in body:
-            body = body.replace(f'href="#{target}"', f'href="../../{page}"')
+            body = body.replace(f' href="#{target}"', f' href="../../{page}"' if page else "")
     return body
 
 
