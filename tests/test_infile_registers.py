@@ -508,7 +508,7 @@ def test_a_pointer_to_an_id_outside_its_file_leads_to_the_page_that_shows_it(
         },
     )
     status, output, errors = validation_errors(edition)
-    assert [e["message"].split(" matches")[0] for e in errors] == ["ref/@target '#gone'"], output
+    assert [e["message"].split(" in the")[0] for e in errors] == ["ref/@target '#gone' matches no xml:id"], output
     status, output = build(edition)
     assert status == 1, output
     site = edition / "build" / "html"

@@ -296,7 +296,8 @@ def _unresolved(
         line_of(el),
         0,
         Severity.ERROR,
-        f"{local}/@{attr} '#{target}' matches no entry{where}{hint}",
+        # a name points to an entry; anything else (a ref's target, a change's @who) to an element by its xml:id
+        f"{local}/@{attr} '#{target}' matches no {'entry' if kind else 'xml:id'}{where}{hint}",
         "ref-resolves",
     )
 
