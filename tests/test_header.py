@@ -154,3 +154,25 @@ def test_a_text_that_opens_with_its_date_is_dated_by_it(body: str, shown: str) -
         )
     )
     assert read_header(tree).date_display == shown
+
+
+def test_an_inscription_s_origin_given_as_a_plain_date_and_place() -> None:
+    """US Epigraphy writes the origin as <date notBefore notAfter> and <placeName> (not origDate, origPlace): the
+    document is dated by it and the rows name both; a support holding its dimensions reads as words only; the
+    decoration is described."""
+    ms_desc = (
+        "<sourceDesc><msDesc><msIdentifier><idno>L.14</idno></msIdentifier><physDesc><objectDesc><supportDesc>"
+        "<support><p>Marble tablet.</p><dimensions><height>28</height><width>24</width><depth>4</depth>"
+        "</dimensions></support></supportDesc></objectDesc><decoDesc><decoNote><p>A winged genius holding a garland."
+        '</p></decoNote></decoDesc></physDesc><history><origin><date notBefore="0101" notAfter="0200">2nd century CE'
+        '</date><placeName ref="europe.italy.rome">Rome, Italy</placeName></origin></history></msDesc></sourceDesc>'
+    )
+    meta = read_header(header_of(ms_desc))
+    rows = dict(meta.original)
+    assert meta.date is not None and meta.date.iso() == "0101/0200"
+    assert rows["Date of origin"] == "2nd century CE" and rows["Place of origin"] == "Rome, Italy"
+    assert rows["Support"] == "Marble tablet."
+    assert rows["Decoration"] == "A winged genius holding a garland."
+
+    bare = ms_desc.replace("<p>Marble tablet.</p>", "marble")
+    assert dict(read_header(header_of(bare)).original)["Support"] == "marble"  # not "marble 28 24 4"

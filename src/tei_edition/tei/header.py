@@ -204,8 +204,10 @@ def _origin_date(source_desc: etree._Element) -> etree._Element | None:
     """The date of the original when the header gives no date of creation: the object's date of origin
     (msDesc/history/origin/origDate, as EpiDoc and manuscript descriptions give it), else the date of the work's
     first edition (ELTeC's bibl[@type='firstEdition']). A later edition's imprint date is never taken."""
-    for date in source_desc.iterfind(f".//{T}msDesc/{T}history/{T}origin/{T}origDate"):
-        return date
+    origin = source_desc.find(f".//{T}msDesc/{T}history/{T}origin")
+    if origin is not None:  # its origDate, or (US Epigraphy) a plain <date> in it
+        for date in (*origin.iterfind(f".//{T}origDate"), *origin.iterfind(f"{T}date")):
+            return date
     for bibl in source_desc.iter(f"{T}bibl", f"{T}biblStruct"):
         if bibl.get("type") in FIRST_EDITION:
             found = bibl.find(f".//{T}date")
@@ -326,15 +328,16 @@ def _original(ms_desc: etree._Element) -> list[tuple[str, str]]:
         # <support> holds paragraphs, or the words themselves (<support>parchment</support>)
         add(
             "Support",
-            " ".join(_prose(p) for p in support.iterfind(f"{T}support/{T}p")) or text_of(support.find(f"{T}support")),
+            " ".join(_prose(p) for p in support.iterfind(f"{T}support/{T}p")) or _prose(support.find(f"{T}support")),
         )
         add("Condition", _prose(support.find(f"{T}condition")))
     add("Layout", " ".join(_prose(p) for p in ms_desc.iterfind(f"{T}physDesc/{T}objectDesc/{T}layoutDesc//{T}p")))
     add("Script", " ".join(_prose(p) for p in ms_desc.iterfind(f"{T}physDesc/{T}handDesc//{T}p")))
+    add("Decoration", " ".join(_prose(p) for p in ms_desc.iterfind(f"{T}physDesc/{T}decoDesc//{T}p")))
     origin = ms_desc.find(f"{T}history/{T}origin")
     if origin is not None:
-        add("Place of origin", _prose(origin.find(f"{T}origPlace")))
-        add("Date of origin", _prose(origin.find(f"{T}origDate")))
+        add("Place of origin", _prose(origin.find(f"{T}origPlace")) or _prose(origin.find(f"{T}placeName")))
+        add("Date of origin", _prose(origin.find(f"{T}origDate")) or _prose(origin.find(f"{T}date")))
     for provenance in ms_desc.iterfind(f"{T}history/{T}provenance"):
         add("Provenance", _prose(provenance))
     add("Acquisition", _prose(ms_desc.find(f"{T}history/{T}acquisition")))
