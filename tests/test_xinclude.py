@@ -14,7 +14,9 @@ from click.testing import CliRunner, Result
 from lxml import etree
 
 from tei_edition.cli import main
+from tei_edition.config import load_config
 from tei_edition.errors import SourceError
+from tei_edition.pipeline import check_edition
 from tei_edition.tei import xinclude
 from tei_edition.tei.parse import parse_bytes, parse_file
 
@@ -104,6 +106,11 @@ def test_text_includes_and_fallbacks(edition: Path) -> None:
     )
     texts = ["".join(p.itertext()) for p in parse_file(doc).getroot().iter(f"{T}p")]
     assert texts == ["A: an included note.", "no list", "offline", "gone"]
+    # each include its fallback stands in for is a warning at its line: what follows from it is no mystery
+    report = check_edition(load_config(edition / "edition.toml"))
+    fallbacks = [(d.line, d.severity.value, d.message) for d in report.diagnostics if d.rule == "include-fallback"]
+    assert [(line, severity) for line, severity, _m in fallbacks] == [(8, "warning"), (9, "warning"), (10, "warning")]
+    assert "URLs are never fetched" in fallbacks[1][2] and "<xi:fallback> stands in" in fallbacks[1][2]
 
 
 @pytest.mark.parametrize(

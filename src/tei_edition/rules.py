@@ -88,6 +88,11 @@ RULES: dict[str, Rule] = {
     "authority": Rule(
         "warning", False, "every register entry has an authority identifier (<idno>: Wikidata, VIAF, GeoNames ...)"
     ),
+    "include-fallback": Rule(
+        "warning",
+        False,
+        "every xi:include is resolved (one that names a URL, never fetched, or a missing file uses its xi:fallback)",
+    ),
     "image": Rule(
         "warning",
         False,

@@ -175,9 +175,10 @@ class SourceWorker:
         assert task.data is not None
         result = SourceResult(task.path)
         clock = _Clock(result.seconds)
+        fallbacks: list[tuple[int, str]] = []
         with clock("parse"):
             try:
-                tree = parse_source(task.data, task.path, task.is_document)
+                tree = parse_source(task.data, task.path, task.is_document, fallbacks)
             except FragmentError as exc:  # a piece that documents include: no document of its own
                 warning = Diagnostic(task.path, exc.line or 0, 0, Severity.WARNING, exc.detail, "fragment")
                 result.core, result.encoding = CoreResult(True, [warning]), []
@@ -191,6 +192,21 @@ class SourceWorker:
         if task.core:
             result.half = task.half
             result.core = self._core_steps(task, tree, clock, result)
+            if (
+                task.half != "texts"
+            ):  # what the file asks to include and does not get: what follows from it is not its fault
+                result.core.diagnostics[:0] = [
+                    Diagnostic(
+                        task.path,
+                        line,
+                        0,
+                        Severity.WARNING,
+                        f"{message}; its <xi:fallback> stands in (a problem the validation finds where the content "
+                        "would be may come from this)",
+                        "include-fallback",
+                    )
+                    for line, message in fallbacks
+                ]
         if task.encoding:
             with clock("validate"):
                 result.encoding = check_untagged(task.path, tree, self.matcher()) if task.is_document else []
@@ -327,9 +343,12 @@ class _Clock:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-def parse_source(data: bytes, path: Path, is_document: bool) -> etree._ElementTree:
-    """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise."""
-    tree = parse_bytes(data, path)
+def parse_source(
+    data: bytes, path: Path, is_document: bool, fallbacks: list[tuple[int, str]] | None = None
+) -> etree._ElementTree:
+    """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise. `fallbacks`
+    receives the includes that could not be had and whose xi:fallback stands in (tei/parse.py)."""
+    tree = parse_bytes(data, path, fallbacks=fallbacks)
     require_source(tree, path, is_document)
     return tree
 

@@ -46,17 +46,22 @@ def make_parser() -> etree.XMLParser:
     return parser
 
 
-def parse_bytes(data: bytes, path: Path, included: list[Path] | None = None) -> etree._ElementTree:
+def parse_bytes(
+    data: bytes, path: Path, included: list[Path] | None = None, fallbacks: list[tuple[int, str]] | None = None
+) -> etree._ElementTree:
     """Parse a TEI file's bytes into a tree; raise SourceError naming the file and line on any problem.
 
     A DOCTYPE is accepted, but its external DTD is never read; entities declared in the document itself are
     expanded within bounds (MAX_ENTITY_CHARS); external and parameter entities are refused. The tree returned has
     no DOCTYPE, so that no other XML processor given it (Saxon) can try to load the DTD. XIncludes are resolved
-    (tei/xinclude.py: files inside the edition's folder only); `included`, if given, receives the files read."""
+    (tei/xinclude.py: files inside the edition's folder only); `included`, if given, receives the files read, and
+    `fallbacks` (line, message) for each include that could not be had and whose xi:fallback stands in."""
     context = IncludeContext()
     tree = _parse(data, path, context)
     if included is not None:
         included.extend(dict.fromkeys(context.included))
+    if fallbacks is not None:
+        fallbacks.extend(context.fallbacks)
     return tree
 
 

@@ -55,6 +55,8 @@ class IncludeContext:
     chain: tuple[Path, ...] = ()
     budget: list[int] = field(default_factory=lambda: [MAX_INCLUDED_BYTES])
     included: list[Path] = field(default_factory=list)
+    # (line, message) for each include of the source itself that could not be had and whose xi:fallback stands in
+    fallbacks: list[tuple[int, str]] = field(default_factory=list)
 
 
 Parse = Callable[[bytes, Path, IncludeContext], etree._ElementTree]
@@ -87,13 +89,19 @@ def resolve_includes(tree: etree._ElementTree, path: Path, context: IncludeConte
             raise SourceError(path, "the root element cannot be an xi:include", line=line_of(include))
         try:
             nodes = _included(
-                include, path, tree, IncludeContext(context.root, chain, context.budget, context.included), parse
+                include,
+                path,
+                tree,
+                IncludeContext(context.root, chain, context.budget, context.included, context.fallbacks),
+                parse,
             )
         except _IncludeError as exc:
             fallback = include.find(XI + "fallback")
             if fallback is None or not isinstance(exc, _ResourceError):
                 raise SourceError(path, f"{_describe(include)}: {exc}", line=line_of(include)) from None
             nodes = _fallback_content(fallback)
+            if not context.chain:  # of the source itself: said at its line (a nested file's lines are its own)
+                context.fallbacks.append((line_of(include), f"{_describe(include)}: {exc}"))
         _replace(include, nodes)
     for fallback in list(tree.getroot().iter(XI + "fallback")):
         raise SourceError(path, "<xi:fallback> outside an <xi:include>", line=line_of(fallback))
