@@ -249,3 +249,20 @@ def test_a_correspondent_with_no_name_is_left_out_of_the_letter_s_header(tmp_pat
     assert rows["From"] == "Heinrich Bullinger; Zürich", rows
     assert rows["To"] == "Heidelberg", rows
     assert "; ;" not in page.text_content()
+
+
+def test_a_corpus_of_one_text_is_that_text(tmp_path: Path) -> None:
+    """A teiCorpus holding one TEI (a diary's month in a corpus of months) is that text: its page has the text's
+    own title and date, not only the corpus's, and the whole text."""
+    corpus = (
+        f'<teiCorpus xmlns="{TEI}" xml:id="entries1935-02">{PLAIN.format(title="Diary of Robert Graves 1935-39")}'
+        f'<TEI xml:id="diary-1935-02">{PLAIN.format(title="Diary entries for February, 1935")}'
+        '<text><body><p><date when="1935-02-01">Feb 1</date> Wrote all day.</p></body></text></TEI></teiCorpus>'
+    )
+    edition = edition_of(tmp_path / "ed", {"graves.xml": corpus})
+    status, output = build(edition)
+    assert status in (0, 1), output
+    page = html.fromstring((edition / "build" / "html" / "documents" / "entries1935-02" / "index.html").read_bytes())
+    assert page.findtext(".//h1").strip() == "Diary entries for February, 1935"
+    assert "Wrote all day." in page.text_content()
+    assert page.xpath("//header//time/@datetime") == ["1935-02-01"]

@@ -156,9 +156,12 @@ def read_document(tree: etree._ElementTree, path: Path, names: NameLinks | None 
 
     root = tree.getroot()
     doc_id = root.get(XML_ID) or path.stem
-    title_el = root.find(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
+    # A corpus of one text is that text: its own header says what it is (the corpus's, what it belongs to).
+    members = root.findall(f"{T}TEI") if root.tag == f"{T}teiCorpus" else []
+    described = members[0] if len(members) == 1 and members[0].find(f"{T}teiHeader") is not None else root
+    title_el = described.find(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
     title = text_of(title_el) or doc_id
-    creation_date = root.find(f"{T}teiHeader/{T}profileDesc/{T}creation//{T}date")
+    creation_date = described.find(f"{T}teiHeader/{T}profileDesc/{T}creation//{T}date")
     span = date_span(creation_date.attrib) if creation_date is not None else None
     readings = [reading for _el, reading in read_readings(tree, names if names is not None else _names(tree, path))]
     return Document(
@@ -166,7 +169,7 @@ def read_document(tree: etree._ElementTree, path: Path, names: NameLinks | None 
         path=path,
         title=title,
         date=span,
-        header=read_header(tree),
+        header=read_header(tree if described is root else etree.ElementTree(described)),
         lang=root.get(XML_LANG) or "",
         graphics=tuple((g.get("url") or "", line_of(g)) for g in root.iter(f"{T}graphic")),
         short_title=short_title_of(tree),
