@@ -142,6 +142,14 @@ CLASHING = (
 )
 
 
+def clashing_lists() -> dict[str, str]:
+    """Two documents whose own lists both declare p_A1 (of Ayr, of Bute), each pointing to it: 'A', 'B'."""
+    return {
+        "docs/a.xml": letter("a", '<p><persName corresp="#p_A1">A</persName></p>', CLASHING.format(place="Ayr")),
+        "docs/b.xml": letter("b", '<p><persName corresp="#p_A1">B</persName></p>', CLASHING.format(place="Bute")),
+    }
+
+
 def test_in_file_entries_get_pages_with_mentions_and_clashes_are_scoped(tmp_path: Path) -> None:
     edition = with_registers(
         tmp_path / "ed",
@@ -310,8 +318,7 @@ def test_two_documents_whose_own_lists_share_an_id_each_link_to_their_own_entry(
         tmp_path / "ed",
         {
             "registers/persons.xml": REGISTER,
-            "docs/a.xml": letter("a", '<p><persName corresp="#p_A1">A</persName></p>', CLASHING.format(place="Ayr")),
-            "docs/b.xml": letter("b", '<p><persName corresp="#p_A1">B</persName></p>', CLASHING.format(place="Bute")),
+            **clashing_lists(),
         },
     )
     status, output, errors = validation_errors(edition)
@@ -457,8 +464,7 @@ def test_a_pointer_that_names_the_file_leads_to_that_file_s_own_entry(
         tmp_path / "ed",
         {
             "registers/persons.xml": REGISTER,
-            "docs/a.xml": letter("a", '<p><persName corresp="#p_A1">A</persName></p>', CLASHING.format(place="Ayr")),
-            "docs/b.xml": letter("b", '<p><persName corresp="#p_A1">B</persName></p>', CLASHING.format(place="Bute")),
+            **clashing_lists(),
             "docs/c.xml": letter(
                 "c", '<p><persName ref="a.xml#p_A1">Ca</persName> and <persName ref="./b.xml#p_A1">Cb</persName></p>'
             ),
