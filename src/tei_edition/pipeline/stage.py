@@ -429,10 +429,12 @@ class CachedBodies(Mapping[str, str]):
     the site that shows it (a register entry's, another document's, at the id): its links '#id' lead there (the
     stylesheets see one file only, where '#id' can only be an anchor of the page)."""
 
-    def __init__(self, cache: BuildCache, cache_keys: dict[str, str], links: Mapping[str, Mapping[str, str]] = {}):
+    def __init__(
+        self, cache: BuildCache, cache_keys: dict[str, str], links: Mapping[str, Mapping[str, str]] | None = None
+    ):
         self.cache = cache
         self.cache_keys = cache_keys
-        self.links = links
+        self.links: Mapping[str, Mapping[str, str]] = links or {}
 
     def __getitem__(self, doc_id: str) -> str:
         data = self.cache.get(self.cache_keys[doc_id])
