@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tei_edition.tei.header import read_header
+from tei_edition.tei.header import name_text, read_header
 from tei_edition.tei.parse import parse_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,6 +112,12 @@ def test_names_made_of_parts_are_spaced_and_a_translator_is_not_an_editor_too() 
     meta = read_header(tree)
     assert list(meta.editors) == ["Ирина Полинская"]
     assert meta.translator == "Ирина Полинская"
+    inverted = etree.fromstring(
+        f'<persName xmlns="{TEI}"><surname>Smith</surname>, <forename>Anna</forename></persName>'
+    )
+    assert name_text(inverted) == "Smith, Anna"
+    described = etree.fromstring(f'<rs xmlns="{TEI}">the <persName>Emperor</persName>\'s son</rs>')
+    assert name_text(described) == "the Emperor's son"
 
 
 def test_a_manuscript_description_names_its_contents_and_support() -> None:

@@ -381,6 +381,8 @@ def name_text(el: etree._Element | None) -> str:
     with its name in Russian and in English), the first."""
     if el is None:
         return ""
+    if el.tag == f"{T}rs":  # a description ("the Emperor's son"): its words as they are
+        return text_of(el)
     if el.tag not in _NAMES:
         names = [child for child in el if child.tag in _NAMES]
         if names:
@@ -392,7 +394,7 @@ def name_text(el: etree._Element | None) -> str:
         if isinstance(child.tag, str):
             parts.append(f" {text_of(child)} " if child.tag in _NAME_PARTS else text_of(child))
         parts.append(child.tail or "")
-    return normalise_space("".join(parts))
+    return normalise_space("".join(parts)).replace(" ,", ",")  # <surname>Smith</surname>, <forename>...
 
 
 def _editors(title_stmt: etree._Element | None) -> list[str]:
