@@ -70,6 +70,7 @@ from tei_edition.tei.edition import (
 )
 from tei_edition.tei.model import Document
 from tei_edition.tei.parse import parse_bytes
+from tei_edition.tei.works import read_works
 from tei_edition.validate.diagnostics import Report
 
 if TYPE_CHECKING:
@@ -319,6 +320,13 @@ def gather_edition(
     data.epub = plan.epub
     data.source_hashes = {path: plan.contents.digest(path) for path in plan.sources.all}
     data.document_keys = document_keys
+    data.works = read_works(register_trees.items())
+    if data.works:  # who cites each work: the documents of the files that point to its id
+        ids = {work.id for work in data.works}
+        outside = stage.outside[0]
+        for doc in data.documents:
+            for work_id in sorted(outside.get(doc.path, frozenset()) & ids):
+                data.cited.setdefault(work_id, []).append(doc.id)
     data.scoped = {
         p: (
             *sorted(names.scoped),
@@ -377,6 +385,7 @@ def outside_links(
     for doc in data.documents:
         by_file.setdefault(doc.path, []).append(doc)
     pages = {doc.id: folder("documents", doc.id) for doc in data.documents}
+    pages.update({work.id: f"{folder('bibliography')}#{work.id}" for work in data.works})
     pages.update({entity_id: folder(entity.section, entity_id) for entity_id, entity in data.entities.items()})
     out: dict[str, dict[str, str]] = {}
     for path, ids in outside.items():

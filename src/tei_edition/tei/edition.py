@@ -21,6 +21,7 @@ from tei_edition.tei.letters import Letter
 from tei_edition.tei.model import DateMention, Document, Mention, Passage, read_document, read_passages
 from tei_edition.tei.names import RegisterKeys, resolve_names
 from tei_edition.tei.registers import Entity, Register, all_entities, read_registers
+from tei_edition.tei.works import Work
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class EditionData:
     # '<file id>.<xml:id>', and, each after a '-', those its names point to that only other documents' own lists
     # declare (no link); what its view depends on besides its source
     scoped: dict[Path, tuple[str, ...]] = field(default_factory=dict)
+    works: list[Work] = field(default_factory=list)  # the registers' lists of works (tei/works.py), in reference order
+    cited: dict[str, list[str]] = field(default_factory=dict)  # a work's id -> the ids of the documents pointing to it
     _positions: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _mentions: dict[str, list[EntityMention]] | None = field(default=None, init=False, repr=False, compare=False)
 

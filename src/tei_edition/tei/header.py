@@ -156,7 +156,7 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
         recipients=tuple(recipients),
         sent_place=sent_place,
         received_place=received_place,
-        source=_source(source_desc),
+        source=source_citation(source_desc),
         archive=_archive(ms_desc),
         summary=_first_text(
             header, [f"{T}fileDesc/{T}sourceDesc//{T}msContents/{T}summary", f"{T}profileDesc/{T}abstract"]
@@ -451,7 +451,9 @@ def reads_as_words(value: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z]+(?:[-_ ][A-Za-z]+)*", value)) and not value.isupper()
 
 
-def _source(source_desc: etree._Element | None) -> SourceCitation:
+def source_citation(source_desc: etree._Element | None) -> SourceCitation:
+    """The bibliographic record an element holds (its first biblStruct, else its first bibl, else its words): a
+    header's sourceDesc, or a list's entry wrapped in one (tei/works.py)."""
     if source_desc is None:
         return SourceCitation()
     struct = source_desc.find(f".//{T}biblStruct")

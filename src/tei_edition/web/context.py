@@ -35,10 +35,14 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def navigation(letters: bool, places_map: bool = False) -> tuple[tuple[str, str, str], ...]:
-    """The main menu: the map after the places when some place has coordinates, the correspondence index after the
-    chronology when the edition describes letters."""
+def navigation(letters: bool, places_map: bool = False, works: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """The main menu: the map after the places when some place has coordinates, the bibliography before the search
+    when the registers list works, the correspondence index after the chronology when the edition describes
+    letters."""
     menu = NAVIGATION
+    if works:
+        at = [key for key, _label, _folder in menu].index("search")
+        menu = (*menu[:at], ("bibliography", "Bibliography", "bibliography/"), *menu[at:])
     if places_map:
         at = [key for key, _label, _folder in menu].index("places") + 1
         menu = (*menu[:at], ("map", "Map", "map/"), *menu[at:])
@@ -140,7 +144,7 @@ class Site:
             tool_version=self.data.tool_version,
             build_date=self.data.build_date,
             stylesheets=(),
-            navigation=navigation(bool(self.data.letters)),
+            navigation=navigation(bool(self.data.letters), works=bool(self.data.works)),
             epub=self.data.epub,
         )
 

@@ -75,8 +75,9 @@ def mapped_places(data: EditionData) -> list[MapPlace]:
 def add_to_navigation(site: Site) -> None:
     """Put the map in the main menu, after the places, when some place is on it (before any page is rendered)."""
     if mapped_places(site.data):
-        letters = any(key == "letters" for key, _label, _folder in site.info.navigation)
-        site.info = dataclasses.replace(site.info, navigation=navigation(letters, places_map=True))
+        keys = {key for key, _label, _folder in site.info.navigation}
+        menu = navigation("letters" in keys, places_map=True, works="bibliography" in keys)
+        site.info = dataclasses.replace(site.info, navigation=menu)
 
 
 def tiles_origin(tiles: str) -> str:

@@ -25,6 +25,7 @@ from tei_edition.web.registers import render_registers
 from tei_edition.web.search import SearchIndex, SearchIndexStats
 from tei_edition.web.versions import render_versions
 from tei_edition.web.witnesses import render_witnesses
+from tei_edition.web.works import render_bibliography
 
 
 def template_location(exc: TemplateError) -> tuple[str, int | None]:
@@ -90,6 +91,7 @@ def render_site(
         render_chronology(site)
         render_map(site)
         render_letters(site, data.letters)
+        render_bibliography(site)
         render_about(site)
         render_downloads(site)
         render_search_page(site)
