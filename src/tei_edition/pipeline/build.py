@@ -328,11 +328,7 @@ def gather_edition(
             for work_id in sorted(outside.get(doc.path, frozenset()) & ids):
                 data.cited.setdefault(work_id, []).append(doc.id)
     data.scoped = {
-        p: (
-            *sorted(names.scoped),
-            *(f"-{i}" for i in sorted(names.unlinked)),
-            *(f"{file}#{xml_id}={entry}" for file, xml_id, entry in sorted(names.in_files)),
-        )
+        p: names.decided()
         for p in plan.sources.documents
         if core[p].parsed and (names := core[p].names) is not None and (names.scoped or names.unlinked)
     }

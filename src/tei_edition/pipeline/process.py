@@ -208,10 +208,7 @@ def texts_key(key: str, names: NameLinks | None) -> str:
     register entry's, where a pointer naming another file led)."""
     if names is None or not (names.scoped or names.by_uri or names.unlinked):
         return key
-    unlinked = (f"-{i}" for i in sorted(names.unlinked))
-    in_files = (f"{file}#{xml_id}={entry}" for file, xml_id, entry in sorted(names.in_files))
-    by_uri = (f"{u} {e}" for u, e in sorted(names.by_uri))
-    return content_key(key, "names", *sorted(names.scoped), *by_uri, *unlinked, *in_files)
+    return content_key(key, "names", *names.decided(), *(f"{u} {e}" for u, e in sorted(names.by_uri)))
 
 
 def process_sources(

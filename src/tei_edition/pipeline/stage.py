@@ -242,16 +242,7 @@ class SourceWorker:
                 core.diagnostics.extend(check_prefixes(path, tree))
             if task.is_document:
                 names = resolve_names(tree, path, self.register_keys())
-                core.names = NameLinks(
-                    local_ids=names.local_ids,
-                    scoped=names.scoped,
-                    uris=names.uris,
-                    by_uri=names.by_uri,
-                    elsewhere=names.elsewhere,
-                    unlinked=names.unlinked,
-                    included=names.included,
-                    in_files=names.in_files,
-                )
+                core.names = names.kept()
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}
         if task.is_document and checks and not self.settings.read and self.settings.split:

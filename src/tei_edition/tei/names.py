@@ -148,6 +148,20 @@ class NameLinks:
     # the own lists of several files declare: what the link depends on besides `shared`
     in_files: frozenset[tuple[str, str, str]] = frozenset()
 
+    def kept(self) -> NameLinks:
+        """What a file's reading keeps of its names once they are resolved (for the cache and RegisterKeys.agree):
+        all but the entries (kept apart), the elements' links and their order, which belong to one parsed tree."""
+        return replace(self, entries=[], links={}, own=set(), order=[])
+
+    def decided(self) -> tuple[str, ...]:
+        """What other files decided of these names, as strings for keys: the ids scoped to their file, those that
+        lead nowhere ('-id'), and where pointers naming another file led ('file#id=entry')."""
+        return (
+            *sorted(self.scoped),
+            *(f"-{i}" for i in sorted(self.unlinked)),
+            *(f"{file}#{xml_id}={entry}" for file, xml_id, entry in sorted(self.in_files)),
+        )
+
     def entity_of(self, el: etree._Element) -> str | None:
         """The entry a name of the text mentions (its id), None for a name that leads nowhere or out of the
         edition, and for an entry's own name in its list."""
