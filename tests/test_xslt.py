@@ -1080,11 +1080,12 @@ def test_an_empty_paragraph_gets_no_number(transformer: Transformer) -> None:
 
 
 def test_a_list_of_references_gives_one_entry_a_line(transformer: Transformer) -> None:
-    """EpiDoc's bibliography (listBibl of bibl): each reference on a line of its own, not run into the next."""
+    """EpiDoc's bibliography (listBibl of bibl): each reference on a line of its own, not run into the next; its
+    empty placeholder (<bibl/>) is no line."""
     out = body(
         transformer,
         '<div type="bibliography"><listBibl><head>Editions</head><bibl>Karyshkovsky, <citedRange>79-82</citedRange>'
-        "</bibl><bibl>SEG <citedRange>31, 715</citedRange></bibl></listBibl></div>",
+        "</bibl><bibl>SEG <citedRange>31, 715</citedRange></bibl><bibl/></listBibl></div>",
     )
     page = html.fragment_fromstring(out, create_parent="div")
     assert [" ".join(li.text_content().split()) for li in page.xpath("//ul[@class='list-bibl']/li")] == [

@@ -181,7 +181,9 @@
   <!-- A list of references (EpiDoc's editions and commentaries, a back matter's works cited): one entry a line. -->
   <xsl:template match="tei:listBibl[tei:bibl | tei:biblStruct | tei:biblFull | tei:msDesc | tei:listBibl]">
     <xsl:param name="ed:inline" as="xs:boolean" tunnel="yes" select="false()"/>
-    <xsl:variable name="entries" select="tei:bibl | tei:biblStruct | tei:biblFull | tei:msDesc | tei:listBibl"/>
+    <!-- an empty entry (EpiDoc's <bibl/> placeholder) is no line of its own -->
+    <xsl:variable name="entries" select="(tei:bibl | tei:biblStruct | tei:biblFull | tei:msDesc | tei:listBibl)
+                                         [normalize-space(.) != '' or exists(.//tei:ptr | .//tei:ref | .//tei:graphic)]"/>
     <xsl:element name="{if ($ed:inline) then 'span' else 'div'}">
       <xsl:sequence select="ed:attributes(., ('list-bibl-wrap', if ($ed:inline) then 'block' else ()))"/>
       <xsl:apply-templates select="tei:head"/>
@@ -196,7 +198,8 @@
           </xsl:element>
         </xsl:for-each>
       </xsl:element>
-      <xsl:apply-templates select="node()[not(. intersect $entries or self::tei:head)][not(self::text()[not(normalize-space())])]"/>
+      <xsl:apply-templates select="node()[not(. intersect $entries or self::tei:head)][not(self::text()[not(normalize-space())])]
+                                          [not(self::tei:bibl | self::tei:biblStruct | self::tei:biblFull)]"/>
     </xsl:element>
   </xsl:template>
 
