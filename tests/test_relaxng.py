@@ -425,3 +425,20 @@ def test_an_editions_own_schema_counts_every_element(tmp_path: Path) -> None:
     own.write_bytes(TEI_ALL.read_bytes())
     found = validate_text(RelaxNGValidator(own), tmp_path, ELTEC_LIKE.format(extra=""))
     assert found and all(d.severity is Severity.ERROR and d.rule == "schema" for d in found)
+
+
+WITH_EXAMPLE = """<TEI xmlns="http://www.tei-c.org/ns/1.0">
+<teiHeader><fileDesc><titleStmt><title>T</title></titleStmt><publicationStmt><p>p</p></publicationStmt>
+<sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>
+<text><body><div><p>An example:</p>
+<egXML xmlns="http://www.tei-c.org/ns/Examples"><p>x <foo xmlns="urn:x" a="1"/></p></egXML>{extra}</div>
+</body></text></TEI>"""
+
+
+def test_other_namespaces_where_tei_takes_them_need_no_warning(tei_all: RelaxNGValidator, tmp_path: Path) -> None:
+    # An example's markup (egXML, and whatever it holds) is part of TEI: the file is valid as it is.
+    assert validate_text(tei_all, tmp_path, WITH_EXAMPLE.format(extra="")) == []
+    # Beside a project's own attribute elsewhere, it is set aside with the rest, and the warning says so.
+    [notice] = validate_text(tei_all, tmp_path, WITH_EXAMPLE.format(extra='<p xmlns:f="urn:f" f:x="1">y</p>'))
+    assert notice.rule == "foreign-namespace" and notice.line == 5
+    assert "http://www.tei-c.org/ns/Examples" in notice.message and "urn:f" in notice.message

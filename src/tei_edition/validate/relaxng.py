@@ -109,13 +109,19 @@ class RelaxNGValidator:
         tree = tree.getroottree() if isinstance(tree, etree._Element) else tree
         form = self._compiled.form("walked" if self._checked < self._compiled.walked_documents else "common")
         self._checked += 1
-        if form.validate(tree):
-            return []
         notice: list[Diagnostic] = []
-        if self.set_aside_foreign:
-            stripped, notice = _set_aside_foreign(tree, Path(path), self._compiled.label)
-            if notice:
-                tree = stripped
+        foreign = _foreign_content(tree.getroot()) if self.set_aside_foreign else None
+        if foreign is not None and foreign.where_not_allowed():
+            # Content of other namespaces where TEI All takes none: the file cannot pass as it is, so it is checked
+            # once, without them (a FRUS volume: one check of 0.2-0.3 s rather than two).
+            tree, notice = _set_aside_foreign(tree, Path(path), self._compiled.label, foreign)
+            if form.validate(tree):
+                return notice
+        else:
+            if form.validate(tree):
+                return []
+            if foreign is not None and foreign:
+                tree, notice = _set_aside_foreign(tree, Path(path), self._compiled.label, foreign)
                 if form.validate(tree):
                     return notice
         try:
@@ -243,27 +249,63 @@ class RelaxNGValidator:
 
 
 _OWN_NAMESPACES = ("http://www.tei-c.org/ns/1.0", "http://www.w3.org/XML/1998/namespace")
+_TEI = "{http://www.tei-c.org/ns/1.0}"
+_XML = "{http://www.w3.org/XML/1998/namespace}"
+# Where TEI All takes elements of any namespace: a header's xenoData, an example (egXML, in the Examples namespace),
+# and the schema specifications of an ODD (content models, datatypes, constraints).
+_OPEN = frozenset(
+    _TEI + name for name in ("xenoData", "content", "alternate", "sequence", "datatype", "constraint", "dataRef")
+) | {"{http://www.tei-c.org/ns/Examples}egXML"}
+
+
+@dataclass
+class _Foreign:
+    """The elements and attributes of other namespaces in a document."""
+
+    elements: list[etree._Element]
+    attributes: list[tuple[etree._Element, str]]
+
+    def __bool__(self) -> bool:
+        return bool(self.elements or self.attributes)
+
+    def where_not_allowed(self) -> bool:
+        """True when some of them stand where TEI All takes none (outside _OPEN), so that the file as it is cannot
+        pass: a project's own elements and attributes beside TEI's (FRUS's frus:doc-dateTime-min, ELTeC's codes)."""
+        if not self:
+            return False
+        holders = [*self.elements, *(el for el, _name in self.attributes)]
+        return any(el.tag not in _OPEN and not any(a.tag in _OPEN for a in el.iterancestors()) for el in holders)
+
+
+def _foreign_content(root: etree._Element) -> _Foreign:
+    """The elements and attributes of other namespaces under (and in) `root`, in one pass."""
+    elements: list[etree._Element] = []
+    attributes: list[tuple[etree._Element, str]] = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if not (tag.startswith(_TEI) or tag.startswith(_XML)):
+            elements.append(el)
+        for name in el.attrib:
+            if name[0] == "{" and not (name.startswith(_XML) or name.startswith(_TEI)):
+                attributes.append((el, name))
+    return _Foreign(elements, attributes)
 
 
 def _set_aside_foreign(
-    tree: etree._ElementTree, path: Path, schema: str
+    tree: etree._ElementTree, path: Path, schema: str, foreign: _Foreign | None = None
 ) -> tuple[etree._ElementTree, list[Diagnostic]]:
     """A copy of the tree without the elements and attributes of other namespaces, and a warning that says what
     was set aside (none, and the tree itself, when there is nothing to set aside). The copy keeps the lines. A TEI
     element that held nothing but such elements (ELTeC's textDesc) is set aside with them: the project replaced
-    its content, and TEI's content model for it says nothing about the file."""
+    its content, and TEI's content model for it says nothing about the file. `foreign`: what _foreign_content
+    found in the tree, when it was looked for already."""
     root = tree.getroot()
-    foreign_elements = [
-        el for el in root.iter() if isinstance(el.tag, str) and etree.QName(el).namespace not in _OWN_NAMESPACES
-    ]
-    foreign_attributes = [
-        (el, name)
-        for el in root.iter()
-        if isinstance(el.tag, str)
-        for name in el.attrib
-        if str(name).startswith("{") and etree.QName(name).namespace not in _OWN_NAMESPACES
-    ]
-    if not foreign_elements and not foreign_attributes:
+    if foreign is None:
+        foreign = _foreign_content(root)
+    foreign_elements, foreign_attributes = foreign.elements, foreign.attributes
+    if not foreign:
         return tree, []
     namespaces = sorted(
         {str(etree.QName(el).namespace) for el in foreign_elements}
