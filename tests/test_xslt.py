@@ -645,6 +645,10 @@ def test_supplied(transformer: Transformer) -> None:
     assert body(transformer, '<p><supplied reason="omitted">policy</supplied></p>') == (
         '<p><span class="supplied" title="supplied by the editor (omitted)">[policy]</span></p>'
     )
+    # The source's own brackets kept inside <supplied>: no second pair.
+    assert body(transformer, "<p><supplied>[£]</supplied> 5</p>") == (
+        '<p><span class="supplied" title="supplied by the editor">[£]</span> 5</p>'
+    )
 
 
 @pytest.mark.parametrize(

@@ -132,13 +132,15 @@
 
   <xsl:template match="tei:supplied">
     <xsl:variable name="reason" select="ed:reason(.)"/>
+    <xsl:variable name="bracketed" select="matches(normalize-space(.), '^\[.*\]$')"/>
     <xsl:call-template name="ed:inline">
       <xsl:with-param name="class" select="'supplied'"/>
       <xsl:with-param name="attributes" as="attribute()*">
         <xsl:attribute name="title" select="'supplied by the editor' || (if (exists($reason)) then ' (' || $reason || ')' else '')"/>
       </xsl:with-param>
-      <xsl:with-param name="before" select="'['"/>
-      <xsl:with-param name="after" select="']'"/>
+      <!-- A transcription that keeps the source's own brackets inside <supplied> ("[£]") gets no second pair. -->
+      <xsl:with-param name="before" select="if ($bracketed) then () else '['"/>
+      <xsl:with-param name="after" select="if ($bracketed) then () else ']'"/>
     </xsl:call-template>
   </xsl:template>
 
