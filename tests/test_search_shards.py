@@ -124,3 +124,16 @@ def test_a_changed_shard_file_is_made_again(edition: Path) -> None:
     summary = build(edition)
     assert summary.search is not None and summary.search.shards_indexed == 2
     assert json.loads(entry.read_text())["languages"]["en"]["page_count"] == 1
+
+
+def test_pagefind_reads_a_clean_builds_pages_where_they_are_staged(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    pages = {f"documents/{name}/index.html": staging / "documents" / name / "index.html" for name in ("d1", "d~2a")}
+    assert search._page_folders(pages, staging) == ["d1", "d~2a"]  # its glob: documents/{d1,d~2a}/**/*.html
+    # A page kept from the last build is not in the staging folder: the shard's pages are linked into one of its own.
+    kept = {**pages, "documents/d3/index.html": tmp_path / "html" / "documents" / "d3" / "index.html"}
+    assert search._page_folders(kept, staging) is None
+    # A folder name a glob would read otherwise is never put into one.
+    odd = {"documents/a{b/index.html": staging / "documents" / "a{b" / "index.html"}
+    assert search._page_folders(odd, staging) is None
+    assert search._page_folders(pages, None) is None

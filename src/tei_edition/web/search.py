@@ -54,6 +54,8 @@ SHARD_LIST = "pagefind/shards.json"
 # A shard other than the first needs only its index data: merged indexes use the first bundle's scripts and wasm.
 _SHARD_DATA = re.compile(r"^(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta|(filter|fragment|index)/[\w.-]+)$")
 _DOCUMENT_PAGE = re.compile(r"^documents/([^/]+)/(?:.+/)?[^/]+\.html$")
+DOCUMENT_PAGES = "documents/**/*.html"  # what Pagefind indexes of a folder of a shard's pages
+_GLOB_PLAIN = re.compile(r"[A-Za-z0-9._~-]+")  # a page folder's name that stands for itself in a glob
 _SHARD_FOLDER = re.compile(r"^pagefind/shard-(\d+)/")
 # Bumped when what a shard's bundle is made from changes (layout, canonical form), so old shards are not reused.
 _SHARD_FORMAT = "2"
@@ -145,9 +147,10 @@ class IndexJob:
     the build renders the other pages. The work is Pagefind's own processes: the threads only wait on their pipes."""
 
     def __init__(self, language: str, parallel: int, near: Path):
-        # Beside the staging folder (`near`), on its file system: the pages are linked into it, and the bundles moved
-        # out of it, rather than copied. Its name is a staging folder's, so that a build that was killed leaves
-        # nothing the next one does not remove (output/writer.py: remove_stale_staging).
+        # Beside the staging folder (`near`), on its file system: a shard's pages are linked into it when some are
+        # kept from the last build, and the bundles are moved out of it, rather than copied. Its name is a staging
+        # folder's, so that a build that was killed leaves nothing the next one does not remove
+        # (output/writer.py: remove_stale_staging).
         self.folder = tempfile.mkdtemp(prefix=".html.new-search-", dir=near)
         self.language = language
         self.shards: set[int] = set()  # the shards handed over
@@ -155,13 +158,22 @@ class IndexJob:
         self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="pagefind")
         self._futures: dict[int, Future[int]] = {}
 
-    def add(self, shard: int, files: Mapping[str, Path]) -> None:
-        """Index a shard whose pages (output path -> where the file is now) are all written."""
+    def add(self, shard: int, files: Mapping[str, Path], staging: Path | None = None) -> None:
+        """Index a shard whose pages (output path -> where the file is now) are all written. `staging`: the folder
+        the pages are written into, at their output paths."""
         self.shards.add(shard)
-        # Pagefind indexes a folder: the shard's pages are hard-linked into one of their own, at the same paths (here:
-        # in a thread, each of these calls would wait for its turn while this one renders pages).
-        _link_pages(files, self._site(shard))
-        self._futures[shard] = self._pool.submit(self._index_shard, shard)
+        folders = _page_folders(files, staging)
+        if staging is not None and folders is not None:
+            # Every page is in the staging folder (a clean build): Pagefind reads them there, its glob naming the
+            # shard's page folders, and no folder of links is made (557 folders and links fewer for the corpora).
+            site, glob = staging, "documents/{" + ",".join(folders) + "}/**/*.html"
+        else:
+            # Some pages are kept from the last build: the shard's pages are hard-linked into a folder of their own,
+            # at the same paths (here: in a thread, each of these calls would wait for its turn while this one
+            # renders pages).
+            _link_pages(files, self._site(shard))
+            site, glob = self._site(shard), DOCUMENT_PAGES
+        self._futures[shard] = self._pool.submit(self._index_shard, shard, site, glob)
 
     def bundle(self, shard: int) -> Path:
         """The folder Pagefind writes a shard's bundle into."""
@@ -171,11 +183,11 @@ class IndexJob:
         """The folder of the shard's pages, as Pagefind reads them."""
         return Path(self.folder) / f"site-{shard}"
 
-    def _index_shard(self, shard: int) -> int:
-        count = _index(str(self._site(shard)), str(self.bundle(shard)), self.language)
+    def _index_shard(self, shard: int, site: Path, glob: str) -> int:
+        count = _index(str(site), str(self.bundle(shard)), self.language, glob, self.folder)
         canonical_bundle(self.bundle(shard))
-        # The shard's folder of links to its pages (one folder per page) goes now, while the build renders other
-        # pages: removing hundreds of folders at the end of the build took up to 1.7 s on a busy disk.
+        # The shard's folder of links to its pages (one folder per page), if any, goes now, while the build renders
+        # other pages: removing hundreds of folders at the end of the build took up to 1.7 s on a busy disk.
         shutil.rmtree(self._site(shard), ignore_errors=True)
         return count
 
@@ -251,7 +263,7 @@ class SearchIndex:
         if self.job is None:
             self.job = IndexJob(self.language, self.parallel, self.site.out.staging.parent)
         # Where each page is now: staged, or kept from the last build where it was.
-        self.job.add(shard, {rel: self.site.out.current(rel) for rel in pages})
+        self.job.add(shard, {rel: self.site.out.current(rel) for rel in pages}, self.site.out.staging)
 
     def finish(self) -> SearchIndexStats:
         """Wait for the shards being indexed; their bundles go through the writer to `pagefind/`, beside the pages,
@@ -311,6 +323,20 @@ def _write_bundle(site: Site, shard: int, key: str, bundle: Path) -> None:
         site.out.deps[prefix + rel] = key
 
 
+def _page_folders(files: Mapping[str, Path], staging: Path | None) -> list[str] | None:
+    """The names of the page folders under documents/ of these pages (output path -> where the file is now),
+    when every one is in `staging` at its output path and their names need no escaping in a glob; else None."""
+    if staging is None or not files:
+        return None
+    folders: set[str] = set()
+    for rel, where in files.items():
+        match = _DOCUMENT_PAGE.match(rel)
+        if match is None or where != staging.joinpath(*rel.split("/")) or not _GLOB_PLAIN.fullmatch(match.group(1)):
+            return None
+        folders.add(match.group(1))
+    return sorted(folders)
+
+
 def _link_pages(files: Mapping[str, Path], site: Path) -> None:
     """Link each page (output path -> where the file is now) into `site` at its output path (copied if need be)."""
     for rel, source in sorted(files.items()):
@@ -322,8 +348,9 @@ def _link_pages(files: Mapping[str, Path], site: Path) -> None:
             shutil.copyfile(source, target)
 
 
-def _index(site: str, bundle: str, language: str) -> int:
-    """Index the pages in the folder `site` into a Pagefind bundle in `bundle`; the number of pages indexed.
+def _index(site: str, bundle: str, language: str, glob: str, cwd: str) -> int:
+    """Index the pages of the folder `site` that `glob` selects into a Pagefind bundle in `bundle`; the number of
+    pages indexed. Pagefind runs in `cwd`, a folder of the build's own.
 
     Pagefind's own program is run once per shard: its Python service answers each request only after a pause of a
     tenth of a second, which cost ~0.3 s per shard (0.63 s for a shard of 100 pages, 0.2 s with the program)."""
@@ -334,7 +361,7 @@ def _index(site: str, bundle: str, language: str) -> int:
             "install it with `pip install 'pagefind[extended]'`"
         )
     # Pagefind also reads its settings from pagefind.* files in its working folder and from PAGEFIND_* variables:
-    # neither may change the index, so it runs in the shard's folder with those variables removed.
+    # neither may change the index, so it runs in a folder of the build's own with those variables removed.
     env = {name: value for name, value in os.environ.items() if not name.upper().startswith("PAGEFIND_")}
     command = [
         str(program),
@@ -345,14 +372,14 @@ def _index(site: str, bundle: str, language: str) -> int:
         "--force-language",
         language,
         "--glob",
-        "documents/**/*.html",
+        glob,
         "--exclude-selectors",
         NOT_INDEXED,
         "--silent",
     ]
     try:
         done = subprocess.run(
-            command, cwd=site, env=env, capture_output=True, text=True, errors="replace", timeout=PAGEFIND_TIMEOUT
+            command, cwd=cwd, env=env, capture_output=True, text=True, errors="replace", timeout=PAGEFIND_TIMEOUT
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise BuildError(f"Pagefind could not be run to build the search index: {exc}") from None
