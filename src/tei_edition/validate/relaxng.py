@@ -287,7 +287,8 @@ def _foreign_content(root: etree._Element) -> _Foreign:
             continue
         if not (tag.startswith(_TEI) or tag.startswith(_XML)):
             elements.append(el)
-        for name in el.attrib:
+        for key in el.attrib:
+            name = str(key)
             if name[0] == "{" and not (name.startswith(_XML) or name.startswith(_TEI)):
                 attributes.append((el, name))
     return _Foreign(elements, attributes)
