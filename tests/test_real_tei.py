@@ -86,6 +86,9 @@ def test_a_volume_builds_a_page_for_each_of_its_documents(tmp_path: Path) -> Non
     # the volume's file is offered once
     assert sorted(p.name for p in (site / "downloads").rglob("*.xml")) == ["vol1.xml"]
     assert broken_links(site) == []
+    # The summary of validate counts the documents the file holds, as the site shows them: the volume's, its parts.
+    status, output = run("validate", "--config", str(edition / "edition.toml"))
+    assert output.strip().splitlines()[-1].startswith("1 file (3 documents), 0 registers: 0 errors"), output
 
 
 def test_the_split_can_be_named_or_turned_off(tmp_path: Path) -> None:
@@ -121,6 +124,7 @@ def test_a_tei_corpus_and_a_piece_of_tei_and_a_missing_image(tmp_path: Path) -> 
     report = json.loads(output)
     rules = {(d["rule"], d["severity"]) for d in report["diagnostics"]}
     assert ("fragment", "warning") in rules and ("image", "warning") in rules
+    assert report["summary"].startswith("2 files (3 documents), 0 registers: 0 errors")  # the piece is none
     assert not [d for d in report["diagnostics"] if d["severity"] == "error"], output
     status, output = build(edition)
     assert status == 0, output
@@ -266,3 +270,10 @@ def test_a_corpus_of_one_text_is_that_text(tmp_path: Path) -> None:
     assert page.findtext(".//h1").strip() == "Diary entries for February, 1935"
     assert "Wrote all day." in page.text_content()
     assert page.xpath("//header//time/@datetime") == ["1935-02-01"]
+
+
+def test_validate_counts_the_letters_of_correspondence_files(tmp_path: Path) -> None:
+    edition = corpus_edition(tmp_path, "cmif")
+    status, output = run("validate", "--config", str(edition / "edition.toml"))
+    # 15 and 316 letters (correspDesc) in the two CMIF files, which hold no document of their own
+    assert output.strip().splitlines()[-1].startswith("2 files (331 letters), 0 registers:"), output

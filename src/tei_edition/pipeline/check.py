@@ -33,10 +33,30 @@ def check_edition(
     process_sources(all_tasks(sources, contents), settings, spec, Reporter(quiet=True), found.keep, lambda *_: None)
     register_trees = {p: parse_bytes(contents[p], p) for p in sources.registers if found.core[p].parsed}
     full = consistency_gate(sources, contents, found.core, found.encoding, register_trees, config.rules, config.root)
+    full.contained, full.letters = held_documents(found, sources.documents)
     if not paths:
         return full
     wanted = {p.resolve() for p in paths}
     report = report_for(sources, wanted)
     report.rules = config.rules
     report.extend([d for d in full.sorted() if d.path in wanted])
+    report.contained, report.letters = held_documents(found, [p for p in sources.documents if p in wanted])
     return report
+
+
+def held_documents(found: StageResults, files: list[Path]) -> tuple[int, int]:
+    """How many documents and letters these files hold, as a build shows them: a volume its own page and one per
+    part, a correspondence file (CMIF) letters and no document, a piece that other files include (an EpiDoc
+    charDecl) nothing, any other file one document."""
+    documents = letters = 0
+    for path in files:
+        core = found.core.get(path)
+        if core is None:
+            documents += 1
+        elif core.letters:
+            letters += len(core.letters)
+        elif core.parts:
+            documents += 1 + len(core.parts)
+        elif not any(d.rule == "fragment" for d in core.diagnostics):
+            documents += 1
+    return documents, letters

@@ -245,11 +245,16 @@ class SourceWorker:
                 core.names = names.kept()
                 # a register entry named by the address of its authority record is pointed to too
                 core.targets |= {entity_id for _uri, entity_id in names.by_uri}
-        if task.is_document and checks and not self.settings.read and self.settings.split:
-            try:  # `edition validate` reads no documents, but a fault in a volume names the document it is in
-                core.parts = part_lines(find_parts(tree, self.settings.split))
-            except SplitError:
-                pass  # reported by the build that reads the documents
+        if task.is_document and checks and not self.settings.read:
+            # `edition validate` reads no documents, but a fault in a volume names the document it is in, and its
+            # summary counts the documents of volumes and the letters of correspondence files.
+            if is_letter_list(tree):
+                core.letters = tuple(read_letters(tree, path))
+            elif self.settings.split:
+                try:
+                    core.parts = part_lines(find_parts(tree, self.settings.split))
+                except SplitError:
+                    pass  # reported by the build that reads the documents
         if not task.is_document or not self.settings.read or not texts:
             return core
         if is_letter_list(tree):  # CMIF: letters described in the header, no text of its own

@@ -50,6 +50,10 @@ class Report:
     documents: int = 0
     registers: int = 0
     rules: RuleSettings | None = None
+    # The documents and letters the document files hold (pipeline/check.py: held_documents), when they were
+    # counted: the summary names them when they are not one document per file.
+    contained: int | None = None
+    letters: int = 0
 
     def add(self, diagnostic: Diagnostic) -> None:
         if self.rules is not None:
@@ -86,6 +90,10 @@ class Report:
     def summary(self) -> str:
         """One line: what was checked and what was found."""
         docs = f"{self.documents} document{'s' if self.documents != 1 else ''}"
+        if self.contained is not None and (self.contained != self.documents or self.letters):
+            held = [f"{self.contained} document{'s' if self.contained != 1 else ''}"] if self.contained else []
+            held += [f"{self.letters} letter{'s' if self.letters != 1 else ''}"] if self.letters else []
+            docs = f"{self.documents} file{'s' if self.documents != 1 else ''} ({', '.join(held) or 'no document'})"
         regs = f"{self.registers} register{'s' if self.registers != 1 else ''}"
         ne, nw = len({*self.sorted()} & {*self.errors}), len({*self.sorted()} & {*self.warnings})
         return f"{docs}, {regs}: {ne} error{'s' if ne != 1 else ''}, {nw} warning{'s' if nw != 1 else ''}"
