@@ -3,6 +3,7 @@ the pages, nothing is written, and no tree is held longer than its file's checks
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def check_edition(
     return report
 
 
-def held_documents(found: StageResults, files: list[Path]) -> tuple[int, int]:
+def held_documents(found: StageResults, files: Iterable[Path]) -> tuple[int, int]:
     """How many documents and letters these files hold, as a build shows them: a volume its own page and one per
     part, a correspondence file (CMIF) letters and no document, a piece that other files include (an EpiDoc
     charDecl) nothing, any other file one document."""
