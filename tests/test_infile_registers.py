@@ -615,3 +615,22 @@ def test_a_place_that_matches_nothing_is_not_offered_a_person_s_id(tmp_path: Pat
     assert status == 1
     assert "did you mean" not in messages["placeName"], messages
     assert "did you mean '#stalin'?" in messages["persName"], messages
+
+
+def test_a_document_whose_back_holds_lists_of_several_kinds_is_offered_once(tmp_path: Path) -> None:
+    """A letter whose back holds its own lists of persons and places (no register files): those lists make the
+    edition's registers, and the letter's file is one download, not one per kind of list."""
+    back = (
+        '<listPerson><person xml:id="pa"><persName>Anna</persName></person></listPerson>'
+        '<listPlace><place xml:id="pl"><placeName>Linz</placeName></place></listPlace>'
+    )
+    body = '<p><persName ref="#pa">Anna</persName> in <placeName ref="#pl">Linz</placeName>.</p>'
+    edition = edition_of(tmp_path / "ed", {"l1.xml": letter("l1", body, back=back)})
+    status, output = build(edition)
+    assert status == 0, output
+    site = edition / "build" / "html"
+    assert sorted(p.relative_to(site / "downloads").as_posix() for p in (site / "downloads").rglob("*.xml")) == [
+        "tei/l1.xml"
+    ]
+    assert (site / "persons" / "pa" / "index.html").is_file() and (site / "places" / "pl" / "index.html").is_file()
+    assert broken_links(site) == []

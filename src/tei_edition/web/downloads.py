@@ -108,8 +108,14 @@ def render_downloads(site: Site) -> None:
         )
         members.append((archive_document(title, doc.id), doc.path))
     registers: list[SourceFile] = []
+    # A register made of the lists inside documents (a letter's listPerson in its back) has a document's file for
+    # its path: that file is offered once, with the documents; a file holding registers of several kinds, once.
+    offered = {doc.path for doc in site.data.documents}
     for kind in sorted(site.data.registers):
         path = site.data.registers[kind].path
+        if path in offered:
+            continue
+        offered.add(path)
         rel = register_href(path)
         _copy_source(site, rel, path)
         registers.append(SourceFile(path.name, rel, path.stat().st_size))
