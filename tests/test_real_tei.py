@@ -277,3 +277,32 @@ def test_validate_counts_the_letters_of_correspondence_files(tmp_path: Path) -> 
     status, output = run("validate", "--config", str(edition / "edition.toml"))
     # 15 and 316 letters (correspDesc) in the two CMIF files, which hold no document of their own
     assert output.strip().splitlines()[-1].startswith("2 files (331 letters), 0 registers:"), output
+
+
+def test_a_series_title_is_not_the_document_s_title_and_one_cmif_letter_is_a_letter(tmp_path: Path) -> None:
+    letter = (
+        f'<TEI xmlns="{TEI}" xml:id="A1"><teiHeader><fileDesc><titleStmt>'
+        '<title level="s">WeGA, Briefe, Digitale Edition</title>'
+        '<title level="a">Weber an Türke in Berlin</title></titleStmt>'
+        "<publicationStmt><p>p</p></publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>"
+        "<text><body><p>Liebe Freundin!</p></body></text></TEI>"
+    )
+    cmif = (
+        f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>One letter</title></titleStmt>'
+        '<publicationStmt><p>p</p></publicationStmt><sourceDesc><bibl type="print" xml:id="b1">Briefe, 1954'
+        '</bibl></sourceDesc></fileDesc><profileDesc><correspDesc source="#b1"><correspAction type="sent">'
+        '<persName ref="https://d-nb.info/gnd/118609807">Schnitzler, Arthur</persName><date when="1920-05-17"/>'
+        '</correspAction><correspAction type="received"><persName ref="https://d-nb.info/gnd/118535161">'
+        "Friedell, Egon</persName></correspAction></correspDesc></profileDesc></teiHeader>"
+        "<text><body><p/></body></text></TEI>"
+    )
+    edition = edition_of(tmp_path / "ed", {"A1.xml": letter, "cmif.xml": cmif})
+    status, output = build(edition)
+    assert status == 0, output
+    site = edition / "build" / "html"
+    page = html.fromstring((site / "documents" / "A1" / "index.html").read_bytes())
+    assert page.findtext(".//h1").strip() == "Weber an Türke in Berlin"
+    # The CMIF file of one letter (its correspDesc names its source) is a letter in the index, not an empty page.
+    assert sorted(p.name for p in (site / "documents").iterdir()) == ["A1"]
+    letters = (site / "letters" / "index.html").read_text(encoding="utf-8")
+    assert "Friedell, Egon" in letters and "17 May 1920" in letters

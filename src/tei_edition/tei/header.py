@@ -9,7 +9,7 @@ from lxml import etree
 
 from tei_edition.tei.apparatus import read_witnesses
 from tei_edition.tei.dates import DateSpan, date_span
-from tei_edition.tei.text import T, name_parts, normalise_space, pointer_targets, text_of
+from tei_edition.tei.text import T, name_parts, normalise_space, own_title, pointer_targets, text_of
 
 
 @dataclass(frozen=True)
@@ -104,9 +104,8 @@ def read_header(tree: etree._ElementTree) -> DocumentMeta:
         return DocumentMeta(title=root.get("{http://www.w3.org/XML/1998/namespace}id") or "Untitled")
     file_desc = header.find(f"{T}fileDesc")
     title_stmt = file_desc.find(f"{T}titleStmt") if file_desc is not None else None
-    titles = title_stmt.findall(f"{T}title") if title_stmt is not None else []
-    main_titles = [t for t in titles if t.get("type") in (None, "main")] or titles
-    title = text_of(main_titles[0]) if main_titles else "Untitled"
+    title_el = own_title(root)
+    title = text_of(title_el) if title_el is not None else "Untitled"
 
     creation = header.find(f"{T}profileDesc/{T}creation")
     date_el = creation.find(f".//{T}date") if creation is not None else None

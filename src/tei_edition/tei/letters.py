@@ -63,7 +63,9 @@ def is_letter_list(tree: etree._ElementTree) -> bool:
     """Whether a file describes letters in its header only (CMIF) instead of holding a document's text."""
     root = tree.getroot()
     descs = root.findall(f"{T}teiHeader/{T}profileDesc/{T}correspDesc")
-    if len(descs) < MIN_LETTERS:
+    # One letter's description makes a list when it names the source it comes from, as CMIF asks (@source):
+    # a letter transcribed in its own file describes itself without one.
+    if not descs or (len(descs) < MIN_LETTERS and not descs[0].get("source")):
         return False
     text = root.find(f"{T}text")
     return text is None or not text_of(text)

@@ -14,7 +14,7 @@ from lxml import etree
 from tei_edition.tei.dates import DateSpan, date_span
 from tei_edition.tei.parse import line_of
 from tei_edition.tei.snippets import BlockText, split_snippet, text_and_snippet
-from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, text_of
+from tei_edition.tei.text import XML_ID, XML_LANG, T, normalise_space, own_title, text_of
 
 if TYPE_CHECKING:
     from tei_edition.tei.facsimile import Facsimile
@@ -159,7 +159,7 @@ def read_document(tree: etree._ElementTree, path: Path, names: NameLinks | None 
     # A corpus of one text is that text: its own header says what it is (the corpus's, what it belongs to).
     members = root.findall(f"{T}TEI") if root.tag == f"{T}teiCorpus" else []
     described = members[0] if len(members) == 1 and members[0].find(f"{T}teiHeader") is not None else root
-    title_el = described.find(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
+    title_el = own_title(described)
     title = text_of(title_el) or doc_id
     creation_date = described.find(f"{T}teiHeader/{T}profileDesc/{T}creation//{T}date")
     span = date_span(creation_date.attrib) if creation_date is not None else None

@@ -22,7 +22,7 @@ from tei_edition.tei.facsimile import with_part_facsimiles
 from tei_edition.tei.model import DateMention, Document, Mention, read_document, read_readings
 from tei_edition.tei.names import NameLinks, resolve_names
 from tei_edition.tei.parse import line_of
-from tei_edition.tei.text import XML_ID, XML_LANG, T, text_of
+from tei_edition.tei.text import XML_ID, XML_LANG, T, own_title, text_of
 
 MIN_PARTS = 2
 # Attributes some projects put on a part for its date (FRUS: the earliest and latest moment of the document).
@@ -114,7 +114,7 @@ TITLE_WORDS = 80  # characters of the first paragraph that stand for a part's ti
 def part_title(element: etree._Element, number: int) -> str:
     """A part's title: its own header's title (a teiCorpus's TEI), else its head, else the beginning of its first
     paragraph (a head such as FRUS's "[Untitled]" says there is none), else 'Document N'. As ed:part-title."""
-    head = element.find(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
+    head = own_title(element)
     if head is None:
         head = element.find(f"{T}head")
     title = text_of(head) if head is not None else ""

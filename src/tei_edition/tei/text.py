@@ -24,6 +24,16 @@ def normalise_space(text: str) -> str:
     return _WHITE_SPACE.sub(" ", text).strip()
 
 
+def own_title(holder: etree._Element) -> etree._Element | None:
+    """The title a TEI (or teiCorpus) names itself by in its header's titleStmt: not that of the series or journal
+    it belongs to (@level 's' or 'j', as WeGA's letters give first), its main title (@type 'main', or none) before
+    subtitles; None when the header has no title."""
+    titles = holder.findall(f"{T}teiHeader/{T}fileDesc/{T}titleStmt/{T}title")
+    titles = [t for t in titles if t.get("level") not in ("s", "j")] or titles
+    main = [t for t in titles if t.get("type") in (None, "main")] or titles
+    return main[0] if main else None
+
+
 def text_of(el: etree._Element | None) -> str:
     """All text inside an element, white space normalised; corrections win over source readings."""
     if el is None:

@@ -68,8 +68,13 @@
     <!-- A part's title (as tei_edition.tei.parts.part_title): its own header's title, else its head, else the
          beginning of its first paragraph (a head "[Untitled]" says there is none), else "Document N". -->
     <xsl:param name="part" as="element()"/>
-    <xsl:variable name="head" select="($part/tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title,
-                                       $part/tei:head)[1]"/>
+    <xsl:variable name="titles" select="$part/tei:teiHeader/tei:fileDesc/tei:titleStmt/tei:title"/>
+    <!-- as tei_edition.tei.text.own_title: not a series' or journal's title; the main one first -->
+    <xsl:variable name="own" select="
+        let $t := if (exists($titles[not(@level = ('s', 'j'))])) then $titles[not(@level = ('s', 'j'))] else $titles,
+            $m := if (exists($t[not(@type) or @type = 'main'])) then $t[not(@type) or @type = 'main'] else $t
+        return $m[1]"/>
+    <xsl:variable name="head" select="($own, $part/tei:head)[1]"/>
     <xsl:variable name="title" select="ed:plain-text($head)"/>
     <xsl:variable name="first" select="($part//tei:p ! ed:plain-text(.))[. != ''][1]"/>
     <xsl:sequence select="
