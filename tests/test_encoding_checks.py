@@ -260,3 +260,15 @@ def test_the_names_tree_finds_what_an_alternation_longest_first_finds() -> None:
         assert [(m.start(), m.end()) for m in matcher.pattern.finditer(text)] == expected, text
         found += len(expected)
     assert found > 500
+
+
+def test_numbers_coordinates_and_a_file_s_own_lists_are_not_searched() -> None:
+    root = etree.fromstring(
+        '<text xmlns="http://www.tei-c.org/ns/1.0"><body><p>Written in May 1920.</p>'
+        '<p><num value="1848">1848</num> men, <measure>1900 feet</measure></p></body>'
+        '<back><listPlace><place><location><geo>48,2066 16,3720</geo></location>'
+        '<desc type="entity_type_id">1107</desc></place></listPlace></back></text>'
+    )
+    chunks = " ".join(text for text, _line in iter_untagged_text(root) if text.strip())
+    assert "May 1920" in chunks
+    assert not any(number in chunks for number in ("1848", "1900", "2066", "1107")), chunks

@@ -73,8 +73,8 @@ RULE_CASES = [
         "source",
         Severity.WARNING,
         "<sourceDesc>",
-        "the header does not say where the text comes from: <sourceDesc> needs a <bibl>, <biblStruct>, <msDesc> or "
-        "<listBibl> describing the source (or a <p> saying what it is)",
+        "the header does not say where the text comes from: <sourceDesc> needs a <bibl>, <biblStruct>, <msDesc>, "
+        "<listBibl> or <listWit> describing the source (or a <p> saying what it is)",
     ),
     (
         "licence",
@@ -156,6 +156,20 @@ def test_register_names_need_no_ref_but_the_register_needs_title_and_licence(
     path = tmp_path / "persons.xml"
     path.write_text(text, encoding="utf-8")
     assert [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)] == ["title"]
+
+
+def test_a_list_of_witnesses_says_where_the_text_comes_from(edition_sch: SchematronValidator, tmp_path: Path) -> None:
+    path = tmp_path / "letter.xml"
+    path.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>L</title></titleStmt>'
+        "<publicationStmt><availability><licence>CC0</licence></availability></publicationStmt><sourceDesc>"
+        "<listWit><witness><msDesc><msIdentifier><idno>1</idno></msIdentifier></msDesc></witness></listWit>"
+        "</sourceDesc></fileDesc></teiHeader><text><body><p>x</p></body></text></TEI>",
+        encoding="utf-8",
+    )
+    assert "source" not in [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)]
+    path.write_text(path.read_text(encoding="utf-8").replace("listWit", "list"), encoding="utf-8")
+    assert "source" in [d.rule for d in edition_sch.validate(etree.parse(str(path)), path)]
 
 
 @pytest.mark.skipif(not any((REPO / "tei" / "documents").glob("*.xml")), reason="tei/documents is still empty")

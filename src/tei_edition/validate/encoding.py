@@ -46,6 +46,19 @@ SKIPPED = frozenset(
         "title",
         "bibl",
         "biblStruct",
+        # what is already encoded as something else: a number, a measure, coordinates
+        "num",
+        "measure",
+        "geo",
+        # a file's own lists of persons, places and the like (a letter's back): entries, not the text
+        "listPerson",
+        "listPlace",
+        "listOrg",
+        "listEvent",
+        "listObject",
+        "listNym",
+        "listRelation",
+        "listBibl",
     )
 )
 RULES = ("untagged-name", "unused-entry", "authority", "untagged-date")
