@@ -266,7 +266,7 @@ def test_numbers_coordinates_and_a_file_s_own_lists_are_not_searched() -> None:
     root = etree.fromstring(
         '<text xmlns="http://www.tei-c.org/ns/1.0"><body><p>Written in May 1920.</p>'
         '<p><num value="1848">1848</num> men, <measure>1900 feet</measure></p></body>'
-        '<back><listPlace><place><location><geo>48,2066 16,3720</geo></location>'
+        "<back><listPlace><place><location><geo>48,2066 16,3720</geo></location>"
         '<desc type="entity_type_id">1107</desc></place></listPlace></back></text>'
     )
     chunks = " ".join(text for text, _line in iter_untagged_text(root) if text.strip())
