@@ -1074,6 +1074,15 @@ def test_a_bare_key_where_a_pointer_should_be_is_not_a_link(transformer: Transfo
     )
     assert '<span class="ptr">jmr1976</span>' in out and '<span class="ref">him</span>' in out
     assert 'href="../../documents/b/"' in out and 'href="#x"' in out
+    # A path to a file in another folder is relative to the TEI file, and the site holds nothing there; a file name
+    # with no name is no document either. Addresses still link.
+    out = body(
+        transformer,
+        '<p><ptr target="../bibliography/master.xml#b1"/>; <ref target=".xml">see</ref>; '
+        '<ref target="https://example.org/a/b.xml">web</ref></p>',
+    )
+    assert '<span class="ptr">../bibliography/master.xml#b1</span>' in out and '<span class="ref">see</span>' in out
+    assert 'href="https://example.org/a/b.xml"' in out
 
 
 def test_an_empty_paragraph_gets_no_number(transformer: Transformer) -> None:

@@ -596,10 +596,15 @@
 
   <xsl:function name="ed:leads-somewhere" as="xs:boolean">
     <!-- False for a bare key where a pointer should be ("jmr1976", "p495": a key into a project's bibliography or
-         index, neither an id "#x" nor a file's path or name): the built site holds nothing by that name, and a
-         link would lead nowhere. -->
+         index, neither an id "#x" nor a file's path or name), and for a path to a TEI file in another folder
+         ("../bibliography/master.xml#b1", relative to the TEI file, not to the page) or a file name with no name
+         (".xml"): the built site holds nothing there, and a link would lead nowhere. A document of the edition is
+         named by its file's name ("d2.xml#p3"), an address by its scheme. -->
     <xsl:param name="pointer" as="xs:string?"/>
-    <xsl:sequence select="exists($pointer) and not(matches(string($pointer), '^[^#/.:?]+$'))"/>
+    <xsl:variable name="p" select="string($pointer)"/>
+    <xsl:sequence select="exists($pointer) and not(matches($p, '^[^#/.:?]+$'))
+                          and not(matches($p, '^[^#:?]*/[^#:?/]*\.xml(#|$)'))
+                          and not(matches($p, '^\.xml(#|$)'))"/>
   </xsl:function>
 
   <xsl:template match="tei:ref | tei:ptr">
