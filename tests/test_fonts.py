@@ -52,3 +52,17 @@ def test_the_text_faces_are_four_static_instances() -> None:
         font = TTFont(str(face.path))
         assert "fvar" not in font  # static: no variation axes left
         assert font["OS/2"].usWeightClass == int(face.weight)
+
+
+def test_typst_reads_the_pdfs_faces_and_not_those_cut_down_for_the_epub() -> None:
+    """Typst reads every font under the folders it is given: the EPUB's faces, cut down to fewer glyphs under the
+    same names, must not be there, or a PDF would change (or lose glyphs) once an EPUB had been made."""
+    pytest.importorskip("fontpkg_eb_garamond")
+    from tei_edition.print.epub.package import embedded_faces
+    from tei_edition.print.fonts import prepare_fonts
+    from tei_edition.print.typeset import font_folders
+
+    assert embedded_faces()  # made, in the same cache
+    fonts = prepare_fonts(["Text"], Path("unused"), font_cache(), cut=False)
+    read = [path for folder in font_folders(fonts) for path in Path(folder).rglob("*") if path.is_file()]
+    assert sorted(p.name for p in read) == sorted(face.path.name for face in fonts.faces)

@@ -126,10 +126,16 @@ def text_faces(cache: Path | None = None) -> tuple[FontFace, ...]:
     variable = tuple(FontFace(TEXT_FAMILY, path, style, "400 800") for style, path in sources.items())
     if cache is None:
         return variable
+    # A folder of their own: Typst reads every font under it (the EPUB's faces, cut down, are kept elsewhere).
+    folder = cache / "text"
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return variable
     faces, missing = [], []
     for style, weight in (("normal", 400), ("italic", 400), ("normal", 700), ("italic", 700)):
         source = sources[style]
-        target = cache / f"EBGaramond-{style}-{weight}-{source.stat().st_size}.ttf"
+        target = folder / f"EBGaramond-{style}-{weight}-{source.stat().st_size}.ttf"
         if not target.is_file():
             missing.append((source, weight, target))
         faces.append(FontFace(TEXT_FAMILY, target, style, str(weight)))

@@ -110,8 +110,15 @@ def embedded_faces() -> tuple[EmbeddedFace, ...]:
     if not faces or any("[" in face.path.name for face in faces):  # the variable files: no static instances made
         return ()
     out, missing = [], []
+    # Beside the PDFs' faces, not among them: Typst reads every font under their folder, and would take a face cut
+    # down for the EPUB for the whole one of the same name.
+    folder = cache / "epub"
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return ()
     for face in faces:
-        target = cache / f"epub-{face.path.stem}-{_repertoire_tag()}.ttf"
+        target = folder / f"epub-{face.path.stem}-{_repertoire_tag()}.ttf"
         if not target.is_file():
             missing.append((face.path, target))
         out.append(EmbeddedFace(face.family, face.style, face.weight, target))
