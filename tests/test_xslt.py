@@ -1106,3 +1106,18 @@ def test_a_list_of_references_gives_one_entry_a_line(transformer: Transformer) -
         "SEG 31, 715",
     ]
     assert page.xpath("//*[contains(@class, 'list-head')]")[0].text_content() == "Editions"
+
+
+def test_leiden_expansions_greek_ticks_and_counted_gaps(transformer: Transformer) -> None:
+    """EpiDoc: an editor's expansion in parentheses (by the style sheet on screen, so the word stays whole for the
+    search index; in the text for print), a numeral's tick recorded as rend="tick", a gap's unit counted."""
+    source = (
+        '<p><expan>ἐλαιῶ<ex>νος</ex></expan> <num value="8" rend="tick">η</num> '
+        '<gap reason="lost" quantity="6" unit="character"/> <gap reason="lost" quantity="1" unit="line"/></p>'
+    )
+    out = body(transformer, source)
+    assert 'ἐλαιῶ<span class="ex" title="expanded by the editor">νος</span>' in out
+    assert '<data class="num rend-tick" value="8">η\u0374</data>' in out
+    assert "lost, 6 characters" in out and "lost, 1 line" in out
+    printed = body(transformer, source, media="print")
+    assert '<span class="ex" title="expanded by the editor">(νος)</span>' in printed

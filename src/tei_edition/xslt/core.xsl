@@ -122,6 +122,20 @@
     </xsl:call-template>
   </xsl:template>
 
+  <!-- An editor's expansion of an abbreviation (EpiDoc's <expan>ἐλαιῶ<ex>νος</ex></expan>): in parentheses, as the
+       Leiden conventions write it. On screen the parentheses come from the style sheet, so that the word stays one
+       word for the search index and for copying. -->
+  <xsl:template match="tei:ex">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'ex'"/>
+      <xsl:with-param name="attributes" as="attribute()*">
+        <xsl:attribute name="title" select="'expanded by the editor'"/>
+      </xsl:with-param>
+      <xsl:with-param name="before" select="if ($ed:print) then '(' else ()"/>
+      <xsl:with-param name="after" select="if ($ed:print) then ')' else ()"/>
+    </xsl:call-template>
+  </xsl:template>
+
   <xsl:template match="tei:num">
     <xsl:call-template name="ed:inline">
       <xsl:with-param name="element" select="if (@value) then 'data' else 'span'"/>
@@ -131,6 +145,9 @@
           <xsl:attribute name="value" select="@value"/>
         </xsl:if>
       </xsl:with-param>
+      <!-- A Greek numeral's tick (keraia), which EpiDoc records as rend="tick" rather than in the text. -->
+      <xsl:with-param name="after" select="if (tokenize(@rend) = 'tick' and not(ends-with(normalize-space(.), '&#x374;')))
+                                           then '&#x374;' else ()"/>
     </xsl:call-template>
   </xsl:template>
 

@@ -9,6 +9,7 @@
 <xsl:stylesheet version="3.0"
     xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:map="http://www.w3.org/2005/xpath-functions/map"
     xmlns:tei="http://www.tei-c.org/ns/1.0"
     xmlns:ed="urn:x-tei-edition:xslt"
     exclude-result-prefixes="#all">
@@ -144,12 +145,26 @@
     </xsl:call-template>
   </xsl:template>
 
+  <!-- A unit of @unit as words go with @quantity: "6 characters", "1 line" (EpiDoc's units are singular nouns). -->
+  <xsl:function name="ed:unit-word" as="xs:string?">
+    <xsl:param name="unit" as="attribute()?"/>
+    <xsl:param name="quantity" as="attribute()?"/>
+    <xsl:variable name="word" select="normalize-space($unit)"/>
+    <xsl:variable name="plural" select="map{'character': 'characters', 'line': 'lines', 'word': 'words',
+        'letter': 'letters', 'page': 'pages', 'column': 'columns', 'leaf': 'leaves', 'folio': 'folios',
+        'sign': 'signs', 'signature': 'signatures', 'glyph': 'glyphs', 'syllable': 'syllables'}"/>
+    <xsl:sequence select="
+        if (empty($unit)) then ()
+        else if ($quantity castable as xs:decimal and xs:decimal($quantity) != 1 and map:contains($plural, $word))
+        then $plural($word) else $word"/>
+  </xsl:function>
+
   <xsl:template match="tei:gap">
     <xsl:variable name="reason" select="lower-case(normalize-space(@reason))"/>
     <xsl:variable name="desc" select="normalize-space(string-join(tei:desc, ' '))"/>
     <xsl:variable name="extent" select="
         if (@extent) then normalize-space(@extent)
-        else normalize-space(string-join((@quantity, @unit), ' '))"/>
+        else normalize-space(string-join((@quantity, ed:unit-word(@unit, @quantity)), ' '))"/>
     <xsl:variable name="details" select="(if ($reason = 'illegible') then () else translate($reason, '-_', '  '), $extent)[. != '']"/>
     <span>
       <xsl:sequence select="ed:attributes(., 'gap')"/>
