@@ -634,3 +634,17 @@ def test_a_document_whose_back_holds_lists_of_several_kinds_is_offered_once(tmp_
     ]
     assert (site / "persons" / "pa" / "index.html").is_file() and (site / "places" / "pl" / "index.html").is_file()
     assert broken_links(site) == []
+
+
+def test_a_name_given_whole_and_in_its_parts_is_named_once() -> None:
+    """EpiDoc's particDesc: <persName> holding <name type="full"> beside the nomen and cognomen it is made of."""
+    from tei_edition.tei.registers import read_entity
+
+    person = etree.fromstring(
+        f'<person xmlns="{TEI}" xml:id="cispia"><persName><name type="full">Cispia Hilara</name>'
+        '<name type="nomen">Cispia</name><name type="cognomen">Hilara</name></persName></person>'
+    )
+    entity = read_entity(person, "person", Path("i.xml"))
+    assert entity is not None
+    assert [name.text for name in entity.names] == ["Cispia Hilara"]
+    assert entity.sort_name == "Hilara, Cispia"
