@@ -118,6 +118,22 @@ def test_names_made_of_parts_are_spaced_and_a_translator_is_not_an_editor_too() 
     assert name_text(inverted) == "Smith, Anna"
     described = etree.fromstring(f'<rs xmlns="{TEI}">the <persName>Emperor</persName>\'s son</rs>')
     assert name_text(described) == "the Emperor's son"
+    # EpiDoc's editors with their roles (iAph): one who edited and translated is both; an address is no part of a
+    # name.
+    tree = etree.ElementTree(
+        etree.fromstring(
+            f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>T</title>'
+            '<editor role="editions, translations">Joyce M. Reynolds</editor>'
+            '<editor role="editions, translations, encoding">Charlotte M. Roueché</editor>'
+            '<editor role="editions, encoding">Gabriel Bodard</editor>'
+            "<editor>Martin Anton Müller<email>martin@example.org</email></editor></titleStmt>"
+            "<publicationStmt><p>p</p></publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>"
+            "<text><body><p>x</p></body></text></TEI>"
+        )
+    )
+    meta = read_header(tree)
+    assert list(meta.editors) == ["Joyce M. Reynolds", "Charlotte M. Roueché", "Gabriel Bodard", "Martin Anton Müller"]
+    assert meta.translator == "Joyce M. Reynolds, Charlotte M. Roueché"
 
 
 def test_a_manuscript_description_names_its_contents_and_support() -> None:

@@ -372,6 +372,8 @@ def _parties(action: etree._Element) -> list[Party]:
 
 _NAMES = (f"{T}persName", f"{T}orgName", f"{T}name")
 _NAME_PARTS = frozenset(f"{T}{part}" for part in ("forename", "surname", "roleName", "addName", "nameLink", "genName"))
+# What a responsibility's element may hold beside the name: not part of it.
+_NOT_NAME = frozenset(f"{T}{part}" for part in ("email", "affiliation", "address", "idno", "note", "ptr"))
 
 
 def name_text(el: etree._Element | None) -> str:
@@ -386,6 +388,12 @@ def name_text(el: etree._Element | None) -> str:
         names = [child for child in el if child.tag in _NAMES]
         if names:
             el = names[0]
+    if any(child.tag in _NOT_NAME for child in el):  # <editor>Martin Müller<email>...</email></editor>
+        words = [el.text or ""]
+        for child in el:
+            words.append("" if child.tag in _NOT_NAME else text_of(child))
+            words.append(child.tail or "")
+        return normalise_space(" ".join(words))
     if not any(child.tag in _NAME_PARTS for child in el):
         return text_of(el)
     parts = [el.text or ""]
@@ -399,8 +407,13 @@ def name_text(el: etree._Element | None) -> str:
 def _editors(title_stmt: etree._Element | None) -> list[str]:
     if title_stmt is None:
         return []
-    # An <editor> who translated is named as the translator, not as an editor too.
-    names = [name_text(e) for e in title_stmt.findall(f"{T}editor") if "translat" not in (e.get("role") or "").lower()]
+    # An <editor> who only translated is named as the translator, not as an editor too; one whose role says both
+    # ("editions, translations", as EpiDoc projects write it) is both.
+    names = [
+        name_text(e)
+        for e in title_stmt.findall(f"{T}editor")
+        if "translat" not in (role := (e.get("role") or "").lower()) or "edit" in role
+    ]
     for resp_stmt in title_stmt.findall(f"{T}respStmt"):
         resp = text_of(resp_stmt.find(f"{T}resp")).lower()
         if "edit" in resp or "encod" in resp:
@@ -423,10 +436,10 @@ def _role_name(header: etree._Element, stems: tuple[str, ...]) -> str:
             ]
             if names:
                 return ", ".join(names)
-    for editor in header.iter(f"{T}editor"):
-        if any(s in (editor.get("role") or "").lower() for s in stems):
-            return name_text(editor)
-    return ""
+    editors = [
+        name_text(e) for e in header.iter(f"{T}editor") if any(s in (e.get("role") or "").lower() for s in stems)
+    ]
+    return ", ".join(n for n in dict.fromkeys(editors) if n)
 
 
 def _doc_type(root: etree._Element, header: etree._Element, corresp: bool, archival: bool) -> str:
