@@ -80,7 +80,7 @@ def test_epidoc_msdesc_reads_as_a_description(tmp_path: Path) -> None:
     assert rows["Object"] == "base"
     assert rows["Dimensions"] == "136 × 64 × 80.5 cm"
     assert rows["Support"].startswith("A large statue base")
-    assert rows["Place of origin"] == "Sicilia Thermae Himeraeae Termini Imerese"  # no coordinates
+    assert rows["Place of origin"] == "Sicilia, Thermae Himeraeae, Termini Imerese"  # no coordinates; its places listed
     assert rows["Date of origin"] == "Bivona dates to 2nd century CE by lettering"
     assert meta.date_display == "Bivona dates to 2nd century CE by lettering"
     assert any(label == "Provenance" and "1768" in text for label, text in meta.original)
@@ -198,3 +198,21 @@ def test_an_inscription_s_origin_given_as_a_plain_date_and_place() -> None:
 
     bare = ms_desc.replace("<p>Marble tablet.</p>", "marble")
     assert dict(read_header(header_of(bare)).original)["Support"] == "marble"  # not "marble 28 24 4"
+
+
+def test_an_objects_pieces_each_have_their_dimensions_and_a_type_inside_a_type_is_one() -> None:
+    tree = etree.ElementTree(
+        etree.fromstring(
+            f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+            "<publicationStmt><p>p</p></publicationStmt><sourceDesc><msDesc><msIdentifier><idno>1</idno>"
+            "</msIdentifier><physDesc><objectDesc><supportDesc><support><p><objectType><objectType>column"
+            "</objectType> plinth</objectType>.</p>"
+            '<dimensions><height unit="cm">35</height><width unit="cm">212</width></dimensions>'
+            '<dimensions><height unit="cm">26</height><width unit="cm">40</width></dimensions>'
+            "</support></supportDesc></objectDesc></physDesc></msDesc></sourceDesc></fileDesc></teiHeader>"
+            "<text><body><p>x</p></body></text></TEI>"
+        )
+    )
+    rows = dict(read_header(tree).original)
+    assert rows["Object"] == "column plinth"
+    assert rows["Dimensions"] == "35 × 212 cm; 26 × 40 cm"

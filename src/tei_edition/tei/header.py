@@ -262,10 +262,16 @@ def _prose(el: etree._Element | None, skip: tuple[str, ...] = ("geo", "dimension
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
+        children = [c for c in node if isinstance(c.tag, str) and etree.QName(c).localname not in skip]
+        # An element that holds only elements (an origPlace of a placeName, a settlement and a region) reads as a
+        # list of them: "Iulia Concordia, Concordia Sagittaria, Regio X".
+        listed = len(children) > 1 and not (node.text or "").strip() and not any((c.tail or "").strip() for c in node)
         if node.text:
             parts.append(node.text)
         for child in node:
-            if isinstance(child.tag, str) and etree.QName(child).localname not in skip:
+            if child in children:
+                if listed and child is not children[0]:
+                    parts.append(",")
                 walk(child)
             if child.tail:
                 parts.append(child.tail)
@@ -320,9 +326,15 @@ def _original(ms_desc: etree._Element) -> list[tuple[str, str]]:
     if contents is not None:
         # (its summary is the document's summary, shown as such)
         add("Contents", "; ".join(filter(None, map(_ms_item, contents))))
-    add("Object", "; ".join(text_of(o) for o in ms_desc.iterfind(f".//{T}objectType") if text_of(o)))
+    # (an objectType inside another, iAph's "<objectType><objectType>column</objectType> plinth</objectType>", is
+    # part of its words)
+    objects = [
+        o for o in ms_desc.iterfind(f".//{T}objectType") if next(o.iterancestors(f"{T}objectType"), None) is None
+    ]
+    add("Object", "; ".join(text_of(o) for o in objects if text_of(o)))
     add("Material", "; ".join(_prose(m) for m in ms_desc.iterfind(f".//{T}physDesc//{T}material") if _prose(m)))
-    add("Dimensions", _dimensions(support.find(f".//{T}dimensions") if support is not None else None))
+    if support is not None:  # each piece's, when the support has several (a sarcophagus's lid and a fragment)
+        add("Dimensions", "; ".join(filter(None, map(_dimensions, support.iterfind(f".//{T}dimensions")))))
     if support is not None:
         # <support> holds paragraphs, or the words themselves (<support>parchment</support>)
         add(
