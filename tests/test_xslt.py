@@ -1121,3 +1121,21 @@ def test_leiden_expansions_greek_ticks_and_counted_gaps(transformer: Transformer
     assert "lost, 6 characters" in out and "lost, 1 line" in out
     printed = body(transformer, source, media="print")
     assert '<span class="ex" title="expanded by the editor">(νος)</span>' in printed
+
+
+def test_an_inscriptions_lines_are_numbered_every_fifth_and_its_textparts_labelled(transformer: Transformer) -> None:
+    """EpiDoc: each line begins with <lb n="..."/> (the first needs no break), a word running on across a line has
+    break="no" (a hyphen at the line's end, from the style sheet on screen), lines 5, 10... are numbered in the
+    margin, and a face or column with no heading is labelled by its subtype and number."""
+    source = (
+        '<div type="textpart" subtype="column" n="2"><ab><lb n="4"/>Εἰναχί<lb n="5" break="no"/>ῳ καὶ'
+        '<lb n="6"/>x</ab></div><div type="textpart" n="r,1"><ab><lb n="1"/>a</ab></div>'
+    )
+    out = body(transformer, source)
+    assert '<p class="textpart-label">Column 2</p><p class="ab">Εἰναχί<span class="lb-hyphen"' in out
+    assert '<br><span class="lb-n" data-pagefind-ignore="" aria-hidden="true">5</span>ῳ καὶ<br>x</p>' in out
+    assert '<p class="textpart-label">r,1</p><p class="ab">a</p>' in out
+    printed = body(transformer, source, media="print")
+    assert 'Εἰναχί<span class="lb-hyphen" aria-hidden="true">-</span><br>ῳ' in printed and "lb-n" not in printed
+    # In running prose a line break inside a paragraph is kept; one that opens the paragraph gives no empty line.
+    assert body(transformer, "<p>one<lb/>two</p><p><lb/>three</p>") == "<p>one<br>two</p><p>three</p>"

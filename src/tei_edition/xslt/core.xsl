@@ -645,9 +645,26 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- A line break: where a word runs on across it (@break="no") a hyphen marks it at the line's end (from the
+       style sheet, so that the word stays whole for search); the number of every fifth line (@n: 5, 10...) stands
+       in the margin, as editions of inscriptions and papyri number them. -->
   <xsl:template match="tei:lb">
     <xsl:call-template name="ed:source-anchor"/>
-    <br/>
+    <!-- The first line of a block (an inscription's ab begins with <lb n="1"/>) needs no break before it. -->
+    <xsl:variable name="block" select="ancestor::*[self::tei:p or self::tei:ab or self::tei:l or self::tei:head
+                                       or self::tei:item or self::tei:cell or self::tei:seg or self::tei:div][1]"/>
+    <xsl:variable name="before" select="preceding::text()[normalize-space()][1]"/>
+    <xsl:variable name="first" select="exists($block) and not(some $a in $before/ancestor::* satisfies $a is $block)"/>
+    <xsl:if test="@break = 'no' and not($first)">
+      <span class="lb-hyphen" aria-hidden="true"><xsl:if test="$ed:print">-</xsl:if></span>
+    </xsl:if>
+    <xsl:if test="not($first)">
+      <br/>
+    </xsl:if>
+    <xsl:variable name="n" select="normalize-space(@n)"/>
+    <xsl:if test="not($ed:print) and $n castable as xs:integer and xs:integer($n) mod 5 = 0">
+      <span class="lb-n" data-pagefind-ignore="" aria-hidden="true"><xsl:value-of select="$n"/></span>
+    </xsl:if>
   </xsl:template>
 
   <xsl:template match="tei:pb">

@@ -47,6 +47,18 @@
     <xsl:call-template name="ed:block">
       <xsl:with-param name="element" select="'section'"/>
       <xsl:with-param name="class" select="'div', ed:prefixed-classes('type', @type)"/>
+      <xsl:with-param name="before" as="item()*">
+        <!-- A part of an inscribed or written object that has no heading (EpiDoc's textpart: a face, a column, a
+             fragment, recto and verso) is labelled with its @subtype and @n: "Column 2", "r,1". -->
+        <xsl:if test="@type = 'textpart' and normalize-space(@n) != '' and empty(tei:head)">
+          <xsl:variable name="kind" select="normalize-space(@subtype)"/>
+          <p class="textpart-label">
+            <xsl:value-of select="(if ($kind != '' and matches($kind, '^\p{L}+$'))
+                                   then upper-case(substring($kind, 1, 1)) || substring($kind, 2) || ' ' else '')
+                                  || normalize-space(@n)"/>
+          </p>
+        </xsl:if>
+      </xsl:with-param>
     </xsl:call-template>
   </xsl:template>
 
