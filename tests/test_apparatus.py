@@ -185,7 +185,26 @@ def test_readings_reported_at_a_line_are_given_whole_and_a_lemma_by_its_reading_
     tree = etree.ElementTree(etree.fromstring(text.encode("utf-8")))
     page = html.fragment_fromstring(transformer.transform(tree, {"root": "../../", "media": "screen", "doc-id": "x"}))
     listed = [re.sub(r"\s+", " ", e.text_content()).strip() for e in css(page, ".apparatus-list .apparatus-item")]
-    assert listed == ["1 [- - -ταῖς] ἀρχαῖς τ̣[ῶν Τυρανῶν? - - -]", "2 ἐμοῦ; ἐμὸν"]
+    # (the reading's source, a pointer the file declares nowhere, is named by its id)
+    assert listed == ["1 [- - -ταῖς] ἀρχαῖς τ̣[ῶν Τυρανῶν? - - -] ed1", "2 ἐμοῦ; ἐμὸν"]
     mark = css(page, "button.app-mark")[0]
     assert mark.get("aria-label") == "Variant readings of “ἡμᾶς ἐκεῖ”"
     assert re.sub(r"\s+", " ", css(page, ".app-entry")[0].text_content()).startswith("ἡμᾶς ἐκεῖ] ὑμᾶς")
+
+
+def test_who_proposed_a_reading_and_where_it_is_printed_are_named() -> None:
+    """EpiDoc: lem/@resp names a correction's source in words ("BL 9.17", a Berichtigungsliste), rdg/@source points
+    to the file's own bibliography, whose entries are named by their titles."""
+    import re
+
+    from tei_edition.transform.xslt import Transformer
+    from test_xslt import body
+
+    out = body(
+        Transformer(),
+        '<p>x <app><lem resp="BL 9.17">ἐλαιῶνος</lem><rdg>ἐλαιῶν</rdg></app> <app><lem>is</lem>'
+        '<rdg source="#b1 #b2">iss</rdg></app></p><listBibl><bibl xml:id="b1"><ptr target="../x.xml#b1"/>'
+        '<title>Bertolini 1876b</title></bibl><bibl xml:id="b2">CIL V 8766</bibl></listBibl>',
+    )
+    entries = [re.sub("<[^>]+>", "", m) for m in re.findall(r'<span class="app-entry".*?</span></span>', out)]
+    assert entries == ["ἐλαιῶνος] BL 9.17; ἐλαιῶν", "is] iss Bertolini 1876b, CIL V 8766"]

@@ -130,7 +130,38 @@
         <xsl:with-param name="reading" select="$reading"/>
       </xsl:call-template>
     </xsl:if>
+    <xsl:call-template name="ed:app-authorities">
+      <xsl:with-param name="reading" select="$reading"/>
+    </xsl:call-template>
   </xsl:template>
+
+  <!-- Who proposed a reading, or where it is printed (EpiDoc: lem resp="BL 9.17", rdg source="#bertolini1876b"),
+       after the reading, where no witness is named: a pointer to the file's own bibliography or list of persons
+       is named as that entry names itself, other words stand as they are. -->
+  <xsl:template name="ed:app-authorities">
+    <xsl:param name="reading" as="element()"/>
+    <!-- (@resp holds pointers by TEI's rules, but EpiDoc's papyri write a citation there: "BL 9.17") -->
+    <xsl:variable name="resp" select="normalize-space($reading/@resp)"/>
+    <xsl:variable name="tokens" select="tokenize(normalize-space($reading/@source), ' ')[. != ''],
+                                        if (contains($resp, '#')) then tokenize($resp, ' ') else $resp[. != '']"/>
+    <xsl:variable name="authorities" select="for $t in $tokens return ed:authority($t, $reading)"/>
+    <xsl:if test="exists($authorities) and not($reading/@wit)">
+      <xsl:text> </xsl:text>
+      <span class="app-source"><xsl:value-of select="string-join(distinct-values($authorities), ', ')"/></span>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:function name="ed:authority" as="xs:string">
+    <xsl:param name="token" as="xs:string"/>
+    <xsl:param name="context" as="element()"/>
+    <xsl:variable name="entry" select="if (starts-with($token, '#'))
+                                       then key('ed:by-id', substring($token, 2), root($context))[1] else ()"/>
+    <xsl:variable name="named" select="normalize-space(string(($entry/tei:title[@type = 'short'], $entry/tei:title,
+                                       $entry/(tei:persName | tei:name | tei:orgName), $entry/tei:author)[1]))"/>
+    <xsl:sequence select="if ($named != '') then $named
+                          else if (exists($entry)) then normalize-space(string-join($entry//text()[not(ancestor::tei:ptr)], ''))
+                          else if (starts-with($token, '#')) then substring($token, 2) else $token"/>
+  </xsl:function>
 
   <!-- The entry: "lemma] sigla; reading sigla; om. sigla", with the entry's notes. -->
   <xsl:template name="ed:app-entry-content">
@@ -151,9 +182,12 @@
           <xsl:with-param name="reading" select="$lemma"/>
         </xsl:call-template>
       </xsl:if>
+      <xsl:call-template name="ed:app-authorities">
+        <xsl:with-param name="reading" select="$lemma"/>
+      </xsl:call-template>
     </xsl:if>
     <xsl:for-each select="$readings">
-      <xsl:if test="position() gt 1 or ($lemma/@wit)">
+      <xsl:if test="position() gt 1 or $lemma/(@wit | @resp | @source)">
         <xsl:text>;</xsl:text>
       </xsl:if>
       <xsl:if test="position() gt 1 or exists($lemma)">
