@@ -588,3 +588,15 @@ def test_an_epidoc_inscription_with_its_photograph(tmp_path: Path) -> None:
     (surface,) = viewer_data(page)["surfaces"]
     assert surface["image"]["tiles"].startswith("../../iiif/ISic020118-")
     assert (surface["image"]["width"], surface["image"]["height"]) == (1380, 920)
+
+
+def test_a_page_image_named_by_a_path_that_climbs_out_is_a_warning(tmp_path: Path) -> None:
+    """EpiDoc projects name their photographs from the project's root ('../../images/x.jpg'): the site cannot follow
+    such a path, which the validation says rather than passing over the image in silence."""
+    from tei_edition.validate.media import PAGE_IMAGE, check_images
+
+    document = tmp_path / "tei" / "x.xml"
+    found = check_images(document, [("../../images/a b.jpg", 7), ("../../images/a b.jpg", 9)], tmp_path, PAGE_IMAGE)
+    assert [(d.line, d.rule, d.severity.value) for d in found] == [(7, "image", "warning")]
+    assert "'../../images/a b.jpg' is named by a path that climbs out of the document's folder" in found[0].message
+    assert check_images(document, [("https://example.org/../a.jpg", 3)], tmp_path, PAGE_IMAGE) == []

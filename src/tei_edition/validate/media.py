@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from tei_edition.output.paths import local_media, media_source
 from tei_edition.validate.diagnostics import Diagnostic, Severity
@@ -23,6 +24,14 @@ def check_images(
     seen: set[str] = set()
     for url, line in graphics:
         rel = local_media(url)
+        if rel is None and climbs(url) and url not in seen:
+            seen.add(url)
+            message = (
+                f"{kind[0]} {url!r} is named by a path that climbs out of the document's folder ('..'), which the "
+                f"site cannot follow: {kind[1]} (name it from the document's folder or the edition's)"
+            )
+            out.append(Diagnostic(document, line, 0, Severity.WARNING, message, "image"))
+            continue
         if rel is None or rel.as_posix() in seen:
             continue
         seen.add(rel.as_posix())
@@ -31,3 +40,9 @@ def check_images(
             message = f"{kind[0]} {url!r} {problem}: {kind[1]}"
             out.append(Diagnostic(document, line, 0, Severity.WARNING, message, "image"))
     return out
+
+
+def climbs(url: str) -> bool:
+    """Whether a relative URL climbs out of its folder ('../../images/a.jpg')."""
+    parts = urlsplit(url.strip())
+    return not (parts.scheme or parts.netloc) and ".." in unquote(parts.path).split("/")
