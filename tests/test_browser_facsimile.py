@@ -160,10 +160,10 @@ def test_remote_image_service_only_when_allowed(browser: object, tmp_path: Path)
 def test_pointing_at_a_line_after_a_line_break_outlines_its_zone(browser: object, base_url: str) -> None:  # noqa: F811
     requests: list[str] = []
     page = open_page(browser, f"{base_url}documents/letter-1/", requests)
-    # 'Dear friend' follows <lb facs="#f1-l1"/>: the line, not an element of its own.
+    # 'Dear friend' follows <lb facs="#f1-l1"/> (the paragraph's first: a marker, no break): the line, not an element.
     paragraph = page.get_by_text("Dear friend", exact=False).first  # type: ignore[attr-defined]
     first = page.evaluate(  # type: ignore[attr-defined]
-        "(() => { const r = document.createRange(); const br = document.querySelector(\"br[data-facs='#f1-l1']\");"
+        "(() => { const r = document.createRange(); const br = document.querySelector(\"[data-facs='#f1-l1']\");"
         " r.setStartAfter(br); r.setEnd(br.nextSibling, 4); const b = r.getBoundingClientRect();"
         " return [b.left + 5, b.top + b.height / 2]; })()"
     )
