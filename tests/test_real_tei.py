@@ -291,7 +291,8 @@ def test_a_series_title_is_not_the_document_s_title_and_one_cmif_letter_is_a_let
         f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>One letter</title></titleStmt>'
         '<publicationStmt><p>p</p></publicationStmt><sourceDesc><bibl type="print" xml:id="b1">Briefe, 1954'
         '</bibl></sourceDesc></fileDesc><profileDesc><correspDesc source="#b1"><correspAction type="sent">'
-        '<persName ref="https://d-nb.info/gnd/118609807">Schnitzler, Arthur</persName><date when="1920-05-17"/>'
+        '<persName ref="https://d-nb.info/gnd/118609807">Schnitzler, Arthur</persName>'
+        '<date when="1920-05-17" evidence="conjecture"/>'
         '</correspAction><correspAction type="received"><persName ref="https://d-nb.info/gnd/118535161">'
         "Friedell, Egon</persName></correspAction></correspDesc></profileDesc></teiHeader>"
         "<text><body><p/></body></text></TEI>"
@@ -305,4 +306,4 @@ def test_a_series_title_is_not_the_document_s_title_and_one_cmif_letter_is_a_let
     # The CMIF file of one letter (its correspDesc names its source) is a letter in the index, not an empty page.
     assert sorted(p.name for p in (site / "documents").iterdir()) == ["A1"]
     letters = (site / "letters" / "index.html").read_text(encoding="utf-8")
-    assert "Friedell, Egon" in letters and "17 May 1920" in letters
+    assert "Friedell, Egon" in letters and "[17 May 1920]" in letters  # a conjectured date, in brackets

@@ -53,10 +53,13 @@ class Letter:
     url: str = ""  # where the letter is published: correspDesc/@ref, or the source's URL
     source: str = ""  # the bibliographic record of the edition that publishes it
     note: str = ""
+    conjectured: bool = False  # the date is the editors' conjecture (@evidence="conjecture", @cert="low")
 
     @property
     def date_display(self) -> str:
-        return self.date.display() if self.date is not None else self.date_text
+        """The date as the index shows it; a conjectured one in square brackets, as editors write it."""
+        shown = self.date.display() if self.date is not None else self.date_text
+        return f"[{shown}]" if shown and self.conjectured else shown
 
 
 def is_letter_list(tree: etree._ElementTree) -> bool:
@@ -82,6 +85,7 @@ def read_letters(tree: etree._ElementTree, path: Path) -> list[Letter]:
         sent_from = received_at = None
         span: DateSpan | None = None
         date_text = ""
+        conjectured = False
         for action in desc.iterfind(f"{T}correspAction"):
             parties = [_party(el) for el in action if el.tag in _PARTY_ELEMENTS]
             place_el = action.find(f"{T}placeName")
@@ -93,6 +97,7 @@ def read_letters(tree: etree._ElementTree, path: Path) -> list[Letter]:
                 if date_el is not None:
                     span = date_span({str(k): str(v) for k, v in date_el.attrib.items()})
                     date_text = text_of(date_el)
+                    conjectured = date_el.get("evidence") == "conjecture" or date_el.get("cert") == "low"
             elif action.get("type") == "received":
                 addressees.extend(parties)
                 received_at = place
@@ -112,6 +117,7 @@ def read_letters(tree: etree._ElementTree, path: Path) -> list[Letter]:
                 url=_web(desc.get("ref", "")) or (_bibl_url(source_bibl) if source_bibl is not None else ""),
                 source=text_of(source_bibl) if source_bibl is not None else "",
                 note=text_of(desc.find(f"{T}note")),
+                conjectured=conjectured,
             )
         )
     return letters
