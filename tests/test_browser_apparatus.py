@@ -123,3 +123,19 @@ def test_screenshots_and_axe(browser: object, base_url: str, tmp_path: Path) -> 
     assert shot.stat().st_size > 10_000
     context.close()
     assert found == {}
+
+
+def test_paragraph_numbers_of_parallel_columns_stand_in_their_columns(browser: object, base_url: str) -> None:  # noqa: F811
+    """In the page's margin, the numbers of a row's columns would stand on one another: each stands in its cell."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(base_url + "documents/bilingual/")
+    boxes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.parallel-row:not(.parallel-labels)')).slice(0, 1).flatMap(row =>
+             Array.from(row.querySelectorAll('.parallel-cell')).map(cell => {
+               const n = cell.querySelector('a.para-n'); if (!n) return null;
+               const a = n.getBoundingClientRect(), c = cell.getBoundingClientRect();
+               return [a.left, a.right, c.left, c.right]; }).filter(Boolean))"""
+    )
+    assert len(boxes) >= 2, boxes
+    assert all(cell_left <= left and right <= cell_right + 1 for left, right, cell_left, cell_right in boxes), boxes
+    page.close()

@@ -216,3 +216,16 @@ def test_an_objects_pieces_each_have_their_dimensions_and_a_type_inside_a_type_i
     rows = dict(read_header(tree).original)
     assert rows["Object"] == "column plinth"
     assert rows["Dimensions"] == "35 × 212 cm; 26 × 40 cm"
+
+
+def test_paragraphs_of_a_description_are_not_run_into_a_list() -> None:
+    tree = etree.ElementTree(
+        etree.fromstring(
+            f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+            "<publicationStmt><p>p</p></publicationStmt><sourceDesc><msDesc><msIdentifier><idno>1</idno>"
+            "</msIdentifier><physDesc><objectDesc><supportDesc><support><p>Lid of a sarcophagus.</p>"
+            '<p xml:lang="it">Coperchio di sarcofago.</p></support></supportDesc></objectDesc></physDesc>'
+            "</msDesc></sourceDesc></fileDesc></teiHeader><text><body><p>x</p></body></text></TEI>"
+        )
+    )
+    assert dict(read_header(tree).original)["Support"] == "Lid of a sarcophagus. Coperchio di sarcofago."

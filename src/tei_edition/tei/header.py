@@ -255,6 +255,30 @@ def _w3c_attributes(date: etree._Element) -> dict[str, str]:
     return values
 
 
+# Names that an element holding nothing else lists (origPlace, provenance, location).
+_LISTED = frozenset(
+    (
+        "placeName",
+        "settlement",
+        "region",
+        "country",
+        "geogName",
+        "district",
+        "bloc",
+        "name",
+        "orgName",
+        "persName",
+        "repository",
+        "institution",
+        "idno",
+        "date",
+        "origDate",
+        "objectType",
+        "material",
+    )
+)
+
+
 def _prose(el: etree._Element | None, skip: tuple[str, ...] = ("geo", "dimensions", "locus")) -> str:
     """An element's text read as prose, leaving out parts that are data rather than words (coordinates...)."""
     if el is None:
@@ -263,9 +287,14 @@ def _prose(el: etree._Element | None, skip: tuple[str, ...] = ("geo", "dimension
 
     def walk(node: etree._Element) -> None:
         children = [c for c in node if isinstance(c.tag, str) and etree.QName(c).localname not in skip]
-        # An element that holds only elements (an origPlace of a placeName, a settlement and a region) reads as a
-        # list of them: "Iulia Concordia, Concordia Sagittaria, Regio X".
-        listed = len(children) > 1 and not (node.text or "").strip() and not any((c.tail or "").strip() for c in node)
+        # An element that holds only names (an origPlace of a placeName, a settlement and a region) reads as a list
+        # of them: "Iulia Concordia, Concordia Sagittaria, Regio X". (Paragraphs are sentences of their own.)
+        listed = (
+            len(children) > 1
+            and all(etree.QName(c).localname in _LISTED for c in children)
+            and not (node.text or "").strip()
+            and not any((c.tail or "").strip() for c in node)
+        )
         if node.text:
             parts.append(node.text)
         for child in node:

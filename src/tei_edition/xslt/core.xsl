@@ -645,6 +645,16 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- The white space that lays out the source around a line break inside a word (lb break="no") is no space in
+       the word. -->
+  <xsl:template match="text()[following-sibling::node()[1][self::tei:lb[@break = 'no']]]">
+    <xsl:value-of select="replace(., '\s+$', '')"/>
+  </xsl:template>
+  <xsl:template match="text()[preceding-sibling::node()[1][self::tei:lb[@break = 'no']]]" priority="1">
+    <xsl:value-of select="replace(if (following-sibling::node()[1][self::tei:lb[@break = 'no']])
+                                  then replace(., '\s+$', '') else ., '^\s+', '')"/>
+  </xsl:template>
+
   <!-- A line break: where a word runs on across it (@break="no") a hyphen marks it at the line's end (from the
        style sheet, so that the word stays whole for search); the number of every fifth line (@n: 5, 10...) stands
        in the margin, as editions of inscriptions and papyri number them. -->
