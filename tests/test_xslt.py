@@ -1144,3 +1144,10 @@ def test_an_inscriptions_lines_are_numbered_every_fifth_and_its_textparts_labell
 def test_the_white_space_around_a_line_break_inside_a_word_is_no_space(transformer: Transformer) -> None:
     out = body(transformer, '<ab><lb n="1"/>Εἰναχί\n   <lb n="2" break="no"/>\n  ῳ καὶ <lb n="3"/>x</ab>')
     assert out == '<p class="ab">Εἰναχί<span class="lb-hyphen" aria-hidden="true"></span><br>ῳ καὶ <br>x</p>'
+
+
+def test_a_body_with_no_text_says_so(transformer: Transformer) -> None:
+    out = render_doc(transformer, '<body><div type="edition" xml:space="preserve"/></body>')
+    assert "The source gives no transcription of this document, only its description." in out
+    assert "no-transcription" not in render_doc(transformer, "<body><p>Text</p></body>")
+    assert "no-transcription" not in render_doc(transformer, '<body><ab><gap reason="lost"/></ab></body>')
