@@ -41,10 +41,10 @@
     <xsl:call-template name="ed:block">
       <xsl:with-param name="class" select="local-name()"/>
       <xsl:with-param name="before" as="item()*">
-        <!-- A body with no words, no gap and no figure (a papyrus described but not yet transcribed, its edition an
-             empty div): the reader is told, rather than shown an empty page. -->
-        <xsl:if test="self::tei:body and empty(.//text()[normalize-space()]) and empty(.//(tei:gap | tei:graphic | tei:figure
-                      | tei:space | tei:g))">
+        <!-- A body of empty divisions and paragraphs only (a papyrus described but not yet transcribed, its edition
+             an empty div): the reader is told, rather than shown an empty page. -->
+        <xsl:if test="self::tei:body and empty(.//text()[normalize-space()])
+                      and empty(.//*[not(self::tei:div or self::tei:ab or self::tei:p or self::tei:lg or self::tei:l)])">
           <p class="no-transcription">The source gives no transcription of this document, only its description.</p>
         </xsl:if>
       </xsl:with-param>
