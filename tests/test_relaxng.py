@@ -442,3 +442,19 @@ def test_other_namespaces_where_tei_takes_them_need_no_warning(tei_all: RelaxNGV
     [notice] = validate_text(tei_all, tmp_path, WITH_EXAMPLE.format(extra='<p xmlns:f="urn:f" f:x="1">y</p>'))
     assert notice.rule == "foreign-namespace" and notice.line == 5
     assert "http://www.tei-c.org/ns/Examples" in notice.message and "urn:f" in notice.message
+
+
+def test_a_child_refused_for_a_fault_inside_it_is_not_reported_again(tei_all: RelaxNGValidator, tmp_path: Path) -> None:
+    """libxml2 also says the listPlace 'has extra content: place' when the second place holds an idno with an empty
+    @subtype: the fault inside is the one to fix, and the only one reported."""
+    doc = (
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+        "<publicationStmt><p>p</p></publicationStmt><sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader>"
+        "<text><body><p>x</p></body><back><listPlace>\n"
+        '<place xml:id="a"><placeName>Brünn</placeName></place>\n'
+        '<place xml:id="b"><placeName>Wien</placeName>\n<idno type="URL" subtype="">http://x.org/1</idno></place>'
+        "</listPlace></back></text></TEI>"
+    )
+    found = validate_text(tei_all, tmp_path, doc)
+    assert [(d.line, d.rule) for d in found] == [(4, "schema")], [d.message for d in found]
+    assert "@subtype" in found[0].message
