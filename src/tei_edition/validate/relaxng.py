@@ -109,19 +109,15 @@ class RelaxNGValidator:
         tree = tree.getroottree() if isinstance(tree, etree._Element) else tree
         form = self._compiled.form("walked" if self._checked < self._compiled.walked_documents else "common")
         self._checked += 1
+        # A file that passes as it is is looked at no further (most do: looking for other namespaces in each would
+        # cost more than the second check of the few that hold them, which libxml2 refuses at once).
+        if form.validate(tree):
+            return []
         notice: list[Diagnostic] = []
-        foreign = _foreign_content(tree.getroot()) if self.set_aside_foreign else None
-        if foreign is not None and foreign.where_not_allowed():
-            # Content of other namespaces where TEI All takes none: the file cannot pass as it is, so it is checked
-            # once, without them (a FRUS volume: one check of 0.2-0.3 s rather than two).
-            tree, notice = _set_aside_foreign(tree, Path(path), self._compiled.label, foreign)
-            if form.validate(tree):
-                return notice
-        else:
-            if form.validate(tree):
-                return []
-            if foreign is not None and foreign:
-                tree, notice = _set_aside_foreign(tree, Path(path), self._compiled.label, foreign)
+        if self.set_aside_foreign:
+            stripped, notice = _set_aside_foreign(tree, Path(path), self._compiled.label)
+            if notice:
+                tree = stripped
                 if form.validate(tree):
                     return notice
         try:
@@ -254,11 +250,6 @@ class RelaxNGValidator:
 _OWN_NAMESPACES = ("http://www.tei-c.org/ns/1.0", "http://www.w3.org/XML/1998/namespace")
 _TEI = "{http://www.tei-c.org/ns/1.0}"
 _XML = "{http://www.w3.org/XML/1998/namespace}"
-# Where TEI All takes elements of any namespace: a header's xenoData, an example (egXML, in the Examples namespace),
-# and the schema specifications of an ODD (content models, datatypes, constraints).
-_OPEN = frozenset(
-    _TEI + name for name in ("xenoData", "content", "alternate", "sequence", "datatype", "constraint", "dataRef")
-) | {"{http://www.tei-c.org/ns/Examples}egXML"}
 
 
 @dataclass
@@ -270,14 +261,6 @@ class _Foreign:
 
     def __bool__(self) -> bool:
         return bool(self.elements or self.attributes)
-
-    def where_not_allowed(self) -> bool:
-        """True when some of them stand where TEI All takes none (outside _OPEN), so that the file as it is cannot
-        pass: a project's own elements and attributes beside TEI's (FRUS's frus:doc-dateTime-min, ELTeC's codes)."""
-        if not self:
-            return False
-        holders = [*self.elements, *(el for el, _name in self.attributes)]
-        return any(el.tag not in _OPEN and not any(a.tag in _OPEN for a in el.iterancestors()) for el in holders)
 
 
 def _foreign_content(root: etree._Element) -> _Foreign:
@@ -298,16 +281,14 @@ def _foreign_content(root: etree._Element) -> _Foreign:
 
 
 def _set_aside_foreign(
-    tree: etree._ElementTree, path: Path, schema: str, foreign: _Foreign | None = None
+    tree: etree._ElementTree, path: Path, schema: str
 ) -> tuple[etree._ElementTree, list[Diagnostic]]:
     """A copy of the tree without the elements and attributes of other namespaces, and a warning that says what
     was set aside (none, and the tree itself, when there is nothing to set aside). The copy keeps the lines. A TEI
     element that held nothing but such elements (ELTeC's textDesc) is set aside with them: the project replaced
-    its content, and TEI's content model for it says nothing about the file. `foreign`: what _foreign_content
-    found in the tree, when it was looked for already."""
+    its content, and TEI's content model for it says nothing about the file."""
     root = tree.getroot()
-    if foreign is None:
-        foreign = _foreign_content(root)
+    foreign = _foreign_content(root)
     foreign_elements, foreign_attributes = foreign.elements, foreign.attributes
     if not foreign:
         return tree, []
