@@ -137,3 +137,18 @@ def test_pagefind_reads_a_clean_builds_pages_where_they_are_staged(tmp_path: Pat
     odd = {"documents/a{b/index.html": staging / "documents" / "a{b" / "index.html"}
     assert search._page_folders(odd, staging) is None
     assert search._page_folders(pages, None) is None
+
+
+def test_a_glob_that_misses_pages_gives_way_to_a_folder_of_links(
+    edition: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the glob naming a shard's folders select fewer pages than the shard has, the shard is indexed again
+    from a folder of links to its pages: no page is left out of the search."""
+    real = search._page_folders
+    monkeypatch.setattr(search, "_page_folders", lambda files, staging: (real(files, staging) or [])[:1] or None)
+    summary = build(edition)
+    assert summary.search is not None and summary.search.pages == 5
+    site = edition / "build" / "html"
+    for k, pages in ((0, 2), (1, 2), (2, 1)):
+        entry = json.loads((site / search.shard_prefix(k) / "pagefind-entry.json").read_text())
+        assert entry["languages"]["en"]["page_count"] == pages

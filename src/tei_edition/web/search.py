@@ -173,7 +173,7 @@ class IndexJob:
             # renders pages).
             _link_pages(files, self._site(shard))
             site, glob = self._site(shard), DOCUMENT_PAGES
-        self._futures[shard] = self._pool.submit(self._index_shard, shard, site, glob)
+        self._futures[shard] = self._pool.submit(self._index_shard, shard, site, glob, files)
 
     def bundle(self, shard: int) -> Path:
         """The folder Pagefind writes a shard's bundle into."""
@@ -183,8 +183,12 @@ class IndexJob:
         """The folder of the shard's pages, as Pagefind reads them."""
         return Path(self.folder) / f"site-{shard}"
 
-    def _index_shard(self, shard: int, site: Path, glob: str) -> int:
+    def _index_shard(self, shard: int, site: Path, glob: str, files: Mapping[str, Path]) -> int:
         count = _index(str(site), str(self.bundle(shard)), self.language, glob, self.folder)
+        if glob != DOCUMENT_PAGES and count != len(files):  # the glob did not select them all: read them linked
+            shutil.rmtree(self.bundle(shard), ignore_errors=True)
+            _link_pages(files, self._site(shard))
+            count = _index(str(self._site(shard)), str(self.bundle(shard)), self.language, DOCUMENT_PAGES, self.folder)
         canonical_bundle(self.bundle(shard))
         # The shard's folder of links to its pages (one folder per page), if any, goes now, while the build renders
         # other pages: removing hundreds of folders at the end of the build took up to 1.7 s on a busy disk.
