@@ -1139,6 +1139,10 @@ def test_an_inscriptions_lines_are_numbered_every_fifth_and_its_textparts_labell
     assert 'Εἰναχί<span class="lb-hyphen" aria-hidden="true">-</span><br>ῳ' in printed and "lb-n" not in printed
     # In running prose a line break inside a paragraph is kept; one that opens the paragraph gives no empty line.
     assert body(transformer, "<p>one<lb/>two</p><p><lb/>three</p>") == "<p>one<br>two</p><p>three</p>"
+    # A line break at the start of a phrase inside the paragraph is one still.
+    assert "one <span" in body(transformer, '<p>one <seg type="x"><lb/>two</seg></p>') and "<br>two" in body(
+        transformer, '<p>one <seg type="x"><lb/>two</seg></p>'
+    )
 
 
 def test_the_white_space_around_a_line_break_inside_a_word_is_no_space(transformer: Transformer) -> None:

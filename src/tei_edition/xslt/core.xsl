@@ -664,7 +664,7 @@
     <xsl:call-template name="ed:source-anchor"/>
     <!-- The first line of a block (an inscription's ab begins with <lb n="1"/>) needs no break before it. -->
     <xsl:variable name="block" select="ancestor::*[self::tei:p or self::tei:ab or self::tei:l or self::tei:head
-                                       or self::tei:item or self::tei:cell or self::tei:seg or self::tei:div][1]"/>
+                                       or self::tei:item or self::tei:cell or self::tei:div][1]"/>
     <xsl:variable name="before" select="preceding::text()[normalize-space()][1]"/>
     <xsl:variable name="first" select="exists($block) and not(some $a in $before/ancestor::* satisfies $a is $block)"/>
     <xsl:if test="@break = 'no' and not($first)">
