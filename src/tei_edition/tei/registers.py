@@ -149,9 +149,9 @@ def read_entity(el: etree._Element, kind: str, path: Path) -> Entity | None:
         return None
     name_el = KINDS[kind][2]
     names = tuple(
-        Name(name_text(n), n.get(XML_LANG), n.get("type"))
+        Name(whole_name(n), n.get(XML_LANG), n.get("type"))
         for n in el.findall(f"{T}{name_el}") + el.findall(f"{T}name")
-        if name_text(n)
+        if whole_name(n)
     )
     if kind == "place":
         names += tuple(
@@ -193,7 +193,7 @@ def read_entity(el: etree._Element, kind: str, path: Path) -> Entity | None:
     )
 
 
-def name_text(name: etree._Element) -> str:
+def whole_name(name: etree._Element) -> str:
     """The words of an entry's name; of one given whole and in its parts (EpiDoc: <name type="full"> beside the
     <name type="nomen"> and <name type="cognomen"> it is made of), the whole one only, not the parts again."""
     whole = name.find(f"{T}name[@type='full']")
@@ -227,8 +227,8 @@ def _person_sort_name(el: etree._Element, names: tuple[Name, ...]) -> str:
     originals = {(n.lang or "").split("-")[0] for n in names if n.lang and not n.lang.startswith("en")}
     if originals and originals <= set(EAST_ASIAN):
         return ""
-    words = name_text(main).split()
-    if "," in name_text(main):
+    words = whole_name(main).split()
+    if "," in whole_name(main):
         return ""  # written in index order already ('Stalin, Joseph')
     return f"{words[-1]}, {' '.join(words[:-1])}" if len(words) > 1 else ""
 
