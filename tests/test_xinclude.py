@@ -246,3 +246,32 @@ def test_validation_and_the_build_read_the_same_includes(epidoc: Path) -> None:
     tree = parse_source(doc.read_bytes(), doc, True)
     assert etree.tostring(tree) == etree.tostring(parse_file(doc))
     assert len(list(tree.getroot().iter(f"{T}glyph"))) > 10
+
+
+def test_a_build_follows_the_files_a_document_includes(edition: Path) -> None:
+    """The build cache keys a document's results by its own bytes: what its includes name counts too. A file added
+    where an include found none, or an included file changed, makes the document be checked again, and a build
+    with nothing changed still reports the errors the last one found rather than saying it is up to date."""
+    (edition / "alists" / "charDecl.xml").unlink()
+    full = tei(header='<xi:include href="../alists/charDecl.xml"/>', body='<p>a<g ref="#interpunct"/>b</p>')
+    full = full.replace(
+        "</titleStmt>",
+        "</titleStmt><publicationStmt><publisher>P</publisher><availability><licence>CC0</licence></availability>"
+        "</publicationStmt>"
+        "<sourceDesc><p>s</p></sourceDesc>",
+    )
+    write(edition / "documents" / "d1.xml", full)
+    build = ["build", "--no-pdf", "--no-epub", "--keep-going"]
+    first = run(build, edition)
+    assert first.exit_code == 1 and "the file does not exist" in first.output
+    again = run(build, edition)
+    assert again.exit_code == 1 and "Up to date" not in again.output and "the file does not exist" in again.output
+    write(edition / "alists" / "charDecl.xml", CHAR_DECL.replace("interpunct", "other"))
+    changed = run(build, edition)
+    assert "Up to date" not in changed.output and "the file does not exist" not in changed.output
+    assert "#interpunct" in changed.output  # the g's pointer, which the included list does not declare
+    write(edition / "alists" / "charDecl.xml", CHAR_DECL)
+    fixed = run(build, edition)
+    assert fixed.exit_code == 0, fixed.output
+    assert (edition / "build" / "html" / "documents" / "d1" / "index.html").is_file()
+    assert "Up to date" in run(build, edition).output

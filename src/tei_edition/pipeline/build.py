@@ -25,6 +25,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.executor import parse_executor
 from tei_edition.output.cache import CACHE_NAME, BuildCache
+from tei_edition.output.hashing import hash_file
 from tei_edition.output.paths import folder, page_key, source_name
 from tei_edition.output.plan import (
     Changes,
@@ -106,6 +107,9 @@ class BuildSummary:
     reused: int = 0  # sources whose results came from the cache
     search: SearchIndexStats | None = None  # what the search index took: shards re-indexed and carried over
     page_images: dict[str, str] = field(default_factory=dict)  # the facsimiles' image files and their signatures
+    # What the sources' results depend on besides them (the files their includes name, their own schemas), by path,
+    # with their hashes: a build with no source changed is up to date only while these are unchanged too.
+    depends: dict[str, str] = field(default_factory=dict)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -167,9 +171,16 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
     if plan.previous is not None and plan.changes.nothing:
         from tei_edition.web.facsimile import page_images_changed  # an image edited alone changes pages too
 
-        if not page_images_changed(plan.previous.summary.get("page_images") or {}):
+        recorded = plan.previous.summary
+        depends = recorded.get("depends") or {}
+        if page_images_changed(recorded.get("page_images") or {}):
+            summary.changes = "page images changed"
+        elif any(hash_file(Path(path)) != digest for path, digest in depends.items()):
+            summary.changes = "a file the sources include changed"
+        elif recorded.get("errors"):  # the last build's errors are said again (from the build cache), as they stand
+            summary.changes = "nothing changed; the last build had errors"
+        else:
             return up_to_date(summary, plan.previous, say)
-        summary.changes = "page images changed"
     registers = [(p, plan.contents[p]) for p in plan.sources.registers]
     settings = stage_settings(config, registers, plan.pdf)
     spec = parse_executor(options.executor or config.executor, options.jobs or config.jobs)
@@ -192,6 +203,9 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
                 config.rules,
                 config.root,
             )
+        summary.depends = {
+            path: digest for core in stage.results.core.values() for path, digest in core.schema_files.items()
+        }
         stop_unless_valid(summary.report, options.keep_going)
         stop_unless_buildable(config, plan.sources.documents, stage.results.core, options.keep_going, summary.report)
         with summary.phase("registers"):

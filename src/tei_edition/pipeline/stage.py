@@ -108,7 +108,9 @@ class CoreResult:
     graphics: tuple[tuple[str, int], ...] = ()  # (graphic/@url, line): the images the text shows, for the gate
     page_images: tuple[tuple[str, int], ...] = ()  # (URL, line): the facsimile's page images and manifest, likewise
     failure: tuple[int, str] | None = None  # (line, message) when the text could not be transformed
-    schema_files: dict[str, str] = field(default_factory=dict)  # <?xml-model?> schemas used -> their hashes
+    # The files the results depend on besides the source, with their hashes: the <?xml-model?> schemas used, and the
+    # files its includes name ('missing' for one that was not there)
+    schema_files: dict[str, str] = field(default_factory=dict)
     # For each document, by id: for each entity it mentions, the entity's id, the number of passages and a hash of
     # them, packed into one string (see pack_groups); the passages themselves are cached under passages_key().
     passages: dict[str, str] = field(default_factory=dict)
@@ -176,22 +178,26 @@ class SourceWorker:
         result = SourceResult(task.path)
         clock = _Clock(result.seconds)
         fallbacks: list[tuple[int, str]] = []
+        included: list[Path] = []  # the files the source's includes name: its results depend on them too
         with clock("parse"):
             try:
-                tree = parse_source(task.data, task.path, task.is_document, fallbacks)
+                tree = parse_source(task.data, task.path, task.is_document, fallbacks, included)
             except FragmentError as exc:  # a piece that documents include: no document of its own
                 warning = Diagnostic(task.path, exc.line or 0, 0, Severity.WARNING, exc.detail, "fragment")
                 result.core, result.encoding = CoreResult(True, [warning]), []
                 return result
             except SourceError as exc:
                 result.core = CoreResult(
-                    False, [Diagnostic(task.path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")]
+                    False,
+                    [Diagnostic(task.path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")],
+                    schema_files=included_files(included),
                 )
                 result.encoding = []
                 return result
         if task.core:
             result.half = task.half
             result.core = self._core_steps(task, tree, clock, result)
+            result.core.schema_files.update(included_files(included))
             if (
                 task.half != "texts"
             ):  # what the file asks to include and does not get: what follows from it is not its fault
@@ -306,6 +312,12 @@ class SourceWorker:
         return core
 
 
+def included_files(files: Iterable[Path]) -> dict[str, str]:
+    """The files a source's includes name, with their hashes ('missing' for one that is not there), so that a
+    cached result is used again only while they stay as they were."""
+    return {str(p): hash_file(p) for p in files}
+
+
 def register_entities(registers: Iterable[tuple[Path, bytes]]) -> dict[str, Entity]:
     """The entries of the registers (path, bytes) that parse (one that does not is reported by its own task)."""
     from tei_edition.tei.registers import all_entities, read_registers
@@ -340,11 +352,16 @@ class _Clock:
 
 
 def parse_source(
-    data: bytes, path: Path, is_document: bool, fallbacks: list[tuple[int, str]] | None = None
+    data: bytes,
+    path: Path,
+    is_document: bool,
+    fallbacks: list[tuple[int, str]] | None = None,
+    included: list[Path] | None = None,
 ) -> etree._ElementTree:
     """Parse a source safely and check it is TEI (a document must have a text); SourceError otherwise. `fallbacks`
-    receives the includes that could not be had and whose xi:fallback stands in (tei/parse.py)."""
-    tree = parse_bytes(data, path, fallbacks=fallbacks)
+    receives the includes that could not be had and whose xi:fallback stands in, `included` the files its includes
+    name (tei/parse.py)."""
+    tree = parse_bytes(data, path, included=included, fallbacks=fallbacks)
     require_source(tree, path, is_document)
     return tree
 

@@ -189,6 +189,8 @@ def manifest_of(
             "flagged": summary.flagged,
             "build_date": plan.build_date.isoformat(),
             "page_images": summary.page_images,
+            "depends": summary.depends,
+            "errors": len(summary.report.errors),
         },
     )
 

@@ -54,12 +54,15 @@ def parse_bytes(
     A DOCTYPE is accepted, but its external DTD is never read; entities declared in the document itself are
     expanded within bounds (MAX_ENTITY_CHARS); external and parameter entities are refused. The tree returned has
     no DOCTYPE, so that no other XML processor given it (Saxon) can try to load the DTD. XIncludes are resolved
-    (tei/xinclude.py: files inside the edition's folder only); `included`, if given, receives the files read, and
-    `fallbacks` (line, message) for each include that could not be had and whose xi:fallback stands in."""
+    (tei/xinclude.py: files inside the edition's folder only); `included`, if given, receives the files includes
+    name (read, or missing), and `fallbacks` (line, message) for each include that could not be had and whose
+    xi:fallback stands in."""
     context = IncludeContext()
-    tree = _parse(data, path, context)
-    if included is not None:
-        included.extend(dict.fromkeys(context.included))
+    try:
+        tree = _parse(data, path, context)
+    finally:  # the files an include named count even when one of them made the file fail
+        if included is not None:
+            included.extend(dict.fromkeys(context.included))
     if fallbacks is not None:
         fallbacks.extend(context.fallbacks)
     return tree

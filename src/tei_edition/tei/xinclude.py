@@ -54,7 +54,7 @@ class IncludeContext:
     root: Path | None = None  # found when the first include is met (edition_root), as few files include any
     chain: tuple[Path, ...] = ()
     budget: list[int] = field(default_factory=lambda: [MAX_INCLUDED_BYTES])
-    included: list[Path] = field(default_factory=list)
+    included: list[Path] = field(default_factory=list)  # every file an include names, whether it was there or not
     # (line, message) for each include of the source itself that could not be had and whose xi:fallback stands in
     fallbacks: list[tuple[int, str]] = field(default_factory=list)
 
@@ -130,6 +130,7 @@ def _included(
         raise _IncludeError(
             f"{target} is outside the edition's folder ({context.root}); only files inside it can be included"
         )
+    context.included.append(target)  # read or missing: what the source's results depend on
     if target in context.chain:
         loop = " -> ".join(p.name for p in (*context.chain[context.chain.index(target) :], target))
         raise _IncludeError(f"the file includes itself ({loop})")
@@ -146,7 +147,6 @@ def _included(
     context.budget[0] -= len(data)
     if context.budget[0] < 0:
         raise _IncludeError(f"the files included add up to more than {MAX_INCLUDED_BYTES // (1024 * 1024)} MB")
-    context.included.append(target)
     if how == "text":
         encoding = include.get("encoding") or "utf-8"
         try:
