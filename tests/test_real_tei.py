@@ -307,3 +307,28 @@ def test_a_series_title_is_not_the_document_s_title_and_one_cmif_letter_is_a_let
     assert sorted(p.name for p in (site / "documents").iterdir()) == ["A1"]
     letters = (site / "letters" / "index.html").read_text(encoding="utf-8")
     assert "Friedell, Egon" in letters and "[17 May 1920]" in letters  # a conjectured date, in brackets
+
+
+def test_an_id_each_file_declares_for_itself_needs_no_warning(tmp_path: Path) -> None:
+    """Letters of one edition each declare their editor as xml:id="wc" and point to it in their own file: TEI asks
+    ids to be unique in a file only, and each pointer leads within its file. Only a pointer from a file that
+    declares neither could lead to the wrong one."""
+
+    def letter(doc_id: str, extra: str = "") -> str:
+        return (
+            f'<TEI xmlns="{TEI}" xml:id="{doc_id}"><teiHeader><fileDesc><titleStmt><title>{doc_id}</title>'
+            '<editor xml:id="wc">W. C.</editor></titleStmt><publicationStmt><p>p</p></publicationStmt>'
+            '<sourceDesc><p>s</p></sourceDesc></fileDesc></teiHeader><text><body><p resp="#wc">Text.</p>'
+            f"{extra}</body></text></TEI>"
+        )
+
+    edition = edition_of(tmp_path / "ed", {"a.xml": letter("a"), "b.xml": letter("b")})
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    assert [d for d in json.loads(output)["diagnostics"] if d["rule"] == "id-edition"] == []
+    third = (
+        f'<TEI xmlns="{TEI}" xml:id="c">{PLAIN.format(title="c")}<text><body><p resp="#wc">c</p></body></text></TEI>'
+    )
+    (edition / "tei" / "c.xml").write_text(third, encoding="utf-8")
+    status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
+    warned = [d for d in json.loads(output)["diagnostics"] if d["rule"] == "id-edition"]
+    assert len(warned) == 1 and "from a file that declares neither" in warned[0]["message"]

@@ -44,7 +44,9 @@ def consistency_gate(
     parsed = [p for p in sources.all if core[p].parsed]
     for path in sources.all:
         report.extend(core[path].diagnostics)
-    sites, id_problems = check_ids(((p, core[p].ids) for p in parsed), set(sources.registers))
+    # the ids a file points to without declaring them itself: only these can lead to another file's
+    from_elsewhere = {i for p in parsed for i in core[p].targets - {d.value for d in core[p].ids}}
+    sites, id_problems = check_ids(((p, core[p].ids) for p in parsed), set(sources.registers), from_elsewhere)
     report.extend(id_problems)
     registers = register_paths(register_trees)
     shared = {value for value, site in sites.items() if site.shared}  # entries of several documents' own lists

@@ -72,11 +72,15 @@ def id_declarations(tree: etree._ElementTree) -> list[DeclaredId]:
 
 
 def check_ids(
-    declared: Iterable[tuple[Path, Iterable[DeclaredId]]], registers: AbstractSet[Path] = frozenset()
+    declared: Iterable[tuple[Path, Iterable[DeclaredId]]],
+    registers: AbstractSet[Path] = frozenset(),
+    from_elsewhere: AbstractSet[str] | None = None,
 ) -> tuple[dict[str, IdSite], list[Diagnostic]]:
     """Map every xml:id of the edition to where it is first declared; report ids declared more than once, and
     register entries whose ids differ only in letter case. An entry of a document's own list may share the id of
-    an entry of the registers (`registers`: their files): it is then known as '<file id>.<xml:id>' (tei/names.py)."""
+    an entry of the registers (`registers`: their files): it is then known as '<file id>.<xml:id>' (tei/names.py).
+    An id that several files declare, each for itself, is worth a warning only when a file that does not declare it
+    points to it (`from_elsewhere`; None: any may): a pointer resolves in its own file first."""
     sites: dict[str, IdSite] = {}
     entries: dict[str, tuple[str, IdSite]] = {}  # a register entry's id, case-folded -> the id as written, where
     problems: list[Diagnostic] = []
@@ -139,12 +143,14 @@ def check_ids(
                     "pages and must be unique across the whole edition: rename one of them"
                 )
                 problems.append(Diagnostic(path, here.line, 0, Severity.ERROR, message, "id-page"))
-            else:  # the edition's rule: pointers are resolved across the edition's files
+            else:  # pointers from a file that declares neither are resolved across the edition's files
                 in_files[(path, value)] = here
+                if from_elsewhere is not None and value not in from_elsewhere:
+                    continue  # every pointer to it is in a file that declares it, and leads there
                 message = (
                     f"xml:id '{value}' on <{here.element}> is already used on <{first.element}> in "
-                    f"{_rel(first.path)} (line {first.line}); pointers to '#{value}' are resolved across the "
-                    "edition, so they will lead to the first: rename one of them"
+                    f"{_rel(first.path)} (line {first.line}); a pointer to '#{value}' from a file that declares "
+                    "neither leads to the first: rename one of them"
                 )
                 problems.append(Diagnostic(path, here.line, 0, Severity.WARNING, message, "id-edition"))
     return sites, problems
