@@ -1155,3 +1155,15 @@ def test_a_body_with_no_text_says_so(transformer: Transformer) -> None:
     assert "The source gives no transcription of this document, only its description." in out
     assert "no-transcription" not in render_doc(transformer, "<body><p>Text</p></body>")
     assert "no-transcription" not in render_doc(transformer, '<body><ab><gap reason="lost"/></ab></body>')
+
+
+def test_an_address_goes_line_by_line_and_raised_letters_are_superscript(transformer: Transformer) -> None:
+    out = body(
+        transformer,
+        "<p><address><addrLine>Mejuffrouw A. de Jongh.</addrLine> <addrLine>van Eeghenstraat 40.</addrLine>"
+        '<addrLine>Stad.</addrLine></address> S<hi rend="super underline2">t</hi> Lucas</p>',
+    )
+    assert re.search(
+        r"de Jongh\.</span><br>\s*<span[^>]*>van Eeghenstraat 40\.</span><br><span[^>]*>Stad\.</span>", out
+    )
+    assert '<sup class="hi rend-super rend-underline2">t</sup>' in out

@@ -76,12 +76,22 @@
     </xsl:call-template>
   </xsl:template>
 
+  <!-- An address line by line, as TEI's addrLine is one line of it. -->
+  <xsl:template match="tei:addrLine">
+    <xsl:call-template name="ed:inline">
+      <xsl:with-param name="class" select="'addrLine'"/>
+    </xsl:call-template>
+    <xsl:if test="following-sibling::tei:addrLine">
+      <br/>
+    </xsl:if>
+  </xsl:template>
+
   <xsl:template match="tei:hi">
     <xsl:variable name="rend" select="ed:rend-tokens(.)"/>
     <xsl:call-template name="ed:inline">
       <xsl:with-param name="element" select="
-          if ($rend = ('sup', 'superscript')) then 'sup'
-          else if ($rend = ('sub', 'subscript')) then 'sub'
+          if ($rend = ('sup', 'super', 'superscript', 'raised')) then 'sup'
+          else if ($rend = ('sub', 'subscript', 'lowered')) then 'sub'
           else if ($rend = ('bold', 'b', 'strong')) then 'strong'
           else if ($rend = ('italic', 'italics', 'i', 'it')) then 'em'
           else 'span'"/>
