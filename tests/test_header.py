@@ -163,6 +163,12 @@ def test_a_manuscript_description_names_its_contents_and_support() -> None:
         ('<div><opener><dateline><date when="1890-05-05">5.5.</date></dateline></opener><p>L</p></div>', "5 May 1890"),
         ('<p>In <date when="1945">1945</date> the war ended.</p>', ""),  # what the text speaks of
         ("<div><head>Tagebuch</head><p>Kein Datum</p></div>", ""),
+        # an editor's heading naming the letter with its date (the Deutsches Textarchiv's)
+        (
+            '<div><head><supplied>SB-Nr. 1: N. Binn, <date when="1745-06-19">19.06.1745</date></supplied></head>'
+            "<p>Liebe</p></div>",
+            "19 June 1745",
+        ),
     ],
 )
 def test_a_text_that_opens_with_its_date_is_dated_by_it(body: str, shown: str) -> None:

@@ -224,15 +224,22 @@ _OPENING_WORDS = etree.XPath(
 
 def _opening_date(root: etree._Element) -> etree._Element | None:
     """When the header dates nothing, the date the text opens with: the dateline of a letter's opener (in the body,
-    or in its first division), or a date that holds the text's first words (a diary's entry: "<date
-    when="1879-12-25">25/12</date> Donnerstag..."). A date later in the text is what the text speaks of, not when
-    it was written, and is never taken."""
+    or in its first division), a date in the heading the text opens with, or a date that holds the text's first
+    words (a diary's entry: "<date when="1879-12-25">25/12</date> Donnerstag..."). A date later in the text is
+    what the text speaks of, not when it was written, and is never taken."""
     body = root.find(f"{T}text/{T}body")
     if body is None:
         return None
     for opener in (body.find(f"{T}opener"), body.find(f"{T}div/{T}opener")):
         if opener is not None:
             for dated in opener.iterfind(f".//{T}dateline//{T}date"):
+                if date_span(_w3c_attributes(dated)) is not None:
+                    return dated
+    # an editor's heading that names the document with its date (the DTA's letters: "SB-Nr. 1: N. Binn, <date
+    # when="1745-06-19">19.06.1745</date>")
+    for head in (body.find(f"{T}head"), body.find(f"{T}div/{T}head")):
+        if head is not None:
+            for dated in head.iter(f"{T}date"):
                 if date_span(_w3c_attributes(dated)) is not None:
                     return dated
     found = _OPENING_WORDS(body)
