@@ -332,3 +332,15 @@ def test_an_id_each_file_declares_for_itself_needs_no_warning(tmp_path: Path) ->
     status, output = run("validate", "--config", str(edition / "edition.toml"), "--format", "json")
     warned = [d for d in json.loads(output)["diagnostics"] if d["rule"] == "id-edition"]
     assert len(warned) == 1 and "from a file that declares neither" in warned[0]["message"]
+
+
+def test_the_advice_for_a_missing_witness_names_an_id_that_can_be() -> None:
+    from lxml import etree as et
+
+    from tei_edition.validate.references import _unresolved
+
+    el = et.fromstring(f'<rdg xmlns="{TEI}" wit="#2404">x</rdg>')
+    said = _unresolved(Path("a.xml"), el, "rdg", "wit", "2404", {}, [], {}).message
+    assert "declare <witness xml:id='w2404'>" in said and "it must begin with a letter" in said
+    said = _unresolved(Path("a.xml"), el, "rdg", "wit", "Lbs", {}, [], {}).message
+    assert "declare <witness xml:id='Lbs'>" in said and "begin with a letter" not in said

@@ -254,6 +254,8 @@ def check_pointers(
     return problems
 
 
+_NCNAME = re.compile(r"[^\W\d][\w.\-]*")  # what an xml:id may be (an NCName: a letter or _ first)
+
 # What a pointer of these attributes must name wherever it stands (the element of the id), and what to do when it
 # names nothing: TEI's witnesses (app, lem, rdg @wit) and facsimile zones (@facs).
 _POINTED_ELEMENTS = {
@@ -283,7 +285,12 @@ def _unresolved(
         close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
         hint = f"did you mean '#{close[0]}'? Else " if close else ""
         kinds = " or ".join(f"<{e}>" for e in elements[:2])
-        message = f"{local}/@{attr} '#{target}' matches no {kinds} of the edition: {hint}{advice.format(target=target)}"
+        # an xml:id cannot begin with a digit (an NCName): the advice names one it could be ("w2404" for "2404")
+        named = target if _NCNAME.fullmatch(target) else "w" + target if _NCNAME.fullmatch("w" + target) else "w1"
+        fix = advice.format(target=named) + (
+            f" (an xml:id cannot be '{target}': it must begin with a letter)" if named != target else ""
+        )
+        message = f"{local}/@{attr} '#{target}' matches no {kinds} of the edition: {hint}{fix}"
         return Diagnostic(path, line_of(el), 0, Severity.ERROR, message, "ref-resolves")
     kind = _expected_kind(el, local)
     where = f" in {_rel(register_files[kind])}" if kind in register_files else " in the edition"
