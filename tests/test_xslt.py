@@ -685,10 +685,10 @@ def test_add_del_subst(transformer: Transformer) -> None:
         transformer, '<p><subst><del>old</del><add place="above">new</add></subst> <add hand="#h2">2.5.1967</add></p>'
     ) == (
         '<p><span class="subst"><del class="del" title="deleted in the source">old</del>'
-        '<span class="add add-added place-above" title="added (above)"><span class="mark-label">[added]</span> '
+        '<span class="add add-added place-above" title="added (above)"><span class="mark-label">[added] </span>'
         '<span class="dipl-only dipl-sign">\u2e22</span>new<span class="dipl-only dipl-sign">\u2e23</span>'
-        '</span></span> <span class="add add-handwritten" title="handwritten"><span class="mark-label">[handwritten]'
-        '</span> <span class="dipl-only dipl-sign">\u2e22</span>2.5.1967<span class="dipl-only dipl-sign">\u2e23'
+        '</span></span> <span class="add add-handwritten" title="handwritten"><span class="mark-label">[handwritten] '
+        '</span><span class="dipl-only dipl-sign">\u2e22</span>2.5.1967<span class="dipl-only dipl-sign">\u2e23'
         "</span></span></p>"
     )
 
@@ -1167,3 +1167,25 @@ def test_an_address_goes_line_by_line_and_raised_letters_are_superscript(transfo
         r"de Jongh\.</span><br>\s*<span[^>]*>van Eeghenstraat 40\.</span><br><span[^>]*>Stad\.</span>", out
     )
     assert '<sup class="hi rend-super rend-underline2">t</sup>' in out
+
+
+def test_a_transcription_kept_as_the_sources_pages_is_shown(transformer: Transformer) -> None:
+    """A document with no <text> whose transcription is a sourceDoc (the Shelley-Godwin Archive's): each surface
+    labelled, its zones and lines in order, one line to a line, additions and deletions as in a text."""
+    source = (
+        f'<TEI xmlns="{TEI}"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt></fileDesc></teiHeader>'
+        '<sourceDoc><surface n="f. 1r"><zone type="main"><line>To Laughter—</line>'
+        '<line>Thy friends were never mine <add place="sublinear">fiend</add></line></zone></surface>'
+        "<surface><zone><line>Which ha<del>ve</del></line></zone></surface></sourceDoc></TEI>"
+    )
+    out = transformer.transform(etree.ElementTree(etree.fromstring(source)), {"root": "../../", "media": "screen"})
+    assert '<p class="textpart-label">f. 1r</p>' in out and '<p class="textpart-label">Surface 2</p>' in out
+    assert '<span class="line">To Laughter—</span><br>' in out and "fiend" in out and 'class="del' in out
+
+
+def test_every_fifth_verse_is_numbered(transformer: Transformer) -> None:
+    out = body(transformer, '<lg><l n="4">four</l><l n="5">five</l></lg>')
+    assert (
+        out.count('class="lb-n"') == 1
+        and '<span class="lb-n" data-pagefind-ignore="" aria-hidden="true">5</span>five' in out
+    )

@@ -753,11 +753,18 @@
   </xsl:template>
 
   <xsl:template match="tei:l">
+    <xsl:variable name="n" select="normalize-space(@n)"/>
     <xsl:call-template name="ed:block">
       <xsl:with-param name="class" select="'l'"/>
       <xsl:with-param name="attributes" as="attribute()*">
         <xsl:if test="@n">
           <xsl:attribute name="data-n" select="@n"/>
+        </xsl:if>
+      </xsl:with-param>
+      <!-- a verse's number every fifth line, in the margin (as the line breaks of inscriptions are numbered) -->
+      <xsl:with-param name="before" as="item()*">
+        <xsl:if test="not($ed:print) and $n castable as xs:integer and xs:integer($n) mod 5 = 0">
+          <span class="lb-n" data-pagefind-ignore="" aria-hidden="true"><xsl:value-of select="$n"/></span>
         </xsl:if>
       </xsl:with-param>
     </xsl:call-template>

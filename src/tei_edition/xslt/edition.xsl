@@ -52,6 +52,9 @@
       <xsl:when test="exists($text)">
         <xsl:apply-templates select="$text"/>
       </xsl:when>
+      <xsl:when test="exists(/tei:TEI/tei:sourceDoc)">
+        <xsl:apply-templates select="/tei:TEI/tei:sourceDoc"/>
+      </xsl:when>
       <xsl:otherwise>
         <div class="tei-text"/>
       </xsl:otherwise>

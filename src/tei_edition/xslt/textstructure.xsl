@@ -30,6 +30,60 @@
     </div>
   </xsl:template>
 
+  <!--
+    A transcription kept as the source's pages rather than as a text (TEI's sourceDoc, chapter 11.2.2: surfaces,
+    zones on them, lines written in them), for a document that has no <text>: each surface in turn, labelled by its
+    @n or its number, its zones and lines in the order written, one line to a line.
+  -->
+  <xsl:template match="tei:TEI/tei:sourceDoc">
+    <xsl:variable name="lang" select="ancestor-or-self::*[@xml:lang][1]/@xml:lang"/>
+    <div class="tei-text">
+      <xsl:if test="$lang">
+        <xsl:attribute name="lang" select="$lang"/>
+      </xsl:if>
+      <xsl:if test="$doc-id != ''">
+        <xsl:attribute name="data-doc" select="$doc-id"/>
+      </xsl:if>
+      <xsl:call-template name="ed:signs-key">
+        <xsl:with-param name="scope" select="."/>
+      </xsl:call-template>
+      <div class="body source-doc">
+        <xsl:apply-templates/>
+      </div>
+      <xsl:call-template name="ed:endnotes">
+        <xsl:with-param name="notes" select=".//tei:note[not(ed:is-inline-note(.))]"/>
+      </xsl:call-template>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="tei:TEI/tei:sourceDoc//tei:surface | tei:TEI/tei:sourceDoc//tei:surfaceGrp">
+    <section>
+      <xsl:sequence select="ed:attributes(., local-name())"/>
+      <xsl:if test="self::tei:surface and not(ancestor::tei:surface)">
+        <p class="textpart-label">
+          <xsl:value-of select="if (normalize-space(@n) != '') then normalize-space(@n)
+                                else 'Surface ' || (count(preceding::tei:surface[ancestor::tei:sourceDoc]) + 1)"/>
+        </p>
+      </xsl:if>
+      <xsl:apply-templates select="node() except (tei:graphic | tei:desc)"/>
+    </section>
+  </xsl:template>
+
+  <xsl:template match="tei:TEI/tei:sourceDoc//tei:zone">
+    <div>
+      <xsl:sequence select="ed:attributes(., ('zone', ed:prefixed-classes('type', @type)))"/>
+      <xsl:apply-templates select="node() except (tei:graphic | tei:desc)"/>
+    </div>
+  </xsl:template>
+
+  <xsl:template match="tei:TEI/tei:sourceDoc//tei:line">
+    <span>
+      <xsl:sequence select="ed:attributes(., 'line')"/>
+      <xsl:apply-templates/>
+    </span>
+    <br/>
+  </xsl:template>
+
   <!-- A text inside a group or a floatingText. -->
   <xsl:template match="tei:text">
     <xsl:call-template name="ed:block">

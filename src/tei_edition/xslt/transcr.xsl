@@ -240,8 +240,9 @@
         <xsl:attribute name="title" select="$label || (if ($place != '') then ' (' || $place || ')' else '')"/>
       </xsl:with-param>
       <xsl:with-param name="before" as="item()*">
-        <span class="mark-label">[<xsl:value-of select="$label"/>]</span>
-        <xsl:text> </xsl:text>
+        <!-- (the space inside the label: where the label is not shown, an addition inside a word, "ha<add>s</add>",
+             stays inside it) -->
+        <span class="mark-label">[<xsl:value-of select="$label"/>] </span>
         <xsl:if test="not($ed:print)">
           <span class="dipl-only dipl-sign">&#x2E22;</span>
         </xsl:if>
