@@ -36,7 +36,7 @@ from tei_edition.config import load_config  # noqa: E402
 from tei_edition.pipeline import stage  # noqa: E402
 from tei_edition.saxon import saxon_processor  # noqa: E402
 from tei_edition.tei.discover import discover_sources  # noqa: E402
-from tei_edition.web.search import pagefind_program, shard_count, shard_of  # noqa: E402
+from tei_edition.web.search import DOCUMENT_PAGES, pagefind_program, shard_count, shard_of  # noqa: E402
 
 
 def best_cpu(step: Callable[[], Any], rounds: int) -> float:
@@ -115,7 +115,7 @@ def pagefind_cpu(pages: Path, documents: int) -> tuple[int, float]:
                     "--force-language",
                     "en",
                     "--glob",
-                    "documents/**/*.html",
+                    DOCUMENT_PAGES,
                     "--silent",
                 ],
                 check=True,

@@ -7,6 +7,7 @@ file's content) is made here, so that the same bytes always give the same hash w
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 DIGEST_SIZE = 20  # bytes
@@ -49,6 +50,16 @@ def hash_file(path: Path | None) -> str:
         return hash_bytes(path.read_bytes())
     except OSError:
         return "missing"
+
+
+def file_hashes(paths: Iterable[Path]) -> dict[str, str]:
+    """Each file by its path, with its hash ('missing' for one that cannot be read): what a result depends on."""
+    return {str(p): hash_file(p) for p in paths}
+
+
+def files_unchanged(hashes: Mapping[str, str]) -> bool:
+    """Whether every file of a file_hashes() mapping still has the hash it had."""
+    return all(hash_file(Path(p)) == h for p, h in hashes.items())
 
 
 def hash_folder(folder: Path | None, suffixes: tuple[str, ...] | None = None) -> str:

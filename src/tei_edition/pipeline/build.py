@@ -25,7 +25,7 @@ from tei_edition.config import EditionConfig
 from tei_edition.errors import BuildError
 from tei_edition.executor import parse_executor
 from tei_edition.output.cache import CACHE_NAME, BuildCache
-from tei_edition.output.hashing import hash_file
+from tei_edition.output.hashing import files_unchanged
 from tei_edition.output.paths import folder, page_key, source_name
 from tei_edition.output.plan import (
     Changes,
@@ -175,7 +175,7 @@ def run_phases(config: EditionConfig, options: BuildOptions, say: Reporter) -> B
         depends = recorded.get("depends") or {}
         if page_images_changed(recorded.get("page_images") or {}):
             summary.changes = "page images changed"
-        elif any(hash_file(Path(path)) != digest for path, digest in depends.items()):
+        elif not files_unchanged(depends):
             summary.changes = "a file the sources include changed"
         elif recorded.get("errors"):  # the last build's errors are said again (from the build cache), as they stand
             summary.changes = "nothing changed; the last build had errors"

@@ -19,7 +19,7 @@ from tei_edition.executor import (
     worker_count,
 )
 from tei_edition.output.cache import BuildCache, dumps
-from tei_edition.output.hashing import content_key, hash_file, hash_text
+from tei_edition.output.hashing import content_key, files_unchanged, hash_text
 from tei_edition.output.plan import EditionInputs
 from tei_edition.pipeline.progress import Reporter
 from tei_edition.pipeline.sources import SourceContents
@@ -347,8 +347,9 @@ def check_result(result: SourceResult) -> None:
 
 
 def _still_valid(result: CoreResult) -> bool:
-    """A cached result stays valid while the schemas its <?xml-model?> instructions named are unchanged."""
-    return all(hash_file(Path(p)) == h for p, h in result.schema_files.items())
+    """A cached result stays valid while the files it depends on (its <?xml-model?> schemas, the files its
+    includes name) are unchanged."""
+    return files_unchanged(result.schema_files)
 
 
 def _size(path: Path) -> int:

@@ -21,7 +21,7 @@ from lxml import etree
 from tei_edition.config import EditionConfig, SplitError
 from tei_edition.errors import SourceError
 from tei_edition.output.cache import BuildCache
-from tei_edition.output.hashing import content_key, hash_bytes, hash_file, hash_text
+from tei_edition.output.hashing import content_key, file_hashes, hash_bytes, hash_text
 from tei_edition.output.paths import source_name
 from tei_edition.pipeline.sources import read_source
 from tei_edition.tei.edition import summarise_passages
@@ -190,14 +190,14 @@ class SourceWorker:
                 result.core = CoreResult(
                     False,
                     [Diagnostic(task.path, exc.line or 0, exc.column or 0, Severity.ERROR, exc.detail, "xml")],
-                    schema_files=included_files(included),
+                    schema_files=file_hashes(included),
                 )
                 result.encoding = []
                 return result
         if task.core:
             result.half = task.half
             result.core = self._core_steps(task, tree, clock, result)
-            result.core.schema_files.update(included_files(included))
+            result.core.schema_files.update(file_hashes(included))
             if (
                 task.half != "texts"
             ):  # what the file asks to include and does not get: what follows from it is not its fault
@@ -238,7 +238,7 @@ class SourceWorker:
             if checks:
                 diagnostics, local_schemas = self.checker.validate(tree, path, prepared)
                 core.diagnostics.extend(diagnostics)
-                core.schema_files = {str(p): hash_file(p) for p in local_schemas}
+                core.schema_files = file_hashes(local_schemas)
                 core.ids, core.targets = id_declarations(tree), frozenset(pointed_ids(tree) | expanded_targets(tree))
             if task.is_document and checks:
                 core.page_images = page_image_urls(tree.getroot())
@@ -310,12 +310,6 @@ class SourceWorker:
                 core.failure = (exc.line or 0, exc.detail)
         core.documents = tuple(documents)
         return core
-
-
-def included_files(files: Iterable[Path]) -> dict[str, str]:
-    """The files a source's includes name, with their hashes ('missing' for one that is not there), so that a
-    cached result is used again only while they stay as they were."""
-    return {str(p): hash_file(p) for p in files}
 
 
 def register_entities(registers: Iterable[tuple[Path, bytes]]) -> dict[str, Entity]:

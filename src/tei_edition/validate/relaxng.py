@@ -252,18 +252,7 @@ _TEI = "{http://www.tei-c.org/ns/1.0}"
 _XML = "{http://www.w3.org/XML/1998/namespace}"
 
 
-@dataclass
-class _Foreign:
-    """The elements and attributes of other namespaces in a document."""
-
-    elements: list[etree._Element]
-    attributes: list[tuple[etree._Element, str]]
-
-    def __bool__(self) -> bool:
-        return bool(self.elements or self.attributes)
-
-
-def _foreign_content(root: etree._Element) -> _Foreign:
+def _foreign_content(root: etree._Element) -> tuple[list[etree._Element], list[tuple[etree._Element, str]]]:
     """The elements and attributes of other namespaces under (and in) `root`, in one pass."""
     elements: list[etree._Element] = []
     attributes: list[tuple[etree._Element, str]] = []
@@ -277,7 +266,7 @@ def _foreign_content(root: etree._Element) -> _Foreign:
             name = str(key)
             if name[0] == "{" and not (name.startswith(_XML) or name.startswith(_TEI)):
                 attributes.append((el, name))
-    return _Foreign(elements, attributes)
+    return elements, attributes
 
 
 def _set_aside_foreign(
@@ -288,9 +277,8 @@ def _set_aside_foreign(
     element that held nothing but such elements (ELTeC's textDesc) is set aside with them: the project replaced
     its content, and TEI's content model for it says nothing about the file."""
     root = tree.getroot()
-    foreign = _foreign_content(root)
-    foreign_elements, foreign_attributes = foreign.elements, foreign.attributes
-    if not foreign:
+    foreign_elements, foreign_attributes = _foreign_content(root)
+    if not foreign_elements and not foreign_attributes:
         return tree, []
     namespaces = sorted(
         {str(etree.QName(el).namespace) for el in foreign_elements}
